@@ -1,0 +1,22 @@
+package org.longform.engine.kernels;
+
+import org.longform.engine.io.Tensor;
+import org.longform.engine.kv.KvCache;
+
+/** Plain single-threaded loops: slow, obvious, the oracle for every faster backend. */
+public final class ScalarBackend implements Backend {
+    @Override public String name() { return "scalar"; }
+
+    @Override public void matmul(Tensor w, float[] x, int T, float[] out) { MatMulScalar.matmul(w, x, T, out); }
+
+    @Override public void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] out) {
+        for (int t = 0; t < T; t++) LayerNorm.scalarRow(x, t * d, weight, eps, d, out);
+    }
+
+    @Override public void gelu(float[] x, int n) { Gelu.scalar(x, n); }
+
+    @Override public void attention(float[] qkv, int T, KvCache cache, int layer, int firstSlot,
+                                    float[] slopes, float scale, float[] out) {
+        Attention.run(false, qkv, T, cache, layer, firstSlot, slopes, scale, out, 0, T * cache.pool().heads);
+    }
+}

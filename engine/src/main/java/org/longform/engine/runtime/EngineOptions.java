@@ -1,0 +1,23 @@
+package org.longform.engine.runtime;
+
+/**
+ * How a session runs: backend ("auto", "vector", "scalar"), threads (0 = all cores), KV block size
+ * in tokens, prefill chunk size in tokens, and the KV memory budget in bytes (0 = enough for an
+ * 84k-token window, capped at half the heap).
+ */
+public record EngineOptions(String backend, int threads, int blockSize, int chunkSize, long kvBudgetBytes) {
+    public EngineOptions {
+        if (blockSize < 1 || blockSize > 4096) throw new IllegalArgumentException("block size must be 1..4096 tokens, got " + blockSize);
+        if (chunkSize < 1 || chunkSize > 8192) throw new IllegalArgumentException("chunk size must be 1..8192 tokens, got " + chunkSize);
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0");
+        if (kvBudgetBytes < 0) throw new IllegalArgumentException("KV budget must be >= 0");
+    }
+
+    public static EngineOptions defaults() { return new EngineOptions("auto", 0, 64, 256, 0); }
+
+    public EngineOptions withBackend(String b) { return new EngineOptions(b, threads, blockSize, chunkSize, kvBudgetBytes); }
+    public EngineOptions withThreads(int t) { return new EngineOptions(backend, t, blockSize, chunkSize, kvBudgetBytes); }
+    public EngineOptions withBlockSize(int b) { return new EngineOptions(backend, threads, b, chunkSize, kvBudgetBytes); }
+    public EngineOptions withChunkSize(int c) { return new EngineOptions(backend, threads, blockSize, c, kvBudgetBytes); }
+    public EngineOptions withKvBudget(long bytes) { return new EngineOptions(backend, threads, blockSize, chunkSize, bytes); }
+}
