@@ -1,0 +1,18 @@
+package org.longform;
+
+import org.longform.cli.Cli;
+
+/**
+ * Entry point of {@code bin/longform}: a known subcommand runs headless (no JavaFX class is
+ * touched); anything else (no arguments, {@code --open FILE}) starts the GUI.
+ */
+public final class Launcher {
+    private Launcher() {}
+
+    public static void main(String[] args) {
+        if (args.length > 0 && Cli.isCommand(args[0])) {
+            System.exit(Cli.run(args));
+        }
+        org.longform.ui.App.start(args);
+    }
+}

@@ -1,0 +1,33 @@
+package org.longform.cli;
+
+import picocli.CommandLine;
+
+import java.util.Set;
+
+/** The headless subcommands of bin/longform. */
+@CommandLine.Command(name = "longform", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        description = "Longform: write long stories with MPT-7B-StoryWriter. Without a subcommand the editor starts.",
+        subcommands = {LogitsCommand.class, CommandLine.HelpCommand.class})
+public final class Cli {
+    static final Set<String> COMMANDS = Set.of("logits", "continue", "help", "--help", "-h", "--version", "-V");
+
+    public static boolean isCommand(String first) { return COMMANDS.contains(first); }
+
+    public static int run(String[] args) {
+        CommandLine cl = new CommandLine(new Cli());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // a user never sees a stack trace: one line naming the problem (and the file, where there is one)
+            cmd.getErr().println("longform: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            if (Boolean.getBoolean("longform.debug")) ex.printStackTrace(cmd.getErr());
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() {
+            String v = Cli.class.getPackage().getImplementationVersion();
+            return new String[]{"longform " + (v != null ? v : "0.1.0-SNAPSHOT") + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

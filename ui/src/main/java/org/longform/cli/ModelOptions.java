@@ -1,0 +1,31 @@
+package org.longform.cli;
+
+import org.longform.engine.Assets;
+import org.longform.engine.runtime.EngineOptions;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options shared by the commands that load a model. */
+public final class ModelOptions {
+    @Option(names = "--model", paramLabel = "DIR", description = "HF-format MPT folder (config.json + weights). Default: the embedded demo model.")
+    Path model;
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, vector or scalar (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Compute threads (0 = all cores).")
+    int threads;
+
+    @Option(names = "--block-size", defaultValue = "64", description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--kv-budget-mb", defaultValue = "0", description = "KV cache memory budget in MiB (0 = an 84k window within half the heap).")
+    long kvBudgetMb;
+
+    public Path modelDir() { return model != null ? model : Assets.demoModel(); }
+
+    public EngineOptions engineOptions(int chunk) {
+        return new EngineOptions(backend, threads, blockSize, chunk, kvBudgetMb * 1024 * 1024);
+    }
+}
