@@ -38,7 +38,7 @@ public final class ContinueCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1") Input input;
 
     @Option(names = "--max-tokens", defaultValue = "200", description = "Most tokens to generate (default: ${DEFAULT-VALUE}).") int maxTokens;
-    @Option(names = "--temperature", description = "0 = greedy (default: 0.8).") Double temperature;
+    @Option(names = "--temperature", description = "0 = greedy: plain argmax, no repetition penalty unless --rep-pen is given (default: 0.8).") Double temperature;
     @Option(names = "--top-k", description = "0 = off (default: 40).") Integer topK;
     @Option(names = "--top-p", description = "1 = off (default: 0.95).") Double topP;
     @Option(names = "--min-p", description = "0 = off (default: 0.05).") Double minP;
@@ -56,7 +56,7 @@ public final class ContinueCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         SamplerSettings st = sampler();
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = System.err;
         long t0 = System.nanoTime();
         try (Generator g = Generator.open(model.modelDir(), model.engineOptions(chunk))) {
@@ -120,6 +120,7 @@ public final class ContinueCommand implements Callable<Integer> {
     private SamplerSettings sampler() {
         SamplerSettings s = SamplerSettings.defaults().withMaxTokens(maxTokens).withStopSequences(stops).withBannedPhrases(banned);
         if (temperature != null) s = s.withTemperature(temperature);
+        if (temperature != null && temperature == 0) s = s.withRepetitionPenalty(1);   // greedy means the plain argmax
         if (topK != null) s = s.withTopK(topK);
         if (topP != null) s = s.withTopP(topP);
         if (minP != null) s = s.withMinP(minP);
