@@ -57,6 +57,9 @@ final class ApiHandler extends Handler.Abstract {
             route(ex, path);
         } catch (ApiException e) {
             fail(ex, e, koboldShape);
+        } catch (java.io.IOException e) {
+            // the client went away mid-response (its generation is already cancelled): nothing to tell anyone
+            if (!ex.isCompleted()) ex.abort(e);
         } catch (Throwable t) {
             // a bug or an unexpected I/O problem: one line in the log, a plain message to the client
             System.err.println("longform serve: " + ex.method() + " " + path + ": " + t);

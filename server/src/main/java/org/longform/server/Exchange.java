@@ -113,6 +113,34 @@ final class Exchange {
         finish(ByteBuffer.allocate(0));
     }
 
+    private boolean probeDone;
+
+    /**
+     * True once the client has closed its side of the connection. Jetty only notices a close when
+     * it reads or writes, and a non-streaming request does neither while the engine works, so we
+     * look at the socket ourselves: a non-blocking read of at most one byte. -1 means gone. A byte
+     * means the client pipelined its next request early (rare for POSTs); we cannot give it back,
+     * so this response closes the connection and probing stops.
+     */
+    boolean clientGone() {
+        if (probeDone) return false;
+        if (!(request.getConnectionMetaData().getConnection().getEndPoint() instanceof org.eclipse.jetty.io.SocketChannelEndPoint ep)) {
+            probeDone = true;   // another transport: rely on Jetty's failure listener
+            return false;
+        }
+        try {
+            int n = ep.getChannel().read(ByteBuffer.allocate(1));
+            if (n < 0) return true;
+            if (n > 0) {
+                probeDone = true;
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
+            return false;
+        } catch (IOException e) {
+            return true;   // reset
+        }
+    }
+
     /** The client is gone or the stream broke: abort the response without writing more. */
     void abort(Throwable why) {
         completed = true;

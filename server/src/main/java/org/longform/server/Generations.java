@@ -21,6 +21,9 @@ final class Generations {
         void keepAlive() throws IOException;
     }
 
+    /** How often a waiting non-streaming request checks whether its client is still there. */
+    private static final long PROBE_NANOS = 250_000_000L;
+
     private final Engine engine;
     private final ServerConfig config;
     private final Semaphore streams;
@@ -65,13 +68,18 @@ final class Generations {
 
     void releaseStream() { streams.release(); }
 
-    /** Waits for the whole result (non-streaming requests). */
-    GenerationResult await(Job job) {
+    /** Waits for the whole result (non-streaming requests), cancelling if the client disconnects. */
+    GenerationResult await(Exchange ex, Job job) {
         try {
+            long nextProbe = System.nanoTime() + PROBE_NANOS;
             while (true) {
-                Job.Event e = job.poll(config.keepAlive().toMillis());
+                Job.Event e = job.poll(PROBE_NANOS / 1_000_000);
                 if (e instanceof Job.Done d) return d.result();
                 if (e instanceof Job.Failed f) throw failure(f.error());
+                if (System.nanoTime() >= nextProbe) {
+                    if (!job.isCancelled() && ex.clientGone()) job.cancel();
+                    nextProbe = System.nanoTime() + PROBE_NANOS;
+                }
             }
         } catch (InterruptedException ie) {
             job.cancel();

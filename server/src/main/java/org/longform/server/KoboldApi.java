@@ -76,7 +76,7 @@ final class KoboldApi {
         GenerationRequest req = request(p);
         String genkey = p.string("genkey", "");
         if (!stream) {
-            GenerationResult res = gen.await(gen.submit(ex, req, genkey));
+            GenerationResult res = gen.await(ex, gen.submit(ex, req, genkey));
             ex.json(200, Map.of("results", List.of(result(res))));
             return;
         }

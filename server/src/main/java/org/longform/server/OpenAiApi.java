@@ -51,7 +51,7 @@ final class OpenAiApi {
         GenerationRequest greq = new GenerationRequest(r.ids, r.sampler);
         if (!r.stream) {
             Job job = gen.submit(ex, greq, null);
-            GenerationResult res = gen.await(job);
+            GenerationResult res = gen.await(ex, job);
             String text = (r.echo ? r.echoText : "") + res.text();
             ex.json(200, completion(id, now, text, Generations.finishReason(res.reason()), res, true));
             return;
