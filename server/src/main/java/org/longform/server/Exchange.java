@@ -20,6 +20,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class Exchange {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Slowest average body rate accepted after the first seconds of a body. */
+    static final int MIN_BYTES_PER_S = 1024;
+    static final double RATE_GRACE_S = 2;
 
     final Request request;
     final Response response;
@@ -52,10 +55,17 @@ final class Exchange {
         if (declared > max) throw tooLarge(max);
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), max));
         byte[] buf = new byte[16 * 1024];
+        long t0 = System.nanoTime();
         try (InputStream in = Content.Source.asInputStream(request)) {
             for (int n; (n = in.read(buf)) >= 0; ) {
                 if (out.size() + n > max) throw tooLarge(max);
                 out.write(buf, 0, n);
+                // each byte may beat the idle timeout; the average rate must not crawl (slow-loris bodies)
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (s > RATE_GRACE_S && out.size() / s < MIN_BYTES_PER_S) {
+                    throw new ApiException(408, "request_timeout", null, "the request body arrives slower than "
+                            + MIN_BYTES_PER_S + " bytes/s; send it at once");
+                }
             }
         } catch (IOException e) {
             // idle timeout while the client trickles its body, or the client went away

@@ -17,8 +17,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The HTTP server behind {@code longform serve}: Jetty 12 (core handlers, no servlets) in front
- * of one {@link Engine}. Limits live here: connections, header size, idle timeout, minimum request
- * data rate; body size, max_tokens and streams are checked per request.
+ * of one {@link Engine}. Limits live here (connections, header size, idle timeout) and
+ * per request (body size and rate in Exchange, max_tokens, streams and queue in Generations/Engine).
  */
 public final class LongformServer implements AutoCloseable {
     private final Server server;
@@ -38,8 +38,6 @@ public final class LongformServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(16 * 1024);
-        // A body trickled slower than this is cut off even if each byte beats the idle timeout.
-        http.setMinRequestDataRate(1024);
         connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());

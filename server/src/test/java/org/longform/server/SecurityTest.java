@@ -126,6 +126,52 @@ class SecurityTest {
     }
 
     @Test
+    void tricklingBodiesAreCutOffAndOversizeHeadersGet431() throws Exception {
+        try (TestServer ts = TestServer.start(TestServer.config().withIdleTimeout(Duration.ofSeconds(20)))) {
+            // each byte beats the idle timeout, but 5 bytes/s is far below the 1 KiB/s minimum
+            try (Socket s = socket(ts)) {
+                OutputStream out = s.getOutputStream();
+                out.write("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                long t0 = System.nanoTime();
+                boolean cut = false;
+                try {
+                    for (int i = 0; i < 60 && !cut; i++) {   // at most ~12 s
+                        out.write('x');
+                        out.flush();
+                        Thread.sleep(200);
+                        s.setSoTimeout(1);
+                        try {
+                            cut = s.getInputStream().read() >= 0 || true;   // the server answered or closed
+                        } catch (SocketTimeoutException e) {
+                            // still open
+                        }
+                    }
+                } catch (IOException e) {
+                    cut = true;   // reset
+                }
+                assertTrue(cut, "a trickled body was not cut off");
+                assertTrue((System.nanoTime() - t0) / 1e9 < 12);
+            }
+            String big = "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(20_000) + "\r\nConnection: close\r\n\r\n";
+            String r = raw(ts, big);
+            assertTrue(r.startsWith("HTTP/1.1 431"), r);
+            assertFalse(r.contains("at org."), r);
+        }
+    }
+
+    @Test
+    void aLongGenerationIsNotAnIdleConnection() throws Exception {
+        try (TestServer ts = TestServer.start(TestServer.config().withIdleTimeout(Duration.ofMillis(200)))) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":1200,\"temperature\":0.8}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(1200, TestServer.json(r).get("usage").get("completion_tokens").asInt());
+            assertTrue((System.nanoTime() - t0) / 1e6 > 400, "the generation outlasted the idle timeout twice over");
+        }
+    }
+
+    @Test
     void connectionCapHoldsAndIdleHoldersAreShedSoRealClientsGetIn() throws Exception {
         try (TestServer ts = TestServer.start(TestServer.config().withMaxConnections(4).withIdleTimeout(Duration.ofSeconds(1)))) {
             List<Socket> idle = new ArrayList<>();
