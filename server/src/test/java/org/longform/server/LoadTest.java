@@ -40,7 +40,7 @@ class LoadTest {
         int tokens = Integer.getInteger("longform.load.tokens", 64);
         String modelDir = System.getProperty("longform.load.model");
         Generator g = modelDir == null ? TestServer.tinyGenerator()
-                : Generator.open(Path.of(modelDir), EngineOptions.defaults().withKvBudget(256L << 20));
+                : Generator.open(Path.of(modelDir), EngineOptions.defaults().withKvBudget(256L << 20).withThreads(Integer.getInteger("longform.load.threads", 0)));
         ServerConfig cfg = TestServer.config().withMaxStreams(clients).withMaxQueue(clients);
         // the engine alone, same length, for the HTTP/SSE overhead: warm twice, measure the third
         org.longform.engine.gen.GenerationResult direct = null;
@@ -85,6 +85,34 @@ class LoadTest {
             System.out.print(report);
             Files.writeString(Path.of("target/load-test.txt"), report);
             assertEquals(0, server.engine().stats().pending());
+        }
+    }
+
+    /** A client that resends its long story with a few new words: only the new words are computed. */
+    @Test
+    void resendingALongStoryRecomputesOnlyTheNewWords() throws Exception {
+        String modelDir = System.getProperty("longform.load.model");
+        Generator g = modelDir == null ? TestServer.tinyGenerator()
+                : Generator.open(Path.of(modelDir), EngineOptions.defaults().withKvBudget(256L << 20).withThreads(Integer.getInteger("longform.load.threads", 0)));
+        StringBuilder story = new StringBuilder();
+        for (int i = 0; story.length() < 8000; i++) story.append("In the ").append(WORDS[i % WORDS.length]).append(" the travellers rested for day ").append(i).append(". ");
+        try (g; LongformServer server = LongformServer.start(TestServer.config(), g);
+             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            stream(http, server, "Warm up", 4, System.nanoTime());
+            long t0 = System.nanoTime();
+            Sample cold = stream(http, server, story.toString(), 4, t0);
+            long t1 = System.nanoTime();
+            Sample warm = stream(http, server, story + "Then the rain came.", 4, t1);
+            assertNull(cold.error);
+            assertNull(warm.error);
+            Engine.Stats st = server.engine().stats();
+            int promptTokens = g.tokenizer().encode(story + "Then the rain came.").length;
+            String report = String.format(Locale.ROOT,
+                    "prefix reuse: story of %d tokens, resent with 4 new words: time to first token %.3f s cold, %.3f s warm (%.0fx)%n"
+                            + "  engine: %s%n", promptTokens, cold.ttft, warm.ttft, cold.ttft / warm.ttft, st);
+            System.out.print(report);
+            Files.writeString(Path.of("target/prefix-reuse.txt"), report);
+            assertTrue(warm.ttft < cold.ttft, report);
         }
     }
 
