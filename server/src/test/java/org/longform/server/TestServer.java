@@ -39,7 +39,7 @@ final class TestServer implements AutoCloseable {
     }
 
     static ServerConfig config() {
-        return ServerConfig.defaults("tiny").withHost("127.0.0.1").withPort(0).withIdleTimeout(Duration.ofSeconds(5));
+        return ServerConfig.defaults("tiny").withHost("127.0.0.1").withPort(0).withIdleTimeout(Duration.ofSeconds(30));   // generous: CI boxes are slow; idle tests set their own
     }
 
     static TestServer start(ServerConfig cfg) throws Exception {
