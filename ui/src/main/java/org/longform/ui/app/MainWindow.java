@@ -108,12 +108,15 @@ public final class MainWindow {
         VBox top = new VBox(actions.menuBar(), actions.toolBar(), notice);
         BorderPane root = new BorderPane(split, top, null, bottom, null);
         root.getStyleClass().add("app-root");
-        scene = new Scene(root, prefs.width(), prefs.height());
+        // Never open larger than the screen (a saved size from a bigger monitor would hide the edges).
+        var screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        scene = new Scene(root, Math.min(prefs.width(), screen.getWidth()), Math.min(prefs.height(), screen.getHeight()));
         Themes.apply(scene, prefs.theme());
         actions.installShortcuts(scene);
         wireModel();
         wireGeneration();
         stage.setScene(scene);
+        stage.titleProperty().unbind();
         stage.setTitle("Longform");
         stage.setOnCloseRequest(e -> { e.consume(); quit(); });
     }

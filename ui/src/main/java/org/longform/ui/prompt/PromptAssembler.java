@@ -83,15 +83,15 @@ public final class PromptAssembler {
             ids = tokens.encode(story.substring(from));
         }
         if (ids.length <= budget && from == 0) return new Cut(0, ids);
-        int limit = ids.length > target ? target : budget;
-        while (ids.length > limit) {
+        // Drop the tokens beyond the target from the front, then move to the next word start; repeat until it fits.
+        int limit = Math.min(target, ids.length);
+        do {
             int drop = ids.length - limit;
-            int next = from + Math.max(1, tokens.decode(Arrays.copyOf(ids, drop)).length());
-            next = afterWhitespace(story, Math.min(next, story.length()));
-            from = next;
+            int next = from + (drop > 0 ? Math.max(1, tokens.decode(Arrays.copyOf(ids, drop)).length()) : 0);
+            from = afterWhitespace(story, Math.min(next, story.length()));
             ids = tokens.encode(story.substring(from));
             limit = budget;   // after the first cut only the hard budget matters
-        }
+        } while (ids.length > budget);
         return new Cut(from, ids);
     }
 
@@ -100,7 +100,7 @@ public final class PromptAssembler {
         if (i == 0 || i >= s.length() || Character.isWhitespace(s.charAt(i - 1))) return i;
         int j = i;
         while (j < s.length() && !Character.isWhitespace(s.charAt(j))) j++;
-        while (j < s.length() && s.charAt(j) == ' ') j++;
+        while (j < s.length() && Character.isWhitespace(s.charAt(j))) j++;
         return j;
     }
 
