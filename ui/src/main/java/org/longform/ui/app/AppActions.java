@@ -170,9 +170,30 @@ public final class AppActions {
         ToolBar tb = new ToolBar(
                 all.get("generate").button("▶ Generate"), all.get("stop").button("■ Stop"), all.get("retry").button("↻ Retry"),
                 all.get("undo").button("↶ Undo"), all.get("redo").button("↷ Redo"),
-                all.get("prev-branch").button("◀"), branchLabel, all.get("next-branch").button("▶"), grow);
+                all.get("prev-branch").button("◀"), branchLabel, all.get("next-branch").button("▶"), grow, modelLabel());
         tb.setId("toolbar");
         return tb;
+    }
+
+    /** The model in use, in the toolbar; the demo model is named as such, always visible. */
+    private Label modelLabel() {
+        Label l = new Label("No model");
+        l.setId("toolbar-model");
+        Runnable update = () -> {
+            var m = w.model.infoProperty().get();
+            boolean loading = w.model.loadingProperty().get();
+            l.getStyleClass().remove("demo-badge");
+            if (loading) l.setText("Loading model…");
+            else if (m == null) l.setText("No model");
+            else if (m.demo()) {
+                l.setText("Demo model — writes story-shaped English, not good fiction; the real model is mosaicml/mpt-7b-storywriter");
+                l.getStyleClass().add("demo-badge");
+            } else l.setText(m.name() + " · " + String.format("%,d", m.trainedContext()) + "-token training context");
+        };
+        w.model.infoProperty().addListener(x -> update.run());
+        w.model.loadingProperty().addListener(x -> update.run());
+        update.run();
+        return l;
     }
 
     public void installShortcuts(Scene scene) {
