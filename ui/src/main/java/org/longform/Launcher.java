@@ -10,6 +10,8 @@ public final class Launcher {
     private Launcher() {}
 
     public static void main(String[] args) {
+        // DJL logs through SLF4J; without a provider SLF4J warns on stderr, which would pollute CLI output
+        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
         if (args.length > 0 && Cli.isCommand(args[0])) {
             System.exit(Cli.run(args));
         }

@@ -21,6 +21,9 @@ public final class Assets {
         } catch (URISyntaxException | SecurityException | NullPointerException ignored) {
             // fall through to the working directory
         }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("assets").resolve("models"))) return p;
+        }
         return Path.of("").toAbsolutePath();
     }
 

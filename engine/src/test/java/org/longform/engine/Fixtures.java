@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The shared reference fixtures (copied from ../shared/fixtures) and the checks they pin. */
 public final class Fixtures {
     public static final double TOL = 2e-3;   // never loosen: the reference is fp32 and exact
-    public static final String[] MODELS = {"tiny-mpt-6h"};
+    public static final String[] MODELS = {"tiny-mpt-4h", "tiny-mpt-6h"};
 
     private Fixtures() {}
 

@@ -21,7 +21,7 @@ public final class Attention {
         int H = pool.heads, hd = pool.headDim, d = H * hd, bs = pool.blockSize;
         float[] scores = new float[bs];
         float[] acc = new float[hd];
-        VectorSpecies<Float> sp = species(hd);
+        int lanes = vector ? lanes(hd) : 0;
         for (int item = from; item < to; item++) {
             int t = item / H, h = item % H;
             int qOff = t * 3 * d + h * hd;
@@ -36,9 +36,11 @@ public final class Attention {
                 int kBase = pool.offset(layer, 0, h, 0), vBase = pool.offset(layer, 1, h, 0);
                 float bmax = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < n; j++) {
-                    float dot = vector && sp != null
-                            ? dotV(sp, qkv, qOff, blk, kBase + j * hd, hd)
-                            : dotS(qkv, qOff, blk, kBase + j * hd, hd);
+                    float dot = switch (lanes) {
+                        case 16 -> dot16(qkv, qOff, blk, kBase + j * hd, hd);
+                        case 8 -> dot8(qkv, qOff, blk, kBase + j * hd, hd);
+                        default -> dotS(qkv, qOff, blk, kBase + j * hd, hd);
+                    };
                     float s = dot * scale + slope * (b * bs + j - qSlot);
                     scores[j] = s;
                     if (s > bmax) bmax = s;
@@ -52,8 +54,13 @@ public final class Attention {
                 for (int j = 0; j < n; j++) {
                     float p = (float) Math.exp(scores[j] - max);
                     sum += p;
-                    if (vector && sp != null) axpyV(sp, p, blk, vBase + j * hd, acc, hd);
-                    else for (int i = 0; i < hd; i++) acc[i] += p * blk[vBase + j * hd + i];
+                    switch (lanes) {
+                        case 16 -> axpy16(p, blk, vBase + j * hd, acc, hd);
+                        case 8 -> axpy8(p, blk, vBase + j * hd, acc, hd);
+                        default -> {
+                            for (int i = 0; i < hd; i++) acc[i] += p * blk[vBase + j * hd + i];
+                        }
+                    }
                 }
             }
             float inv = 1f / sum;
@@ -62,12 +69,17 @@ public final class Attention {
         }
     }
 
-    /** The widest species whose length divides the head size, or null for the scalar loop. */
-    static VectorSpecies<Float> species(int hd) {
-        for (VectorSpecies<Float> s : new VectorSpecies[]{FloatVector.SPECIES_512, FloatVector.SPECIES_256, FloatVector.SPECIES_128}) {
-            if (s.vectorBitSize() <= FloatVector.SPECIES_PREFERRED.vectorBitSize() && hd % s.length() == 0) return s;
-        }
-        return null;
+    // Species must be compile-time constants for C2 to intrinsify the vector ops, hence one
+    // method per width instead of a species parameter.
+    private static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+
+    /** Lanes of the widest usable species whose length divides the head size; 0 = scalar loops. */
+    static int lanes(int hd) {
+        int max = FloatVector.SPECIES_PREFERRED.length();
+        if (max >= 16 && hd % 16 == 0) return 16;
+        if (max >= 8 && hd % 8 == 0) return 8;
+        return 0;
     }
 
     private static float dotS(float[] a, int ao, float[] b, int bo, int n) {
@@ -76,17 +88,25 @@ public final class Attention {
         return s;
     }
 
-    private static float dotV(VectorSpecies<Float> sp, float[] a, int ao, float[] b, int bo, int n) {
-        FloatVector acc = FloatVector.zero(sp);
-        for (int i = 0; i < n; i += sp.length()) {
-            acc = FloatVector.fromArray(sp, a, ao + i).fma(FloatVector.fromArray(sp, b, bo + i), acc);
-        }
+    private static float dot16(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(S16);
+        for (int i = 0; i < n; i += 16) acc = FloatVector.fromArray(S16, a, ao + i).fma(FloatVector.fromArray(S16, b, bo + i), acc);
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private static void axpyV(VectorSpecies<Float> sp, float p, float[] v, int vo, float[] acc, int n) {
-        for (int i = 0; i < n; i += sp.length()) {
-            FloatVector.fromArray(sp, v, vo + i).fma(FloatVector.broadcast(sp, p), FloatVector.fromArray(sp, acc, i)).intoArray(acc, i);
-        }
+    private static float dot8(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(S8);
+        for (int i = 0; i < n; i += 8) acc = FloatVector.fromArray(S8, a, ao + i).fma(FloatVector.fromArray(S8, b, bo + i), acc);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static void axpy16(float p, float[] v, int vo, float[] acc, int n) {
+        FloatVector pv = FloatVector.broadcast(S16, p);
+        for (int i = 0; i < n; i += 16) FloatVector.fromArray(S16, v, vo + i).fma(pv, FloatVector.fromArray(S16, acc, i)).intoArray(acc, i);
+    }
+
+    private static void axpy8(float p, float[] v, int vo, float[] acc, int n) {
+        FloatVector pv = FloatVector.broadcast(S8, p);
+        for (int i = 0; i < n; i += 8) FloatVector.fromArray(S8, v, vo + i).fma(pv, FloatVector.fromArray(S8, acc, i)).intoArray(acc, i);
     }
 }

@@ -1,0 +1,22 @@
+package org.longform.engine.gen;
+
+/**
+ * What a generation produced and what it cost.
+ *
+ * @param ids              generated token ids (a stop sequence's tokens included, its text not)
+ * @param text             the text shown to the writer
+ * @param reason           why it ended
+ * @param promptTokens     tokens of the prompt in view (after fitting it into the window)
+ * @param recomputedTokens prompt tokens that had to be computed (the rest came from the KV cache)
+ * @param shiftedTokens    tokens evicted by context shifts (no recomputation)
+ */
+public record GenerationResult(int[] ids, String text, StopReason reason, int promptTokens, int recomputedTokens,
+                               int shiftedTokens, long prefillNanos, long decodeNanos) {
+    public double decodeTokensPerSecond() {
+        return decodeNanos == 0 ? 0 : ids.length / (decodeNanos / 1e9);
+    }
+
+    public double prefillTokensPerSecond() {
+        return prefillNanos == 0 ? 0 : recomputedTokens / (prefillNanos / 1e9);
+    }
+}

@@ -1,0 +1,141 @@
+package org.longform.engine.gen;
+
+import org.longform.engine.Assets;
+import org.longform.engine.model.Model;
+import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.Session;
+import org.longform.engine.sample.Sampler;
+import org.longform.engine.sample.SamplerSettings;
+import org.longform.engine.sample.StopMatcher;
+import org.longform.engine.token.TextStreamer;
+import org.longform.engine.token.Tokenizer;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Generates continuations: fits the prompt into the window, reuses the cached prefix (and shifts
+ * past evicted middles without recomputation), samples, streams text, honours stop sequences,
+ * banned phrases and cancellation. Not thread-safe: one worker thread drives it.
+ */
+public final class Generator implements AutoCloseable {
+    private final Model model;
+    private final Tokenizer tokenizer;
+    private final Session session;
+    private final boolean ownsModel;
+
+    public Generator(Model model, Tokenizer tokenizer, EngineOptions options) {
+        this(model, tokenizer, options, false);
+    }
+
+    private Generator(Model model, Tokenizer tokenizer, EngineOptions options, boolean ownsModel) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.session = new Session(model, options);
+        this.ownsModel = ownsModel;
+    }
+
+    /** Loads the model folder and its tokenizer.json (or the bundled GPT-NeoX-20B one). */
+    public static Generator open(Path modelDir, EngineOptions options) {
+        Model m = Model.load(modelDir);
+        try {
+            Path tj = m.tokenizerFile() != null ? m.tokenizerFile() : Assets.tokenizer();
+            return new Generator(m, Tokenizer.load(tj), options, true);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    public Model model() { return model; }
+
+    public Tokenizer tokenizer() { return tokenizer; }
+
+    public Session session() { return session; }
+
+    /** Tokens the KV budget holds: the largest window possible. */
+    public int contextWindow() { return session.cache().capacity(); }
+
+    public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
+        TokenListener l = listener != null ? listener : TokenListener.NONE;
+        CancelToken c = cancel != null ? cancel : new CancelToken();
+        SamplerSettings st = req.sampler();
+        int window = req.window() > 0 ? Math.min(req.window(), contextWindow()) : contextWindow();
+        int keep = Math.min(req.keep(), window / 2);
+        int[] prompt = fit(req.promptIds(), window, keep, st.maxTokens());
+
+        long t0 = System.nanoTime();
+        int shifted = ContextShift.reuseAfterEviction(session, prompt, keep);
+        float[] logits = session.sync(prompt, l::onPrefill, c::isCancelled);
+        int recomputed = session.lastRecomputed();
+        long prefillNanos = System.nanoTime() - t0;
+        if (logits == null) {
+            return new GenerationResult(new int[0], "", StopReason.CANCELLED, prompt.length, recomputed, shifted, prefillNanos, 0);
+        }
+
+        Sampler sampler = new Sampler(st);
+        BannedPhrases banned = new BannedPhrases(tokenizer, st.bannedPhrases());
+        TextStreamer streamer = new TextStreamer(tokenizer);
+        StopMatcher stops = new StopMatcher(st.stopSequences());
+        int[] history = Arrays.copyOf(prompt, prompt.length + st.maxTokens());
+        int hlen = prompt.length;
+        int[] out = new int[st.maxTokens()];
+        int n = 0;
+        StringBuilder text = new StringBuilder();
+        StopReason reason = StopReason.MAX_TOKENS;
+        long t1 = System.nanoTime();
+        while (n < st.maxTokens()) {
+            if (c.isCancelled()) { reason = StopReason.CANCELLED; break; }
+            banned.apply(logits, out, n);
+            int next = sampler.sample(logits, history, hlen);
+            if (next == tokenizer.eosId()) { reason = StopReason.EOS; break; }
+            out[n++] = next;
+            history[hlen++] = next;
+            StopMatcher.Result r = stops.push(streamer.push(next));
+            text.append(r.text());
+            l.onToken(next, r.text());
+            if (r.stopped()) { reason = StopReason.STOP_SEQUENCE; break; }
+            if (n == st.maxTokens()) break;
+            if (session.length() + 1 > window) {
+                int drop = Math.max(1, (session.length() - keep) / 4);
+                session.evict(keep, keep + drop);
+                shifted += drop;
+            }
+            logits = session.feed(next);
+        }
+        if (reason != StopReason.STOP_SEQUENCE) {
+            String rest = stops.push(streamer.flush()).text() + (stops.stopped() ? "" : stops.flush());
+            if (stops.stopped()) reason = StopReason.STOP_SEQUENCE;
+            if (!rest.isEmpty()) {
+                text.append(rest);
+                l.onToken(-1, rest);
+            }
+        }
+        return new GenerationResult(Arrays.copyOf(out, n), text.toString(), reason, prompt.length, recomputed, shifted,
+                prefillNanos, System.nanoTime() - t1);
+    }
+
+    /**
+     * A prompt longer than the window keeps its pinned first {@code keep} tokens and the most
+     * recent tokens, leaving room to generate (up to half the window).
+     */
+    static int[] fit(int[] prompt, int window, int keep, int maxTokens) {
+        int room = Math.max(1, Math.min(maxTokens, window / 2));
+        int fit = window - room;
+        if (prompt.length <= fit) return prompt;
+        int tail = fit - keep;
+        int[] p = new int[fit];
+        System.arraycopy(prompt, 0, p, 0, keep);
+        System.arraycopy(prompt, prompt.length - tail, p, keep, tail);
+        return p;
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        if (ownsModel) {   // what open() loaded; a caller's model and tokenizer stay theirs
+            tokenizer.close();
+            model.close();
+        }
+    }
+}

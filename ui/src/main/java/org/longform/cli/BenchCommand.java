@@ -1,0 +1,107 @@
+package org.longform.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.longform.engine.kernels.MemoryBandwidth;
+import org.longform.engine.kernels.Parallel;
+import org.longform.engine.model.Config;
+import org.longform.engine.model.Model;
+import org.longform.engine.runtime.Session;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code longform bench}: prefill and decode speed of a model on this machine, next to the memory
+ * bandwidth measured in the same run, so decode can be read as a fraction of its bound.
+ */
+@Command(name = "bench", description = "Measure prefill and decode tokens/s, bytes read per token and the memory-bandwidth bound.")
+public final class BenchCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+
+    @Option(names = "--prompt-tokens", defaultValue = "512") int promptTokens;
+    @Option(names = "--gen-tokens", defaultValue = "128") int genTokens;
+    @Option(names = "--chunk", defaultValue = "256", description = "Prefill chunk size.") int chunk;
+    @Option(names = "--quant", description = "Weight quantization (not implemented yet: only the stored type runs).") String quant;
+    @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "Buffer size for the bandwidth measurement.") long bwMib;
+    @Option(names = "--json", description = "Print one JSON object instead of text.") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (quant != null && !quant.equalsIgnoreCase("none")) {
+            throw new IllegalArgumentException("--quant " + quant + " is not implemented yet; run without --quant to bench the stored weight type");
+        }
+        if (promptTokens < 1 || genTokens < 1) throw new IllegalArgumentException("--prompt-tokens and --gen-tokens must be at least 1");
+        try (Model m = Model.load(model.modelDir());
+             Session s = new Session(m, model.engineOptions(chunk))) {
+            Config c = m.config();
+            SplittableRandom r = new SplittableRandom(42);
+            int[] prompt = new int[promptTokens];
+            for (int i = 0; i < prompt.length; i++) prompt[i] = 2 + r.nextInt(50000 % c.vocabSize());
+            // warm-up: JIT the kernels on a short run, then start clean
+            s.feed(prompt, 0, Math.min(prompt.length, 64), null, null, null);
+            for (int i = 0; i < 8; i++) s.feed(prompt[i]);
+            s.reset();
+
+            long t0 = System.nanoTime();
+            float[] logits = s.feed(prompt, 0, prompt.length, null, null, null);
+            double prefillS = (System.nanoTime() - t0) / 1e9;
+
+            long t1 = System.nanoTime();
+            for (int i = 0; i < genTokens; i++) {
+                int next = argmax(logits);
+                logits = s.feed(next);
+            }
+            double decodeS = (System.nanoTime() - t1) / 1e9;
+
+            long weightBytes = weightBytesPerToken(m);
+            long kvBytes = (long) s.cache().pool().bytesPerToken() * (promptTokens + genTokens / 2);   // mean context during decode
+            long perToken = weightBytes + kvBytes;
+            double decodeTps = genTokens / decodeS, prefillTps = promptTokens / prefillS;
+            double bw;
+            try (Parallel par = new Parallel(threads(s))) {
+                bw = MemoryBandwidth.measure(par, bwMib * 1024 * 1024, 5);
+            }
+            double fraction = perToken * decodeTps / 1e9 / bw;
+            if (json) {
+                ObjectNode o = new ObjectMapper().createObjectNode();
+                o.put("model", m.dir().toString()).put("backend", s.backend().name()).put("threads", threads(s))
+                        .put("prompt_tokens", promptTokens).put("gen_tokens", genTokens)
+                        .put("prefill_tok_s", prefillTps).put("decode_tok_s", decodeTps)
+                        .put("bytes_per_token", perToken).put("weight_bytes_per_token", weightBytes).put("kv_bytes_per_token", kvBytes)
+                        .put("bandwidth_gb_s", bw).put("bound_fraction", fraction)
+                        .put("params", c.parameterCount());
+                System.out.println(o);
+            } else {
+                System.out.printf("model      %s (%,d params, d %d, %d layers)%n", m.dir(), c.parameterCount(), c.dModel(), c.nLayers());
+                System.out.printf("backend    %s%n", s.backend().name());
+                System.out.printf("prefill    %d tokens in %.2f s = %.1f tok/s%n", promptTokens, prefillS, prefillTps);
+                System.out.printf("decode     %d tokens in %.2f s = %.2f tok/s%n", genTokens, decodeS, decodeTps);
+                System.out.printf("bytes/tok  %,d (weights %,d + KV %,d)%n", perToken, weightBytes, kvBytes);
+                System.out.printf("bandwidth  %.1f GB/s measured; decode runs at %.0f%% of that bound%n", bw, 100 * fraction);
+            }
+        }
+        return 0;
+    }
+
+    private int threads(Session s) {
+        return model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Every weight matrix is read once per decoded token (the tied embedding once, as the LM head). */
+    static long weightBytesPerToken(Model m) {
+        var w = m.weights();
+        long b = w.wte.data().byteSize();
+        for (var l : w.layers) b += l.wqkv().data().byteSize() + l.outProj().data().byteSize() + l.up().data().byteSize() + l.down().data().byteSize();
+        return b;
+    }
+
+    private static int argmax(float[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+        return best;
+    }
+}

@@ -1,0 +1,133 @@
+package org.longform.cli;
+
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.Generator;
+import org.longform.engine.gen.TokenListener;
+import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.sample.SamplerSettings;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code longform continue}: streams a continuation of a prompt, a file or token ids to stdout.
+ * Progress and statistics go to stderr only, so stdout can be piped.
+ */
+@Command(name = "continue", description = "Continue a text and stream the continuation to stdout (statistics on stderr).")
+public final class ContinueCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+
+    static final class Input {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "The text to continue.") String prompt;
+        @Option(names = "--file", paramLabel = "F", description = "Continue this UTF-8 text file.") Path file;
+        @Option(names = "--ids", paramLabel = "1,2,3", description = "Continue these token ids.") String ids;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Input input;
+
+    @Option(names = "--max-tokens", defaultValue = "200", description = "Most tokens to generate (default: ${DEFAULT-VALUE}).") int maxTokens;
+    @Option(names = "--temperature", description = "0 = greedy: plain argmax, no repetition penalty unless --rep-pen is given (default: 0.8).") Double temperature;
+    @Option(names = "--top-k", description = "0 = off (default: 40).") Integer topK;
+    @Option(names = "--top-p", description = "1 = off (default: 0.95).") Double topP;
+    @Option(names = "--min-p", description = "0 = off (default: 0.05).") Double minP;
+    @Option(names = "--typical", description = "1 = off (default: 1).") Double typical;
+    @Option(names = "--rep-pen", description = "Repetition penalty, 1 = off (default: 1.1).") Double repPen;
+    @Option(names = "--rep-range", description = "Tokens the repetition penalty looks back over (default: 256).") Integer repRange;
+    @Option(names = "--seed", description = "Seed for reproducible output.") Long seed;
+    @Option(names = "--stop", paramLabel = "TEXT", description = "Stop sequence (repeatable); it is not printed.") List<String> stops = new ArrayList<>();
+    @Option(names = "--ban", paramLabel = "PHRASE", description = "Phrase never to generate (repeatable).") List<String> banned = new ArrayList<>();
+    @Option(names = "--window", defaultValue = "0", description = "Tokens in the model's view (0 = what the KV budget holds).") int window;
+    @Option(names = "--keep", defaultValue = "0", description = "Tokens at the start pinned in view when the window shifts.") int keep;
+    @Option(names = "--chunk", defaultValue = "256", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).") int chunk;
+    @Option(names = "--print-ids", description = "Print only the generated ids, space-separated, on one line.") boolean printIds;
+
+    @Override
+    public Integer call() throws IOException {
+        SamplerSettings st = sampler();
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintStream err = System.err;
+        long t0 = System.nanoTime();
+        try (Generator g = Generator.open(model.modelDir(), model.engineOptions(chunk))) {
+            double loadS = (System.nanoTime() - t0) / 1e9;
+            int[] prompt = promptIds(g);
+            if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
+            CancelToken cancel = new CancelToken();
+            Thread hook = new Thread(cancel::cancel);
+            Runtime.getRuntime().addShutdownHook(hook);
+            TokenListener listener = new TokenListener() {
+                @Override public void onPrefill(int done, int total) {
+                    if (total > 512) err.printf("\rprompt %d/%d tokens", done, total);
+                    if (total > 512 && done == total) err.println();
+                }
+                @Override public void onToken(int id, String text) {
+                    if (!printIds && !text.isEmpty()) out.print(text);
+                }
+            };
+            GenerationResult r = g.generate(new GenerationRequest(prompt, st, window, keep), listener, cancel);
+            if (printIds) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < r.ids().length; i++) sb.append(i == 0 ? "" : " ").append(r.ids()[i]);
+                out.println(sb);
+            } else {
+                out.println();
+            }
+            out.flush();
+            err.printf("[%s] model %.2f s | prompt %d tokens, %d recomputed in %.2f s (%.1f tok/s) | %d generated in %.2f s (%.2f tok/s) | %d shifted out | stop: %s%n",
+                    g.session().backend().name(), loadS, r.promptTokens(), r.recomputedTokens(), r.prefillNanos() / 1e9, r.prefillTokensPerSecond(),
+                    r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(), r.shiftedTokens(), r.reason().name().toLowerCase(java.util.Locale.ROOT));
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already
+            }
+        }
+        return 0;
+    }
+
+    private int[] promptIds(Generator g) throws IOException {
+        if (input.ids != null) {
+            int[] ids = IdList.parse(input.ids, "--ids");
+            int V = g.model().config().vocabSize();
+            for (int id : ids) if (id < 0 || id >= V) throw new IllegalArgumentException("--ids: token id " + id + " is outside the vocabulary [0, " + V + ")");
+            return ids;
+        }
+        String text = input.prompt;
+        if (input.file != null) {
+            if (!Files.isRegularFile(input.file)) throw new ModelFormatException(input.file, "file not found");
+            byte[] b = Files.readAllBytes(input.file);
+            var dec = StandardCharsets.UTF_8.newDecoder();
+            try {
+                text = dec.decode(java.nio.ByteBuffer.wrap(b)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new ModelFormatException(input.file, "is not UTF-8 text");
+            }
+        }
+        return g.tokenizer().encode(text);
+    }
+
+    private SamplerSettings sampler() {
+        SamplerSettings s = SamplerSettings.defaults().withMaxTokens(maxTokens).withStopSequences(stops).withBannedPhrases(banned);
+        if (temperature != null) s = s.withTemperature(temperature);
+        if (temperature != null && temperature == 0) s = s.withRepetitionPenalty(1);   // greedy means the plain argmax
+        if (topK != null) s = s.withTopK(topK);
+        if (topP != null) s = s.withTopP(topP);
+        if (minP != null) s = s.withMinP(minP);
+        if (typical != null) s = s.withTypicalP(typical);
+        if (repPen != null) s = s.withRepetitionPenalty(repPen);
+        if (repRange != null) s = s.withRepetitionRange(repRange);
+        if (seed != null) s = s.withSeed(seed);
+        return s;
+    }
+}
