@@ -1,12 +1,13 @@
 package org.longform.ui;
 
-import org.longform.ui.gen.HfTokenizer;
+import org.longform.engine.token.Tokenizer;
+import org.longform.ui.gen.TokenCounter;
 
 import java.nio.file.Path;
 
 /** Shared fixtures: the bundled GPT-NeoX tokenizer (loaded once) and project paths. */
 public final class TestSupport {
-    private static HfTokenizer tokenizer;
+    private static TokenCounter tokenizer;
 
     private TestSupport() {}
 
@@ -15,8 +16,15 @@ public final class TestSupport {
         return h != null ? Path.of(h) : Path.of("..").toAbsolutePath().normalize();
     }
 
-    public static synchronized HfTokenizer tokenizer() {
-        if (tokenizer == null) tokenizer = HfTokenizer.load(home().resolve("assets/tokenizer/tokenizer.json"));
+    /** The engine's tokenizer on the bundled GPT-NeoX-20B tokenizer.json (what the models use). */
+    public static synchronized TokenCounter tokenizer() {
+        if (tokenizer == null) {
+            Tokenizer t = Tokenizer.load(home().resolve("assets/tokenizer/tokenizer.json"));
+            tokenizer = new TokenCounter() {
+                @Override public int[] encode(String text) { return t.encode(text); }
+                @Override public String decode(int[] ids) { return t.decode(ids); }
+            };
+        }
         return tokenizer;
     }
 

@@ -1,10 +1,15 @@
 package org.longform.ui.gen;
 
-/** Set from the FX thread (Stop), read by the worker between tokens. */
+import org.longform.engine.gen.CancelToken;
+
+/** Set from the FX thread (Stop), read by the worker between tokens; backed by the engine's own token so prefill stops too. */
 public final class Cancel {
-    private volatile boolean cancelled;
+    private final CancelToken token = new CancelToken();
 
-    public void cancel() { cancelled = true; }
+    public void cancel() { token.cancel(); }
 
-    public boolean isCancelled() { return cancelled; }
+    public boolean isCancelled() { return token.isCancelled(); }
+
+    /** The engine-side token this flag drives. */
+    public CancelToken engineToken() { return token; }
 }
