@@ -22,13 +22,15 @@ import java.util.stream.Stream;
  * <pre>
  *   autosave/PID/ID.longform   latest state of each open story of the running app (PID)
  *   autosave/PID/ID.path       the story's own file, if it has one
- *   history/ID/TIME.longform   rolling versions (newest {@value #KEEP_VERSIONS} kept)
+ *   history/ID/TIME.longform   rolling versions, one per minute at most (newest {@value #KEEP_VERSIONS} kept)
  * </pre>
  * A clean exit deletes autosave/PID; a folder whose process is gone means a crash, and its
  * stories are offered for recovery. Called on the I/O worker, never on the FX thread.
  */
 public final class AutosaveStore {
     public static final int KEEP_VERSIONS = 20;
+    /** Versions closer together than this are merged (the newer one replaces the older). */
+    static long VERSION_SPACING_SECONDS = 60;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
 
     private final Path root;
@@ -62,7 +64,17 @@ public final class AutosaveStore {
 
     private void saveVersion(StoryData story) throws StoryFileException {
         Path dir = root.resolve("history").resolve(story.id());
+        List<Path> before = versions(story.id());
         StoryFile.write(dir.resolve(LocalDateTime.now().format(STAMP) + StoryFile.EXTENSION), story);
+        // Keep at most one version per minute: a newer save replaces a version younger than that,
+        // so a long evening of autosaves still leaves a useful spread of older versions.
+        if (!before.isEmpty() && isRecent(before.getLast())) {
+            try {
+                Files.deleteIfExists(before.getLast());
+            } catch (IOException ignored) {
+                // an extra version is harmless
+            }
+        }
         List<Path> versions = versions(story.id());
         for (int i = 0; i < versions.size() - KEEP_VERSIONS; i++) {
             try {
@@ -70,6 +82,16 @@ public final class AutosaveStore {
             } catch (IOException ignored) {
                 // an old version that cannot be removed is harmless
             }
+        }
+    }
+
+    private boolean isRecent(Path version) {
+        String name = version.getFileName().toString();
+        try {
+            LocalDateTime at = LocalDateTime.parse(name.substring(0, name.length() - StoryFile.EXTENSION.length()), STAMP);
+            return at.isAfter(LocalDateTime.now().minusSeconds(VERSION_SPACING_SECONDS));
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

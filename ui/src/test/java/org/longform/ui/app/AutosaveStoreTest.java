@@ -24,6 +24,7 @@ class AutosaveStoreTest {
 
     @Test
     void savesFileRecoveryCopyAndRollingVersions() throws Exception {
+        AutosaveStore.VERSION_SPACING_SECONDS = 0;   // every save is a version here
         AutosaveStore store = new AutosaveStore(config, ProcessHandle.current().pid());
         Path file = config.resolve("mine.longform");
         StoryData s = StoryData.blank("Mine").withText("v0");
@@ -41,6 +42,21 @@ class AutosaveStoreTest {
         assertTrue(store.recoverable(new ArrayList<>()).isEmpty(), "our own live session is not 'crashed'");
         store.closeSession();
         assertFalse(Files.exists(store.sessionDir()));
+    }
+
+    @Test
+    void savesWithinAMinuteShareOneVersion() throws Exception {
+        AutosaveStore.VERSION_SPACING_SECONDS = 60;
+        AutosaveStore store = new AutosaveStore(config, ProcessHandle.current().pid());
+        StoryData s = StoryData.blank("Quick");
+        for (int i = 0; i < 5; i++) {
+            s = s.withText("edit " + i);
+            store.save(s, config.resolve("quick.longform"));
+            Thread.sleep(2);
+        }
+        List<Path> versions = store.versions(s.id());
+        assertEquals(1, versions.size());
+        assertEquals("edit 4", StoryFile.read(versions.getFirst()).text(), "the newest state is the one kept");
     }
 
     @Test

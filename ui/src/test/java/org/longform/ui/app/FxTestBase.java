@@ -32,7 +32,8 @@ abstract class FxTestBase extends ApplicationTest {
     AppConfig appConfig() {
         fake = new FakeGenerator(tokenDelayMs(), scripts());
         return new AppConfig(config, AppConfig.daemon("test-model"), AppConfig.daemon("test-io"), Platform::runLater,
-                dir -> fake, Path.of("fake-model"), Duration.ofMillis(200), Duration.ofMillis(50), ProcessHandle.current().pid());
+                // The fake for the default "model"; any real folder goes to the engine (used to test load errors).
+                dir -> dir.equals(Path.of("fake-model")) ? fake : org.longform.ui.gen.EngineTextGenerator.open(dir, 1), Path.of("fake-model"), Duration.ofMillis(200), Duration.ofMillis(50), ProcessHandle.current().pid());
     }
 
     @Override
