@@ -154,6 +154,7 @@ public final class WorldInfoPanel extends VBox {
     }
 
     private void showSelected() {
+        if (updating) return;   // our own edit replaced the entry: the fields already show it (and keep the caret)
         int i = list.getSelectionModel().getSelectedIndex();
         boolean has = bound != null && i >= 0 && i < bound.worldInfo().size();
         for (var n : List.of(keys, secondary, content, comment, constant, selective, enabled)) n.setDisable(!has);

@@ -18,6 +18,7 @@ public final class FakeGenerator implements TextGenerator {
     private int next;
     public volatile long delayMs;
     public final List<int[]> prompts = new ArrayList<>();
+    public volatile GenRequest lastRequest;
     public volatile CountDownLatch started = new CountDownLatch(1);
 
     public volatile boolean demo;
@@ -43,6 +44,7 @@ public final class FakeGenerator implements TextGenerator {
         synchronized (prompts) {
             prompts.add(req.promptIds());
         }
+        lastRequest = req;
         listener.onPrefill(req.promptIds().length, req.promptIds().length);
         started.countDown();
         String script = scripts.get(Math.min(next++, scripts.size() - 1));
