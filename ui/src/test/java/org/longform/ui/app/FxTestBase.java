@@ -42,6 +42,12 @@ abstract class FxTestBase extends ApplicationTest {
         window.start(args());
     }
 
+    /** Quits like the writer would, so pending saves land before the temp folder is removed. */
+    @org.junit.jupiter.api.AfterEach
+    void quitApp() {
+        if (window != null) interact(() -> window.quit());
+    }
+
     /** Waits (off the FX thread) until the condition, evaluated on the FX thread, holds. */
     void waitFor(String what, BooleanSupplier condition) {
         long end = System.nanoTime() + 10_000_000_000L;
