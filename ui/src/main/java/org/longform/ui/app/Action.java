@@ -19,6 +19,7 @@ public final class Action {
     private final KeyCombination accelerator;
     private final Runnable handler;
     private final BooleanExpression disabled;
+    private boolean storyKeysOnly;
 
     public Action(String id, String text, String accelerator, BooleanExpression disabled, Runnable handler) {
         this.id = id;
@@ -26,6 +27,19 @@ public final class Action {
         this.accelerator = accelerator == null ? null : KeyCombination.keyCombination(accelerator);
         this.handler = handler;
         this.disabled = disabled == null ? new SimpleBooleanProperty(false) : disabled;
+    }
+
+    /**
+     * Marks the shortcut as one that text fields use themselves (undo, redo, Alt+arrows): while a
+     * side-panel field has the focus the key stays with the field instead of acting on the story.
+     */
+    public Action storyKeysOnly() {
+        storyKeysOnly = true;
+        return this;
+    }
+
+    public boolean yieldsTo(javafx.scene.Node focusOwner) {
+        return storyKeysOnly && focusOwner instanceof javafx.scene.control.TextInputControl;
     }
 
     public String id() { return id; }
@@ -67,7 +81,7 @@ public final class Action {
     public void installShortcut(Scene scene) {
         if (accelerator == null) return;
         scene.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
-            if (accelerator.match(e) && !disabled.get()) {
+            if (accelerator.match(e) && !disabled.get() && !yieldsTo(scene.getFocusOwner())) {
                 handler.run();
                 e.consume();
             }

@@ -67,6 +67,7 @@ public final class AppActions {
         add("load-model", "Load model…", null, gen.generatingProperty(), w.files::chooseModel);
         add("demo-model", "Use demo model", null, gen.generatingProperty(), () -> w.loadModel(w.config.defaultModel()));
 
+        for (String id : new String[]{"undo", "redo", "prev-branch", "next-branch"}) all.get(id).storyKeysOnly();
         active.addListener((o, a, s) -> updateBranchLabel());
         branchLabel.setId("branch-label");
     }
@@ -74,6 +75,8 @@ public final class AppActions {
     private void add(String id, String text, String key, BooleanExpression disabled, Runnable r) {
         all.put(id, new Action(id, text, key, disabled, r));
     }
+
+
 
     public Action get(String id) { return all.get(id); }
 
@@ -200,7 +203,13 @@ public final class AppActions {
         for (Action a : all.values()) a.installShortcut(scene);
         // Second redo key (Ctrl+Y), as many writers expect.
         KeyCombination y = new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN);
-        scene.addEventFilter(KeyEvent.KEY_PRESSED, e -> { if (y.match(e)) { all.get("redo").run(); e.consume(); } });
+        scene.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            Action redo = all.get("redo");
+            if (y.match(e) && !redo.yieldsTo(scene.getFocusOwner())) {
+                redo.run();
+                e.consume();
+            }
+        });
     }
 
     private MenuItem item(String id) { return all.get(id).menuItem(); }

@@ -112,7 +112,15 @@ public final class StoryEditor {
 
     private void onChange(PlainTextChange c) {
         int removed = c.getRemoved().length(), inserted = c.getInserted().length();
-        if (c.getPosition() < shadedUpTo) shadedUpTo = Math.max(c.getPosition(), shadedUpTo - removed + inserted);
+        if (c.getPosition() < shadedUpTo) {
+            shadedUpTo = Math.max(c.getPosition(), shadedUpTo - removed + inserted);
+            // Text typed into the out-of-view part is inserted plain; shade it too, after this change completes.
+            int from = c.getPosition(), to = Math.min(from + inserted, shadedUpTo);
+            if (to > from) javafx.application.Platform.runLater(() -> {
+                int end = Math.min(to, Math.min(shadedUpTo, area.getLength()));
+                if (end > from) restyle(from, end, s -> with(s, OUT_OF_VIEW));
+            });
+        }
         for (ChangeListener l : changeListeners) l.changed(c.getPosition(), removed, inserted);
         revision.set(revision.get() + 1);
         if (applying) return;

@@ -140,6 +140,10 @@ class EditorFxTest extends FxTestBase {
         waitFor("shaded", () -> story().editor().shadedUpTo() == cut);
         assertTrue(fx(() -> story().editor().area().getStyleOfChar(cut - 1).contains(StoryEditor.OUT_OF_VIEW)));
         assertFalse(fx(() -> story().editor().area().getStyleOfChar(cut + 1).contains(StoryEditor.OUT_OF_VIEW)));
+        // Text typed into the out-of-view part is shaded as well.
+        interact(() -> story().editor().area().insertText(10, "INSERTED"));
+        waitFor("typed text shaded", () -> story().editor().area().getStyleOfChar(12).contains(StoryEditor.OUT_OF_VIEW));
+        interact(() -> story().editor().undo());
         int storyTokens = fx(() -> story().promptProperty().get().storyTokens());
         assertEquals(TestSupport.tokenizer().encode(longText.substring(cut)).length, storyTokens);
     }

@@ -55,4 +55,17 @@ class PanelsFxTest extends FxTestBase {
         waitFor("bar counts memory", () -> window.contextBar().legendText().startsWith("Memory " + tokens + " "));
         assertEquals("A gothic tale.", fx(() -> story().memoryProperty().get()));
     }
+
+    @Test
+    void undoKeysInAPanelFieldStayWithTheField() {
+        waitForModel();
+        clickOn(".story-editor").write("Story text.");
+        clickOn("#memory").write("Memo");
+        push(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.Z);
+        assertEquals("Story text.", text(), "Ctrl+Z in the memory field does not undo the story");
+        assertNotEquals("Memo", fx(() -> story().memoryProperty().get()), "the field's own undo ran");
+        clickOn(".story-editor");
+        push(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.Z);
+        assertEquals("", text(), "in the editor, Ctrl+Z undoes the story");
+    }
 }
