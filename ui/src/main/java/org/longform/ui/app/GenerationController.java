@@ -41,7 +41,7 @@ public final class GenerationController {
     private TokenBatcher batcher;
     private StorySession running;
     private long startedNanos;
-    private Runnable afterGeneration = () -> {};
+    private java.util.function.Consumer<StorySession> afterGeneration = s -> {};
 
     public GenerationController(AppConfig config, ModelManager model, IntSupplier contextSize) {
         this.config = config;
@@ -55,8 +55,11 @@ public final class GenerationController {
     public StringProperty statusProperty() { return status; }
     public StringProperty errorProperty() { return error; }
 
-    /** Called (FX thread) after each generation ends: autosave hooks in here. */
-    public void setAfterGeneration(Runnable r) { afterGeneration = r; }
+    /** Called (FX thread) with the story after each of its generations ends: autosave hooks in here. */
+    public void setAfterGeneration(java.util.function.Consumer<StorySession> c) { afterGeneration = c; }
+
+    /** True while {@code s} is the story being generated into. */
+    public boolean isRunning(StorySession s) { return generating.get() && running == s; }
 
     public int effectiveContext(TextGenerator g) {
         return Math.max(64, Math.min(contextSize.getAsInt(), g.info().contextWindow()));
@@ -159,7 +162,7 @@ public final class GenerationController {
         generating.set(false);
         prefill.set(-1);
         running = null;
-        afterGeneration.run();
+        afterGeneration.accept(s);
     }
 
     private String seconds() {

@@ -151,9 +151,8 @@ public final class MainWindow {
     }
 
     private void wireGeneration() {
-        gen.setAfterGeneration(() -> {
-            StorySession s = active.get();
-            if (s != null && autosavers.containsKey(s)) autosavers.get(s).saveNow();
+        gen.setAfterGeneration(s -> {
+            if (autosavers.containsKey(s)) autosavers.get(s).saveNow();
             refreshModelPanel();
             monitor.schedule();
         });
@@ -226,7 +225,7 @@ public final class MainWindow {
     void closeStory(Tab tab) {
         StorySession s = sessions.get(tab);
         if (s == null) return;
-        if (gen.generatingProperty().get() && active.get() == s) gen.stop();
+        if (gen.isRunning(s)) gen.stop();
         Autosaver a = autosavers.remove(s);
         a.saveNow();
         a.stop();
