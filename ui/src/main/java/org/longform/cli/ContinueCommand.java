@@ -29,6 +29,8 @@ import java.util.concurrent.Callable;
 public final class ContinueCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
 
+    @Mixin org.longform.server.remote.RemoteOptions remote;
+
     static final class Input {
         @Option(names = "--prompt", paramLabel = "TEXT", description = "The text to continue.") String prompt;
         @Option(names = "--file", paramLabel = "F", description = "Continue this UTF-8 text file.") Path file;
@@ -58,6 +60,7 @@ public final class ContinueCommand implements Callable<Integer> {
         SamplerSettings st = sampler();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = System.err;
+        if (remote.enabled()) return callRemote(st, out, err);
         long t0 = System.nanoTime();
         try (Generator g = Generator.open(model.modelDir(), model.engineOptions(chunk))) {
             double loadS = (System.nanoTime() - t0) / 1e9;
@@ -76,14 +79,7 @@ public final class ContinueCommand implements Callable<Integer> {
                 }
             };
             GenerationResult r = g.generate(new GenerationRequest(prompt, st, window, keep), listener, cancel);
-            if (printIds) {
-                StringBuilder sb = new StringBuilder();
-                for (int i = 0; i < r.ids().length; i++) sb.append(i == 0 ? "" : " ").append(r.ids()[i]);
-                out.println(sb);
-            } else {
-                out.println();
-            }
-            out.flush();
+            finish(r, out);
             err.printf("[%s] model %.2f s | prompt %d tokens, %d recomputed in %.2f s (%.1f tok/s) | %d generated in %.2f s (%.2f tok/s) | %d shifted out | stop: %s%n",
                     g.session().backend().name(), loadS, r.promptTokens(), r.recomputedTokens(), r.prefillNanos() / 1e9, r.prefillTokensPerSecond(),
                     r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(), r.shiftedTokens(), r.reason().name().toLowerCase(java.util.Locale.ROOT));
@@ -96,10 +92,45 @@ public final class ContinueCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The same request sent to a remote OpenAI-compatible server; our tokenizer still counts and fits the prompt. */
+    private int callRemote(SamplerSettings st, PrintStream out, PrintStream err) throws IOException {
+        if (!banned.isEmpty()) throw new IllegalArgumentException("--ban needs the local engine (not available with --remote)");
+        try (org.longform.engine.token.Tokenizer tok = org.longform.server.remote.RemoteOptions.localTokenizer(model.model);
+             org.longform.server.remote.RemoteCompletions rc = remote.open(tok)) {
+            int[] prompt = promptIds(tok, Integer.MAX_VALUE);
+            if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
+            GenerationResult r = rc.generate(new GenerationRequest(prompt, st, window, keep), new TokenListener() {
+                @Override public void onToken(int id, String text) {
+                    if (!printIds && !text.isEmpty()) out.print(text);
+                }
+            }, new CancelToken());
+            finish(r, out);
+            err.printf("[remote %s] prompt %d tokens | %d generated in %.2f s (%.2f tok/s) | stop: %s%n", remote.url(),
+                    r.promptTokens(), r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(),
+                    r.reason().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return 0;
+    }
+
+    private void finish(GenerationResult r, PrintStream out) {
+        if (printIds) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < r.ids().length; i++) sb.append(i == 0 ? "" : " ").append(r.ids()[i]);
+            out.println(sb);
+        } else {
+            out.println();
+        }
+        out.flush();
+    }
+
     private int[] promptIds(Generator g) throws IOException {
+        return promptIds(g.tokenizer(), g.model().config().vocabSize());
+    }
+
+    private int[] promptIds(org.longform.engine.token.Tokenizer tokenizer, int vocab) throws IOException {
         if (input.ids != null) {
             int[] ids = IdList.parse(input.ids, "--ids");
-            int V = g.model().config().vocabSize();
+            int V = vocab;
             for (int id : ids) if (id < 0 || id >= V) throw new IllegalArgumentException("--ids: token id " + id + " is outside the vocabulary [0, " + V + ")");
             return ids;
         }
@@ -114,7 +145,7 @@ public final class ContinueCommand implements Callable<Integer> {
                 throw new ModelFormatException(input.file, "is not UTF-8 text");
             }
         }
-        return g.tokenizer().encode(text);
+        return tokenizer.encode(text);
     }
 
     private SamplerSettings sampler() {

@@ -1,0 +1,73 @@
+package org.longform.server;
+
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.TokenListener;
+
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One generation request travelling from an HTTP thread to the engine thread and back. The
+ * engine thread pushes {@link Event}s; the HTTP thread drains them, so a slow client never stalls
+ * the engine (the queue is bounded by max_tokens).
+ */
+public final class Job {
+    /** What the engine thread reports. */
+    public sealed interface Event permits Token, Done, Failed {}
+
+    /** Text completed by one generated token (id -1: text flushed at the end). */
+    public record Token(int id, String text) implements Event {}
+
+    public record Done(GenerationResult result) implements Event {}
+
+    public record Failed(RuntimeException error) implements Event {}
+
+    final GenerationRequest request;
+    final String genkey;
+    final CancelToken cancel = new CancelToken();
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    final long createdNanos = System.nanoTime();
+
+    Job(GenerationRequest request, String genkey) {
+        this.request = request;
+        this.genkey = genkey;
+    }
+
+    /** The KoboldAI genkey the client chose ("" when none): lets /api/extra/abort and /check find it. */
+    public String genkey() { return genkey; }
+
+    public void cancel() { cancel.cancel(); }
+
+    public boolean isCancelled() { return cancel.isCancelled(); }
+
+    /** Next event, or null after {@code millis} without one. */
+    public Event poll(long millis) throws InterruptedException {
+        return events.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Text generated so far (for KoboldAI's polled streaming, /api/extra/generate/check). */
+    public String partialText() {
+        synchronized (partial) {
+            return partial.toString();
+        }
+    }
+
+    TokenListener listener() {
+        return new TokenListener() {
+            @Override
+            public void onToken(int id, String text) {
+                if (text.isEmpty()) return;
+                synchronized (partial) {
+                    partial.append(text);
+                }
+                events.add(new Token(id, text));
+            }
+        };
+    }
+
+    void finish(Event e) { events.add(e); }
+}

@@ -1,0 +1,169 @@
+package org.longform.server;
+
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.sample.SamplerSettings;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The KoboldAI API subset that KoboldAI Lite and SillyTavern use, with KoboldCpp's shapes:
+ * {@code /api/v1/generate}, {@code /api/extra/generate/stream} (SSE "event: message" with
+ * {@code {"token", "finish_reason"}}), {@code /api/extra/tokencount}, {@code /api/extra/abort},
+ * {@code /api/extra/generate/check}, and the model/config/version getters clients probe first.
+ */
+final class KoboldApi {
+    /** The KoboldAI API version KoboldCpp reports; clients gate features on it. */
+    static final String API_VERSION = "1.2.5";
+    /** The KoboldCpp version whose /api/extra surface we follow (SSE streaming, tokencount ids, genkey). */
+    static final String KCPP_VERSION = "1.102";
+
+    private final Generations gen;
+
+    KoboldApi(Generations gen) { this.gen = gen; }
+
+    void model(Exchange ex) {
+        ex.json(200, Map.of("result", "longform/" + gen.config().modelName()));
+    }
+
+    void value(Exchange ex, Object v) { ex.json(200, Map.of("value", v)); }
+
+    void infoVersion(Exchange ex) { ex.json(200, Map.of("result", API_VERSION)); }
+
+    /** SillyTavern and Lite look for "KoboldCpp" here before they use /api/extra (streaming, token counts). */
+    void extraVersion(Exchange ex) {
+        ex.json(200, Map.of("result", "KoboldCpp", "version", KCPP_VERSION, "server", "longform"));
+    }
+
+    void tokenCount(Exchange ex) {
+        Params p = Params.parse(ex.body(gen.config().maxBodyBytes()));
+        String prompt = p.string("prompt", "");
+        int[] ids = gen.engine().tokenizer().encode(prompt);
+        ex.json(200, Map.of("value", ids.length, "ids", ids));
+    }
+
+    void abort(Exchange ex) {
+        Params p = Params.parseOrEmpty(ex.body(gen.config().maxBodyBytes()));
+        String key = p.string("genkey", "");
+        boolean any = false;
+        if (!key.isEmpty()) {
+            for (Job j : gen.engine().find(key)) { j.cancel(); any = true; }
+        } else {
+            Job c = gen.engine().current();   // KoboldCpp: no key aborts what is running
+            if (c != null) { c.cancel(); any = true; }
+        }
+        ex.json(200, Map.of("success", any ? "true" : "false", "done", "true"));
+    }
+
+    void check(Exchange ex) {
+        Params p = "POST".equals(ex.method()) ? Params.parseOrEmpty(ex.body(gen.config().maxBodyBytes())) : Params.parseOrEmpty(new byte[0]);
+        String key = p.string("genkey", "");
+        Job j = null;
+        if (!key.isEmpty()) {
+            List<Job> found = gen.engine().find(key);
+            if (!found.isEmpty()) j = found.getFirst();
+        } else {
+            j = gen.engine().current();
+        }
+        ex.json(200, Map.of("results", List.of(Map.of("text", j == null ? "" : j.partialText()))));
+    }
+
+    void generate(Exchange ex, boolean stream) throws IOException {
+        Params p = Params.parse(ex.body(gen.config().maxBodyBytes()));
+        GenerationRequest req = request(p);
+        String genkey = p.string("genkey", "");
+        if (!stream) {
+            GenerationResult res = gen.await(ex, gen.submit(ex, req, genkey));
+            ex.json(200, Map.of("results", List.of(result(res))));
+            return;
+        }
+        gen.acquireStream();
+        try {
+            Job job = gen.submit(ex, req, genkey);
+            ex.startEvents();
+            GenerationResult res;
+            try {
+                res = gen.stream(job, new Generations.Sink() {
+                    @Override public void text(String t) throws IOException { send(ex, t, null); }
+                    @Override public void keepAlive() throws IOException { ex.event(": keep-alive\n\n"); }
+                });
+            } catch (ApiException e) {   // the stream is open: report in-band
+                ex.event("event: error\ndata: " + Exchange.JSON.writeValueAsString(ApiHandler.koboldError(e)) + "\n\n");
+                ex.endEvents();
+                return;
+            }
+            send(ex, "", Generations.finishReason(res.reason()));
+            ex.endEvents();
+        } finally {
+            gen.releaseStream();
+        }
+    }
+
+    private static void send(Exchange ex, String token, String finish) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("token", token);
+        m.put("finish_reason", finish);
+        ex.event("event: message\ndata: " + Exchange.JSON.writeValueAsString(m) + "\n\n");
+    }
+
+    private static Map<String, Object> result(GenerationResult res) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("text", res.text());
+        m.put("finish_reason", Generations.finishReason(res.reason()));
+        m.put("prompt_tokens", res.promptTokens());
+        m.put("completion_tokens", res.ids().length);
+        return m;
+    }
+
+    /**
+     * KoboldCpp's generate parameters. {@code memory} is prepended and pinned (it stays in view when
+     * the story outgrows the window); {@code max_context_length} sets the window; banned_tokens are
+     * phrases, as in KoboldCpp.
+     */
+    private GenerationRequest request(Params p) {
+        String prompt = p.string("prompt", null);
+        if (prompt == null) throw ApiException.badRequest("prompt", "prompt is required");
+        String memory = p.string("memory", "");
+        int maxLength = gen.maxTokens("max_length", p.integer("max_length", 100));
+        long ctx = p.integer("max_context_length", 0);
+        if (ctx < 0) throw ApiException.badRequest("max_context_length", "max_context_length must be >= 0");
+        double temperature = p.number("temperature", 0.75);
+        if (temperature < 0 || temperature > 100) throw ApiException.badRequest("temperature", "temperature must be between 0 and 100 (0 = greedy)");
+        long topK = p.integer("top_k", 100);
+        if (topK < 0 || topK > Integer.MAX_VALUE) throw ApiException.badRequest("top_k", "top_k must be >= 0 (0 = off)");
+        double topP = p.number("top_p", 0.92);
+        if (topP == 0) topP = 1;   // KoboldCpp treats 0 as off
+        if (!(topP > 0 && topP <= 1)) throw ApiException.badRequest("top_p", "top_p must be in [0, 1] (0 or 1 = off)");
+        double minP = p.number("min_p", 0);
+        if (minP < 0 || minP > 1) throw ApiException.badRequest("min_p", "min_p must be in [0, 1]");
+        double typical = p.number("typical", 1);
+        if (typical == 0) typical = 1;
+        if (!(typical > 0 && typical <= 1)) throw ApiException.badRequest("typical", "typical must be in [0, 1] (0 or 1 = off)");
+        double repPen = p.number("rep_pen", 1.0);
+        if (!(repPen > 0) || repPen > 10) throw ApiException.badRequest("rep_pen", "rep_pen must be in (0, 10] (1 = off)");
+        long repRange = p.integer("rep_pen_range", 320);
+        if (repRange < 0 || repRange > Integer.MAX_VALUE) throw ApiException.badRequest("rep_pen_range", "rep_pen_range must be >= 0");
+        long seedV = p.integer("sampler_seed", -1);
+        Long seed = seedV < 0 ? null : seedV;
+        List<String> stops = p.strings("stop_sequence");
+        List<String> banned = p.strings("banned_tokens");
+
+        int[] mem = gen.engine().tokenizer().encode(memory);
+        int[] story = gen.engine().tokenizer().encode(prompt);
+        int[] ids = new int[mem.length + story.length];
+        System.arraycopy(mem, 0, ids, 0, mem.length);
+        System.arraycopy(story, 0, ids, mem.length, story.length);
+        if (ids.length == 0) {
+            int eos = gen.engine().tokenizer().eosId();
+            if (eos < 0) throw ApiException.badRequest("prompt", "the prompt is empty");
+            ids = new int[]{eos};
+        }
+        SamplerSettings s = new SamplerSettings(temperature, (int) topK, topP, minP, typical, repPen, (int) repRange, seed,
+                maxLength, stops, banned);
+        int window = (int) Math.min(ctx, gen.engine().contextWindow());
+        return new GenerationRequest(ids, s, window, mem.length);
+    }
+}

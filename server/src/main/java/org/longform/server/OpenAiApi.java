@@ -1,0 +1,202 @@
+package org.longform.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.sample.SamplerSettings;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The OpenAI-compatible surface: POST /v1/completions (streaming included) and GET /v1/models.
+ * Field names and defaults follow OpenAI's legacy completions API; the sampling extensions that
+ * vLLM also accepts (top_k, min_p, typical_p, repetition_penalty) map onto our sampler.
+ */
+final class OpenAiApi {
+    private final Generations gen;
+    private final long created = System.currentTimeMillis() / 1000;
+
+    OpenAiApi(Generations gen) { this.gen = gen; }
+
+    void models(Exchange ex) {
+        ex.json(200, Map.of("object", "list", "data", List.of(modelObject())));
+    }
+
+    void model(Exchange ex, String id) {
+        if (!id.equals(gen.config().modelName())) {
+            throw new ApiException(404, "model_not_found", "model", "no model '" + id + "' here; this server has '" + gen.config().modelName() + "'");
+        }
+        ex.json(200, modelObject());
+    }
+
+    private Map<String, Object> modelObject() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", gen.config().modelName());
+        m.put("object", "model");
+        m.put("created", created);
+        m.put("owned_by", "longform");
+        m.put("max_model_len", gen.engine().contextWindow());   // vLLM's field: clients size prompts with it
+        return m;
+    }
+
+    void completions(Exchange ex) throws IOException {
+        Params p = Params.parse(ex.body(gen.config().maxBodyBytes()));
+        Request r = parse(p);
+        String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long now = System.currentTimeMillis() / 1000;
+        GenerationRequest greq = new GenerationRequest(r.ids, r.sampler);
+        if (!r.stream) {
+            Job job = gen.submit(ex, greq, null);
+            GenerationResult res = gen.await(ex, job);
+            String text = (r.echo ? r.echoText : "") + res.text();
+            ex.json(200, completion(id, now, text, Generations.finishReason(res.reason()), res, true));
+            return;
+        }
+        gen.acquireStream();
+        try {
+            Job job = gen.submit(ex, greq, null);
+            ex.startEvents();
+            if (r.echo && !r.echoText.isEmpty()) send(ex, completion(id, now, r.echoText, null, null, false));
+            GenerationResult res;
+            try {
+                res = gen.stream(job, new Generations.Sink() {
+                    @Override public void text(String t) throws IOException { send(ex, completion(id, now, t, null, null, false)); }
+                    @Override public void keepAlive() throws IOException { ex.event(": keep-alive\n\n"); }
+                });
+            } catch (ApiException e) {   // the stream is open: report in-band, as OpenAI does
+                send(ex, Map.of("error", ApiHandler.openAiError(e)));
+                ex.event("data: [DONE]\n\n");
+                ex.endEvents();
+                return;
+            }
+            send(ex, completion(id, now, "", Generations.finishReason(res.reason()), null, false));
+            if (r.includeUsage) {
+                Map<String, Object> u = completion(id, now, null, null, res, true);
+                u.put("choices", List.of());
+                send(ex, u);
+            }
+            ex.event("data: [DONE]\n\n");
+            ex.endEvents();
+        } finally {
+            gen.releaseStream();
+        }
+    }
+
+    private static void send(Exchange ex, Object chunk) throws IOException {
+        ex.event("data: " + Exchange.JSON.writeValueAsString(chunk) + "\n\n");
+    }
+
+    private Map<String, Object> completion(String id, long now, String text, String finish, GenerationResult res, boolean withUsage) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("object", "text_completion");
+        m.put("created", now);
+        m.put("model", gen.config().modelName());
+        if (text != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("text", text);
+            c.put("index", 0);
+            c.put("logprobs", null);
+            c.put("finish_reason", finish);
+            m.put("choices", List.of(c));
+        }
+        if (withUsage && res != null) m.put("usage", usage(res));
+        return m;
+    }
+
+    /** Token counts; cached_tokens says how much of the prompt came from the KV cache (prefix reuse). */
+    static Map<String, Object> usage(GenerationResult res) {
+        Map<String, Object> u = new LinkedHashMap<>();
+        u.put("prompt_tokens", res.promptTokens());
+        u.put("completion_tokens", res.ids().length);
+        u.put("total_tokens", res.promptTokens() + res.ids().length);
+        u.put("prompt_tokens_details", Map.of("cached_tokens", Math.max(0, res.promptTokens() - res.recomputedTokens())));
+        return u;
+    }
+
+    private record Request(int[] ids, String echoText, SamplerSettings sampler, boolean stream, boolean includeUsage, boolean echo) {}
+
+    private Request parse(Params p) {
+        if (!p.has("model")) {
+            // OpenAI requires it; we serve one model, so any name is accepted, but it must be there
+            throw ApiException.badRequest("model", "model is required (this server has '" + gen.config().modelName() + "')");
+        }
+        p.string("model", null);
+        p.unsupported("suffix", "this is a plain continuation model");
+        p.unsupported("logprobs", "log probabilities are not returned");
+        if (p.has("logit_bias") && p.raw("logit_bias").size() > 0) p.unsupported("logit_bias", "use the local editor's banned phrases");
+        if (p.integer("n", 1) != 1) throw ApiException.badRequest("n", "n must be 1: one completion per request");
+        if (p.integer("best_of", 1) != 1) throw ApiException.badRequest("best_of", "best_of must be 1");
+        if (p.number("presence_penalty", 0) != 0) throw ApiException.badRequest("presence_penalty", "presence_penalty is not supported; use repetition_penalty");
+        if (p.number("frequency_penalty", 0) != 0) throw ApiException.badRequest("frequency_penalty", "frequency_penalty is not supported; use repetition_penalty");
+
+        int maxTokens = gen.maxTokens("max_tokens", p.integer("max_tokens", 16));
+        double temperature = p.number("temperature", 1.0);
+        if (temperature < 0 || temperature > 100) throw ApiException.badRequest("temperature", "temperature must be between 0 and 100 (0 = greedy)");
+        double topP = p.number("top_p", 1.0);
+        if (!(topP > 0 && topP <= 1)) throw ApiException.badRequest("top_p", "top_p must be in (0, 1]");
+        long topK = p.integer("top_k", 0);
+        if (topK == -1) topK = 0;   // vLLM's "off"
+        if (topK < 0 || topK > Integer.MAX_VALUE) throw ApiException.badRequest("top_k", "top_k must be >= 0 (0 or -1 = off)");
+        double minP = p.number("min_p", 0);
+        if (minP < 0 || minP > 1) throw ApiException.badRequest("min_p", "min_p must be in [0, 1]");
+        double typical = p.number("typical_p", 1);
+        if (!(typical > 0 && typical <= 1)) throw ApiException.badRequest("typical_p", "typical_p must be in (0, 1]");
+        double repPen = p.number("repetition_penalty", 1);
+        if (!(repPen > 0) || repPen > 10) throw ApiException.badRequest("repetition_penalty", "repetition_penalty must be in (0, 10] (1 = off)");
+        Long seed = p.has("seed") ? p.integer("seed", 0) : null;
+        List<String> stops = p.strings("stop");
+        boolean stream = p.bool("stream", false);
+        boolean includeUsage = false;
+        JsonNode so = p.raw("stream_options");
+        if (so != null && !so.isNull()) {
+            if (!so.isObject()) throw ApiException.badRequest("stream_options", "stream_options must be an object");
+            JsonNode iu = so.get("include_usage");
+            if (iu != null && !iu.isNull() && !iu.isBoolean()) throw ApiException.badRequest("stream_options", "stream_options.include_usage must be true or false");
+            includeUsage = iu != null && iu.asBoolean();
+        }
+        boolean echo = p.bool("echo", false);
+
+        int[] ids;
+        String echoText;
+        Prompt pr = prompt(p.raw("prompt"));
+        ids = pr.ids;
+        echoText = pr.text != null ? pr.text : gen.engine().tokenizer().decode(pr.ids);
+        if (ids.length == 0) {
+            // no text at all: start from <|endoftext|>, the document boundary the model was trained on
+            int eos = gen.engine().tokenizer().eosId();
+            if (eos < 0) throw ApiException.badRequest("prompt", "the prompt is empty");
+            ids = new int[]{eos};
+        }
+        SamplerSettings s = new SamplerSettings(temperature, (int) topK, topP, minP, typical, repPen, 0, seed, maxTokens, stops, List.of());
+        return new Request(ids, echoText, s, stream, includeUsage, echo);
+    }
+
+    private record Prompt(int[] ids, String text) {}
+
+    /** A string, an array of one string, an array of token ids, or an array of one such array. */
+    private Prompt prompt(JsonNode v) {
+        if (v == null || v.isNull()) throw ApiException.badRequest("prompt", "prompt is required");
+        if (v.isTextual()) return new Prompt(gen.engine().tokenizer().encode(v.textValue()), v.textValue());
+        if (!v.isArray()) throw ApiException.badRequest("prompt", "prompt must be a string, an array of strings or an array of token ids");
+        if (v.isEmpty()) throw ApiException.badRequest("prompt", "prompt is an empty array");
+        if (v.get(0).isTextual() || v.get(0).isArray()) {
+            if (v.size() != 1) throw ApiException.badRequest("prompt", "send one prompt per request (got " + v.size() + ")");
+            return prompt(v.get(0));
+        }
+        int vocab = gen.engine().vocabSize();
+        int[] ids = new int[v.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode e = v.get(i);
+            if (!e.isIntegralNumber() || e.longValue() < 0 || e.longValue() >= vocab) {
+                throw ApiException.badRequest("prompt", "prompt[" + i + "] is not a token id in [0, " + vocab + ")");
+            }
+            ids[i] = e.intValue();
+        }
+        return new Prompt(ids, null);
+    }
+}

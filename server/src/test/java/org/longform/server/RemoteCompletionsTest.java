@@ -1,0 +1,136 @@
+package org.longform.server;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.Generator;
+import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenListener;
+import org.longform.engine.sample.SamplerSettings;
+import org.longform.server.remote.RemoteCompletions;
+import org.longform.server.remote.RemoteException;
+import org.longform.server.remote.RemoteOptions;
+import picocli.CommandLine;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The consume side against our own server: same text as the local engine, streaming, cancel, errors. */
+class RemoteCompletionsTest {
+    static TestServer ts;
+
+    @BeforeAll
+    static void start() throws Exception { ts = TestServer.start(TestServer.config().withApiKey("k3y")); }
+
+    @AfterAll
+    static void stop() { if (ts != null) ts.close(); }
+
+    RemoteCompletions client(String key) {
+        return new RemoteCompletions(ts.server.uri(), key, null,
+                RemoteCompletions.Options.defaults().withTokenizer(ts.generator.tokenizer()));
+    }
+
+    @Test
+    void remoteGreedyTextEqualsTheLocalEngineAndArrivesInPieces() {
+        String prompt = "The old clock in the hall struck midnight";
+        SamplerSettings greedy = SamplerSettings.greedy().withMaxTokens(16);
+        GenerationResult local;
+        try (Generator ref = TestServer.tinyGenerator()) {
+            local = ref.generate(new GenerationRequest(ref.tokenizer().encode(prompt), greedy), null, null);
+        }
+        List<String> pieces = new ArrayList<>();
+        try (RemoteCompletions rc = client("k3y")) {
+            assertEquals(List.of("tiny"), rc.models());
+            GenerationResult r = rc.complete(prompt, greedy, new TokenListener() {
+                @Override public void onToken(int id, String text) { pieces.add(text); }
+            }, null);
+            assertEquals(local.text(), r.text());
+            assertEquals(String.join("", pieces), r.text());
+            assertTrue(pieces.size() > 1, "streamed, not delivered at once");
+            assertEquals(StopReason.MAX_TOKENS, r.reason());
+            assertEquals(local.promptTokens(), r.promptTokens(), "usage from the stream");
+            assertArrayEquals(ts.generator.tokenizer().encode(local.text()), r.ids(), "our ids for the context map");
+
+            // the Generator-shaped call: ids in, fitted to a window, decoded with our tokenizer
+            GenerationResult g = rc.generate(new GenerationRequest(ts.generator.tokenizer().encode(prompt), greedy), null, null);
+            assertEquals(local.text(), g.text());
+        }
+    }
+
+    @Test
+    void stopSequencesAndSeededSamplingTravel() {
+        try (RemoteCompletions rc = client("k3y")) {
+            SamplerSettings s = SamplerSettings.defaults().withSeed(11L).withMaxTokens(12);
+            String a = rc.complete("Rain on the roof", s, null, null).text();
+            String b = rc.complete("Rain on the roof", s, null, null).text();
+            assertEquals(a, b);
+            String stop = a.strip().substring(0, 1);
+            GenerationResult cut = rc.complete("Rain on the roof", s.withStopSequences(List.of(stop)), null, null);
+            assertEquals(a.substring(0, a.indexOf(stop)), cut.text());
+            assertEquals(StopReason.STOP_SEQUENCE, cut.reason());
+        }
+    }
+
+    @Test
+    void cancellingClosesTheStreamAndTheServerStops() throws Exception {
+        try (RemoteCompletions rc = client("k3y")) {
+            CancelToken cancel = new CancelToken();
+            long before = ts.server.engine().stats().cancelled();
+            List<String> pieces = new ArrayList<>();
+            GenerationResult r = rc.complete("Far away", SamplerSettings.defaults().withMaxTokens(4000), new TokenListener() {
+                @Override public void onToken(int id, String text) {
+                    pieces.add(text);
+                    if (pieces.size() == 5) cancel.cancel();
+                }
+            }, cancel);
+            assertEquals(StopReason.CANCELLED, r.reason());
+            assertTrue(pieces.size() < 4000);
+            SecurityTest.waitFor(() -> ts.server.engine().stats().cancelled() > before, 10_000);
+        }
+    }
+
+    @Test
+    void errorsAreOneClearLine() {
+        try (RemoteCompletions rc = client("wrong")) {
+            RemoteException e = assertThrows(RemoteException.class, rc::models);
+            assertEquals(401, e.status());
+            assertTrue(e.getMessage().contains("invalid API key") && e.getMessage().contains("--remote-key"), e.getMessage());
+        }
+        try (RemoteCompletions rc = new RemoteCompletions(ts.server.uri(), "k3y", "tiny")) {
+            RemoteException e = assertThrows(RemoteException.class,
+                    () -> rc.complete("x", SamplerSettings.defaults().withMaxTokens(100_000), null, null));
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().contains("at most 4096"), e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> rc.complete("x", SamplerSettings.defaults().withBannedPhrases(List.of("dragon")), null, null));
+        }
+        try (RemoteCompletions rc = new RemoteCompletions(URI.create("http://127.0.0.1:1"), null, "m")) {
+            RemoteException e = assertThrows(RemoteException.class, rc::models);
+            assertTrue(e.getMessage().contains("cannot connect"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new RemoteCompletions(URI.create("ftp://x"), null, null));
+    }
+
+    @Test
+    void urlsWithAndWithoutV1AndTheMixin() {
+        assertEquals("http://h:8000/v1/", new RemoteCompletions(URI.create("http://h:8000"), null, "m").endpoint().toString());
+        assertEquals("http://h:8000/v1/", new RemoteCompletions(URI.create("http://h:8000/v1/"), null, "m").endpoint().toString());
+
+        class Cmd { @CommandLine.Mixin RemoteOptions remote; }
+        Cmd cmd = new Cmd();
+        new CommandLine(cmd).parseArgs("--remote", ts.server.uri() + "/v1", "--remote-key", "k3y", "--remote-context", "64");
+        assertTrue(cmd.remote.enabled());
+        try (RemoteCompletions rc = cmd.remote.open(ts.generator.tokenizer())) {
+            // a prompt far longer than the 64-token window is fitted, not refused
+            int[] ids = ts.generator.tokenizer().encode("word ".repeat(300));
+            GenerationResult r = rc.generate(new GenerationRequest(ids, SamplerSettings.greedy().withMaxTokens(4)), null, null);
+            assertTrue(r.promptTokens() <= 64, "fitted: " + r.promptTokens());
+        }
+    }
+}
