@@ -1,11 +1,11 @@
 package org.longform.ui;
 
 import javafx.application.Application;
-import javafx.scene.Scene;
-import javafx.scene.control.Label;
 import javafx.stage.Stage;
+import org.longform.ui.app.AppConfig;
+import org.longform.ui.app.MainWindow;
 
-/** The desktop app. (Placeholder window until the editor lands.) */
+/** The desktop app. {@code bin/longform} (via Launcher) calls {@link #start(String[])}; args may be {@code --open FILE}. */
 public final class App extends Application {
     public static void start(String[] args) {
         Application.launch(App.class, args);
@@ -13,8 +13,6 @@ public final class App extends Application {
 
     @Override
     public void start(Stage stage) {
-        stage.setTitle("Longform");
-        stage.setScene(new Scene(new Label("Longform — the story editor is coming; use `bin/longform continue` meanwhile."), 640, 200));
-        stage.show();
+        new MainWindow(AppConfig.defaults(), stage).start(getParameters().getRaw());
     }
 }

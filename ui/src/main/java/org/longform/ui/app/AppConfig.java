@@ -1,0 +1,48 @@
+package org.longform.ui.app;
+
+import org.longform.ui.gen.EngineTextGenerator;
+import org.longform.ui.gen.TextGenerator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * How the app is wired: where its config lives, which threads do model work and file I/O, how the
+ * FX thread is reached, how a model is opened and how long autosave waits. Tests pass their own
+ * (a fake generator, a temp config folder, short delays).
+ */
+public record AppConfig(Path configDir, Executor modelWorker, Executor io, Consumer<Runnable> fx,
+                        Function<Path, TextGenerator> modelLoader, Path defaultModel, Duration autosaveIdle,
+                        Duration recountDelay, long pid) {
+
+    /** The real app: ~/.config/longform (or -Dlongform.config), one model thread, one I/O thread, the engine. */
+    public static AppConfig defaults() {
+        String custom = System.getProperty("longform.config");
+        Path dir = custom != null && !custom.isBlank() ? Path.of(custom)
+                : Path.of(System.getProperty("user.home"), ".config", "longform");
+        return new AppConfig(dir, daemon("longform-model"), daemon("longform-io"), javafx.application.Platform::runLater,
+                d -> EngineTextGenerator.open(d, 0), org.longform.engine.Assets.demoModel(), Duration.ofSeconds(3),
+                Duration.ofMillis(350), ProcessHandle.current().pid());
+    }
+
+    public static ExecutorService daemon(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public AppConfig withConfigDir(Path d) { return new AppConfig(d, modelWorker, io, fx, modelLoader, defaultModel, autosaveIdle, recountDelay, pid); }
+    public AppConfig withModelLoader(Function<Path, TextGenerator> l) { return new AppConfig(configDir, modelWorker, io, fx, l, defaultModel, autosaveIdle, recountDelay, pid); }
+    public AppConfig withDefaultModel(Path m) { return new AppConfig(configDir, modelWorker, io, fx, modelLoader, m, autosaveIdle, recountDelay, pid); }
+    public AppConfig withAutosaveIdle(Duration d) { return new AppConfig(configDir, modelWorker, io, fx, modelLoader, defaultModel, d, recountDelay, pid); }
+    public AppConfig withRecountDelay(Duration d) { return new AppConfig(configDir, modelWorker, io, fx, modelLoader, defaultModel, autosaveIdle, d, pid); }
+    public AppConfig withIo(Executor e) { return new AppConfig(configDir, modelWorker, e, fx, modelLoader, defaultModel, autosaveIdle, recountDelay, pid); }
+    public AppConfig withPid(long p) { return new AppConfig(configDir, modelWorker, io, fx, modelLoader, defaultModel, autosaveIdle, recountDelay, p); }
+}

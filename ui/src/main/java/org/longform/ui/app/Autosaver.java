@@ -1,0 +1,65 @@
+package org.longform.ui.app;
+
+import javafx.animation.PauseTransition;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.util.Duration;
+import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StoryFileException;
+
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Saves a story after a few idle seconds and after every generation: snapshot on the FX thread,
+ * atomic writes on the I/O worker (see {@link AutosaveStore}). Failures show in the status line;
+ * they never interrupt writing.
+ */
+public final class Autosaver {
+    private final AppConfig config;
+    private final AutosaveStore store;
+    private final StorySession story;
+    private final PauseTransition idle;
+    private final StringProperty status;
+    private long savedChange = -1;
+
+    public Autosaver(AppConfig config, AutosaveStore store, StorySession story, StringProperty status) {
+        this.config = config;
+        this.store = store;
+        this.story = story;
+        this.status = status == null ? new SimpleStringProperty() : status;
+        this.idle = new PauseTransition(Duration.millis(config.autosaveIdle().toMillis()));
+        idle.setOnFinished(e -> saveNow());
+        story.changesProperty().addListener(x -> {
+            if (!story.editor().streaming()) idle.playFromStart();
+        });
+    }
+
+    /** Saves now unless nothing changed since the last save. */
+    public void saveNow() {
+        idle.stop();
+        long change = story.changesProperty().get();
+        if (change == savedChange || story.editor().streaming()) return;
+        savedChange = change;
+        StoryData data = story.snapshot();
+        Path file = story.fileProperty().get();
+        config.io().execute(() -> {
+            try {
+                store.save(data, file);
+                String at = LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss"));
+                config.fx().accept(() -> {
+                    status.set("Autosaved " + at + (file == null ? " (recovery copy; use Save As to choose a file)" : " to " + file.getFileName()));
+                    if (story.changesProperty().get() == change && file != null) story.dirtyProperty().set(false);
+                });
+            } catch (StoryFileException e) {
+                config.fx().accept(() -> {
+                    savedChange = -1;
+                    status.set("Autosave failed: " + e.getMessage());
+                });
+            }
+        });
+    }
+
+    public void stop() { idle.stop(); }
+}

@@ -1,0 +1,80 @@
+package org.longform.ui.app;
+
+import javafx.animation.PauseTransition;
+import javafx.beans.InvalidationListener;
+import javafx.util.Duration;
+import org.longform.ui.gen.TextGenerator;
+import org.longform.ui.prompt.AssembledPrompt;
+import org.longform.ui.prompt.PromptAssembler;
+import org.longform.ui.prompt.PromptInput;
+
+import java.util.ArrayList;
+import java.util.function.Supplier;
+
+/**
+ * Keeps the context map of the active story current: a short while after any change it assembles
+ * the prompt the next generation would use (with the real tokenizer, on the I/O worker), then
+ * publishes it to the story and shades the out-of-view text. Never blocks the FX thread.
+ */
+public final class ContextMonitor {
+    private final AppConfig config;
+    private final ModelManager model;
+    private final GenerationController gen;
+    private final Supplier<StorySession> active;
+    private final PauseTransition debounce;
+    private long requested, applied;
+    private final InvalidationListener onChange = x -> schedule();
+    private StorySession watched;
+
+    public ContextMonitor(AppConfig config, ModelManager model, GenerationController gen, Supplier<StorySession> active) {
+        this.config = config;
+        this.model = model;
+        this.gen = gen;
+        this.active = active;
+        this.debounce = new PauseTransition(Duration.millis(config.recountDelay().toMillis()));
+        debounce.setOnFinished(e -> recount());
+        model.generatorProperty().addListener(onChange);
+    }
+
+    /** Follows the active tab's story. */
+    public void watch(StorySession s) {
+        if (watched != null) watched.changesProperty().removeListener(onChange);
+        watched = s;
+        if (s != null) s.changesProperty().addListener(onChange);
+        schedule();
+    }
+
+    public void schedule() {
+        debounce.playFromStart();
+    }
+
+    /** Recounts now (FX thread snapshot, worker tokenization). */
+    public void recount() {
+        StorySession s = active.get();
+        TextGenerator g = model.get();
+        if (s == null || g == null || s.editor().streaming()) return;
+        int end = s.generateAtCursorProperty().get() ? s.editor().area().getCaretPosition() : s.editor().length();
+        PromptInput in = new PromptInput(s.editor().text(), end, s.memoryProperty().get(), s.authorsNote(), new ArrayList<>(s.worldInfo()),
+                s.worldInfoRulesProperty().get(), gen.effectiveContext(g), s.samplingProperty().get().maxTokens(), s.storyCut());
+        long ticket = ++requested;
+        long rev = s.changesProperty().get();
+        config.io().execute(() -> {
+            AssembledPrompt p;
+            try {
+                p = new PromptAssembler(g).assemble(in);
+            } catch (RuntimeException e) {
+                return;   // the model was closed meanwhile; the next change recounts
+            }
+            config.fx().accept(() -> {
+                if (ticket < applied) return;
+                applied = ticket;
+                s.promptProperty().set(p);
+                // Only trust the cut for shading if the text did not change meanwhile (offsets would be stale).
+                if (s.changesProperty().get() == rev && !s.editor().streaming()) {
+                    s.setStoryCut(p.storyCut());
+                    s.editor().shadeBefore(p.storyCut());
+                }
+            });
+        });
+    }
+}

@@ -1,0 +1,180 @@
+package org.longform.ui.app;
+
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import org.longform.ui.editor.StoryEditor;
+import org.longform.ui.editor.TokenBatcher;
+import org.longform.ui.gen.Cancel;
+import org.longform.ui.gen.GenListener;
+import org.longform.ui.gen.GenRequest;
+import org.longform.ui.gen.GenResult;
+import org.longform.ui.gen.TextGenerator;
+import org.longform.ui.history.EditTree;
+import org.longform.ui.prompt.AssembledPrompt;
+import org.longform.ui.prompt.PromptAssembler;
+import org.longform.ui.prompt.PromptInput;
+
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+
+/**
+ * Generate / Stop / Retry. The prompt is assembled and the model run on the model worker; text
+ * streams back through a {@link TokenBatcher} (one editor update per pulse). Stop takes effect in
+ * the editor at once: the partial text is kept as the generation and late tokens are dropped.
+ */
+public final class GenerationController {
+    private final AppConfig config;
+    private final ModelManager model;
+    private final IntSupplier contextSize;
+    private final BooleanProperty generating = new SimpleBooleanProperty();
+    private final DoubleProperty prefill = new SimpleDoubleProperty(-1);
+    private final StringProperty status = new SimpleStringProperty("");
+    private final StringProperty error = new SimpleStringProperty();
+    private final AtomicInteger streamed = new AtomicInteger();
+
+    private Cancel cancel;
+    private TokenBatcher batcher;
+    private StorySession running;
+    private long startedNanos;
+    private java.util.function.Consumer<StorySession> afterGeneration = s -> {};
+
+    public GenerationController(AppConfig config, ModelManager model, IntSupplier contextSize) {
+        this.config = config;
+        this.model = model;
+        this.contextSize = contextSize;
+    }
+
+    public BooleanProperty generatingProperty() { return generating; }
+    /** Prompt processing progress 0..1, or -1 when not processing a prompt. */
+    public DoubleProperty prefillProperty() { return prefill; }
+    public StringProperty statusProperty() { return status; }
+    public StringProperty errorProperty() { return error; }
+
+    /** Called (FX thread) with the story after each of its generations ends: autosave hooks in here. */
+    public void setAfterGeneration(java.util.function.Consumer<StorySession> c) { afterGeneration = c; }
+
+    /** True while {@code s} is the story being generated into. */
+    public boolean isRunning(StorySession s) { return generating.get() && running == s; }
+
+    public int effectiveContext(TextGenerator g) {
+        return Math.max(64, Math.min(contextSize.getAsInt(), g.info().contextWindow()));
+    }
+
+    /** Continues the story at its end (or at the cursor, if the story says so). */
+    public void generate(StorySession s) {
+        StoryEditor ed = s.editor();
+        int at = s.generateAtCursorProperty().get() ? ed.area().getCaretPosition() : ed.length();
+        generateAt(s, at);
+    }
+
+    /** Replaces the last generation with a new one; the old one stays as an alternative (branch). */
+    public void retry(StorySession s) {
+        if (generating.get() || s.editor().tree().current().kind() != EditTree.Kind.GENERATION) return;
+        int at = s.editor().tree().current().pos();
+        s.editor().undo();
+        generateAt(s, at);
+    }
+
+    public void generateAt(StorySession s, int at) {
+        TextGenerator g = model.get();
+        if (generating.get() || g == null) return;
+        StoryEditor ed = s.editor();
+        PromptInput input = new PromptInput(ed.text(), at, s.memoryProperty().get(), s.authorsNote(), new ArrayList<>(s.worldInfo()),
+                s.worldInfoRulesProperty().get(), effectiveContext(g), s.samplingProperty().get().maxTokens(), s.storyCut());
+        var sampling = s.samplingProperty().get();
+        Cancel c = new Cancel();
+        cancel = c;
+        running = s;
+        streamed.set(0);
+        batcher = new TokenBatcher(config.fx(), ed::appendGenerated);
+        TokenBatcher b = batcher;
+        ed.beginGeneration(at);
+        generating.set(true);
+        error.set(null);
+        prefill.set(0);
+        status.set("Processing prompt…");
+        startedNanos = System.nanoTime();
+        config.modelWorker().execute(() -> {
+            try {
+                AssembledPrompt p = new PromptAssembler(g).assemble(input);
+                config.fx().accept(() -> {
+                    if (running == s) {
+                        s.promptProperty().set(p);
+                        s.setStoryCut(p.storyCut());
+                    }
+                });
+                GenRequest req = new GenRequest(p.ids(), sampling, p.contextSize(), p.keep());
+                GenResult r = g.generate(req, new GenListener() {
+                    @Override
+                    public void onPrefill(int done, int total) {
+                        config.fx().accept(() -> { if (cancel == c && total > 0) prefill.set(done / (double) total); });
+                    }
+
+                    @Override
+                    public void onToken(int id, String text) {
+                        streamed.incrementAndGet();
+                        b.add(text);
+                    }
+                }, c);
+                config.fx().accept(() -> finish(c, s, r, null));
+            } catch (RuntimeException | LinkageError e) {
+                config.fx().accept(() -> finish(c, s, null, e));
+            }
+        });
+    }
+
+    /** Esc: cancels the engine and ends the generation in the editor right away. */
+    public void stop() {
+        if (!generating.get()) return;
+        cancel.cancel();
+        end(running);
+        status.set("Stopped after " + streamed.get() + " tokens, " + seconds() + " s");
+    }
+
+    private void finish(Cancel c, StorySession s, GenResult r, Throwable failure) {
+        if (cancel != c) return;                 // an old, already stopped run reporting late
+        boolean wasRunning = generating.get();
+        if (wasRunning) end(s);
+        if (failure != null) {
+            error.set("Generation failed: " + (failure.getMessage() == null ? failure.toString() : failure.getMessage()));
+            status.set("Generation failed");
+        } else if (r != null && wasRunning) {
+            String why = switch (r.reason()) {
+                case MAX_TOKENS -> "max tokens";
+                case STOP_SEQUENCE -> "stop sequence";
+                case EOS -> "end of text";
+                case CANCELLED -> "stopped";
+                case CONTEXT_FULL -> "context full";
+            };
+            status.set(String.format("%d tokens in %.1f s · %.1f tokens/s · prompt %d tokens (%d recomputed, %.1f s) · %s",
+                    r.tokens(), r.decodeNanos() / 1e9, r.tokensPerSecond(), r.promptTokens(), r.recomputedTokens(), r.prefillNanos() / 1e9, why));
+        }
+    }
+
+    private void end(StorySession s) {
+        if (batcher != null) batcher.close();
+        s.editor().endGeneration();
+        generating.set(false);
+        prefill.set(-1);
+        running = null;
+        afterGeneration.accept(s);
+    }
+
+    private String seconds() {
+        return String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9);
+    }
+
+    /** Live tokens/s line while streaming (polled by the status bar each second). */
+    public String liveStatus() {
+        if (!generating.get()) return status.get();
+        double secs = (System.nanoTime() - startedNanos) / 1e9;
+        int n = streamed.get();
+        if (n == 0) return status.get();
+        return String.format("Generating… %d tokens, %.1f s, %.1f tokens/s", n, secs, n / Math.max(1e-3, secs));
+    }
+}

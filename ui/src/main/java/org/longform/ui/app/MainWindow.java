@@ -1,0 +1,323 @@
+package org.longform.ui.app;
+
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.geometry.Orientation;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.Stage;
+import javafx.util.Duration;
+import org.longform.ui.panels.ContextBar;
+import org.longform.ui.panels.MemoryPanel;
+import org.longform.ui.panels.ModelPanel;
+import org.longform.ui.panels.SamplerPanel;
+import org.longform.ui.panels.WorldInfoPanel;
+import org.longform.ui.prompt.AssembledPrompt;
+import org.longform.ui.story.StoryData;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The main window: menu and toolbar (from {@link AppActions}), story tabs, the side panels (memory
+ * and author's note, world info, sampler, model), the context bar and the status line. It wires
+ * the parts together; the parts do the work.
+ */
+public final class MainWindow {
+    final AppConfig config;
+    final Stage stage;
+    final AutosaveStore store;
+    final ModelManager model;
+    final GenerationController gen;
+    final ContextMonitor monitor;
+    final FileCommands files;
+    Prefs prefs;
+
+    private final TabPane tabs = new TabPane();
+    private final Map<Tab, StorySession> sessions = new LinkedHashMap<>();
+    private final Map<StorySession, Autosaver> autosavers = new LinkedHashMap<>();
+    private final ObjectProperty<StorySession> active = new SimpleObjectProperty<>();
+    private final MemoryPanel memoryPanel = new MemoryPanel();
+    private final WorldInfoPanel worldInfoPanel = new WorldInfoPanel();
+    private final SamplerPanel samplerPanel = new SamplerPanel();
+    private final ModelPanel modelPanel = new ModelPanel();
+    private final ContextBar contextBar = new ContextBar();
+    private final NoticeBar notice = new NoticeBar();
+    private final Label genStatus = new Label();
+    private final Label saveStatusLabel = new Label();
+    private final StringProperty saveStatus = new SimpleStringProperty("");
+    private final ProgressBar prefillBar = new ProgressBar();
+    private final AppActions actions;
+    private final Scene scene;
+
+    public MainWindow(AppConfig config, Stage stage) {
+        this.config = config;
+        this.stage = stage;
+        this.store = new AutosaveStore(config.configDir(), config.pid());
+        this.prefs = Prefs.load(config.configDir().resolve("prefs.json"));
+        this.model = new ModelManager(config);
+        this.gen = new GenerationController(config, model, () -> prefs.contextSize());
+        this.monitor = new ContextMonitor(config, model, gen, active::get);
+        this.files = new FileCommands(this);
+        this.actions = new AppActions(this);
+
+        tabs.setId("stories");
+        tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> activate(t == null ? null : sessions.get(t)));
+        TabPane side = new TabPane(
+                sideTab("Memory", memoryPanel), sideTab("World info", worldInfoPanel),
+                sideTab("Sampler", samplerPanel), sideTab("Model", modelPanel));
+        side.setId("side");
+        side.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        side.setMinWidth(280);
+        SplitPane split = new SplitPane(tabs, side);
+        split.setOrientation(Orientation.HORIZONTAL);
+        split.setDividerPositions(0.7);
+        SplitPane.setResizableWithParent(side, false);
+
+        genStatus.setId("gen-status");
+        saveStatusLabel.setId("save-status");
+        saveStatusLabel.textProperty().bind(saveStatus);
+        prefillBar.setId("prefill");
+        prefillBar.setPrefWidth(160);
+        prefillBar.visibleProperty().bind(gen.prefillProperty().greaterThanOrEqualTo(0));
+        prefillBar.progressProperty().bind(gen.prefillProperty());
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        HBox statusLine = new HBox(10, genStatus, prefillBar, grow, saveStatusLabel);
+        statusLine.getStyleClass().add("status-line");
+        VBox bottom = new VBox(contextBar, statusLine);
+        VBox top = new VBox(actions.menuBar(), actions.toolBar(), notice);
+        BorderPane root = new BorderPane(split, top, null, bottom, null);
+        root.getStyleClass().add("app-root");
+        // Never open larger than the screen (a saved size from a bigger monitor would hide the edges).
+        var screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        scene = new Scene(root, Math.min(prefs.width(), screen.getWidth()), Math.min(prefs.height(), screen.getHeight()));
+        Themes.apply(scene, prefs.theme());
+        actions.installShortcuts(scene);
+        wireModel();
+        wireGeneration();
+        stage.setScene(scene);
+        stage.titleProperty().unbind();
+        stage.setTitle("Longform");
+        stage.setOnCloseRequest(e -> { e.consume(); quit(); });
+    }
+
+    private static Tab sideTab(String name, Region content) {
+        ScrollPane sp = new ScrollPane(content);
+        sp.setFitToWidth(true);
+        return new Tab(name, sp);
+    }
+
+    private void wireModel() {
+        model.infoProperty().addListener((o, a, m) -> refreshModelPanel());
+        model.loadingProperty().addListener((o, a, l) -> modelPanel.showProgress(l ? -1 : -2, l ? "Loading model…" : ""));
+        model.errorProperty().addListener((o, a, e) -> {
+            modelPanel.showError(e);
+            if (e != null) notice.error(e);
+        });
+        modelPanel.loadButton().setOnAction(e -> files.chooseModel());
+        modelPanel.demoButton().setOnAction(e -> loadModel(config.defaultModel()));
+        modelPanel.cancelButton().setOnAction(e -> gen.stop());
+        modelPanel.contextSpinner().getValueFactory().setValue(prefs.contextSize());
+        modelPanel.contextSpinner().valueProperty().addListener((o, a, v) -> {
+            if (v == null) return;
+            prefs = prefs.withContextSize(v);
+            savePrefs();
+            monitor.schedule();
+        });
+        samplerPanel.setOnMakeDefault(s -> { prefs = prefs.withSamplerDefaults(s); savePrefs(); saveStatus.set("Sampler settings saved as the default for new stories"); });
+        List<String> problems = new ArrayList<>();
+        samplerPanel.setPresets(Presets.load(List.of(org.longform.engine.Assets.dir().resolve("presets"), config.configDir().resolve("presets")), problems));
+        if (!problems.isEmpty()) notice.error("Some sampler presets could not be read: " + String.join("; ", problems));
+    }
+
+    private void wireGeneration() {
+        gen.setAfterGeneration(s -> {
+            if (autosavers.containsKey(s)) autosavers.get(s).saveNow();
+            refreshModelPanel();
+            monitor.schedule();
+        });
+        gen.errorProperty().addListener((o, a, e) -> { if (e != null) notice.error(e); });
+        gen.prefillProperty().addListener((o, a, p) -> {
+            double v = p.doubleValue();
+            if (v >= 0) modelPanel.showProgress(v, String.format("Processing prompt… %.0f%%", v * 100));
+            else if (!model.loadingProperty().get()) modelPanel.showProgress(-2, "");
+        });
+        // Live tokens/s: the label is refreshed a few times a second, not per token.
+        Timeline tick = new Timeline(new KeyFrame(Duration.millis(250), e -> genStatus.setText(gen.liveStatus())));
+        tick.setCycleCount(Timeline.INDEFINITE);
+        tick.play();
+    }
+
+    void refreshModelPanel() {
+        var g = model.get();
+        modelPanel.show(model.infoProperty().get(), g == null ? 0 : g.kvBytesInUse());
+    }
+
+    private void activate(StorySession s) {
+        active.set(s);
+        memoryPanel.bind(s);
+        worldInfoPanel.bind(s);
+        samplerPanel.bind(s);
+        monitor.watch(s);
+        showPrompt(s == null ? null : s.promptProperty().get());
+        stage.titleProperty().unbind();
+        if (s != null) stage.titleProperty().bind(Bindings.concat(s.titleProperty(), " — Longform"));
+        else stage.setTitle("Longform");
+    }
+
+    private void showPrompt(AssembledPrompt p) {
+        contextBar.show(p);
+        memoryPanel.show(p);
+        worldInfoPanel.show(p);
+    }
+
+    /** Adds a tab for a story. {@code file} is where it is saved (a library file if the writer chose none). */
+    public StorySession addStory(StoryData data, Path file) {
+        for (var e : sessions.entrySet()) {
+            if (file != null && file.equals(e.getValue().fileProperty().get())) {
+                tabs.getSelectionModel().select(e.getKey());
+                return e.getValue();
+            }
+        }
+        StorySession s = new StorySession(data, file != null ? file : StoryLibrary.newFile(config.configDir(), data.title()));
+        Tab tab = new Tab();
+        tab.textProperty().bind(Bindings.when(s.dirtyProperty()).then(Bindings.concat(s.titleProperty(), " •")).otherwise(s.titleProperty()));
+        tab.setContent(s.editor().view());
+        tab.setOnCloseRequest(e -> { e.consume(); closeStory(tab); });
+        s.promptProperty().addListener((o, a, p) -> { if (active.get() == s) showPrompt(p); });
+        sessions.put(tab, s);
+        autosavers.put(s, new Autosaver(config, store, s, saveStatus));
+        tabs.getTabs().add(tab);
+        tabs.getSelectionModel().select(tab);
+        s.editor().area().requestFocus();
+        return s;
+    }
+
+    public StorySession newStory() {
+        StoryData d = StoryData.blank("Untitled");
+        d = new StoryData(d.id(), d.title(), "", List.of(), "", d.authorsNote(), List.of(), d.worldInfoRules(), prefs.samplerDefaults(),
+                null, false, d.history(), d.created(), d.modified());
+        StorySession s = addStory(d, null);
+        autosavers.get(s).saveNow();   // a new story exists on disk from the start
+        return s;
+    }
+
+    void closeStory(Tab tab) {
+        StorySession s = sessions.get(tab);
+        if (s == null) return;
+        if (gen.isRunning(s)) gen.stop();
+        Autosaver a = autosavers.remove(s);
+        a.saveNow();
+        a.stop();
+        String id = s.id();
+        config.io().execute(() -> store.forget(id));   // queued after the save: the story is safely in its file
+        sessions.remove(tab);
+        tabs.getTabs().remove(tab);
+    }
+
+    public void quit() {
+        if (gen.generatingProperty().get()) gen.stop();
+        for (Tab t : new ArrayList<>(tabs.getTabs())) closeStory(t);
+        boolean max = stage.isMaximized();
+        prefs = prefs.withGeometry(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(), max);
+        Prefs p = prefs;
+        Path prefsFile = config.configDir().resolve("prefs.json");
+        var done = new java.util.concurrent.CountDownLatch(1);
+        config.io().execute(() -> {
+            try {
+                p.save(prefsFile);
+            } catch (java.io.IOException ignored) {
+                // preferences are a convenience; never block quitting
+            }
+            store.closeSession();
+            done.countDown();
+        });
+        try {
+            done.await(10, java.util.concurrent.TimeUnit.SECONDS);   // let the last saves land before the JVM goes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        model.close();
+        stage.close();
+    }
+
+    /** Starts the session: geometry, crash recovery offer, model, and the story named by --open (or a new one). */
+    public void start(List<String> args) {
+        if (!Double.isNaN(prefs.x())) { stage.setX(prefs.x()); stage.setY(prefs.y()); }
+        stage.setMaximized(prefs.maximized());
+        stage.show();
+        files.offerRecovery();
+        String open = null;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--open") && i + 1 < args.size()) open = args.get(i + 1);
+            else if (!args.get(i).startsWith("--")) open = args.get(i);
+        }
+        if (open != null) files.open(Path.of(open));
+        else newStory();
+        Path m = prefs.lastModel() != null && java.nio.file.Files.isDirectory(Path.of(prefs.lastModel())) ? Path.of(prefs.lastModel()) : config.defaultModel();
+        if (m != null) loadModel(m);
+    }
+
+    public void loadModel(Path dir) {
+        model.load(dir, () -> {
+            prefs = prefs.withLastModel(dir.toAbsolutePath().toString());
+            savePrefs();
+            monitor.schedule();
+        });
+    }
+
+    void savePrefs() {
+        Prefs p = prefs;
+        Path f = config.configDir().resolve("prefs.json");
+        config.io().execute(() -> {
+            try {
+                p.save(f);
+            } catch (java.io.IOException e) {
+                config.fx().accept(() -> saveStatus.set("Cannot save preferences to " + f + ": " + e.getMessage()));
+            }
+        });
+    }
+
+    void setTheme(String theme) {
+        prefs = prefs.withTheme(theme);
+        Themes.apply(scene, theme);
+        savePrefs();
+    }
+
+    public StorySession active() { return active.get(); }
+    public ObjectProperty<StorySession> activeProperty() { return active; }
+    public List<StorySession> stories() { return List.copyOf(sessions.values()); }
+    public Scene scene() { return scene; }
+    public NoticeBar notice() { return notice; }
+    public ContextBar contextBar() { return contextBar; }
+    public GenerationController generation() { return gen; }
+    public ModelManager model() { return model; }
+    public ContextMonitor monitor() { return monitor; }
+    public AutosaveStore store() { return store; }
+    public FileCommands files() { return files; }
+    public AppActions actions() { return actions; }
+    public Autosaver autosaver(StorySession s) { return autosavers.get(s); }
+    StringProperty saveStatus() { return saveStatus; }
+    Prefs prefs() { return prefs; }
+    void setPrefs(Prefs p) { prefs = p; savePrefs(); }
+}

@@ -1,0 +1,90 @@
+package org.longform.ui.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.longform.ui.gen.Sampling;
+import org.longform.ui.story.AtomicFiles;
+import org.longform.ui.story.StoryFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Preferences in CONFIG/prefs.json: window geometry, theme, last model, context size, recent
+ * files, sampler defaults. A damaged file is ignored (defaults), never fatal.
+ */
+public record Prefs(double x, double y, double width, double height, boolean maximized, String theme,
+                    String lastModel, int contextSize, List<String> recent, Sampling samplerDefaults) {
+    public static final int MAX_RECENT = 10;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public Prefs {
+        recent = recent == null ? List.of() : List.copyOf(recent);
+        samplerDefaults = samplerDefaults == null ? Sampling.defaults() : samplerDefaults;
+        theme = "dark".equals(theme) ? "dark" : "light";
+    }
+
+    public static Prefs defaults() {
+        return new Prefs(Double.NaN, Double.NaN, 1280, 820, false, "light", null, 4096, List.of(), Sampling.defaults());
+    }
+
+    public static Prefs load(Path file) {
+        Prefs d = defaults();
+        if (!Files.isRegularFile(file)) return d;
+        try {
+            JsonNode o = JSON.readTree(file.toFile());
+            List<String> recent = new ArrayList<>();
+            for (JsonNode r : o.path("recent")) recent.add(r.asText());
+            Sampling s;
+            try {
+                s = StoryFile.samplingFrom(o.get("samplerDefaults"), "samplerDefaults");
+            } catch (IllegalArgumentException e) {
+                s = d.samplerDefaults();
+            }
+            return new Prefs(o.path("x").asDouble(Double.NaN), o.path("y").asDouble(Double.NaN),
+                    o.path("width").asDouble(d.width()), o.path("height").asDouble(d.height()), o.path("maximized").asBoolean(false),
+                    o.path("theme").asText("light"), o.hasNonNull("lastModel") ? o.get("lastModel").asText() : null,
+                    Math.max(64, o.path("contextSize").asInt(d.contextSize())), recent, s);
+        } catch (IOException | RuntimeException e) {
+            return d;
+        }
+    }
+
+    public void save(Path file) throws IOException {
+        ObjectNode o = JSON.createObjectNode();
+        if (!Double.isNaN(x)) o.put("x", x);
+        if (!Double.isNaN(y)) o.put("y", y);
+        o.put("width", width);
+        o.put("height", height);
+        o.put("maximized", maximized);
+        o.put("theme", theme);
+        if (lastModel != null) o.put("lastModel", lastModel);
+        o.put("contextSize", contextSize);
+        ArrayNode r = o.putArray("recent");
+        recent.forEach(r::add);
+        o.set("samplerDefaults", StoryFile.samplingJson(samplerDefaults));
+        AtomicFiles.write(file, JSON.writeValueAsBytes(o));
+    }
+
+    public Prefs withGeometry(double x, double y, double w, double h, boolean max) { return new Prefs(x, y, w, h, max, theme, lastModel, contextSize, recent, samplerDefaults); }
+    public Prefs withTheme(String t) { return new Prefs(x, y, width, height, maximized, t, lastModel, contextSize, recent, samplerDefaults); }
+    public Prefs withLastModel(String m) { return new Prefs(x, y, width, height, maximized, theme, m, contextSize, recent, samplerDefaults); }
+    public Prefs withContextSize(int c) { return new Prefs(x, y, width, height, maximized, theme, lastModel, c, recent, samplerDefaults); }
+    public Prefs withSamplerDefaults(Sampling s) { return new Prefs(x, y, width, height, maximized, theme, lastModel, contextSize, recent, s); }
+
+    /** Moves {@code file} to the top of the recent list. */
+    public Prefs withRecent(Path file) {
+        List<String> r = new ArrayList<>(recent);
+        String f = file.toAbsolutePath().normalize().toString();
+        r.remove(f);
+        r.addFirst(f);
+        while (r.size() > MAX_RECENT) r.removeLast();
+        return new Prefs(x, y, width, height, maximized, theme, lastModel, contextSize, r, samplerDefaults);
+    }
+}

@@ -1,0 +1,58 @@
+package org.longform.ui.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.longform.ui.gen.Sampling;
+import org.longform.ui.story.StoryFile;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Named sampler presets: JSON files {"name": ..., "description": ..., "sampler": {...}} in assets/presets and CONFIG/presets. */
+public final class Presets {
+    public record Preset(String name, String description, Sampling sampling, Path file) {
+        @Override
+        public String toString() { return name; }
+    }
+
+    private Presets() {}
+
+    /** Loads every preset in the folders; broken files are reported in {@code problems} and skipped. */
+    public static List<Preset> load(List<Path> dirs, List<String> problems) {
+        List<Preset> out = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (Path dir : dirs) {
+            if (dir == null || !Files.isDirectory(dir)) continue;
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+                List<Path> sorted = new ArrayList<>();
+                files.forEach(sorted::add);
+                sorted.sort(null);
+                for (Path f : sorted) {
+                    try {
+                        JsonNode o = json.readTree(f.toFile());
+                        String name = o.path("name").asText(StoryFile.titleOf(f));
+                        out.add(new Preset(name, o.path("description").asText(""), StoryFile.samplingFrom(o.get("sampler"), "sampler"), f));
+                    } catch (IOException | IllegalArgumentException e) {
+                        problems.add(f + ": " + e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                problems.add(dir + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    public static void save(Path file, String name, String description, Sampling s) throws IOException {
+        ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+        var o = json.createObjectNode();
+        o.put("name", name);
+        o.put("description", description);
+        o.set("sampler", StoryFile.samplingJson(s));
+        org.longform.ui.story.AtomicFiles.write(file, json.writeValueAsBytes(o));
+    }
+}

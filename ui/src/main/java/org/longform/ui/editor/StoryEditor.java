@@ -1,0 +1,266 @@
+package org.longform.ui.editor;
+
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleLongProperty;
+import org.fxmisc.flowless.VirtualizedScrollPane;
+import org.fxmisc.richtext.StyleClassedTextArea;
+import org.fxmisc.richtext.model.PlainTextChange;
+import org.fxmisc.richtext.model.StyleSpan;
+import org.fxmisc.richtext.model.StyleSpans;
+import org.fxmisc.richtext.util.UndoUtils;
+import org.longform.ui.history.EditTree;
+import org.longform.ui.story.HistoryData;
+import org.longform.ui.story.Span;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The story editor: a virtualized RichTextFX area plus the edit tree. Typing is recorded in the
+ * tree; generated text is streamed in with the "generated" style and recorded as one generation
+ * node when it ends; undo/redo/branch flips replay tree changes. Text before the model's view is
+ * styled "out-of-view". FX thread only.
+ */
+public final class StoryEditor {
+    public static final String GENERATED = "generated";
+    public static final String OUT_OF_VIEW = "out-of-view";
+
+    private final StyleClassedTextArea area = new StyleClassedTextArea();
+    private final VirtualizedScrollPane<StyleClassedTextArea> view = new VirtualizedScrollPane<>(area);
+    private EditTree tree = new EditTree();
+    private boolean applying;
+    private LongSupplier clock = System::currentTimeMillis;
+
+    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper lastIsGeneration = new ReadOnlyBooleanWrapper();
+    private final IntegerProperty alternatives = new SimpleIntegerProperty();
+    private final IntegerProperty alternativeIndex = new SimpleIntegerProperty();
+    /** Bumped on every text change (typed, generated or replayed): autosave and the context map watch it. */
+    private final LongProperty revision = new SimpleLongProperty();
+
+    private int streamStart = -1, streamPos = -1;
+    private int shadedUpTo;
+    private final List<ChangeListener> changeListeners = new ArrayList<>();
+
+    /** Told about every text change (for offsets that must follow the text, like the story cut). */
+    public interface ChangeListener {
+        void changed(int pos, int removedLength, int insertedLength);
+    }
+
+    public StoryEditor() {
+        area.getStyleClass().add("story-editor");
+        area.setWrapText(true);
+        area.setUndoManager(UndoUtils.noOpUndoManager());   // the edit tree is the undo history
+        area.setUseInitialStyleForInsertion(true);           // typed text is plain, even inside a generated span
+        area.plainTextChanges().subscribe(this::onChange);
+    }
+
+    public StyleClassedTextArea area() { return area; }
+
+    public VirtualizedScrollPane<StyleClassedTextArea> view() { return view; }
+
+    public void setClock(LongSupplier clock) { this.clock = clock; }
+
+    public void addChangeListener(ChangeListener l) { changeListeners.add(l); }
+
+    public String text() { return area.getText(); }
+
+    public int length() { return area.getLength(); }
+
+    public EditTree tree() { return tree; }
+
+    public ReadOnlyBooleanProperty canUndoProperty() { return canUndo.getReadOnlyProperty(); }
+
+    public ReadOnlyBooleanProperty canRedoProperty() { return canRedo.getReadOnlyProperty(); }
+
+    /** True when the current history node is a generation (so Retry and branch flips apply). */
+    public ReadOnlyBooleanProperty lastIsGenerationProperty() { return lastIsGeneration.getReadOnlyProperty(); }
+
+    public IntegerProperty alternativesProperty() { return alternatives; }
+
+    public IntegerProperty alternativeIndexProperty() { return alternativeIndex; }
+
+    public LongProperty revisionProperty() { return revision; }
+
+    /** Replaces everything: text, generated spans and history (as loaded from a story file). */
+    public void load(String text, List<Span> generated, HistoryData history) {
+        applying = true;
+        try {
+            area.replaceText(text);
+            for (Span s : generated) {
+                if (s.end() <= text.length() && s.end() > s.start()) area.setStyle(s.start(), s.end(), List.of(GENERATED));
+            }
+        } finally {
+            applying = false;
+        }
+        shadedUpTo = 0;
+        tree = EditTree.fromData(history);
+        area.moveTo(area.getLength());
+        area.requestFollowCaret();
+        refresh();
+        revision.set(revision.get() + 1);
+    }
+
+    private void onChange(PlainTextChange c) {
+        int removed = c.getRemoved().length(), inserted = c.getInserted().length();
+        if (c.getPosition() < shadedUpTo) {
+            shadedUpTo = Math.max(c.getPosition(), shadedUpTo - removed + inserted);
+            // Text typed into the out-of-view part is inserted plain; shade it too, after this change completes.
+            int from = c.getPosition(), to = Math.min(from + inserted, shadedUpTo);
+            if (to > from) javafx.application.Platform.runLater(() -> {
+                int end = Math.min(to, Math.min(shadedUpTo, area.getLength()));
+                if (end > from) restyle(from, end, s -> with(s, OUT_OF_VIEW));
+            });
+        }
+        for (ChangeListener l : changeListeners) l.changed(c.getPosition(), removed, inserted);
+        revision.set(revision.get() + 1);
+        if (applying) return;
+        tree.recordEdit(c.getPosition(), c.getRemoved(), c.getInserted(), clock.getAsLong());
+        refresh();
+    }
+
+    // ---- undo, redo, branches ----
+
+    public void undo() {
+        if (streaming()) return;
+        apply(tree.undo());
+    }
+
+    public void redo() {
+        if (streaming()) return;
+        apply(tree.redo());
+    }
+
+    /** Shows alternative {@code index} (0-based, oldest first) of the current generation. */
+    public void showAlternative(int index) {
+        List<EditTree.Node> alts = tree.alternatives();
+        if (streaming() || index < 0 || index >= alts.size()) return;
+        for (EditTree.Change c : tree.switchTo(alts.get(index))) apply(c);
+    }
+
+    private void apply(EditTree.Change c) {
+        if (c == null) return;
+        applying = true;
+        try {
+            int end = c.pos() + c.removed().length();
+            if (c.generated()) area.replace(c.pos(), end, c.inserted(), GENERATED);
+            else area.replaceText(c.pos(), end, c.inserted());
+            area.moveTo(c.pos() + c.inserted().length());
+            area.requestFollowCaret();
+        } finally {
+            applying = false;
+        }
+        refresh();
+    }
+
+    private void refresh() {
+        canUndo.set(tree.canUndo());
+        canRedo.set(tree.canRedo());
+        List<EditTree.Node> alts = tree.alternatives();
+        lastIsGeneration.set(tree.current().kind() == EditTree.Kind.GENERATION);
+        alternatives.set(alts.size());
+        alternativeIndex.set(alts.indexOf(tree.current()));
+    }
+
+    // ---- streaming a generation ----
+
+    public boolean streaming() { return streamPos >= 0; }
+
+    /** Starts a generation at {@code pos}; the area is read-only until {@link #endGeneration}. */
+    public void beginGeneration(int pos) {
+        streamStart = streamPos = Math.max(0, Math.min(pos, area.getLength()));
+        area.setEditable(false);
+    }
+
+    /** Inserts one batch of streamed text (one call per frame, not per token). */
+    public void appendGenerated(String text) {
+        if (!streaming() || text.isEmpty()) return;
+        boolean follow = area.getCaretPosition() == streamPos;
+        applying = true;
+        try {
+            area.insert(streamPos, text, GENERATED);
+        } finally {
+            applying = false;
+        }
+        streamPos += text.length();
+        if (follow) {
+            area.moveTo(streamPos);
+            area.requestFollowCaret();
+        }
+    }
+
+    /** Ends streaming; what was inserted becomes one generation node. Returns the inserted text. */
+    public String endGeneration() {
+        if (!streaming()) return "";
+        String inserted = area.getText(streamStart, streamPos);
+        if (!inserted.isEmpty()) tree.recordGeneration(streamStart, inserted, clock.getAsLong());
+        streamStart = streamPos = -1;
+        area.setEditable(true);
+        refresh();
+        return inserted;
+    }
+
+    /** Where the running generation will insert next, or -1. */
+    public int streamPosition() { return streamPos; }
+
+    /** Clears the generated style everywhere: the writer accepts the text as theirs. */
+    public void acceptGenerated() {
+        restyle(0, area.getLength(), s -> without(s, GENERATED));
+    }
+
+    /** The generated spans, for saving. */
+    public List<Span> generatedSpans() {
+        List<Span> out = new ArrayList<>();
+        int pos = 0, start = -1;
+        for (StyleSpan<Collection<String>> s : area.getStyleSpans(0, area.getLength())) {
+            boolean gen = s.getStyle().contains(GENERATED);
+            if (gen && start < 0) start = pos;
+            if (!gen && start >= 0) { out.add(new Span(start, pos)); start = -1; }
+            pos += s.getLength();
+        }
+        if (start >= 0 && pos > start) out.add(new Span(start, pos));
+        return out;
+    }
+
+    // ---- the model's view ----
+
+    /** Shades text before {@code cut} (out of the model's view); only the range between the old and new cut is restyled. */
+    public void shadeBefore(int cut) {
+        cut = Math.max(0, Math.min(cut, area.getLength()));
+        if (cut > shadedUpTo) restyle(shadedUpTo, cut, s -> with(s, OUT_OF_VIEW));
+        else if (cut < shadedUpTo) restyle(cut, Math.min(shadedUpTo, area.getLength()), s -> without(s, OUT_OF_VIEW));
+        // Typed text uses the initial (plain) style, so re-apply on the whole shaded range's edges cheaply:
+        shadedUpTo = cut;
+    }
+
+    public int shadedUpTo() { return shadedUpTo; }
+
+    private void restyle(int from, int to, java.util.function.UnaryOperator<Collection<String>> f) {
+        if (to <= from) return;
+        StyleSpans<Collection<String>> spans = area.getStyleSpans(from, to);
+        area.setStyleSpans(from, spans.mapStyles(f));
+    }
+
+    private static Collection<String> with(Collection<String> s, String cls) {
+        if (s.contains(cls)) return s;
+        Set<String> out = new HashSet<>(s);
+        out.add(cls);
+        return out;
+    }
+
+    private static Collection<String> without(Collection<String> s, String cls) {
+        if (!s.contains(cls)) return s;
+        Set<String> out = new HashSet<>(s);
+        out.remove(cls);
+        return out;
+    }
+}

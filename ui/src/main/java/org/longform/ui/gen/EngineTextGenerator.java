@@ -1,0 +1,101 @@
+package org.longform.ui.gen;
+
+import org.longform.engine.Assets;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.Generator;
+import org.longform.engine.gen.TokenListener;
+import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.runtime.ContextFullException;
+import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.sample.SamplerSettings;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Adapter from the UI's {@link TextGenerator} to the engine's {@link Generator}: translates the
+ * request, the listener and the cancel flag, and describes the model for the model panel. Like
+ * the Generator it wraps, {@link #generate} must be called from one worker thread; {@link #encode}
+ * and {@link #decode} may be called from any thread (the engine's tokenizer is thread-safe).
+ */
+public final class EngineTextGenerator implements TextGenerator {
+    private final Generator generator;
+    private final ModelInfo info;
+
+    private EngineTextGenerator(Generator generator, ModelInfo info) {
+        this.generator = generator;
+        this.info = info;
+    }
+
+    /** Loads a model folder; throws {@link ModelFormatException} naming the file and the problem. */
+    public static EngineTextGenerator open(Path modelDir, int threads) {
+        Generator g = Generator.open(modelDir, EngineOptions.defaults().withThreads(threads));
+        try {
+            Path dir = modelDir.toAbsolutePath().normalize();
+            var cfg = g.model().config();
+            ModelInfo info = new ModelInfo(dir.getFileName().toString(), dir, cfg.parameterCount(), g.contextWindow(),
+                    cfg.maxSeqLen(), "f32", g.session().cache().pool().bytesPerToken(), isDemo(dir));
+            return new EngineTextGenerator(g, info);
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+    }
+
+    static boolean isDemo(Path dir) {
+        try {
+            return Files.isSameFile(dir, Assets.demoModel());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public ModelInfo info() { return info; }
+
+    @Override
+    public long kvBytesInUse() { return (long) generator.session().length() * info.kvBytesPerToken(); }
+
+    @Override
+    public int[] encode(String text) { return generator.tokenizer().encode(text); }
+
+    @Override
+    public String decode(int[] ids) { return generator.tokenizer().decode(ids); }
+
+    @Override
+    public GenResult generate(GenRequest req, GenListener listener, Cancel cancel) {
+        int[] prompt = req.promptIds();
+        if (prompt.length == 0) {
+            // An empty story: start from end-of-text, as the model saw at document boundaries in training.
+            prompt = new int[]{Math.max(0, generator.tokenizer().eosId())};
+        }
+        TokenListener bridge = new TokenListener() {
+            @Override
+            public void onPrefill(int done, int total) { listener.onPrefill(done, total); }
+
+            @Override
+            public void onToken(int id, String text) {
+                if (!text.isEmpty()) listener.onToken(id, text);
+            }
+        };
+        GenerationRequest r = new GenerationRequest(prompt, settings(req.sampling()), req.window(), req.keep());
+        GenerationResult res;
+        try {
+            res = generator.generate(r, bridge, cancel.engineToken());
+        } catch (ContextFullException e) {
+            return new GenResult("", 0, GenResult.Stop.CONTEXT_FULL, prompt.length, 0, 0, 0);
+        }
+        return new GenResult(res.text(), res.ids().length, GenResult.Stop.valueOf(res.reason().name()), res.promptTokens(),
+                res.recomputedTokens(), res.prefillNanos(), res.decodeNanos());
+    }
+
+    static SamplerSettings settings(Sampling s) {
+        return new SamplerSettings(s.temperature(), s.topK(), s.topP(), s.minP(), s.typicalP(), s.repetitionPenalty(),
+                s.repetitionRange(), s.seed(), s.maxTokens(), s.stopSequences(), s.bannedPhrases());
+    }
+
+    @Override
+    public void close() { generator.close(); }
+}

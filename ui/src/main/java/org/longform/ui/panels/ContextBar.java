@@ -1,0 +1,79 @@
+package org.longform.ui.panels;
+
+import javafx.geometry.Insets;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import org.longform.ui.prompt.AssembledPrompt;
+
+/**
+ * The context map: one bar split into memory / world info / author's note / story / free space,
+ * widths proportional to exact token counts out of the context size, with the numbers beside it.
+ */
+public final class ContextBar extends VBox {
+    private final Region memory = segment("ctx-memory");
+    private final Region worldInfo = segment("ctx-worldinfo");
+    private final Region note = segment("ctx-note");
+    private final Region story = segment("ctx-story");
+    private final Region free = segment("ctx-free");
+    private final HBox bar = new HBox(memory, worldInfo, note, story, free);
+    private final Label legend = new Label("Context: no model loaded");
+    private AssembledPrompt shown;
+
+    public ContextBar() {
+        getStyleClass().add("context-bar");
+        bar.getStyleClass().add("ctx-track");
+        bar.setMinHeight(12);
+        bar.setPrefHeight(12);
+        legend.setId("context-legend");
+        legend.getStyleClass().add("ctx-legend");
+        setSpacing(3);
+        setPadding(new Insets(4, 8, 4, 8));
+        getChildren().addAll(bar, legend);
+        bar.widthProperty().addListener(x -> layoutSegments());
+    }
+
+    private static Region segment(String cls) {
+        Region r = new Region();
+        r.getStyleClass().addAll("ctx-seg", cls);
+        r.setMinWidth(0);
+        HBox.setHgrow(r, Priority.NEVER);
+        return r;
+    }
+
+    public void show(AssembledPrompt p) {
+        shown = p;
+        if (p == null) {
+            legend.setText("Context: no model loaded");
+        } else {
+            legend.setText(String.format("Memory %d · World info %d · Author's note %d · Story %d · Free %d  —  %d of %d tokens (%d reserved for generation)%s",
+                    p.memoryTokens(), p.worldInfoTokens(), p.noteTokens(), p.storyTokens(), p.free(), p.total(), p.contextSize(), p.reserve(),
+                    p.storyCut() > 0 ? "  ·  story before character " + p.storyCut() + " is out of view (shaded)" : ""));
+            Tooltip.install(bar, new Tooltip("Prompt layout (stable parts first, for KV-cache reuse): memory, world info, story, author's note "
+                    + "near the end. Counts are exact tokens from the model's tokenizer."));
+        }
+        layoutSegments();
+    }
+
+    public AssembledPrompt shown() { return shown; }
+
+    public String legendText() { return legend.getText(); }
+
+    private void layoutSegments() {
+        double w = Math.max(0, bar.getWidth());
+        if (shown == null || shown.contextSize() <= 0) {
+            for (Region r : new Region[]{memory, worldInfo, note, story}) r.setPrefWidth(0);
+            free.setPrefWidth(w);
+            return;
+        }
+        double per = w / shown.contextSize();
+        memory.setPrefWidth(shown.memoryTokens() * per);
+        worldInfo.setPrefWidth(shown.worldInfoTokens() * per);
+        note.setPrefWidth(shown.noteTokens() * per);
+        story.setPrefWidth(shown.storyTokens() * per);
+        free.setPrefWidth(shown.free() * per);
+    }
+}

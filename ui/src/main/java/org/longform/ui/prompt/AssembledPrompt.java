@@ -1,0 +1,20 @@
+package org.longform.ui.prompt;
+
+import java.util.List;
+
+/**
+ * The prompt in token ids, with the exact token count of every part (each part is tokenized on its
+ * own and the ids concatenated, so the counts are exactly what the model gets). Layout:
+ * memory, world info, story head, author's note, last {@code noteDepth} story tokens.
+ * {@code storyCut} is the first story character in the model's view.
+ */
+public record AssembledPrompt(int[] ids, String memoryText, int memoryTokens, String worldInfoText, int worldInfoTokens,
+                              String noteText, int noteTokens, int storyTokens, int storyCut, int storyEnd,
+                              int contextSize, int reserve, List<WorldInfoStatus> worldInfo) {
+    public int total() { return ids.length; }
+
+    public int free() { return Math.max(0, contextSize - ids.length); }
+
+    /** Tokens kept in place on a context shift: the stable prefix (memory + world info). */
+    public int keep() { return memoryTokens + worldInfoTokens; }
+}

@@ -1,0 +1,42 @@
+package org.longform.ui.story;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/** Plain-text and Markdown export; Markdown turns chapter lines ("CHAPTER IV", "Chapter 12. The Ball", "BOOK ONE") into headings. */
+public final class Export {
+    private static final Pattern CHAPTER = Pattern.compile(
+            "^\\s*((chapter|book|part|volume|epilogue|prologue)\\b[^\\n]{0,80})\\s*$", Pattern.CASE_INSENSITIVE);
+
+    private Export() {}
+
+    public static void txt(Path file, StoryData s) throws StoryFileException {
+        write(file, s.text());
+    }
+
+    public static void markdown(Path file, StoryData s) throws StoryFileException {
+        write(file, toMarkdown(s.title(), s.text()));
+    }
+
+    public static String toMarkdown(String title, String text) {
+        StringBuilder out = new StringBuilder();
+        if (!title.isBlank()) out.append("# ").append(title.strip()).append("\n\n");
+        for (String line : text.split("\n", -1)) {
+            var m = CHAPTER.matcher(line);
+            if (m.matches()) out.append("## ").append(m.group(1).strip()).append('\n');
+            else out.append(line).append('\n');
+        }
+        if (out.length() > 0) out.setLength(out.length() - 1);
+        return out.toString();
+    }
+
+    private static void write(Path file, String content) throws StoryFileException {
+        try {
+            AtomicFiles.write(file, content.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new StoryFileException(file, "cannot write: " + StoryFile.describe(e), e);
+        }
+    }
+}

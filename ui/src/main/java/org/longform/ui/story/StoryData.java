@@ -1,0 +1,39 @@
+package org.longform.ui.story;
+
+import org.longform.ui.gen.Sampling;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Everything a story file holds, as an immutable snapshot (taken on the FX thread, written on the
+ * I/O worker). {@code id} is stable for the story's life and names its autosave/recovery files.
+ */
+public record StoryData(String id, String title, String text, List<Span> generated, String memory,
+                        AuthorsNote authorsNote, List<WorldInfoEntry> worldInfo, WorldInfoRules worldInfoRules,
+                        Sampling sampling, String model, boolean generateAtCursor, HistoryData history,
+                        long created, long modified) {
+    public StoryData {
+        id = id == null || id.isBlank() ? UUID.randomUUID().toString() : id;
+        title = title == null ? "" : title;
+        text = text == null ? "" : text;
+        generated = generated == null ? List.of() : List.copyOf(generated);
+        memory = memory == null ? "" : memory;
+        authorsNote = authorsNote == null ? AuthorsNote.empty() : authorsNote;
+        worldInfo = worldInfo == null ? List.of() : List.copyOf(worldInfo);
+        worldInfoRules = worldInfoRules == null ? WorldInfoRules.defaults() : worldInfoRules;
+        sampling = sampling == null ? Sampling.defaults() : sampling;
+        history = history == null ? HistoryData.empty() : history;
+    }
+
+    public static StoryData blank(String title) {
+        long now = System.currentTimeMillis();
+        return new StoryData(null, title, "", List.of(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(),
+                Sampling.defaults(), null, false, HistoryData.empty(), now, now);
+    }
+
+    public StoryData withText(String t) {
+        return new StoryData(id, title, t, List.of(), memory, authorsNote, worldInfo, worldInfoRules, sampling, model,
+                generateAtCursor, HistoryData.empty(), created, modified);
+    }
+}

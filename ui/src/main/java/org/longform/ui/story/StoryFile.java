@@ -1,0 +1,265 @@
+package org.longform.ui.story;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.longform.ui.gen.Sampling;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads and writes {@code .longform} story files (JSON; see docs/STORY_FORMAT.md). Every problem
+ * becomes a {@link StoryFileException} naming the file and what is wrong; writes are atomic.
+ */
+public final class StoryFile {
+    public static final String FORMAT = "longform-story";
+    public static final int VERSION = 1;
+    public static final String EXTENSION = ".longform";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private StoryFile() {}
+
+    public static void write(Path file, StoryData story) throws StoryFileException {
+        try {
+            AtomicFiles.write(file, toJson(story));
+        } catch (IOException e) {
+            throw new StoryFileException(file, "cannot write: " + describe(e), e);
+        }
+    }
+
+    public static StoryData read(Path file) throws StoryFileException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new StoryFileException(file, "file not found");
+        } catch (IOException e) {
+            throw new StoryFileException(file, "cannot read: " + describe(e), e);
+        }
+        return fromJson(file, bytes);
+    }
+
+    /**
+     * Opens any story-ish file: {@code .longform}, KoboldAI/KoboldCpp {@code .json}, or plain
+     * {@code .txt}/{@code .md} (imported as a new story with that text).
+     */
+    public static StoryData open(Path file) throws StoryFileException {
+        String name = file.getFileName().toString().toLowerCase();
+        if (name.endsWith(".json")) return KoboldImport.read(file);
+        if (name.endsWith(".txt") || name.endsWith(".md") || name.endsWith(".markdown")) return importText(file);
+        return read(file);
+    }
+
+    public static StoryData importText(Path file) throws StoryFileException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (NoSuchFileException e) {
+            throw new StoryFileException(file, "file not found");
+        } catch (CharacterCodingException e) {
+            throw new StoryFileException(file, "not UTF-8 text");
+        } catch (IOException e) {
+            throw new StoryFileException(file, "cannot read: " + describe(e), e);
+        }
+        text = text.replace("\r\n", "\n");
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        return StoryData.blank(titleOf(file)).withText(text);
+    }
+
+    public static String titleOf(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+
+    public static byte[] toJson(StoryData s) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("version", VERSION);
+        root.put("id", s.id());
+        root.put("title", s.title());
+        root.put("created", s.created());
+        root.put("modified", s.modified());
+        if (s.model() != null) root.put("model", s.model());
+        root.put("text", s.text());
+        ArrayNode spans = root.putArray("generated");
+        for (Span sp : s.generated()) spans.addArray().add(sp.start()).add(sp.end());
+        root.put("memory", s.memory());
+        ObjectNode an = root.putObject("authorsNote");
+        an.put("text", s.authorsNote().text());
+        an.put("template", s.authorsNote().template());
+        an.put("depth", s.authorsNote().depth());
+        ObjectNode wi = root.putObject("worldInfo");
+        wi.put("scanChars", s.worldInfoRules().scanChars());
+        wi.put("budgetTokens", s.worldInfoRules().budgetTokens());
+        ArrayNode entries = wi.putArray("entries");
+        for (WorldInfoEntry e : s.worldInfo()) {
+            ObjectNode o = entries.addObject();
+            strings(o.putArray("keys"), e.keys());
+            strings(o.putArray("secondaryKeys"), e.secondaryKeys());
+            o.put("content", e.content());
+            o.put("comment", e.comment());
+            o.put("constant", e.constant());
+            o.put("selective", e.selective());
+            o.put("enabled", e.enabled());
+        }
+        root.set("sampler", samplingJson(s.sampling()));
+        root.put("generateAtCursor", s.generateAtCursor());
+        ObjectNode h = root.putObject("history");
+        h.put("current", s.history().current());
+        ArrayNode nodes = h.putArray("nodes");
+        for (HistoryData.Node n : s.history().nodes()) {
+            ObjectNode o = nodes.addObject();
+            o.put("id", n.id());
+            o.put("parent", n.parent());
+            o.put("kind", n.kind());
+            o.put("pos", n.pos());
+            o.put("removed", n.removed());
+            o.put("inserted", n.inserted());
+            o.put("time", n.time());
+            o.put("activeChild", n.activeChild());
+        }
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize a story", e);   // in-memory tree: cannot happen
+        }
+    }
+
+    public static ObjectNode samplingJson(Sampling p) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("temperature", p.temperature());
+        o.put("topK", p.topK());
+        o.put("topP", p.topP());
+        o.put("minP", p.minP());
+        o.put("typicalP", p.typicalP());
+        o.put("repetitionPenalty", p.repetitionPenalty());
+        o.put("repetitionRange", p.repetitionRange());
+        if (p.seed() == null) o.putNull("seed"); else o.put("seed", p.seed());
+        o.put("maxTokens", p.maxTokens());
+        strings(o.putArray("stopSequences"), p.stopSequences());
+        strings(o.putArray("bannedPhrases"), p.bannedPhrases());
+        return o;
+    }
+
+    /** Missing fields take the defaults; present fields of the wrong kind or range are errors. */
+    public static Sampling samplingFrom(JsonNode o, String where) {
+        Sampling d = Sampling.defaults();
+        if (o == null || o.isNull() || o.isMissingNode()) return d;
+        if (!o.isObject()) throw new IllegalArgumentException(where + " must be an object");
+        JsonNode seed = o.get("seed");
+        return new Sampling(
+                num(o, "temperature", d.temperature(), where), (int) num(o, "topK", d.topK(), where),
+                num(o, "topP", d.topP(), where), num(o, "minP", d.minP(), where), num(o, "typicalP", d.typicalP(), where),
+                num(o, "repetitionPenalty", d.repetitionPenalty(), where), (int) num(o, "repetitionRange", d.repetitionRange(), where),
+                seed == null || seed.isNull() ? null : Long.valueOf((long) num(o, "seed", 0, where)),
+                (int) num(o, "maxTokens", d.maxTokens(), where),
+                stringList(o.get("stopSequences"), where + ".stopSequences"),
+                stringList(o.get("bannedPhrases"), where + ".bannedPhrases"));
+    }
+
+    static StoryData fromJson(Path file, byte[] bytes) throws StoryFileException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (JacksonException e) {
+            throw new StoryFileException(file, "not valid JSON (" + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() : "") + ")");
+        } catch (IOException e) {
+            throw new StoryFileException(file, "cannot parse: " + describe(e), e);
+        }
+        if (root == null || !root.isObject()) throw new StoryFileException(file, "not a Longform story (expected a JSON object)");
+        if (!FORMAT.equals(root.path("format").asText())) {
+            if (root.has("actions") || root.has("gamestarted")) return KoboldImport.fromJson(file, root);
+            throw new StoryFileException(file, "not a Longform story (missing \"format\": \"" + FORMAT + "\")");
+        }
+        int version = root.path("version").asInt(-1);
+        if (version < 1) throw new StoryFileException(file, "missing or invalid \"version\"");
+        if (version > VERSION) throw new StoryFileException(file, "written by a newer Longform (format version " + version + "; this one reads up to " + VERSION + ")");
+        try {
+            JsonNode textNode = root.get("text");
+            if (textNode == null || !textNode.isTextual()) throw new IllegalArgumentException("\"text\" is missing or not a string");
+            String text = textNode.asText();
+            List<Span> spans = new ArrayList<>();
+            for (JsonNode sp : arr(root.get("generated"), "generated")) {
+                if (!sp.isArray() || sp.size() != 2) throw new IllegalArgumentException("\"generated\" spans must be [start, end] pairs");
+                int a = sp.get(0).asInt(), b = sp.get(1).asInt();
+                if (a < 0 || b < a || b > text.length()) throw new IllegalArgumentException("generated span [" + a + ", " + b + ") is outside the text");
+                spans.add(new Span(a, b));
+            }
+            JsonNode an = root.path("authorsNote");
+            AuthorsNote note = new AuthorsNote(an.path("text").asText(""), an.path("template").asText(AuthorsNote.DEFAULT_TEMPLATE),
+                    an.path("depth").asInt(AuthorsNote.DEFAULT_DEPTH));
+            JsonNode wi = root.path("worldInfo");
+            WorldInfoRules rules = new WorldInfoRules(wi.path("scanChars").asInt(WorldInfoRules.defaults().scanChars()),
+                    wi.path("budgetTokens").asInt(WorldInfoRules.defaults().budgetTokens()));
+            List<WorldInfoEntry> entries = new ArrayList<>();
+            for (JsonNode e : arr(wi.get("entries"), "worldInfo.entries")) {
+                entries.add(new WorldInfoEntry(stringList(e.get("keys"), "world info keys"), stringList(e.get("secondaryKeys"), "world info secondaryKeys"),
+                        e.path("content").asText(""), e.path("comment").asText(""), e.path("constant").asBoolean(false),
+                        e.path("selective").asBoolean(false), e.path("enabled").asBoolean(true)));
+            }
+            Sampling sampling = samplingFrom(root.get("sampler"), "sampler");
+            HistoryData history = history(root.path("history"));
+            long now = System.currentTimeMillis();
+            return new StoryData(root.path("id").asText(null), root.path("title").asText(titleOf(file)), text, spans,
+                    root.path("memory").asText(""), note, entries, rules, sampling,
+                    root.hasNonNull("model") ? root.get("model").asText() : null, root.path("generateAtCursor").asBoolean(false),
+                    history, root.path("created").asLong(now), root.path("modified").asLong(now));
+        } catch (IllegalArgumentException e) {
+            throw new StoryFileException(file, e.getMessage());
+        }
+    }
+
+    private static HistoryData history(JsonNode h) {
+        if (h.isMissingNode() || h.isNull()) return HistoryData.empty();
+        List<HistoryData.Node> nodes = new ArrayList<>();
+        for (JsonNode n : arr(h.get("nodes"), "history.nodes")) {
+            nodes.add(new HistoryData.Node(n.path("id").asInt(), n.path("parent").asInt(), n.path("kind").asText("edit"),
+                    n.path("pos").asInt(), n.path("removed").asText(""), n.path("inserted").asText(""),
+                    n.path("time").asLong(0), n.path("activeChild").asInt(-1)));
+        }
+        return new HistoryData(nodes, h.path("current").asInt(0));
+    }
+
+    private static Iterable<JsonNode> arr(JsonNode n, String what) {
+        if (n == null || n.isNull()) return List.of();
+        if (!n.isArray()) throw new IllegalArgumentException("\"" + what + "\" must be a list");
+        return n;
+    }
+
+    static List<String> stringList(JsonNode n, String what) {
+        List<String> out = new ArrayList<>();
+        if (n == null || n.isNull()) return out;
+        if (n.isTextual()) return WorldInfoEntry.splitKeys(n.asText());   // tolerate "a, b" as well as ["a", "b"]
+        for (JsonNode s : arr(n, what)) out.add(s.asText());
+        return out;
+    }
+
+    private static double num(JsonNode o, String field, double dflt, String where) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isNumber()) throw new IllegalArgumentException(where + "." + field + " must be a number, got " + v);
+        return v.asDouble();
+    }
+
+    private static void strings(ArrayNode a, List<String> values) {
+        for (String v : values) a.add(v);
+    }
+
+    static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName().replace("Exception", "") + (m == null ? "" : " (" + m + ")");
+    }
+}

@@ -1,0 +1,105 @@
+package org.longform.ui.prompt;
+
+import org.junit.jupiter.api.Test;
+import org.longform.ui.TestSupport;
+import org.longform.ui.gen.TokenCounter;
+import org.longform.ui.story.AuthorsNote;
+import org.longform.ui.story.WorldInfoEntry;
+import org.longform.ui.story.WorldInfoRules;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class PromptAssemblerTest {
+    private final TokenCounter tok = TestSupport.tokenizer();
+    private final PromptAssembler assembler = new PromptAssembler(tok);
+
+    private static String story(int paragraphs) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < paragraphs; i++) b.append("Paragraph ").append(i).append(". The wind rose over the steppe, and Natasha watched the road.\n\n");
+        return b.toString();
+    }
+
+    @Test
+    void layoutIsMemoryThenWorldInfoThenStoryWithTheNoteNearTheEnd() {
+        String story = "Pierre walked into the ballroom. The music was loud and everyone was laughing at once.";
+        var wi = List.of(WorldInfoEntry.of("Pierre", "Pierre is clumsy and kind."), WorldInfoEntry.of("Moscow", "Moscow is burning."));
+        AssembledPrompt p = assembler.assemble(new PromptInput(story, story.length(), "A story set in 1812.",
+                new AuthorsNote("Keep it light.", AuthorsNote.DEFAULT_TEMPLATE, 5), wi, WorldInfoRules.defaults(), 2048, 100, -1));
+
+        int[] mem = tok.encode("A story set in 1812.\n");
+        int[] wiIds = tok.encode("Pierre is clumsy and kind.\n");
+        int[] note = tok.encode("\n[Author's note: Keep it light.]\n");
+        int[] storyIds = tok.encode(story);
+        assertEquals(mem.length, p.memoryTokens());
+        assertEquals(wiIds.length, p.worldInfoTokens(), "only the entry whose key appears is inserted");
+        assertEquals(note.length, p.noteTokens());
+        assertEquals(storyIds.length, p.storyTokens());
+        assertEquals(mem.length + wiIds.length + note.length + storyIds.length, p.total());
+        assertArrayEquals(mem, Arrays.copyOfRange(p.ids(), 0, mem.length), "memory first");
+        assertArrayEquals(wiIds, Arrays.copyOfRange(p.ids(), mem.length, mem.length + wiIds.length), "world info second");
+        // The note sits at most 5 tokens (moved back to a word start) before the end.
+        String decoded = tok.decode(p.ids());
+        int at = decoded.indexOf("[Author's note");
+        assertTrue(at > decoded.indexOf("Pierre walked"), "note after the story start");
+        assertTrue(decoded.endsWith("laughing at once."), "story ends the prompt");
+        assertEquals(WorldInfoStatus.State.ACTIVE, p.worldInfo().get(0).state());
+        assertEquals("Pierre", p.worldInfo().get(0).key());
+        assertEquals(WorldInfoStatus.State.NOT_TRIGGERED, p.worldInfo().get(1).state());
+        assertEquals(0, p.storyCut());
+    }
+
+    @Test
+    void longStoryIsCutAtAWordToFitAndTheCutIsStable() {
+        String story = story(400);
+        int ctx = 512, reserve = 64;
+        AssembledPrompt p = assembler.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(), ctx, reserve, -1));
+        assertTrue(p.storyCut() > 0);
+        assertTrue(p.total() <= ctx - reserve, "fits the budget: " + p.total());
+        assertTrue(Character.isWhitespace(story.charAt(p.storyCut() - 1)), "view starts at a word");
+        assertArrayEquals(tok.encode(story.substring(p.storyCut())), p.ids(), "the story part is exactly the text after the cut");
+        assertEquals(tok.encode(story.substring(p.storyCut())).length, p.storyTokens());
+
+        // After a short continuation the previous cut still fits: it is reused, so the cached prefix stays valid.
+        String longer = story + "She turned away.";
+        AssembledPrompt q = assembler.assemble(new PromptInput(longer, longer.length(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(), ctx, reserve, p.storyCut()));
+        assertEquals(p.storyCut(), q.storyCut());
+        assertArrayEquals(Arrays.copyOf(p.ids(), p.ids().length - 1), Arrays.copyOf(q.ids(), p.ids().length - 1), "old prompt (minus its last token) is a prefix of the new one");
+    }
+
+    @Test
+    void worldInfoBudgetSelectiveAndConstantRules() {
+        String story = "Anna met Vronsky at the station.";
+        var big = WorldInfoEntry.of("Anna", "Anna Karenina is the wife of a senior official. ".repeat(8));
+        var selective = new WorldInfoEntry(List.of("Vronsky"), List.of("horse"), "Vronsky loves racing.", "", false, true, true);
+        var constant = new WorldInfoEntry(List.of(), List.of(), "The year is 1874.", "", true, false, true);
+        var disabled = WorldInfoEntry.of("station", "A cold station.").withEnabled(false);
+        var rules = new WorldInfoRules(1000, 40);
+        AssembledPrompt p = assembler.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(big, selective, constant, disabled), rules, 1024, 10, -1));
+        assertEquals(WorldInfoStatus.State.OVER_BUDGET, p.worldInfo().get(0).state());
+        assertEquals(WorldInfoStatus.State.NOT_TRIGGERED, p.worldInfo().get(1).state(), "selective needs a secondary key");
+        assertEquals(WorldInfoStatus.State.ACTIVE, p.worldInfo().get(2).state());
+        assertEquals(WorldInfoStatus.State.DISABLED, p.worldInfo().get(3).state());
+        assertEquals(tok.encode("The year is 1874.\n").length, p.worldInfoTokens());
+        assertTrue(p.worldInfoTokens() <= 40);
+    }
+
+    @Test
+    void scanRangeLimitsKeyMatching() {
+        String story = "Dolokhov appeared. " + "Nothing happened for a long while. ".repeat(50);
+        var e = WorldInfoEntry.of("Dolokhov", "Dolokhov is a duelist.");
+        AssembledPrompt near = assembler.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(e), new WorldInfoRules(100, 500), 4096, 10, -1));
+        AssembledPrompt far = assembler.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(e), new WorldInfoRules(100_000, 500), 4096, 10, -1));
+        assertEquals(0, near.worldInfoTokens());
+        assertTrue(far.worldInfoTokens() > 0);
+    }
+
+    @Test
+    void generatingAtTheCursorUsesOnlyTheTextBeforeIt() {
+        String story = "First part. Second part.";
+        AssembledPrompt p = assembler.assemble(new PromptInput(story, 11, "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(), 512, 10, -1));
+        assertEquals("First part.", tok.decode(p.ids()));
+    }
+}
