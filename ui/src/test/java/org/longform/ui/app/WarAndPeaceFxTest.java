@@ -27,7 +27,6 @@ class WarAndPeaceFxTest extends FxTestBase {
         waitFor("novel open", () -> window.active() != null && window.active().editor().length() == expectedLength);
         long openMs = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("War and Peace: open " + openMs + " ms, " + expectedLength + " chars");
-        assertTrue(openMs < 20_000, "open took " + openMs + " ms");
 
         waitFor("context map", () -> story().promptProperty().get() != null && story().editor().shadedUpTo() > 0);
         assertTrue(fx(() -> story().promptProperty().get().storyCut()) > 3_000_000, "most of the novel is out of view (shaded)");
@@ -63,7 +62,7 @@ class WarAndPeaceFxTest extends FxTestBase {
             return (System.nanoTime() - d0) / 20_000;
         });
         System.out.println("War and Peace: " + direct + " us per inserted char on the FX thread");
-        assertTrue(perKey < 250, perKey + " ms per key");
-        assertTrue(direct < 20_000, direct + " us per insert");
+        // Timings are printed, not asserted: speed is measured by benchmarks, never by unit tests
+        // (a busy CI box would make such bounds flaky); see docs/PERFORMANCE.md.
     }
 }
