@@ -107,6 +107,27 @@ public final class HubDownloader {
         return new DownloadResult(DownloadResult.Status.COMPLETE, plan.dir(), plan.commit(), done[0] - before);
     }
 
+    /**
+     * Cancels for good what a pause kept: deletes the {@code .part} files of {@code plan} (complete,
+     * verified files stay). Returns the bytes freed.
+     */
+    public long discardPartial(DownloadPlan plan) throws IOException {
+        long freed = 0;
+        for (RepoFile f : plan.files()) {
+            Path part = partOf(plan.dir().resolve(f.path()).normalize());
+            if (part.startsWith(plan.dir()) && Files.isRegularFile(part)) {
+                freed += Files.size(part);
+                Files.delete(part);
+            }
+        }
+        DownloadManifest m = DownloadManifest.read(plan.dir());
+        if (m != null) {
+            m.partial().clear();
+            m.write(plan.dir());
+        }
+        return freed;
+    }
+
     /** One file: true when it is complete and verified, false when paused. */
     private boolean fetch(DownloadPlan plan, RepoFile f, DownloadManifest m, DownloadListener listener,
                           DownloadControl control, long[] done) throws IOException {

@@ -121,6 +121,23 @@ class HubDownloaderTest {
     }
 
     @Test
+    void cancelDiscardsTheParts() throws Exception {
+        DownloadControl control = new DownloadControl();
+        HubDownloader dl = downloader();
+        DownloadPlan plan = dl.plan(FakeHub.REPO, "main", dir(), false);
+        dl.download(plan, new DownloadListener() {
+            @Override public void progress(RepoFile f, long fileDone, long totalDone, long total) {
+                if (f.path().equals(WEIGHTS) && fileDone > 500_000) control.pause();
+            }
+        }, control);
+        long part = Files.size(dir().resolve(WEIGHTS + ".part"));
+        assertEquals(part, dl.discardPartial(plan));
+        assertFalse(Files.exists(dir().resolve(WEIGHTS + ".part")));
+        assertTrue(Files.exists(dir().resolve("config.json")), "verified files stay");
+        assertEquals(plan.bytesTotal() - Files.size(dir().resolve("config.json")), dl.plan(FakeHub.REPO, "main", dir(), false).bytesMissing());
+    }
+
+    @Test
     void aCorruptFileIsRejectedAndDeleted() throws Exception {
         hub.corrupt.put(WEIGHTS, true);
         HubDownloader dl = downloader();
