@@ -9,7 +9,7 @@
 #
 # usage: installers/build.sh [--no-build] [TYPE...]   (TYPE: app-image deb rpm dmg pkg msi exe)
 set -euo pipefail
-root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 if [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
@@ -80,11 +80,14 @@ case "$os" in
   mac) fxclass='mac*'; natives='dylib'; natdir=lib ;;
   windows) fxclass=win; natives='dll'; natdir=bin ;;
 esac
+# Windows' JDK tools want C:\... paths and ';' lists; Git Bash's automatic conversion does not cover lists
+native() { if [ "$os" = windows ] && command -v cygpath >/dev/null; then cygpath -w "$1"; else echo "$1"; fi; }
 fxjars=()
 for j in "$lib"/javafx-*-$fxclass.jar; do [ -f "$j" ] && fxjars+=("$j"); done
 [ ${#fxjars[@]} -gt 0 ] || die "no JavaFX jars for $os in $lib"
 sep=':'; [ "$os" = windows ] && sep=';'
-fxpath="$(IFS="$sep"; echo "${fxjars[*]}")"
+fxpath=""
+for j in "${fxjars[@]}"; do fxpath="${fxpath:+$fxpath$sep}$(native "$j")"; done
 # JDK modules the app and its libraries use (DJL, Jackson, JNA, picocli, RichTextFX), checked with jdeps
 jdkmods=java.base,java.compiler,java.desktop,java.logging,java.management,java.naming,java.net.http,java.prefs,java.scripting,java.sql,java.xml,jdk.charsets,jdk.crypto.ec,jdk.incubator.vector,jdk.jfr,jdk.management,jdk.net,jdk.unsupported,jdk.zipfs
 say "jlinking the runtime (JDK $("${jbin}java" -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/') + JavaFX $(basename "${fxjars[0]}" | sed 's/javafx-[a-z]*-\([0-9.]*\)-.*/\1/'))"
@@ -131,7 +134,7 @@ case "$os" in
           --mac-app-category public.app-category.productivity)
     pkg=(--file-associations "$root/installers/macos/longform-file.properties") ;;
   windows)
-    app+=(--icon "$root/assets/icons/longform.ico" --add-launcher "longform-cli=$root/installers/windows/longform-cli.properties")
+    app+=(--icon "$root/assets/icons/longform.ico" --add-launcher "longform-cli=$(native "$root/installers/windows/longform-cli.properties")")
     pkg=(--win-menu --win-menu-group Longform --win-shortcut --win-shortcut-prompt --win-dir-chooser
          --win-upgrade-uuid 6c1a6d2e-2b1f-4f0e-9a57-4f6f0b1d2c3a
          --file-associations "$root/installers/windows/longform-file.properties") ;;

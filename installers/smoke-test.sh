@@ -6,7 +6,7 @@
 # The GUI check needs Xvfb and ImageMagick's `import` (apt-get install xvfb imagemagick); it is
 # skipped with a message when they are missing.
 set -euo pipefail
-root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target="${1:-$root/installers/target/Longform}"
 shot="${2:-$root/installers/target/screenshot.png}"
 scratch="$(mktemp -d)"
