@@ -133,7 +133,7 @@ public final class HubClient {
             c.setRequestProperty("Accept-Encoding", "identity");   // byte offsets must be offsets into the file
             if (token != null && sameOrigin(cur, endpoint)) c.setRequestProperty("Authorization", "Bearer " + token);
             if (from > 0) c.setRequestProperty("Range", "bytes=" + from + "-");
-            int code = c.getResponseCode();
+            int code = status(c, cur);
             if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
                 String loc = c.getHeaderField("Location");
                 drain(c);
@@ -144,6 +144,24 @@ public final class HubClient {
             return c;
         }
         throw new HubException(uri + ": more than 10 redirects");
+    }
+
+    /**
+     * The response status, with network failures said in words (the JDK's messages are a bare host
+     * name or "Connection refused"). Plain IOExceptions, not HubExceptions: a download retries them.
+     */
+    private static int status(HttpURLConnection c, URI uri) throws IOException {
+        String where = uri.getScheme() + "://" + uri.getAuthority();
+        try {
+            return c.getResponseCode();
+        } catch (java.net.UnknownHostException e) {
+            throw new IOException("cannot reach " + where + ": unknown host " + uri.getHost()
+                    + " (offline? HF_ENDPOINT or --endpoint can name a mirror)", e);
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot connect to " + where + ": " + e.getMessage(), e);
+        } catch (java.net.SocketTimeoutException e) {
+            throw new IOException(where + " did not answer in time (" + e.getMessage() + ")", e);
+        }
     }
 
     HubException httpError(HttpURLConnection c, int code, String repo, String doing) {

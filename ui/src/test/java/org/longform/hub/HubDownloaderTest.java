@@ -207,6 +207,18 @@ class HubDownloaderTest {
     }
 
     @Test
+    void anUnreachableHubIsSaidInWords() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();   // closed again: nothing listens there
+        }
+        HubDownloader dl = new HubDownloader(new HubClient("http://127.0.0.1:" + port, null, Duration.ofSeconds(2), Duration.ofSeconds(2)),
+                FreeSpace.system(), 1, Duration.ZERO);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> dl.plan(FakeHub.REPO, "main", dir(), false));
+        assertTrue(e.getMessage().startsWith("cannot connect to http://127.0.0.1:" + port), e.getMessage());
+    }
+
+    @Test
     void allFilesOptionTakesEverything() throws Exception {
         DownloadPlan plan = downloader().plan(FakeHub.REPO, "main", dir(), true);
         assertEquals(4, plan.files().size());
