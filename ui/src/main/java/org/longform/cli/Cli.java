@@ -8,9 +8,9 @@ import java.util.Set;
 @CommandLine.Command(name = "longform", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Longform: write long stories with MPT-7B-StoryWriter. Without a subcommand the editor starts.",
         subcommands = {LogitsCommand.class, ContinueCommand.class, BenchCommand.class, MakeModelCommand.class,
-                org.longform.server.ServeCommand.class, CommandLine.HelpCommand.class})
+                DownloadCommand.class, DoctorCommand.class, org.longform.server.ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Cli {
-    static final Set<String> COMMANDS = Set.of("logits", "continue", "bench", "make-model", "serve", "help", "--help", "-h", "--version", "-V");
+    static final Set<String> COMMANDS = Set.of("logits", "continue", "bench", "make-model", "download", "doctor", "serve", "help", "--help", "-h", "--version", "-V");
 
     public static boolean isCommand(String first) { return COMMANDS.contains(first); }
 

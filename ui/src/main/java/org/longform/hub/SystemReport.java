@@ -1,0 +1,85 @@
+package org.longform.hub;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static org.longform.hub.SystemCheck.n;
+
+/**
+ * What {@link SystemCheck#run} found. {@link #render()} is the one-screen explanation that
+ * {@code longform doctor} prints and the app can show as is (monospaced).
+ */
+public record SystemReport(String javaVersion, String javaVendor, String os, String arch, int cores,
+                           int vectorBits, String vectorNote, List<String> cpuFeatures,
+                           long totalMemory, long availableMemory, long maxHeap,
+                           CudaStatus cuda, SystemCheck.Target target, KvPlan kv) {
+
+    /** Problems worth a warning icon, most serious first. Empty means: good to go. */
+    public List<String> problems() {
+        List<String> p = new ArrayList<>();
+        if (!kv.fits()) p.add("The model does not fit in memory: " + kv.reason() + ".");
+        if (vectorBits == 0) p.add(vectorNote + ".");
+        else if (vectorBits < 256) p.add("The CPU's vectors are " + vectorBits + "-bit; generation will be slow (256-bit AVX2 or wider is much faster).");
+        if (availableMemory < target.weightBytes()) {
+            p.add("Only " + Sizes.gib(availableMemory) + " is free right now but the weights need " + Sizes.gib(target.weightBytes())
+                    + "; close other programs or generation will page from disk.");
+        }
+        return p;
+    }
+
+    public String render() {
+        StringBuilder s = new StringBuilder();
+        s.append("Longform system check\n\n");
+        s.append(row("Java", javaVersion + " (" + javaVendor + "), " + os + ", " + arch));
+        String vec = vectorBits > 0
+                ? vectorBits + "-bit vectors (" + vectorBits / 32 + " floats per instruction)"
+                : "no Vector API";
+        s.append(row("CPU", cores + " cores, " + vec + (cpuFeatures.isEmpty() ? "" : ", " + String.join(" ", cpuFeatures))));
+        s.append(row("Memory", Sizes.gib(totalMemory) + " total, " + Sizes.gib(availableMemory) + " available now, Java heap up to " + Sizes.gib(maxHeap)));
+        String gpu;
+        if (cuda.usable()) {
+            gpu = "CUDA driver " + cuda.driverVersionText() + ", " + cuda.devices() + " device(s)" + (cuda.gpus().isEmpty() ? "" : ": " + String.join("; ", cuda.gpus()));
+        } else {
+            gpu = "none usable (" + cuda.note() + ")" + (cuda.gpus().isEmpty() ? "" : "; nvidia-smi: " + String.join("; ", cuda.gpus()));
+        }
+        s.append(row("GPU", gpu));
+        s.append("  Longform's engine runs on the CPU; memory bandwidth sets the speed.\n\n");
+
+        var c = target.config();
+        s.append(row("Model", target.name() + ": " + params(c.parameterCount()) + " parameters, "
+                + Sizes.human(target.weightBytes()) + " of weights (memory-mapped, not on the heap)"));
+        s.append(row("KV cache", "per token: " + kib(kv.bytesPerTokenF32()) + " f32, " + kib(kv.bytesPerTokenF32() / 2) + " f16, "
+                + kib((long) (kv.bytesPerTokenF32() * KvDtype.Q8.bytesPerValue / 4)) + " q8; room after weights and the app: " + Sizes.gib(kv.roomBytes())));
+        s.append(row("Windows", "f32 " + n(kv.windows().get(KvDtype.F32)) + ", f16 " + n(kv.windows().get(KvDtype.F16))
+                + ", q8 " + n(kv.windows().get(KvDtype.Q8)) + " tokens (a novel chapter is ~6,000)"));
+        if (kv.fits()) {
+            s.append(row("Recommended", "KV dtype " + kv.dtype().label() + ", window " + n(kv.window()) + " tokens"));
+            s.append(row("", "why: " + kv.reason()));
+            s.append(row("Today", "the f32 cache: --kv-budget-mb " + (kv.f32BudgetBytes() >> 20) + " (window " + n(kv.windows().get(KvDtype.F32)) + ")"));
+        } else {
+            s.append(row("Recommended", "does not fit: " + kv.reason()));
+        }
+        s.append('\n');
+        List<String> problems = problems();
+        if (problems.isEmpty()) s.append("Verdict: ready to write.\n");
+        else {
+            s.append("Verdict: ").append(problems.size()).append(" problem(s):\n");
+            for (String p : problems) s.append("  - ").append(p).append('\n');
+        }
+        if (target.reference()) {
+            s.append("\n(Computed for MPT-7B-StoryWriter, the model Longform is made for; pass --model DIR for another.)\n");
+        }
+        return s.toString();
+    }
+
+    private static String row(String k, String v) { return String.format(Locale.ROOT, "  %-12s %s%n", k, v); }
+
+    static String params(long p) {
+        return p >= 1_000_000_000 ? String.format(Locale.ROOT, "%.2fB", p / 1e9) : String.format(Locale.ROOT, "%.0fM", p / 1e6);
+    }
+
+    private static String kib(long b) {
+        return b >= 1 << 20 ? String.format(Locale.ROOT, "%.2f MiB", b / 1048576.0) : String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
+    }
+}
