@@ -118,6 +118,10 @@ public final class MainWindow {
         stage.setScene(scene);
         stage.titleProperty().unbind();
         stage.setTitle("Longform");
+        for (int size : new int[]{256, 64, 32}) {   // the window and taskbar icon, from the installed assets
+            Path icon = org.longform.engine.Assets.dir().resolve("icons/longform-" + size + ".png");
+            if (java.nio.file.Files.isRegularFile(icon)) stage.getIcons().add(new javafx.scene.image.Image(icon.toUri().toString()));
+        }
         stage.setOnCloseRequest(e -> { e.consume(); quit(); });
     }
 
