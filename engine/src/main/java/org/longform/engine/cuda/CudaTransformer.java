@@ -38,6 +38,7 @@ final class CudaTransformer implements AutoCloseable {
     private final Pointer hostIds = new Pointer(), hostTable = new Pointer();
     private final IntBuffer hostIdsBuf, hostTableBuf;
     private final CUevent[] events = {new CUevent(), new CUevent()};
+    private int made;   // 1 stream, 2-3 events, 4-5 pinned buffers: what close() must undo
 
     CudaTransformer(CudaRuntime rt, Config c, DeviceModel m, Precision p, int maxChunk, int blockSize, int maxPages,
                     int idsCapacity, DeviceArena arena) {
@@ -55,22 +56,33 @@ final class CudaTransformer implements AutoCloseable {
         this.flashOk = p.bf16Cache() && hd % 16 == 0 && Launch.flashSmem(hd) <= rt.smemOptin;
         if (flashOk) rt.allowSmem(Kernel.ATTN_PREFILL_BF16, Launch.flashSmem(hd));
         Cu.check(cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
-        for (CUevent e : events) Cu.check(cuEventCreate(e, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
-        long F = Float.BYTES;
-        x = arena.alloc(F * maxChunk * d, "activations");
-        xb = arena.alloc(F * maxChunk * d, "activations");
-        qkv = arena.alloc(F * maxChunk * 3 * d, "q/k/v");
-        att = arena.alloc(F * maxChunk * d, "attention output");
-        hb = arena.alloc(F * maxChunk * ff, "MLP hidden");
-        planes = arena.alloc(2L * p.gemmTerms() * maxChunk * ff, "bf16 GEMM planes");
-        logits = arena.alloc(F * maxChunk * V, "logits");
-        part = arena.alloc(F * scratchFloats, "attention partials");
-        ids = arena.alloc(4L * idsCapacity, "token ids");
-        table = arena.alloc(4L * maxPages, "page table");
-        slopes = DeviceModel.floats(arena, Alibi.slopes(H, c.alibiBiasMax()), "ALiBi slopes");
-        pool = arena.alloc(pageElems * p.kvBytes() * maxPages, "KV cache (" + maxPages + " pages of " + blockSize + " tokens)");
-        Cu.check(cuMemAllocHost(hostIds, 4L * idsCapacity), "cuMemAllocHost(ids)");
-        Cu.check(cuMemAllocHost(hostTable, 4L * maxPages), "cuMemAllocHost(table)");
+        made = 1;
+        try {
+            for (CUevent e : events) {
+                Cu.check(cuEventCreate(e, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+                made++;
+            }
+            long F = Float.BYTES;
+            x = arena.alloc(F * maxChunk * d, "activations");
+            xb = arena.alloc(F * maxChunk * d, "activations");
+            qkv = arena.alloc(F * maxChunk * 3 * d, "q/k/v");
+            att = arena.alloc(F * maxChunk * d, "attention output");
+            hb = arena.alloc(F * maxChunk * ff, "MLP hidden");
+            planes = arena.alloc(2L * p.gemmTerms() * maxChunk * ff, "bf16 GEMM planes");
+            logits = arena.alloc(F * maxChunk * V, "logits");
+            part = arena.alloc(F * scratchFloats, "attention partials");
+            ids = arena.alloc(4L * idsCapacity, "token ids");
+            table = arena.alloc(4L * maxPages, "page table");
+            slopes = DeviceModel.floats(arena, Alibi.slopes(H, c.alibiBiasMax()), "ALiBi slopes");
+            pool = arena.alloc(pageElems * p.kvBytes() * maxPages, "KV cache (" + maxPages + " pages of " + blockSize + " tokens)");
+            Cu.check(cuMemAllocHost(hostIds, 4L * idsCapacity), "cuMemAllocHost(ids)");
+            made++;
+            Cu.check(cuMemAllocHost(hostTable, 4L * maxPages), "cuMemAllocHost(table)");
+            made++;
+        } catch (RuntimeException e) {
+            close();   // the arena's device memory is the caller's to free
+            throw e;
+        }
         hostIdsBuf = hostIds.getByteBuffer(0, 4L * idsCapacity).order(ByteOrder.nativeOrder()).asIntBuffer();
         hostTableBuf = hostTable.getByteBuffer(0, 4L * maxPages).order(ByteOrder.nativeOrder()).asIntBuffer();
     }
@@ -189,12 +201,16 @@ final class CudaTransformer implements AutoCloseable {
 
     CUstream stream() { return stream; }
 
+    /** Safe on a half-built instance: only what was created is destroyed. */
     @Override
     public void close() {
+        if (made == 0) return;
         cuStreamSynchronize(stream);
-        for (CUevent e : events) cuEventDestroy(e);
+        if (made > 1) cuEventDestroy(events[0]);
+        if (made > 2) cuEventDestroy(events[1]);
+        if (made > 3) cuMemFreeHost(hostIds);
+        if (made > 4) cuMemFreeHost(hostTable);
         cuStreamDestroy(stream);
-        cuMemFreeHost(hostIds);
-        cuMemFreeHost(hostTable);
+        made = 0;
     }
 }
