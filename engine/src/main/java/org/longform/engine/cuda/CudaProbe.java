@@ -72,7 +72,9 @@ public final class CudaProbe {
         try (Arena arena = Arena.ofConfined()) {
             SymbolLookup lib;
             try {
-                lib = SymbolLookup.libraryLookup(library, arena);
+                // the global arena never unloads the library: dlclose after cuInit could pull the
+                // driver out from under its own threads, and JCuda links the same library anyway
+                lib = SymbolLookup.libraryLookup(library, Arena.global());
             } catch (IllegalArgumentException e) {
                 return Result.no(library + " not found (no NVIDIA driver installed)");
             }
