@@ -98,12 +98,13 @@ class CudaSessionTest {
         try (CudaSession s = CudaSession.open(model, o, "exact")) {
             assertEquals(64, s.capacity());
             s.feed(ids(60, 4));
+            assertThrows(IllegalArgumentException.class, () -> s.feed(1 << 20), "a token outside the vocabulary");
+            assertEquals(60, s.length());
             ContextFullException e = assertThrows(ContextFullException.class, () -> s.feed(ids(10, 5)));
             assertTrue(e.getMessage().contains("64 tokens"), e.getMessage());
             assertEquals(60, s.length());
             s.feed(1, 2, 3, 4);
             assertEquals(64, s.length());
-            assertThrows(IllegalArgumentException.class, () -> s.feed(1 << 20));
         }
     }
 
