@@ -1,10 +1,13 @@
 package org.longform.engine.kernels;
 
+import org.longform.engine.cuda.CudaBackends;
+
 import java.util.logging.Logger;
 
 /**
- * Chooses a backend: {@code -Dlongform.backend=scalar|vector} forces one; otherwise the Vector API
- * when the incubator module is present, else scalar, and the reason for a fallback is logged.
+ * Chooses a backend: {@code -Dlongform.backend=cuda|scalar|vector} forces one; otherwise cuda when
+ * a usable CUDA GPU is present, else the Vector API when the incubator module is present, else
+ * scalar, and the reason for each fallback is logged (cuda's once per process).
  */
 public final class Backends {
     private static final Logger LOG = Logger.getLogger(Backends.class.getName());
@@ -19,14 +22,23 @@ public final class Backends {
                 return new ScalarBackend();
             case "vector":
                 return new VectorBackend(n);
-            case "auto":
-                if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-                    LOG.warning("jdk.incubator.vector is not enabled (run with --add-modules jdk.incubator.vector); falling back to the slow scalar backend");
-                    return new ScalarBackend();
-                }
-                return new VectorBackend(n);
+            case "cuda":
+                return CudaBackends.create(cpu(n));
+            case "auto": {
+                Backend cpu = cpu(n);
+                Backend gpu = CudaBackends.tryCreate(cpu);
+                return gpu != null ? gpu : cpu;
+            }
             default:
-                throw new IllegalArgumentException("unknown backend '" + want + "' (choose auto, vector or scalar)");
+                throw new IllegalArgumentException("unknown backend '" + want + "' (choose auto, cuda, vector or scalar)");
         }
+    }
+
+    private static Backend cpu(int n) {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            LOG.warning("jdk.incubator.vector is not enabled (run with --add-modules jdk.incubator.vector); falling back to the slow scalar backend");
+            return new ScalarBackend();
+        }
+        return new VectorBackend(n);
     }
 }
