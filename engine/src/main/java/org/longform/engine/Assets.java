@@ -14,7 +14,7 @@ public final class Assets {
 
     public static Path home() {
         String h = System.getProperty("longform.home");
-        if (h != null && !h.isBlank()) return Path.of(h).toAbsolutePath();
+        if (h != null && !h.isBlank()) return Path.of(h).toAbsolutePath().normalize();
         try {
             Path p = Path.of(Assets.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
             for (; p != null; p = p.getParent()) if (Files.isDirectory(p.resolve("assets"))) return p;
