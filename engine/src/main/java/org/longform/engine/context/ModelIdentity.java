@@ -16,9 +16,10 @@ import java.util.stream.Stream;
 
 /**
  * A fingerprint of a model folder, so a saved KV cache is only ever used with the weights that
- * made it: SHA-256 over config.json and, for every weight file, its name, size and sampled content
- * (head, tail and 16 evenly spaced 4 KiB pieces). Modification times are left out on purpose:
- * copying a model folder must not make its caches stale, editing its weights must.
+ * made it: SHA-256 over config.json and, for every weight file, its name, size, modification time
+ * and sampled content (head, tail and 16 evenly spaced 4 KiB pieces). Sampling alone could miss an
+ * edit in place, the time catches it; the price is that copying a model without keeping times makes
+ * its saved caches stale, which only costs a recompute.
  */
 public final class ModelIdentity {
     private ModelIdentity() {}
@@ -36,7 +37,7 @@ public final class ModelIdentity {
             for (Path f : files) {
                 md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
                 long size = Files.size(f);
-                md.update(ByteBuffer.allocate(8).putLong(0, size));
+                md.update(ByteBuffer.allocate(16).putLong(0, size).putLong(8, Files.getLastModifiedTime(f).toMillis()));
                 try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
                     sample(ch, md, 0, Math.min(size, EDGE));
                     sample(ch, md, Math.max(0, size - EDGE), Math.min(size, EDGE));
