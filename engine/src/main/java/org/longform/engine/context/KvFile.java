@@ -112,6 +112,7 @@ public final class KvFile {
             if (!cache.reserve(use)) return Restore.no("the KV budget cannot hold " + use + " tokens now");
             cache.advance(use);
             copy(pool, cache, n, use, in, tokensEnd(n), false);
+            for (int b = 0; b * pool.blockSize < use; b++) pool.measureKeyNorms(cache.blockId(b), Math.min(pool.blockSize, use - b * pool.blockSize));
             return new Restore(true, Arrays.copyOf(saved, use), "restored " + use + " of " + n + " saved tokens");
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalStateException) throw (IllegalStateException) e;

@@ -22,6 +22,7 @@ public final class KvPool implements AutoCloseable {
     private final long dataBytes, blockBytes;
     private final Arena arena = Arena.ofShared();   // shared: attention threads read the pages
     private MemorySegment[] blocks;   // grows with use: a 1-token block size may mean millions of pages
+    private float[] keyNorms;         // [block][layer][head]: bound on |k| of the rows in the block (see keyNorm)
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
     private int allocated;
     private String allocationFailure;
@@ -43,6 +44,7 @@ public final class KvPool implements AutoCloseable {
                     + " tokens (" + blockBytes + " bytes in " + dtype.label() + "); raise the budget or lower the block size");
         }
         this.blocks = new MemorySegment[Math.min(maxBlocks, 64)];
+        this.keyNorms = new float[blocks.length * layers * heads];
     }
 
     /**
@@ -68,9 +70,15 @@ public final class KvPool implements AutoCloseable {
     /** Takes a free block, allocating its memory on first use; -1 when the budget (or the machine) is exhausted. */
     public int acquire() {
         Integer b = free.pollFirst();
-        if (b != null) return b;
+        if (b != null) {
+            java.util.Arrays.fill(keyNorms, b * layers * heads, (b + 1) * layers * heads, 0f);
+            return b;
+        }
         if (allocated == maxBlocks) return -1;
-        if (allocated == blocks.length) blocks = java.util.Arrays.copyOf(blocks, (int) Math.min(maxBlocks, 2L * blocks.length));
+        if (allocated == blocks.length) {
+            blocks = java.util.Arrays.copyOf(blocks, (int) Math.min(maxBlocks, 2L * blocks.length));
+            keyNorms = java.util.Arrays.copyOf(keyNorms, blocks.length * layers * heads);
+        }
         try {
             blocks[allocated] = arena.allocate(blockBytes, 64);
         } catch (OutOfMemoryError e) {
@@ -99,8 +107,33 @@ public final class KvPool implements AutoCloseable {
     /** Byte offset in an int8 page of that row's f32 scale. */
     public long scaleOffset(int layer, int kv, int head, int s) { return dataBytes + (long) row(layer, kv, head, s) * Float.BYTES; }
 
+    /**
+     * An upper bound on the L2 norm of every key row in the block (layer, head), kept so attention
+     * can skip blocks that ALiBi pushes so far below the running maximum that they cannot change a
+     * float sum. Only grows while the block is in use (rewrites and moves stay covered).
+     */
+    public float keyNorm(int block, int layer, int head) { return keyNorms[(block * layers + layer) * heads + head]; }
+
+    /** Raises the key norm bound of a block (used when rows arrive by copy, e.g. from a saved cache). */
+    public void raiseKeyNorm(int block, int layer, int head, float norm) {
+        int i = (block * layers + layer) * heads + head;
+        keyNorms[i] = Math.max(keyNorms[i], norm);
+    }
+
+    /** Sets the key norm bounds of a block from its first n rows (after rows were copied in raw). */
+    public void measureKeyNorms(int block, int n) {
+        float[] rows = new float[n * headDim];
+        short[] tmp = new short[n * headDim];
+        for (int l = 0; l < layers; l++)
+            for (int h = 0; h < heads; h++) {
+                readRows(block, l, 0, h, 0, n, rows, tmp);
+                for (int j = 0; j < n; j++) raiseKeyNorm(block, l, h, boundOf(rows, j * headDim, headDim));
+            }
+    }
+
     /** Stores head_dim floats src[off..] as slot s's row, converting to the page dtype. */
     public void writeRow(int block, int layer, int kv, int head, int s, float[] src, int off) {
+        if (kv == 0) raiseKeyNorm(block, layer, head, boundOf(src, off, headDim));
         MemorySegment seg = blocks[block];
         long at = rowOffset(layer, kv, head, s);
         if (dtype == KvDType.INT8) {
@@ -128,6 +161,19 @@ public final class KvPool implements AutoCloseable {
         }
     }
 
+    /**
+     * |x| with room for rounding of the norm itself and of the stored dtype (an int8 row may grow by
+     * up to sqrt(head_dim)/254 of its largest element; bf16 by 2^-9 relative).
+     */
+    static float boundOf(float[] x, int off, int n) {
+        double ss = 0, amax = 0;
+        for (int i = 0; i < n; i++) {
+            ss += (double) x[off + i] * x[off + i];
+            amax = Math.max(amax, Math.abs(x[off + i]));
+        }
+        return (float) ((Math.sqrt(ss) * 1.01 + Math.sqrt(n) * amax / 200) * 1.001);
+    }
+
     /** Scratch for {@link #readRows} of a whole block. */
     public short[] scratch() { return new short[dtype == KvDType.F16 ? blockSize * headDim : 0]; }
 
@@ -139,6 +185,8 @@ public final class KvPool implements AutoCloseable {
         if (n <= 0) return;
         MemorySegment src = blocks[fromBlock], dst = blocks[toBlock];
         long rowBytes = (long) headDim * dtype.bytes;
+        for (int l = 0; l < layers; l++)
+            for (int h = 0; h < heads; h++) raiseKeyNorm(toBlock, l, h, keyNorm(fromBlock, l, h));
         for (int l = 0; l < layers; l++)
             for (int kv = 0; kv < 2; kv++)
                 for (int h = 0; h < heads; h++) {
