@@ -2,6 +2,7 @@ package org.longform.engine.gen;
 
 import org.longform.engine.Assets;
 import org.longform.engine.context.ContextMap;
+import org.longform.engine.context.KvFile;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
@@ -76,6 +77,19 @@ public final class Generator implements AutoCloseable {
         int fitted = fit(req.promptIds(), window, keep, req.sampler().maxTokens()).length;
         return ContextMap.of(n, Math.min(keep, n), n - fitted);
     }
+
+    /**
+     * Restores a cache saved with the story ({@link #saveKv}) before {@link #generate}: all of it,
+     * since generate lines it up with the request itself (prefix reuse, a window that moved on, an
+     * edit in approximate mode) and recomputes only what differs. A cache of another model, weights
+     * or dtype, or a damaged file, is not used.
+     */
+    public KvFile.Restore restoreKv(Path file) {
+        return session.loadKv(file, null);
+    }
+
+    /** Saves the cache (token ids, model identity, dtype) to a file, e.g. {@link KvFile#beside} the story. */
+    public void saveKv(Path file) throws java.io.IOException { session.saveKv(file); }
 
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         TokenListener l = listener != null ? listener : TokenListener.NONE;
