@@ -28,6 +28,16 @@ public final class KvCache implements AutoCloseable {
     /** Blocks linked into the table (the last one may be partly filled). */
     public int blocks() { return blocks; }
 
+    /** Reserved but unfilled slots: the pool's waste for this sequence, always less than one block. */
+    public int wasteSlots() { return blocks * pool.blockSize - length; }
+
+    /** One line for statistics: tokens, dtype, bytes per token, bytes in use and wasted, capacity. */
+    public String describe() {
+        return length + " tokens in " + pool.dtype.label() + " (" + pool.bytesPerToken() + " bytes/token): "
+                + KvBudget.gib((long) length * pool.bytesPerToken()) + " + " + KvBudget.gib((long) wasteSlots() * pool.bytesPerToken())
+                + " unfilled in the last block; the budget holds " + pool.capacityTokens() + " tokens";
+    }
+
     /** The pool block holding table entry {@code tableIndex} (slots [tableIndex · bs, (tableIndex + 1) · bs)). */
     public int blockId(int tableIndex) { return table[tableIndex]; }
 

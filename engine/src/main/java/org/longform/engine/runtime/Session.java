@@ -74,7 +74,12 @@ public final class Session implements AutoCloseable {
         KvBudget.checkAffordable(budget, perToken, options.kvDType());
         this.pool = new KvPool(config, options.blockSize(), Math.max(budget, perToken * options.blockSize()), options.kvDType());
         this.cache = new KvCache(pool);
-        this.backend = Backends.create(options.backend(), options.threads());
+        try {
+            this.backend = Backends.create(options.backend(), options.threads());
+        } catch (RuntimeException e) {
+            pool.close();   // its pages are off-heap: free them now, not at exit
+            throw e;
+        }
         this.transformer = new Transformer(config, model.weights(), backend);
         this.state = new State(config, options.chunkSize());
         this.last = new float[config.vocabSize()];

@@ -90,7 +90,7 @@ class StoryEditTest {
 
     @Test
     void aLorebookChangeAtTheTopIsCheapOnlyInApproximateMode() {
-        List<String> story = paragraphs(40, 2);
+        List<String> story = paragraphs(25, 2);
         List<String> lore = new ArrayList<>(story);
         lore.set(0, "World info: the lighthouse stands on Skarholm, a rock with one well and no trees.");
         int[] before = ids(story), after = ids(lore);
