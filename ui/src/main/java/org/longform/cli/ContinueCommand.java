@@ -1,11 +1,13 @@
 package org.longform.cli;
 
+import org.longform.engine.context.KvFile;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -54,6 +56,8 @@ public final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--keep", defaultValue = "0", description = "Tokens at the start pinned in view when the window shifts.") int keep;
     @Option(names = "--chunk", defaultValue = "256", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).") int chunk;
     @Option(names = "--print-ids", description = "Print only the generated ids, space-separated, on one line.") boolean printIds;
+    @Option(names = "--kv-file", paramLabel = "FILE", description = "Restore the KV cache from FILE when it was saved by this model for this text (else recompute), and save it there afterwards.") Path kvFile;
+    @Option(names = "--approx-reuse", description = "After an edit in the middle, keep the unchanged text's KV instead of recomputing from the edit (approximate; needs --kv-file to have a cache).") boolean approxReuse;
 
     @Override
     public Integer call() throws IOException {
@@ -69,6 +73,11 @@ public final class ContinueCommand implements Callable<Integer> {
             CancelToken cancel = new CancelToken();
             Thread hook = new Thread(cancel::cancel);
             Runtime.getRuntime().addShutdownHook(hook);
+            GenerationRequest req = new GenerationRequest(prompt, st, window, keep, approxReuse ? Session.Reuse.APPROXIMATE : Session.Reuse.EXACT);
+            if (kvFile != null) {
+                KvFile.Restore r = g.restoreKv(kvFile);
+                err.println(r.used() ? "kv cache: " + r.reason() : "kv cache: not used, " + r.reason());
+            }
             TokenListener listener = new TokenListener() {
                 @Override public void onPrefill(int done, int total) {
                     if (total > 512) err.printf("\rprompt %d/%d tokens", done, total);
@@ -78,11 +87,18 @@ public final class ContinueCommand implements Callable<Integer> {
                     if (!printIds && !text.isEmpty()) out.print(text);
                 }
             };
-            GenerationResult r = g.generate(new GenerationRequest(prompt, st, window, keep), listener, cancel);
+            GenerationResult r = g.generate(req, listener, cancel);
             finish(r, out);
-            err.printf("[%s] model %.2f s | prompt %d tokens, %d recomputed in %.2f s (%.1f tok/s) | %d generated in %.2f s (%.2f tok/s) | %d shifted out | stop: %s%n",
+            err.printf("[%s] model %.2f s | prompt %d tokens, %d recomputed in %.2f s (%.1f tok/s)%s | %d generated in %.2f s (%.2f tok/s) | %d shifted out | stop: %s%n",
                     g.session().backend().name(), loadS, r.promptTokens(), r.recomputedTokens(), r.prefillNanos() / 1e9, r.prefillTokensPerSecond(),
+                    r.approximateTokens() > 0 ? ", " + r.approximateTokens() + " kept approximately" : "",
                     r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(), r.shiftedTokens(), r.reason().name().toLowerCase(java.util.Locale.ROOT));
+            err.println("kv: " + g.session().cache().describe());
+            if (kvFile != null) {
+                long t1 = System.nanoTime();
+                g.saveKv(kvFile);
+                err.printf("kv cache: saved %d tokens to %s in %.2f s%n", g.session().length(), kvFile, (System.nanoTime() - t1) / 1e9);
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {

@@ -1,6 +1,7 @@
 package org.longform.cli;
 
 import org.longform.engine.Assets;
+import org.longform.engine.kv.KvDType;
 import org.longform.engine.runtime.EngineOptions;
 import picocli.CommandLine.Option;
 
@@ -20,12 +21,16 @@ public final class ModelOptions {
     @Option(names = "--block-size", defaultValue = "64", description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).")
     int blockSize;
 
-    @Option(names = "--kv-budget-mb", defaultValue = "0", description = "KV cache memory budget in MiB (0 = an 84k window within half the heap).")
+    @Option(names = "--kv-budget-mb", defaultValue = "0", description = "KV cache memory budget in MiB (0 = an 84k window within half the physical memory).")
     long kvBudgetMb;
+
+    @Option(names = "--kv-dtype", paramLabel = "TYPE", defaultValue = "f32",
+            description = "KV cache element type: f32 (exact), bf16 or f16 (half the memory), int8 (a quarter) (default: ${DEFAULT-VALUE}).")
+    String kvDType;
 
     public Path modelDir() { return model != null ? model : Assets.demoModel(); }
 
     public EngineOptions engineOptions(int chunk) {
-        return new EngineOptions(backend, threads, blockSize, chunk, kvBudgetMb * 1024 * 1024);
+        return new EngineOptions(backend, threads, blockSize, chunk, kvBudgetMb * 1024 * 1024, KvDType.parse(kvDType));
     }
 }

@@ -1,5 +1,7 @@
 package org.longform.engine.gen;
 
+import org.longform.engine.context.ContextMap;
+
 /**
  * What a generation produced and what it cost.
  *
@@ -9,9 +11,13 @@ package org.longform.engine.gen;
  * @param promptTokens     tokens of the prompt in view (after fitting it into the window)
  * @param recomputedTokens prompt tokens that had to be computed (the rest came from the KV cache)
  * @param shiftedTokens    tokens evicted by context shifts (no recomputation)
+ * @param approximateTokens prompt tokens after an edit whose K and V were kept although the text
+ *                         before them changed (approximate reuse; 0 in exact mode)
+ * @param contextMap       at the end, which tokens of prompt + generated ids were pinned, evicted, in view
  */
 public record GenerationResult(int[] ids, String text, StopReason reason, int promptTokens, int recomputedTokens,
-                               int shiftedTokens, long prefillNanos, long decodeNanos) {
+                               int shiftedTokens, long prefillNanos, long decodeNanos, int approximateTokens,
+                               ContextMap contextMap) {
     public double decodeTokensPerSecond() {
         return decodeNanos == 0 ? 0 : ids.length / (decodeNanos / 1e9);
     }

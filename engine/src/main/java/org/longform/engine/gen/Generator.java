@@ -1,6 +1,8 @@
 package org.longform.engine.gen;
 
 import org.longform.engine.Assets;
+import org.longform.engine.context.ContextMap;
+import org.longform.engine.context.KvFile;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
@@ -56,21 +58,56 @@ public final class Generator implements AutoCloseable {
     /** Tokens the KV budget holds: the largest window possible. */
     public int contextWindow() { return session.cache().capacity(); }
 
+    /** The window a request runs with; a window larger than the KV budget holds is refused with what would fit. */
+    private int window(GenerationRequest req) {
+        if (req.window() > 0) session.checkWindow(req.window());
+        return req.window() > 0 ? req.window() : contextWindow();
+    }
+
+    /** Pinned prefix for a window: at most half of it, so the story keeps room. */
+    private static int keep(GenerationRequest req, int window) { return Math.min(req.keep(), window / 2); }
+
+    /**
+     * Which of the request's prompt tokens the model will see before generating: the pinned
+     * memory, the evicted middle of a story longer than the window, the recent text in view.
+     */
+    public ContextMap contextMap(GenerationRequest req) {
+        int window = window(req), keep = keep(req, window);
+        int n = req.promptIds().length;
+        int fitted = fit(req.promptIds(), window, keep, req.sampler().maxTokens()).length;
+        return ContextMap.of(n, Math.min(keep, n), n - fitted);
+    }
+
+    /**
+     * Restores a cache saved with the story ({@link #saveKv}) before {@link #generate}: all of it,
+     * since generate lines it up with the request itself (prefix reuse, a window that moved on, an
+     * edit in approximate mode) and recomputes only what differs. A cache of another model, weights
+     * or dtype, or a damaged file, is not used.
+     */
+    public KvFile.Restore restoreKv(Path file) {
+        return session.loadKv(file, null);
+    }
+
+    /** Saves the cache (token ids, model identity, dtype) to a file, e.g. {@link KvFile#beside} the story. */
+    public void saveKv(Path file) throws java.io.IOException { session.saveKv(file); }
+
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         TokenListener l = listener != null ? listener : TokenListener.NONE;
         CancelToken c = cancel != null ? cancel : new CancelToken();
         SamplerSettings st = req.sampler();
-        int window = req.window() > 0 ? Math.min(req.window(), contextWindow()) : contextWindow();
-        int keep = Math.min(req.keep(), window / 2);
+        int window = window(req);
+        int keep = keep(req, window);
         int[] prompt = fit(req.promptIds(), window, keep, st.maxTokens());
+        int evicted = req.promptIds().length - prompt.length;   // in request-token space, after the pinned prefix
 
         long t0 = System.nanoTime();
         int shifted = ContextShift.reuseAfterEviction(session, prompt, keep);
-        float[] logits = session.sync(prompt, l::onPrefill, c::isCancelled);
-        int recomputed = session.lastRecomputed();
+        float[] logits = session.sync(prompt, req.reuse(), l::onPrefill, c::isCancelled);
+        int recomputed = session.lastRecomputed(), approximate = session.lastApproximate();
         long prefillNanos = System.nanoTime() - t0;
         if (logits == null) {
-            return new GenerationResult(new int[0], "", StopReason.CANCELLED, prompt.length, recomputed, shifted, prefillNanos, 0);
+            return new GenerationResult(new int[0], "", StopReason.CANCELLED, prompt.length, recomputed, shifted, prefillNanos, 0,
+                    approximate, ContextMap.of(req.promptIds().length, Math.min(keep, prompt.length), evicted));
         }
 
         Sampler sampler = new Sampler(st);
@@ -100,6 +137,7 @@ public final class Generator implements AutoCloseable {
                 int drop = Math.max(1, (session.length() - keep) / 4);
                 session.evict(keep, keep + drop);
                 shifted += drop;
+                evicted += drop;
             }
             logits = session.feed(next);
         }
@@ -112,7 +150,8 @@ public final class Generator implements AutoCloseable {
             }
         }
         return new GenerationResult(Arrays.copyOf(out, n), text.toString(), reason, prompt.length, recomputed, shifted,
-                prefillNanos, System.nanoTime() - t1);
+                prefillNanos, System.nanoTime() - t1, approximate,
+                ContextMap.of(req.promptIds().length + n, Math.min(keep, prompt.length), evicted));
     }
 
     /**

@@ -8,71 +8,262 @@ import org.longform.engine.kv.KvPool;
 
 /**
  * Causal ALiBi attention over the paged cache, one KV block at a time with an online softmax
- * (running max and sum), so no T x S score or bias matrix ever exists. The scalar and vector
+ * (running max and sum), so no T x S score or bias matrix ever exists. Pages may hold f32, bf16,
+ * f16 or int8: each block's rows of one head are decoded to f32 once into scratch and then serve
+ * a group of up to {@link #GROUP} queries, so decoding costs little in prefill. The scalar and vector
  * versions share the block walk; they differ only in the q.k and p*v inner loops.
  */
 public final class Attention {
     private Attention() {}
 
+    /** Queries of one head that share each decoded block. */
+    static final int GROUP = 32;
+
+    /**
+     * A block whose best possible score (|q| times its keys' norm bound, plus the nearest key's ALiBi
+     * bias) is this far below the running max adds at most e^-30 ≈ 1e-13 per key to the softmax: less
+     * than float rounding of the sum even over millions of keys, so the vector path skips it. With
+     * ALiBi this leaves the steep heads (half of StoryWriter's 32) looking at a few thousand recent
+     * tokens at any context length, exactly as the full sum would in f32.
+     */
+    static final float SKIP_NATS = 30f;
+
     /** Work items are (token, head) pairs; {@code from..to} index them as t * heads + h. */
     public static void run(boolean vector, float[] qkv, int T, KvCache cache, int layer, int firstSlot,
                            float[] slopes, float scale, float[] out, int from, int to) {
         KvPool pool = cache.pool();
-        int H = pool.heads, hd = pool.headDim, d = H * hd, bs = pool.blockSize;
-        float[] scores = new float[bs];
-        float[] acc = new float[hd];
+        int H = pool.heads, hd = pool.headDim, bs = pool.blockSize;
+        float[] keys = new float[bs * hd], values = new float[bs * hd], scores = new float[bs];
+        float[] acc = new float[GROUP * hd], max = new float[GROUP], sum = new float[GROUP], qNorm = new float[GROUP];
+        boolean[] need = new boolean[GROUP];
+        short[] tmp = pool.scratch();
         int lanes = vector ? lanes(hd) : 0;
-        for (int item = from; item < to; item++) {
-            int t = item / H, h = item % H;
-            int qOff = t * 3 * d + h * hd;
-            int qSlot = firstSlot + t;
-            float slope = slopes[h];
-            float max = Float.NEGATIVE_INFINITY, sum = 0f;
-            java.util.Arrays.fill(acc, 0f);
-            int nBlocks = qSlot / bs + 1;
-            for (int b = 0; b < nBlocks; b++) {
-                float[] blk = cache.blockAt(b);
+        int wide = vector ? wideLanes() : 0;
+        float[] kt = wide > 0 ? new float[hd * bs] : null;
+        for (int h = 0; h < H; h++) {
+            // the items of head h in [from, to) are t in [t0, t1)
+            int t0 = Math.max(0, (from - h + H - 1) / H), t1 = Math.min(T, (to - h + H - 1) / H);
+            for (int g = t0; g < t1; g += GROUP) {
+                int gn = Math.min(GROUP, t1 - g);
+                group(lanes, wide, qkv, cache, layer, firstSlot, slopes[h], scale, out, h, g, gn,
+                        keys, kt, values, scores, acc, max, sum, qNorm, need, tmp);
+            }
+        }
+    }
+
+    /**
+     * Queries t in [g, g + gn) of head h. The scalar oracle ({@code wide == 0}) sums every key with
+     * plain loops; the vector path skips hopeless old blocks (see {@link #SKIP_NATS}), computes exp over a block's scores with the Vector API (Math.exp per score
+     * cost more than everything else together on small heads) and, for groups of 4+ queries,
+     * scores 8 or 16 keys at once from a transposed copy of the block's keys (no lane reduction).
+     */
+    private static void group(int lanes, int wide, float[] qkv, KvCache cache, int layer, int firstSlot, float slope, float scale,
+                              float[] out, int h, int g, int gn, float[] keys, float[] kt, float[] values, float[] scores,
+                              float[] acc, float[] max, float[] sum, float[] qNorm, boolean[] need, short[] tmp) {
+        KvPool pool = cache.pool();
+        int hd = pool.headDim, d = pool.heads * hd, bs = pool.blockSize;
+        boolean transposed = wide > 0 && gn >= 4;
+        java.util.Arrays.fill(acc, 0, gn * hd, 0f);
+        java.util.Arrays.fill(max, 0, gn, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(sum, 0, gn, 0f);
+        int lastSlot = firstSlot + g + gn - 1;
+        int nBlocks = lastSlot / bs + 1;
+        boolean skip = wide > 0;
+        if (skip) {
+            for (int k = 0; k < gn; k++) qNorm[k] = norm(qkv, (g + k) * 3 * d + h * hd, hd) * scale * 1.001f;
+        }
+        // newest block first: the running max is then high early, so old blocks that ALiBi pushed
+        // more than SKIP_NATS below it (by a bound on their keys' norms) are never read
+        for (int b = nBlocks - 1; b >= 0; b--) {
+            int filled = Math.min(bs, lastSlot + 1 - b * bs);
+            boolean any = false;
+            float kNorm = skip ? cache.pool().keyNorm(cache.blockId(b), layer, h) : 0f;
+            for (int k = 0; k < gn; k++) {
+                int qSlot = firstSlot + g + k;
                 int n = Math.min(bs, qSlot + 1 - b * bs);
-                int kBase = pool.offset(layer, 0, h, 0), vBase = pool.offset(layer, 1, h, 0);
+                need[k] = n > 0 && !(skip && qNorm[k] * kNorm + slope * (b * bs + n - 1 - qSlot) < max[k] - SKIP_NATS);
+                any |= need[k];
+            }
+            if (!any) continue;
+            cache.readRows(b, layer, 0, h, filled, keys, tmp);
+            cache.readRows(b, layer, 1, h, filled, values, tmp);
+            if (transposed) {
+                for (int j = 0; j < filled; j++)
+                    for (int i = 0; i < hd; i++) kt[i * bs + j] = keys[j * hd + i];
+            }
+            for (int k = 0; k < gn; k++) {
+                if (!need[k]) continue;
+                int t = g + k;
+                int qSlot = firstSlot + t;
+                int n = Math.min(bs, qSlot + 1 - b * bs);
+                int qOff = t * 3 * d + h * hd, aOff = k * hd, dist0 = b * bs - qSlot;
+                if (transposed && wide == 16) scoresT16(qkv, qOff, kt, bs, hd, n, scale, slope, dist0, scores);
+                else if (transposed) scoresT8(qkv, qOff, kt, bs, hd, n, scale, slope, dist0, scores);
+                else {
+                    for (int j = 0; j < n; j++) {
+                        float dot = switch (lanes) {
+                            case 16 -> dot16(qkv, qOff, keys, j * hd, hd);
+                            case 8 -> dot8(qkv, qOff, keys, j * hd, hd);
+                            default -> dotS(qkv, qOff, keys, j * hd, hd);
+                        };
+                        scores[j] = dot * scale + slope * (dist0 + j);
+                    }
+                }
                 float bmax = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) {
-                    float dot = switch (lanes) {
-                        case 16 -> dot16(qkv, qOff, blk, kBase + j * hd, hd);
-                        case 8 -> dot8(qkv, qOff, blk, kBase + j * hd, hd);
-                        default -> dotS(qkv, qOff, blk, kBase + j * hd, hd);
-                    };
-                    float s = dot * scale + slope * (b * bs + j - qSlot);
-                    scores[j] = s;
-                    if (s > bmax) bmax = s;
+                for (int j = 0; j < n; j++) if (scores[j] > bmax) bmax = scores[j];
+                float m = max[k];
+                if (bmax > m) {
+                    float corr = (float) Math.exp(m - bmax);   // exp(-inf) = 0 on the first block
+                    sum[k] *= corr;
+                    for (int i = 0; i < hd; i++) acc[aOff + i] *= corr;
+                    m = max[k] = bmax;
                 }
-                if (bmax > max) {
-                    float corr = (float) Math.exp(max - bmax);   // exp(-inf) = 0 on the first block
-                    sum *= corr;
-                    for (int i = 0; i < hd; i++) acc[i] *= corr;
-                    max = bmax;
-                }
-                for (int j = 0; j < n; j++) {
-                    float p = (float) Math.exp(scores[j] - max);
-                    sum += p;
-                    switch (lanes) {
-                        case 16 -> axpy16(p, blk, vBase + j * hd, acc, hd);
-                        case 8 -> axpy8(p, blk, vBase + j * hd, acc, hd);
-                        default -> {
-                            for (int i = 0; i < hd; i++) acc[i] += p * blk[vBase + j * hd + i];
+                // scores[j] becomes p_j = exp(s_j - max)
+                sum[k] += switch (wide) {
+                    case 16 -> expSub16(scores, n, m);
+                    case 8 -> expSub8(scores, n, m);
+                    default -> expSubS(scores, n, m);
+                };
+                switch (lanes) {
+                    case 16 -> pv16(scores, values, n, acc, aOff, hd);
+                    case 8 -> pv8(scores, values, n, acc, aOff, hd);
+                    default -> {
+                        for (int j = 0; j < n; j++) {
+                            float p = scores[j];
+                            for (int i = 0; i < hd; i++) acc[aOff + i] += p * values[j * hd + i];
                         }
                     }
                 }
             }
-            float inv = 1f / sum;
-            int o = t * d + h * hd;
-            for (int i = 0; i < hd; i++) out[o + i] = acc[i] * inv;
         }
+        for (int k = 0; k < gn; k++) {
+            float inv = 1f / sum[k];
+            int o = (g + k) * d + h * hd;
+            for (int i = 0; i < hd; i++) out[o + i] = acc[k * hd + i] * inv;
+        }
+    }
+
+    /**
+     * acc += sum_j p_j * value_j over a block, the accumulator held in registers across keys (two
+     * chains, so the FMA latency overlaps) instead of a store and reload per key.
+     */
+    private static void pv16(float[] p, float[] v, int n, float[] acc, int ao, int hd) {
+        for (int i0 = 0; i0 < hd; i0 += 16) {
+            FloatVector a0 = FloatVector.fromArray(S16, acc, ao + i0), a1 = FloatVector.zero(S16);
+            int j = 0;
+            for (; j + 1 < n; j += 2) {
+                a0 = FloatVector.fromArray(S16, v, j * hd + i0).fma(FloatVector.broadcast(S16, p[j]), a0);
+                a1 = FloatVector.fromArray(S16, v, (j + 1) * hd + i0).fma(FloatVector.broadcast(S16, p[j + 1]), a1);
+            }
+            if (j < n) a0 = FloatVector.fromArray(S16, v, j * hd + i0).fma(FloatVector.broadcast(S16, p[j]), a0);
+            a0.add(a1).intoArray(acc, ao + i0);
+        }
+    }
+
+    private static void pv8(float[] p, float[] v, int n, float[] acc, int ao, int hd) {
+        for (int i0 = 0; i0 < hd; i0 += 8) {
+            FloatVector a0 = FloatVector.fromArray(S8, acc, ao + i0), a1 = FloatVector.zero(S8);
+            int j = 0;
+            for (; j + 1 < n; j += 2) {
+                a0 = FloatVector.fromArray(S8, v, j * hd + i0).fma(FloatVector.broadcast(S8, p[j]), a0);
+                a1 = FloatVector.fromArray(S8, v, (j + 1) * hd + i0).fma(FloatVector.broadcast(S8, p[j + 1]), a1);
+            }
+            if (j < n) a0 = FloatVector.fromArray(S8, v, j * hd + i0).fma(FloatVector.broadcast(S8, p[j]), a0);
+            a0.add(a1).intoArray(acc, ao + i0);
+        }
+    }
+
+    private static float norm(float[] x, int off, int n) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) ss += (double) x[off + i] * x[off + i];
+        return (float) Math.sqrt(ss);
+    }
+
+    private static float expSubS(float[] s, int n, float m) {
+        float sum = 0f;
+        for (int j = 0; j < n; j++) sum += s[j] = (float) Math.exp(s[j] - m);
+        return sum;
+    }
+
+    private static float expSub16(float[] s, int n, float m) {
+        FloatVector acc = FloatVector.zero(S16);
+        int j = 0;
+        for (; j + 16 <= n; j += 16) {
+            FloatVector p = FloatVector.fromArray(S16, s, j).sub(m).lanewise(VectorOperators.EXP);
+            p.intoArray(s, j);
+            acc = acc.add(p);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) sum += s[j] = (float) Math.exp(s[j] - m);
+        return sum;
+    }
+
+    private static float expSub8(float[] s, int n, float m) {
+        FloatVector acc = FloatVector.zero(S8);
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            FloatVector p = FloatVector.fromArray(S8, s, j).sub(m).lanewise(VectorOperators.EXP);
+            p.intoArray(s, j);
+            acc = acc.add(p);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) sum += s[j] = (float) Math.exp(s[j] - m);
+        return sum;
+    }
+
+    /** scores[j] = (q . key_j) * scale + slope * (dist0 + j) for 16 keys at a time, keys transposed [dim][slot]. */
+    private static void scoresT16(float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {
+        int j = 0;
+        for (; j + 16 <= n; j += 16) {
+            FloatVector acc = FloatVector.zero(S16), acc1 = FloatVector.zero(S16);
+            int i = 0;
+            for (; i + 1 < hd; i += 2) {
+                acc = FloatVector.fromArray(S16, kt, i * bs + j).fma(FloatVector.broadcast(S16, q[qo + i]), acc);
+                acc1 = FloatVector.fromArray(S16, kt, (i + 1) * bs + j).fma(FloatVector.broadcast(S16, q[qo + i + 1]), acc1);
+            }
+            if (i < hd) acc = FloatVector.fromArray(S16, kt, i * bs + j).fma(FloatVector.broadcast(S16, q[qo + i]), acc);
+            acc = acc.add(acc1);
+            FloatVector dist = FloatVector.broadcast(S16, (float) (dist0 + j)).add(IOTA16);
+            acc.mul(scale).add(dist.mul(slope)).intoArray(out, j);
+        }
+        for (; j < n; j++) out[j] = dotT(q, qo, kt, bs, hd, j) * scale + slope * (dist0 + j);
+    }
+
+    private static void scoresT8(float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            FloatVector acc = FloatVector.zero(S8), acc1 = FloatVector.zero(S8);
+            int i = 0;
+            for (; i + 1 < hd; i += 2) {
+                acc = FloatVector.fromArray(S8, kt, i * bs + j).fma(FloatVector.broadcast(S8, q[qo + i]), acc);
+                acc1 = FloatVector.fromArray(S8, kt, (i + 1) * bs + j).fma(FloatVector.broadcast(S8, q[qo + i + 1]), acc1);
+            }
+            if (i < hd) acc = FloatVector.fromArray(S8, kt, i * bs + j).fma(FloatVector.broadcast(S8, q[qo + i]), acc);
+            acc = acc.add(acc1);
+            FloatVector dist = FloatVector.broadcast(S8, (float) (dist0 + j)).add(IOTA8);
+            acc.mul(scale).add(dist.mul(slope)).intoArray(out, j);
+        }
+        for (; j < n; j++) out[j] = dotT(q, qo, kt, bs, hd, j) * scale + slope * (dist0 + j);
+    }
+
+    private static float dotT(float[] q, int qo, float[] kt, int bs, int hd, int j) {
+        float s = 0f;
+        for (int i = 0; i < hd; i++) s += q[qo + i] * kt[i * bs + j];
+        return s;
     }
 
     // Species must be compile-time constants for C2 to intrinsify the vector ops, hence one
     // method per width instead of a species parameter.
     private static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    private static final FloatVector IOTA16 = FloatVector.fromArray(S16, new float[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 0);
+    private static final FloatVector IOTA8 = FloatVector.fromArray(S8, new float[]{0, 1, 2, 3, 4, 5, 6, 7}, 0);
+
+    /** Lanes of the widest usable species for loops over keys (any head size): 16, 8 or 0. */
+    static int wideLanes() {
+        int max = FloatVector.SPECIES_PREFERRED.length();
+        return max >= 16 ? 16 : max >= 8 ? 8 : 0;
+    }
 
     /** Lanes of the widest usable species whose length divides the head size; 0 = scalar loops. */
     static int lanes(int hd) {
@@ -100,13 +291,4 @@ public final class Attention {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private static void axpy16(float p, float[] v, int vo, float[] acc, int n) {
-        FloatVector pv = FloatVector.broadcast(S16, p);
-        for (int i = 0; i < n; i += 16) FloatVector.fromArray(S16, v, vo + i).fma(pv, FloatVector.fromArray(S16, acc, i)).intoArray(acc, i);
-    }
-
-    private static void axpy8(float p, float[] v, int vo, float[] acc, int n) {
-        FloatVector pv = FloatVector.broadcast(S8, p);
-        for (int i = 0; i < n; i += 8) FloatVector.fromArray(S8, v, vo + i).fma(pv, FloatVector.fromArray(S8, acc, i)).intoArray(acc, i);
-    }
 }

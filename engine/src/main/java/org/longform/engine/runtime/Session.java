@@ -1,18 +1,25 @@
 package org.longform.engine.runtime;
 
+import org.longform.engine.context.KvFile;
+import org.longform.engine.context.ModelIdentity;
+import org.longform.engine.context.ReusePlan;
 import org.longform.engine.kernels.Backend;
 import org.longform.engine.kernels.Backends;
+import org.longform.engine.kv.KvBudget;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 
 /**
  * One sequence being written: its KV cache, the token ids in it, and scratch state. Feeding runs
- * in chunks; {@link #sync} reuses the cached prefix of a new request and recomputes only the rest.
+ * in chunks; {@link #sync} reuses the cached prefix of a new request and recomputes only the rest
+ * (or, in {@link Reuse#APPROXIMATE} mode, also keeps the unchanged text after an edit).
  * Not thread-safe: one caller at a time (the generator's worker thread).
  */
 public final class Session implements AutoCloseable {
@@ -27,8 +34,23 @@ public final class Session implements AutoCloseable {
         void update(int done, int total);
     }
 
-    /** ALiBi needs no position table: by default the window is StoryWriter's 84k, within half the heap (blocks are allocated lazily). */
-    public static final long DEFAULT_WINDOW = 86_016;
+    /** How {@link #sync} treats cached tokens after the first difference. */
+    public enum Reuse {
+        /** Recompute everything from the first differing token: logits exactly as a fresh run. */
+        EXACT,
+        /**
+         * Recompute the edited span only and keep the K and V of the unchanged text after it,
+         * although they were computed with the old span in view (the same approximation a context
+         * shift makes). Much faster after an edit early in a long story; off by default.
+         */
+        APPROXIMATE
+    }
+
+    /** Tokens an approximate reuse must keep at least to be worth it (below that, recompute). */
+    public static final int MIN_APPROXIMATE_TAIL = 32;
+
+    /** ALiBi needs no position table: by default the window is StoryWriter's 84k, within half the physical memory (pages are allocated lazily). */
+    public static final long DEFAULT_WINDOW = KvBudget.DEFAULT_WINDOW;
 
     private final Model model;
     private final Config config;
@@ -40,19 +62,25 @@ public final class Session implements AutoCloseable {
     private final State state;
     private final float[] last;
     private int[] tokens = new int[256];
-    private int recomputed;
+    private int recomputed, approximate;
+    private byte[] identity;
 
     public Session(Model model, EngineOptions options) {
         this.model = model;
         this.config = model.config();
         this.options = options;
-        this.backend = Backends.create(options.backend(), options.threads());
-        this.transformer = new Transformer(config, model.weights(), backend);
-        long perToken = 2L * config.nLayers() * config.dModel() * Float.BYTES;
-        long budget = options.kvBudgetBytes() > 0 ? options.kvBudgetBytes()
-                : Math.min(DEFAULT_WINDOW * perToken, Runtime.getRuntime().maxMemory() / 2);
-        this.pool = new KvPool(config, options.blockSize(), Math.max(budget, perToken * options.blockSize()));
+        long perToken = KvPool.bytesPerToken(config, options.kvDType());
+        long budget = options.kvBudgetBytes() > 0 ? options.kvBudgetBytes() : KvBudget.defaultBytes(perToken);
+        KvBudget.checkAffordable(budget, perToken, options.kvDType());
+        this.pool = new KvPool(config, options.blockSize(), Math.max(budget, perToken * options.blockSize()), options.kvDType());
         this.cache = new KvCache(pool);
+        try {
+            this.backend = Backends.create(options.backend(), options.threads());
+        } catch (RuntimeException e) {
+            pool.close();   // its pages are off-heap: free them now, not at exit
+            throw e;
+        }
+        this.transformer = new Transformer(config, model.weights(), backend);
         this.state = new State(config, options.chunkSize());
         this.last = new float[config.vocabSize()];
     }
@@ -78,6 +106,14 @@ public final class Session implements AutoCloseable {
     /** Tokens recomputed by the last {@link #sync}. */
     public int lastRecomputed() { return recomputed; }
 
+    /** Tokens the last {@link #sync} kept after an edit although what precedes them changed (approximate mode). */
+    public int lastApproximate() { return approximate; }
+
+    /** Throws a message naming bytes per token and what fits when {@code window} tokens cannot be cached. */
+    public void checkWindow(int window) {
+        if (window > pool.capacityTokens()) throw new ContextFullException(KvBudget.windowMessage(window, pool));
+    }
+
     public float[] feed(int... ids) { return feed(ids, 0, ids.length, null, null, null); }
 
     /**
@@ -93,6 +129,7 @@ public final class Session implements AutoCloseable {
             if (cancelled != null && cancelled.getAsBoolean()) return null;
             int T = Math.min(options.chunkSize(), to - p);
             int first = cache.length();
+            if (!cache.reserve(T)) throw new ContextFullException(KvBudget.fullMessage(first, T, pool));
             transformer.forward(state, cache, ids, p, T, each != null);
             remember(ids, p, T, first);
             if (each != null) {
@@ -113,13 +150,58 @@ public final class Session implements AutoCloseable {
      * fresh logits exist. Returns the last logits (null if cancelled).
      */
     public float[] sync(int[] prompt, Progress progress, BooleanSupplier cancelled) {
+        return sync(prompt, Reuse.EXACT, progress, cancelled);
+    }
+
+    /** {@link #sync(int[], Progress, BooleanSupplier)} with a choice of what to do after an edit. */
+    public float[] sync(int[] prompt, Reuse reuse, Progress progress, BooleanSupplier cancelled) {
         if (prompt.length == 0) throw new IllegalArgumentException("empty prompt");
+        approximate = 0;
+        if (reuse == Reuse.APPROXIMATE) {
+            ReusePlan plan = ReusePlan.find(tokens, cache.length(), prompt, MIN_APPROXIMATE_TAIL);
+            if (plan != null) return syncApproximate(prompt, plan, progress, cancelled);
+        }
         int n = cache.length(), common = 0;
         while (common < n && common < prompt.length && tokens[common] == prompt[common]) common++;
         if (common == prompt.length) common--;   // need logits for the last token
         cache.truncate(common);
         recomputed = prompt.length - common;
         return feed(prompt, common, prompt.length, null, progress, cancelled);
+    }
+
+    /** Cache A E B... becomes A E' B: E' is computed in place, B's K and V stay (see {@link Reuse#APPROXIMATE}). */
+    private float[] syncApproximate(int[] prompt, ReusePlan plan, Progress progress, BooleanSupplier cancelled) {
+        int p = plan.prefix(), edited = plan.editedLength(), tail = plan.tailLength();
+        cache.truncate(plan.tailEnd());
+        if (!cache.resizeSpan(p, plan.tailStart(), edited)) {   // no room for a longer E': recompute instead
+            return sync(prompt, Reuse.EXACT, progress, cancelled);
+        }
+        int resume = plan.promptResume();
+        ensureTokens(resume);
+        System.arraycopy(prompt, 0, tokens, 0, resume);   // A E' B as the cache now holds (E' slots still to fill)
+        int rest = prompt.length - resume;
+        boolean recomputeLast = rest == 0;
+        recomputed = edited + (recomputeLast ? 1 : rest);
+        approximate = tail - (recomputeLast ? 1 : 0);
+        int total = recomputed;
+        if (edited > 0) {
+            cache.overwrite(p, p + edited);
+            float[] r = feed(prompt, p, p + edited, null, shifted(progress, 0, total), cancelled);
+            if (r == null) {
+                cache.abandonOverwrite();
+                return null;
+            }
+            cache.endOverwrite();
+        }
+        if (recomputeLast) {
+            cache.truncate(prompt.length - 1);
+            return feed(prompt, prompt.length - 1, prompt.length, null, shifted(progress, edited, total), cancelled);
+        }
+        return feed(prompt, resume, prompt.length, null, shifted(progress, edited, total), cancelled);
+    }
+
+    private static Progress shifted(Progress p, int before, int total) {
+        return p == null ? null : (done, t) -> p.update(before + done, total);
     }
 
     /** Drops cache slots [start, end); survivors keep their K and V (no recompute). */
@@ -132,14 +214,50 @@ public final class Session implements AutoCloseable {
     /** Forgets everything cached. */
     public void reset() { cache.truncate(0); }
 
+    /** The fingerprint of this session's model that saved caches carry (computed once). */
+    public byte[] modelIdentity() {
+        if (identity == null) identity = ModelIdentity.of(model.dir());
+        return identity.clone();
+    }
+
+    /**
+     * Saves the cache with its token ids, the model's identity and the KV dtype (see {@link KvFile}),
+     * e.g. to {@link KvFile#beside} the story file.
+     */
+    public void saveKv(Path file) throws IOException {
+        KvFile.save(file, modelIdentity(), cache, tokens());
+    }
+
+    /**
+     * Restores a cache saved by {@link #saveKv}, keeping the part that matches {@code prompt}'s
+     * prefix (all of it if prompt is null). A cache from another model, weights or dtype, or a
+     * damaged file, is not used: nothing changes and the caller simply recomputes.
+     */
+    public KvFile.Restore loadKv(Path file, int[] prompt) {
+        KvFile.Restore r = KvFile.restore(file, modelIdentity(), cache, prompt);
+        if (r.used()) {
+            ensureTokens(r.tokens());
+            System.arraycopy(r.ids(), 0, tokens, 0, r.tokens());
+        }
+        return r;
+    }
+
+    /** {@link #loadKv(Path, int[])} of the whole saved cache; true if it was used. */
+    public boolean loadKv(Path file) { return loadKv(file, null).used(); }
+
     private void remember(int[] ids, int from, int T, int at) {
-        if (at + T > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, at + T));
+        ensureTokens(at + T);
         System.arraycopy(ids, from, tokens, at, T);
+    }
+
+    private void ensureTokens(int n) {
+        if (n > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, n));
     }
 
     @Override
     public void close() {
         cache.close();
+        pool.close();
         backend.close();
     }
 }

@@ -82,17 +82,14 @@ public final class Transformer {
         for (int i = 0; i < c.dModel(); i++) x[off + i] = e.get(base + i);
     }
 
-    /** Writes the k and v parts of each token's qkv row into its cache slot. */
+    /** Writes the k and v parts of each token's qkv row into its cache slot (converted to the page dtype). */
     private static void storeKv(float[] qkv, int T, KvCache cache, int layer, int past) {
         KvPool p = cache.pool();
-        int hd = p.headDim, d = p.heads * hd, bs = p.blockSize;
+        int hd = p.headDim, d = p.heads * hd;
         for (int t = 0; t < T; t++) {
-            int slot = past + t;
-            float[] blk = cache.blockOf(slot);
-            int s = slot % bs;
             for (int h = 0; h < p.heads; h++) {
-                System.arraycopy(qkv, t * 3 * d + d + h * hd, blk, p.offset(layer, 0, h, s), hd);
-                System.arraycopy(qkv, t * 3 * d + 2 * d + h * hd, blk, p.offset(layer, 1, h, s), hd);
+                cache.writeRow(past + t, layer, 0, h, qkv, t * 3 * d + d + h * hd);
+                cache.writeRow(past + t, layer, 1, h, qkv, t * 3 * d + 2 * d + h * hd);
             }
         }
     }

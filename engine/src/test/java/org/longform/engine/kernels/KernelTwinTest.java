@@ -126,15 +126,17 @@ class KernelTwinTest {
         int d = heads * hd;
         Config c = new Config(d, heads, 2, 4, 16, 128, 1e-5f, 8, 0, (float) (1 / Math.sqrt(hd)), 1);
         KvPool pool = new KvPool(c, block, 1 << 26);
-        try (KvCache cache = new KvCache(pool)) {
+        try (pool; KvCache cache = new KvCache(pool)) {
             int S = past + T;
             assertTrue(cache.reserve(S));
             SplittableRandom r = new SplittableRandom(heads * 100L + T);
+            float[][][][] kvs = new float[S][2][heads][hd];   // layer 1's rows, kept for the direct check
+            float[] row = new float[hd];
             for (int slot = 0; slot < S; slot++) {
-                float[] blk = cache.blockOf(slot);
                 for (int l = 0; l < 2; l++) for (int kv = 0; kv < 2; kv++) for (int h = 0; h < heads; h++) {
-                    int o = pool.offset(l, kv, h, slot % block);
-                    for (int i = 0; i < hd; i++) blk[o + i] = (float) r.nextGaussian();
+                    for (int i = 0; i < hd; i++) row[i] = (float) r.nextGaussian();
+                    cache.writeRow(slot, l, kv, h, row, 0);
+                    if (l == 1) kvs[slot][kv][h] = row.clone();
                 }
             }
             cache.advance(S);
@@ -148,10 +150,8 @@ class KernelTwinTest {
             double[] s = new double[q + 1];
             double m = Double.NEGATIVE_INFINITY;
             for (int j = 0; j <= q; j++) {
-                float[] blk = cache.blockOf(j);
-                int o = pool.offset(1, 0, h, j % block);
                 double dot = 0;
-                for (int i = 0; i < hd; i++) dot += qkv[t * 3 * d + h * hd + i] * blk[o + i];
+                for (int i = 0; i < hd; i++) dot += qkv[t * 3 * d + h * hd + i] * kvs[j][0][h][i];
                 s[j] = dot * c.softmaxScale() + slopes[h] * (j - q);
                 m = Math.max(m, s[j]);
             }
@@ -159,10 +159,7 @@ class KernelTwinTest {
             for (int j = 0; j <= q; j++) sum += Math.exp(s[j] - m);
             for (int i = 0; i < hd; i++) {
                 double o = 0;
-                for (int j = 0; j <= q; j++) {
-                    float[] blk = cache.blockOf(j);
-                    o += Math.exp(s[j] - m) / sum * blk[pool.offset(1, 1, h, j % block) + i];
-                }
+                for (int j = 0; j <= q; j++) o += Math.exp(s[j] - m) / sum * kvs[j][1][h][i];
                 assertEquals(o, a[t * d + h * hd + i], 1e-4, "direct softmax, dim " + i);
             }
         }
