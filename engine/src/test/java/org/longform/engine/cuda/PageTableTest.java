@@ -53,7 +53,7 @@ class PageTableTest {
                     if (a) {
                         for (int i = 0; i < n; i++) {
                             int slot = cpu.length() + i;
-                            cpu.blockOf(slot)[pool.offset(0, 0, 0, slot % bs)] = next;
+                            writeMarker(cpu, slot, next);
                             dev[addr(gpu, slot)] = next;
                             next++;
                         }
@@ -74,7 +74,7 @@ class PageTableTest {
                 assertEquals(cpu.length(), gpu.length());
                 assertEquals(pool.blocksInUse(), gpu.pagesInUse(), "pages in use");
                 for (int slot = 0; slot < cpu.length(); slot++) {
-                    assertEquals(cpu.blockOf(slot)[pool.offset(0, 0, 0, slot % bs)], (float) dev[addr(gpu, slot)], "slot " + slot);
+                    assertEquals(readMarker(cpu, slot), (float) dev[addr(gpu, slot)], "slot " + slot);
                 }
             }
         }
@@ -104,5 +104,19 @@ class PageTableTest {
         assertEquals(1, t.pagesInUse());
         assertEquals(5, t.length());
         assertThrows(IllegalArgumentException.class, () -> t.evict(2, 9, (a, b, m) -> {}));
+    }
+
+    /** Marks a slot through the cache's own API: the first element of its K row (layer 0, head 0). */
+    private static void writeMarker(KvCache cpu, int slot, int value) {
+        float[] row = new float[cpu.pool().headDim];
+        row[0] = value;
+        cpu.writeRow(slot, 0, 0, 0, row, 0);
+    }
+
+    private static float readMarker(KvCache cpu, int slot) {
+        int bs = cpu.blockSize(), hd = cpu.pool().headDim;
+        float[] rows = new float[bs * hd];
+        cpu.readRows(slot / bs, 0, 0, 0, bs, rows, new short[bs * hd]);
+        return rows[(slot % bs) * hd];
     }
 }

@@ -27,7 +27,8 @@ class EditorFxTest extends FxTestBase {
         assertEquals("It was winter." + A, text());
         assertEquals(List.of(new Span(14, 14 + A.length())), fx(() -> story().editor().generatedSpans()), "only the new text is styled as generated");
         assertEquals("It was winter.", TestSupport.tokenizer().decode(fake.lastPrompt()), "the prompt is the story (no memory set)");
-        assertTrue(fx(() -> window.scene().lookup("#gen-status") instanceof javafx.scene.control.Label l && !l.getText().isEmpty()));
+        // the status line is filled by the update that follows the end of generation
+        waitFor("generation status shown", () -> window.scene().lookup("#gen-status") instanceof javafx.scene.control.Label l && !l.getText().isEmpty());
         // Typing right after a generation is plain text, not generated style.
         write(" Yes.");
         assertEquals(List.of(new Span(14, 14 + A.length())), fx(() -> story().editor().generatedSpans()));
