@@ -93,10 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Every weight matrix is read once per decoded token (the tied embedding once, as the LM head). */
     static long weightBytesPerToken(Model m) {
-        var w = m.weights();
-        long b = w.wte.data().byteSize();
-        for (var l : w.layers) b += l.wqkv().data().byteSize() + l.outProj().data().byteSize() + l.up().data().byteSize() + l.down().data().byteSize();
-        return b;
+        return m.weights().bytesPerToken();
     }
 
     private static int argmax(float[] a) {
