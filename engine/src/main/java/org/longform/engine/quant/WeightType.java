@@ -28,6 +28,25 @@ public enum WeightType {
 
     public boolean quantized() { return this == Q8_0 || this == Q4_0; }
 
+    /**
+     * A quantization the user asks for: "q8_0" or "q4_0" (also "q8", "q4"; any case); "none",
+     * "stored" or empty mean the stored form (null).
+     */
+    public static WeightType parseQuant(String s) {
+        if (s == null) return null;
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "", "none", "stored" -> null;
+            case "q8_0", "q8" -> Q8_0;
+            case "q4_0", "q4" -> Q4_0;
+            default -> throw new IllegalArgumentException("unknown quantization '" + s + "' (choose q8_0, q4_0 or none)");
+        };
+    }
+
+    /** The default quantization for loads that do not name one: {@code -Dlongform.quant=q8_0|q4_0|none}. */
+    public static WeightType defaultQuant() {
+        return parseQuant(System.getProperty("longform.quant"));
+    }
+
     public static WeightType of(DType d) {
         return switch (d) {
             case F32 -> F32;
