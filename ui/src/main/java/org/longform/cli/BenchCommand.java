@@ -25,18 +25,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", defaultValue = "512") int promptTokens;
     @Option(names = "--gen-tokens", defaultValue = "128") int genTokens;
     @Option(names = "--chunk", defaultValue = "256", description = "Prefill chunk size.") int chunk;
-    @Option(names = "--quant", description = "Weight quantization (not implemented yet: only the stored type runs).") String quant;
     @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "Buffer size for the bandwidth measurement.") long bwMib;
     @Option(names = "--json", description = "Print one JSON object instead of text.") boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (quant != null && !quant.equalsIgnoreCase("none")) {
-            throw new IllegalArgumentException("--quant " + quant + " is not implemented yet; run without --quant to bench the stored weight type");
-        }
         if (promptTokens < 1 || genTokens < 1) throw new IllegalArgumentException("--prompt-tokens and --gen-tokens must be at least 1");
+        long l0 = System.nanoTime();
         try (Model m = Model.load(model.modelDir());
              Session s = new Session(m, model.engineOptions(chunk))) {
+            double loadS = (System.nanoTime() - l0) / 1e9;
             Config c = m.config();
             SplittableRandom r = new SplittableRandom(42);
             int[] prompt = new int[promptTokens];
@@ -68,7 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
             double fraction = perToken * decodeTps / 1e9 / bw;
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
-                o.put("model", m.dir().toString()).put("backend", s.backend().name()).put("threads", threads(s))
+                o.put("model", m.dir().toString()).put("weights", m.weightForm()).put("load_s", loadS)
+                        .put("backend", s.backend().name()).put("threads", threads(s))
                         .put("prompt_tokens", promptTokens).put("gen_tokens", genTokens)
                         .put("prefill_tok_s", prefillTps).put("decode_tok_s", decodeTps)
                         .put("bytes_per_token", perToken).put("weight_bytes_per_token", weightBytes).put("kv_bytes_per_token", kvBytes)
@@ -77,6 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.println(o);
             } else {
                 System.out.printf("model      %s (%,d params, d %d, %d layers)%n", m.dir(), c.parameterCount(), c.dModel(), c.nLayers());
+                System.out.printf("weights    %s (loaded in %.1f s)%n", m.weightForm(), loadS);
                 System.out.printf("backend    %s%n", s.backend().name());
                 System.out.printf("prefill    %d tokens in %.2f s = %.1f tok/s%n", promptTokens, prefillS, prefillTps);
                 System.out.printf("decode     %d tokens in %.2f s = %.2f tok/s%n", genTokens, decodeS, decodeTps);
@@ -93,10 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Every weight matrix is read once per decoded token (the tied embedding once, as the LM head). */
     static long weightBytesPerToken(Model m) {
-        var w = m.weights();
-        long b = w.wte.data().byteSize();
-        for (var l : w.layers) b += l.wqkv().data().byteSize() + l.outProj().data().byteSize() + l.up().data().byteSize() + l.down().data().byteSize();
-        return b;
+        return m.weights().bytesPerToken();
     }
 
     private static int argmax(float[] a) {

@@ -2,6 +2,8 @@ package org.longform.cli;
 
 import org.longform.engine.Assets;
 import org.longform.engine.kv.KvDType;
+
+import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
 import picocli.CommandLine.Option;
 
@@ -9,7 +11,7 @@ import java.nio.file.Path;
 
 /** Options shared by the commands that load a model. */
 public final class ModelOptions {
-    @Option(names = "--model", paramLabel = "DIR", description = "HF-format MPT folder (config.json + weights). Default: the embedded demo model.")
+    @Option(names = "--model", paramLabel = "DIR", description = "HF-format MPT folder (config.json + weights), a llama.cpp .gguf file, or a folder holding one. Default: the embedded demo model.")
     Path model;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, vector or scalar (default: ${DEFAULT-VALUE}).")
@@ -27,6 +29,25 @@ public final class ModelOptions {
     @Option(names = "--kv-dtype", paramLabel = "TYPE", defaultValue = "f32",
             description = "KV cache element type: f32 (exact), bf16 or f16 (half the memory), int8 (a quarter) (default: ${DEFAULT-VALUE}).")
     String kvDType;
+
+    /** The JVM's own -Dlongform.quant, if any: what a command without --quant uses. */
+    private static final String INITIAL_QUANT = System.getProperty("longform.quant");
+    private static final String UNSET = "(stored)";
+
+    /**
+     * Sets {@code longform.quant}, which every {@code Model.load(Path)} honours. picocli also calls
+     * this with the default when the option is absent, so one command's choice never leaks into
+     * the next one run in the same JVM.
+     */
+    @Option(names = "--quant", paramLabel = "TYPE", defaultValue = UNSET,
+            description = "Quantize the weights at load time: q8_0, q4_0 or none (default: as stored, or -Dlongform.quant). "
+            + "The quantized form is cached next to the model and mapped on the next load.")
+    void quant(String q) {
+        String v = UNSET.equals(q) ? INITIAL_QUANT : q;
+        WeightType t = WeightType.parseQuant(v);   // rejects unknown names with a one-line message
+        if (t == null) System.clearProperty("longform.quant");
+        else System.setProperty("longform.quant", t.label());
+    }
 
     public Path modelDir() { return model != null ? model : Assets.demoModel(); }
 

@@ -5,6 +5,9 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
 import org.longform.engine.io.DType;
 import org.longform.engine.io.Tensor;
+import org.longform.engine.kernels.Epilogue;
+import org.longform.engine.quant.DenseMatrix;
+import org.longform.engine.quant.Matrix;
 import org.longform.engine.kernels.Backend;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.model.Model;
@@ -58,12 +61,14 @@ public final class CudaBackend implements Backend {
     public String name() { return "cuda(" + rt.info.name() + ", sm_" + rt.info.ccMajor() + rt.info.ccMinor() + ") + " + cpu.name(); }
 
     @Override
-    public void matmul(Tensor w, float[] x, int T, float[] o) {
-        CUdeviceptr wp = weight(w);
+    public void matmul(Matrix m, float[] x, int T, float[] o, Epilogue ep) {
+        // quantized matrices and epilogues other than a plain store run on the CPU backend's fused kernels
+        CUdeviceptr wp = m instanceof DenseMatrix d && ep == Epilogue.STORE ? weight(d.tensor()) : null;
         if (wp == null) {
-            cpu.matmul(w, x, T, o);
+            cpu.matmul(m, x, T, o, ep);
             return;
         }
+        Tensor w = ((DenseMatrix) m).tensor();
         rt.makeCurrent();
         int N = w.rows(), K = w.cols();
         long xb = 4L * T * K, ob = 4L * T * N;

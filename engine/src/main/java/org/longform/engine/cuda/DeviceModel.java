@@ -24,8 +24,8 @@ final class DeviceModel implements AutoCloseable {
     DeviceModel(Config c, Weights w, CudaRuntime rt, DeviceArena arena) {
         long need = 0;
         List<Tensor> mats = new ArrayList<>();
-        mats.add(w.wte);
-        for (Weights.Layer L : w.layers) mats.addAll(List.of(L.wqkv(), L.outProj(), L.up(), L.down()));
+        mats.add(dense(w.wte));
+        for (Weights.Layer L : w.layers) mats.addAll(List.of(dense(L.wqkv()), dense(L.outProj()), dense(L.up()), dense(L.down())));
         for (Tensor t : mats) {
             if (t.dtype() != DType.BF16) {
                 throw new CudaUnavailableException("the cuda backend runs bf16 checkpoints; " + t.name() + " is " + t.dtype());
@@ -44,14 +44,14 @@ final class DeviceModel implements AutoCloseable {
         norm1 = new CUdeviceptr[n];
         norm2 = new CUdeviceptr[n];
         try {
-            wte = hold(w.wte);
+            wte = hold(dense(w.wte));
             normF = floats(arena, w.normF, "norm_f");
             for (int l = 0; l < n; l++) {
                 Weights.Layer L = w.layers[l];
-                wqkv[l] = hold(L.wqkv());
-                outProj[l] = hold(L.outProj());
-                up[l] = hold(L.up());
-                down[l] = hold(L.down());
+                wqkv[l] = hold(dense(L.wqkv()));
+                outProj[l] = hold(dense(L.outProj()));
+                up[l] = hold(dense(L.up()));
+                down[l] = hold(dense(L.down()));
                 norm1[l] = floats(arena, L.norm1(), "norm_1");
                 norm2[l] = floats(arena, L.norm2(), "norm_2");
             }
@@ -77,5 +77,11 @@ final class DeviceModel implements AutoCloseable {
     public void close() {
         for (Tensor t : held) TensorUploads.release(t);
         held.clear();
+    }
+
+    /** The stored tensor behind a matrix; quantized matrices are CPU-only for now. */
+    private static Tensor dense(org.longform.engine.quant.Matrix m) {
+        if (m instanceof org.longform.engine.quant.DenseMatrix d) return d.tensor();
+        throw new CudaUnavailableException("the cuda backend runs bf16 checkpoints; " + m.name() + " is quantized (" + m.type() + ")");
     }
 }

@@ -1,7 +1,7 @@
 package org.longform.engine.kernels;
 
-import org.longform.engine.io.Tensor;
 import org.longform.engine.kv.KvCache;
+import org.longform.engine.quant.Matrix;
 
 /**
  * The compute primitives of the MPT forward pass. Activations are row-major float[] with T rows.
@@ -10,8 +10,14 @@ import org.longform.engine.kv.KvCache;
 public interface Backend extends AutoCloseable {
     String name();
 
-    /** out[t*N + n] = sum_k W[n,k] * x[t*K + k] for t < T, with W = [N, K] as stored. */
-    void matmul(Tensor w, float[] x, int T, float[] out);
+    /**
+     * y[t*N + n] = sum_k W[n,k] * x[t*K + k] for t < T, with W = [N, K] in its stored or quantized
+     * form; then, per {@code ep}, out = y, out += y, or out = GELU(y).
+     */
+    void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep);
+
+    /** out = W x (see {@link #matmul(Matrix, float[], int, float[], Epilogue)}). */
+    default void matmul(Matrix w, float[] x, int T, float[] out) { matmul(w, x, T, out, Epilogue.STORE); }
 
     /** out = LayerNorm(x) * weight, no bias, rows of length d. In place allowed. */
     void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] out);

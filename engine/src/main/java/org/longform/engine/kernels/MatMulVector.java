@@ -1,158 +1,619 @@
 package org.longform.engine.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
-import org.longform.engine.io.DType;
 import org.longform.engine.io.Tensor;
+import org.longform.engine.quant.DenseMatrix;
+import org.longform.engine.quant.Matrix;
+import org.longform.engine.quant.QuantMatrix;
+import org.longform.engine.quant.WeightType;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Matrix products over mapped weights with the widest vector species. bf16 is widened on the fly
- * (16-bit shift). Rows are split across threads; decode (T = 1) streams each weight row once,
- * prefill widens a block of rows once and reuses it for every token of the chunk.
+ * Matrix products over weights in their stored or quantized form, with the widest vector species.
+ * <ul>
+ * <li>One token (decode): each weight is read once, straight from (mapped) memory, four rows at a
+ *     time against the same activation vector. bf16 widens with a 16-bit shift, f16 with integer
+ *     bit arithmetic, q8_0 sign-extends bytes to floats, q4_0 turns its signed nibbles into floats
+ *     scaled by powers of two that are folded into a prepared copy of x. Block scales are widened
+ *     per group of rows into scratch first.</li>
+ * <li>Several tokens (prefill): rows are dequantized once per panel of {@link #NR} rows x
+ *     {@link #KC} columns into a column-major float panel that stays in L1/L2, and an 8-token x
+ *     NR-row register tile (24 accumulators) walks it with broadcast-FMA, so weights cost one
+ *     conversion per panel and the FMA units, not memory, set the pace.</li>
+ * </ul>
+ * Epilogues (add into the output, GELU) are applied as results are stored. Work is split into
+ * row chunks handed out dynamically across the {@link Parallel} team; the {@link Job} and its
+ * per-thread scratch are reused, so the token loop allocates nothing.
  */
 public final class MatMulVector {
     private MatMulVector() {}
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
     static final int L = F.length();
-    private static final int ROWS = 4;     // rows per register block
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    /** Bytes widened to one float vector; none below 8 lanes (then the quantized kernels run scalar loops). */
+    static final VectorSpecies<Byte> B = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+    static final boolean QVEC = L >= 8 && 32 % L == 0;
+    /** Rows per packed panel (four vectors). */
+    static final int NR = 4 * L;
+    /** Panel depth: NR x KC floats stay in L1. */
+    static final int KC = 128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final float LO4 = 0x1p-28f, HI4 = 1f / 16;
 
-    public static void matmul(Parallel par, Tensor w, float[] x, int T, float[] out) {
-        int N = w.rows();
-        if (T == 1 && w.dtype() != DType.F16) {
-            par.range(N, ROWS, (a, b) -> gemv(w, x, out, a, b));
-        } else {
-            par.range(N, ROWS, (a, b) -> gemmRows(w, x, T, out, a, b));
+    /** Per-thread scratch, grown on first use and kept. */
+    static final class Scratch {
+        float[] panel = new float[KC * NR];
+        float[] row = new float[KC];
+        final float[] tile = new float[6 * NR];
+        float[] scales = new float[64];
+
+        float[] scales(int n) {
+            if (scales.length < n) scales = new float[n];
+            return scales;
         }
     }
+
+    /** A reusable product: {@link #set} the operands, then run it on the team. */
+    public static final class Job implements Parallel.Job {
+        private final Scratch[] scratch;
+        private final AtomicInteger next = new AtomicInteger();
+        private Matrix w;
+        private float[] x, xq = new float[0], out;
+        private int T, N, chunk, units;
+        private Epilogue ep;
+
+        public Job(int threads) {
+            scratch = new Scratch[Math.max(1, threads)];
+            for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
+        }
+
+        public Job set(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
+            this.w = w;
+            this.x = x;
+            this.T = T;
+            this.out = out;
+            this.ep = ep;
+            this.N = w.rows();
+            int threads = scratch.length;
+            if (T == 1) {
+                // chunks of rows (a multiple of 16) so that each thread takes about 8
+                int c = (N + threads * 8 - 1) / (threads * 8);
+                chunk = Math.max(16, (c + 15) & ~15);
+                if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
+            } else {
+                int panels = (N + NR - 1) / NR;
+                int per = Math.max(1, panels / (threads * 4));
+                chunk = per * NR;
+            }
+            units = (N + chunk - 1) / chunk;
+            next.set(0);
+            return this;
+        }
+
+        private void prepareQ4(float[] x, int K) {
+            if (xq.length < K) xq = new float[K];
+            for (int k = 0; k < K; k++) xq[k] = x[k] * ((k & 31) < 16 ? LO4 : HI4);
+        }
+
+        @Override
+        public void run(int worker) {
+            Scratch s = scratch[worker];
+            int u;
+            while ((u = next.getAndIncrement()) < units) {
+                int a = u * chunk, b = Math.min(N, a + chunk);
+                if (T == 1) gemv(w, x, xq, out, a, b, ep, s);
+                else gemm(w, x, T, out, a, b, ep, s);
+            }
+        }
+    }
+
+    /** Single-threaded entry (tests, benchmarks). */
+    public static void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
+        new Job(1).set(w, x, T, out, ep).run(0);
+    }
+
+    private static void put(float[] out, int i, float s, Epilogue ep) {
+        switch (ep) {
+            case STORE -> out[i] = s;
+            case ADD -> out[i] += s;
+            case GELU -> out[i] = Gelu.scalar(s);
+        }
+    }
+
+    // ------------------------------------------------------------------ widening loads
 
     static FloatVector bf16(MemorySegment seg, long byteOff) {
         ShortVector s = ShortVector.fromMemorySegment(S, seg, byteOff, LE);
         return ((IntVector) s.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    private static FloatVector load(Tensor w, long elem) {
-        return w.dtype() == DType.BF16
-                ? bf16(w.data(), elem * 2)
-                : FloatVector.fromMemorySegment(F, w.data(), elem * 4, LE);
+    static FloatVector f16(MemorySegment seg, long byteOff) {
+        return halfToFloat(ShortVector.fromMemorySegment(S, seg, byteOff, LE));
     }
 
-    /** One token: out[n] = W[n,:] . x for rows [a, b). */
-    private static void gemv(Tensor w, float[] x, float[] out, int a, int b) {
-        int K = w.cols();
-        int kb = K - K % L;
-        int n = a;
-        for (; n + ROWS <= b; n += ROWS) {
-            long r0 = (long) n * K, r1 = r0 + K, r2 = r1 + K, r3 = r2 + K;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int k = 0; k < kb; k += L) {
-                FloatVector xv = FloatVector.fromArray(F, x, k);
-                a0 = load(w, r0 + k).fma(xv, a0);
-                a1 = load(w, r1 + k).fma(xv, a1);
-                a2 = load(w, r2 + k).fma(xv, a2);
-                a3 = load(w, r3 + k).fma(xv, a3);
-            }
-            float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-            for (int k = kb; k < K; k++) {
-                s0 += w.get(r0 + k) * x[k];
-                s1 += w.get(r1 + k) * x[k];
-                s2 += w.get(r2 + k) * x[k];
-                s3 += w.get(r3 + k) * x[k];
-            }
-            out[n] = s0; out[n + 1] = s1; out[n + 2] = s2; out[n + 3] = s3;
-        }
-        for (; n < b; n++) {
-            long r = (long) n * K;
-            FloatVector acc = FloatVector.zero(F);
-            for (int k = 0; k < kb; k += L) acc = load(w, r + k).fma(FloatVector.fromArray(F, x, k), acc);
-            float s = acc.reduceLanes(VectorOperators.ADD);
-            for (int k = kb; k < K; k++) s += w.get(r + k) * x[k];
-            out[n] = s;
-        }
+    /** Exact IEEE half to float for finite values (normals by exponent rebias, subnormals by int conversion). */
+    static FloatVector halfToFloat(ShortVector h) {
+        IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
+        IntVector mag = i.and(0x7FFF);
+        FloatVector normal = mag.lanewise(VectorOperators.LSHL, 13).add(0x38000000).reinterpretAsFloats();
+        FloatVector sub = ((FloatVector) mag.convertShape(VectorOperators.I2F, F, 0)).mul(0x1p-24f);
+        FloatVector f = normal.blend(sub, mag.compare(VectorOperators.LT, 0x400).cast(F));
+        return f.reinterpretAsInts().or(i.and(0x80000000)).reinterpretAsFloats();
     }
 
-    /** Widens rows [row, row + count) of w into buf (count * K floats). */
-    static void widen(Tensor w, int row, int count, float[] buf) {
-        int K = w.cols();
-        long base = (long) row * K;
-        int total = count * K;
-        switch (w.dtype()) {
-            case F32 -> MemorySegment.copy(w.data(), Tensor.FLOAT_LE, base * 4, buf, 0, total);
-            case BF16 -> {
-                int i = 0, ub = total - total % L;
-                for (; i < ub; i += L) bf16(w.data(), (base + i) * 2).intoArray(buf, i);
-                for (; i < total; i++) buf[i] = w.get(base + i);
-            }
-            case F16 -> {
-                for (int i = 0; i < total; i++) buf[i] = Float.float16ToFloat(w.data().getAtIndex(Tensor.SHORT_LE, base + i));
-            }
-        }
+    /** n f16 values starting at element {@code index} of seg, widened into dst[0, n). */
+    static void halfToFloat(MemorySegment seg, long index, int n, float[] dst) {
+        int i = 0;
+        for (; i + L <= n; i += L) f16(seg, (index + i) * 2).intoArray(dst, i);
+        for (; i < n; i++) dst[i] = Float.float16ToFloat(seg.getAtIndex(SHORT_LE, index + i));
     }
 
-    /** Several tokens: widen ROWS rows once, then 4 rows x 2 tokens per register block. */
-    private static void gemmRows(Tensor w, float[] x, int T, float[] out, int a, int b) {
-        int N = w.rows(), K = w.cols();
-        int kb = K - K % L;
-        float[] buf = new float[ROWS * K];
-        for (int n = a; n < b; n += ROWS) {
-            int rows = Math.min(ROWS, b - n);
-            widen(w, n, rows, buf);
-            if (rows < ROWS) {
-                for (int r = 0; r < rows; r++) for (int t = 0; t < T; t++) out[t * N + n + r] = dot(buf, r * K, x, t * K, K, kb);
-                continue;
-            }
-            int t = 0;
-            for (; t + 2 <= T; t += 2) {
-                int x0 = t * K, x1 = x0 + K;
-                FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-                for (int k = 0; k < kb; k += L) {
-                    FloatVector xa = FloatVector.fromArray(F, x, x0 + k);
-                    FloatVector xb = FloatVector.fromArray(F, x, x1 + k);
-                    FloatVector w0 = FloatVector.fromArray(F, buf, k);
-                    FloatVector w1 = FloatVector.fromArray(F, buf, K + k);
-                    FloatVector w2 = FloatVector.fromArray(F, buf, 2 * K + k);
-                    FloatVector w3 = FloatVector.fromArray(F, buf, 3 * K + k);
-                    c00 = w0.fma(xa, c00); c01 = w0.fma(xb, c01);
-                    c10 = w1.fma(xa, c10); c11 = w1.fma(xb, c11);
-                    c20 = w2.fma(xa, c20); c21 = w2.fma(xb, c21);
-                    c30 = w3.fma(xa, c30); c31 = w3.fma(xb, c31);
+    static FloatVector q8(MemorySegment q, long off) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, q, off, LE).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** L q4 bytes sign-extended to ints: low nibble as lo * 2^28 via a shift, high nibble as hi * 16 via a mask. */
+    static IntVector q4(MemorySegment q, long off) {
+        return (IntVector) ByteVector.fromMemorySegment(B, q, off, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    static FloatVector q4lo(IntVector v) {
+        return (FloatVector) v.lanewise(VectorOperators.LSHL, 28).convertShape(VectorOperators.I2F, F, 0);
+    }
+
+    static FloatVector q4hi(IntVector v) {
+        return (FloatVector) v.and(-16).convertShape(VectorOperators.I2F, F, 0);
+    }
+
+    // ------------------------------------------------------------------ one token
+
+    static void gemv(Matrix w, float[] x, float[] xq, float[] out, int a, int b, Epilogue ep, Scratch s) {
+        switch (w) {
+            case DenseMatrix d -> {
+                Tensor t = d.tensor();
+                switch (t.dtype()) {
+                    case BF16 -> gemvBf16(t.data(), t.cols(), x, out, a, b, ep);
+                    case F16 -> gemvF16(t.data(), t.cols(), x, out, a, b, ep);
+                    case F32 -> gemvF32(t.data(), t.cols(), x, out, a, b, ep);
                 }
-                int o0 = t * N + n, o1 = o0 + N;
-                out[o0] = c00.reduceLanes(VectorOperators.ADD) + tail(buf, 0, x, x0, kb, K);
-                out[o0 + 1] = c10.reduceLanes(VectorOperators.ADD) + tail(buf, K, x, x0, kb, K);
-                out[o0 + 2] = c20.reduceLanes(VectorOperators.ADD) + tail(buf, 2 * K, x, x0, kb, K);
-                out[o0 + 3] = c30.reduceLanes(VectorOperators.ADD) + tail(buf, 3 * K, x, x0, kb, K);
-                out[o1] = c01.reduceLanes(VectorOperators.ADD) + tail(buf, 0, x, x1, kb, K);
-                out[o1 + 1] = c11.reduceLanes(VectorOperators.ADD) + tail(buf, K, x, x1, kb, K);
-                out[o1 + 2] = c21.reduceLanes(VectorOperators.ADD) + tail(buf, 2 * K, x, x1, kb, K);
-                out[o1 + 3] = c31.reduceLanes(VectorOperators.ADD) + tail(buf, 3 * K, x, x1, kb, K);
             }
-            for (; t < T; t++) {
-                for (int r = 0; r < ROWS; r++) out[t * N + n + r] = dot(buf, r * K, x, t * K, K, kb);
+            case QuantMatrix q -> {
+                if (!QVEC) gemvScalar(q, x, out, a, b, ep, s);
+                else if (q.type() == WeightType.Q8_0) gemvQ8(q, x, out, a, b, ep, s);
+                else gemvQ4(q, xq, out, a, b, ep, s);
             }
         }
     }
 
-    private static float tail(float[] w, int wo, float[] x, int xo, int kb, int K) {
-        float s = 0f;
-        for (int k = kb; k < K; k++) s += w[wo + k] * x[xo + k];
+    private static void gemvScalar(Matrix w, float[] x, float[] out, int a, int b, Epilogue ep, Scratch s) {
+        int K = w.cols();
+        float[] row = s.scales(K);
+        for (int n = a; n < b; n++) {
+            w.row(n, row, 0);
+            float acc = 0;
+            for (int k = 0; k < K; k++) acc += row[k] * x[k];
+            put(out, n, acc, ep);
+        }
+    }
+
+    // Each loop nest lives in its own small method that takes and returns no vectors: C2 inlines
+    // the Vector API's deep call chains within a node budget, and a method holding several unrolled
+    // nests runs out of it, leaving vector ops as calls on boxed vectors (10-50x slower).
+
+    private static void gemvBf16(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
+        int n = a;
+        for (; n + 4 <= b; n += 4) bf16Rows4(seg, K, x, out, n, ep);
+        for (; n < b; n++) bf16Row(seg, K, x, out, n, ep);
+    }
+
+    private static void bf16Rows4(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+        int kb = K - K % L;
+        long rb = 2L * K, r0 = n * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int k = 0; k < kb; k += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, k);
+            long o = 2L * k;
+            a0 = bf16(seg, r0 + o).fma(xv, a0);
+            a1 = bf16(seg, r1 + o).fma(xv, a1);
+            a2 = bf16(seg, r2 + o).fma(xv, a2);
+            a3 = bf16(seg, r3 + o).fma(xv, a3);
+        }
+        put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r0, x, kb, K), ep);
+        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r1, x, kb, K), ep);
+        put(out, n + 2, a2.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r2, x, kb, K), ep);
+        put(out, n + 3, a3.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r3, x, kb, K), ep);
+    }
+
+    private static void bf16Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+        int kb = K - K % L;
+        long r = n * 2L * K;
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < kb; k += L) acc = bf16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), acc);
+        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r, x, kb, K), ep);
+    }
+
+    private static float tailBf16(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
+        float s = 0;
+        for (int k = kb; k < K; k++) s += Float.intBitsToFloat((seg.get(SHORT_LE, rowByte + 2L * k) & 0xFFFF) << 16) * x[k];
         return s;
     }
 
-    static float dot(float[] a, int ao, float[] b, int bo, int K, int kb) {
+    private static void gemvF16(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
+        int n = a;
+        for (; n + 2 <= b; n += 2) f16Rows2(seg, K, x, out, n, ep);
+        for (; n < b; n++) f16Row(seg, K, x, out, n, ep);
+    }
+
+    private static void f16Rows2(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+        int kb = K - K % L;
+        long rb = 2L * K, r0 = n * rb, r1 = r0 + rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int k = 0; k < kb; k += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, k);
+            long o = 2L * k;
+            a0 = f16(seg, r0 + o).fma(xv, a0);
+            a1 = f16(seg, r1 + o).fma(xv, a1);
+        }
+        put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
+        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
+    }
+
+    private static void f16Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+        int kb = K - K % L;
+        long r = n * 2L * K;
         FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < kb; k += L) acc = FloatVector.fromArray(F, a, ao + k).fma(FloatVector.fromArray(F, b, bo + k), acc);
-        return acc.reduceLanes(VectorOperators.ADD) + tail(a, ao, b, bo, kb, K);
+        for (int k = 0; k < kb; k += L) acc = f16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), acc);
+        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
+    }
+
+    private static float tailF16(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
+        float s = 0;
+        for (int k = kb; k < K; k++) s += Float.float16ToFloat(seg.get(SHORT_LE, rowByte + 2L * k)) * x[k];
+        return s;
+    }
+
+    private static void gemvF32(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
+        int n = a;
+        for (; n + 4 <= b; n += 4) f32Rows4(seg, K, x, out, n, ep);
+        for (; n < b; n++) f32Row(seg, K, x, out, n, ep);
+    }
+
+    private static void f32Rows4(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+        int kb = K - K % L;
+        long rb = 4L * K, r0 = n * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int k = 0; k < kb; k += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, k);
+            long o = 4L * k;
+            a0 = FloatVector.fromMemorySegment(F, seg, r0 + o, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, seg, r1 + o, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, seg, r2 + o, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, seg, r3 + o, LE).fma(xv, a3);
+        }
+        put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailF32(seg, r0, x, kb, K), ep);
+        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailF32(seg, r1, x, kb, K), ep);
+        put(out, n + 2, a2.reduceLanes(VectorOperators.ADD) + tailF32(seg, r2, x, kb, K), ep);
+        put(out, n + 3, a3.reduceLanes(VectorOperators.ADD) + tailF32(seg, r3, x, kb, K), ep);
+    }
+
+    private static void f32Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+        int kb = K - K % L;
+        long r = n * 4L * K;
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < kb; k += L) acc = FloatVector.fromMemorySegment(F, seg, r + 4L * k, LE).fma(FloatVector.fromArray(F, x, k), acc);
+        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF32(seg, r, x, kb, K), ep);
+    }
+
+    private static float tailF32(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
+        float s = 0;
+        for (int k = kb; k < K; k++) s += seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, rowByte + 4L * k) * x[k];
+        return s;
+    }
+
+    /** q8_0: per block two (or four) byte-to-float FMAs per row, then one FMA by the block scale. */
+    private static void gemvQ8(QuantMatrix m, float[] x, float[] out, int a, int b, Epilogue ep, Scratch s) {
+        int K = m.cols(), nb = K / 32;
+        MemorySegment q = m.quants(), sc = m.scales();
+        float[] d = s.scales(4 * nb);
+        int n = a;
+        for (; n + 4 <= b; n += 4) {
+            halfToFloat(sc, (long) n * nb, 4 * nb, d);
+            q8Rows4(q, d, x, K, out, n, ep);
+        }
+        for (; n < b; n++) {
+            halfToFloat(sc, (long) n * nb, nb, d);
+            q8Row(q, d, x, K, out, n, ep);
+        }
+    }
+
+    private static void q8Rows4(MemorySegment q, float[] d, float[] x, int K, float[] out, int n, Epilogue ep) {
+        int nb = K / 32;
+        long q0 = (long) n * K, q1 = q0 + K, q2 = q1 + K, q3 = q2 + K;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int blk = 0; blk < nb; blk++) {
+            int k = blk * 32;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+            for (int j = 0; j < 32; j += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, k + j);
+                p0 = q8(q, q0 + k + j).fma(xv, p0);
+                p1 = q8(q, q1 + k + j).fma(xv, p1);
+                p2 = q8(q, q2 + k + j).fma(xv, p2);
+                p3 = q8(q, q3 + k + j).fma(xv, p3);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, d[nb + blk]), a1);
+            a2 = p2.fma(FloatVector.broadcast(F, d[2 * nb + blk]), a2);
+            a3 = p3.fma(FloatVector.broadcast(F, d[3 * nb + blk]), a3);
+        }
+        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n + 2, a2.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n + 3, a3.reduceLanes(VectorOperators.ADD), ep);
+    }
+
+    private static void q8Row(MemorySegment q, float[] d, float[] x, int K, float[] out, int n, Epilogue ep) {
+        int nb = K / 32;
+        long q0 = (long) n * K;
+        FloatVector a0 = FloatVector.zero(F);
+        for (int blk = 0; blk < nb; blk++) {
+            int k = blk * 32;
+            FloatVector p0 = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += L) p0 = q8(q, q0 + k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
+            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+        }
+        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
+    }
+
+    /**
+     * q4_0. Nibbles are stored signed (GGML's q - 8), so after sign-extending a byte to an int,
+     * {@code v << 28} is the low weight times 2^28 and {@code v & -16} the high weight times 16;
+     * xq holds x with those powers of two divided out (exact).
+     */
+    private static void gemvQ4(QuantMatrix m, float[] xq, float[] out, int a, int b, Epilogue ep, Scratch s) {
+        int K = m.cols(), nb = K / 32;
+        MemorySegment q = m.quants(), sc = m.scales();
+        float[] d = s.scales(2 * nb);
+        int n = a;
+        for (; n + 2 <= b; n += 2) {
+            halfToFloat(sc, (long) n * nb, 2 * nb, d);
+            q4Rows2(q, d, xq, K, out, n, ep);
+        }
+        for (; n < b; n++) {
+            halfToFloat(sc, (long) n * nb, nb, d);
+            q4Row(q, d, xq, K, out, n, ep);
+        }
+    }
+
+    private static void q4Rows2(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n, Epilogue ep) {
+        int nb = K / 32;
+        long rb = K / 2, q0 = n * rb, q1 = q0 + rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int blk = 0; blk < nb; blk++) {
+            int k = blk * 32, o = blk * 16;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int j = 0; j < 16; j += L) {
+                FloatVector xl = FloatVector.fromArray(F, xq, k + j), xh = FloatVector.fromArray(F, xq, k + 16 + j);
+                IntVector v0 = q4(q, q0 + o + j), v1 = q4(q, q1 + o + j);
+                p0 = q4hi(v0).fma(xh, q4lo(v0).fma(xl, p0));
+                p1 = q4hi(v1).fma(xh, q4lo(v1).fma(xl, p1));
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, d[nb + blk]), a1);
+        }
+        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD), ep);
+    }
+
+    private static void q4Row(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n, Epilogue ep) {
+        int nb = K / 32;
+        long q0 = (long) n * (K / 2);
+        FloatVector a0 = FloatVector.zero(F);
+        for (int blk = 0; blk < nb; blk++) {
+            int k = blk * 32, o = blk * 16;
+            FloatVector p0 = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += L) {
+                IntVector v0 = q4(q, q0 + o + j);
+                p0 = q4hi(v0).fma(FloatVector.fromArray(F, xq, k + 16 + j), q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+        }
+        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
+    }
+
+    // ------------------------------------------------------------------ several tokens
+
+    static void gemm(Matrix w, float[] x, int T, float[] out, int a, int b, Epilogue ep, Scratch s) {
+        int N = w.rows(), K = w.cols();
+        float[] panel = s.panel, tile = s.tile;
+        for (int n0 = a; n0 < b; n0 += NR) {
+            int nr = Math.min(NR, b - n0);
+            for (int k0 = 0; k0 < K; k0 += KC) {
+                int kc = Math.min(KC, K - k0);
+                pack(w, n0, nr, k0, kc, panel, s);
+                boolean add = k0 > 0 || ep == Epilogue.ADD;
+                boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
+                int t = 0;
+                for (; t + 6 <= T; t += 6) {
+                    kernel6(panel, kc, x, t * K + k0, K, tile);
+                    store(tile, 6, out, t * N + n0, N, nr, add, gelu);
+                }
+                for (; t + 4 <= T; t += 4) {
+                    kernel4(panel, kc, x, t * K + k0, K, tile);
+                    store(tile, 4, out, t * N + n0, N, nr, add, gelu);
+                }
+                for (; t < T; t++) {
+                    kernel1(panel, kc, x, t * K + k0, K, tile);
+                    store(tile, 1, out, t * N + n0, N, nr, add, gelu);
+                }
+            }
+        }
+    }
+
+    /** Moves a tile of mt tokens x nr rows to out (row stride N): stored, or added to what is there; then GELU if asked. */
+    private static void store(float[] tile, int mt, float[] out, int o, int N, int nr, boolean add, boolean gelu) {
+        if (nr == NR) {
+            for (int t = 0; t < mt; t++) {
+                int oo = o + t * N, to = t * NR;
+                for (int j = 0; j < NR; j += L) {
+                    FloatVector v = FloatVector.fromArray(F, tile, to + j);
+                    if (add) v = v.add(FloatVector.fromArray(F, out, oo + j));
+                    if (gelu) v = Gelu.of(v);
+                    v.intoArray(out, oo + j);
+                }
+            }
+        } else {
+            for (int t = 0; t < mt; t++) {
+                for (int r = 0; r < nr; r++) {
+                    float v = tile[t * NR + r];
+                    if (add) v += out[o + t * N + r];
+                    out[o + t * N + r] = gelu ? Gelu.scalar(v) : v;
+                }
+            }
+        }
+    }
+
+    /** Rows [n0, n0 + nr) x columns [k0, k0 + kc) of w as floats, column-major: panel[k * NR + r]; rows past nr are zero. */
+    static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, Scratch s) {
+        float[] row = s.row;
+        for (int r = 0; r < nr; r++) {
+            widenRow(w, n0 + r, k0, kc, row, s);
+            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = row[k];
+        }
+        for (int r = nr; r < NR; r++) {
+            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = 0f;
+        }
+    }
+
+    /** Row n, columns [k0, k0 + kc), widened into dst[0, kc). For quantized matrices k0 and kc are multiples of 32. */
+    static void widenRow(Matrix w, int n, int k0, int kc, float[] dst, Scratch s) {
+        switch (w) {
+            case DenseMatrix dm -> {
+                Tensor t = dm.tensor();
+                MemorySegment seg = t.data();
+                long e = (long) n * t.cols() + k0;
+                int i = 0, kb = kc - kc % L;
+                switch (t.dtype()) {
+                    case BF16 -> {
+                        for (; i < kb; i += L) bf16(seg, 2 * (e + i)).intoArray(dst, i);
+                    }
+                    case F16 -> {
+                        for (; i < kb; i += L) f16(seg, 2 * (e + i)).intoArray(dst, i);
+                    }
+                    case F32 -> MemorySegment.copy(seg, Tensor.FLOAT_LE, 4 * e, dst, 0, kb);
+                }
+                for (i = kb; i < kc; i++) dst[i] = t.get(e + i);
+            }
+            case QuantMatrix q -> {
+                int K = q.cols(), nb = K / 32, b0 = k0 / 32, nbk = kc / 32;
+                if (!QVEC) {
+                    float[] full = s.scales(K);
+                    q.row(n, full, 0);
+                    System.arraycopy(full, k0, dst, 0, kc);
+                    return;
+                }
+                float[] d = s.scales(nbk);
+                halfToFloat(q.scales(), (long) n * nb + b0, nbk, d);
+                MemorySegment qs = q.quants();
+                if (q.type() == WeightType.Q8_0) {
+                    long base = (long) n * K + k0;
+                    for (int blk = 0; blk < nbk; blk++) {
+                        FloatVector dv = FloatVector.broadcast(F, d[blk]);
+                        for (int j = 0; j < 32; j += L) q8(qs, base + blk * 32 + j).mul(dv).intoArray(dst, blk * 32 + j);
+                    }
+                } else {
+                    long base = (long) n * (K / 2) + k0 / 2;
+                    for (int blk = 0; blk < nbk; blk++) {
+                        FloatVector dl = FloatVector.broadcast(F, d[blk] * LO4), dh = FloatVector.broadcast(F, d[blk] * HI4);
+                        for (int j = 0; j < 16; j += L) {
+                            IntVector v = q4(qs, base + blk * 16 + j);
+                            q4lo(v).mul(dl).intoArray(dst, blk * 32 + j);
+                            q4hi(v).mul(dh).intoArray(dst, blk * 32 + 16 + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+
+    /** 6 tokens x NR rows over one packed panel of depth kc, into tile[t * NR + r]. */
+    private static void kernel6(float[] p, int kc, float[] x, int xo, int K, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
+        FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
+        FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
+        FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
+        FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
+        FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
+        int x0 = xo;
+        int x1 = xo + 1 * K;
+        int x2 = xo + 2 * K;
+        int x3 = xo + 3 * K;
+        int x4 = xo + 4 * K;
+        int x5 = xo + 5 * K;
+        for (int k = 0, pk = 0; k < kc; k++, pk += NR) {
+            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L); FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L); FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L); FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
+            FloatVector b = FloatVector.broadcast(F, x[x0 + k]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
+            b = FloatVector.broadcast(F, x[x1 + k]); c10 = w0.fma(b, c10); c11 = w1.fma(b, c11); c12 = w2.fma(b, c12); c13 = w3.fma(b, c13);
+            b = FloatVector.broadcast(F, x[x2 + k]); c20 = w0.fma(b, c20); c21 = w1.fma(b, c21); c22 = w2.fma(b, c22); c23 = w3.fma(b, c23);
+            b = FloatVector.broadcast(F, x[x3 + k]); c30 = w0.fma(b, c30); c31 = w1.fma(b, c31); c32 = w2.fma(b, c32); c33 = w3.fma(b, c33);
+            b = FloatVector.broadcast(F, x[x4 + k]); c40 = w0.fma(b, c40); c41 = w1.fma(b, c41); c42 = w2.fma(b, c42); c43 = w3.fma(b, c43);
+            b = FloatVector.broadcast(F, x[x5 + k]); c50 = w0.fma(b, c50); c51 = w1.fma(b, c51); c52 = w2.fma(b, c52); c53 = w3.fma(b, c53);
+        }
+        c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L); c03.intoArray(tile, 0 * NR + 3 * L);
+        c10.intoArray(tile, 1 * NR + 0 * L); c11.intoArray(tile, 1 * NR + 1 * L); c12.intoArray(tile, 1 * NR + 2 * L); c13.intoArray(tile, 1 * NR + 3 * L);
+        c20.intoArray(tile, 2 * NR + 0 * L); c21.intoArray(tile, 2 * NR + 1 * L); c22.intoArray(tile, 2 * NR + 2 * L); c23.intoArray(tile, 2 * NR + 3 * L);
+        c30.intoArray(tile, 3 * NR + 0 * L); c31.intoArray(tile, 3 * NR + 1 * L); c32.intoArray(tile, 3 * NR + 2 * L); c33.intoArray(tile, 3 * NR + 3 * L);
+        c40.intoArray(tile, 4 * NR + 0 * L); c41.intoArray(tile, 4 * NR + 1 * L); c42.intoArray(tile, 4 * NR + 2 * L); c43.intoArray(tile, 4 * NR + 3 * L);
+        c50.intoArray(tile, 5 * NR + 0 * L); c51.intoArray(tile, 5 * NR + 1 * L); c52.intoArray(tile, 5 * NR + 2 * L); c53.intoArray(tile, 5 * NR + 3 * L);
+    }
+
+    /** 4 tokens x NR rows over one packed panel of depth kc, into tile[t * NR + r]. */
+    private static void kernel4(float[] p, int kc, float[] x, int xo, int K, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
+        FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
+        FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
+        FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
+        int x0 = xo;
+        int x1 = xo + 1 * K;
+        int x2 = xo + 2 * K;
+        int x3 = xo + 3 * K;
+        for (int k = 0, pk = 0; k < kc; k++, pk += NR) {
+            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L); FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L); FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L); FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
+            FloatVector b = FloatVector.broadcast(F, x[x0 + k]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
+            b = FloatVector.broadcast(F, x[x1 + k]); c10 = w0.fma(b, c10); c11 = w1.fma(b, c11); c12 = w2.fma(b, c12); c13 = w3.fma(b, c13);
+            b = FloatVector.broadcast(F, x[x2 + k]); c20 = w0.fma(b, c20); c21 = w1.fma(b, c21); c22 = w2.fma(b, c22); c23 = w3.fma(b, c23);
+            b = FloatVector.broadcast(F, x[x3 + k]); c30 = w0.fma(b, c30); c31 = w1.fma(b, c31); c32 = w2.fma(b, c32); c33 = w3.fma(b, c33);
+        }
+        c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L); c03.intoArray(tile, 0 * NR + 3 * L);
+        c10.intoArray(tile, 1 * NR + 0 * L); c11.intoArray(tile, 1 * NR + 1 * L); c12.intoArray(tile, 1 * NR + 2 * L); c13.intoArray(tile, 1 * NR + 3 * L);
+        c20.intoArray(tile, 2 * NR + 0 * L); c21.intoArray(tile, 2 * NR + 1 * L); c22.intoArray(tile, 2 * NR + 2 * L); c23.intoArray(tile, 2 * NR + 3 * L);
+        c30.intoArray(tile, 3 * NR + 0 * L); c31.intoArray(tile, 3 * NR + 1 * L); c32.intoArray(tile, 3 * NR + 2 * L); c33.intoArray(tile, 3 * NR + 3 * L);
+    }
+
+    /** 1 token x NR rows over one packed panel of depth kc, into tile[t * NR + r]. */
+    private static void kernel1(float[] p, int kc, float[] x, int xo, int K, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
+        int x0 = xo;
+        for (int k = 0, pk = 0; k < kc; k++, pk += NR) {
+            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L); FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L); FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L); FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
+            FloatVector b = FloatVector.broadcast(F, x[x0 + k]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
+        }
+        c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L); c03.intoArray(tile, 0 * NR + 3 * L);
     }
 }

@@ -1,14 +1,18 @@
 package org.longform.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import org.longform.engine.io.Tensor;
 import org.longform.engine.kv.KvCache;
+import org.longform.engine.quant.Matrix;
 
-/** jdk.incubator.vector kernels, rows split across a fixed thread pool. */
+/** jdk.incubator.vector kernels on a fixed team of threads; matrix products allocate nothing per call. */
 public final class VectorBackend implements Backend {
     private final Parallel par;
+    private final MatMulVector.Job mm;
 
-    public VectorBackend(int threads) { this.par = new Parallel(threads); }
+    public VectorBackend(int threads) {
+        this.par = new Parallel(threads);
+        this.mm = new MatMulVector.Job(par.threads());
+    }
 
     @Override public String name() {
         return "vector(" + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit, " + par.threads() + " threads)";
@@ -16,15 +20,27 @@ public final class VectorBackend implements Backend {
 
     public int threads() { return par.threads(); }
 
-    @Override public void matmul(Tensor w, float[] x, int T, float[] out) { MatMulVector.matmul(par, w, x, T, out); }
+    public Parallel parallel() { return par; }
+
+    @Override public void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
+        par.run(mm.set(w, x, T, out, ep));
+    }
 
     @Override public void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] out) {
+        if (T < 8) {
+            for (int t = 0; t < T; t++) LayerNorm.vectorRow(x, t * d, weight, eps, d, out);
+            return;
+        }
         par.range(T, 1, (a, b) -> {
             for (int t = a; t < b; t++) LayerNorm.vectorRow(x, t * d, weight, eps, d, out);
         });
     }
 
     @Override public void gelu(float[] x, int n) {
+        if (n < 8192) {
+            Gelu.vector(x, 0, n);
+            return;
+        }
         par.range(n, 1024, (a, b) -> Gelu.vector(x, a, b));
     }
 

@@ -2,13 +2,37 @@ package org.longform.engine.model;
 
 import org.longform.engine.io.Checkpoint;
 import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.io.gguf.GgufFile;
+import org.longform.engine.io.gguf.GgufModel;
+import org.longform.engine.kernels.Parallel;
+import org.longform.engine.quant.Matrix;
+import org.longform.engine.quant.QuantCache;
+import org.longform.engine.quant.QuantMatrix;
+import org.longform.engine.quant.Quantizer;
+import org.longform.engine.quant.WeightType;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
 
-/** A loaded MPT model: config and mapped weights. Closing it unmaps the files. */
+/**
+ * A loaded MPT model: config and weights. Weights come from a hub-format folder (config.json +
+ * safetensors or PyTorch .bin, mapped) or a llama.cpp GGUF file (or a folder holding exactly one),
+ * and may be quantized at load time to q8_0 or q4_0; the quantized form is cached next to the
+ * model and mapped directly on the next load. Closing the model unmaps and frees everything.
+ */
 public final class Model implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Model.class.getName());
+
     private final Path dir;
     private final Config config;
     private final Weights weights;
@@ -21,17 +45,111 @@ public final class Model implements AutoCloseable {
         this.arena = arena;
     }
 
-    public static Model load(Path dir) {
-        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir, "model folder not found");
-        Config cfg = Config.load(dir.resolve("config.json"));
+    /**
+     * The weights as stored (bf16 stays the exact path), unless {@code -Dlongform.quant} asks for a
+     * quantization (the CLI's {@code --quant} sets it).
+     */
+    public static Model load(Path path) { return load(path, WeightType.defaultQuant(), true); }
+
+    /** Weights quantized to {@code quant} (null or a dense type: as stored), using the on-disk cache. */
+    public static Model load(Path path, WeightType quant) { return load(path, quant, true); }
+
+    /**
+     * @param path     a hub-format folder, a .gguf file, or a folder holding one .gguf (and no config.json)
+     * @param quant    q8_0 or q4_0 to quantize matrices not already in that form; null keeps the stored form
+     * @param useCache read and write the quantized form next to the model
+     */
+    public static Model load(Path path, WeightType quant, boolean useCache) {
+        Path gguf = findGguf(path);
         Arena arena = Arena.ofShared();
-        try {
-            Weights w = new Weights(cfg, Checkpoint.load(dir, arena), dir);
-            return new Model(dir, cfg, w, arena);
+        try (Parallel par = new Parallel(Runtime.getRuntime().availableProcessors())) {
+            Config cfg;
+            Weights w;
+            List<Path> sources;
+            if (gguf != null) {
+                GgufModel.Loaded l = GgufModel.load(gguf, arena, par);
+                cfg = l.config();
+                w = l.weights();
+                sources = List.of(gguf);
+            } else {
+                if (!Files.isDirectory(path)) throw new ModelFormatException(path, "model folder not found");
+                cfg = Config.load(path.resolve("config.json"));
+                w = new Weights(cfg, Checkpoint.load(path, arena), path);
+                sources = weightFiles(path);
+            }
+            if (quant != null && quant.quantized()) {
+                w = quantize(w, quant, gguf != null ? gguf : path, sources, useCache, arena, par);
+            }
+            return new Model(path, cfg, w, arena);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /** The GGUF file {@code path} names or a folder without config.json holds; null for a hub folder. */
+    static Path findGguf(Path path) {
+        if (Files.isRegularFile(path)) {
+            if (GgufFile.isGguf(path)) return path;
+            throw new ModelFormatException(path, "not a model folder or a GGUF file");
+        }
+        if (!Files.isDirectory(path) || Files.exists(path.resolve("config.json"))) return null;
+        List<Path> found;
+        try (Stream<Path> s = Files.list(path)) {
+            found = s.filter(p -> p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")).sorted().toList();
+        } catch (IOException e) {
+            return null;
+        }
+        if (found.size() > 1) {
+            throw new ModelFormatException(path, "holds several GGUF files (" + found.stream().map(p -> p.getFileName().toString()).toList() + "); pass one of them");
+        }
+        return found.isEmpty() ? null : found.getFirst();
+    }
+
+    private static List<Path> weightFiles(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.equals("config.json") || n.endsWith(".safetensors") || n.endsWith(".bin") || n.endsWith(".pt")
+                        || n.endsWith(".pth") || n.endsWith(".index.json");
+            }).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The form each matrix gets: {@code quant}, except that q4_0 keeps the embedding / LM head at q8_0 (as llama.cpp keeps its output matrix above 4 bits). */
+    static WeightType target(Weights w, Matrix m, WeightType quant) {
+        if (quant == WeightType.Q4_0 && (m == w.wte || m == w.lmHead)) return WeightType.Q8_0;
+        return quant;
+    }
+
+    private static Weights quantize(Weights w, WeightType quant, Path source, List<Path> sources, boolean useCache,
+                                    Arena arena, Parallel par) {
+        List<Matrix> todo = w.matrices().stream().filter(m -> m.type() != target(w, m, quant)).toList();
+        if (todo.isEmpty()) return w;
+        Path cacheFile = QuantCache.fileFor(source, quant);
+        String fp = QuantCache.fingerprint(sources);
+        Map<String, QuantMatrix> cached = useCache ? QuantCache.read(cacheFile, quant, fp, arena) : null;
+        Map<Matrix, Matrix> done = new IdentityHashMap<>();
+        List<QuantMatrix> fresh = new ArrayList<>();
+        for (Matrix m : todo) {
+            WeightType t = target(w, m, quant);
+            QuantMatrix c = cached != null ? cached.get(m.name()) : null;
+            if (c != null && c.type() == t && c.rows() == m.rows() && c.cols() == m.cols()) {
+                done.put(m, c);
+            } else {
+                QuantMatrix q = Quantizer.quantize(m, t, arena, par);
+                done.put(m, q);
+                fresh.add(q);
+            }
+        }
+        if (useCache && !fresh.isEmpty()) {
+            List<QuantMatrix> all = new ArrayList<>();
+            for (Matrix m : todo) all.add((QuantMatrix) done.get(m));
+            if (QuantCache.write(cacheFile, quant, fp, all)) LOG.info("cached " + quant.label() + " weights in " + cacheFile);
+        }
+        return w.map(m -> done.getOrDefault(m, m));
     }
 
     public Path dir() { return dir; }
@@ -40,10 +158,19 @@ public final class Model implements AutoCloseable {
 
     public Weights weights() { return weights; }
 
+    /** The forms of the weight matrices, e.g. "bf16" or "q4_0 + q8_0". */
+    public String weightForm() {
+        Set<String> s = new LinkedHashSet<>();
+        for (Weights.Layer l : weights.layers) s.add(l.wqkv().type().label());
+        s.add(weights.lmHead.type().label());
+        return String.join(" + ", s);
+    }
+
     /** The model folder's own tokenizer.json if it has one, else null (use the bundled GPT-NeoX-20B one). */
     public Path tokenizerFile() {
-        Path p = dir.resolve("tokenizer.json");
-        return Files.isRegularFile(p) ? p : null;
+        Path folder = Files.isDirectory(dir) ? dir : dir.getParent();
+        Path p = folder == null ? null : folder.resolve("tokenizer.json");
+        return p != null && Files.isRegularFile(p) ? p : null;
     }
 
     @Override

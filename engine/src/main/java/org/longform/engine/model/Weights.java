@@ -2,41 +2,57 @@ package org.longform.engine.model;
 
 import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.io.Tensor;
+import org.longform.engine.quant.DenseMatrix;
+import org.longform.engine.quant.Matrix;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
- * The model's weights. Matrices stay in mapped memory as stored (bf16/f16/f32); only the tiny
- * LayerNorm vectors are widened to float[] on the heap.
+ * The model's weights. Matrices are read by the kernels in the form they have: mapped as stored
+ * (bf16/f16/f32, never copied) or block-quantized ({@link org.longform.engine.quant.QuantMatrix});
+ * only the tiny LayerNorm vectors are widened to float[] on the heap.
  */
 public final class Weights {
-    public final Tensor wte;          // [vocab, d]   token embeddings, also the tied LM head
+    public final Matrix wte;          // [vocab, d]   token embeddings
+    public final Matrix lmHead;       // [vocab, d]   the LM head: wte itself for MPT (tied), unless a file has its own
     public final Layer[] layers;
     public final float[] normF;       // [d]          final LayerNorm weight
 
     public record Layer(
             float[] norm1,   // [d]
-            Tensor wqkv,     // [3d, d]   fused q,k,v projection
-            Tensor outProj,  // [d, d]
+            Matrix wqkv,     // [3d, d]   fused q,k,v projection
+            Matrix outProj,  // [d, d]
             float[] norm2,   // [d]
-            Tensor up,       // [dFf, d]
-            Tensor down) {}  // [d, dFf]
+            Matrix up,       // [dFf, d]
+            Matrix down) {}  // [d, dFf]
 
+    public Weights(Matrix wte, Matrix lmHead, Layer[] layers, float[] normF) {
+        this.wte = wte;
+        this.lmHead = lmHead != null ? lmHead : wte;
+        this.layers = layers;
+        this.normF = normF;
+    }
+
+    /** From a hub checkpoint's tensors (names as MPT's PyTorch modules have them). */
     public Weights(Config c, Map<String, Tensor> t, Path where) {
         int d = c.dModel(), ff = c.dFf();
-        wte = need(t, "transformer.wte.weight", where, c.vocabSize(), d);
+        wte = new DenseMatrix(need(t, "transformer.wte.weight", where, c.vocabSize(), d));
+        lmHead = wte;
         layers = new Layer[c.nLayers()];
         for (int l = 0; l < layers.length; l++) {
             String p = "transformer.blocks." + l + ".";
             layers[l] = new Layer(
                     vec(need(t, p + "norm_1.weight", where, d)),
-                    need(t, p + "attn.Wqkv.weight", where, 3L * d, d),
-                    need(t, p + "attn.out_proj.weight", where, d, d),
+                    new DenseMatrix(need(t, p + "attn.Wqkv.weight", where, 3L * d, d)),
+                    new DenseMatrix(need(t, p + "attn.out_proj.weight", where, d, d)),
                     vec(need(t, p + "norm_2.weight", where, d)),
-                    need(t, p + "ffn.up_proj.weight", where, ff, d),
-                    need(t, p + "ffn.down_proj.weight", where, d, ff));
+                    new DenseMatrix(need(t, p + "ffn.up_proj.weight", where, ff, d)),
+                    new DenseMatrix(need(t, p + "ffn.down_proj.weight", where, d, ff)));
         }
         normF = vec(need(t, "transformer.norm_f.weight", where, d));
         if (t.containsKey("transformer.wpe.weight")) {
@@ -47,7 +63,35 @@ public final class Weights {
         }
     }
 
-    private static Tensor need(Map<String, Tensor> t, String name, Path where, long... shape) {
+    /** The same weights with every matrix replaced by {@code f} of it (a tied head stays tied). */
+    public Weights map(UnaryOperator<Matrix> f) {
+        Matrix e = f.apply(wte);
+        Matrix head = lmHead == wte ? e : f.apply(lmHead);
+        Layer[] ls = new Layer[layers.length];
+        for (int i = 0; i < ls.length; i++) {
+            Layer L = layers[i];
+            ls[i] = new Layer(L.norm1(), f.apply(L.wqkv()), f.apply(L.outProj()), L.norm2(), f.apply(L.up()), f.apply(L.down()));
+        }
+        return new Weights(e, head, ls, normF);
+    }
+
+    /** Every distinct matrix, embedding first. */
+    public List<Matrix> matrices() {
+        List<Matrix> all = new ArrayList<>();
+        all.add(wte);
+        if (lmHead != wte) all.add(lmHead);
+        for (Layer L : layers) all.addAll(List.of(L.wqkv(), L.outProj(), L.up(), L.down()));
+        return all;
+    }
+
+    /** Bytes of weights a decoded token reads: every matrix once (the embedding once, as the LM head, when tied). */
+    public long bytesPerToken() {
+        long b = 0;
+        for (Matrix m : matrices()) b += m.byteSize();
+        return b;
+    }
+
+    static Tensor need(Map<String, Tensor> t, String name, Path where, long... shape) {
         Tensor x = t.get(name);
         if (x == null) throw new ModelFormatException(where, "tensor '" + name + "' is missing");
         if (!Arrays.equals(x.shape(), shape)) {
@@ -56,7 +100,7 @@ public final class Weights {
         return x;
     }
 
-    private static float[] vec(Tensor t) {
+    static float[] vec(Tensor t) {
         float[] v = new float[(int) t.numel()];
         for (int i = 0; i < v.length; i++) v[i] = t.get(i);
         return v;

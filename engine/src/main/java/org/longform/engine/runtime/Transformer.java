@@ -1,8 +1,8 @@
 package org.longform.engine.runtime;
 
-import org.longform.engine.io.Tensor;
 import org.longform.engine.kernels.Alibi;
 import org.longform.engine.kernels.Backend;
+import org.longform.engine.kernels.Epilogue;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
@@ -51,24 +51,21 @@ public final class Transformer {
             if (c.clipQkv() > 0) clamp(s.qkv, T * 3 * d, c.clipQkv());
             storeKv(s.qkv, T, cache, l, past);
             be.attention(s.qkv, T, cache, l, past, slopes, c.softmaxScale(), s.att);
-            be.matmul(L.outProj(), s.att, T, s.xb);
-            add(s.x, s.xb, T * d);
+            be.matmul(L.outProj(), s.att, T, s.x, Epilogue.ADD);          // x += out_proj(att)
             // MLP block
             be.layerNorm(s.x, L.norm2(), c.normEps(), T, d, s.xb);
-            be.matmul(L.up(), s.xb, T, s.hb);
-            be.gelu(s.hb, T * ff);
-            be.matmul(L.down(), s.hb, T, s.xb);
-            add(s.x, s.xb, T * d);
+            be.matmul(L.up(), s.xb, T, s.hb, Epilogue.GELU);              // hb = gelu(up(xb))
+            be.matmul(L.down(), s.hb, T, s.x, Epilogue.ADD);              // x += down(hb)
         }
         cache.advance(T);
         // final norm and the tied LM head
         if (allRows) {
             be.layerNorm(s.x, w.normF, c.normEps(), T, d, s.xb);
-            be.matmul(w.wte, s.xb, T, s.logits);
+            be.matmul(w.lmHead, s.xb, T, s.logits);
         } else {
             System.arraycopy(s.x, (T - 1) * d, s.xb, 0, d);
             be.layerNorm(s.xb, w.normF, c.normEps(), 1, d, s.xb);
-            be.matmul(w.wte, s.xb, 1, s.logits);
+            be.matmul(w.lmHead, s.xb, 1, s.logits);
         }
         if (c.logitScale() != 1f) {
             int n = (allRows ? T : 1) * V;
@@ -77,9 +74,7 @@ public final class Transformer {
     }
 
     private void embed(int id, float[] x, int off) {
-        Tensor e = w.wte;
-        long base = (long) id * c.dModel();
-        for (int i = 0; i < c.dModel(); i++) x[off + i] = e.get(base + i);
+        w.wte.row(id, x, off);
     }
 
     /** Writes the k and v parts of each token's qkv row into its cache slot (converted to the page dtype). */
@@ -98,7 +93,4 @@ public final class Transformer {
         for (int i = 0; i < n; i++) a[i] = Math.max(-lim, Math.min(lim, a[i]));
     }
 
-    private static void add(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) x[i] += y[i];
-    }
 }

@@ -134,8 +134,8 @@ class CudaSessionTest {
                     float[] x = new float[T * K];
                     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
                     float[] want = new float[T * N], got = new float[T * N];
-                    ref.matmul(w, x, T, want);
-                    gpu.matmul(w, x, T, got);
+                    ref.matmul(new org.longform.engine.quant.DenseMatrix(w), x, T, want);
+                    gpu.matmul(new org.longform.engine.quant.DenseMatrix(w), x, T, got);
                     for (int i = 0; i < want.length; i++) {
                         assertEquals(want[i], got[i], 1e-4 * (1 + Math.abs(want[i])) + 1e-4, "N " + N + " K " + K + " T " + T + " at " + i);
                     }

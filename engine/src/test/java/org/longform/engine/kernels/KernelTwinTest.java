@@ -10,6 +10,7 @@ import org.longform.engine.io.Tensor;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
+import org.longform.engine.quant.DenseMatrix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -77,8 +78,8 @@ class KernelTwinTest {
         Tensor w = randomTensor(dt, N, K, N * 31L + K);
         float[] x = random(T * K, 7);
         float[] a = new float[T * N], b = new float[T * N];
-        SCALAR.matmul(w, x, T, a);
-        VECTOR.matmul(w, x, T, b);
+        SCALAR.matmul(new DenseMatrix(w), x, T, a);
+        VECTOR.matmul(new DenseMatrix(w), x, T, b);
         assertClose(a, b, T * N, 1e-4, "matmul " + dt);
     }
 

@@ -1,0 +1,165 @@
+package org.longform.engine.io.gguf;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.longform.engine.io.DType;
+import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.io.Tensor;
+import org.longform.engine.kernels.Parallel;
+import org.longform.engine.model.Config;
+import org.longform.engine.model.Weights;
+import org.longform.engine.quant.DenseMatrix;
+import org.longform.engine.quant.Matrix;
+import org.longform.engine.quant.QuantMatrix;
+import org.longform.engine.quant.WeightType;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * An MPT model from a GGUF file as llama.cpp writes it (architecture {@code mpt}: token_embd,
+ * blk.N.attn_norm / attn_qkv / attn_output / ffn_norm / ffn_up / ffn_down, output_norm, optional
+ * output; hparams {@code mpt.*}). F32, F16 and BF16 matrices are used in place (mapped); Q8_0 and
+ * Q4_0 blocks are split once into the engine's quant and scale planes (values unchanged).
+ */
+public final class GgufModel {
+    private GgufModel() {}
+
+    public record Loaded(Config config, Weights weights, GgufFile file) {}
+
+    public static Loaded load(Path path, Arena arena, Parallel par) {
+        GgufFile g = GgufFile.open(path, arena);
+        Map<String, Object> m = g.metadata();
+        String arch = str(m, "general.architecture", path);
+        if (!arch.equals("mpt")) throw new ModelFormatException(path, "GGUF architecture is '" + arch + "', only MPT ('mpt') is supported");
+        int d = intKey(m, "mpt.embedding_length", path);
+        int heads = intKey(m, "mpt.attention.head_count", path);
+        int layers = intKey(m, "mpt.block_count", path);
+        int ff = intKey(m, "mpt.feed_forward_length", path);
+        int ctx = m.containsKey("mpt.context_length") ? intKey(m, "mpt.context_length", path) : 2048;
+        if (m.get("mpt.attention.head_count_kv") instanceof Number kv && kv.intValue() != heads) {
+            throw new ModelFormatException(path, "mpt.attention.head_count_kv " + kv + " differs from head_count " + heads + " (grouped-query attention is not supported)");
+        }
+        if (d % heads != 0) throw new ModelFormatException(path, "embedding_length " + d + " is not divisible by head_count " + heads);
+        if (ff % d != 0) throw new ModelFormatException(path, "feed_forward_length " + ff + " is not a multiple of embedding_length " + d);
+        float alibi = num(m, "mpt.attention.max_alibi_bias", 0f);
+        if (alibi <= 0) throw new ModelFormatException(path, "mpt.attention.max_alibi_bias is missing or 0: only ALiBi MPT models are supported");
+        float clamp = num(m, "mpt.attention.clamp_kqv", 0f);
+        float eps = num(m, "mpt.attention.layernorm_epsilon", 1e-5f);
+
+        Map<String, GgufFile.TensorInfo> ts = g.tensors();
+        for (String name : ts.keySet()) {
+            if (name.endsWith(".bias")) throw new ModelFormatException(path, "tensor '" + name + "': bias tensors are not supported (StoryWriter has none)");
+            if (name.startsWith("position_embd") || name.contains(".act.scales")) {
+                throw new ModelFormatException(path, "tensor '" + name + "' is not supported (learned positions or activation scales)");
+            }
+        }
+        GgufFile.TensorInfo embInfo = need(ts, "token_embd.weight", path);
+        int vocab = (int) embInfo.rows();
+        Config cfg = new Config(d, heads, layers, ff / d, vocab, ctx, eps, alibi, clamp, (float) (1.0 / Math.sqrt((double) d / heads)), 1f);
+
+        Matrix wte = matrix(g, embInfo, path, vocab, d, arena, par);
+        Matrix head = ts.containsKey("output.weight") ? matrix(g, ts.get("output.weight"), path, vocab, d, arena, par) : wte;
+        Weights.Layer[] ls = new Weights.Layer[layers];
+        for (int l = 0; l < layers; l++) {
+            String p = "blk." + l + ".";
+            ls[l] = new Weights.Layer(
+                    vec(g, need(ts, p + "attn_norm.weight", path), d, path),
+                    matrix(g, need(ts, p + "attn_qkv.weight", path), path, 3 * d, d, arena, par),
+                    matrix(g, need(ts, p + "attn_output.weight", path), path, d, d, arena, par),
+                    vec(g, need(ts, p + "ffn_norm.weight", path), d, path),
+                    matrix(g, need(ts, p + "ffn_up.weight", path), path, ff, d, arena, par),
+                    matrix(g, need(ts, p + "ffn_down.weight", path), path, d, ff, arena, par));
+        }
+        float[] normF = vec(g, need(ts, "output_norm.weight", path), d, path);
+        return new Loaded(cfg, new Weights(wte, head, ls, normF), g);
+    }
+
+    private static GgufFile.TensorInfo need(Map<String, GgufFile.TensorInfo> ts, String name, Path path) {
+        GgufFile.TensorInfo t = ts.get(name);
+        if (t == null) throw new ModelFormatException(path, "tensor '" + name + "' is missing");
+        return t;
+    }
+
+    private static Matrix matrix(GgufFile g, GgufFile.TensorInfo t, Path path, int rows, int cols, Arena arena, Parallel par) {
+        if (t.dims().length != 2 || t.rows() != rows || t.cols() != cols) {
+            throw new ModelFormatException(path, "tensor '" + t.name() + "' has GGML shape " + Arrays.toString(t.dims()) + ", the hparams imply [" + cols + ", " + rows + "]");
+        }
+        MemorySegment data = g.data(t);
+        long[] shape = {rows, cols};
+        return switch (t.type()) {
+            case GgufFile.F32 -> new DenseMatrix(new Tensor(t.name(), DType.F32, shape, data));
+            case GgufFile.F16 -> new DenseMatrix(new Tensor(t.name(), DType.F16, shape, data));
+            case GgufFile.BF16 -> new DenseMatrix(new Tensor(t.name(), DType.BF16, shape, data));
+            case GgufFile.Q8_0 -> split(t.name(), WeightType.Q8_0, rows, cols, data, arena, par, path);
+            case GgufFile.Q4_0 -> split(t.name(), WeightType.Q4_0, rows, cols, data, arena, par, path);
+            default -> throw new ModelFormatException(path, "tensor '" + t.name() + "' has unsupported type " + GgufFile.typeName(t.type()));
+        };
+    }
+
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+
+    /**
+     * GGML blocks {f16 d; 32 x int8} (q8_0) or {f16 d; 16 bytes of nibbles} (q4_0) into the two
+     * planes of a {@link QuantMatrix}; q4_0 nibbles become signed (XOR 0x88).
+     */
+    static QuantMatrix split(String name, WeightType type, int rows, int cols, MemorySegment src, Arena arena, Parallel par, Path path) {
+        int nb = cols / 32, qb = type == WeightType.Q8_0 ? 32 : 16, bb = qb + 2;
+        MemorySegment q = arena.allocate(QuantMatrix.quantBytes(type, rows, cols), 64);
+        MemorySegment s = arena.allocate(QuantMatrix.scaleBytes(rows, cols), 64);
+        boolean q4 = type == WeightType.Q4_0;
+        Parallel.RangeBody body = (a, b) -> {
+            for (int r = a; r < b; r++) {
+                for (int blk = 0; blk < nb; blk++) {
+                    long i = (long) r * nb + blk, from = i * bb;
+                    short d = src.get(ValueLayout.JAVA_SHORT_UNALIGNED, from);
+                    int e = (d >> 10) & 0x1F;
+                    if (e == 0x1F) throw new ModelFormatException(path, "tensor '" + name + "' has a non-finite block scale (row " + r + ", block " + blk + ")");
+                    s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, d);
+                    for (int j = 0; j < qb; j += 16) {
+                        ByteVector v = ByteVector.fromMemorySegment(B16, src, from + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                        if (q4) v = v.lanewise(jdk.incubator.vector.VectorOperators.XOR, (byte) 0x88);
+                        v.intoMemorySegment(q, i * qb + j, ByteOrder.LITTLE_ENDIAN);
+                    }
+                }
+            }
+        };
+        if (par != null) par.range(rows, 64, body);
+        else body.run(0, rows);
+        return new QuantMatrix(name, type, rows, cols, q, s);
+    }
+
+    private static float[] vec(GgufFile g, GgufFile.TensorInfo t, int n, Path path) {
+        if (t.numel() != n) throw new ModelFormatException(path, "tensor '" + t.name() + "' has " + t.numel() + " values, expected " + n);
+        MemorySegment data = g.data(t);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = switch (t.type()) {
+                case GgufFile.F32 -> data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+                case GgufFile.F16 -> Float.float16ToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
+                case GgufFile.BF16 -> Float.intBitsToFloat((data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i) & 0xFFFF) << 16);
+                default -> throw new ModelFormatException(path, "tensor '" + t.name() + "' (a norm vector) has type " + GgufFile.typeName(t.type()) + "; expected F32, F16 or BF16");
+            };
+        }
+        return v;
+    }
+
+    private static String str(Map<String, Object> m, String key, Path path) {
+        if (m.get(key) instanceof String s) return s;
+        throw new ModelFormatException(path, "metadata '" + key + "' is missing");
+    }
+
+    private static int intKey(Map<String, Object> m, String key, Path path) {
+        if (m.get(key) instanceof Number n && n.longValue() > 0 && n.longValue() <= Integer.MAX_VALUE) return n.intValue();
+        throw new ModelFormatException(path, "metadata '" + key + "' is missing or invalid");
+    }
+
+    private static float num(Map<String, Object> m, String key, float dflt) {
+        return m.get(key) instanceof Number n ? n.floatValue() : dflt;
+    }
+}

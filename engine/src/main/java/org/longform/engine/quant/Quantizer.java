@@ -1,0 +1,80 @@
+package org.longform.engine.quant;
+
+import org.longform.engine.kernels.Parallel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Quantizes matrices to q8_0 or q4_0 blocks of 32 (GGML's formulas, except that the weights are
+ * rounded against the f16 scale actually stored, so the block's largest weight lands exactly on
+ * its code and no weight is off by more than half a step of the scale that is used).
+ */
+public final class Quantizer {
+    private Quantizer() {}
+
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    /** A quantized copy of {@code src} in memory owned by {@code arena}; rows split across {@code par}. */
+    public static QuantMatrix quantize(Matrix src, WeightType type, Arena arena, Parallel par) {
+        int rows = src.rows(), cols = src.cols();
+        if (!type.quantized()) throw new IllegalArgumentException(type + " is not a quantized type");
+        if (cols % QuantMatrix.BLOCK != 0) {
+            throw new IllegalArgumentException(src.name() + " has " + cols + " columns, not a multiple of " + QuantMatrix.BLOCK + " (needed for " + type.label() + ")");
+        }
+        MemorySegment q = arena.allocate(QuantMatrix.quantBytes(type, rows, cols), 64);
+        MemorySegment s = arena.allocate(QuantMatrix.scaleBytes(rows, cols), 64);
+        Parallel.RangeBody body = (a, b) -> {
+            float[] row = new float[cols];
+            for (int r = a; r < b; r++) {
+                src.row(r, row, 0);
+                quantizeRow(type, row, 0, cols, q, s, r);
+            }
+        };
+        if (par != null) par.range(rows, 16, body);
+        else body.run(0, rows);
+        return new QuantMatrix(src.name(), type, rows, cols, q, s);
+    }
+
+    /** Quantizes x[off, off + cols) into row r of the planes. */
+    public static void quantizeRow(WeightType type, float[] x, int off, int cols, MemorySegment q, MemorySegment s, int r) {
+        int nb = cols / QuantMatrix.BLOCK;
+        for (int b = 0; b < nb; b++) {
+            int o = off + b * QuantMatrix.BLOCK;
+            long blockIndex = (long) r * nb + b;
+            if (type == WeightType.Q8_0) {
+                float amax = 0;
+                for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[o + j]));
+                short dh = Float.floatToFloat16(amax / 127f);
+                float d = Float.float16ToFloat(dh);
+                float id = d != 0 ? 1f / d : 0f;
+                s.setAtIndex(SHORT_LE, blockIndex, dh);
+                long base = blockIndex * 32;
+                for (int j = 0; j < 32; j++) {
+                    int v = Math.round(x[o + j] * id);
+                    q.set(ValueLayout.JAVA_BYTE, base + j, (byte) Math.max(-127, Math.min(127, v)));
+                }
+            } else {
+                float amax = 0, max = 0;
+                for (int j = 0; j < 32; j++) {
+                    float a = Math.abs(x[o + j]);
+                    if (a > amax) {
+                        amax = a;
+                        max = x[o + j];
+                    }
+                }
+                short dh = Float.floatToFloat16(max / -8f);
+                float d = Float.float16ToFloat(dh);
+                float id = d != 0 ? 1f / d : 0f;
+                s.setAtIndex(SHORT_LE, blockIndex, dh);
+                long base = blockIndex * 16;
+                for (int j = 0; j < 16; j++) {
+                    int lo = Math.max(0, Math.min(15, (int) Math.floor(x[o + j] * id + 8.5f))) - 8;
+                    int hi = Math.max(0, Math.min(15, (int) Math.floor(x[o + j + 16] * id + 8.5f))) - 8;
+                    q.set(ValueLayout.JAVA_BYTE, base + j, (byte) ((lo & 15) | (hi & 15) << 4));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.longform.engine.quant;
+
+import org.longform.engine.io.DType;
+
+/** The form a weight matrix has in memory. */
+public enum WeightType {
+    F32("f32", 32, 32 * 4),
+    F16("f16", 32, 32 * 2),
+    BF16("bf16", 32, 32 * 2),
+    /** 32 int8 weights and one f16 scale per block: w = d * q, q in [-127, 127]. */
+    Q8_0("q8_0", 32, 32 + 2),
+    /** 32 4-bit weights and one f16 scale per block: w = d * (q - 8), q in [0, 15]. */
+    Q4_0("q4_0", 32, 16 + 2);
+
+    /** Weights per block (the dense types count 32 as one block, for uniform sizing). */
+    public final int blockSize;
+    /** Bytes per block including the scale. */
+    public final int blockBytes;
+    private final String label;
+
+    WeightType(String label, int blockSize, int blockBytes) {
+        this.label = label;
+        this.blockSize = blockSize;
+        this.blockBytes = blockBytes;
+    }
+
+    public String label() { return label; }
+
+    public boolean quantized() { return this == Q8_0 || this == Q4_0; }
+
+    /**
+     * A quantization the user asks for: "q8_0" or "q4_0" (also "q8", "q4"; any case); "none",
+     * "stored" or empty mean the stored form (null).
+     */
+    public static WeightType parseQuant(String s) {
+        if (s == null) return null;
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "", "none", "stored" -> null;
+            case "q8_0", "q8" -> Q8_0;
+            case "q4_0", "q4" -> Q4_0;
+            default -> throw new IllegalArgumentException("unknown quantization '" + s + "' (choose q8_0, q4_0 or none)");
+        };
+    }
+
+    /** The default quantization for loads that do not name one: {@code -Dlongform.quant=q8_0|q4_0|none}. */
+    public static WeightType defaultQuant() {
+        return parseQuant(System.getProperty("longform.quant"));
+    }
+
+    public static WeightType of(DType d) {
+        return switch (d) {
+            case F32 -> F32;
+            case F16 -> F16;
+            case BF16 -> BF16;
+        };
+    }
+}

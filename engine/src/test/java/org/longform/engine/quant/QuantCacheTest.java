@@ -1,0 +1,112 @@
+package org.longform.engine.quant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.Fixtures;
+import org.longform.engine.model.Model;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class QuantCacheTest {
+    @TempDir Path tmp;
+
+    private Path copyOfFixture() throws IOException {
+        Path dir = tmp.resolve("model");
+        Files.createDirectories(dir);
+        try (Stream<Path> s = Files.list(Fixtures.modelDir("tiny-mpt-6h"))) {
+            for (Path p : s.toList()) Files.copy(p, dir.resolve(p.getFileName()));
+        }
+        return dir;
+    }
+
+    private static byte[] planes(Model m) {
+        var out = new java.io.ByteArrayOutputStream();
+        for (Matrix x : m.weights().matrices()) {
+            QuantMatrix q = (QuantMatrix) x;
+            out.writeBytes(q.quants().toArray(ValueLayout.JAVA_BYTE));
+            out.writeBytes(q.scales().toArray(ValueLayout.JAVA_BYTE));
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void secondLoadMapsTheCachedFormAndAChangedSourceIsRequantized() throws IOException {
+        Path dir = copyOfFixture();
+        Path cache = QuantCache.fileFor(dir, WeightType.Q8_0);
+        byte[] first;
+        try (Model m = Model.load(dir, WeightType.Q8_0)) {
+            first = planes(m);
+            assertEquals("q8_0", m.weightForm());
+        }
+        assertTrue(Files.isRegularFile(cache), "cache written next to the model");
+        List<Path> sources;
+        try (Stream<Path> s = Files.list(dir)) {
+            sources = s.filter(p -> !p.toString().endsWith(".lfq")).toList();
+        }
+        try (Arena a = Arena.ofConfined()) {
+            Map<String, QuantMatrix> cached = QuantCache.read(cache, WeightType.Q8_0, QuantCache.fingerprint(sources), a);
+            assertNotNull(cached);
+            assertEquals(1 + 3 * 4, cached.size());
+        }
+        try (Model m = Model.load(dir, WeightType.Q8_0)) {
+            assertArrayEquals(first, planes(m), "the mapped cache holds the same blocks");
+        }
+        // a changed weight file invalidates the cache; the next load quantizes again and rewrites it
+        Path weights = dir.resolve("model.safetensors");
+        Files.setLastModifiedTime(weights, FileTime.fromMillis(Files.getLastModifiedTime(weights).toMillis() + 5000));
+        try (Arena a = Arena.ofConfined()) {
+            assertNull(QuantCache.read(cache, WeightType.Q8_0, QuantCache.fingerprint(sources), a));
+        }
+        try (Model m = Model.load(dir, WeightType.Q8_0)) {
+            assertArrayEquals(first, planes(m));
+        }
+        try (Arena a = Arena.ofConfined()) {
+            assertNotNull(QuantCache.read(cache, WeightType.Q8_0, QuantCache.fingerprint(sources), a));
+        }
+    }
+
+    @Test
+    void corruptOrForeignCacheFilesAreIgnored() throws IOException {
+        Path dir = copyOfFixture();
+        Path cache = QuantCache.fileFor(dir, WeightType.Q4_0);
+        Files.write(cache, "not a cache".getBytes());
+        byte[] want;
+        try (Model m = Model.load(dir, WeightType.Q4_0, false)) {
+            want = planes(m);
+        }
+        try (Model m = Model.load(dir, WeightType.Q4_0)) {
+            assertArrayEquals(want, planes(m));
+            assertEquals("q4_0 + q8_0", m.weightForm());
+        }
+        // rewritten properly; truncate it and it is ignored again
+        byte[] good = Files.readAllBytes(cache);
+        Files.write(cache, java.util.Arrays.copyOf(good, good.length / 2));
+        try (Model m = Model.load(dir, WeightType.Q4_0)) {
+            assertArrayEquals(want, planes(m));
+        }
+    }
+
+    @Test
+    void withoutTheCacheNothingIsWritten() throws IOException {
+        Path dir = copyOfFixture();
+        try (Model m = Model.load(dir, WeightType.Q8_0, false)) {
+            assertEquals("q8_0", m.weightForm());
+        }
+        assertFalse(Files.exists(QuantCache.fileFor(dir, WeightType.Q8_0)));
+    }
+}

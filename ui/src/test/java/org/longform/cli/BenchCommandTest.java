@@ -1,0 +1,57 @@
+package org.longform.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code bench} on a fixture model: the JSON keys, --quant, and that --quant does not leak into later commands. */
+class BenchCommandTest {
+    @TempDir Path tmp;
+
+    @Test
+    void jsonHasTheContractKeysAndQuantChangesTheWeights() throws Exception {
+        Path dir = tmp.resolve("m");
+        Files.createDirectories(dir);
+        try (Stream<Path> s = Files.list(CliTest.FIXTURES.resolve("tiny-mpt-6h"))) {
+            for (Path p : s.toList()) Files.copy(p, dir.resolve(p.getFileName()));
+        }
+        String[] common = {"--model", dir.toString(), "--prompt-tokens", "20", "--gen-tokens", "4", "--threads", "2", "--bandwidth-mib", "16", "--json"};
+        CliTest.Run plain = CliTest.run(concat(new String[]{"bench"}, common));
+        assertEquals(0, plain.code(), plain.err());
+        JsonNode p = new ObjectMapper().readTree(plain.out());
+        for (String k : new String[]{"prefill_tok_s", "decode_tok_s", "bytes_per_token", "bandwidth_gb_s", "bound_fraction"}) {
+            assertTrue(p.get(k).isNumber() && p.get(k).asDouble() > 0, k + " in " + plain.out());
+        }
+        assertEquals("bf16", p.get("weights").asText());
+
+        CliTest.Run q = CliTest.run(concat(new String[]{"bench", "--quant", "q8_0"}, common));
+        assertEquals(0, q.code(), q.err());
+        JsonNode j = new ObjectMapper().readTree(q.out());
+        assertEquals("q8_0", j.get("weights").asText());
+        assertTrue(j.get("weight_bytes_per_token").asLong() < p.get("weight_bytes_per_token").asLong() * 0.6);
+        assertTrue(Files.exists(dir.resolve("longform-q8_0.lfq")), "cached next to the model");
+
+        // the next command without --quant runs the stored weights again
+        CliTest.Run again = CliTest.run(concat(new String[]{"bench"}, common));
+        assertEquals("bf16", new ObjectMapper().readTree(again.out()).get("weights").asText());
+
+        CliTest.Run bad = CliTest.run(concat(new String[]{"bench", "--quant", "q3_k"}, common));
+        assertFalse(bad.code() == 0);
+        assertTrue(bad.err().contains("q3_k"), bad.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
