@@ -27,34 +27,37 @@ public final class Gelu {
         for (int i = 0; i < n; i++) x[i] = scalar(x[i]);
     }
 
+    /**
+     * GELU over x[from, to) in place. The polynomial is written out in the loop (not in a helper
+     * taking a vector): a vector passed to a method C2 does not inline loses its exact class, and
+     * every op on it becomes a call on a boxed vector.
+     */
     public static void vector(float[] x, int from, int to) {
         int i = from;
         int upper = from + F.loopBound(to - from);
-        for (; i < upper; i += F.length()) of(FloatVector.fromArray(F, x, i)).intoArray(x, i);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < upper; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector z = v.mul(INV_SQRT2).abs();
+            FloatVector t = one.div(z.mul(0.5f).add(1f));
+            FloatVector p = t.mul(0.17087277f).add(-0.82215223f);
+            p = p.mul(t).add(1.48851587f);
+            p = p.mul(t).add(-1.13520398f);
+            p = p.mul(t).add(0.27886807f);
+            p = p.mul(t).add(-0.18628806f);
+            p = p.mul(t).add(0.09678418f);
+            p = p.mul(t).add(0.37409196f);
+            p = p.mul(t).add(1.00002368f);
+            p = p.mul(t).add(-1.26551223f);
+            FloatVector r = t.mul(p.sub(z.mul(z)).lanewise(VectorOperators.EXP));   // erfc(|u|)
+            FloatVector erfAbs = one.sub(r);                                         // erf(|u|)
+            FloatVector erf = erfAbs.blend(erfAbs.neg(), v.compare(VectorOperators.LT, 0f));
+            v.mul(0.5f).mul(erf.add(1f)).intoArray(x, i);
+        }
         for (; i < to; i++) x[i] = scalar(x[i]);
     }
 
     public static float scalar(float x) {
         return 0.5f * x * (1f + erf(x * INV_SQRT2));
-    }
-
-    /** GELU of every lane (the vector twin of {@link #scalar(float)}). */
-    static FloatVector of(FloatVector v) {
-        FloatVector z = v.mul(INV_SQRT2).abs();
-        FloatVector t = z.mul(0.5f).add(1f);
-        t = FloatVector.broadcast(F, 1f).div(t);
-        FloatVector p = t.mul(0.17087277f).add(-0.82215223f);
-        p = p.mul(t).add(1.48851587f);
-        p = p.mul(t).add(-1.13520398f);
-        p = p.mul(t).add(0.27886807f);
-        p = p.mul(t).add(-0.18628806f);
-        p = p.mul(t).add(0.09678418f);
-        p = p.mul(t).add(0.37409196f);
-        p = p.mul(t).add(1.00002368f);
-        p = p.mul(t).add(-1.26551223f);
-        FloatVector r = t.mul(p.sub(z.mul(z)).lanewise(VectorOperators.EXP));   // erfc(|u|)
-        FloatVector erfAbs = r.neg().add(1f);                                   // erf(|u|)
-        FloatVector erf = erfAbs.blend(erfAbs.neg(), v.compare(VectorOperators.LT, 0f));
-        return v.mul(0.5f).mul(erf.add(1f));
     }
 }

@@ -52,6 +52,8 @@ public final class MatMulVector {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final float LO4 = 0x1p-28f, HI4 = 1f / 16;
+    static final boolean SEQ = Boolean.getBoolean("longform.seq");
+    static final int GEMV_CHUNKS = Integer.getInteger("longform.gemvChunks", 8);
 
     /** Per-thread scratch, grown on first use and kept. */
     static final class Scratch {
@@ -89,10 +91,14 @@ public final class MatMulVector {
             this.N = w.rows();
             int threads = scratch.length;
             if (T == 1) {
-                // chunks of rows (a multiple of 16) so that each thread takes about 8
-                int c = (N + threads * 8 - 1) / (threads * 8);
+                // chunks of rows (a multiple of 16) so that each thread takes about GEMV_CHUNKS
+                int c = (N + threads * GEMV_CHUNKS - 1) / (threads * GEMV_CHUNKS);
                 chunk = Math.max(16, (c + 15) & ~15);
                 if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
+                else if (w.type() == WeightType.BF16) {
+                    if (xq.length < w.cols()) xq = new float[w.cols()];
+                    prepareBf16(x, w.cols(), xq);
+                }
             } else {
                 int panels = (N + NR - 1) / NR;
                 int per = Math.max(1, panels / (threads * 4));
@@ -185,7 +191,7 @@ public final class MatMulVector {
             case DenseMatrix d -> {
                 Tensor t = d.tensor();
                 switch (t.dtype()) {
-                    case BF16 -> gemvBf16(t.data(), t.cols(), x, out, a, b, ep);
+                    case BF16 -> gemvBf16(t.data(), t.cols(), xq, x, out, a, b, ep);
                     case F16 -> gemvF16(t.data(), t.cols(), x, out, a, b, ep);
                     case F32 -> gemvF32(t.data(), t.cols(), x, out, a, b, ep);
                 }
@@ -213,23 +219,46 @@ public final class MatMulVector {
     // the Vector API's deep call chains within a node budget, and a method holding several unrolled
     // nests runs out of it, leaving vector ops as calls on boxed vectors (10-50x slower).
 
-    private static void gemvBf16(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
+    /**
+     * bf16, four rows per pass. A 512-bit load holds 2L bf16 weights; read as L ints, each lane
+     * carries an even-indexed weight in its low half and the next (odd) one in its high half, so
+     * {@code v << 16} and {@code v & 0xFFFF0000} are the even and odd weights as floats: two ops for
+     * 2L weights. x is prepared once per product with each 2L-chunk split into its even and odd
+     * elements ({@link #prepareBf16}).
+     */
+    private static void gemvBf16(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int a, int b, Epilogue ep) {
         int n = a;
-        for (; n + 4 <= b; n += 4) bf16Rows4(seg, K, x, out, n, ep);
-        for (; n < b; n++) bf16Row(seg, K, x, out, n, ep);
+        if (!SEQ) for (; n + 4 <= b; n += 4) bf16Rows4(seg, K, xp, x, out, n, ep);
+        for (; n < b; n++) bf16Row(seg, K, xp, x, out, n, ep);
     }
 
-    private static void bf16Rows4(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
-        int kb = K - K % L;
+    /** xp: per chunk of 2L elements, the L even ones then the L odd ones; a tail past the last full chunk is left as is. */
+    static void prepareBf16(float[] x, int K, float[] xp) {
+        int c2 = 2 * L, kb = K - K % c2;
+        for (int c = 0; c < kb; c += c2) {
+            for (int j = 0; j < L; j++) {
+                xp[c + j] = x[c + 2 * j];
+                xp[c + L + j] = x[c + 2 * j + 1];
+            }
+        }
+        System.arraycopy(x, kb, xp, kb, K - kb);
+    }
+
+    private static void bf16Rows4(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n, Epilogue ep) {
+        int c2 = 2 * L, kb = K - K % c2;
         long rb = 2L * K, r0 = n * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int k = 0; k < kb; k += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, k);
+        for (int k = 0; k < kb; k += c2) {
+            FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
             long o = 2L * k;
-            a0 = bf16(seg, r0 + o).fma(xv, a0);
-            a1 = bf16(seg, r1 + o).fma(xv, a1);
-            a2 = bf16(seg, r2 + o).fma(xv, a2);
-            a3 = bf16(seg, r3 + o).fma(xv, a3);
+            IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
+            IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
+            IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
+            IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
+            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v0.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a0));
+            a1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v1.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a1));
+            a2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v2.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a2));
+            a3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v3.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a3));
         }
         put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r0, x, kb, K), ep);
         put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r1, x, kb, K), ep);
@@ -237,12 +266,25 @@ public final class MatMulVector {
         put(out, n + 3, a3.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r3, x, kb, K), ep);
     }
 
-    private static void bf16Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
-        int kb = K - K % L;
+    private static void bf16Row(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n, Epilogue ep) {
+        int c2 = 2 * L, kb = K - K % c2;
         long r = n * 2L * K;
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < kb; k += L) acc = bf16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), acc);
-        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r, x, kb, K), ep);
+        FloatVector acc = FloatVector.zero(F), acc2 = acc;
+        int k = 0;
+        for (; k + 2 * c2 <= kb; k += 2 * c2) {
+            IntVector v = IntVector.fromMemorySegment(I, seg, r + 2L * k, LE);
+            IntVector u = IntVector.fromMemorySegment(I, seg, r + 2L * k + 4 * L, LE);
+            acc = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k),
+                    v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + L), acc));
+            acc2 = u.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + c2),
+                    u.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + c2 + L), acc2));
+        }
+        for (; k < kb; k += c2) {
+            IntVector v = IntVector.fromMemorySegment(I, seg, r + 2L * k, LE);
+            acc = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k),
+                    v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + L), acc));
+        }
+        put(out, n, acc.add(acc2).reduceLanes(VectorOperators.ADD) + tailBf16(seg, r, x, kb, K), ep);
     }
 
     private static float tailBf16(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
@@ -467,12 +509,12 @@ public final class MatMulVector {
         if (nr == NR) {
             for (int t = 0; t < mt; t++) {
                 int oo = o + t * N, to = t * NR;
-                for (int j = 0; j < NR; j += L) {
-                    FloatVector v = FloatVector.fromArray(F, tile, to + j);
-                    if (add) v = v.add(FloatVector.fromArray(F, out, oo + j));
-                    if (gelu) v = Gelu.of(v);
-                    v.intoArray(out, oo + j);
+                if (add) {
+                    for (int j = 0; j < NR; j += L) FloatVector.fromArray(F, tile, to + j).add(FloatVector.fromArray(F, out, oo + j)).intoArray(out, oo + j);
+                } else {
+                    System.arraycopy(tile, to, out, oo, NR);
                 }
+                if (gelu) Gelu.vector(out, oo, oo + NR);
             }
         } else {
             for (int t = 0; t < mt; t++) {
