@@ -156,9 +156,10 @@ public final class Generator implements AutoCloseable {
 
     /**
      * A prompt longer than the window keeps its pinned first {@code keep} tokens and the most
-     * recent tokens, leaving room to generate (up to half the window).
+     * recent tokens, leaving room to generate (up to half the window). Public so that remote
+     * generation fits prompts exactly as the local engine does.
      */
-    static int[] fit(int[] prompt, int window, int keep, int maxTokens) {
+    public static int[] fit(int[] prompt, int window, int keep, int maxTokens) {
         int room = Math.max(1, Math.min(maxTokens, window / 2));
         int fit = window - room;
         if (prompt.length <= fit) return prompt;

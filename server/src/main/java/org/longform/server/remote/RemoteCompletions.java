@@ -132,7 +132,7 @@ public final class RemoteCompletions implements AutoCloseable {
         if (t == null) throw new IllegalStateException("generate(GenerationRequest) needs a tokenizer in RemoteCompletions.Options");
         int window = options.contextTokens() > 0 ? options.contextTokens() : Integer.MAX_VALUE;
         if (req.window() > 0) window = Math.min(window, req.window());
-        int[] ids = window == Integer.MAX_VALUE ? req.promptIds() : fit(req.promptIds(), window, Math.min(req.keep(), window / 2), req.sampler().maxTokens());
+        int[] ids = window == Integer.MAX_VALUE ? req.promptIds() : org.longform.engine.gen.Generator.fit(req.promptIds(), window, Math.min(req.keep(), window / 2), req.sampler().maxTokens());
         return complete(t.decode(ids), req.sampler(), listener, cancel);
     }
 
@@ -313,18 +313,6 @@ public final class RemoteCompletions implements AutoCloseable {
         String hint = status == 401 || status == 403 ? " (check the API key: --remote-key or LONGFORM_REMOTE_KEY)"
                 : status == 404 ? " (check the URL and the model name: " + model + ")" : "";
         return new RemoteException(status, v1 + " answered " + status + ": " + msg + hint, null);
-    }
-
-    /** Pinned first {@code keep} tokens plus the most recent ones, leaving room to generate (as the local engine does). */
-    static int[] fit(int[] prompt, int window, int keep, int maxTokens) {
-        int room = Math.max(1, Math.min(maxTokens, window / 2));
-        int fit = window - room;
-        if (prompt.length <= fit) return prompt;
-        int tail = fit - keep;
-        int[] p = new int[fit];
-        System.arraycopy(prompt, 0, p, 0, keep);
-        System.arraycopy(prompt, prompt.length - tail, p, keep, tail);
-        return p;
     }
 
     @Override
