@@ -52,8 +52,8 @@ public final class MatMulVector {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final float LO4 = 0x1p-28f, HI4 = 1f / 16;
-    static final boolean SEQ = Boolean.getBoolean("longform.seq");
-    static final int GEMV_CHUNKS = Integer.getInteger("longform.gemvChunks", 8);
+    public static boolean SEQ = Boolean.getBoolean("longform.seq");
+    static final int GEMV_CHUNKS = Integer.getInteger("longform.gemvChunks", 16);
 
     /** Per-thread scratch, grown on first use and kept. */
     static final class Scratch {
@@ -100,9 +100,7 @@ public final class MatMulVector {
                     prepareBf16(x, w.cols(), xq);
                 }
             } else {
-                int panels = (N + NR - 1) / NR;
-                int per = Math.max(1, panels / (threads * 4));
-                chunk = per * NR;
+                chunk = NR;   // one panel per unit: packing does not depend on it, and the tail stays short
             }
             units = (N + chunk - 1) / chunk;
             next.set(0);
@@ -295,7 +293,7 @@ public final class MatMulVector {
 
     private static void gemvF16(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
         int n = a;
-        for (; n + 2 <= b; n += 2) f16Rows2(seg, K, x, out, n, ep);
+        if (!SEQ) for (; n + 2 <= b; n += 2) f16Rows2(seg, K, x, out, n, ep);
         for (; n < b; n++) f16Row(seg, K, x, out, n, ep);
     }
 
@@ -316,9 +314,14 @@ public final class MatMulVector {
     private static void f16Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
         int kb = K - K % L;
         long r = n * 2L * K;
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < kb; k += L) acc = f16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), acc);
-        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int k = 0;
+        for (; k + 2 * L <= kb; k += 2 * L) {
+            a0 = f16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), a0);
+            a1 = f16(seg, r + 2L * (k + L)).fma(FloatVector.fromArray(F, x, k + L), a1);
+        }
+        for (; k < kb; k += L) a0 = f16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), a0);
+        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
     }
 
     private static float tailF16(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
@@ -329,7 +332,7 @@ public final class MatMulVector {
 
     private static void gemvF32(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
         int n = a;
-        for (; n + 4 <= b; n += 4) f32Rows4(seg, K, x, out, n, ep);
+        if (!SEQ) for (; n + 4 <= b; n += 4) f32Rows4(seg, K, x, out, n, ep);
         for (; n < b; n++) f32Row(seg, K, x, out, n, ep);
     }
 
@@ -354,9 +357,17 @@ public final class MatMulVector {
     private static void f32Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
         int kb = K - K % L;
         long r = n * 4L * K;
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < kb; k += L) acc = FloatVector.fromMemorySegment(F, seg, r + 4L * k, LE).fma(FloatVector.fromArray(F, x, k), acc);
-        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF32(seg, r, x, kb, K), ep);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int k = 0;
+        for (; k + 4 * L <= kb; k += 4 * L) {
+            long o = r + 4L * k;
+            a0 = FloatVector.fromMemorySegment(F, seg, o, LE).fma(FloatVector.fromArray(F, x, k), a0);
+            a1 = FloatVector.fromMemorySegment(F, seg, o + 4L * L, LE).fma(FloatVector.fromArray(F, x, k + L), a1);
+            a2 = FloatVector.fromMemorySegment(F, seg, o + 8L * L, LE).fma(FloatVector.fromArray(F, x, k + 2 * L), a2);
+            a3 = FloatVector.fromMemorySegment(F, seg, o + 12L * L, LE).fma(FloatVector.fromArray(F, x, k + 3 * L), a3);
+        }
+        for (; k < kb; k += L) a0 = FloatVector.fromMemorySegment(F, seg, r + 4L * k, LE).fma(FloatVector.fromArray(F, x, k), a0);
+        put(out, n, a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tailF32(seg, r, x, kb, K), ep);
     }
 
     private static float tailF32(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
@@ -371,7 +382,7 @@ public final class MatMulVector {
         MemorySegment q = m.quants(), sc = m.scales();
         float[] d = s.scales(4 * nb);
         int n = a;
-        for (; n + 4 <= b; n += 4) {
+        if (!SEQ) for (; n + 4 <= b; n += 4) {
             halfToFloat(sc, (long) n * nb, 4 * nb, d);
             q8Rows4(q, d, x, K, out, n, ep);
         }
@@ -409,14 +420,25 @@ public final class MatMulVector {
     private static void q8Row(MemorySegment q, float[] d, float[] x, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
         long q0 = (long) n * K;
-        FloatVector a0 = FloatVector.zero(F);
-        for (int blk = 0; blk < nb; blk++) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int blk = 0;
+        for (; blk + 2 <= nb; blk += 2) {
+            int k = blk * 32;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int j = 0; j < 32; j += L) {
+                p0 = q8(q, q0 + k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
+                p1 = q8(q, q0 + k + 32 + j).fma(FloatVector.fromArray(F, x, k + 32 + j), p1);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, d[blk + 1]), a1);
+        }
+        for (; blk < nb; blk++) {
             int k = blk * 32;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 32; j += L) p0 = q8(q, q0 + k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
             a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
 
     /**
@@ -429,7 +451,7 @@ public final class MatMulVector {
         MemorySegment q = m.quants(), sc = m.scales();
         float[] d = s.scales(2 * nb);
         int n = a;
-        for (; n + 2 <= b; n += 2) {
+        if (!SEQ) for (; n + 2 <= b; n += 2) {
             halfToFloat(sc, (long) n * nb, 2 * nb, d);
             q4Rows2(q, d, xq, K, out, n, ep);
         }
@@ -462,8 +484,20 @@ public final class MatMulVector {
     private static void q4Row(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
         long q0 = (long) n * (K / 2);
-        FloatVector a0 = FloatVector.zero(F);
-        for (int blk = 0; blk < nb; blk++) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int blk = 0;
+        for (; blk + 2 <= nb; blk += 2) {
+            int k = blk * 32, o = blk * 16;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int j = 0; j < 16; j += L) {
+                IntVector v0 = q4(q, q0 + o + j), v1 = q4(q, q0 + o + 16 + j);
+                p0 = q4hi(v0).fma(FloatVector.fromArray(F, xq, k + 16 + j), q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
+                p1 = q4hi(v1).fma(FloatVector.fromArray(F, xq, k + 48 + j), q4lo(v1).fma(FloatVector.fromArray(F, xq, k + 32 + j), p1));
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, d[blk + 1]), a1);
+        }
+        for (; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
@@ -472,7 +506,7 @@ public final class MatMulVector {
             }
             a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
 
     // ------------------------------------------------------------------ several tokens
@@ -529,9 +563,9 @@ public final class MatMulVector {
 
     /** Rows [n0, n0 + nr) x columns [k0, k0 + kc) of w as floats, column-major: panel[k * NR + r]; rows past nr are zero. */
     static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, Scratch s) {
-        float[] row = s.row;
+        float[] row = s.row, tmp = s.scales(w.cols());
         for (int r = 0; r < nr; r++) {
-            widenRow(w, n0 + r, k0, kc, row, s);
+            widenRow(w, n0 + r, k0, kc, row, tmp);
             for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = row[k];
         }
         for (int r = nr; r < NR; r++) {
@@ -539,8 +573,13 @@ public final class MatMulVector {
         }
     }
 
-    /** Row n, columns [k0, k0 + kc), widened into dst[0, kc). For quantized matrices k0 and kc are multiples of 32. */
-    static void widenRow(Matrix w, int n, int k0, int kc, float[] dst, Scratch s) {
+    /** Row r of w widened to float into dst[0, cols) — the values {@link Matrix#row} gives, vectorized; tmp holds at least cols floats. */
+    public static void widen(Matrix w, int r, float[] dst, float[] tmp) {
+        widenRow(w, r, 0, w.cols(), dst, tmp);
+    }
+
+    /** Row n, columns [k0, k0 + kc), widened into dst[0, kc). For quantized matrices k0 and kc are multiples of 32; tmp holds at least cols floats. */
+    static void widenRow(Matrix w, int n, int k0, int kc, float[] dst, float[] tmp) {
         switch (w) {
             case DenseMatrix dm -> {
                 Tensor t = dm.tensor();
@@ -561,12 +600,11 @@ public final class MatMulVector {
             case QuantMatrix q -> {
                 int K = q.cols(), nb = K / 32, b0 = k0 / 32, nbk = kc / 32;
                 if (!QVEC) {
-                    float[] full = s.scales(K);
-                    q.row(n, full, 0);
-                    System.arraycopy(full, k0, dst, 0, kc);
+                    q.row(n, tmp, 0);
+                    System.arraycopy(tmp, k0, dst, 0, kc);
                     return;
                 }
-                float[] d = s.scales(nbk);
+                float[] d = tmp;
                 halfToFloat(q.scales(), (long) n * nb + b0, nbk, d);
                 MemorySegment qs = q.quants();
                 if (q.type() == WeightType.Q8_0) {
