@@ -52,7 +52,6 @@ public final class MatMulVector {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final float LO4 = 0x1p-28f, HI4 = 1f / 16;
-    public static boolean SEQ = Boolean.getBoolean("longform.seq");
     static final int GEMV_CHUNKS = Integer.getInteger("longform.gemvChunks", 16);
 
     /** Per-thread scratch, grown on first use and kept. */
@@ -160,9 +159,14 @@ public final class MatMulVector {
 
     /** n f16 values starting at element {@code index} of seg, widened into dst[0, n). */
     static void halfToFloat(MemorySegment seg, long index, int n, float[] dst) {
+        halfToFloat(seg, index, n, dst, 0);
+    }
+
+    /** n f16 values starting at element {@code index} of seg, widened into dst[off, off + n). */
+    static void halfToFloat(MemorySegment seg, long index, int n, float[] dst, int off) {
         int i = 0;
-        for (; i + L <= n; i += L) f16(seg, (index + i) * 2).intoArray(dst, i);
-        for (; i < n; i++) dst[i] = Float.float16ToFloat(seg.getAtIndex(SHORT_LE, index + i));
+        for (; i + L <= n; i += L) f16(seg, (index + i) * 2).intoArray(dst, off + i);
+        for (; i < n; i++) dst[off + i] = Float.float16ToFloat(seg.getAtIndex(SHORT_LE, index + i));
     }
 
     static FloatVector q8(MemorySegment q, long off) {
@@ -225,9 +229,9 @@ public final class MatMulVector {
      * elements ({@link #prepareBf16}).
      */
     private static void gemvBf16(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int a, int b, Epilogue ep) {
-        int n = a;
-        if (!SEQ) for (; n + 4 <= b; n += 4) bf16Rows4(seg, K, xp, x, out, n, ep);
-        for (; n < b; n++) bf16Row(seg, K, xp, x, out, n, ep);
+        int q = (b - a) / 4;
+        for (int i = 0; i < q; i++) bf16Rows4(seg, K, xp, x, out, a + i, a + q + i, a + 2 * q + i, a + 3 * q + i, ep);
+        for (int n = a + 4 * q; n < b; n++) bf16Row(seg, K, xp, x, out, n, ep);
     }
 
     /** xp: per chunk of 2L elements, the L even ones then the L odd ones; a tail past the last full chunk is left as is. */
@@ -242,9 +246,9 @@ public final class MatMulVector {
         System.arraycopy(x, kb, xp, kb, K - kb);
     }
 
-    private static void bf16Rows4(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n, Epilogue ep) {
+    private static void bf16Rows4(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
-        long rb = 2L * K, r0 = n * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
+        long rb = 2L * K, r0 = n0 * rb, r1 = n1 * rb, r2 = n2 * rb, r3 = n3 * rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int k = 0; k < kb; k += c2) {
             FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
@@ -258,10 +262,10 @@ public final class MatMulVector {
             a2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v2.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a2));
             a3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v3.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a3));
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r0, x, kb, K), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r1, x, kb, K), ep);
-        put(out, n + 2, a2.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r2, x, kb, K), ep);
-        put(out, n + 3, a3.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r3, x, kb, K), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r0, x, kb, K), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r1, x, kb, K), ep);
+        put(out, n2, a2.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r2, x, kb, K), ep);
+        put(out, n3, a3.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r3, x, kb, K), ep);
     }
 
     private static void bf16Row(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n, Epilogue ep) {
@@ -292,14 +296,14 @@ public final class MatMulVector {
     }
 
     private static void gemvF16(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
-        int n = a;
-        if (!SEQ) for (; n + 2 <= b; n += 2) f16Rows2(seg, K, x, out, n, ep);
-        for (; n < b; n++) f16Row(seg, K, x, out, n, ep);
+        int h = (b - a) / 2;
+        for (int i = 0; i < h; i++) f16Rows2(seg, K, x, out, a + i, a + h + i, ep);
+        for (int n = a + 2 * h; n < b; n++) f16Row(seg, K, x, out, n, ep);
     }
 
-    private static void f16Rows2(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+    private static void f16Rows2(MemorySegment seg, int K, float[] x, float[] out, int n0, int n1, Epilogue ep) {
         int kb = K - K % L;
-        long rb = 2L * K, r0 = n * rb, r1 = r0 + rb;
+        long rb = 2L * K, r0 = n0 * rb, r1 = n1 * rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int k = 0; k < kb; k += L) {
             FloatVector xv = FloatVector.fromArray(F, x, k);
@@ -307,8 +311,8 @@ public final class MatMulVector {
             a0 = f16(seg, r0 + o).fma(xv, a0);
             a1 = f16(seg, r1 + o).fma(xv, a1);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
     }
 
     private static void f16Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
@@ -331,14 +335,14 @@ public final class MatMulVector {
     }
 
     private static void gemvF32(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
-        int n = a;
-        if (!SEQ) for (; n + 4 <= b; n += 4) f32Rows4(seg, K, x, out, n, ep);
-        for (; n < b; n++) f32Row(seg, K, x, out, n, ep);
+        int q = (b - a) / 4;
+        for (int i = 0; i < q; i++) f32Rows4(seg, K, x, out, a + i, a + q + i, a + 2 * q + i, a + 3 * q + i, ep);
+        for (int n = a + 4 * q; n < b; n++) f32Row(seg, K, x, out, n, ep);
     }
 
-    private static void f32Rows4(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+    private static void f32Rows4(MemorySegment seg, int K, float[] x, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
         int kb = K - K % L;
-        long rb = 4L * K, r0 = n * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
+        long rb = 4L * K, r0 = n0 * rb, r1 = n1 * rb, r2 = n2 * rb, r3 = n3 * rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int k = 0; k < kb; k += L) {
             FloatVector xv = FloatVector.fromArray(F, x, k);
@@ -348,10 +352,10 @@ public final class MatMulVector {
             a2 = FloatVector.fromMemorySegment(F, seg, r2 + o, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, seg, r3 + o, LE).fma(xv, a3);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailF32(seg, r0, x, kb, K), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailF32(seg, r1, x, kb, K), ep);
-        put(out, n + 2, a2.reduceLanes(VectorOperators.ADD) + tailF32(seg, r2, x, kb, K), ep);
-        put(out, n + 3, a3.reduceLanes(VectorOperators.ADD) + tailF32(seg, r3, x, kb, K), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF32(seg, r0, x, kb, K), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD) + tailF32(seg, r1, x, kb, K), ep);
+        put(out, n2, a2.reduceLanes(VectorOperators.ADD) + tailF32(seg, r2, x, kb, K), ep);
+        put(out, n3, a3.reduceLanes(VectorOperators.ADD) + tailF32(seg, r3, x, kb, K), ep);
     }
 
     private static void f32Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
@@ -381,20 +385,24 @@ public final class MatMulVector {
         int K = m.cols(), nb = K / 32;
         MemorySegment q = m.quants(), sc = m.scales();
         float[] d = s.scales(4 * nb);
-        int n = a;
-        if (!SEQ) for (; n + 4 <= b; n += 4) {
-            halfToFloat(sc, (long) n * nb, 4 * nb, d);
-            q8Rows4(q, d, x, K, out, n, ep);
+        int qr = (b - a) / 4;
+        for (int i = 0; i < qr; i++) {
+            int n0 = a + i, n1 = n0 + qr, n2 = n1 + qr, n3 = n2 + qr;
+            halfToFloat(sc, (long) n0 * nb, nb, d, 0);
+            halfToFloat(sc, (long) n1 * nb, nb, d, nb);
+            halfToFloat(sc, (long) n2 * nb, nb, d, 2 * nb);
+            halfToFloat(sc, (long) n3 * nb, nb, d, 3 * nb);
+            q8Rows4(q, d, x, K, out, n0, n1, n2, n3, ep);
         }
-        for (; n < b; n++) {
+        for (int n = a + 4 * qr; n < b; n++) {
             halfToFloat(sc, (long) n * nb, nb, d);
             q8Row(q, d, x, K, out, n, ep);
         }
     }
 
-    private static void q8Rows4(MemorySegment q, float[] d, float[] x, int K, float[] out, int n, Epilogue ep) {
+    private static void q8Rows4(MemorySegment q, float[] d, float[] x, int K, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
         int nb = K / 32;
-        long q0 = (long) n * K, q1 = q0 + K, q2 = q1 + K, q3 = q2 + K;
+        long q0 = (long) n0 * K, q1 = (long) n1 * K, q2 = (long) n2 * K, q3 = (long) n3 * K;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32;
@@ -411,10 +419,10 @@ public final class MatMulVector {
             a2 = p2.fma(FloatVector.broadcast(F, d[2 * nb + blk]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, d[3 * nb + blk]), a3);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n + 2, a2.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n + 3, a3.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n2, a2.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n3, a3.reduceLanes(VectorOperators.ADD), ep);
     }
 
     private static void q8Row(MemorySegment q, float[] d, float[] x, int K, float[] out, int n, Epilogue ep) {
@@ -450,20 +458,22 @@ public final class MatMulVector {
         int K = m.cols(), nb = K / 32;
         MemorySegment q = m.quants(), sc = m.scales();
         float[] d = s.scales(2 * nb);
-        int n = a;
-        if (!SEQ) for (; n + 2 <= b; n += 2) {
-            halfToFloat(sc, (long) n * nb, 2 * nb, d);
-            q4Rows2(q, d, xq, K, out, n, ep);
+        int h = (b - a) / 2;
+        for (int i = 0; i < h; i++) {
+            int n0 = a + i, n1 = n0 + h;
+            halfToFloat(sc, (long) n0 * nb, nb, d, 0);
+            halfToFloat(sc, (long) n1 * nb, nb, d, nb);
+            q4Rows2(q, d, xq, K, out, n0, n1, ep);
         }
-        for (; n < b; n++) {
+        for (int n = a + 2 * h; n < b; n++) {
             halfToFloat(sc, (long) n * nb, nb, d);
             q4Row(q, d, xq, K, out, n, ep);
         }
     }
 
-    private static void q4Rows2(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n, Epilogue ep) {
+    private static void q4Rows2(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n0, int n1, Epilogue ep) {
         int nb = K / 32;
-        long rb = K / 2, q0 = n * rb, q1 = q0 + rb;
+        long rb = K / 2, q0 = n0 * rb, q1 = n1 * rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
@@ -477,8 +487,8 @@ public final class MatMulVector {
             a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
             a1 = p1.fma(FloatVector.broadcast(F, d[nb + blk]), a1);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
     }
 
     private static void q4Row(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n, Epilogue ep) {
