@@ -52,8 +52,7 @@ public final class MatMulVector {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final float LO4 = 0x1p-28f, HI4 = 1f / 16;
-    static final boolean SEQ = Boolean.getBoolean("longform.seq");
-    static final int GEMV_CHUNKS = Integer.getInteger("longform.gemvChunks", 8);
+    static final int GEMV_CHUNKS = Integer.getInteger("longform.gemvChunks", 16);
 
     /** Per-thread scratch, grown on first use and kept. */
     static final class Scratch {
@@ -100,9 +99,7 @@ public final class MatMulVector {
                     prepareBf16(x, w.cols(), xq);
                 }
             } else {
-                int panels = (N + NR - 1) / NR;
-                int per = Math.max(1, panels / (threads * 4));
-                chunk = per * NR;
+                chunk = NR;   // one panel per unit: packing does not depend on it, and the tail stays short
             }
             units = (N + chunk - 1) / chunk;
             next.set(0);
@@ -162,9 +159,14 @@ public final class MatMulVector {
 
     /** n f16 values starting at element {@code index} of seg, widened into dst[0, n). */
     static void halfToFloat(MemorySegment seg, long index, int n, float[] dst) {
+        halfToFloat(seg, index, n, dst, 0);
+    }
+
+    /** n f16 values starting at element {@code index} of seg, widened into dst[off, off + n). */
+    static void halfToFloat(MemorySegment seg, long index, int n, float[] dst, int off) {
         int i = 0;
-        for (; i + L <= n; i += L) f16(seg, (index + i) * 2).intoArray(dst, i);
-        for (; i < n; i++) dst[i] = Float.float16ToFloat(seg.getAtIndex(SHORT_LE, index + i));
+        for (; i + L <= n; i += L) f16(seg, (index + i) * 2).intoArray(dst, off + i);
+        for (; i < n; i++) dst[off + i] = Float.float16ToFloat(seg.getAtIndex(SHORT_LE, index + i));
     }
 
     static FloatVector q8(MemorySegment q, long off) {
@@ -227,9 +229,9 @@ public final class MatMulVector {
      * elements ({@link #prepareBf16}).
      */
     private static void gemvBf16(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int a, int b, Epilogue ep) {
-        int n = a;
-        if (!SEQ) for (; n + 4 <= b; n += 4) bf16Rows4(seg, K, xp, x, out, n, ep);
-        for (; n < b; n++) bf16Row(seg, K, xp, x, out, n, ep);
+        int q = (b - a) / 4;
+        for (int i = 0; i < q; i++) bf16Rows4(seg, K, xp, x, out, a + i, a + q + i, a + 2 * q + i, a + 3 * q + i, ep);
+        for (int n = a + 4 * q; n < b; n++) bf16Row(seg, K, xp, x, out, n, ep);
     }
 
     /** xp: per chunk of 2L elements, the L even ones then the L odd ones; a tail past the last full chunk is left as is. */
@@ -244,9 +246,9 @@ public final class MatMulVector {
         System.arraycopy(x, kb, xp, kb, K - kb);
     }
 
-    private static void bf16Rows4(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n, Epilogue ep) {
+    private static void bf16Rows4(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
-        long rb = 2L * K, r0 = n * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
+        long rb = 2L * K, r0 = n0 * rb, r1 = n1 * rb, r2 = n2 * rb, r3 = n3 * rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int k = 0; k < kb; k += c2) {
             FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
@@ -260,10 +262,10 @@ public final class MatMulVector {
             a2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v2.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a2));
             a3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v3.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a3));
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r0, x, kb, K), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r1, x, kb, K), ep);
-        put(out, n + 2, a2.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r2, x, kb, K), ep);
-        put(out, n + 3, a3.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r3, x, kb, K), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r0, x, kb, K), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r1, x, kb, K), ep);
+        put(out, n2, a2.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r2, x, kb, K), ep);
+        put(out, n3, a3.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r3, x, kb, K), ep);
     }
 
     private static void bf16Row(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n, Epilogue ep) {
@@ -294,14 +296,14 @@ public final class MatMulVector {
     }
 
     private static void gemvF16(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
-        int n = a;
-        for (; n + 2 <= b; n += 2) f16Rows2(seg, K, x, out, n, ep);
-        for (; n < b; n++) f16Row(seg, K, x, out, n, ep);
+        int h = (b - a) / 2;
+        for (int i = 0; i < h; i++) f16Rows2(seg, K, x, out, a + i, a + h + i, ep);
+        for (int n = a + 2 * h; n < b; n++) f16Row(seg, K, x, out, n, ep);
     }
 
-    private static void f16Rows2(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+    private static void f16Rows2(MemorySegment seg, int K, float[] x, float[] out, int n0, int n1, Epilogue ep) {
         int kb = K - K % L;
-        long rb = 2L * K, r0 = n * rb, r1 = r0 + rb;
+        long rb = 2L * K, r0 = n0 * rb, r1 = n1 * rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int k = 0; k < kb; k += L) {
             FloatVector xv = FloatVector.fromArray(F, x, k);
@@ -309,16 +311,21 @@ public final class MatMulVector {
             a0 = f16(seg, r0 + o).fma(xv, a0);
             a1 = f16(seg, r1 + o).fma(xv, a1);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
     }
 
     private static void f16Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
         int kb = K - K % L;
         long r = n * 2L * K;
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < kb; k += L) acc = f16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), acc);
-        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int k = 0;
+        for (; k + 2 * L <= kb; k += 2 * L) {
+            a0 = f16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), a0);
+            a1 = f16(seg, r + 2L * (k + L)).fma(FloatVector.fromArray(F, x, k + L), a1);
+        }
+        for (; k < kb; k += L) a0 = f16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), a0);
+        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
     }
 
     private static float tailF16(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
@@ -328,14 +335,14 @@ public final class MatMulVector {
     }
 
     private static void gemvF32(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
-        int n = a;
-        for (; n + 4 <= b; n += 4) f32Rows4(seg, K, x, out, n, ep);
-        for (; n < b; n++) f32Row(seg, K, x, out, n, ep);
+        int q = (b - a) / 4;
+        for (int i = 0; i < q; i++) f32Rows4(seg, K, x, out, a + i, a + q + i, a + 2 * q + i, a + 3 * q + i, ep);
+        for (int n = a + 4 * q; n < b; n++) f32Row(seg, K, x, out, n, ep);
     }
 
-    private static void f32Rows4(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
+    private static void f32Rows4(MemorySegment seg, int K, float[] x, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
         int kb = K - K % L;
-        long rb = 4L * K, r0 = n * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
+        long rb = 4L * K, r0 = n0 * rb, r1 = n1 * rb, r2 = n2 * rb, r3 = n3 * rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int k = 0; k < kb; k += L) {
             FloatVector xv = FloatVector.fromArray(F, x, k);
@@ -345,18 +352,26 @@ public final class MatMulVector {
             a2 = FloatVector.fromMemorySegment(F, seg, r2 + o, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, seg, r3 + o, LE).fma(xv, a3);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD) + tailF32(seg, r0, x, kb, K), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD) + tailF32(seg, r1, x, kb, K), ep);
-        put(out, n + 2, a2.reduceLanes(VectorOperators.ADD) + tailF32(seg, r2, x, kb, K), ep);
-        put(out, n + 3, a3.reduceLanes(VectorOperators.ADD) + tailF32(seg, r3, x, kb, K), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF32(seg, r0, x, kb, K), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD) + tailF32(seg, r1, x, kb, K), ep);
+        put(out, n2, a2.reduceLanes(VectorOperators.ADD) + tailF32(seg, r2, x, kb, K), ep);
+        put(out, n3, a3.reduceLanes(VectorOperators.ADD) + tailF32(seg, r3, x, kb, K), ep);
     }
 
     private static void f32Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
         int kb = K - K % L;
         long r = n * 4L * K;
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < kb; k += L) acc = FloatVector.fromMemorySegment(F, seg, r + 4L * k, LE).fma(FloatVector.fromArray(F, x, k), acc);
-        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF32(seg, r, x, kb, K), ep);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int k = 0;
+        for (; k + 4 * L <= kb; k += 4 * L) {
+            long o = r + 4L * k;
+            a0 = FloatVector.fromMemorySegment(F, seg, o, LE).fma(FloatVector.fromArray(F, x, k), a0);
+            a1 = FloatVector.fromMemorySegment(F, seg, o + 4L * L, LE).fma(FloatVector.fromArray(F, x, k + L), a1);
+            a2 = FloatVector.fromMemorySegment(F, seg, o + 8L * L, LE).fma(FloatVector.fromArray(F, x, k + 2 * L), a2);
+            a3 = FloatVector.fromMemorySegment(F, seg, o + 12L * L, LE).fma(FloatVector.fromArray(F, x, k + 3 * L), a3);
+        }
+        for (; k < kb; k += L) a0 = FloatVector.fromMemorySegment(F, seg, r + 4L * k, LE).fma(FloatVector.fromArray(F, x, k), a0);
+        put(out, n, a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tailF32(seg, r, x, kb, K), ep);
     }
 
     private static float tailF32(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
@@ -370,20 +385,24 @@ public final class MatMulVector {
         int K = m.cols(), nb = K / 32;
         MemorySegment q = m.quants(), sc = m.scales();
         float[] d = s.scales(4 * nb);
-        int n = a;
-        for (; n + 4 <= b; n += 4) {
-            halfToFloat(sc, (long) n * nb, 4 * nb, d);
-            q8Rows4(q, d, x, K, out, n, ep);
+        int qr = (b - a) / 4;
+        for (int i = 0; i < qr; i++) {
+            int n0 = a + i, n1 = n0 + qr, n2 = n1 + qr, n3 = n2 + qr;
+            halfToFloat(sc, (long) n0 * nb, nb, d, 0);
+            halfToFloat(sc, (long) n1 * nb, nb, d, nb);
+            halfToFloat(sc, (long) n2 * nb, nb, d, 2 * nb);
+            halfToFloat(sc, (long) n3 * nb, nb, d, 3 * nb);
+            q8Rows4(q, d, x, K, out, n0, n1, n2, n3, ep);
         }
-        for (; n < b; n++) {
+        for (int n = a + 4 * qr; n < b; n++) {
             halfToFloat(sc, (long) n * nb, nb, d);
             q8Row(q, d, x, K, out, n, ep);
         }
     }
 
-    private static void q8Rows4(MemorySegment q, float[] d, float[] x, int K, float[] out, int n, Epilogue ep) {
+    private static void q8Rows4(MemorySegment q, float[] d, float[] x, int K, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
         int nb = K / 32;
-        long q0 = (long) n * K, q1 = q0 + K, q2 = q1 + K, q3 = q2 + K;
+        long q0 = (long) n0 * K, q1 = (long) n1 * K, q2 = (long) n2 * K, q3 = (long) n3 * K;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32;
@@ -400,23 +419,34 @@ public final class MatMulVector {
             a2 = p2.fma(FloatVector.broadcast(F, d[2 * nb + blk]), a2);
             a3 = p3.fma(FloatVector.broadcast(F, d[3 * nb + blk]), a3);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n + 2, a2.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n + 3, a3.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n2, a2.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n3, a3.reduceLanes(VectorOperators.ADD), ep);
     }
 
     private static void q8Row(MemorySegment q, float[] d, float[] x, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
         long q0 = (long) n * K;
-        FloatVector a0 = FloatVector.zero(F);
-        for (int blk = 0; blk < nb; blk++) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int blk = 0;
+        for (; blk + 2 <= nb; blk += 2) {
+            int k = blk * 32;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int j = 0; j < 32; j += L) {
+                p0 = q8(q, q0 + k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
+                p1 = q8(q, q0 + k + 32 + j).fma(FloatVector.fromArray(F, x, k + 32 + j), p1);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, d[blk + 1]), a1);
+        }
+        for (; blk < nb; blk++) {
             int k = blk * 32;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 32; j += L) p0 = q8(q, q0 + k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
             a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
 
     /**
@@ -428,20 +458,22 @@ public final class MatMulVector {
         int K = m.cols(), nb = K / 32;
         MemorySegment q = m.quants(), sc = m.scales();
         float[] d = s.scales(2 * nb);
-        int n = a;
-        for (; n + 2 <= b; n += 2) {
-            halfToFloat(sc, (long) n * nb, 2 * nb, d);
-            q4Rows2(q, d, xq, K, out, n, ep);
+        int h = (b - a) / 2;
+        for (int i = 0; i < h; i++) {
+            int n0 = a + i, n1 = n0 + h;
+            halfToFloat(sc, (long) n0 * nb, nb, d, 0);
+            halfToFloat(sc, (long) n1 * nb, nb, d, nb);
+            q4Rows2(q, d, xq, K, out, n0, n1, ep);
         }
-        for (; n < b; n++) {
+        for (int n = a + 2 * h; n < b; n++) {
             halfToFloat(sc, (long) n * nb, nb, d);
             q4Row(q, d, xq, K, out, n, ep);
         }
     }
 
-    private static void q4Rows2(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n, Epilogue ep) {
+    private static void q4Rows2(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n0, int n1, Epilogue ep) {
         int nb = K / 32;
-        long rb = K / 2, q0 = n * rb, q1 = q0 + rb;
+        long rb = K / 2, q0 = n0 * rb, q1 = n1 * rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
@@ -455,15 +487,27 @@ public final class MatMulVector {
             a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
             a1 = p1.fma(FloatVector.broadcast(F, d[nb + blk]), a1);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n + 1, a1.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
     }
 
     private static void q4Row(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
         long q0 = (long) n * (K / 2);
-        FloatVector a0 = FloatVector.zero(F);
-        for (int blk = 0; blk < nb; blk++) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int blk = 0;
+        for (; blk + 2 <= nb; blk += 2) {
+            int k = blk * 32, o = blk * 16;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int j = 0; j < 16; j += L) {
+                IntVector v0 = q4(q, q0 + o + j), v1 = q4(q, q0 + o + 16 + j);
+                p0 = q4hi(v0).fma(FloatVector.fromArray(F, xq, k + 16 + j), q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
+                p1 = q4hi(v1).fma(FloatVector.fromArray(F, xq, k + 48 + j), q4lo(v1).fma(FloatVector.fromArray(F, xq, k + 32 + j), p1));
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, d[blk + 1]), a1);
+        }
+        for (; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
@@ -472,7 +516,7 @@ public final class MatMulVector {
             }
             a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
         }
-        put(out, n, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
 
     // ------------------------------------------------------------------ several tokens
@@ -529,9 +573,9 @@ public final class MatMulVector {
 
     /** Rows [n0, n0 + nr) x columns [k0, k0 + kc) of w as floats, column-major: panel[k * NR + r]; rows past nr are zero. */
     static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, Scratch s) {
-        float[] row = s.row;
+        float[] row = s.row, tmp = s.scales(w.cols());
         for (int r = 0; r < nr; r++) {
-            widenRow(w, n0 + r, k0, kc, row, s);
+            widenRow(w, n0 + r, k0, kc, row, tmp);
             for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = row[k];
         }
         for (int r = nr; r < NR; r++) {
@@ -539,8 +583,13 @@ public final class MatMulVector {
         }
     }
 
-    /** Row n, columns [k0, k0 + kc), widened into dst[0, kc). For quantized matrices k0 and kc are multiples of 32. */
-    static void widenRow(Matrix w, int n, int k0, int kc, float[] dst, Scratch s) {
+    /** Row r of w widened to float into dst[0, cols) — the values {@link Matrix#row} gives, vectorized; tmp holds at least cols floats. */
+    public static void widen(Matrix w, int r, float[] dst, float[] tmp) {
+        widenRow(w, r, 0, w.cols(), dst, tmp);
+    }
+
+    /** Row n, columns [k0, k0 + kc), widened into dst[0, kc). For quantized matrices k0 and kc are multiples of 32; tmp holds at least cols floats. */
+    static void widenRow(Matrix w, int n, int k0, int kc, float[] dst, float[] tmp) {
         switch (w) {
             case DenseMatrix dm -> {
                 Tensor t = dm.tensor();
@@ -561,12 +610,11 @@ public final class MatMulVector {
             case QuantMatrix q -> {
                 int K = q.cols(), nb = K / 32, b0 = k0 / 32, nbk = kc / 32;
                 if (!QVEC) {
-                    float[] full = s.scales(K);
-                    q.row(n, full, 0);
-                    System.arraycopy(full, k0, dst, 0, kc);
+                    q.row(n, tmp, 0);
+                    System.arraycopy(tmp, k0, dst, 0, kc);
                     return;
                 }
-                float[] d = s.scales(nbk);
+                float[] d = tmp;
                 halfToFloat(q.scales(), (long) n * nb + b0, nbk, d);
                 MemorySegment qs = q.quants();
                 if (q.type() == WeightType.Q8_0) {

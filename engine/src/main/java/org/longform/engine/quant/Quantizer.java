@@ -1,5 +1,6 @@
 package org.longform.engine.quant;
 
+import org.longform.engine.kernels.MatMulVector;
 import org.longform.engine.kernels.Parallel;
 
 import java.lang.foreign.Arena;
@@ -26,9 +27,9 @@ public final class Quantizer {
         MemorySegment q = arena.allocate(QuantMatrix.quantBytes(type, rows, cols), 64);
         MemorySegment s = arena.allocate(QuantMatrix.scaleBytes(rows, cols), 64);
         Parallel.RangeBody body = (a, b) -> {
-            float[] row = new float[cols];
+            float[] row = new float[cols], tmp = new float[cols];
             for (int r = a; r < b; r++) {
-                src.row(r, row, 0);
+                MatMulVector.widen(src, r, row, tmp);
                 quantizeRow(type, row, 0, cols, q, s, r);
             }
         };
