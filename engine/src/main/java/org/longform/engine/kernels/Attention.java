@@ -32,22 +32,65 @@ public final class Attention {
     public static void run(boolean vector, float[] qkv, int T, KvCache cache, int layer, int firstSlot,
                            float[] slopes, float scale, float[] out, int from, int to) {
         KvPool pool = cache.pool();
-        int H = pool.heads, hd = pool.headDim, bs = pool.blockSize;
-        float[] keys = new float[bs * hd], values = new float[bs * hd], scores = new float[bs];
-        float[] acc = new float[GROUP * hd], max = new float[GROUP], sum = new float[GROUP], qNorm = new float[GROUP];
-        boolean[] need = new boolean[GROUP];
-        short[] tmp = pool.scratch();
-        int lanes = vector ? lanes(hd) : 0;
-        int wide = vector ? wideLanes() : 0;
-        float[] kt = wide > 0 ? new float[hd * bs] : null;
+        int H = pool.heads;
+        Scratch s = new Scratch(pool, vector);
         for (int h = 0; h < H; h++) {
             // the items of head h in [from, to) are t in [t0, t1)
             int t0 = Math.max(0, (from - h + H - 1) / H), t1 = Math.min(T, (to - h + H - 1) / H);
-            for (int g = t0; g < t1; g += GROUP) {
-                int gn = Math.min(GROUP, t1 - g);
-                group(lanes, wide, qkv, cache, layer, firstSlot, slopes[h], scale, out, h, g, gn,
-                        keys, kt, values, scores, acc, max, sum, qNorm, need, tmp);
-            }
+            for (int g = t0; g < t1; g += GROUP) runGroup(s, qkv, cache, layer, firstSlot, slopes[h], scale, out, h, g, Math.min(GROUP, t1 - g));
+        }
+    }
+
+    /**
+     * Units of work for a team: one head and one group of up to {@link #GROUP} queries each,
+     * {@code units(T, heads)} in all. Unit 0 is the last group (the most keys under a causal mask),
+     * so a team that claims units in order finishes the long ones first and balances the tail.
+     */
+    public static int units(int T, int heads) { return heads * ((T + GROUP - 1) / GROUP); }
+
+    /** Runs unit u (see {@link #units}). */
+    public static void runUnit(Scratch s, float[] qkv, int T, KvCache cache, int layer, int firstSlot,
+                               float[] slopes, float scale, float[] out, int u) {
+        int H = cache.pool().heads, groups = (T + GROUP - 1) / GROUP;
+        int h = u % H, g = (groups - 1 - u / H) * GROUP;
+        runGroup(s, qkv, cache, layer, firstSlot, slopes[h], scale, out, h, g, Math.min(GROUP, T - g));
+    }
+
+    private static void runGroup(Scratch s, float[] qkv, KvCache cache, int layer, int firstSlot, float slope, float scale,
+                                 float[] out, int h, int g, int gn) {
+        group(s.lanes, s.wide, qkv, cache, layer, firstSlot, slope, scale, out, h, g, gn,
+                s.keys, s.kt, s.values, s.scores, s.acc, s.max, s.sum, s.qNorm, s.need, s.tmp);
+    }
+
+    /** One thread's buffers for a pool shape, kept between calls so the token loop allocates nothing. */
+    public static final class Scratch {
+        final int hd, bs, lanes, wide;
+        final KvPool pool;
+        final float[] keys, values, scores, acc, max, sum, qNorm, kt;
+        final boolean[] need;
+        final short[] tmp;
+
+        public Scratch(KvPool pool, boolean vector) {
+            this.pool = pool;
+            hd = pool.headDim;
+            bs = pool.blockSize;
+            lanes = vector ? lanes(hd) : 0;
+            wide = vector ? wideLanes() : 0;
+            keys = new float[bs * hd];
+            values = new float[bs * hd];
+            scores = new float[bs];
+            acc = new float[GROUP * hd];
+            max = new float[GROUP];
+            sum = new float[GROUP];
+            qNorm = new float[GROUP];
+            need = new boolean[GROUP];
+            tmp = pool.scratch();
+            kt = wide > 0 ? new float[hd * bs] : null;
+        }
+
+        /** Whether these buffers serve {@code p} (same shape and dtype as the pool they were made for). */
+        public boolean fits(KvPool p) {
+            return p == pool || (p.headDim == hd && p.blockSize == bs && p.dtype == pool.dtype);
         }
     }
 
@@ -97,7 +140,9 @@ public final class Attention {
                 int qSlot = firstSlot + t;
                 int n = Math.min(bs, qSlot + 1 - b * bs);
                 int qOff = t * 3 * d + h * hd, aOff = k * hd, dist0 = b * bs - qSlot;
-                if (transposed && wide == 16) scoresT16(qkv, qOff, kt, bs, hd, n, scale, slope, dist0, scores);
+                // nv >= n scores are computed; those past n (stale key columns) are set to -inf
+                int nv = n;
+                if (transposed && wide == 16) nv = scoresT16(qkv, qOff, kt, bs, hd, n, scale, slope, dist0, scores);
                 else if (transposed) scoresT8(qkv, qOff, kt, bs, hd, n, scale, slope, dist0, scores);
                 else {
                     for (int j = 0; j < n; j++) {
@@ -120,12 +165,15 @@ public final class Attention {
                 }
                 // scores[j] becomes p_j = exp(s_j - max)
                 sum[k] += switch (wide) {
-                    case 16 -> expSub16(scores, n, m);
+                    case 16 -> expSub16(scores, nv, m);
                     case 8 -> expSub8(scores, n, m);
                     default -> expSubS(scores, n, m);
                 };
                 switch (lanes) {
-                    case 16 -> pv16(scores, values, n, acc, aOff, hd);
+                    case 16 -> {
+                        if (hd % 64 == 0) pv64(scores, values, n, acc, aOff, hd);
+                        else pv16(scores, values, n, acc, aOff, hd);
+                    }
                     case 8 -> pv8(scores, values, n, acc, aOff, hd);
                     default -> {
                         for (int j = 0; j < n; j++) {
@@ -157,6 +205,44 @@ public final class Attention {
             }
             if (j < n) a0 = FloatVector.fromArray(S16, v, j * hd + i0).fma(FloatVector.broadcast(S16, p[j]), a0);
             a0.add(a1).intoArray(acc, ao + i0);
+        }
+    }
+
+    /**
+     * pv16 for head sizes that are multiples of 64: four vectors of the accumulator per pass and
+     * two keys per step, eight independent FMA chains, one broadcast per key per 64 dims.
+     */
+    private static void pv64(float[] p, float[] v, int n, float[] acc, int ao, int hd) {
+        for (int i0 = 0; i0 < hd; i0 += 64) {
+            FloatVector z = FloatVector.zero(S16);
+            FloatVector a0 = FloatVector.fromArray(S16, acc, ao + i0), a1 = FloatVector.fromArray(S16, acc, ao + i0 + 16);
+            FloatVector a2 = FloatVector.fromArray(S16, acc, ao + i0 + 32), a3 = FloatVector.fromArray(S16, acc, ao + i0 + 48);
+            FloatVector b0 = z, b1 = z, b2 = z, b3 = z;
+            int j = 0;
+            for (; j + 1 < n; j += 2) {
+                FloatVector pa = FloatVector.broadcast(S16, p[j]), pb = FloatVector.broadcast(S16, p[j + 1]);
+                int o = j * hd + i0, o2 = o + hd;
+                a0 = FloatVector.fromArray(S16, v, o).fma(pa, a0);
+                a1 = FloatVector.fromArray(S16, v, o + 16).fma(pa, a1);
+                a2 = FloatVector.fromArray(S16, v, o + 32).fma(pa, a2);
+                a3 = FloatVector.fromArray(S16, v, o + 48).fma(pa, a3);
+                b0 = FloatVector.fromArray(S16, v, o2).fma(pb, b0);
+                b1 = FloatVector.fromArray(S16, v, o2 + 16).fma(pb, b1);
+                b2 = FloatVector.fromArray(S16, v, o2 + 32).fma(pb, b2);
+                b3 = FloatVector.fromArray(S16, v, o2 + 48).fma(pb, b3);
+            }
+            if (j < n) {
+                FloatVector pa = FloatVector.broadcast(S16, p[j]);
+                int o = j * hd + i0;
+                a0 = FloatVector.fromArray(S16, v, o).fma(pa, a0);
+                a1 = FloatVector.fromArray(S16, v, o + 16).fma(pa, a1);
+                a2 = FloatVector.fromArray(S16, v, o + 32).fma(pa, a2);
+                a3 = FloatVector.fromArray(S16, v, o + 48).fma(pa, a3);
+            }
+            a0.add(b0).intoArray(acc, ao + i0);
+            a1.add(b1).intoArray(acc, ao + i0 + 16);
+            a2.add(b2).intoArray(acc, ao + i0 + 32);
+            a3.add(b3).intoArray(acc, ao + i0 + 48);
         }
     }
 
@@ -211,10 +297,21 @@ public final class Attention {
         return sum;
     }
 
-    /** scores[j] = (q . key_j) * scale + slope * (dist0 + j) for 16 keys at a time, keys transposed [dim][slot]. */
-    private static void scoresT16(float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {
+    /**
+     * scores[j] = (q . key_j) * scale + slope * (dist0 + j), keys transposed [dim][slot]: 64 keys
+     * at a time with eight accumulators (dims split even/odd) so the FMA latency is hidden, then 16
+     * at a time. Where the block has room, the last partial 16 is computed whole and its entries
+     * past n set to -inf (they read stale columns), instead of a scalar dot product per key. Returns
+     * how many entries of out it wrote.
+     */
+    private static int scoresT16(float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {
+        int nv = (n + 15) & ~15;
+        if (nv > bs) nv = n - n % 16;
         int j = 0;
-        for (; j + 16 <= n; j += 16) {
+        if (hd % 2 == 0) {
+            for (; j + 64 <= nv; j += 64) scores64(q, qo, kt, bs, hd, j, scale, slope, dist0, out);
+        }
+        for (; j + 16 <= nv; j += 16) {
             FloatVector acc = FloatVector.zero(S16), acc1 = FloatVector.zero(S16);
             int i = 0;
             for (; i + 1 < hd; i += 2) {
@@ -227,6 +324,31 @@ public final class Attention {
             acc.mul(scale).add(dist.mul(slope)).intoArray(out, j);
         }
         for (; j < n; j++) out[j] = dotT(q, qo, kt, bs, hd, j) * scale + slope * (dist0 + j);
+        for (j = n; j < nv; j++) out[j] = Float.NEGATIVE_INFINITY;
+        return Math.max(n, nv);
+    }
+
+    /** Keys [j, j + 64) of a transposed block (hd even). */
+    private static void scores64(float[] q, int qo, float[] kt, int bs, int hd, int j, float scale, float slope, int dist0, float[] out) {
+        FloatVector z = FloatVector.zero(S16);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+        for (int i = 0; i < hd; i += 2) {
+            FloatVector qa = FloatVector.broadcast(S16, q[qo + i]), qb = FloatVector.broadcast(S16, q[qo + i + 1]);
+            int o = i * bs + j, o2 = o + bs;
+            a0 = FloatVector.fromArray(S16, kt, o).fma(qa, a0);
+            a1 = FloatVector.fromArray(S16, kt, o + 16).fma(qa, a1);
+            a2 = FloatVector.fromArray(S16, kt, o + 32).fma(qa, a2);
+            a3 = FloatVector.fromArray(S16, kt, o + 48).fma(qa, a3);
+            b0 = FloatVector.fromArray(S16, kt, o2).fma(qb, b0);
+            b1 = FloatVector.fromArray(S16, kt, o2 + 16).fma(qb, b1);
+            b2 = FloatVector.fromArray(S16, kt, o2 + 32).fma(qb, b2);
+            b3 = FloatVector.fromArray(S16, kt, o2 + 48).fma(qb, b3);
+        }
+        FloatVector dist = FloatVector.broadcast(S16, (float) (dist0 + j)).add(IOTA16);
+        a0.add(b0).mul(scale).add(dist.mul(slope)).intoArray(out, j);
+        a1.add(b1).mul(scale).add(dist.add(16f).mul(slope)).intoArray(out, j + 16);
+        a2.add(b2).mul(scale).add(dist.add(32f).mul(slope)).intoArray(out, j + 32);
+        a3.add(b3).mul(scale).add(dist.add(48f).mul(slope)).intoArray(out, j + 48);
     }
 
     private static void scoresT8(float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {

@@ -48,7 +48,7 @@ public final class MatMulVector {
     /** Rows per packed panel (four vectors). */
     static final int NR = 4 * L;
     /** Panel depth: NR x KC floats stay in L1. */
-    static final int KC = 128;
+    static final int KC = Integer.getInteger("longform.gemmDepth", 128);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final float LO4 = 0x1p-28f, HI4 = 1f / 16;
@@ -100,6 +100,9 @@ public final class MatMulVector {
                 }
             } else {
                 chunk = NR;   // one panel per unit: packing does not depend on it, and the tail stays short
+                int K = w.cols();
+                if (xq.length < T * K) xq = new float[T * K];
+                interleave(x, T, K, xq);
             }
             units = (N + chunk - 1) / chunk;
             next.set(0);
@@ -118,7 +121,7 @@ public final class MatMulVector {
             while ((u = next.getAndIncrement()) < units) {
                 int a = u * chunk, b = Math.min(N, a + chunk);
                 if (T == 1) gemv(w, x, xq, out, a, b, ep, s);
-                else gemm(w, x, T, out, a, b, ep, s);
+                else gemm(w, xq, T, out, a, b, ep, s);
             }
         }
     }
@@ -382,27 +385,28 @@ public final class MatMulVector {
 
     /** q8_0: per block two (or four) byte-to-float FMAs per row, then one FMA by the block scale. */
     private static void gemvQ8(QuantMatrix m, float[] x, float[] out, int a, int b, Epilogue ep, Scratch s) {
-        int K = m.cols(), nb = K / 32;
+        int K = m.cols();
         MemorySegment q = m.quants(), sc = m.scales();
-        float[] d = s.scales(4 * nb);
         int qr = (b - a) / 4;
         for (int i = 0; i < qr; i++) {
             int n0 = a + i, n1 = n0 + qr, n2 = n1 + qr, n3 = n2 + qr;
-            halfToFloat(sc, (long) n0 * nb, nb, d, 0);
-            halfToFloat(sc, (long) n1 * nb, nb, d, nb);
-            halfToFloat(sc, (long) n2 * nb, nb, d, 2 * nb);
-            halfToFloat(sc, (long) n3 * nb, nb, d, 3 * nb);
-            q8Rows4(q, d, x, K, out, n0, n1, n2, n3, ep);
+            q8Rows4(q, sc, x, K, out, n0, n1, n2, n3, ep);
         }
-        for (int n = a + 4 * qr; n < b; n++) {
-            halfToFloat(sc, (long) n * nb, nb, d);
-            q8Row(q, d, x, K, out, n, ep);
-        }
+        for (int n = a + 4 * qr; n < b; n++) q8Row(q, sc, x, K, out, n, ep);
     }
 
-    private static void q8Rows4(MemorySegment q, float[] d, float[] x, int K, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
+    /**
+     * Scale of block i (f16 in the file) as a float, read where it is used: converting a row's
+     * scales into an array first cost a third of the q8_0 product (a vector pass plus a scalar tail per row).
+     */
+    private static float scale(MemorySegment sc, long i) {
+        return Float.float16ToFloat(sc.get(SHORT_LE, 2 * i));
+    }
+
+    private static void q8Rows4(MemorySegment q, MemorySegment sc, float[] x, int K, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
         int nb = K / 32;
         long q0 = (long) n0 * K, q1 = (long) n1 * K, q2 = (long) n2 * K, q3 = (long) n3 * K;
+        long s0 = (long) n0 * nb, s1 = (long) n1 * nb, s2 = (long) n2 * nb, s3 = (long) n3 * nb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32;
@@ -414,10 +418,10 @@ public final class MatMulVector {
                 p2 = q8(q, q2 + k + j).fma(xv, p2);
                 p3 = q8(q, q3 + k + j).fma(xv, p3);
             }
-            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, d[nb + blk]), a1);
-            a2 = p2.fma(FloatVector.broadcast(F, d[2 * nb + blk]), a2);
-            a3 = p3.fma(FloatVector.broadcast(F, d[3 * nb + blk]), a3);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(sc, s1 + blk)), a1);
+            a2 = p2.fma(FloatVector.broadcast(F, scale(sc, s2 + blk)), a2);
+            a3 = p3.fma(FloatVector.broadcast(F, scale(sc, s3 + blk)), a3);
         }
         put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
         put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
@@ -425,9 +429,9 @@ public final class MatMulVector {
         put(out, n3, a3.reduceLanes(VectorOperators.ADD), ep);
     }
 
-    private static void q8Row(MemorySegment q, float[] d, float[] x, int K, float[] out, int n, Epilogue ep) {
+    private static void q8Row(MemorySegment q, MemorySegment sc, float[] x, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
-        long q0 = (long) n * K;
+        long q0 = (long) n * K, s0 = (long) n * nb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         int blk = 0;
         for (; blk + 2 <= nb; blk += 2) {
@@ -437,14 +441,14 @@ public final class MatMulVector {
                 p0 = q8(q, q0 + k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
                 p1 = q8(q, q0 + k + 32 + j).fma(FloatVector.fromArray(F, x, k + 32 + j), p1);
             }
-            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, d[blk + 1]), a1);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(sc, s0 + blk + 1)), a1);
         }
         for (; blk < nb; blk++) {
             int k = blk * 32;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 32; j += L) p0 = q8(q, q0 + k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
-            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
         }
         put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
@@ -455,25 +459,16 @@ public final class MatMulVector {
      * xq holds x with those powers of two divided out (exact).
      */
     private static void gemvQ4(QuantMatrix m, float[] xq, float[] out, int a, int b, Epilogue ep, Scratch s) {
-        int K = m.cols(), nb = K / 32;
+        int K = m.cols();
         MemorySegment q = m.quants(), sc = m.scales();
-        float[] d = s.scales(2 * nb);
         int h = (b - a) / 2;
-        for (int i = 0; i < h; i++) {
-            int n0 = a + i, n1 = n0 + h;
-            halfToFloat(sc, (long) n0 * nb, nb, d, 0);
-            halfToFloat(sc, (long) n1 * nb, nb, d, nb);
-            q4Rows2(q, d, xq, K, out, n0, n1, ep);
-        }
-        for (int n = a + 2 * h; n < b; n++) {
-            halfToFloat(sc, (long) n * nb, nb, d);
-            q4Row(q, d, xq, K, out, n, ep);
-        }
+        for (int i = 0; i < h; i++) q4Rows2(q, sc, xq, K, out, a + i, a + h + i, ep);
+        for (int n = a + 2 * h; n < b; n++) q4Row(q, sc, xq, K, out, n, ep);
     }
 
-    private static void q4Rows2(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n0, int n1, Epilogue ep) {
+    private static void q4Rows2(MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n0, int n1, Epilogue ep) {
         int nb = K / 32;
-        long rb = K / 2, q0 = n0 * rb, q1 = n1 * rb;
+        long rb = K / 2, q0 = n0 * rb, q1 = n1 * rb, s0 = (long) n0 * nb, s1 = (long) n1 * nb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
@@ -484,16 +479,16 @@ public final class MatMulVector {
                 p0 = q4hi(v0).fma(xh, q4lo(v0).fma(xl, p0));
                 p1 = q4hi(v1).fma(xh, q4lo(v1).fma(xl, p1));
             }
-            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, d[nb + blk]), a1);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(sc, s1 + blk)), a1);
         }
         put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
         put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
     }
 
-    private static void q4Row(MemorySegment q, float[] d, float[] xq, int K, float[] out, int n, Epilogue ep) {
+    private static void q4Row(MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
-        long q0 = (long) n * (K / 2);
+        long q0 = (long) n * (K / 2), s0 = (long) n * nb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         int blk = 0;
         for (; blk + 2 <= nb; blk += 2) {
@@ -504,8 +499,8 @@ public final class MatMulVector {
                 p0 = q4hi(v0).fma(FloatVector.fromArray(F, xq, k + 16 + j), q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
                 p1 = q4hi(v1).fma(FloatVector.fromArray(F, xq, k + 48 + j), q4lo(v1).fma(FloatVector.fromArray(F, xq, k + 32 + j), p1));
             }
-            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, d[blk + 1]), a1);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(sc, s0 + blk + 1)), a1);
         }
         for (; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
@@ -514,14 +509,42 @@ public final class MatMulVector {
                 IntVector v0 = q4(q, q0 + o + j);
                 p0 = q4hi(v0).fma(FloatVector.fromArray(F, xq, k + 16 + j), q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
             }
-            a0 = p0.fma(FloatVector.broadcast(F, d[blk]), a0);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
         }
         put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
 
     // ------------------------------------------------------------------ several tokens
 
-    static void gemm(Matrix w, float[] x, int T, float[] out, int a, int b, Epilogue ep, Scratch s) {
+    /**
+     * x (T rows of K) regrouped the way {@link #gemm} walks it: tokens in blocks of 6, then 4, then
+     * 1; block at token t of m tokens holds xi[t * K + k * m + i] = x[(t + i) * K + k], so the
+     * kernels read their m broadcasts per k from one place with a single induction variable (about
+     * a third faster than m strided rows: fewer address streams and range checks C2 can hoist).
+     */
+    static void interleave(float[] x, int T, int K, float[] xi) {
+        int t = 0, t6 = 6 * sixes(T);
+        for (; t < t6; t += 6) interleaveBlock(x, t, 6, K, xi);
+        for (; t + 4 <= T; t += 4) interleaveBlock(x, t, 4, K, xi);
+        if (t < T) System.arraycopy(x, t * K, xi, t * K, (T - t) * K);
+    }
+
+    /** Tokens run in blocks of 6, then 4, then 1; a remainder of 2 is better as 4 + 4 than 6 + 1 + 1 (one-token passes run at a quarter speed). */
+    static int sixes(int T) {
+        int n6 = T / 6;
+        return T % 6 == 2 && n6 > 0 ? n6 - 1 : n6;
+    }
+
+    private static void interleaveBlock(float[] x, int t, int m, int K, float[] xi) {
+        int base = t * K;
+        for (int i = 0; i < m; i++) {
+            int src = base + i * K;
+            for (int k = 0, dst = base + i; k < K; k++, dst += m) xi[dst] = x[src + k];
+        }
+    }
+
+    /** out[t, a..b) for all T tokens; xi is x as {@link #interleave} lays it out. */
+    static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, Scratch s) {
         int N = w.rows(), K = w.cols();
         float[] panel = s.panel, tile = s.tile;
         for (int n0 = a; n0 < b; n0 += NR) {
@@ -531,17 +554,17 @@ public final class MatMulVector {
                 pack(w, n0, nr, k0, kc, panel, s);
                 boolean add = k0 > 0 || ep == Epilogue.ADD;
                 boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
-                int t = 0;
-                for (; t + 6 <= T; t += 6) {
-                    kernel6(panel, kc, x, t * K + k0, K, tile);
+                int t = 0, t6 = 6 * sixes(T);
+                for (; t < t6; t += 6) {
+                    kernel6(panel, kc, xi, t * K + k0 * 6, tile);
                     store(tile, 6, out, t * N + n0, N, nr, add, gelu);
                 }
                 for (; t + 4 <= T; t += 4) {
-                    kernel4(panel, kc, x, t * K + k0, K, tile);
+                    kernel4(panel, kc, xi, t * K + k0 * 4, tile);
                     store(tile, 4, out, t * N + n0, N, nr, add, gelu);
                 }
                 for (; t < T; t++) {
-                    kernel1(panel, kc, x, t * K + k0, K, tile);
+                    kernel1(panel, kc, xi, t * K + k0, tile);
                     store(tile, 1, out, t * N + n0, N, nr, add, gelu);
                 }
             }
@@ -640,7 +663,7 @@ public final class MatMulVector {
 
 
     /** 6 tokens x NR rows over one packed panel of depth kc, into tile[t * NR + r]. */
-    private static void kernel6(float[] p, int kc, float[] x, int xo, int K, float[] tile) {
+    private static void kernel6(float[] p, int kc, float[] x, int xo, float[] tile) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
         FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
@@ -648,20 +671,15 @@ public final class MatMulVector {
         FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
         FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
         FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
-        int x0 = xo;
-        int x1 = xo + 1 * K;
-        int x2 = xo + 2 * K;
-        int x3 = xo + 3 * K;
-        int x4 = xo + 4 * K;
-        int x5 = xo + 5 * K;
-        for (int k = 0, pk = 0; k < kc; k++, pk += NR) {
+        for (int k = 0; k < kc; k++) {
+            int pk = k * NR, xk = xo + k * 6;
             FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L); FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L); FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L); FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
-            FloatVector b = FloatVector.broadcast(F, x[x0 + k]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
-            b = FloatVector.broadcast(F, x[x1 + k]); c10 = w0.fma(b, c10); c11 = w1.fma(b, c11); c12 = w2.fma(b, c12); c13 = w3.fma(b, c13);
-            b = FloatVector.broadcast(F, x[x2 + k]); c20 = w0.fma(b, c20); c21 = w1.fma(b, c21); c22 = w2.fma(b, c22); c23 = w3.fma(b, c23);
-            b = FloatVector.broadcast(F, x[x3 + k]); c30 = w0.fma(b, c30); c31 = w1.fma(b, c31); c32 = w2.fma(b, c32); c33 = w3.fma(b, c33);
-            b = FloatVector.broadcast(F, x[x4 + k]); c40 = w0.fma(b, c40); c41 = w1.fma(b, c41); c42 = w2.fma(b, c42); c43 = w3.fma(b, c43);
-            b = FloatVector.broadcast(F, x[x5 + k]); c50 = w0.fma(b, c50); c51 = w1.fma(b, c51); c52 = w2.fma(b, c52); c53 = w3.fma(b, c53);
+            FloatVector b = FloatVector.broadcast(F, x[xk]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
+            b = FloatVector.broadcast(F, x[xk + 1]); c10 = w0.fma(b, c10); c11 = w1.fma(b, c11); c12 = w2.fma(b, c12); c13 = w3.fma(b, c13);
+            b = FloatVector.broadcast(F, x[xk + 2]); c20 = w0.fma(b, c20); c21 = w1.fma(b, c21); c22 = w2.fma(b, c22); c23 = w3.fma(b, c23);
+            b = FloatVector.broadcast(F, x[xk + 3]); c30 = w0.fma(b, c30); c31 = w1.fma(b, c31); c32 = w2.fma(b, c32); c33 = w3.fma(b, c33);
+            b = FloatVector.broadcast(F, x[xk + 4]); c40 = w0.fma(b, c40); c41 = w1.fma(b, c41); c42 = w2.fma(b, c42); c43 = w3.fma(b, c43);
+            b = FloatVector.broadcast(F, x[xk + 5]); c50 = w0.fma(b, c50); c51 = w1.fma(b, c51); c52 = w2.fma(b, c52); c53 = w3.fma(b, c53);
         }
         c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L); c03.intoArray(tile, 0 * NR + 3 * L);
         c10.intoArray(tile, 1 * NR + 0 * L); c11.intoArray(tile, 1 * NR + 1 * L); c12.intoArray(tile, 1 * NR + 2 * L); c13.intoArray(tile, 1 * NR + 3 * L);
@@ -672,22 +690,19 @@ public final class MatMulVector {
     }
 
     /** 4 tokens x NR rows over one packed panel of depth kc, into tile[t * NR + r]. */
-    private static void kernel4(float[] p, int kc, float[] x, int xo, int K, float[] tile) {
+    private static void kernel4(float[] p, int kc, float[] x, int xo, float[] tile) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
         FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
         FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
         FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
-        int x0 = xo;
-        int x1 = xo + 1 * K;
-        int x2 = xo + 2 * K;
-        int x3 = xo + 3 * K;
-        for (int k = 0, pk = 0; k < kc; k++, pk += NR) {
+        for (int k = 0; k < kc; k++) {
+            int pk = k * NR, xk = xo + k * 4;
             FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L); FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L); FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L); FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
-            FloatVector b = FloatVector.broadcast(F, x[x0 + k]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
-            b = FloatVector.broadcast(F, x[x1 + k]); c10 = w0.fma(b, c10); c11 = w1.fma(b, c11); c12 = w2.fma(b, c12); c13 = w3.fma(b, c13);
-            b = FloatVector.broadcast(F, x[x2 + k]); c20 = w0.fma(b, c20); c21 = w1.fma(b, c21); c22 = w2.fma(b, c22); c23 = w3.fma(b, c23);
-            b = FloatVector.broadcast(F, x[x3 + k]); c30 = w0.fma(b, c30); c31 = w1.fma(b, c31); c32 = w2.fma(b, c32); c33 = w3.fma(b, c33);
+            FloatVector b = FloatVector.broadcast(F, x[xk]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
+            b = FloatVector.broadcast(F, x[xk + 1]); c10 = w0.fma(b, c10); c11 = w1.fma(b, c11); c12 = w2.fma(b, c12); c13 = w3.fma(b, c13);
+            b = FloatVector.broadcast(F, x[xk + 2]); c20 = w0.fma(b, c20); c21 = w1.fma(b, c21); c22 = w2.fma(b, c22); c23 = w3.fma(b, c23);
+            b = FloatVector.broadcast(F, x[xk + 3]); c30 = w0.fma(b, c30); c31 = w1.fma(b, c31); c32 = w2.fma(b, c32); c33 = w3.fma(b, c33);
         }
         c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L); c03.intoArray(tile, 0 * NR + 3 * L);
         c10.intoArray(tile, 1 * NR + 0 * L); c11.intoArray(tile, 1 * NR + 1 * L); c12.intoArray(tile, 1 * NR + 2 * L); c13.intoArray(tile, 1 * NR + 3 * L);
@@ -696,13 +711,13 @@ public final class MatMulVector {
     }
 
     /** 1 token x NR rows over one packed panel of depth kc, into tile[t * NR + r]. */
-    private static void kernel1(float[] p, int kc, float[] x, int xo, int K, float[] tile) {
+    private static void kernel1(float[] p, int kc, float[] x, int xo, float[] tile) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
-        int x0 = xo;
-        for (int k = 0, pk = 0; k < kc; k++, pk += NR) {
+        for (int k = 0; k < kc; k++) {
+            int pk = k * NR, xk = xo + k * 1;
             FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L); FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L); FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L); FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
-            FloatVector b = FloatVector.broadcast(F, x[x0 + k]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
+            FloatVector b = FloatVector.broadcast(F, x[xk]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
         }
         c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L); c03.intoArray(tile, 0 * NR + 3 * L);
     }

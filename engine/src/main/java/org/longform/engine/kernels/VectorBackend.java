@@ -8,10 +8,12 @@ import org.longform.engine.quant.Matrix;
 public final class VectorBackend implements Backend {
     private final Parallel par;
     private final MatMulVector.Job mm;
+    private final AttentionJob att;
 
     public VectorBackend(int threads) {
         this.par = new Parallel(threads);
         this.mm = new MatMulVector.Job(par.threads());
+        this.att = new AttentionJob(par.threads());
     }
 
     @Override public String name() {
@@ -46,7 +48,7 @@ public final class VectorBackend implements Backend {
 
     @Override public void attention(float[] qkv, int T, KvCache cache, int layer, int firstSlot,
                                     float[] slopes, float scale, float[] out) {
-        par.range(T * cache.pool().heads, 1, (a, b) -> Attention.run(true, qkv, T, cache, layer, firstSlot, slopes, scale, out, a, b));
+        par.run(att.set(qkv, T, cache, layer, firstSlot, slopes, scale, out));
     }
 
     @Override public void close() { par.close(); }

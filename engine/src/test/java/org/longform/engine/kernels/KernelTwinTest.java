@@ -172,6 +172,11 @@ class KernelTwinTest {
                 Arguments.of(6, 16, 7, 5, 33),
                 Arguments.of(2, 64, 64, 9, 130),
                 Arguments.of(3, 12, 5, 4, 0),      // head size with no vector species: scalar loop inside
-                Arguments.of(2, 128, 256, 2, 300));
+                Arguments.of(2, 128, 256, 2, 300),
+                // prefill groups over transposed keys: 64-key score passes, partial diagonal blocks, pv for 64/128-wide heads
+                Arguments.of(2, 64, 64, 40, 37),
+                Arguments.of(2, 128, 64, 37, 100),
+                Arguments.of(3, 64, 24, 30, 11),   // block not a multiple of 16: rounding up would pass its end
+                Arguments.of(2, 32, 48, 20, 5));
     }
 }
