@@ -17,7 +17,7 @@ public final class Attention {
     private Attention() {}
 
     /** Queries of one head that share each decoded block. */
-    static final int GROUP = 32;
+    static final int GROUP = 64;
 
     /**
      * A block whose best possible score (|q| times its keys' norm bound, plus the nearest key's ALiBi
@@ -154,13 +154,13 @@ public final class Attention {
                         scores[j] = dot * scale + slope * (dist0 + j);
                     }
                 }
-                float bmax = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) if (scores[j] > bmax) bmax = scores[j];
+                float bmax = wide == 16 ? max16(scores, n) : maxS(scores, n);
                 float m = max[k];
                 if (bmax > m) {
                     float corr = (float) Math.exp(m - bmax);   // exp(-inf) = 0 on the first block
                     sum[k] *= corr;
-                    for (int i = 0; i < hd; i++) acc[aOff + i] *= corr;
+                    if (lanes == 16) scale16(acc, aOff, hd, corr);
+                    else for (int i = 0; i < hd; i++) acc[aOff + i] *= corr;
                     m = max[k] = bmax;
                 }
                 // scores[j] becomes p_j = exp(s_j - max)
@@ -263,6 +263,25 @@ public final class Attention {
         double ss = 0;
         for (int i = 0; i < n; i++) ss += (double) x[off + i] * x[off + i];
         return (float) Math.sqrt(ss);
+    }
+
+    private static float maxS(float[] s, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) if (s[j] > m) m = s[j];
+        return m;
+    }
+
+    private static float max16(float[] s, int n) {
+        FloatVector m = FloatVector.broadcast(S16, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j + 16 <= n; j += 16) m = m.max(FloatVector.fromArray(S16, s, j));
+        float r = m.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) if (s[j] > r) r = s[j];
+        return r;
+    }
+
+    private static void scale16(float[] a, int off, int n, float f) {
+        for (int i = 0; i < n; i += 16) FloatVector.fromArray(S16, a, off + i).mul(f).intoArray(a, off + i);
     }
 
     private static float expSubS(float[] s, int n, float m) {

@@ -130,12 +130,13 @@ public final class Session implements AutoCloseable {
             int T = Math.min(options.chunkSize(), to - p);
             int first = cache.length();
             if (!cache.reserve(T)) throw new ContextFullException(KvBudget.fullMessage(first, T, pool));
-            transformer.forward(state, cache, ids, p, T, each != null);
+            boolean lastChunk = p + T == to;
+            transformer.forward(state, cache, ids, p, T, each != null, lastChunk);
             remember(ids, p, T, first);
             if (each != null) {
                 for (int t = 0; t < T; t++) each.accept(first + t, state.logits, t * V);
                 System.arraycopy(state.logits, (T - 1) * V, last, 0, V);
-            } else {
+            } else if (lastChunk) {
                 System.arraycopy(state.logits, 0, last, 0, V);
             }
             p += T;

@@ -29,6 +29,14 @@ public final class Transformer {
      * per token when {@code allRows}, else only the last token's row (row 0).
      */
     public void forward(State s, KvCache cache, int[] tokens, int off, int T, boolean allRows) {
+        forward(s, cache, tokens, off, T, allRows, true);
+    }
+
+    /**
+     * As above; without {@code logits} the final norm and LM head are skipped (a prefill chunk
+     * whose logits nobody reads: the LM head is the largest matrix, 50432 x d).
+     */
+    public void forward(State s, KvCache cache, int[] tokens, int off, int T, boolean allRows, boolean logits) {
         if (T < 1 || T > s.maxChunk) throw new IllegalArgumentException("chunk of " + T + " tokens (max " + s.maxChunk + ")");
         int d = c.dModel(), ff = c.dFf(), V = c.vocabSize();
         int past = cache.length();
@@ -58,6 +66,7 @@ public final class Transformer {
             be.matmul(L.down(), s.hb, T, s.x, Epilogue.ADD);              // x += down(hb)
         }
         cache.advance(T);
+        if (!logits && !allRows) return;
         // final norm and the tied LM head
         if (allRows) {
             be.layerNorm(s.x, w.normF, c.normEps(), T, d, s.xb);
