@@ -24,7 +24,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--prompt-tokens", defaultValue = "512") int promptTokens;
     @Option(names = "--gen-tokens", defaultValue = "128") int genTokens;
-    @Option(names = "--chunk", defaultValue = "256", description = "Prefill chunk size.") int chunk;
+    @Option(names = "--chunk", defaultValue = "512", description = "Prefill chunk size (default: ${DEFAULT-VALUE}, as llama.cpp's ubatch).") int chunk;
     @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "Buffer size for the bandwidth measurement.") long bwMib;
     @Option(names = "--json", description = "Print one JSON object instead of text.") boolean json;
 

@@ -3,6 +3,8 @@ package org.longform.cli;
 import picocli.CommandLine;
 
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** The headless subcommands of bin/longform. */
 @CommandLine.Command(name = "longform", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
@@ -12,9 +14,15 @@ import java.util.Set;
 public final class Cli {
     static final Set<String> COMMANDS = Set.of("logits", "continue", "bench", "make-model", "download", "doctor", "serve", "help", "--help", "-h", "--version", "-V");
 
+    /** Held so the level set on it is not lost to garbage collection of an unreferenced logger. */
+    private static final Logger CUDA_LOG = Logger.getLogger("org.longform.engine.cuda");
+
     public static boolean isCommand(String first) { return COMMANDS.contains(first); }
 
     public static int run(String[] args) {
+        // "cuda backend skipped: no NVIDIA driver" is the normal case on most machines: on the command
+        // line it would be a second line before every error message; `longform doctor` reports it instead
+        if (!Boolean.getBoolean("longform.debug")) CUDA_LOG.setLevel(Level.WARNING);
         CommandLine cl = new CommandLine(new Cli());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // a user never sees a stack trace: one line naming the problem (and the file, where there is one)

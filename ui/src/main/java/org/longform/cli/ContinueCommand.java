@@ -54,7 +54,7 @@ public final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--ban", paramLabel = "PHRASE", description = "Phrase never to generate (repeatable).") List<String> banned = new ArrayList<>();
     @Option(names = "--window", defaultValue = "0", description = "Tokens in the model's view (0 = what the KV budget holds).") int window;
     @Option(names = "--keep", defaultValue = "0", description = "Tokens at the start pinned in view when the window shifts.") int keep;
-    @Option(names = "--chunk", defaultValue = "256", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).") int chunk;
+    @Option(names = "--chunk", defaultValue = "512", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).") int chunk;
     @Option(names = "--print-ids", description = "Print only the generated ids, space-separated, on one line.") boolean printIds;
     @Option(names = "--kv-file", paramLabel = "FILE", description = "Restore the KV cache from FILE when it was saved by this model for this text (else recompute), and save it there afterwards.") Path kvFile;
     @Option(names = "--approx-reuse", description = "After an edit in the middle, keep the unchanged text's KV instead of recomputing from the edit (approximate; needs --kv-file to have a cache).") boolean approxReuse;

@@ -21,7 +21,7 @@ public record EngineOptions(String backend, int threads, int blockSize, int chun
         this(backend, threads, blockSize, chunkSize, kvBudgetBytes, KvDType.F32);
     }
 
-    public static EngineOptions defaults() { return new EngineOptions("auto", 0, 64, 256, 0, KvDType.F32); }
+    public static EngineOptions defaults() { return new EngineOptions("auto", 0, 64, 512, 0, KvDType.F32); }
 
     public EngineOptions withBackend(String b) { return new EngineOptions(b, threads, blockSize, chunkSize, kvBudgetBytes, kvDType); }
     public EngineOptions withThreads(int t) { return new EngineOptions(backend, t, blockSize, chunkSize, kvBudgetBytes, kvDType); }

@@ -10,7 +10,8 @@ public final class State {
     public final float[] qkv;     // [T, 3d]
     public final float[] att;     // [T, d]    attention output before out_proj
     public final float[] hb;      // [T, dFf]  MLP hidden
-    public final float[] logits;  // [T, vocab] (rows asked for)
+    public float[] logits;        // [rows, vocab]: one row, grown to T rows the first time every row is asked for
+    private final int vocab;
 
     public State(Config c, int maxChunk) {
         this.maxChunk = maxChunk;
@@ -20,6 +21,13 @@ public final class State {
         qkv = new float[maxChunk * 3 * d];
         att = new float[maxChunk * d];
         hb = new float[maxChunk * c.dFf()];
-        logits = new float[Math.multiplyExact(maxChunk, c.vocabSize())];
+        vocab = c.vocabSize();
+        logits = new float[vocab];   // a chunk of every row's logits is 100 MB at 512 tokens: only when asked
+    }
+
+    /** Makes {@link #logits} hold at least {@code rows} rows. */
+    public float[] logitRows(int rows) {
+        if (logits.length < (long) rows * vocab) logits = new float[Math.multiplyExact(rows, vocab)];
+        return logits;
     }
 }

@@ -70,7 +70,7 @@ public final class Transformer {
         // final norm and the tied LM head
         if (allRows) {
             be.layerNorm(s.x, w.normF, c.normEps(), T, d, s.xb);
-            be.matmul(w.lmHead, s.xb, T, s.logits);
+            be.matmul(w.lmHead, s.xb, T, s.logitRows(T));
         } else {
             System.arraycopy(s.x, (T - 1) * d, s.xb, 0, d);
             be.layerNorm(s.xb, w.normF, c.normEps(), 1, d, s.xb);
