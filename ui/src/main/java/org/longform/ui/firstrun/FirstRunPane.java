@@ -72,7 +72,7 @@ public final class FirstRunPane extends VBox {
         var real = SuggestedModels.defaultModel();
         demo.setText("The model that comes with Longform is a small demo model (16M parameters): it writes story-shaped English, "
                 + "not good fiction. The real one is " + real.repo() + " (" + real.title() + ", about " + Sizes.human(real.approxBytes())
-                + "): download it here, or with \u201Clongform download " + real.repo() + "\u201D, then load it from Model ▸ Models….");
+                + "): download it here, or with \u201Clongform download " + real.repo() + "\u201D; then load it from Model ▸ Models…");
         TextArea report = new TextArea(r.render());
         report.setId("fr-report");
         report.setEditable(false);

@@ -192,7 +192,7 @@ public final class DownloadPane extends VBox {
         for (RepoFile f : p.files()) files.append("\n   ").append(f.path()).append("  ").append(Sizes.human(f.size()));
         planText.setText(p.repo() + " at commit " + p.shortCommit() + " from " + p.endpoint() + ": " + p.files().size() + " files, "
                 + Sizes.human(p.bytesTotal()) + (p.bytesMissing() < p.bytesTotal() ? " (" + Sizes.human(p.bytesMissing()) + " still to fetch)" : "")
-                + (p.skipped().isEmpty() ? "" : "; " + p.skipped().size() + " files Longform does not use are skipped") + files);
+                + (p.skipped().isEmpty() ? "" : "; skipped " + p.skipped().size() + (p.skipped().size() == 1 ? " file" : " files") + " Longform does not use") + files);
         say(message, "", false);
         if (spaceProblem != null) {
             say(space, "Not enough disk space: " + spaceProblem.replace("; free some space or choose another folder with --to",
