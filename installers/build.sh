@@ -71,7 +71,7 @@ for j in "$lib"/*.jar; do
   case "$(basename "$j")" in javafx-*) ;; *) cp "$j" "$input/lib/" ;; esac
 done
 mkdir -p "$input/assets"
-cp -r "$root/assets/models" "$root/assets/tokenizer" "$root/assets/icons" "$input/assets/"
+cp -r "$root/assets/models" "$root/assets/tokenizer" "$root/assets/icons" "$root/assets/stories" "$input/assets/"
 [ -d "$root/assets/presets" ] && cp -r "$root/assets/presets" "$input/assets/"
 
 # --- runtime: JDK modules from this JDK's image + JavaFX modules for this OS ----------------------

@@ -22,6 +22,7 @@ launcher="$app/bin/Longform"
 [ -x "$launcher" ] || { echo "smoke-test: no launcher at $launcher" >&2; exit 1; }
 cd "$scratch"   # nowhere near the source tree: assets must come from the app folder
 export HOME="$scratch/home" && mkdir -p "$HOME"   # and nothing from the tester's own settings
+export JAVA_TOOL_OPTIONS="-Duser.home=$HOME"        # Java reads user.home from the user database, not $HOME
 
 echo "== $launcher --version"
 "$launcher" --version

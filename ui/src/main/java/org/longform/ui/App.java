@@ -13,6 +13,8 @@ public final class App extends Application {
 
     @Override
     public void start(Stage stage) {
-        new MainWindow(AppConfig.defaults(), stage).start(getParameters().getRaw());
+        MainWindow w = new MainWindow(AppConfig.defaults(), stage);
+        w.start(getParameters().getRaw());
+        w.firstRun().showIfFirstRun(w.firstRunHooks());   // only on the first start: the system check and a sample story
     }
 }

@@ -28,11 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 302 to {@code /cdn/SHA256} with X-Linked-Etag), and Range requests on the CDN. Faults on demand:
  * drop the connection mid-body, corrupt a file, ignore ranges. Every request is logged.
  */
-final class FakeHub implements AutoCloseable {
-    static final String REPO = "test-org/tiny-mpt";
-    static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+public final class FakeHub implements AutoCloseable {
+    public static final String REPO = "test-org/tiny-mpt";
+    public static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
-    record Request(String path, String range) {}
+    public record Request(String path, String range) {}
 
     record Served(String path, byte[] bytes, boolean lfs, String sha256, String gitOid) {}
 
@@ -42,11 +42,13 @@ final class FakeHub implements AutoCloseable {
     final Map<String, Long> dropAfter = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> dropTimes = new ConcurrentHashMap<>();
     final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
+    /** path → a gate the server waits on after sending the drop's bytes, so a test can act while the file is half-sent. */
+    final Map<String, java.util.concurrent.CountDownLatch> holdBeforeDrop = new ConcurrentHashMap<>();
     volatile boolean ignoreRange;
     volatile int pageSize = 2;
     private final HttpServer server;
 
-    FakeHub(Path fixtureDir) throws IOException {
+    public FakeHub(Path fixtureDir) throws IOException {
         add("config.json", Files.readAllBytes(fixtureDir.resolve("config.json")), false);
         add("model.safetensors", Files.readAllBytes(fixtureDir.resolve("model.safetensors")), true);
         add("README.md", "# tiny-mpt\nA fixture.\n".getBytes(StandardCharsets.UTF_8), false);
@@ -62,7 +64,7 @@ final class FakeHub implements AutoCloseable {
                 hex("SHA-1", ("blob " + bytes.length + "\0").getBytes(StandardCharsets.US_ASCII), bytes)));
     }
 
-    String endpoint() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
+    public String endpoint() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
 
     void dropOnce(String path, long afterBytes) { drop(path, afterBytes, 1); }
 
@@ -71,7 +73,18 @@ final class FakeHub implements AutoCloseable {
         dropTimes.put(path, new AtomicInteger(times));
     }
 
-    List<Request> requestsFor(String prefix) {
+    /** Sends {@code afterBytes} of {@code path}, then holds the connection open until the returned gate opens, then drops it. */
+    public java.util.concurrent.CountDownLatch holdThenDrop(String path, long afterBytes) {
+        var gate = new java.util.concurrent.CountDownLatch(1);
+        holdBeforeDrop.put(path, gate);
+        dropOnce(path, afterBytes);
+        return gate;
+    }
+
+    /** Serves {@code path} with one byte flipped, so its checksum fails. */
+    public void corrupt(String path) { corrupt.put(path, true); }
+
+    public List<Request> requestsFor(String prefix) {
         synchronized (log) {
             return log.stream().filter(r -> r.path().startsWith(prefix)).toList();
         }
@@ -153,6 +166,14 @@ final class FakeHub implements AutoCloseable {
             long n = Math.min(len, dropAfter.get(f.path()));
             out.write(b, (int) from, (int) n);
             out.flush();
+            var gate = holdBeforeDrop.remove(f.path());
+            if (gate != null) {
+                try {
+                    gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             // fewer bytes than Content-Length: closing makes the server drop the connection mid-body
             throw new IOException("fake hub: dropping the connection after " + n + " bytes");
         }
@@ -184,6 +205,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     @Override public void close() {
+        holdBeforeDrop.values().forEach(java.util.concurrent.CountDownLatch::countDown);
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }

@@ -64,7 +64,10 @@ public final class AppActions {
         add("next-branch", "Next alternative", "Alt+Right", busy.or(branchAt(1).not()), () -> flip(1));
         add("accept", "Accept generated text (plain style)", null, busy, () -> w.active().editor().acceptGenerated());
 
-        add("load-model", "Load model…", null, gen.generatingProperty(), w.files::chooseModel);
+        add("load-model", "Load model…", null, gen.generatingProperty(), () -> w.showModels(false));
+        add("models", "Models…", null, null, () -> w.showModels(false));
+        add("download-model", "Download a model…", null, null, () -> w.showModels(true));
+        add("system-check", "System check…", null, null, () -> w.firstRun().showSystemCheck(w.firstRunHooks()));
         add("demo-model", "Use demo model", null, gen.generatingProperty(), () -> w.loadModel(w.config.defaultModel()));
 
         for (String id : new String[]{"undo", "redo", "prev-branch", "next-branch"}) all.get(id).storyKeysOnly();
@@ -151,7 +154,7 @@ public final class AppActions {
         generate.getItems().addAll(item("generate"), item("stop"), item("retry"), new SeparatorMenuItem(), item("prev-branch"), item("next-branch"),
                 new SeparatorMenuItem(), atCursor);
         Menu modelMenu = new Menu("Model");
-        modelMenu.getItems().addAll(item("load-model"), item("demo-model"));
+        modelMenu.getItems().addAll(item("models"), item("download-model"), item("demo-model"));   // "load-model" opens the same window
         Menu view = new Menu("View");
         ToggleGroup themes = new ToggleGroup();
         RadioMenuItem light = new RadioMenuItem("Light theme");
@@ -162,7 +165,9 @@ public final class AppActions {
         light.setOnAction(e -> w.setTheme("light"));
         dark.setOnAction(e -> w.setTheme("dark"));
         view.getItems().addAll(light, dark);
-        MenuBar bar = new MenuBar(file, edit, generate, modelMenu, view);
+        Menu help = new Menu("Help");
+        help.getItems().add(item("system-check"));
+        MenuBar bar = new MenuBar(file, edit, generate, modelMenu, view, help);
         bar.setUseSystemMenuBar(true);
         return bar;
     }

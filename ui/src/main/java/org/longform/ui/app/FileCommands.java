@@ -1,7 +1,6 @@
 package org.longform.ui.app;
 
 import javafx.scene.control.Button;
-import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import org.longform.ui.story.Export;
 import org.longform.ui.story.StoryData;
@@ -109,13 +108,6 @@ public final class FileCommands {
                 w.config.fx().accept(() -> w.notice().error("Cannot export: " + e.getMessage()));
             }
         });
-    }
-
-    public void chooseModel() {
-        DirectoryChooser dc = new DirectoryChooser();
-        dc.setTitle("Choose a model folder (config.json + weights), e.g. mpt-7b-storywriter");
-        File f = dc.showDialog(w.stage);
-        if (f != null) w.loadModel(f.toPath());
     }
 
     /** After a crash: offers to reopen the stories the last session had open, from their newest autosave. */

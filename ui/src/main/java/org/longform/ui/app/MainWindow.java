@@ -68,6 +68,10 @@ public final class MainWindow {
     private final ProgressBar prefillBar = new ProgressBar();
     private final AppActions actions;
     private final Scene scene;
+    // The model manager and the first-run screen live in their own classes; the window only holds them.
+    private org.longform.ui.models.ModelServices modelServices;
+    private org.longform.ui.models.ModelManagerDialog modelsDialog;
+    private org.longform.ui.firstrun.FirstRun firstRun;
 
     public MainWindow(AppConfig config, Stage stage) {
         this.config = config;
@@ -138,7 +142,7 @@ public final class MainWindow {
             modelPanel.showError(e);
             if (e != null) notice.error(e);
         });
-        modelPanel.loadButton().setOnAction(e -> files.chooseModel());
+        modelPanel.loadButton().setOnAction(e -> showModels(false));
         modelPanel.demoButton().setOnAction(e -> loadModel(config.defaultModel()));
         modelPanel.cancelButton().setOnAction(e -> gen.stop());
         modelPanel.contextSpinner().getValueFactory().setValue(prefs.contextSize());
@@ -278,7 +282,7 @@ public final class MainWindow {
         }
         if (open != null) files.open(Path.of(open));
         else newStory();
-        Path m = prefs.lastModel() != null && java.nio.file.Files.isDirectory(Path.of(prefs.lastModel())) ? Path.of(prefs.lastModel()) : config.defaultModel();
+        Path m = prefs.lastModel() != null && java.nio.file.Files.exists(Path.of(prefs.lastModel())) ? Path.of(prefs.lastModel()) : config.defaultModel();
         if (m != null) loadModel(m);
     }
 
@@ -288,6 +292,38 @@ public final class MainWindow {
             savePrefs();
             monitor.schedule();
         });
+    }
+
+    /** Model ▸ Models… / Load model…: the model manager window, on its local or its download page. */
+    public org.longform.ui.models.ModelManagerDialog showModels(boolean downloadPage) {
+        if (modelsDialog == null) {
+            if (modelServices == null) modelServices = org.longform.ui.models.ModelServices.forApp(config);
+            modelsDialog = new org.longform.ui.models.ModelManagerDialog(stage, modelServices, this::loadModel, sc -> Themes.apply(sc, prefs.theme()));
+        }
+        modelsDialog.show(downloadPage);
+        return modelsDialog;
+    }
+
+    /** Tests: a fake hub, a temp folder, choosers that answer without a native dialog. */
+    public void setModelServices(org.longform.ui.models.ModelServices s) {
+        modelServices = s;
+        modelsDialog = null;
+    }
+
+    /** The first-run screen and Help ▸ System check…; {@link #setFirstRun} swaps the check in tests. */
+    public org.longform.ui.firstrun.FirstRun firstRun() {
+        if (firstRun == null) {
+            firstRun = new org.longform.ui.firstrun.FirstRun(config.configDir(), AppConfig.daemon("longform-system-check"), config.fx(),
+                    () -> org.longform.hub.SystemCheck.run(org.longform.hub.SystemCheck.STORYWRITER),
+                    org.longform.engine.Assets.dir().resolve("stories/the-time-machine-chapter-1.txt"));
+        }
+        return firstRun;
+    }
+
+    public void setFirstRun(org.longform.ui.firstrun.FirstRun f) { firstRun = f; }
+
+    public org.longform.ui.firstrun.FirstRun.Hooks firstRunHooks() {
+        return new org.longform.ui.firstrun.FirstRun.Hooks(stage, () -> showModels(true), files::open, sc -> Themes.apply(sc, prefs.theme()));
     }
 
     void savePrefs() {

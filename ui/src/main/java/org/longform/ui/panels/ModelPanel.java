@@ -15,7 +15,7 @@ import org.longform.ui.gen.ModelInfo;
  */
 public final class ModelPanel extends VBox {
     public static final String DEMO_NOTICE = "This is the small embedded demo model: it writes story-shaped English, not good fiction. "
-            + "The real model is mosaicml/mpt-7b-storywriter — download it and choose its folder with Load model…";
+            + "The real model is mosaicml/mpt-7b-storywriter — download it in Model ▸ Models… (or the Load model… button below)";
 
     private final Label name = new Label("No model loaded");
     private final Label details = new Label();
