@@ -66,6 +66,7 @@ public final class AppActions {
 
         add("load-model", "Load model…", null, gen.generatingProperty(), w.files::chooseModel);
         add("demo-model", "Use demo model", null, gen.generatingProperty(), () -> w.loadModel(w.config.defaultModel()));
+        add("connect-remote", "Connect to server…", null, gen.generatingProperty(), w.remote::showDialog);
 
         for (String id : new String[]{"undo", "redo", "prev-branch", "next-branch"}) all.get(id).storyKeysOnly();
         active.addListener((o, a, s) -> updateBranchLabel());
@@ -151,7 +152,7 @@ public final class AppActions {
         generate.getItems().addAll(item("generate"), item("stop"), item("retry"), new SeparatorMenuItem(), item("prev-branch"), item("next-branch"),
                 new SeparatorMenuItem(), atCursor);
         Menu modelMenu = new Menu("Model");
-        modelMenu.getItems().addAll(item("load-model"), item("demo-model"));
+        modelMenu.getItems().addAll(item("load-model"), item("connect-remote"), item("demo-model"));
         Menu view = new Menu("View");
         ToggleGroup themes = new ToggleGroup();
         RadioMenuItem light = new RadioMenuItem("Light theme");
@@ -191,7 +192,8 @@ public final class AppActions {
             else if (m.demo()) {
                 l.setText("Demo model — writes story-shaped English, not good fiction; the real model is mosaicml/mpt-7b-storywriter");
                 l.getStyleClass().add("demo-badge");
-            } else l.setText(m.name() + " · " + String.format("%,d", m.trainedContext()) + "-token training context");
+            } else if (m.isRemote()) l.setText(m.name() + " · " + String.format("%,d", m.contextWindow()) + "-token window");
+            else l.setText(m.name() + " · " + String.format("%,d", m.trainedContext()) + "-token training context");
         };
         w.model.infoProperty().addListener(x -> update.run());
         w.model.loadingProperty().addListener(x -> update.run());
