@@ -32,7 +32,7 @@ public final class RemoteCommands {
     /** Connects with {@code s} (FX thread); the callbacks run on the FX thread. */
     public void connect(RemoteSettings s, Runnable onConnected, java.util.function.Consumer<String> onFailed) {
         settings = s;
-        w.model.open(() -> RemoteTextGenerator.connect(s.url(), s.apiKey(), s.model(), s.contextTokens()),
+        w.model.open(() -> RemoteTextGenerator.connect(s.url(), s.apiKey(), s.model(), s.contextTokens(), s.standardOnly()),
                 "Cannot connect to the server: ", () -> {
                     save(s);
                     w.monitor.schedule();   // recount the context map with the new window

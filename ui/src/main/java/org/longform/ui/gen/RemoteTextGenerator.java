@@ -59,16 +59,22 @@ public final class RemoteTextGenerator implements TextGenerator {
      * @throws IllegalArgumentException a URL that is not http(s)://host…, or a context below 64
      */
     public static RemoteTextGenerator connect(String url, String apiKey, String model, int contextTokens) {
-        return connect(url, apiKey, model, contextTokens, Tokenizer.load(Assets.tokenizer()));
+        return connect(url, apiKey, model, contextTokens, false);
     }
 
-    /** As {@link #connect(String, String, String, int)}; takes ownership of {@code tokenizer} (closed on failure or {@link #close}). */
-    public static RemoteTextGenerator connect(String url, String apiKey, String model, int contextTokens, Tokenizer tokenizer) {
+    /** @param standardOnly send only standard OpenAI fields (TGI and others that refuse vLLM's top_k, min_p…) */
+    public static RemoteTextGenerator connect(String url, String apiKey, String model, int contextTokens, boolean standardOnly) {
+        return connect(url, apiKey, model, contextTokens, standardOnly, Tokenizer.load(Assets.tokenizer()));
+    }
+
+    /** As {@link #connect(String, String, String, int, boolean)}; takes ownership of {@code tokenizer} (closed on failure or {@link #close}). */
+    public static RemoteTextGenerator connect(String url, String apiKey, String model, int contextTokens, boolean standardOnly, Tokenizer tokenizer) {
         RemoteCompletions rc = null;
         try {
             if (contextTokens < 64) throw new IllegalArgumentException("the context size must be at least 64 tokens, got " + contextTokens);
             rc = new RemoteCompletions(parse(url), apiKey, model,
-                    RemoteCompletions.Options.defaults().withTokenizer(tokenizer).withContextTokens(contextTokens));
+                    RemoteCompletions.Options.defaults().withTokenizer(tokenizer).withContextTokens(contextTokens)
+                    .withStandardOnly(standardOnly));
             String name = checkModel(rc, model);
             URI v1 = rc.endpoint();
             ModelInfo info = new ModelInfo("remote: " + name + " at " + v1.getHost() + (v1.getPort() > 0 ? ":" + v1.getPort() : ""),

@@ -52,6 +52,7 @@ public final class RemoteDialog {
     final TextField url = new TextField();
     final PasswordField key = new PasswordField();
     final CheckBox remember = new CheckBox("Remember the key on this computer");
+    final CheckBox standard = new CheckBox("Send only standard OpenAI fields (for servers that refuse top_k, min_p…)");
     final ComboBox<String> model = new ComboBox<>();
     final Spinner<Integer> context = new Spinner<>(64, 1 << 20, RemoteTextGenerator.DEFAULT_CONTEXT, 1024);
     final Button fetch = new Button("Fetch models");
@@ -72,6 +73,7 @@ public final class RemoteDialog {
         url.setId("remote-url");
         key.setId("remote-key");
         remember.setId("remote-remember");
+        standard.setId("remote-standard");
         model.setId("remote-model");
         context.setId("remote-context");
         fetch.setId("remote-fetch");
@@ -85,6 +87,7 @@ public final class RemoteDialog {
         key.setText(initial.apiKey());
         key.setPromptText("none");
         remember.setSelected(initial.rememberKey());
+        standard.setSelected(initial.standardOnly());
         model.setEditable(true);
         model.setPromptText("first one the server lists");
         model.getEditor().setText(initial.model());
@@ -102,6 +105,7 @@ public final class RemoteDialog {
         grid.add(remember, 1, 2);
         grid.addRow(3, new Label("Model"), new HBox(6, model, fetch));
         grid.addRow(4, new Label("Context (tokens)"), context);
+        grid.add(standard, 1, 5);
         HBox.setHgrow(model, Priority.ALWAYS);
         GridPane.setHgrow(url, Priority.ALWAYS);
         Label help = new Label("An OpenAI-compatible completions server: vLLM, Hugging Face TGI, or another Longform "
@@ -142,7 +146,8 @@ public final class RemoteDialog {
     public RemoteSettings settings() {
         String m = model.getEditor().getText();
         Integer c = context.getValue();
-        return new RemoteSettings(url.getText(), key.getText(), m, c == null ? RemoteTextGenerator.DEFAULT_CONTEXT : c, remember.isSelected());
+        return new RemoteSettings(url.getText(), key.getText(), m, c == null ? RemoteTextGenerator.DEFAULT_CONTEXT : c,
+                remember.isSelected(), standard.isSelected());
     }
 
     /** GET /v1/models, filling the model list (and choosing the first when none is typed). */

@@ -23,8 +23,9 @@ import java.nio.file.attribute.PosixFilePermissions;
  * @param model         the served model's name; blank = the first one the server lists
  * @param contextTokens the remote window in tokens (vLLM's --max-model-len)
  * @param rememberKey   whether {@link #save} writes the key
+ * @param standardOnly  send only standard OpenAI fields (for servers that refuse vLLM's extensions)
  */
-public record RemoteSettings(String url, String apiKey, String model, int contextTokens, boolean rememberKey) {
+public record RemoteSettings(String url, String apiKey, String model, int contextTokens, boolean rememberKey, boolean standardOnly) {
     public static final String DEFAULT_URL = "http://127.0.0.1:5001/v1";
     public static final String FILE = "remote.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -36,7 +37,7 @@ public record RemoteSettings(String url, String apiKey, String model, int contex
     }
 
     public static RemoteSettings defaults() {
-        return new RemoteSettings(DEFAULT_URL, "", "", RemoteTextGenerator.DEFAULT_CONTEXT, false);
+        return new RemoteSettings(DEFAULT_URL, "", "", RemoteTextGenerator.DEFAULT_CONTEXT, false, false);
     }
 
     public static RemoteSettings load(Path configDir) {
@@ -47,7 +48,8 @@ public record RemoteSettings(String url, String apiKey, String model, int contex
             JsonNode o = JSON.readTree(f.toFile());
             boolean remember = o.path("rememberKey").asBoolean(false);
             return new RemoteSettings(o.path("url").asText(d.url()), remember ? o.path("apiKey").asText("") : "",
-                    o.path("model").asText(""), Math.max(64, o.path("contextTokens").asInt(d.contextTokens())), remember);
+                    o.path("model").asText(""), Math.max(64, o.path("contextTokens").asInt(d.contextTokens())), remember,
+                    o.path("standardOnly").asBoolean(false));
         } catch (IOException | RuntimeException e) {
             return d;
         }
@@ -60,6 +62,7 @@ public record RemoteSettings(String url, String apiKey, String model, int contex
         o.put("model", model);
         o.put("contextTokens", contextTokens);
         o.put("rememberKey", rememberKey);
+        o.put("standardOnly", standardOnly);
         if (rememberKey && !apiKey.isEmpty()) o.put("apiKey", apiKey);
         Path f = configDir.resolve(FILE);
         Files.createDirectories(configDir);

@@ -143,7 +143,11 @@ class RemoteTextGeneratorTest {
         AtomicReference<Integer> status = new AtomicReference<>(200);
         HttpServer stub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         stub.createContext("/v1/models", x -> reply(x, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"stub\"}]}"));
-        stub.createContext("/v1/completions", x -> reply(x, status.get(), completions.get()));
+        AtomicReference<String> lastBody = new AtomicReference<>();
+        stub.createContext("/v1/completions", x -> {
+            lastBody.set(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            reply(x, status.get(), completions.get());
+        });
         stub.start();
         try (RemoteTextGenerator g = RemoteTextGenerator.connect("http://127.0.0.1:" + stub.getAddress().getPort(), null, "", 4096)) {
             GenRequest req = new GenRequest(g.encode("Once"), greedy(8), 4096, 0);
@@ -164,6 +168,18 @@ class RemoteTextGeneratorTest {
             assertEquals(List.of(" Hello"), pieces, "what arrived before the break was delivered (the editor keeps it)");
             assertTrue(bad.getMessage().contains("/v1/completions") && bad.getMessage().contains("not valid JSON"), bad.getMessage());
             assertFalse(bad.getMessage().contains("\n") || bad.getMessage().contains("Source:"), bad.getMessage());
+            assertTrue(lastBody.get().contains("\"stream_options\""), "extensions are sent by default: " + lastBody.get());
+
+            // "Send only standard OpenAI fields" (TGI and others that refuse unknown fields)
+            completions.set("data: {\"choices\":[{\"index\":0,\"text\":\" Hi\",\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n");
+            try (RemoteTextGenerator std = RemoteTextGenerator.connect("http://127.0.0.1:" + stub.getAddress().getPort(), null, "stub", 4096, true)) {
+                GenResult r = std.generate(new GenRequest(std.encode("Once"), Sampling.defaults().withMaxTokens(8), 4096, 0), new GenListener() {}, new Cancel());
+                assertEquals(" Hi", r.text());
+                assertEquals(GenResult.Stop.MAX_TOKENS, r.reason());
+            }
+            for (String field : List.of("top_k", "repetition_penalty", "stream_options")) {
+                assertFalse(lastBody.get().contains("\"" + field + "\""), field + " not sent: " + lastBody.get());
+            }
         } finally {
             stub.stop(0);
         }
