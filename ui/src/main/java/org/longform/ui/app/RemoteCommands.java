@@ -18,8 +18,16 @@ public final class RemoteCommands {
 
     RemoteCommands(MainWindow w) {
         this.w = w;
-        this.settings = RemoteSettings.load(w.config.configDir());   // small file; read once at startup like prefs.json
+        this.settings = RemoteSettings.defaults();
+        // Read on the I/O worker (no file I/O on the FX thread); a connection made before it lands wins.
+        var dir = w.config.configDir();
+        w.config.io().execute(() -> {
+            RemoteSettings saved = RemoteSettings.load(dir);
+            w.config.fx().accept(() -> { if (!touched) settings = saved; });
+        });
     }
+
+    private boolean touched;
 
     /** Opens the dialog (FX thread); returns it so tests can drive it. */
     public RemoteDialog showDialog() {
@@ -32,6 +40,7 @@ public final class RemoteCommands {
     /** Connects with {@code s} (FX thread); the callbacks run on the FX thread. */
     public void connect(RemoteSettings s, Runnable onConnected, java.util.function.Consumer<String> onFailed) {
         settings = s;
+        touched = true;
         w.model.open(() -> RemoteTextGenerator.connect(s.url(), s.apiKey(), s.model(), s.contextTokens(), s.standardOnly()),
                 "Cannot connect to the server: ", () -> {
                     save(s);

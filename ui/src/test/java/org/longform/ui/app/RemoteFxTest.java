@@ -58,10 +58,26 @@ class RemoteFxTest extends FxTestBase {
         return Sampling.defaults().withTemperature(0).withRepetitionPenalty(1).withTopK(0).withTopP(1).withMaxTokens(n);
     }
 
+    /** A previous session's settings: the dialog starts with them. */
+    @Override
+    AppConfig appConfig() {
+        try {
+            Files.createDirectories(config);
+            Files.writeString(config.resolve(RemoteSettings.FILE), "{\"url\":\"http://saved-host:9/v1\",\"contextTokens\":3000,\"apiKey\":\"ignored\"}");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return super.appConfig();
+    }
+
     /** Opens the dialog from the Model menu's action and fills it in. */
     void openDialogAndFill(String url, String key, int context) {
+        waitFor("saved settings read", () -> window.remote().settings().url().equals("http://saved-host:9/v1"));
         interact(() -> window.actions().get("connect-remote").run());
         waitFor("dialog shown", () -> lookup("#remote-url").tryQuery().isPresent());
+        assertEquals("http://saved-host:9/v1", fx(() -> lookup("#remote-url").queryAs(TextField.class).getText()), "last session's URL");
+        assertEquals(3000, fx(() -> lookup("#remote-context").queryAs(Spinner.class).getValue()));
+        assertEquals("", fx(() -> lookup("#remote-key").queryAs(PasswordField.class).getText()), "a key is read only when 'remember' was ticked");
         interact(() -> {
             lookup("#remote-url").queryAs(TextField.class).setText(url);
             lookup("#remote-key").queryAs(PasswordField.class).setText(key);
