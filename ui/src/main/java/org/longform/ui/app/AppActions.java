@@ -69,6 +69,7 @@ public final class AppActions {
         add("download-model", "Download a model…", null, null, () -> w.showModels(true));
         add("system-check", "System check…", null, null, () -> w.firstRun().showSystemCheck(w.firstRunHooks()));
         add("demo-model", "Use demo model", null, gen.generatingProperty(), () -> w.loadModel(w.config.defaultModel()));
+        add("connect-remote", "Connect to server…", null, gen.generatingProperty(), w.remote::showDialog);
 
         for (String id : new String[]{"undo", "redo", "prev-branch", "next-branch"}) all.get(id).storyKeysOnly();
         active.addListener((o, a, s) -> updateBranchLabel());
@@ -154,7 +155,7 @@ public final class AppActions {
         generate.getItems().addAll(item("generate"), item("stop"), item("retry"), new SeparatorMenuItem(), item("prev-branch"), item("next-branch"),
                 new SeparatorMenuItem(), atCursor);
         Menu modelMenu = new Menu("Model");
-        modelMenu.getItems().addAll(item("models"), item("download-model"), item("demo-model"));   // "load-model" opens the same window
+        modelMenu.getItems().addAll(item("models"), item("download-model"), item("connect-remote"), item("demo-model"));   // "load-model" opens the same window as "models"
         Menu view = new Menu("View");
         ToggleGroup themes = new ToggleGroup();
         RadioMenuItem light = new RadioMenuItem("Light theme");
@@ -196,7 +197,8 @@ public final class AppActions {
             else if (m.demo()) {
                 l.setText("Demo model — writes story-shaped English, not good fiction; the real model is mosaicml/mpt-7b-storywriter");
                 l.getStyleClass().add("demo-badge");
-            } else l.setText(m.name() + " · " + String.format("%,d", m.trainedContext()) + "-token training context");
+            } else if (m.isRemote()) l.setText(m.name() + " · " + String.format("%,d", m.contextWindow()) + "-token window");
+            else l.setText(m.name() + " · " + String.format("%,d", m.trainedContext()) + "-token training context");
         };
         w.model.infoProperty().addListener(x -> update.run());
         w.model.loadingProperty().addListener(x -> update.run());

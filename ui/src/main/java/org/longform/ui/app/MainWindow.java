@@ -50,6 +50,7 @@ public final class MainWindow {
     final GenerationController gen;
     final ContextMonitor monitor;
     final FileCommands files;
+    final RemoteCommands remote;
     Prefs prefs;
 
     private final TabPane tabs = new TabPane();
@@ -82,6 +83,7 @@ public final class MainWindow {
         this.gen = new GenerationController(config, model, () -> prefs.contextSize());
         this.monitor = new ContextMonitor(config, model, gen, active::get);
         this.files = new FileCommands(this);
+        this.remote = new RemoteCommands(this);
         this.actions = new AppActions(this);
 
         tabs.setId("stories");
@@ -144,6 +146,7 @@ public final class MainWindow {
         });
         modelPanel.loadButton().setOnAction(e -> showModels(false));
         modelPanel.demoButton().setOnAction(e -> loadModel(config.defaultModel()));
+        modelPanel.connectButton().setOnAction(e -> actions.get("connect-remote").run());
         modelPanel.cancelButton().setOnAction(e -> gen.stop());
         modelPanel.contextSpinner().getValueFactory().setValue(prefs.contextSize());
         modelPanel.contextSpinner().valueProperty().addListener((o, a, v) -> {
@@ -355,6 +358,7 @@ public final class MainWindow {
     public ContextMonitor monitor() { return monitor; }
     public AutosaveStore store() { return store; }
     public FileCommands files() { return files; }
+    public RemoteCommands remote() { return remote; }
     public AppActions actions() { return actions; }
     public Autosaver autosaver(StorySession s) { return autosavers.get(s); }
     StringProperty saveStatus() { return saveStatus; }

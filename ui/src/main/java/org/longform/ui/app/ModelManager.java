@@ -10,6 +10,8 @@ import org.longform.ui.gen.ModelInfo;
 import org.longform.ui.gen.TextGenerator;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** The loaded model. Loading and closing happen on the model worker; the properties change on the FX thread. */
 public final class ModelManager {
@@ -24,11 +26,20 @@ public final class ModelManager {
     }
 
     public void load(Path dir, Runnable onLoaded) {
+        open(() -> config.modelLoader().apply(dir), "Cannot load the model in " + dir + ": ", onLoaded, null);
+    }
+
+    /**
+     * Opens a generator with {@code opener} on the model worker (disk or network work never runs on
+     * the FX thread) and swaps it in; the old one is closed after. On failure the error property
+     * gets {@code failurePrefix} + the message and {@code onFailed} (if any) the message alone.
+     */
+    public void open(Supplier<TextGenerator> opener, String failurePrefix, Runnable onLoaded, Consumer<String> onFailed) {
         loading.set(true);
         error.set(null);
         config.modelWorker().execute(() -> {
             try {
-                TextGenerator g = config.modelLoader().apply(dir);
+                TextGenerator g = opener.get();
                 config.fx().accept(() -> {
                     TextGenerator old = generator.get();
                     generator.set(g);
@@ -41,7 +52,8 @@ public final class ModelManager {
                 String msg = e.getMessage() == null ? e.toString() : e.getMessage();
                 config.fx().accept(() -> {
                     loading.set(false);
-                    error.set("Cannot load the model in " + dir + ": " + msg);
+                    error.set(failurePrefix + msg);
+                    if (onFailed != null) onFailed.accept(msg);
                 });
             }
         });

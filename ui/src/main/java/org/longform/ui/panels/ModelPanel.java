@@ -27,6 +27,7 @@ public final class ModelPanel extends VBox {
     private final Label progressText = new Label();
     private final Button load = new Button("Load model…");
     private final Button demoButton = new Button("Use demo model");
+    private final Button connect = new Button("Connect to server…");
     private final Button cancel = new Button("Cancel");
 
     public ModelPanel() {
@@ -38,6 +39,7 @@ public final class ModelPanel extends VBox {
         error.setId("model-error");
         progress.setId("model-progress");
         cancel.setId("prefill-cancel");
+        connect.setId("model-connect");
         name.getStyleClass().add("model-name");
         demo.getStyleClass().add("demo-notice");
         error.getStyleClass().add("error-text");
@@ -47,12 +49,13 @@ public final class ModelPanel extends VBox {
         demo.setVisible(false);
         demo.managedProperty().bind(demo.visibleProperty());
         showProgress(-2, "");
-        getChildren().addAll(name, details, memory, demo, new HBox(6, load, demoButton),
+        getChildren().addAll(name, details, memory, demo, new HBox(6, load, connect, demoButton),
                 new Label("Context size used for prompts (tokens)"), context, new HBox(6, progress, cancel), progressText, error);
     }
 
     public Button loadButton() { return load; }
     public Button demoButton() { return demoButton; }
+    public Button connectButton() { return connect; }
     public Button cancelButton() { return cancel; }
     public Spinner<Integer> contextSpinner() { return context; }
 
@@ -62,6 +65,14 @@ public final class ModelPanel extends VBox {
             name.setText("No model loaded");
             details.setText("");
             memory.setText("");
+            return;
+        }
+        if (m.isRemote()) {
+            // Text comes from the server; the window is the one the writer set; counting is still ours.
+            name.setText(m.name());
+            details.setText(String.format("Server %s%nContext %,d tokens (as set in Connect to server…) · tokens counted with Longform's "
+                    + "GPT-NeoX-20B tokenizer", m.remote(), m.contextWindow()));
+            memory.setText("The KV cache lives on the server");
             return;
         }
         name.setText(m.name() + (m.demo() ? " (demo)" : ""));
