@@ -27,10 +27,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--chunk", defaultValue = "512", description = "Prefill chunk size (default: ${DEFAULT-VALUE}, as llama.cpp's ubatch).") int chunk;
     @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "Buffer size for the bandwidth measurement.") long bwMib;
     @Option(names = "--json", description = "Print one JSON object instead of text.") boolean json;
+    @Option(names = "--reps", defaultValue = "1", description = "Measured repetitions after the warm-up; the median is reported (default: ${DEFAULT-VALUE}).") int reps;
 
     @Override
     public Integer call() throws Exception {
         if (promptTokens < 1 || genTokens < 1) throw new IllegalArgumentException("--prompt-tokens and --gen-tokens must be at least 1");
+        if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
         long l0 = System.nanoTime();
         try (Model m = Model.load(model.modelDir());
              Session s = new Session(m, model.engineOptions(chunk))) {
@@ -39,26 +41,21 @@ public final class BenchCommand implements Callable<Integer> {
             SplittableRandom r = new SplittableRandom(42);
             int[] prompt = new int[promptTokens];
             for (int i = 0; i < prompt.length; i++) prompt[i] = 2 + r.nextInt(50000 % c.vocabSize());
-            // warm-up: JIT the kernels on a short run, then start clean
-            s.feed(prompt, 0, Math.min(prompt.length, 64), null, null, null);
-            for (int i = 0; i < 8; i++) s.feed(prompt[i]);
-            s.reset();
-
-            long t0 = System.nanoTime();
-            float[] logits = s.feed(prompt, 0, prompt.length, null, null, null);
-            double prefillS = (System.nanoTime() - t0) / 1e9;
-
-            long t1 = System.nanoTime();
-            for (int i = 0; i < genTokens; i++) {
-                int next = argmax(logits);
-                logits = s.feed(next);
+            // warm-up: a full run of up to 1024 prompt tokens (C2 compiles the big kernels only after
+            // thousands of calls; the 64-token warm-up this replaced left pp512 measuring the compiler)
+            run(s, java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 1024)), Math.min(genTokens, 16));
+            double[] pre = new double[reps], dec = new double[reps];
+            for (int i = 0; i < reps; i++) {
+                double[] t = run(s, prompt, genTokens);
+                pre[i] = promptTokens / t[0];
+                dec[i] = genTokens / t[1];
             }
-            double decodeS = (System.nanoTime() - t1) / 1e9;
+            double prefillTps = median(pre), decodeTps = median(dec);
+            double prefillS = promptTokens / prefillTps, decodeS = genTokens / decodeTps;
 
             long weightBytes = weightBytesPerToken(m);
             long kvBytes = (long) s.cache().pool().bytesPerToken() * (promptTokens + genTokens / 2);   // mean context during decode
             long perToken = weightBytes + kvBytes;
-            double decodeTps = genTokens / decodeS, prefillTps = promptTokens / prefillS;
             double bw;
             try (Parallel par = new Parallel(threads(s))) {
                 bw = MemoryBandwidth.measure(par, bwMib * 1024 * 1024, 5);
@@ -69,7 +66,9 @@ public final class BenchCommand implements Callable<Integer> {
                 o.put("model", m.dir().toString()).put("weights", m.weightForm()).put("load_s", loadS)
                         .put("backend", s.backend().name()).put("threads", threads(s))
                         .put("prompt_tokens", promptTokens).put("gen_tokens", genTokens)
-                        .put("prefill_tok_s", prefillTps).put("decode_tok_s", decodeTps)
+                        .put("prefill_tok_s", prefillTps).put("decode_tok_s", decodeTps).put("reps", reps)
+                        .put("prefill_tok_s_min", min(pre)).put("prefill_tok_s_max", max(pre))
+                        .put("decode_tok_s_min", min(dec)).put("decode_tok_s_max", max(dec))
                         .put("bytes_per_token", perToken).put("weight_bytes_per_token", weightBytes).put("kv_bytes_per_token", kvBytes)
                         .put("bandwidth_gb_s", bw).put("bound_fraction", fraction)
                         .put("params", c.parameterCount());
@@ -78,14 +77,37 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.printf("model      %s (%,d params, d %d, %d layers)%n", m.dir(), c.parameterCount(), c.dModel(), c.nLayers());
                 System.out.printf("weights    %s (loaded in %.1f s)%n", m.weightForm(), loadS);
                 System.out.printf("backend    %s%n", s.backend().name());
-                System.out.printf("prefill    %d tokens in %.2f s = %.1f tok/s%n", promptTokens, prefillS, prefillTps);
-                System.out.printf("decode     %d tokens in %.2f s = %.2f tok/s%n", genTokens, decodeS, decodeTps);
+                String of = reps > 1 ? String.format(" (median of %d; %.1f - %.1f)", reps, min(pre), max(pre)) : "";
+                System.out.printf("prefill    %d tokens in %.2f s = %.1f tok/s%s%n", promptTokens, prefillS, prefillTps, of);
+                of = reps > 1 ? String.format(" (median of %d; %.2f - %.2f)", reps, min(dec), max(dec)) : "";
+                System.out.printf("decode     %d tokens in %.2f s = %.2f tok/s%s%n", genTokens, decodeS, decodeTps, of);
                 System.out.printf("bytes/tok  %,d (weights %,d + KV %,d)%n", perToken, weightBytes, kvBytes);
                 System.out.printf("bandwidth  %.1f GB/s measured; decode runs at %.0f%% of that bound%n", bw, 100 * fraction);
             }
         }
         return 0;
     }
+
+    /** One measured run from an empty cache: {prefill seconds, decode seconds}. */
+    private static double[] run(Session s, int[] prompt, int gen) {
+        s.reset();
+        long t0 = System.nanoTime();
+        float[] logits = s.feed(prompt, 0, prompt.length, null, null, null);
+        long t1 = System.nanoTime();
+        for (int i = 0; i < gen; i++) logits = s.feed(argmax(logits));
+        long t2 = System.nanoTime();
+        return new double[]{(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+    }
+
+    static double median(double[] a) {
+        double[] b = a.clone();
+        java.util.Arrays.sort(b);
+        return b.length % 2 == 1 ? b[b.length / 2] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
+    }
+
+    private static double min(double[] a) { return java.util.Arrays.stream(a).min().orElse(0); }
+
+    private static double max(double[] a) { return java.util.Arrays.stream(a).max().orElse(0); }
 
     private int threads(Session s) {
         return model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();

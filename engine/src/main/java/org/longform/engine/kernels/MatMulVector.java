@@ -406,22 +406,25 @@ public final class MatMulVector {
     private static void q8Rows4(MemorySegment q, MemorySegment sc, float[] x, int K, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
         int nb = K / 32;
         long q0 = (long) n0 * K, q1 = (long) n1 * K, q2 = (long) n2 * K, q3 = (long) n3 * K;
-        long s0 = (long) n0 * nb, s1 = (long) n1 * nb, s2 = (long) n2 * nb, s3 = (long) n3 * nb;
+        // row slices: offsets into them are small ints, so C2 hoists the bounds checks out of the loop
+        MemorySegment r0 = q.asSlice(q0, K), r1 = q.asSlice(q1, K), r2 = q.asSlice(q2, K), r3 = q.asSlice(q3, K);
+        MemorySegment c0 = sc.asSlice(2L * n0 * nb, 2L * nb), c1 = sc.asSlice(2L * n1 * nb, 2L * nb);
+        MemorySegment c2 = sc.asSlice(2L * n2 * nb, 2L * nb), c3 = sc.asSlice(2L * n3 * nb, 2L * nb);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32;
             FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
             for (int j = 0; j < 32; j += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, k + j);
-                p0 = q8(q, q0 + k + j).fma(xv, p0);
-                p1 = q8(q, q1 + k + j).fma(xv, p1);
-                p2 = q8(q, q2 + k + j).fma(xv, p2);
-                p3 = q8(q, q3 + k + j).fma(xv, p3);
+                p0 = q8(r0, k + j).fma(xv, p0);
+                p1 = q8(r1, k + j).fma(xv, p1);
+                p2 = q8(r2, k + j).fma(xv, p2);
+                p3 = q8(r3, k + j).fma(xv, p3);
             }
-            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, scale(sc, s1 + blk)), a1);
-            a2 = p2.fma(FloatVector.broadcast(F, scale(sc, s2 + blk)), a2);
-            a3 = p3.fma(FloatVector.broadcast(F, scale(sc, s3 + blk)), a3);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(c1, blk)), a1);
+            a2 = p2.fma(FloatVector.broadcast(F, scale(c2, blk)), a2);
+            a3 = p3.fma(FloatVector.broadcast(F, scale(c3, blk)), a3);
         }
         put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
         put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
@@ -431,24 +434,24 @@ public final class MatMulVector {
 
     private static void q8Row(MemorySegment q, MemorySegment sc, float[] x, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
-        long q0 = (long) n * K, s0 = (long) n * nb;
+        MemorySegment r0 = q.asSlice((long) n * K, K), c0 = sc.asSlice(2L * n * nb, 2L * nb);
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         int blk = 0;
         for (; blk + 2 <= nb; blk += 2) {
             int k = blk * 32;
             FloatVector p0 = FloatVector.zero(F), p1 = p0;
             for (int j = 0; j < 32; j += L) {
-                p0 = q8(q, q0 + k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
-                p1 = q8(q, q0 + k + 32 + j).fma(FloatVector.fromArray(F, x, k + 32 + j), p1);
+                p0 = q8(r0, k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
+                p1 = q8(r0, k + 32 + j).fma(FloatVector.fromArray(F, x, k + 32 + j), p1);
             }
-            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, scale(sc, s0 + blk + 1)), a1);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(c0, blk + 1)), a1);
         }
         for (; blk < nb; blk++) {
             int k = blk * 32;
             FloatVector p0 = FloatVector.zero(F);
-            for (int j = 0; j < 32; j += L) p0 = q8(q, q0 + k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
-            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
+            for (int j = 0; j < 32; j += L) p0 = q8(r0, k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
         }
         put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
@@ -468,19 +471,21 @@ public final class MatMulVector {
 
     private static void q4Rows2(MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n0, int n1, Epilogue ep) {
         int nb = K / 32;
-        long rb = K / 2, q0 = n0 * rb, q1 = n1 * rb, s0 = (long) n0 * nb, s1 = (long) n1 * nb;
+        long rb = K / 2;
+        MemorySegment r0 = q.asSlice(n0 * rb, rb), r1 = q.asSlice(n1 * rb, rb);
+        MemorySegment c0 = sc.asSlice(2L * n0 * nb, 2L * nb), c1 = sc.asSlice(2L * n1 * nb, 2L * nb);
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
             FloatVector p0 = FloatVector.zero(F), p1 = p0;
             for (int j = 0; j < 16; j += L) {
                 FloatVector xl = FloatVector.fromArray(F, xq, k + j), xh = FloatVector.fromArray(F, xq, k + 16 + j);
-                IntVector v0 = q4(q, q0 + o + j), v1 = q4(q, q1 + o + j);
+                IntVector v0 = q4(r0, o + j), v1 = q4(r1, o + j);
                 p0 = q4hi(v0).fma(xh, q4lo(v0).fma(xl, p0));
                 p1 = q4hi(v1).fma(xh, q4lo(v1).fma(xl, p1));
             }
-            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, scale(sc, s1 + blk)), a1);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(c1, blk)), a1);
         }
         put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
         put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
@@ -488,28 +493,28 @@ public final class MatMulVector {
 
     private static void q4Row(MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
-        long q0 = (long) n * (K / 2), s0 = (long) n * nb;
+        MemorySegment r0 = q.asSlice((long) n * (K / 2), K / 2), c0 = sc.asSlice(2L * n * nb, 2L * nb);
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         int blk = 0;
         for (; blk + 2 <= nb; blk += 2) {
             int k = blk * 32, o = blk * 16;
             FloatVector p0 = FloatVector.zero(F), p1 = p0;
             for (int j = 0; j < 16; j += L) {
-                IntVector v0 = q4(q, q0 + o + j), v1 = q4(q, q0 + o + 16 + j);
+                IntVector v0 = q4(r0, o + j), v1 = q4(r0, o + 16 + j);
                 p0 = q4hi(v0).fma(FloatVector.fromArray(F, xq, k + 16 + j), q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
                 p1 = q4hi(v1).fma(FloatVector.fromArray(F, xq, k + 48 + j), q4lo(v1).fma(FloatVector.fromArray(F, xq, k + 32 + j), p1));
             }
-            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, scale(sc, s0 + blk + 1)), a1);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(c0, blk + 1)), a1);
         }
         for (; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
-                IntVector v0 = q4(q, q0 + o + j);
+                IntVector v0 = q4(r0, o + j);
                 p0 = q4hi(v0).fma(FloatVector.fromArray(F, xq, k + 16 + j), q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
             }
-            a0 = p0.fma(FloatVector.broadcast(F, scale(sc, s0 + blk)), a0);
+            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
         }
         put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
