@@ -4,6 +4,8 @@ import org.longform.engine.token.Tokenizer;
 import org.longform.ui.gen.TokenCounter;
 
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 
 /** Shared fixtures: the bundled GPT-NeoX tokenizer (loaded once) and project paths. */
 public final class TestSupport {
@@ -26,6 +28,30 @@ public final class TestSupport {
             };
         }
         return tokenizer;
+    }
+
+    /** Runs c on the FX thread and returns its result; a failure becomes an AssertionError. */
+    public static <T> T onFx(Callable<T> c) {
+        try {
+            return org.testfx.util.WaitForAsyncUtils.asyncFx(c).get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits (off the FX thread) until the condition, evaluated on the FX thread, holds; fails after the timeout. */
+    public static void waitOnFx(String what, BooleanSupplier condition, long timeoutSeconds) {
+        long end = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            if (onFx(condition::getAsBoolean)) return;
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what);
+            }
+        }
+        throw new AssertionError("timed out waiting for: " + what);
     }
 
     public static Path tinyModel() {

@@ -3,6 +3,7 @@ package org.longform.ui.app;
 import javafx.application.Platform;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.io.TempDir;
+import org.longform.ui.TestSupport;
 import org.longform.ui.gen.FakeGenerator;
 import org.testfx.framework.junit5.ApplicationTest;
 
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Starts the real main window headless, with a scripted generator and a temp config folder. */
 abstract class FxTestBase extends ApplicationTest {
@@ -50,20 +50,11 @@ abstract class FxTestBase extends ApplicationTest {
 
     /** Waits (off the FX thread) until the condition, evaluated on the FX thread, holds. */
     void waitFor(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < end) {
-            if (fx(condition::getAsBoolean)) return;
-            sleep(20, java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
-        fail("timed out waiting for: " + what);
+        TestSupport.waitOnFx(what, condition, 10);
     }
 
     <T> T fx(Callable<T> c) {
-        try {
-            return org.testfx.util.WaitForAsyncUtils.asyncFx(c).get();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return TestSupport.onFx(c);
     }
 
     void waitForModel() {

@@ -108,16 +108,7 @@ class ModelManagerFxTest extends ApplicationTest {
 
     @Test
     void pauseKeepsThePartialFileAndResumeContinuesWithARangeRequest() throws Exception {
-        var gate = hub.holdThenDrop(WEIGHTS, 1000);
-        openDownloadPage();
-        clickOn("#hub-check");
-        waitForState(DownloadPane.State.READY);
-        clickOn("#hub-download");
-        // the hub has sent 1,000 bytes of the weights and holds the connection: the pause lands mid-file
-        waitFor("weights in progress", () -> dialog.download().progressText().contains(WEIGHTS));
-        clickOn("#hub-pause");
-        gate.countDown();
-        waitForState(DownloadPane.State.PAUSED);
+        pauseMidFile();
         Path part = target().resolve(WEIGHTS + ".part");
         assertEquals(1000, Files.size(part), "the bytes that arrived are kept");
         assertFalse(Files.exists(target().resolve(WEIGHTS)));
@@ -133,15 +124,7 @@ class ModelManagerFxTest extends ApplicationTest {
 
     @Test
     void cancelDeletesThePartialDownload() throws Exception {
-        var gate = hub.holdThenDrop(WEIGHTS, 1000);
-        openDownloadPage();
-        clickOn("#hub-check");
-        waitForState(DownloadPane.State.READY);
-        clickOn("#hub-download");
-        waitFor("weights in progress", () -> dialog.download().progressText().contains(WEIGHTS));
-        clickOn("#hub-pause");
-        gate.countDown();
-        waitForState(DownloadPane.State.PAUSED);
+        pauseMidFile();
         clickOn("#hub-cancel");
         waitFor("cancelled", () -> dialog.download().messageText().startsWith("Cancelled"));
         assertEquals(DownloadPane.State.IDLE, state());
@@ -262,20 +245,24 @@ class ModelManagerFxTest extends ApplicationTest {
         assertEquals(List.of(FIXTURE.toAbsolutePath().normalize()), recent.list().stream().map(RecentModels.Entry::path).toList());
     }
 
+    /** Starts the download and pauses it after the hub has sent 1,000 bytes of the weights and holds the connection. */
+    void pauseMidFile() throws Exception {
+        var gate = hub.holdThenDrop(WEIGHTS, 1000);
+        openDownloadPage();
+        clickOn("#hub-check");
+        waitForState(DownloadPane.State.READY);
+        clickOn("#hub-download");
+        waitFor("weights in progress", () -> dialog.download().progressText().contains(WEIGHTS));
+        clickOn("#hub-pause");
+        gate.countDown();
+        waitForState(DownloadPane.State.PAUSED);
+    }
+
     void waitFor(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < end) {
-            if (fx(condition::getAsBoolean)) return;
-            sleep(20, java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
-        fail("timed out waiting for: " + what);
+        TestSupport.waitOnFx(what, condition, 30);
     }
 
     <T> T fx(Callable<T> c) {
-        try {
-            return org.testfx.util.WaitForAsyncUtils.asyncFx(c).get();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return TestSupport.onFx(c);
     }
 }
