@@ -57,6 +57,17 @@ public final class MatMulVector {
     /** Per-thread scratch, grown on first use and kept. */
     static final class Scratch {
         float[] panel = new float[KC * NR];
+        /** Panels of one multi-panel unit ({@link #gemm}); [0] is {@link #panel}. */
+        float[][] panels = {panel};
+
+        float[][] panels(int n) {
+            if (panels.length < n) {
+                float[][] p = java.util.Arrays.copyOf(panels, n);
+                for (int i = panels.length; i < n; i++) p[i] = new float[KC * NR];
+                panels = p;
+            }
+            return panels;
+        }
         float[] row = new float[KC];
         final float[] tile = new float[6 * NR];
         float[] scales = new float[64];
@@ -99,10 +110,13 @@ public final class MatMulVector {
                     prepareBf16(x, w.cols(), xq);
                 }
             } else {
-                chunk = NR;   // one panel per unit: packing does not depend on it, and the tail stays short
+                // up to 4 panels per unit, while each thread still gets 4+ units: the unit's panels
+                // share each block of x, so x (T x K, megabytes) streams from L3 a quarter as often
+                int panels = (N + NR - 1) / NR;
+                chunk = NR * Math.max(1, Math.min(4, panels / (4 * threads)));
                 int K = w.cols();
                 if (xq.length < T * K) xq = new float[T * K];
-                interleave(x, T, K, xq);
+                // x is regrouped by interleave(k0, k1) before the job runs (by the team, in k ranges)
             }
             units = (N + chunk - 1) / chunk;
             next.set(0);
@@ -113,6 +127,14 @@ public final class MatMulVector {
             if (xq.length < K) xq = new float[K];
             for (int k = 0; k < K; k++) xq[k] = x[k] * ((k & 31) < 16 ? LO4 : HI4);
         }
+
+        /** For T > 1, before {@link #run}: regroups columns [k0, k1) of x into the layout the GEMM reads. */
+        public void interleave(int k0, int k1) {
+            MatMulVector.interleave(x, T, w.cols(), xq, k0, k1);
+        }
+
+        /** Whether {@link #interleave} must run before the product. */
+        public boolean needsInterleave() { return T > 1; }
 
         @Override
         public void run(int worker) {
@@ -128,7 +150,9 @@ public final class MatMulVector {
 
     /** Single-threaded entry (tests, benchmarks). */
     public static void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
-        new Job(1).set(w, x, T, out, ep).run(0);
+        Job j = new Job(1).set(w, x, T, out, ep);
+        if (j.needsInterleave()) j.interleave(0, w.cols());
+        j.run(0);
     }
 
     private static void put(float[] out, int i, float s, Epilogue ep) {
@@ -526,12 +550,13 @@ public final class MatMulVector {
      * 1; block at token t of m tokens holds xi[t * K + k * m + i] = x[(t + i) * K + k], so the
      * kernels read their m broadcasts per k from one place with a single induction variable (about
      * a third faster than m strided rows: fewer address streams and range checks C2 can hoist).
+     * Only columns [k0, k1) are written, so threads can share the work.
      */
-    static void interleave(float[] x, int T, int K, float[] xi) {
+    static void interleave(float[] x, int T, int K, float[] xi, int k0, int k1) {
         int t = 0, t6 = 6 * sixes(T);
-        for (; t < t6; t += 6) interleaveBlock(x, t, 6, K, xi);
-        for (; t + 4 <= T; t += 4) interleaveBlock(x, t, 4, K, xi);
-        if (t < T) System.arraycopy(x, t * K, xi, t * K, (T - t) * K);
+        for (; t < t6; t += 6) interleaveBlock(x, t, 6, K, xi, k0, k1);
+        for (; t + 4 <= T; t += 4) interleaveBlock(x, t, 4, K, xi, k0, k1);
+        for (; t < T; t++) System.arraycopy(x, t * K + k0, xi, t * K + k0, k1 - k0);
     }
 
     /** Tokens run in blocks of 6, then 4, then 1; a remainder of 2 is better as 4 + 4 than 6 + 1 + 1 (one-token passes run at a quarter speed). */
@@ -540,37 +565,50 @@ public final class MatMulVector {
         return T % 6 == 2 && n6 > 0 ? n6 - 1 : n6;
     }
 
-    private static void interleaveBlock(float[] x, int t, int m, int K, float[] xi) {
+    private static void interleaveBlock(float[] x, int t, int m, int K, float[] xi, int k0, int k1) {
         int base = t * K;
         for (int i = 0; i < m; i++) {
             int src = base + i * K;
-            for (int k = 0, dst = base + i; k < K; k++, dst += m) xi[dst] = x[src + k];
+            for (int k = k0, dst = base + k0 * m + i; k < k1; k++, dst += m) xi[dst] = x[src + k];
         }
     }
 
     /** out[t, a..b) for all T tokens; xi is x as {@link #interleave} lays it out. */
     static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, Scratch s) {
         int N = w.rows(), K = w.cols();
-        float[] panel = s.panel, tile = s.tile;
-        for (int n0 = a; n0 < b; n0 += NR) {
-            int nr = Math.min(NR, b - n0);
-            for (int k0 = 0; k0 < K; k0 += KC) {
-                int kc = Math.min(KC, K - k0);
-                pack(w, n0, nr, k0, kc, panel, s);
-                boolean add = k0 > 0 || ep == Epilogue.ADD;
-                boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
-                int t = 0, t6 = 6 * sixes(T);
-                for (; t < t6; t += 6) {
-                    kernel6(panel, kc, xi, t * K + k0 * 6, tile);
-                    store(tile, 6, out, t * N + n0, N, nr, add, gelu);
+        int np = (b - a + NR - 1) / NR;
+        float[][] panels = s.panels(np);
+        float[] tile = s.tile;
+        // k blocks outside, panels inside: a block of x read for one panel is reused, from L1, by
+        // the unit's other panels (each output element still sums its k blocks in order)
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            int kc = Math.min(KC, K - k0);
+            for (int p = 0; p < np; p++) {
+                int n0 = a + p * NR;
+                pack(w, n0, Math.min(NR, b - n0), k0, kc, panels[p], s);
+            }
+            boolean add = k0 > 0 || ep == Epilogue.ADD;
+            boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
+            int t = 0, t6 = 6 * sixes(T);
+            for (; t < t6; t += 6) {
+                for (int p = 0; p < np; p++) {
+                    int n0 = a + p * NR;
+                    kernel6(panels[p], kc, xi, t * K + k0 * 6, tile);
+                    store(tile, 6, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
                 }
-                for (; t + 4 <= T; t += 4) {
-                    kernel4(panel, kc, xi, t * K + k0 * 4, tile);
-                    store(tile, 4, out, t * N + n0, N, nr, add, gelu);
+            }
+            for (; t + 4 <= T; t += 4) {
+                for (int p = 0; p < np; p++) {
+                    int n0 = a + p * NR;
+                    kernel4(panels[p], kc, xi, t * K + k0 * 4, tile);
+                    store(tile, 4, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
                 }
-                for (; t < T; t++) {
-                    kernel1(panel, kc, xi, t * K + k0, tile);
-                    store(tile, 1, out, t * N + n0, N, nr, add, gelu);
+            }
+            for (; t < T; t++) {
+                for (int p = 0; p < np; p++) {
+                    int n0 = a + p * NR;
+                    kernel1(panels[p], kc, xi, t * K + k0, tile);
+                    store(tile, 1, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
                 }
             }
         }

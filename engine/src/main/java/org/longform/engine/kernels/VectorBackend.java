@@ -25,7 +25,10 @@ public final class VectorBackend implements Backend {
     public Parallel parallel() { return par; }
 
     @Override public void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
-        par.run(mm.set(w, x, T, out, ep));
+        mm.set(w, x, T, out, ep);
+        // regrouping x is T x K copies: on the team too, or the caller does it alone while the others wait
+        if (mm.needsInterleave()) par.range(w.cols(), 256, mm::interleave);
+        par.run(mm);
     }
 
     @Override public void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] out) {

@@ -83,6 +83,7 @@ class MatMulTwinTest {
             b.add(Arguments.of(wt, 5, 13, q ? 256 : 257));
             b.add(Arguments.of(wt, 8, 49, 160));               // one full and one partial panel
             b.add(Arguments.of(wt, 13, 100, 320));             // 8 + 4 + 1 tokens, panels of depth 128 + 128 + 64
+            b.add(Arguments.of(wt, 7, 1100, q ? 160 : 200));   // 18 panels: units of 4 panels sharing x, a short last unit, a partial last panel
             b.add(Arguments.of(wt, 1, 301, 1024));
         }
         return b.build();
