@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.longform.engine.kernels.MemoryBandwidth;
 import org.longform.engine.kernels.Parallel;
+import org.longform.engine.kernels.TimedBackend;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.Session;
@@ -28,14 +29,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "Buffer size for the bandwidth measurement.") long bwMib;
     @Option(names = "--json", description = "Print one JSON object instead of text.") boolean json;
     @Option(names = "--reps", defaultValue = "1", description = "Measured repetitions after the warm-up; the median is reported (default: ${DEFAULT-VALUE}).") int reps;
+    @Option(names = "--profile", description = "Also time every backend call during the last decode run and print where a token's time goes (each matrix, attention, LayerNorm, the rest).") boolean profile;
 
     @Override
     public Integer call() throws Exception {
         if (promptTokens < 1 || genTokens < 1) throw new IllegalArgumentException("--prompt-tokens and --gen-tokens must be at least 1");
         if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
         long l0 = System.nanoTime();
+        TimedBackend[] timed = new TimedBackend[1];
         try (Model m = Model.load(model.modelDir());
-             Session s = new Session(m, model.engineOptions(chunk))) {
+             Session s = new Session(m, model.engineOptions(chunk), b -> profile ? (timed[0] = new TimedBackend(b)) : b)) {
             double loadS = (System.nanoTime() - l0) / 1e9;
             Config c = m.config();
             SplittableRandom r = new SplittableRandom(42);
@@ -43,10 +46,10 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < prompt.length; i++) prompt[i] = 2 + r.nextInt(50000 % c.vocabSize());
             // warm-up: a full run of up to 1024 prompt tokens (C2 compiles the big kernels only after
             // thousands of calls; the 64-token warm-up this replaced left pp512 measuring the compiler)
-            run(s, java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 1024)), Math.min(genTokens, 16));
+            run(s, java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 1024)), Math.min(genTokens, 16), timed[0]);
             double[] pre = new double[reps], dec = new double[reps];
             for (int i = 0; i < reps; i++) {
-                double[] t = run(s, prompt, genTokens);
+                double[] t = run(s, prompt, genTokens, timed[0]);
                 pre[i] = promptTokens / t[0];
                 dec[i] = genTokens / t[1];
             }
@@ -72,6 +75,13 @@ public final class BenchCommand implements Callable<Integer> {
                         .put("bytes_per_token", perToken).put("weight_bytes_per_token", weightBytes).put("kv_bytes_per_token", kvBytes)
                         .put("bandwidth_gb_s", bw).put("bound_fraction", fraction)
                         .put("params", c.parameterCount());
+                if (timed[0] != null) {
+                    var arr = o.putArray("decode_profile");
+                    for (Profile.Row pr : Profile.rows(timed[0], genTokens, lastDecodeS)) {
+                        arr.addObject().put("kind", pr.kind()).put("calls_per_token", pr.callsPerToken())
+                                .put("ms_per_token", pr.msPerToken()).put("share", pr.share()).put("gb_s", pr.gbPerS());
+                    }
+                }
                 System.out.println(o);
             } else {
                 System.out.printf("model      %s (%,d params, d %d, %d layers)%n", m.dir(), c.parameterCount(), c.dModel(), c.nLayers());
@@ -83,20 +93,30 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.printf("decode     %d tokens in %.2f s = %.2f tok/s%s%n", genTokens, decodeS, decodeTps, of);
                 System.out.printf("bytes/tok  %,d (weights %,d + KV %,d)%n", perToken, weightBytes, kvBytes);
                 System.out.printf("bandwidth  %.1f GB/s measured; decode runs at %.0f%% of that bound%n", bw, 100 * fraction);
+                if (timed[0] != null) Profile.print(Profile.rows(timed[0], genTokens, lastDecodeS), System.out);
             }
         }
         return 0;
     }
 
-    /** One measured run from an empty cache: {prefill seconds, decode seconds}. */
-    private static double[] run(Session s, int[] prompt, int gen) {
+    private double lastDecodeS;
+
+    /** One measured run from an empty cache: {prefill seconds, decode seconds}; a profile, if any, covers its decode. */
+    private double[] run(Session s, int[] prompt, int gen, TimedBackend timed) {
         s.reset();
+        if (timed != null) timed.enable(false);
         long t0 = System.nanoTime();
         float[] logits = s.feed(prompt, 0, prompt.length, null, null, null);
         long t1 = System.nanoTime();
+        if (timed != null) {
+            timed.reset();
+            timed.enable(true);
+        }
         for (int i = 0; i < gen; i++) logits = s.feed(argmax(logits));
         long t2 = System.nanoTime();
-        return new double[]{(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+        if (timed != null) timed.enable(false);
+        lastDecodeS = (t2 - t1) / 1e9;
+        return new double[]{(t1 - t0) / 1e9, lastDecodeS};
     }
 
     static double median(double[] a) {

@@ -49,6 +49,31 @@ class BenchCommandTest {
         assertTrue(bad.err().contains("q3_k"), bad.err());
     }
 
+    @Test
+    void profileSplitsADecodedTokenIntoItsCalls() throws Exception {
+        String[] args = {"bench", "--model", CliTest.FIXTURES.resolve("tiny-mpt-6h").toString(), "--prompt-tokens", "20",
+                "--gen-tokens", "6", "--threads", "2", "--bandwidth-mib", "16", "--json", "--profile"};
+        CliTest.Run r = CliTest.run(args);
+        assertEquals(0, r.code(), r.err());
+        JsonNode prof = new ObjectMapper().readTree(r.out()).get("decode_profile");
+        assertTrue(prof != null && prof.isArray(), r.out());
+        java.util.Map<String, JsonNode> kinds = new java.util.HashMap<>();
+        double share = 0;
+        for (JsonNode e : prof) {
+            kinds.put(e.get("kind").asText(), e);
+            share += e.get("share").asDouble();
+        }
+        // every layer's four products, the LM head, attention once per layer, LayerNorm twice per layer + once
+        int layers = 3;
+        JsonNode att = kinds.get("attention");
+        assertTrue(att != null && att.get("calls_per_token").asDouble() == layers, r.out());
+        assertEquals(2 * layers + 1, kinds.get("layernorm").get("calls_per_token").asDouble(), r.out());
+        assertEquals(5, kinds.keySet().stream().filter(k -> k.startsWith("matmul ")).count(), kinds.keySet().toString());
+        assertTrue(kinds.keySet().stream().anyMatch(k -> k.startsWith("matmul ffn.up_proj bf16[")), kinds.keySet().toString());
+        // the shares are parts of the measured decode time: they add up to it (the rest is outside the backend)
+        assertEquals(1.0, share, 0.02, r.out());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);

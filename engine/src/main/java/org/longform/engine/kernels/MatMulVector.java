@@ -52,7 +52,10 @@ public final class MatMulVector {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final float LO4 = 0x1p-28f, HI4 = 1f / 16;
-    static final int GEMV_CHUNKS = Integer.getInteger("longform.gemvChunks", 16);
+    /** Decode: the tail after the long pieces is cut into about this many chunks per thread. */
+    static final int GEMV_CHUNKS = Integer.getInteger("longform.gemvChunks", 4);
+    /** Decode: the share of a matrix's rows handed out as one long piece per thread. */
+    static final double GEMV_HEAD = Double.parseDouble(System.getProperty("longform.gemvHead", "0.875"));
 
     /** Per-thread scratch, grown on first use and kept. */
     static final class Scratch {
@@ -84,7 +87,7 @@ public final class MatMulVector {
         private final AtomicInteger next = new AtomicInteger();
         private Matrix w;
         private float[] x, xq = new float[0], out;
-        private int T, N, chunk, units;
+        private int T, N, chunk, units, head, heads;
         private Epilogue ep;
 
         public Job(int threads) {
@@ -101,15 +104,26 @@ public final class MatMulVector {
             this.N = w.rows();
             int threads = scratch.length;
             if (T == 1) {
-                // chunks of rows (a multiple of 16) so that each thread takes about GEMV_CHUNKS
-                int c = (N + threads * GEMV_CHUNKS - 1) / (threads * GEMV_CHUNKS);
+                // guided: one long piece per thread first (the 4 rows a pass reads then stream from
+                // far apart for long, which the prefetchers need: small chunks of a 4.7 MB matrix ran
+                // at 26 GB/s where whole halves ran at 36), then a tail in small chunks that balances
+                // a thread that joined late
+                int head = (int) (N * GEMV_HEAD) / threads & ~15;
+                int tail = N - head * threads;
+                int c = (tail + threads * GEMV_CHUNKS - 1) / (threads * GEMV_CHUNKS);
                 chunk = Math.max(16, (c + 15) & ~15);
+                this.head = head;
+                this.heads = head > 0 ? threads : 0;
+                units = heads + (tail + chunk - 1) / chunk;
                 if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
                 else if (w.type() == WeightType.BF16) {
                     if (xq.length < w.cols()) xq = new float[w.cols()];
                     prepareBf16(x, w.cols(), xq);
                 }
+                next.set(0);
+                return this;
             } else {
+                heads = 0;
                 // up to 4 panels per unit, while each thread still gets 4+ units: the unit's panels
                 // share each block of x, so x (T x K, megabytes) streams from L3 a quarter as often
                 int panels = (N + NR - 1) / NR;
@@ -141,7 +155,14 @@ public final class MatMulVector {
             Scratch s = scratch[worker];
             int u;
             while ((u = next.getAndIncrement()) < units) {
-                int a = u * chunk, b = Math.min(N, a + chunk);
+                int a, b;
+                if (u < heads) {
+                    a = u * head;
+                    b = a + head;
+                } else {
+                    a = heads * head + (u - heads) * chunk;
+                    b = Math.min(N, a + chunk);
+                }
                 if (T == 1) gemv(w, x, xq, out, a, b, ep, s);
                 else gemm(w, xq, T, out, a, b, ep, s);
             }
@@ -216,6 +237,13 @@ public final class MatMulVector {
     // ------------------------------------------------------------------ one token
 
     static void gemv(Matrix w, float[] x, float[] xq, float[] out, int a, int b, Epilogue ep, Scratch s) {
+        if (ep == Epilogue.GELU) {
+            // GELU over the finished rows with the vector exp: a scalar erf per row (Math.exp in
+            // double) was a fifth of the up-projection's time in decode
+            gemv(w, x, xq, out, a, b, Epilogue.STORE, s);
+            Gelu.vector(out, a, b);
+            return;
+        }
         switch (w) {
             case DenseMatrix d -> {
                 Tensor t = d.tensor();

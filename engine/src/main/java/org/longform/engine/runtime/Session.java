@@ -66,6 +66,11 @@ public final class Session implements AutoCloseable {
     private byte[] identity;
 
     public Session(Model model, EngineOptions options) {
+        this(model, options, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, with the backend passed through {@code wrap} (a {@link org.longform.engine.kernels.TimedBackend} for profiles). */
+    public Session(Model model, EngineOptions options, java.util.function.UnaryOperator<Backend> wrap) {
         this.model = model;
         this.config = model.config();
         this.options = options;
@@ -75,7 +80,7 @@ public final class Session implements AutoCloseable {
         this.pool = new KvPool(config, options.blockSize(), Math.max(budget, perToken * options.blockSize()), options.kvDType());
         this.cache = new KvCache(pool);
         try {
-            this.backend = Backends.create(options.backend(), options.threads());
+            this.backend = wrap.apply(Backends.create(options.backend(), options.threads()));
         } catch (RuntimeException e) {
             pool.close();   // its pages are off-heap: free them now, not at exit
             throw e;
