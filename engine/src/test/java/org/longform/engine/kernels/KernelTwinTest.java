@@ -169,6 +169,11 @@ class KernelTwinTest {
     static Stream<Arguments> attentionShapes() {
         return Stream.of(
                 Arguments.of(4, 16, 16, 1, 40),
+                // one query (decode) over many blocks, several heads
+                Arguments.of(12, 64, 16, 1, 1000),
+                Arguments.of(2, 128, 64, 1, 300),
+                Arguments.of(3, 32, 7, 1, 50),
+                Arguments.of(6, 16, 64, 1, 0),
                 Arguments.of(6, 16, 7, 5, 33),
                 Arguments.of(2, 64, 64, 9, 130),
                 Arguments.of(3, 12, 5, 4, 0),      // head size with no vector species: scalar loop inside
