@@ -21,11 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Matrix products over weights in their stored or quantized form, with the widest vector species.
  * <ul>
- * <li>One token (decode): each weight is read once, straight from (mapped) memory, four rows at a
- *     time against the same activation vector. bf16 widens with a 16-bit shift, f16 with integer
+ * <li>One token (decode): each weight is read once, straight from (mapped) memory, several rows far
+ *     apart at a time (eight for bf16, four for the others) against the same activation vector, each
+ *     thread first in one long piece of the matrix, then in small chunks. bf16 widens with a 16-bit shift, f16 with integer
  *     bit arithmetic, q8_0 sign-extends bytes to floats, q4_0 turns its signed nibbles into floats
- *     scaled by powers of two that are folded into a prepared copy of x. Block scales are widened
- *     per group of rows into scratch first.</li>
+ *     scaled by powers of two that are folded into a prepared copy of x. Block scales are read in
+ *     place.</li>
  * <li>Several tokens (prefill): rows are dequantized once per panel of {@link #NR} rows x
  *     {@link #KC} columns into a column-major float panel that stays in L1/L2, and an 8-token x
  *     NR-row register tile (24 accumulators) walks it with broadcast-FMA, so weights cost one
@@ -277,7 +278,7 @@ public final class MatMulVector {
     // nests runs out of it, leaving vector ops as calls on boxed vectors (10-50x slower).
 
     /**
-     * bf16, four rows per pass. A 512-bit load holds 2L bf16 weights; read as L ints, each lane
+     * bf16, eight rows per pass. A 512-bit load holds 2L bf16 weights; read as L ints, each lane
      * carries an even-indexed weight in its low half and the next (odd) one in its high half, so
      * {@code v << 16} and {@code v & 0xFFFF0000} are the even and odd weights as floats: two ops for
      * 2L weights. x is prepared once per product with each 2L-chunk split into its even and odd
@@ -288,13 +289,10 @@ public final class MatMulVector {
         // matrix read 14-15 -> 23-30 GB/s on one core, [3072 x 768] 22-28 -> 33-35)
         int e = (b - a) / 8;
         for (int i = 0; i < e; i++) bf16Rows8(seg, K, xp, x, out, a + i, e, ep);
-        a += 8 * e;
-        int q = (b - a) / 4;
-        for (int i = 0; i < q; i++) bf16Rows4(seg, K, xp, x, out, a + i, a + q + i, a + 2 * q + i, a + 3 * q + i, ep);
-        for (int n = a + 4 * q; n < b; n++) bf16Row(seg, K, xp, x, out, n, ep);
+        for (int n = a + 8 * e; n < b; n++) bf16Row(seg, K, xp, x, out, n, ep);   // at most 7
     }
 
-    /** Rows n0, n0 + d, ..., n0 + 7d; as {@link #bf16Rows4}. */
+    /** Rows n0, n0 + d, ..., n0 + 7d against the prepared x (see {@link #gemvBf16}). */
     private static void bf16Rows8(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
         long rb = 2L * K, r0 = n0 * rb, dr = d * rb;
@@ -340,28 +338,6 @@ public final class MatMulVector {
             }
         }
         System.arraycopy(x, kb, xp, kb, K - kb);
-    }
-
-    private static void bf16Rows4(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
-        int c2 = 2 * L, kb = K - K % c2;
-        long rb = 2L * K, r0 = n0 * rb, r1 = n1 * rb, r2 = n2 * rb, r3 = n3 * rb;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int k = 0; k < kb; k += c2) {
-            FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
-            long o = 2L * k;
-            IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
-            IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
-            IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
-            IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v0.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a0));
-            a1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v1.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a1));
-            a2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v2.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a2));
-            a3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v3.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a3));
-        }
-        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r0, x, kb, K), ep);
-        put(out, n1, a1.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r1, x, kb, K), ep);
-        put(out, n2, a2.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r2, x, kb, K), ep);
-        put(out, n3, a3.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r3, x, kb, K), ep);
     }
 
     private static void bf16Row(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n, Epilogue ep) {
