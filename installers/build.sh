@@ -167,8 +167,11 @@ for t in "${types[@]}"; do
   say "jpackage --type $t"
   if [ "$os" = linux ]; then
     # gzip: the runtime inside is compressed already, and xz would take minutes for nothing
+    # JavaFX loads GTK with dlopen, so jpackage's library scan finds it only where GTK happens to be
+    # installed: a .deb built on a headless box had no GTK dependency and its GUI did not start
+    case "$t" in deb) deps=(--linux-package-deps libgtk-3-0) ;; rpm) deps=(--linux-package-deps gtk3) ;; *) deps=() ;; esac
     DPKG_DEB_COMPRESSOR_TYPE="${DPKG_DEB_COMPRESSOR_TYPE:-gzip}" \
-      quiet "${jbin}jpackage" --type "$t" --dest "$out" --app-image "$image" "${meta[@]}" "${pkg[@]}"
+      quiet "${jbin}jpackage" --type "$t" --dest "$out" --app-image "$image" "${meta[@]}" "${pkg[@]}" "${deps[@]}"
   else
     # macOS and Windows bake file associations and launchers into the bundle: package from the input
     quiet "${jbin}jpackage" --type "$t" --dest "$out" "${meta[@]}" "${app[@]}" "${pkg[@]}"

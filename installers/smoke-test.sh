@@ -40,11 +40,15 @@ if command -v Xvfb >/dev/null && command -v import >/dev/null; then
   Xvfb "$disp" -screen 0 1024x640x24 -nolisten tcp >/dev/null 2>&1 & pids+=($!)
   sleep 2
   DISPLAY="$disp" "$launcher" >"$scratch/gui.log" 2>&1 & gui=$!; pids+=($gui)
-  for _ in $(seq 1 30); do
-    DISPLAY="$disp" xwininfo -root -tree 2>/dev/null | grep -q '"Longform"' && break
+  up=""
+  for _ in $(seq 1 60); do
+    # a stage of the app's own window class: JavaFX maps a 10x10 owner window called "Longform"
+    # seconds before the editor's first frame, and a screenshot then is black
+    DISPLAY="$disp" xwininfo -root -tree 2>/dev/null | grep -q 'Longform": ("org.longform.ui.App"' && { up=1; break; }
     kill -0 "$gui" 2>/dev/null || { cat "$scratch/gui.log" >&2; echo "smoke-test: the GUI exited" >&2; exit 1; }
     sleep 1
   done
+  [ -n "$up" ] || { cat "$scratch/gui.log" >&2; echo "smoke-test: no Longform window after 60 s" >&2; exit 1; }
   sleep 3   # let the first frame render
   DISPLAY="$disp" import -window root "$shot"
   kill -0 "$gui" || { echo "smoke-test: the GUI died" >&2; exit 1; }
