@@ -59,7 +59,7 @@ public final class Attention {
     private static void runGroup(Scratch s, float[] qkv, KvCache cache, int layer, int firstSlot, float slope, float scale,
                                  float[] out, int h, int g, int gn) {
         group(s.lanes, s.wide, qkv, cache, layer, firstSlot, slope, scale, out, h, g, gn,
-                s.keys, s.kt, s.values, s.scores, s.acc, s.max, s.sum, s.qNorm, s.need, s.tmp);
+                s.keys, s.kt, s.values, s.scores, s.acc, s.max, s.sum, s.qNorm, s.need);
     }
 
     /** One thread's buffers for a pool shape, kept between calls so the token loop allocates nothing. */
@@ -68,7 +68,6 @@ public final class Attention {
         final KvPool pool;
         final float[] keys, values, scores, acc, max, sum, qNorm, kt;
         final boolean[] need;
-        final short[] tmp;
 
         public Scratch(KvPool pool, boolean vector) {
             this.pool = pool;
@@ -84,7 +83,6 @@ public final class Attention {
             sum = new float[GROUP];
             qNorm = new float[GROUP];
             need = new boolean[GROUP];
-            tmp = pool.scratch();
             kt = wide > 0 ? new float[hd * bs] : null;
         }
 
@@ -102,7 +100,7 @@ public final class Attention {
      */
     private static void group(int lanes, int wide, float[] qkv, KvCache cache, int layer, int firstSlot, float slope, float scale,
                               float[] out, int h, int g, int gn, float[] keys, float[] kt, float[] values, float[] scores,
-                              float[] acc, float[] max, float[] sum, float[] qNorm, boolean[] need, short[] tmp) {
+                              float[] acc, float[] max, float[] sum, float[] qNorm, boolean[] need) {
         KvPool pool = cache.pool();
         int hd = pool.headDim, d = pool.heads * hd, bs = pool.blockSize;
         boolean transposed = wide > 0 && gn >= 4;
@@ -128,8 +126,8 @@ public final class Attention {
                 any |= need[k];
             }
             if (!any) continue;
-            cache.readRows(b, layer, 0, h, filled, keys, tmp);
-            cache.readRows(b, layer, 1, h, filled, values, tmp);
+            cache.readRows(b, layer, 0, h, filled, keys);
+            cache.readRows(b, layer, 1, h, filled, values);
             if (transposed) {
                 for (int j = 0; j < filled; j++)
                     for (int i = 0; i < hd; i++) kt[i * bs + j] = keys[j * hd + i];

@@ -47,8 +47,8 @@ public final class KvCache implements AutoCloseable {
     }
 
     /** Reads the rows of the first n slots of table entry {@code tableIndex} into dst as f32 (see {@link KvPool#readRows}). */
-    public void readRows(int tableIndex, int layer, int kv, int head, int n, float[] dst, short[] tmp) {
-        pool.readRows(table[tableIndex], layer, kv, head, 0, n, dst, tmp);
+    public void readRows(int tableIndex, int layer, int kv, int head, int n, float[] dst) {
+        pool.readRows(table[tableIndex], layer, kv, head, 0, n, dst);
     }
 
     /** Makes room for {@code n} more slots; false (and nothing changed) if the pool cannot hold them. */

@@ -123,10 +123,9 @@ public final class KvPool implements AutoCloseable {
     /** Sets the key norm bounds of a block from its first n rows (after rows were copied in raw). */
     public void measureKeyNorms(int block, int n) {
         float[] rows = new float[n * headDim];
-        short[] tmp = new short[n * headDim];
         for (int l = 0; l < layers; l++)
             for (int h = 0; h < heads; h++) {
-                readRows(block, l, 0, h, 0, n, rows, tmp);
+                readRows(block, l, 0, h, 0, n, rows);
                 for (int j = 0; j < n; j++) raiseKeyNorm(block, l, h, boundOf(rows, j * headDim, headDim));
             }
     }
@@ -145,9 +144,9 @@ public final class KvPool implements AutoCloseable {
 
     /**
      * Reads the rows of slots [s0, s0 + n) of one layer, K or V, and head into dst[0, n · head_dim)
-     * as f32. {@code tmp} is scratch of at least n · head_dim shorts (see {@link #scratch}).
+     * as f32.
      */
-    public void readRows(int block, int layer, int kv, int head, int s0, int n, float[] dst, short[] tmp) {
+    public void readRows(int block, int layer, int kv, int head, int s0, int n, float[] dst) {
         MemorySegment seg = blocks[block];
         long at = rowOffset(layer, kv, head, s0);
         if (dtype == KvDType.INT8) {
@@ -157,7 +156,7 @@ public final class KvPool implements AutoCloseable {
                 KvCodec.decodeInt8(seg, at + (long) j * headDim, headDim, scale, dst, j * headDim);
             }
         } else {
-            KvCodec.decode(dtype, seg, at, n * headDim, dst, 0, tmp);
+            KvCodec.decode(dtype, seg, at, n * headDim, dst, 0);
         }
     }
 
@@ -174,8 +173,6 @@ public final class KvPool implements AutoCloseable {
         return (float) ((Math.sqrt(ss) * 1.01 + Math.sqrt(n) * amax / 200) * 1.001);
     }
 
-    /** Scratch for {@link #readRows} of a whole block. */
-    public short[] scratch() { return new short[dtype == KvDType.F16 ? blockSize * headDim : 0]; }
 
     /**
      * Copies slots [fromS, fromS + n) of one block to [toS, toS + n) of another (or the same) block,

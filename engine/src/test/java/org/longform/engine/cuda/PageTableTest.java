@@ -116,7 +116,7 @@ class PageTableTest {
     private static float readMarker(KvCache cpu, int slot) {
         int bs = cpu.blockSize(), hd = cpu.pool().headDim;
         float[] rows = new float[bs * hd];
-        cpu.readRows(slot / bs, 0, 0, 0, bs, rows, new short[bs * hd]);
+        cpu.readRows(slot / bs, 0, 0, 0, bs, rows);
         return rows[(slot % bs) * hd];
     }
 }

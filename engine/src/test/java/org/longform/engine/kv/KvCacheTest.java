@@ -28,7 +28,7 @@ class KvCacheTest {
         KvPool p = c.pool();
         float[] got = new float[16];
         for (int l = 0; l < 2; l++) for (int kv = 0; kv < 2; kv++) for (int h = 0; h < 2; h++) {
-            p.readRows(c.blockId(slot / p.blockSize), l, kv, h, slot % p.blockSize, 1, got, new short[16]);
+            p.readRows(c.blockId(slot / p.blockSize), l, kv, h, slot % p.blockSize, 1, got);
             assertArrayEquals(row(token, l, kv, h), got, 0f, "slot " + slot);
         }
     }

@@ -40,12 +40,11 @@ class LongContextSessionTest {
     static float[] slot(KvCache c, int slot) {
         KvPool p = c.pool();
         float[] all = new float[p.layers * 2 * p.heads * p.headDim], row = new float[p.headDim];
-        short[] tmp = new short[p.headDim];
         int k = 0;
         for (int l = 0; l < p.layers; l++)
             for (int kv = 0; kv < 2; kv++)
                 for (int h = 0; h < p.heads; h++) {
-                    p.readRows(c.blockId(slot / p.blockSize), l, kv, h, slot % p.blockSize, 1, row, tmp);
+                    p.readRows(c.blockId(slot / p.blockSize), l, kv, h, slot % p.blockSize, 1, row);
                     System.arraycopy(row, 0, all, k, p.headDim);
                     k += p.headDim;
                 }
