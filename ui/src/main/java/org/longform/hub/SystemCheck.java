@@ -46,6 +46,11 @@ public final class SystemCheck {
                 cuda, target, plan);
     }
 
+    /** The KV plan for a model of this shape and weight size on this machine (what the first-run screen recommends). */
+    public static KvPlan planFor(Config c, long weightBytes) {
+        return KvPlan.recommend(c, weightBytes, totalMemory(), Runtime.getRuntime().maxMemory());
+    }
+
     record Vector(int bits, String note) {}
 
     static Vector vector() {

@@ -39,10 +39,21 @@ public final class Generator implements AutoCloseable {
 
     /** Loads the model folder and its tokenizer.json (or the bundled GPT-NeoX-20B one). */
     public static Generator open(Path modelDir, EngineOptions options) {
-        Model m = Model.load(modelDir);
+        return open(modelDir, org.longform.engine.quant.WeightType.defaultQuant(), options);
+    }
+
+    /** As above with the weights quantized to {@code quant} at load (q8_0, q4_0; null: as stored), cached next to the model. */
+    public static Generator open(Path modelDir, org.longform.engine.quant.WeightType quant, EngineOptions options) {
+        return open(modelDir, quant, m -> options);
+    }
+
+    /** As above, with the options chosen once the model is loaded (a KV window sized to its shape and weights). */
+    public static Generator open(Path modelDir, org.longform.engine.quant.WeightType quant,
+                                 java.util.function.Function<Model, EngineOptions> options) {
+        Model m = Model.load(modelDir, quant);
         try {
             Path tj = m.tokenizerFile() != null ? m.tokenizerFile() : Assets.tokenizer();
-            return new Generator(m, Tokenizer.load(tj), options, true);
+            return new Generator(m, Tokenizer.load(tj), options.apply(m), true);
         } catch (RuntimeException e) {
             m.close();
             throw e;

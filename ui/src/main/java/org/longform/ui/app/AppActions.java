@@ -70,6 +70,7 @@ public final class AppActions {
         add("system-check", "System check…", null, null, () -> w.firstRun().showSystemCheck(w.firstRunHooks()));
         add("demo-model", "Use demo model", null, gen.generatingProperty(), () -> w.loadModel(w.config.defaultModel()));
         add("connect-remote", "Connect to server…", null, gen.generatingProperty(), w.remote::showDialog);
+        add("engine-settings", "Engine settings…", null, gen.generatingProperty(), w.engine::showDialog);
 
         for (String id : new String[]{"undo", "redo", "prev-branch", "next-branch"}) all.get(id).storyKeysOnly();
         active.addListener((o, a, s) -> updateBranchLabel());
@@ -155,7 +156,7 @@ public final class AppActions {
         generate.getItems().addAll(item("generate"), item("stop"), item("retry"), new SeparatorMenuItem(), item("prev-branch"), item("next-branch"),
                 new SeparatorMenuItem(), atCursor);
         Menu modelMenu = new Menu("Model");
-        modelMenu.getItems().addAll(item("models"), item("download-model"), item("connect-remote"), item("demo-model"));   // "load-model" opens the same window as "models"
+        modelMenu.getItems().addAll(item("models"), item("download-model"), item("connect-remote"), item("engine-settings"), item("demo-model"));   // "load-model" opens the same window as "models"
         Menu view = new Menu("View");
         ToggleGroup themes = new ToggleGroup();
         RadioMenuItem light = new RadioMenuItem("Light theme");

@@ -1,5 +1,6 @@
 package org.longform.ui.app;
 
+import org.longform.ui.gen.EngineSettings;
 import org.longform.ui.gen.EngineTextGenerator;
 import org.longform.ui.gen.TextGenerator;
 
@@ -26,8 +27,13 @@ public record AppConfig(Path configDir, Executor modelWorker, Executor io, Consu
         Path dir = custom != null && !custom.isBlank() ? Path.of(custom)
                 : Path.of(System.getProperty("user.home"), ".config", "longform");
         return new AppConfig(dir, daemon("longform-model"), daemon("longform-io"), javafx.application.Platform::runLater,
-                d -> EngineTextGenerator.open(d, 0), org.longform.engine.Assets.demoModel(), Duration.ofSeconds(3),
+                engineLoader(dir, 0), org.longform.engine.Assets.demoModel(), Duration.ofSeconds(3),
                 Duration.ofMillis(350), ProcessHandle.current().pid());
+    }
+
+    /** Opens a model folder in the engine with the settings saved in CONFIG/engine.json at that moment (read on the model worker). */
+    public static Function<Path, TextGenerator> engineLoader(Path configDir, int threads) {
+        return d -> EngineTextGenerator.open(d, threads, EngineSettings.load(configDir.resolve(EngineSettings.FILE)));
     }
 
     public static ExecutorService daemon(String name) {

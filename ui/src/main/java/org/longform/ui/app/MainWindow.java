@@ -51,6 +51,7 @@ public final class MainWindow {
     final ContextMonitor monitor;
     final FileCommands files;
     final RemoteCommands remote;
+    final EngineCommands engine;
     Prefs prefs;
 
     private final TabPane tabs = new TabPane();
@@ -84,6 +85,7 @@ public final class MainWindow {
         this.monitor = new ContextMonitor(config, model, gen, active::get);
         this.files = new FileCommands(this);
         this.remote = new RemoteCommands(this);
+        this.engine = new EngineCommands(this);
         this.actions = new AppActions(this);
 
         tabs.setId("stories");

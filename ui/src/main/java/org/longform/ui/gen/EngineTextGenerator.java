@@ -9,6 +9,11 @@ import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.runtime.ContextFullException;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.sample.SamplerSettings;
+import org.longform.engine.kv.KvDType;
+import org.longform.engine.kv.KvPool;
+import org.longform.engine.model.Model;
+import org.longform.hub.KvPlan;
+import org.longform.hub.SystemCheck;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,19 +34,50 @@ public final class EngineTextGenerator implements TextGenerator {
         this.info = info;
     }
 
-    /** Loads a model folder; throws {@link ModelFormatException} naming the file and the problem. */
+    /** Loads a model folder with the default settings (see {@link #open(Path, int, EngineSettings)}). */
     public static EngineTextGenerator open(Path modelDir, int threads) {
-        Generator g = Generator.open(modelDir, EngineOptions.defaults().withThreads(threads));
+        return open(modelDir, threads, EngineSettings.defaults());
+    }
+
+    /**
+     * Loads a model folder, its weights in the form and its KV cache in the dtype and window the
+     * settings ask for ("auto": what the system check recommends for this model on this machine);
+     * throws {@link ModelFormatException} naming the file and the problem.
+     */
+    public static EngineTextGenerator open(Path modelDir, int threads, EngineSettings settings) {
+        Generator g = Generator.open(modelDir, settings.quant(), m -> options(m, threads, settings));
         try {
             Path dir = modelDir.toAbsolutePath().normalize();
             var cfg = g.model().config();
+            var pool = g.session().cache().pool();
             ModelInfo info = new ModelInfo(dir.getFileName().toString(), dir, cfg.parameterCount(), g.contextWindow(),
-                    cfg.maxSeqLen(), "f32", g.session().cache().pool().bytesPerToken(), isDemo(dir));
+                    cfg.maxSeqLen(), pool.dtype.name().toLowerCase(java.util.Locale.ROOT), pool.bytesPerToken(), isDemo(dir),
+                    null, g.model().weightForm());
             return new EngineTextGenerator(g, info);
         } catch (RuntimeException e) {
             g.close();
             throw e;
         }
+    }
+
+    /** The engine options for these settings: dtype and window from the settings, "auto" parts from the system check's plan. */
+    static EngineOptions options(Model m, int threads, EngineSettings s) {
+        EngineOptions o = EngineOptions.defaults().withThreads(threads);
+        KvDType dtype = s.kvDType();
+        int window = s.window();
+        if (dtype == null) {
+            KvPlan plan = SystemCheck.planFor(m.config(), m.weights().bytesPerToken());
+            if (!plan.fits()) return o;   // the engine's own budget check then says what does not fit
+            dtype = switch (plan.dtype()) {
+                case F32 -> KvDType.F32;
+                case F16 -> KvDType.F16;
+                case Q8 -> KvDType.INT8;
+            };
+            if (window == 0) window = plan.window();
+        }
+        o = o.withKvDType(dtype);
+        if (window > 0) o = o.withKvBudget((long) window * KvPool.bytesPerToken(m.config(), dtype));
+        return o;
     }
 
     static boolean isDemo(Path dir) {

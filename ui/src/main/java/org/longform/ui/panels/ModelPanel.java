@@ -44,6 +44,7 @@ public final class ModelPanel extends VBox {
         demo.getStyleClass().add("demo-notice");
         error.getStyleClass().add("error-text");
         for (Label l : new Label[]{details, memory, demo, error, progressText}) l.setWrapText(true);
+        details.setId("model-details");
         context.setEditable(true);
         progress.setMaxWidth(Double.MAX_VALUE);
         demo.setVisible(false);
@@ -76,8 +77,8 @@ public final class ModelPanel extends VBox {
             return;
         }
         name.setText(m.name() + (m.demo() ? " (demo)" : ""));
-        details.setText(String.format("%s%n%.1fM parameters · trained context %,d tokens · KV cache holds %,d tokens · KV dtype %s",
-                m.dir(), m.parameters() / 1e6, m.trainedContext(), m.contextWindow(), m.kvDtype()));
+        details.setText(String.format("%s%n%.1fM parameters%s · trained context %,d tokens · KV cache holds %,d tokens · KV dtype %s",
+                m.dir(), m.parameters() / 1e6, m.weights() != null ? " in " + m.weights() : "", m.trainedContext(), m.contextWindow(), m.kvDtype()));
         Runtime rt = Runtime.getRuntime();
         memory.setText(String.format("KV cache in use %.1f MiB (%,d bytes/token) · Java heap %d / %d MiB",
                 kvBytesInUse / 1048576.0, m.kvBytesPerToken(), (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20));
