@@ -65,8 +65,8 @@ public final class EngineSettingsDialog {
         });
         weights.setValue(initial.weights());
         kv.setValue(initial.kv());
-        window.setValue(WINDOWS.contains(initial.window()) ? initial.window() : 0);
-        if (!WINDOWS.contains(initial.window())) window.getItems().add(initial.window());
+        if (!WINDOWS.contains(initial.window())) window.getItems().add(initial.window());   // a window set by hand in engine.json
+        window.setValue(initial.window());
 
         GridPane g = new GridPane();
         g.setHgap(10);
