@@ -64,7 +64,8 @@ public final class FirstRunPane extends VBox {
         KvPlan p = r.kv();
         kv.setText(p.fits()
                 ? "Recommended for " + r.target().name() + ": KV cache " + p.dtype().label() + " (" + p.dtype().description + "), a window of "
-                + n(p.window()) + " tokens, about " + n(p.window() * 3L / 4) + " words of story in view. Why: " + p.reason() + "."
+                + n(p.window()) + " tokens, about " + n(p.window() * 3L / 4) + " words of story in view. Why: " + p.reason() + ". "
+                + "Longform sets this up by itself; Model ▸ Engine settings… changes it."
                 : "Recommended for " + r.target().name() + ": it does not fit on this computer: " + p.reason() + ".");
         List<String> problems = r.problems();
         verdict.setText(problems.isEmpty() ? "Verdict: ready to write." : "Worth knowing:\n • " + String.join("\n • ", problems));
