@@ -33,13 +33,12 @@ public record KvPlan(long roomBytes, long bytesPerTokenF32, Map<KvDtype, Integer
     /**
      * @param weightBytes bytes of weights, memory-mapped: they need page cache, not heap
      * @param totalRam    physical memory (or the container's limit)
-     * @param maxHeap     the JVM's -Xmx: the KV cache lives on the heap
      */
-    public static KvPlan recommend(Config c, long weightBytes, long totalRam, long maxHeap) {
-        long reserve = Math.max(GIB, totalRam / 10);               // the OS, the desktop, JavaFX, the documents
+    public static KvPlan recommend(Config c, long weightBytes, long totalRam) {
+        long reserve = Math.max(GIB, totalRam / 10);               // the OS, the desktop, the Java heap, the documents
         long roomRam = totalRam - weightBytes - reserve;            // the weights must stay resident or every token pages
-        long roomHeap = maxHeap - Math.max(512L << 20, maxHeap / 16); // activations, logits, the tokenizer live on the heap too
-        long room = Math.max(0, Math.min(roomRam, roomHeap));
+        // the KV pages are off-heap (FFM arenas, not bounded by -Xmx): the heap does not limit them
+        long room = Math.max(0, roomRam);
         long perToken = 2L * c.nLayers() * c.dModel() * Float.BYTES;
         Map<KvDtype, Integer> windows = new EnumMap<>(KvDtype.class);
         for (KvDtype d : KvDtype.values()) {

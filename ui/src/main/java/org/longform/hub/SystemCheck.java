@@ -39,7 +39,7 @@ public final class SystemCheck {
         long total = totalMemory(), avail = availableMemory(total), heap = Runtime.getRuntime().maxMemory();
         Vector v = vector();
         CudaStatus cuda = CudaStatus.probe();
-        KvPlan plan = KvPlan.recommend(target.config(), target.weightBytes(), total, heap);
+        KvPlan plan = KvPlan.recommend(target.config(), target.weightBytes(), total);
         return new SystemReport(Runtime.version().toString(), System.getProperty("java.vendor", "?"),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(), v.bits(), v.note(), cpuFeatures(), total, avail, heap,
@@ -48,7 +48,7 @@ public final class SystemCheck {
 
     /** The KV plan for a model of this shape and weight size on this machine (what the first-run screen recommends). */
     public static KvPlan planFor(Config c, long weightBytes) {
-        return KvPlan.recommend(c, weightBytes, totalMemory(), Runtime.getRuntime().maxMemory());
+        return KvPlan.recommend(c, weightBytes, totalMemory());
     }
 
     record Vector(int bits, String note) {}

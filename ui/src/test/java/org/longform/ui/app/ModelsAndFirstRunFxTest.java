@@ -35,7 +35,7 @@ class ModelsAndFirstRunFxTest extends FxTestBase {
     static final SystemReport REPORT = new SystemReport("25.0.1", "Test JDK", "Linux 6.1", "amd64", 8, 512, "",
             List.of("avx2", "fma", "avx512f"), 32 * GIB, 20 * GIB, 16 * GIB,
             new CudaStatus("libcuda.so.1", false, 0, -1, List.of(), "libcuda.so.1 not found: no NVIDIA driver"),
-            SystemCheck.STORYWRITER, KvPlan.recommend(SystemCheck.STORYWRITER.config(), SystemCheck.STORYWRITER.weightBytes(), 32 * GIB, 16 * GIB));
+            SystemCheck.STORYWRITER, KvPlan.recommend(SystemCheck.STORYWRITER.config(), SystemCheck.STORYWRITER.weightBytes(), 32 * GIB));
 
     RecentModels recent;
 
