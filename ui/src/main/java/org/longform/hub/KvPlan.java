@@ -19,7 +19,7 @@ import java.util.Map;
  * @param windows        tokens each dtype fits in that room
  * @param dtype          the recommended dtype
  * @param window         its window in tokens (0 = does not fit at all)
- * @param f32BudgetBytes the {@code --kv-budget-mb} (in bytes) for the f32 cache that runs today
+ * @param f32BudgetBytes bytes the f32 window takes (for comparison; {@link #budgetBytes} is the recommendation's)
  */
 public record KvPlan(long roomBytes, long bytesPerTokenF32, Map<KvDtype, Integer> windows, KvDtype dtype, int window,
                      long f32BudgetBytes, String reason) {
@@ -29,6 +29,12 @@ public record KvPlan(long roomBytes, long bytesPerTokenF32, Map<KvDtype, Integer
     static final long GIB = 1L << 30;
 
     public boolean fits() { return window >= MIN_WINDOW; }
+
+    /** The recommended dtype as the engine and the commands name it (q8 is the engine's int8 pages). */
+    public String engineDtype() { return dtype == KvDtype.Q8 ? "int8" : dtype.label(); }
+
+    /** Bytes the recommended window takes in the recommended dtype (as planned: q8 at 1.125 bytes a value, at least the engine's int8 pages). */
+    public long budgetBytes() { return (long) Math.ceil(window * (bytesPerTokenF32 * dtype.bytesPerValue / Float.BYTES)); }
 
     /**
      * @param weightBytes bytes of weights, memory-mapped: they need page cache, not heap

@@ -56,7 +56,9 @@ public record SystemReport(String javaVersion, String javaVendor, String os, Str
         if (kv.fits()) {
             s.append(row("Recommended", "KV dtype " + kv.dtype().label() + ", window " + n(kv.window()) + " tokens"));
             s.append(row("", "why: " + kv.reason()));
-            s.append(row("Today", "the f32 cache: --kv-budget-mb " + (kv.f32BudgetBytes() >> 20) + " (window " + n(kv.windows().get(KvDtype.F32)) + ")"));
+            // the editor applies the recommendation by itself (Model ▸ Engine settings…); commands take it as options
+            s.append(row("Use", "the editor does (Model ▸ Engine settings… changes it); commands: --kv-dtype "
+                    + kv.engineDtype() + " --kv-budget-mb " + ((kv.budgetBytes() + (1 << 20) - 1) >> 20)));
         } else {
             s.append(row("Recommended", "does not fit: " + kv.reason()));
         }

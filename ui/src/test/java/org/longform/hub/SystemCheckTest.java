@@ -41,6 +41,17 @@ class SystemCheckTest {
     }
 
     @Test
+    void theSuggestedBudgetHoldsTheRecommendedWindowInTheEngine() {
+        for (long ram : new long[]{24 * GIB, 64 * GIB, 128 * GIB}) {
+            KvPlan p = KvPlan.recommend(SW, SW_WEIGHTS, ram);
+            var engineType = org.longform.engine.kv.KvDType.parse(p.engineDtype());
+            long need = (long) p.window() * org.longform.engine.kv.KvPool.bytesPerToken(SW, engineType);
+            assertTrue(need <= p.budgetBytes(), ram / GIB + " GiB: " + p.engineDtype() + " window " + p.window() + " needs " + need + ", budget " + p.budgetBytes());
+            assertTrue(p.budgetBytes() <= p.roomBytes(), "within the room");
+        }
+    }
+
+    @Test
     void theCacheIsOffHeapSoOnlyMemoryLimitsIt() {
         KvPlan p = KvPlan.recommend(SW, SW_WEIGHTS, 128 * GIB);
         // 128 GiB less the weights and a tenth kept for the rest: far more than any -Xmx the launchers set
