@@ -1,10 +1,16 @@
 package org.longform.engine.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.longform.engine.kv.KvCache;
+import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Causal ALiBi attention over the paged cache, one KV block at a time with an online softmax
@@ -104,6 +110,7 @@ public final class Attention {
         KvPool pool = cache.pool();
         int hd = pool.headDim, d = pool.heads * hd, bs = pool.blockSize;
         boolean transposed = wide > 0 && gn >= 4;
+        boolean fusedI8 = !transposed && lanes == 16 && pool.dtype == KvDType.INT8;
         java.util.Arrays.fill(acc, 0, gn * hd, 0f);
         java.util.Arrays.fill(max, 0, gn, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(sum, 0, gn, 0f);
@@ -126,8 +133,20 @@ public final class Attention {
                 any |= need[k];
             }
             if (!any) continue;
-            cache.readRows(b, layer, 0, h, filled, keys);
-            cache.readRows(b, layer, 1, h, filled, values);
+            // int8 pages with few queries (decode): keys and values are widened inside the dot
+            // products instead of into scratch first (a store and a reload per value, and a call per row)
+            MemorySegment page = null;
+            long kAt = 0, kSc = 0, vAt = 0, vSc = 0;
+            if (fusedI8) {
+                page = pool.segment(cache.blockId(b));
+                kAt = pool.rowOffset(layer, 0, h, 0);
+                kSc = pool.scaleOffset(layer, 0, h, 0);
+                vAt = pool.rowOffset(layer, 1, h, 0);
+                vSc = pool.scaleOffset(layer, 1, h, 0);
+            } else {
+                cache.readRows(b, layer, 0, h, filled, keys);
+                cache.readRows(b, layer, 1, h, filled, values);
+            }
             if (transposed) {
                 for (int j = 0; j < filled; j++)
                     for (int i = 0; i < hd; i++) kt[i * bs + j] = keys[j * hd + i];
@@ -142,6 +161,7 @@ public final class Attention {
                 int nv = n;
                 if (transposed && wide == 16) nv = scoresT16(qkv, qOff, kt, bs, hd, n, scale, slope, dist0, scores);
                 else if (transposed) scoresT8(qkv, qOff, kt, bs, hd, n, scale, slope, dist0, scores);
+                else if (fusedI8) scoresI8(qkv, qOff, page, kAt, kSc, hd, n, scale, slope, dist0, scores);
                 else {
                     for (int j = 0; j < n; j++) {
                         float dot = switch (lanes) {
@@ -167,7 +187,8 @@ public final class Attention {
                     case 8 -> expSub8(scores, n, m);
                     default -> expSubS(scores, n, m);
                 };
-                switch (lanes) {
+                if (fusedI8) pvI8(scores, page, vAt, vSc, n, acc, aOff, hd);
+                else switch (lanes) {
                     case 16 -> {
                         if (hd % 64 == 0) pv64(scores, values, n, acc, aOff, hd);
                         else pv16(scores, values, n, acc, aOff, hd);
@@ -394,6 +415,8 @@ public final class Attention {
     // Species must be compile-time constants for C2 to intrinsify the vector ops, hence one
     // method per width instead of a species parameter.
     private static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final ValueLayout.OfFloat F32U = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     private static final FloatVector IOTA16 = FloatVector.fromArray(S16, new float[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 0);
     private static final FloatVector IOTA8 = FloatVector.fromArray(S8, new float[]{0, 1, 2, 3, 4, 5, 6, 7}, 0);
@@ -416,6 +439,41 @@ public final class Attention {
         float s = 0f;
         for (int i = 0; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
+    }
+
+    /** scores[j] = (q . k_j) * kScale_j * scale + slope * (dist0 + j) over int8 key rows in the page, widened in the dot. */
+    private static void scoresI8(float[] q, int qo, MemorySegment page, long at, long sc, int hd, int n, float scale, float slope,
+                                 int dist0, float[] out) {
+        for (int j = 0; j < n; j++) {
+            FloatVector acc = FloatVector.zero(S16);
+            long row = at + (long) j * hd;
+            for (int i = 0; i < hd; i += 16) {
+                FloatVector k = (FloatVector) ByteVector.fromMemorySegment(B16, page, row + i, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, S16, 0);
+                acc = k.fma(FloatVector.fromArray(S16, q, qo + i), acc);
+            }
+            out[j] = acc.reduceLanes(VectorOperators.ADD) * page.get(F32U, sc + 4L * j) * scale + slope * (dist0 + j);
+        }
+    }
+
+    /** acc += sum_j (p_j * vScale_j) * v_j over int8 value rows in the page; two keys per step. */
+    private static void pvI8(float[] p, MemorySegment page, long at, long sc, int n, float[] acc, int ao, int hd) {
+        for (int i0 = 0; i0 < hd; i0 += 16) {
+            FloatVector a0 = FloatVector.fromArray(S16, acc, ao + i0), a1 = FloatVector.zero(S16);
+            int j = 0;
+            for (; j + 1 < n; j += 2) {
+                float w0 = p[j] * page.get(F32U, sc + 4L * j), w1 = p[j + 1] * page.get(F32U, sc + 4L * (j + 1));
+                FloatVector v0 = (FloatVector) ByteVector.fromMemorySegment(B16, page, at + (long) j * hd + i0, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, S16, 0);
+                FloatVector v1 = (FloatVector) ByteVector.fromMemorySegment(B16, page, at + (long) (j + 1) * hd + i0, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, S16, 0);
+                a0 = v0.fma(FloatVector.broadcast(S16, w0), a0);
+                a1 = v1.fma(FloatVector.broadcast(S16, w1), a1);
+            }
+            if (j < n) {
+                float w = p[j] * page.get(F32U, sc + 4L * j);
+                FloatVector v = (FloatVector) ByteVector.fromMemorySegment(B16, page, at + (long) j * hd + i0, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, S16, 0);
+                a0 = v.fma(FloatVector.broadcast(S16, w), a0);
+            }
+            a0.add(a1).intoArray(acc, ao + i0);
+        }
     }
 
     private static float dot16(float[] a, int ao, float[] b, int bo, int n) {

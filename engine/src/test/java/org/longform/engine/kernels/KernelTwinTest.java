@@ -121,6 +121,42 @@ class KernelTwinTest {
         for (int i = 0; i < 6; i++) assertEquals(want[i], s6[i], 0f);
     }
 
+    /** int8 pages: with fewer than 4 queries the vector path widens keys and values inside its dot products. */
+    @ParameterizedTest(name = "int8 heads {0} hd {1} block {2} T {3} past {4}")
+    @MethodSource("int8Shapes")
+    void int8AttentionMatchesScalar(int heads, int hd, int block, int T, int past) {
+        int d = heads * hd;
+        Config c = new Config(d, heads, 2, 4, 16, 128, 1e-5f, 8, 0, (float) (1 / Math.sqrt(hd)), 1);
+        KvPool pool = new KvPool(c, block, 1 << 26, org.longform.engine.kv.KvDType.INT8);
+        try (pool; KvCache cache = new KvCache(pool)) {
+            int S = past + T;
+            assertTrue(cache.reserve(S));
+            SplittableRandom r = new SplittableRandom(heads * 31L + T);
+            float[] row = new float[hd];
+            for (int slot = 0; slot < S; slot++) {
+                for (int l = 0; l < 2; l++) for (int kv = 0; kv < 2; kv++) for (int h = 0; h < heads; h++) {
+                    for (int i = 0; i < hd; i++) row[i] = (float) r.nextGaussian();
+                    cache.writeRow(slot, l, kv, h, row, 0);
+                }
+            }
+            cache.advance(S);
+            float[] qkv = random(T * 3 * d, 11), a = new float[T * d], b = new float[T * d];
+            float[] slopes = Alibi.slopes(heads, 8);
+            SCALAR.attention(qkv, T, cache, 1, past, slopes, c.softmaxScale(), a);
+            VECTOR.attention(qkv, T, cache, 1, past, slopes, c.softmaxScale(), b);
+            assertClose(a, b, T * d, 1e-5, "int8 attention");
+        }
+    }
+
+    static Stream<Arguments> int8Shapes() {
+        return Stream.of(
+                Arguments.of(12, 64, 64, 1, 700),
+                Arguments.of(4, 128, 16, 1, 100),
+                Arguments.of(3, 16, 7, 2, 50),
+                Arguments.of(2, 32, 64, 3, 0),
+                Arguments.of(2, 64, 64, 5, 90));   // 4+ queries: the transposed path, widened into scratch
+    }
+
     @ParameterizedTest(name = "heads {0} hd {1} block {2} T {3} past {4}")
     @MethodSource("attentionShapes")
     void attentionMatchesScalar(int heads, int hd, int block, int T, int past) {
