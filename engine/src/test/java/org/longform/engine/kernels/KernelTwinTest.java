@@ -129,23 +129,29 @@ class KernelTwinTest {
         Config c = new Config(d, heads, 2, 4, 16, 128, 1e-5f, 8, 0, (float) (1 / Math.sqrt(hd)), 1);
         KvPool pool = new KvPool(c, block, 1 << 26, org.longform.engine.kv.KvDType.INT8);
         try (pool; KvCache cache = new KvCache(pool)) {
-            int S = past + T;
-            assertTrue(cache.reserve(S));
-            SplittableRandom r = new SplittableRandom(heads * 31L + T);
-            float[] row = new float[hd];
-            for (int slot = 0; slot < S; slot++) {
-                for (int l = 0; l < 2; l++) for (int kv = 0; kv < 2; kv++) for (int h = 0; h < heads; h++) {
-                    for (int i = 0; i < hd; i++) row[i] = (float) r.nextGaussian();
-                    cache.writeRow(slot, l, kv, h, row, 0);
-                }
-            }
-            cache.advance(S);
+            fill(cache, past + T, heads, hd, new SplittableRandom(heads * 31L + T));
             float[] qkv = random(T * 3 * d, 11), a = new float[T * d], b = new float[T * d];
             float[] slopes = Alibi.slopes(heads, 8);
             SCALAR.attention(qkv, T, cache, 1, past, slopes, c.softmaxScale(), a);
             VECTOR.attention(qkv, T, cache, 1, past, slopes, c.softmaxScale(), b);
             assertClose(a, b, T * d, 1e-5, "int8 attention");
         }
+    }
+
+    /** Writes S slots of random K and V rows into both layers of the cache; returns layer 1's rows as written. */
+    static float[][][][] fill(KvCache cache, int S, int heads, int hd, SplittableRandom r) {
+        assertTrue(cache.reserve(S));
+        float[][][][] kvs = new float[S][2][heads][hd];
+        float[] row = new float[hd];
+        for (int slot = 0; slot < S; slot++) {
+            for (int l = 0; l < 2; l++) for (int kv = 0; kv < 2; kv++) for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < hd; i++) row[i] = (float) r.nextGaussian();
+                cache.writeRow(slot, l, kv, h, row, 0);
+                if (l == 1) kvs[slot][kv][h] = row.clone();
+            }
+        }
+        cache.advance(S);
+        return kvs;
     }
 
     static Stream<Arguments> int8Shapes() {
@@ -164,19 +170,7 @@ class KernelTwinTest {
         Config c = new Config(d, heads, 2, 4, 16, 128, 1e-5f, 8, 0, (float) (1 / Math.sqrt(hd)), 1);
         KvPool pool = new KvPool(c, block, 1 << 26);
         try (pool; KvCache cache = new KvCache(pool)) {
-            int S = past + T;
-            assertTrue(cache.reserve(S));
-            SplittableRandom r = new SplittableRandom(heads * 100L + T);
-            float[][][][] kvs = new float[S][2][heads][hd];   // layer 1's rows, kept for the direct check
-            float[] row = new float[hd];
-            for (int slot = 0; slot < S; slot++) {
-                for (int l = 0; l < 2; l++) for (int kv = 0; kv < 2; kv++) for (int h = 0; h < heads; h++) {
-                    for (int i = 0; i < hd; i++) row[i] = (float) r.nextGaussian();
-                    cache.writeRow(slot, l, kv, h, row, 0);
-                    if (l == 1) kvs[slot][kv][h] = row.clone();
-                }
-            }
-            cache.advance(S);
+            float[][][][] kvs = fill(cache, past + T, heads, hd, new SplittableRandom(heads * 100L + T));   // layer 1's rows, for the direct check
             float[] qkv = random(T * 3 * d, 5), a = new float[T * d], b = new float[T * d];
             float[] slopes = Alibi.slopes(heads, 8);
             SCALAR.attention(qkv, T, cache, 1, past, slopes, c.softmaxScale(), a);
