@@ -48,10 +48,12 @@ public final class BenchCommand implements Callable<Integer> {
             // thousands of calls; the 64-token warm-up this replaced left pp512 measuring the compiler)
             run(s, java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 1024)), Math.min(genTokens, 16), timed[0]);
             double[] pre = new double[reps], dec = new double[reps];
+            double lastDecodeS = 0;   // the run a profile covers
             for (int i = 0; i < reps; i++) {
                 double[] t = run(s, prompt, genTokens, timed[0]);
                 pre[i] = promptTokens / t[0];
                 dec[i] = genTokens / t[1];
+                lastDecodeS = t[1];
             }
             double prefillTps = median(pre), decodeTps = median(dec);
             double prefillS = promptTokens / prefillTps, decodeS = genTokens / decodeTps;
@@ -99,10 +101,8 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private double lastDecodeS;
-
     /** One measured run from an empty cache: {prefill seconds, decode seconds}; a profile, if any, covers its decode. */
-    private double[] run(Session s, int[] prompt, int gen, TimedBackend timed) {
+    private static double[] run(Session s, int[] prompt, int gen, TimedBackend timed) {
         s.reset();
         if (timed != null) timed.enable(false);
         long t0 = System.nanoTime();
@@ -115,8 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < gen; i++) logits = s.feed(argmax(logits));
         long t2 = System.nanoTime();
         if (timed != null) timed.enable(false);
-        lastDecodeS = (t2 - t1) / 1e9;
-        return new double[]{(t1 - t0) / 1e9, lastDecodeS};
+        return new double[]{(t1 - t0) / 1e9, (t2 - t1) / 1e9};
     }
 
     static double median(double[] a) {

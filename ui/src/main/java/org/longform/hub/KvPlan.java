@@ -19,10 +19,9 @@ import java.util.Map;
  * @param windows        tokens each dtype fits in that room
  * @param dtype          the recommended dtype
  * @param window         its window in tokens (0 = does not fit at all)
- * @param f32BudgetBytes bytes the f32 window takes (for comparison; {@link #budgetBytes} is the recommendation's)
  */
 public record KvPlan(long roomBytes, long bytesPerTokenF32, Map<KvDtype, Integer> windows, KvDtype dtype, int window,
-                     long f32BudgetBytes, String reason) {
+                     String reason) {
     public static final int TARGET_WINDOW = 65_536;
     public static final int MAX_WINDOW = 86_016;
     public static final int MIN_WINDOW = 2_048;
@@ -70,7 +69,6 @@ public record KvPlan(long roomBytes, long bytesPerTokenF32, Map<KvDtype, Integer
         } else {
             reason = "no type fits " + String.format("%,d", TARGET_WINDOW) + " tokens; q8 gives the longest window";
         }
-        long f32Budget = (long) windows.get(KvDtype.F32) * perToken;
-        return new KvPlan(room, perToken, windows, pick, window, f32Budget, reason);
+        return new KvPlan(room, perToken, windows, pick, window, reason);
     }
 }

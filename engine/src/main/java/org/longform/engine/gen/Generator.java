@@ -39,15 +39,13 @@ public final class Generator implements AutoCloseable {
 
     /** Loads the model folder and its tokenizer.json (or the bundled GPT-NeoX-20B one). */
     public static Generator open(Path modelDir, EngineOptions options) {
-        return open(modelDir, org.longform.engine.quant.WeightType.defaultQuant(), options);
+        return open(modelDir, org.longform.engine.quant.WeightType.defaultQuant(), m -> options);
     }
 
-    /** As above with the weights quantized to {@code quant} at load (q8_0, q4_0; null: as stored), cached next to the model. */
-    public static Generator open(Path modelDir, org.longform.engine.quant.WeightType quant, EngineOptions options) {
-        return open(modelDir, quant, m -> options);
-    }
-
-    /** As above, with the options chosen once the model is loaded (a KV window sized to its shape and weights). */
+    /**
+     * Loads with the weights quantized to {@code quant} (q8_0, q4_0; null: as stored; cached next to
+     * the model) and the options chosen once the model is loaded (a KV window sized to its shape and weights).
+     */
     public static Generator open(Path modelDir, org.longform.engine.quant.WeightType quant,
                                  java.util.function.Function<Model, EngineOptions> options) {
         Model m = Model.load(modelDir, quant);

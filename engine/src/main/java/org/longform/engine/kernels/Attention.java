@@ -110,7 +110,12 @@ public final class Attention {
         KvPool pool = cache.pool();
         int hd = pool.headDim, d = pool.heads * hd, bs = pool.blockSize;
         boolean transposed = wide > 0 && gn >= 4;
+        // int8 pages with few queries (decode): keys and values are widened inside the dot
+        // products instead of into scratch first (a store and a reload per value, and a call per row);
+        // a row's offset within its page is the same in every block
         boolean fusedI8 = !transposed && lanes == 16 && pool.dtype == KvDType.INT8;
+        long kAt = pool.rowOffset(layer, 0, h, 0), kSc = pool.scaleOffset(layer, 0, h, 0);
+        long vAt = pool.rowOffset(layer, 1, h, 0), vSc = pool.scaleOffset(layer, 1, h, 0);
         java.util.Arrays.fill(acc, 0, gn * hd, 0f);
         java.util.Arrays.fill(max, 0, gn, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(sum, 0, gn, 0f);
@@ -133,17 +138,8 @@ public final class Attention {
                 any |= need[k];
             }
             if (!any) continue;
-            // int8 pages with few queries (decode): keys and values are widened inside the dot
-            // products instead of into scratch first (a store and a reload per value, and a call per row)
-            MemorySegment page = null;
-            long kAt = 0, kSc = 0, vAt = 0, vSc = 0;
-            if (fusedI8) {
-                page = pool.segment(cache.blockId(b));
-                kAt = pool.rowOffset(layer, 0, h, 0);
-                kSc = pool.scaleOffset(layer, 0, h, 0);
-                vAt = pool.rowOffset(layer, 1, h, 0);
-                vSc = pool.scaleOffset(layer, 1, h, 0);
-            } else {
+            MemorySegment page = fusedI8 ? pool.segment(cache.blockId(b)) : null;
+            if (!fusedI8) {
                 cache.readRows(b, layer, 0, h, filled, keys);
                 cache.readRows(b, layer, 1, h, filled, values);
             }

@@ -105,8 +105,8 @@ public final class MatMulVector {
             this.N = w.rows();
             int threads = scratch.length;
             if (T == 1) {
-                // guided: one long piece per thread first (the 4 rows a pass reads then stream from
-                // far apart for long, which the prefetchers need: small chunks of a 4.7 MB matrix ran
+                // guided: one long piece per thread first (the rows a pass reads, 4-8 far apart, then stream
+                // for long, which the prefetchers need: small chunks of a 4.7 MB matrix ran
                 // at 26 GB/s where whole halves ran at 36), then a tail in small chunks that balances
                 // a thread that joined late
                 int head = (int) (N * GEMV_HEAD) / threads & ~15;
@@ -121,8 +121,6 @@ public final class MatMulVector {
                     if (xq.length < w.cols()) xq = new float[w.cols()];
                     prepareBf16(x, w.cols(), xq);
                 }
-                next.set(0);
-                return this;
             } else {
                 heads = 0;
                 // up to 4 panels per unit, while each thread still gets 4+ units: the unit's panels
@@ -132,8 +130,8 @@ public final class MatMulVector {
                 int K = w.cols();
                 if (xq.length < T * K) xq = new float[T * K];
                 // x is regrouped by interleave(k0, k1) before the job runs (by the team, in k ranges)
+                units = (N + chunk - 1) / chunk;
             }
-            units = (N + chunk - 1) / chunk;
             next.set(0);
             return this;
         }

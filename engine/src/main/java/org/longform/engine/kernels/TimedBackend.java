@@ -35,18 +35,13 @@ public final class TimedBackend implements Backend {
     /** Kind of call to its totals, in first-call order. */
     public Map<String, Entry> entries() { return entries; }
 
-    public Backend inner() { return inner; }
-
     @Override public String name() { return inner.name(); }
 
     @Override public void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
         if (!on) { inner.matmul(w, x, T, out, ep); return; }
         long t0 = System.nanoTime();
         inner.matmul(w, x, T, out, ep);
-        Entry e = entry("matmul " + role(w.name()) + " " + w.type().label() + "[" + w.rows() + "x" + w.cols() + "]");
-        e.nanos += System.nanoTime() - t0;
-        e.calls++;
-        e.bytes += w.byteSize();
+        add("matmul " + role(w.name()) + " " + w.type().label() + "[" + w.rows() + "x" + w.cols() + "]", t0).bytes += w.byteSize();
     }
 
     @Override public void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] out) {
@@ -68,21 +63,18 @@ public final class TimedBackend implements Backend {
         if (!on) { inner.attention(qkv, T, cache, layer, firstSlot, slopes, scale, out); return; }
         long t0 = System.nanoTime();
         inner.attention(qkv, T, cache, layer, firstSlot, slopes, scale, out);
-        Entry e = add("attention", t0);
-        e.bytes += (long) (firstSlot + T) * cache.pool().bytesPerToken() / Math.max(1, cache.pool().layers);
+        add("attention", t0).bytes += (long) (firstSlot + T) * cache.pool().bytesPerToken() / Math.max(1, cache.pool().layers);
     }
 
     @Override public void close() { inner.close(); }
 
+    /** Counts one call of {@code kind} that started at {@code t0}; returns its entry. */
     private Entry add(String kind, long t0) {
-        Entry e = entry(kind);
-        e.nanos += System.nanoTime() - t0;
+        long dt = System.nanoTime() - t0;
+        Entry e = entries.computeIfAbsent(kind, k -> new Entry());
+        e.nanos += dt;
         e.calls++;
         return e;
-    }
-
-    private Entry entry(String kind) {
-        return entries.computeIfAbsent(kind, k -> new Entry());
     }
 
     /** "transformer.blocks.3.attn.Wqkv.weight" -> "attn.Wqkv": the part that names the matrix's role, not its layer. */

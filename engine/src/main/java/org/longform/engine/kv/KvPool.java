@@ -173,7 +173,6 @@ public final class KvPool implements AutoCloseable {
         return (float) ((Math.sqrt(ss) * 1.01 + Math.sqrt(n) * amax / 200) * 1.001);
     }
 
-
     /**
      * Copies slots [fromS, fromS + n) of one block to [toS, toS + n) of another (or the same) block,
      * every layer, K and V, head and scale. Overlapping ranges are safe (memmove semantics).

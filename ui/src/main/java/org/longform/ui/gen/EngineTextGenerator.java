@@ -68,11 +68,7 @@ public final class EngineTextGenerator implements TextGenerator {
         if (dtype == null) {
             KvPlan plan = SystemCheck.planFor(m.config(), m.weights().bytesPerToken());
             if (!plan.fits()) return o;   // the engine's own budget check then says what does not fit
-            dtype = switch (plan.dtype()) {
-                case F32 -> KvDType.F32;
-                case F16 -> KvDType.F16;
-                case Q8 -> KvDType.INT8;
-            };
+            dtype = KvDType.parse(plan.engineDtype());
             if (window == 0) window = plan.window();
         }
         o = o.withKvDType(dtype);
