@@ -19,8 +19,12 @@ public final class EngineCommands {
         this.w = w;
         Path file = w.config.configDir().resolve(EngineSettings.FILE);
         w.config.io().execute(() -> {
-            EngineSettings saved = EngineSettings.load(file);
-            w.config.fx().accept(() -> settings = saved);
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            EngineSettings saved = EngineSettings.load(file, problems::add);
+            w.config.fx().accept(() -> {
+                settings = saved;
+                if (!problems.isEmpty()) w.notice().error("Engine settings: " + String.join("; ", problems));
+            });
         });
     }
 

@@ -43,34 +43,59 @@ public record EngineSettings(String weights, String kv, int window) {
     public KvDType kvDType() { return "auto".equals(kv) ? null : KvDType.parse(kv); }
 
     private static String normWeights(String w) {
-        if (w == null) return "stored";
-        WeightType t;
-        try {
-            t = WeightType.parseQuant(w);
-        } catch (IllegalArgumentException e) {
-            return "stored";
-        }
+        if (w == null || !validWeights(w)) return "stored";
+        WeightType t = WeightType.parseQuant(w);
         return t == null ? "stored" : t.label();
     }
 
     private static String normKv(String k) {
-        if (k == null || k.isBlank() || "auto".equalsIgnoreCase(k.trim())) return "auto";
+        if (k == null || k.isBlank() || "auto".equalsIgnoreCase(k.trim()) || !validKv(k)) return "auto";
+        return KvDType.parse(k).name().toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean validWeights(String w) {
         try {
-            return KvDType.parse(k).name().toLowerCase(Locale.ROOT);
+            WeightType.parseQuant(w);
+            return true;
         } catch (IllegalArgumentException e) {
-            return "auto";
+            return false;
+        }
+    }
+
+    private static boolean validKv(String k) {
+        if ("auto".equalsIgnoreCase(k.trim())) return true;
+        try {
+            KvDType.parse(k);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
     /** The settings in {@code file}; defaults when it is missing or damaged (settings are never worth a failed start). */
     public static EngineSettings load(Path file) {
+        return load(file, problem -> {});
+    }
+
+    /**
+     * As {@link #load(Path)}, and what was wrong with the file (which file, which value, what is used
+     * instead) goes to {@code problems}, for the writer to see.
+     */
+    public static EngineSettings load(Path file, java.util.function.Consumer<String> problems) {
         if (!Files.isRegularFile(file)) return defaults();
+        JsonNode o;
         try {
-            JsonNode o = JSON.readTree(file.toFile());
-            return new EngineSettings(o.path("weights").asText("stored"), o.path("kv").asText("auto"), o.path("window").asInt(0));
+            o = JSON.readTree(file.toFile());
         } catch (IOException | RuntimeException e) {
+            problems.accept(file + " cannot be read as settings (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); using the defaults");
             return defaults();
         }
+        String w = o.path("weights").asText("stored"), k = o.path("kv").asText("auto");
+        int win = o.path("window").asInt(0);
+        if (!validWeights(w)) problems.accept(file + ": unknown weights '" + w + "' (stored, q8_0 or q4_0); using the stored form");
+        if (!validKv(k)) problems.accept(file + ": unknown KV type '" + k + "' (auto, f32, f16, bf16 or int8); using auto");
+        if (win < 0) problems.accept(file + ": a window of " + win + " tokens; using auto");
+        return new EngineSettings(w, k, win);
     }
 
     public void save(Path file) throws IOException {

@@ -30,8 +30,20 @@ class EngineSettingsTest {
 
         Files.writeString(f, "{ not json");
         assertEquals(EngineSettings.defaults(), EngineSettings.load(f), "a damaged file is ignored");
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        Files.writeString(f, "{ not json");
+        EngineSettings.load(f, problems::add);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith(f.toString()) && problems.get(0).contains("defaults"), problems.get(0));
+        problems.clear();
         Files.writeString(f, "{\"weights\": \"q3_k\", \"kv\": \"f8\", \"window\": -5}");
-        assertEquals(EngineSettings.defaults(), EngineSettings.load(f), "unknown values fall back one by one");
+        assertEquals(EngineSettings.defaults(), EngineSettings.load(f, problems::add), "unknown values fall back one by one");
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("'q3_k'") && problems.get(1).contains("'f8'") && problems.get(2).contains("-5"), problems.toString());
+        problems.clear();
+        new EngineSettings("q8_0", "int8", 4096).save(f);
+        EngineSettings.load(f, problems::add);
+        assertTrue(problems.isEmpty(), "a good file has nothing to report: " + problems);
         assertNull(EngineSettings.defaults().quant(), "stored weights: no quantization");
         assertNull(EngineSettings.defaults().kvDType(), "auto KV");
         assertEquals("int8", new EngineSettings("Q8", "q8", 0).kv());
