@@ -53,19 +53,14 @@ public record EngineSettings(String weights, String kv, int window) {
         return KvDType.parse(k).name().toLowerCase(Locale.ROOT);
     }
 
-    private static boolean validWeights(String w) {
-        try {
-            WeightType.parseQuant(w);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
+    private static boolean validWeights(String w) { return parses(() -> WeightType.parseQuant(w)); }
 
-    private static boolean validKv(String k) {
-        if ("auto".equalsIgnoreCase(k.trim())) return true;
+    private static boolean validKv(String k) { return "auto".equalsIgnoreCase(k.trim()) || parses(() -> KvDType.parse(k)); }
+
+    /** Whether the engine's own parser takes the value (it throws on unknown names). */
+    private static boolean parses(Runnable parse) {
         try {
-            KvDType.parse(k);
+            parse.run();
             return true;
         } catch (IllegalArgumentException e) {
             return false;
