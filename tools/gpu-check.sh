@@ -7,13 +7,13 @@
 # The machine needs an NVIDIA driver (CUDA 12.0+), Python 3 with torch and transformers; no JDK,
 # no internet. Prepare the pack here with tools/gpu-pack.sh, copy target/gpu-pack.tar.gz over, then:
 #   tar xzf gpu-pack.tar.gz && gpu-pack/gpu-check.sh            (results in gpu-pack/results/)
-# Options (environment): RESULTS=DIR, CONTEXTS=2048,16384,65536, DECODE=32, SHAPE=7b, SKIP_TORCH=1.
+# Options (environment): RESULTS=DIR, BUDGET=470 (seconds), CONTEXTS=2048,16384,65536, DECODE=32, SHAPE=7b, SKIP_TORCH=1.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${RESULTS:-$here/results}"
 mkdir -p "$out"
 start=$SECONDS
-budget=470                                   # seconds, leaves margin inside 8 minutes
+budget="${BUDGET:-470}"                    # seconds, leaves margin inside 8 minutes
 left() { echo $(( budget - (SECONDS - start) )); }
 JAVA="$here/runtime/bin/java"
 CONTEXTS="${CONTEXTS:-2048,16384,65536}"

@@ -26,8 +26,8 @@ mvn -B -q -ntp dependency:get -Dartifact=org.junit.platform:junit-platform-conso
 rm -rf "$out" "$out.tar.gz"
 mkdir -p "$out/lib"
 echo "gpu-pack: linking a Java runtime" >&2
-# java.base + logging + the Vector API + Unsafe (Jackson, JCuda); no java.xml, so the JUnit run writes no XML reports.
-jlink --add-modules java.base,java.logging,jdk.incubator.vector,jdk.unsupported \
+# java.base + logging + the Vector API + Unsafe (Jackson, JCuda) + zipfs (JUnit scans jars) + management (KvBudget reads free memory); no java.xml, so the JUnit run writes no XML reports.
+jlink --add-modules java.base,java.logging,jdk.incubator.vector,jdk.unsupported,jdk.zipfs,java.management,jdk.management \
   --strip-java-debug-attributes --no-header-files --no-man-pages --compress zip-9 --output "$out/runtime" 2>&1 \
   | grep -v 'Using incubator modules' >&2 || true
 strip --strip-unneeded "$out/runtime/lib/server/libjvm.so" 2>/dev/null || true   # symbols only; -25% size
@@ -53,3 +53,10 @@ limit=$((64 * 1024 * 1024))
 tar czf "$out.tar.gz" -C target gpu-pack
 echo "gpu-pack: $out is $((size / 1048576)) MiB ($(du -h "$out.tar.gz" | cut -f1) as $out.tar.gz)" >&2
 if [ "$size" -gt "$limit" ]; then echo "gpu-pack: over 64 MiB" >&2; exit 1; fi
+# --slim: .devpack/pack.tar.xz without the fixtures (tools/gpu-device-run.sh takes them from the tree),
+# for the device tool, whose copy of the repo plus carried files must stay under 64 MiB.
+if [ "${1:-}" = "--slim" ]; then
+  mkdir -p .devpack
+  tar cf - -C target --exclude='gpu-pack/test-classes/fixtures' gpu-pack | xz -6 -T2 > .devpack/pack.tar.xz
+  echo "gpu-pack: .devpack/pack.tar.xz is $(du -h .devpack/pack.tar.xz | cut -f1)" >&2
+fi
