@@ -59,7 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
             double prefillS = promptTokens / prefillTps, decodeS = genTokens / decodeTps;
 
             long weightBytes = weightBytesPerToken(m);
-            long kvBytes = (long) s.cache().pool().bytesPerToken() * (promptTokens + genTokens / 2);   // mean context during decode
+            long kvBytes = s.kvBytesPerToken() * (promptTokens + genTokens / 2);   // mean context during decode
             long perToken = weightBytes + kvBytes;
             double bw;
             try (Parallel par = new Parallel(threads(s))) {

@@ -93,7 +93,7 @@ public final class ContinueCommand implements Callable<Integer> {
                     g.session().backend().name(), loadS, r.promptTokens(), r.recomputedTokens(), r.prefillNanos() / 1e9, r.prefillTokensPerSecond(),
                     r.approximateTokens() > 0 ? ", " + r.approximateTokens() + " kept approximately" : "",
                     r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(), r.shiftedTokens(), r.reason().name().toLowerCase(java.util.Locale.ROOT));
-            err.println("kv: " + g.session().cache().describe());
+            err.println("kv: " + g.session().describeKv());
             if (kvFile != null) {
                 long t1 = System.nanoTime();
                 g.saveKv(kvFile);

@@ -14,7 +14,7 @@ public final class ModelOptions {
     @Option(names = "--model", paramLabel = "DIR", description = "HF-format MPT folder (config.json + weights), a llama.cpp .gguf file, or a folder holding one. Default: the embedded demo model.")
     Path model;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, vector or scalar (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, cuda, vector or scalar (default: ${DEFAULT-VALUE}); auto takes a CUDA GPU when one is usable.")
     String backend;
 
     @Option(names = "--threads", defaultValue = "0", description = "Compute threads (0 = all cores).")

@@ -11,6 +11,7 @@ import org.longform.engine.quant.Matrix;
 import org.longform.engine.kernels.Backend;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.model.Model;
+import org.longform.engine.runtime.DeviceSession;
 import org.longform.engine.runtime.EngineOptions;
 
 import java.util.IdentityHashMap;
@@ -26,7 +27,7 @@ import java.util.logging.Logger;
  * out, matrices that do not fit stay on the CPU (logged once).
  * All work runs on the legacy default stream, so every copy and launch is ordered without events.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend implements Backend, DeviceSession.Factory {
     private static final Logger LOG = Logger.getLogger(CudaBackend.class.getName());
 
     private final CudaRuntime rt;
@@ -45,11 +46,16 @@ public final class CudaBackend implements Backend {
      * A device-resident session for the model (weights, KV cache, activations on the GPU), or null
      * with the reason logged when the device cannot hold it; the caller then stays on this backend.
      */
+    @Override
     public CudaSession openSession(Model model, EngineOptions options) {
         try {
             return CudaSession.open(model, options);
         } catch (CudaUnavailableException e) {
             LOG.warning("cuda session unavailable, running on the CPU path: " + e.getMessage());
+            return null;
+        } catch (RuntimeException e) {
+            // a driver error while setting up: the per-op path below still works, so the model still loads
+            LOG.log(java.util.logging.Level.WARNING, "cuda session failed to start, running on the CPU path", e);
             return null;
         }
     }

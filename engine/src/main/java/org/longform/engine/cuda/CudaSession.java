@@ -4,6 +4,7 @@ import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
 import org.longform.engine.model.Weights;
 import org.longform.engine.runtime.ContextFullException;
+import org.longform.engine.runtime.DeviceSession;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 
@@ -23,7 +24,7 @@ import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
  * kernel launches overlap the GPU's work; progress is reported as chunks are enqueued. Not
  * thread-safe, like Session; any thread may drive it (the context is made current per call).
  */
-public final class CudaSession implements AutoCloseable {
+public final class CudaSession implements DeviceSession {
     private static final Logger LOG = Logger.getLogger(CudaSession.class.getName());
     /** Free memory left to the driver, cuBLAS-free kernels and other processes. */
     static final long MARGIN = 512L << 20;
@@ -120,28 +121,35 @@ public final class CudaSession implements AutoCloseable {
 
     public EngineOptions options() { return options; }
 
-    /** Tokens the device cache holds (Session: cache().capacity()). */
+    /** Tokens the device cache holds (as Session.capacity()). */
+    @Override
     public int capacity() { return pages.capacityTokens(); }
 
+    @Override
     public int length() { return pages.length(); }
 
+    @Override
     public int[] tokens() { return Arrays.copyOf(tokens, pages.length()); }
 
+    @Override
     public float[] lastLogits() { return last; }
 
+    @Override
     public int lastRecomputed() { return recomputed; }
 
     /** "exact" or "fast" (see {@link Precision}). */
     public String precision() { return tf.precision.name(); }
 
+    @Override
     public String describe() {
-        return rt.info.describe() + ", precision " + tf.precision.name() + ", " + capacity() + "-token cache"
+        return rt.info.describe() + ", precision " + tf.precision.name() + " (" + kvDType() + " KV), " + capacity() + "-token cache"
                 + (tf.flash() ? ", tensor-core prefill attention" : "");
     }
 
     public float[] feed(int... ids) { return feed(ids, 0, ids.length, null, null, null); }
 
     /** As {@link Session#feed(int[], int, int, Session.LogitsConsumer, Session.Progress, BooleanSupplier)}. */
+    @Override
     public float[] feed(int[] ids, int from, int to, Session.LogitsConsumer each, Session.Progress progress, BooleanSupplier cancelled) {
         int total = to - from;
         if (total <= 0) throw new IllegalArgumentException("nothing to feed");
@@ -216,6 +224,7 @@ public final class CudaSession implements AutoCloseable {
     }
 
     /** As {@link Session#sync}: keeps the longest common prefix, recomputes the rest (at least the last token). */
+    @Override
     public float[] sync(int[] prompt, Session.Progress progress, BooleanSupplier cancelled) {
         if (prompt.length == 0) throw new IllegalArgumentException("empty prompt");
         int n = pages.length(), common = 0;
@@ -227,6 +236,7 @@ public final class CudaSession implements AutoCloseable {
     }
 
     /** As {@link Session#evict}: drops slots [start, end); survivors keep their K and V. */
+    @Override
     public void evict(int start, int end) {
         rt.makeCurrent();
         int n = pages.length();
@@ -236,7 +246,14 @@ public final class CudaSession implements AutoCloseable {
         System.arraycopy(tokens, end, tokens, start, n - end);
     }
 
+    @Override
     public void reset() { pages.truncate(0); }
+
+    @Override
+    public String kvDType() { return tf.precision.kvBytes() == 4 ? "f32" : "bf16"; }
+
+    @Override
+    public long kvBytesPerToken() { return bytesPerToken(); }
 
     /** Bytes of K and V per token as the device stores them. */
     private long bytesPerToken() { return 2L * config.nLayers() * config.dModel() * tf.precision.kvBytes(); }

@@ -65,7 +65,7 @@ public final class Generator implements AutoCloseable {
     public Session session() { return session; }
 
     /** Tokens the KV budget holds: the largest window possible. */
-    public int contextWindow() { return session.cache().capacity(); }
+    public int contextWindow() { return session.capacity(); }
 
     /** The window a request runs with; a window larger than the KV budget holds is refused with what would fit. */
     private int window(GenerationRequest req) {

@@ -64,6 +64,7 @@ public final class Session implements AutoCloseable {
     private int[] tokens = new int[256];
     private int recomputed, approximate;
     private byte[] identity;
+    private final DeviceSession device;   // null: this process's CPU runs the model
 
     public Session(Model model, EngineOptions options) {
         this(model, options, java.util.function.UnaryOperator.identity());
@@ -74,17 +75,21 @@ public final class Session implements AutoCloseable {
         this.model = model;
         this.config = model.config();
         this.options = options;
-        long perToken = KvPool.bytesPerToken(config, options.kvDType());
-        long budget = options.kvBudgetBytes() > 0 ? options.kvBudgetBytes() : KvBudget.defaultBytes(perToken);
-        KvBudget.checkAffordable(budget, perToken, options.kvDType());
-        this.pool = new KvPool(config, options.blockSize(), Math.max(budget, perToken * options.blockSize()), options.kvDType());
-        this.cache = new KvCache(pool);
+        this.backend = wrap.apply(Backends.create(options.backend(), options.threads()));
         try {
-            this.backend = wrap.apply(Backends.create(options.backend(), options.threads()));
+            // A backend that runs the whole model on its device (CUDA) gets every sequence operation;
+            // the CPU cache below then stays at one block, allocated lazily, and is never used.
+            this.device = backend instanceof DeviceSession.Factory f ? f.openSession(model, options) : null;
+            long perToken = KvPool.bytesPerToken(config, options.kvDType());
+            long budget = options.kvBudgetBytes() > 0 ? options.kvBudgetBytes() : KvBudget.defaultBytes(perToken);
+            if (device == null) KvBudget.checkAffordable(budget, perToken, options.kvDType());
+            else budget = perToken * options.blockSize();
+            this.pool = new KvPool(config, options.blockSize(), Math.max(budget, perToken * options.blockSize()), options.kvDType());
         } catch (RuntimeException e) {
-            pool.close();   // its pages are off-heap: free them now, not at exit
+            backend.close();
             throw e;
         }
+        this.cache = new KvCache(pool);
         this.transformer = new Transformer(config, model.weights(), backend);
         this.state = new State(config, options.chunkSize());
         this.last = new float[config.vocabSize()];
@@ -96,27 +101,50 @@ public final class Session implements AutoCloseable {
 
     public Backend backend() { return backend; }
 
+    /** The CPU cache; empty and unused while {@link #onDevice()} (the device holds K and V). */
     public KvCache cache() { return cache; }
+
+    /** True when the whole model runs in a {@link DeviceSession} (weights, KV and activations on the GPU). */
+    public boolean onDevice() { return device != null; }
+
+    /** Tokens the KV cache holds: the largest window possible. */
+    public int capacity() { return device != null ? device.capacity() : cache.capacity(); }
+
+    /** The KV element type in use, lower case: the device's when {@link #onDevice()}. */
+    public String kvDType() { return device != null ? device.kvDType() : pool.dtype.name().toLowerCase(java.util.Locale.ROOT); }
+
+    /** Bytes of K and V per cached token, where they are kept. */
+    public long kvBytesPerToken() { return device != null ? device.kvBytesPerToken() : pool.bytesPerToken(); }
+
+    /** Where and in what form K and V are kept, for logs and the model panel. */
+    public String describeKv() { return device != null ? device.describe() : cache.describe(); }
 
     public EngineOptions options() { return options; }
 
     /** Number of tokens in the cache. */
-    public int length() { return cache.length(); }
+    public int length() { return device != null ? device.length() : cache.length(); }
 
-    public int[] tokens() { return Arrays.copyOf(tokens, cache.length()); }
+    public int[] tokens() { return device != null ? device.tokens() : Arrays.copyOf(tokens, cache.length()); }
 
     /** Logits after the last fed token (valid after a feed). */
-    public float[] lastLogits() { return last; }
+    public float[] lastLogits() { return device != null ? device.lastLogits() : last; }
 
     /** Tokens recomputed by the last {@link #sync}. */
-    public int lastRecomputed() { return recomputed; }
+    public int lastRecomputed() { return device != null ? device.lastRecomputed() : recomputed; }
 
     /** Tokens the last {@link #sync} kept after an edit although what precedes them changed (approximate mode). */
     public int lastApproximate() { return approximate; }
 
     /** Throws a message naming bytes per token and what fits when {@code window} tokens cannot be cached. */
     public void checkWindow(int window) {
-        if (window > pool.capacityTokens()) throw new ContextFullException(KvBudget.windowMessage(window, pool));
+        if (device != null) {
+            if (window > device.capacity()) {
+                throw new ContextFullException("a window of " + window + " tokens does not fit the GPU's cache, which holds "
+                        + device.capacity() + " (" + device.describe() + ")");
+            }
+        } else if (window > pool.capacityTokens()) {
+            throw new ContextFullException(KvBudget.windowMessage(window, pool));
+        }
     }
 
     public float[] feed(int... ids) { return feed(ids, 0, ids.length, null, null, null); }
@@ -127,6 +155,7 @@ public final class Session implements AutoCloseable {
      * cancellation returns null after the chunk that was running (the cache stays consistent).
      */
     public float[] feed(int[] ids, int from, int to, LogitsConsumer each, Progress progress, BooleanSupplier cancelled) {
+        if (device != null) return device.feed(ids, from, to, each, progress, cancelled);
         int total = to - from;
         if (total <= 0) throw new IllegalArgumentException("nothing to feed");
         int V = config.vocabSize();
@@ -163,6 +192,7 @@ public final class Session implements AutoCloseable {
     public float[] sync(int[] prompt, Reuse reuse, Progress progress, BooleanSupplier cancelled) {
         if (prompt.length == 0) throw new IllegalArgumentException("empty prompt");
         approximate = 0;
+        if (device != null) return device.sync(prompt, progress, cancelled);   // approximate reuse is CPU-only: exact here
         if (reuse == Reuse.APPROXIMATE) {
             ReusePlan plan = ReusePlan.find(tokens, cache.length(), prompt, MIN_APPROXIMATE_TAIL);
             if (plan != null) return syncApproximate(prompt, plan, progress, cancelled);
@@ -212,13 +242,20 @@ public final class Session implements AutoCloseable {
 
     /** Drops cache slots [start, end); survivors keep their K and V (no recompute). */
     public void evict(int start, int end) {
+        if (device != null) {
+            device.evict(start, end);
+            return;
+        }
         int n = cache.length();
         cache.evict(start, end);
         System.arraycopy(tokens, end, tokens, start, n - end);
     }
 
     /** Forgets everything cached. */
-    public void reset() { cache.truncate(0); }
+    public void reset() {
+        if (device != null) device.reset();
+        else cache.truncate(0);
+    }
 
     /** The fingerprint of this session's model that saved caches carry (computed once). */
     public byte[] modelIdentity() {
@@ -231,6 +268,7 @@ public final class Session implements AutoCloseable {
      * e.g. to {@link KvFile#beside} the story file.
      */
     public void saveKv(Path file) throws IOException {
+        if (device != null) throw new IOException("the KV cache is on the GPU; saving it to " + file + " is not supported yet");
         KvFile.save(file, modelIdentity(), cache, tokens());
     }
 
@@ -240,6 +278,7 @@ public final class Session implements AutoCloseable {
      * damaged file, is not used: nothing changes and the caller simply recomputes.
      */
     public KvFile.Restore loadKv(Path file, int[] prompt) {
+        if (device != null) return new KvFile.Restore(false, new int[0], "the KV cache is on the GPU; a saved cache is not loaded there yet");
         KvFile.Restore r = KvFile.restore(file, modelIdentity(), cache, prompt);
         if (r.used()) {
             ensureTokens(r.tokens());
@@ -262,6 +301,7 @@ public final class Session implements AutoCloseable {
 
     @Override
     public void close() {
+        if (device != null) device.close();
         cache.close();
         pool.close();
         backend.close();

@@ -78,12 +78,14 @@ class QuantFixtureTest {
 
     private static final class Tally {
         int positions, agree;
-        double max, sum;
+        double max, sum, flipMargin;
         long n;
 
         void row(JsonNode summary, int[] probe, float[] row, int off, int V) {
             positions++;
-            if (argmax(row, off, V) == summary.get("top5").get(0).get(0).asInt()) agree++;
+            JsonNode top5 = summary.get("top5");
+            if (argmax(row, off, V) == top5.get(0).get(0).asInt()) agree++;
+            else flipMargin = Math.max(flipMargin, top5.get(0).get(1).asDouble() - top5.get(1).get(1).asDouble());
             for (JsonNode e : summary.get("top5")) add(Math.abs(row[off + e.get(0).asInt()] - e.get(1).asDouble()));
             for (int i = 0; i < probe.length; i++) add(Math.abs(row[off + probe[i]] - summary.get("probe").get(i).asDouble()));
             add(Math.abs(logSumExp(row, off, V) - summary.get("lse").asDouble()));
@@ -133,10 +135,11 @@ class QuantFixtureTest {
             all.max = Math.max(all.max, t.max);
             all.sum += t.sum;
             all.n += t.n;
+            all.flipMargin = Math.max(all.flipMargin, t.flipMargin);
         }
         double rate = (double) all.agree / all.positions;
-        System.out.printf("%s all fixtures: top-1 agreement %d/%d = %.2f%%, |dlogit| max %.4f mean %.5f%n", quant.label(),
-                all.agree, all.positions, 100 * rate, all.max, all.sum / all.n);
+        System.out.printf("%s all fixtures: top-1 agreement %d/%d = %.2f%%, |dlogit| max %.4f mean %.5f; the widest reference margin a flip had: %.4f%n",
+                quant.label(), all.agree, all.positions, 100 * rate, all.max, all.sum / all.n, all.flipMargin);
         assertTrue(rate >= minAgreement, quant.label() + " top-1 agreement " + rate + " below " + minAgreement);
     }
 }

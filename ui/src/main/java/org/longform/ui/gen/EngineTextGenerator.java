@@ -49,9 +49,8 @@ public final class EngineTextGenerator implements TextGenerator {
         try {
             Path dir = modelDir.toAbsolutePath().normalize();
             var cfg = g.model().config();
-            var pool = g.session().cache().pool();
             ModelInfo info = new ModelInfo(dir.getFileName().toString(), dir, cfg.parameterCount(), g.contextWindow(),
-                    cfg.maxSeqLen(), pool.dtype.name().toLowerCase(java.util.Locale.ROOT), pool.bytesPerToken(), isDemo(dir),
+                    cfg.maxSeqLen(), g.session().kvDType(), g.session().kvBytesPerToken(), isDemo(dir),
                     null, g.model().weightForm());
             return new EngineTextGenerator(g, info);
         } catch (RuntimeException e) {
