@@ -94,7 +94,9 @@ public final class ContinueCommand implements Callable<Integer> {
                     r.approximateTokens() > 0 ? ", " + r.approximateTokens() + " kept approximately" : "",
                     r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(), r.shiftedTokens(), r.reason().name().toLowerCase(java.util.Locale.ROOT));
             err.println("kv: " + g.session().describeKv());
-            if (kvFile != null) {
+            if (kvFile != null && g.session().onDevice()) {
+                err.println("kv cache: not saved to " + kvFile + ": the cache is on the GPU, and saving it from there is not supported yet");
+            } else if (kvFile != null) {
                 long t1 = System.nanoTime();
                 g.saveKv(kvFile);
                 err.printf("kv cache: saved %d tokens to %s in %.2f s%n", g.session().length(), kvFile, (System.nanoTime() - t1) / 1e9);
