@@ -34,7 +34,7 @@ class RemoteTextGeneratorTest {
     static void start() throws Exception {
         served = Generator.open(TestSupport.tinyModel(), EngineOptions.defaults().withThreads(1).withKvBudget(16L << 20));
         server = LongformServer.start(ServerConfig.defaults("tiny").withHost("127.0.0.1").withPort(0).withApiKey("k3y")
-                .withIdleTimeout(Duration.ofSeconds(30)), served);
+                .withIdleTimeout(Duration.ofSeconds(30)).withMaxTokensLimit(CANCEL_MAX_TOKENS), served);
         url = server.uri() + "/v1";
     }
 
@@ -43,6 +43,13 @@ class RemoteTextGeneratorTest {
         if (server != null) server.close();
         if (served != null) served.close();
     }
+
+    /**
+     * The cancelled generation asks for far more than the tiny model writes in the test's wait
+     * (it shifts its window as it goes), so only a cancel that reaches the server can end it: with
+     * 4000 tokens a server that noticed the closed stream late could finish first and count as done.
+     */
+    static final int CANCEL_MAX_TOKENS = 100_000;
 
     static Sampling greedy(int maxTokens) {
         return Sampling.defaults().withTemperature(0).withRepetitionPenalty(1).withTopK(0).withTopP(1).withMaxTokens(maxTokens);
@@ -89,17 +96,18 @@ class RemoteTextGeneratorTest {
             Cancel cancel = new Cancel();
             long before = server.engine().stats().cancelled();
             List<String> pieces = new ArrayList<>();
-            GenResult r = g.generate(new GenRequest(g.encode("Far away"), Sampling.defaults().withMaxTokens(4000), 4096, 0), new GenListener() {
+            GenResult r = g.generate(new GenRequest(g.encode("Far away"), Sampling.defaults().withMaxTokens(CANCEL_MAX_TOKENS), 4096, 0), new GenListener() {
                 @Override public void onToken(int id, String text) {
                     pieces.add(text);
                     if (pieces.size() == 5) cancel.cancel();
                 }
             }, cancel);
             assertEquals(GenResult.Stop.CANCELLED, r.reason());
-            assertTrue(pieces.size() < 4000, "stopped early: " + pieces.size());
+            assertTrue(pieces.size() < CANCEL_MAX_TOKENS, "stopped early: " + pieces.size());
             long end = System.nanoTime() + 10_000_000_000L;   // the server notices the closed stream at its next token
             while (server.engine().stats().cancelled() == before && System.nanoTime() < end) Thread.sleep(20);
             assertTrue(server.engine().stats().cancelled() > before, "the server cancelled the generation");
+            assertEquals(0, server.engine().stats().pending(), "nothing left running on the server");
         }
     }
 
