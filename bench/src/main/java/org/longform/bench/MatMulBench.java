@@ -10,7 +10,7 @@ import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Matrix products of the MPT-125M and MPT-1B up-projection shapes ([4d, d]) in every weight form:
+ * Matrix products of the MPT-125M and MPT-1B up-projection shapes ([4d, d]; -p shape=down: [d, 4d]) in every weight form:
  * T = 1 is decode (memory-bound; see the bytes/op and compare with the bandwidth bound), T = 256 is
  * a prefill chunk (compute-bound; 2 * N * K * T flops per op). Threads: -p threads=1,2.
  */
@@ -25,6 +25,8 @@ public class MatMulBench {
     @Param({"BF16", "F16", "F32", "Q8_0", "Q4_0"}) WeightType type;
     @Param({"1", "256"}) int tokens;
     @Param({"2"}) int threads;
+    /** up: [4d, d] (short rows); down: [d, 4d] (the down projection: rows four times longer, x 4d floats). */
+    @Param({"up"}) String shape;
 
     Arena arena;
     VectorBackend be;
@@ -36,7 +38,7 @@ public class MatMulBench {
     public void setup() {
         arena = Arena.ofShared();
         be = new VectorBackend(threads);
-        int N = 4 * d, K = d;
+        int N = shape.equals("down") ? d : 4 * d, K = shape.equals("down") ? 4 * d : d;
         // decode: enough copies to exceed the last-level cache, so memory is what is measured
         long bytes = (long) N * K * 2;
         int copies = tokens == 1 ? (int) Math.max(1, Math.min(64, 600_000_000L / bytes)) : 1;
