@@ -3,6 +3,7 @@ package org.longform.engine.cuda;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
 import org.longform.engine.model.Weights;
+import org.longform.engine.kv.KvPool;
 import org.longform.engine.runtime.ContextFullException;
 import org.longform.engine.runtime.DeviceSession;
 import org.longform.engine.runtime.EngineOptions;
@@ -76,12 +77,14 @@ public final class CudaSession implements DeviceSession {
             dm = new DeviceModel(c, w, rt, arena);
             int bs = options.blockSize(), chunk = options.chunkSize();
             long f32PerToken = 2L * c.nLayers() * d * 4;
-            long window = options.kvBudgetBytes() > 0 ? -1 : Session.DEFAULT_WINDOW;
+            // a budget means a window in tokens, priced in the CPU cache's dtype (what --kv-budget-mb with
+            // --kv-dtype and the editor's window setting ask for); the device stores those tokens in its own form
+            long window = options.kvBudgetBytes() > 0
+                    ? Math.max(1, options.kvBudgetBytes() / KvPool.bytesPerToken(c, options.kvDType())) : Session.DEFAULT_WINDOW;
             long free = rt.freeBytes() - MARGIN - activationBytes(c, chunk);
-            Precision p = Precision.resolve(precision,
-                    window > 0 ? window : options.kvBudgetBytes() / f32PerToken, f32PerToken, free);
+            Precision p = Precision.resolve(precision, window, f32PerToken, free);
             long pageBytes = CudaTransformer.pageElems(c, bs) * p.kvBytes();
-            long wantTokens = options.kvBudgetBytes() > 0 ? options.kvBudgetBytes() / (pageBytes / bs) : window;
+            long wantTokens = window;
             int wantPages = Launch.ceilDiv(Math.max(wantTokens, bs), bs);
             int fitPages = (int) Math.min(Integer.MAX_VALUE, Math.max(0, free) / pageBytes);
             int maxPages = Math.min(wantPages, fitPages);

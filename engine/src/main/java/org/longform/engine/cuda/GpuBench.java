@@ -3,6 +3,7 @@ package org.longform.engine.cuda;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
+import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.RandomModel;
 import org.longform.engine.model.Weights;
@@ -62,7 +63,8 @@ public final class GpuBench {
         int maxCtx = Arrays.stream(contexts).max().orElse(2048);
         long kvPerToken = 2L * c.nLayers() * c.dModel() * (precision.equals("exact") ? 4 : 2);
         long tokens = maxCtx + (long) decode * contexts.length + chunk;
-        EngineOptions o = EngineOptions.defaults().withBlockSize(block).withChunkSize(chunk).withKvBudget(tokens * kvPerToken);
+        EngineOptions o0 = EngineOptions.defaults().withBlockSize(block).withChunkSize(chunk);
+        EngineOptions o = o0.withKvBudget(tokens * KvPool.bytesPerToken(c, o0.kvDType()));   // a budget is a window of tokens
         try (Arena arena = Arena.ofShared()) {
             long tw = System.nanoTime();
             Weights w = RandomWeights.build(c, arena, 42);

@@ -65,6 +65,8 @@ public final class EngineTextGenerator implements TextGenerator {
         KvDType dtype = s.kvDType();
         int window = s.window();
         if (dtype == null) {
+            // the GPU will hold the cache: it sizes it from its own free memory, not from this machine's RAM
+            if (window == 0 && gpuRuns(m)) return o;
             KvPlan plan = SystemCheck.planFor(m.config(), m.weights().bytesPerToken());
             if (!plan.fits()) return o;   // the engine's own budget check then says what does not fit
             dtype = KvDType.parse(plan.engineDtype());
@@ -73,6 +75,13 @@ public final class EngineTextGenerator implements TextGenerator {
         o = o.withKvDType(dtype);
         if (window > 0) o = o.withKvBudget((long) window * KvPool.bytesPerToken(m.config(), dtype));
         return o;
+    }
+
+    /** Whether Session will run this model on a CUDA GPU (backend auto or cuda, a usable GPU, bf16 weights). */
+    static boolean gpuRuns(Model m) {
+        String backend = System.getProperty("longform.backend", "auto");
+        return (backend.equals("auto") || backend.equals("cuda")) && m.weightForm().equals("bf16")
+                && org.longform.engine.cuda.CudaProbe.available();
     }
 
     static boolean isDemo(Path dir) {
