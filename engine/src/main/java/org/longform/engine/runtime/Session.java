@@ -20,6 +20,8 @@ import java.util.function.BooleanSupplier;
  * One sequence being written: its KV cache, the token ids in it, and scratch state. Feeding runs
  * in chunks; {@link #sync} reuses the cached prefix of a new request and recomputes only the rest
  * (or, in {@link Reuse#APPROXIMATE} mode, also keeps the unchanged text after an edit).
+ * When the backend can run the whole model on its device (CUDA), a {@link DeviceSession} holds
+ * weights, cache and activations there and every sequence operation goes to it.
  * Not thread-safe: one caller at a time (the generator's worker thread).
  */
 public final class Session implements AutoCloseable {
