@@ -84,8 +84,7 @@ public final class CudaSession implements DeviceSession {
             long free = rt.freeBytes() - MARGIN - activationBytes(c, chunk);
             Precision p = Precision.resolve(precision, window, f32PerToken, free);
             long pageBytes = CudaTransformer.pageElems(c, bs) * p.kvBytes();
-            long wantTokens = window;
-            int wantPages = Launch.ceilDiv(Math.max(wantTokens, bs), bs);
+            int wantPages = Launch.ceilDiv(Math.max(window, bs), bs);
             int fitPages = (int) Math.min(Integer.MAX_VALUE, Math.max(0, free) / pageBytes);
             int maxPages = Math.min(wantPages, fitPages);
             if (maxPages < 1) {
@@ -97,7 +96,7 @@ public final class CudaSession implements DeviceSession {
             Cu.check(cuCtxSynchronize(), "uploading the model");   // setup copies ran on the legacy stream
             this.pages = new PageTable(bs, maxPages);
             LOG.info(String.format("cuda session: %s, precision %s (%s KV cache), %d tokens in %d pages%s, %s on the device",
-                    rt.info.name(), p.name(), p.bf16Cache() ? "bf16" : "f32", capacity, maxPages,
+                    rt.info.name(), p.name(), p.kvDType(), capacity, maxPages,
                     maxPages < wantPages ? " (limited by free memory)" : "", Cu.gib(arena.bytes())));
         } catch (RuntimeException e) {
             if (t != null) t.close();
@@ -253,7 +252,7 @@ public final class CudaSession implements DeviceSession {
     public void reset() { pages.truncate(0); }
 
     @Override
-    public String kvDType() { return tf.precision.kvBytes() == 4 ? "f32" : "bf16"; }
+    public String kvDType() { return tf.precision.kvDType(); }
 
     @Override
     public long kvBytesPerToken() { return bytesPerToken(); }

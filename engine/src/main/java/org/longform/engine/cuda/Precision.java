@@ -1,5 +1,7 @@
 package org.longform.engine.cuda;
 
+import org.longform.engine.kv.KvDType;
+
 import java.util.Locale;
 
 /**
@@ -15,6 +17,9 @@ record Precision(String name, boolean bf16Cache, int gemmTerms) {
     static final Precision FAST = new Precision("fast", true, 1);
 
     int kvBytes() { return bf16Cache ? 2 : 4; }
+
+    /** The KV cache's element type, as the CPU's dtypes are named ("f32", "bf16"). */
+    String kvDType() { return (bf16Cache ? KvDType.BF16 : KvDType.F32).label(); }
 
     static Precision resolve(String setting, long windowTokens, long f32BytesPerToken, long freeBytes) {
         String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);

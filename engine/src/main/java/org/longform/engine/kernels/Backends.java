@@ -1,6 +1,7 @@
 package org.longform.engine.kernels;
 
 import org.longform.engine.cuda.CudaBackends;
+import org.longform.engine.cuda.CudaProbe;
 
 import java.util.logging.Logger;
 
@@ -15,7 +16,7 @@ public final class Backends {
     private Backends() {}
 
     public static Backend create(String requested, int threads) {
-        String want = requested != null ? requested : System.getProperty("longform.backend", "auto");
+        String want = choice(requested);
         int n = threads > 0 ? threads : Integer.getInteger("longform.threads", Runtime.getRuntime().availableProcessors());
         switch (want) {
             case "scalar":
@@ -32,6 +33,16 @@ public final class Backends {
             default:
                 throw new IllegalArgumentException("unknown backend '" + want + "' (choose auto, cuda, vector or scalar)");
         }
+    }
+
+    /** Whether {@link #create} with this request would take a CUDA GPU (forced or auto, and a usable one is here). */
+    public static boolean takesCuda(String requested) {
+        String want = choice(requested);
+        return (want.equals("cuda") || want.equals("auto")) && CudaProbe.available();
+    }
+
+    private static String choice(String requested) {
+        return requested != null ? requested : System.getProperty("longform.backend", "auto");
     }
 
     private static Backend cpu(int n) {

@@ -113,7 +113,7 @@ public final class Session implements AutoCloseable {
     public int capacity() { return device != null ? device.capacity() : cache.capacity(); }
 
     /** The KV element type in use, lower case: the device's when {@link #onDevice()}. */
-    public String kvDType() { return device != null ? device.kvDType() : pool.dtype.name().toLowerCase(java.util.Locale.ROOT); }
+    public String kvDType() { return device != null ? device.kvDType() : pool.dtype.label(); }
 
     /** Bytes of K and V per cached token, where they are kept. */
     public long kvBytesPerToken() { return device != null ? device.kvBytesPerToken() : pool.bytesPerToken(); }

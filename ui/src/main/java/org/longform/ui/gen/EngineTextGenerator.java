@@ -66,7 +66,7 @@ public final class EngineTextGenerator implements TextGenerator {
         int window = s.window();
         if (dtype == null) {
             // the GPU will hold the cache: it sizes it from its own free memory, not from this machine's RAM
-            if (window == 0 && gpuRuns(m)) return o;
+            if (window == 0 && gpuRuns(m, o.backend())) return o;
             KvPlan plan = SystemCheck.planFor(m.config(), m.weights().bytesPerToken());
             if (!plan.fits()) return o;   // the engine's own budget check then says what does not fit
             dtype = KvDType.parse(plan.engineDtype());
@@ -77,11 +77,9 @@ public final class EngineTextGenerator implements TextGenerator {
         return o;
     }
 
-    /** Whether Session will run this model on a CUDA GPU (backend auto or cuda, a usable GPU, bf16 weights). */
-    static boolean gpuRuns(Model m) {
-        String backend = System.getProperty("longform.backend", "auto");
-        return (backend.equals("auto") || backend.equals("cuda")) && m.weightForm().equals("bf16")
-                && org.longform.engine.cuda.CudaProbe.available();
+    /** Whether Session will run this model on a CUDA GPU (the backend it asks for takes one, bf16 weights). */
+    static boolean gpuRuns(Model m, String backend) {
+        return m.weightForm().equals("bf16") && org.longform.engine.kernels.Backends.takesCuda(backend);
     }
 
     static boolean isDemo(Path dir) {
