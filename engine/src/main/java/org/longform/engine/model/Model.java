@@ -67,7 +67,8 @@ public final class Model implements AutoCloseable {
             Weights w;
             List<Path> sources;
             if (gguf != null) {
-                GgufModel.Loaded l = GgufModel.load(gguf, arena, par);
+                GgufModel.Loaded l = GgufModel.load(gguf, arena, par, quant);
+                if (l.converted() != null) LOG.info(gguf.getFileName() + ": re-quantized at load (no kernels for the stored formats): " + l.converted());
                 cfg = l.config();
                 w = l.weights();
                 sources = List.of(gguf);

@@ -10,7 +10,9 @@ import java.lang.foreign.ValueLayout;
 /**
  * Quantizes matrices to q8_0 or q4_0 blocks of 32 (GGML's formulas, except that the weights are
  * rounded against the f16 scale actually stored, so the block's largest weight lands exactly on
- * its code and no weight is off by more than half a step of the scale that is used).
+ * its code and no weight is off by more than half a step of the scale that is used). q8_0 rounds
+ * half to even ({@code Math.rint}, branch-free) where GGML rounds half away from zero: the two
+ * differ only on exact ties, and {@code Math.round}'s branches made quantizing 2.5x slower.
  */
 public final class Quantizer {
     private Quantizer() {}
@@ -41,40 +43,44 @@ public final class Quantizer {
     /** Quantizes x[off, off + cols) into row r of the planes. */
     public static void quantizeRow(WeightType type, float[] x, int off, int cols, MemorySegment q, MemorySegment s, int r) {
         int nb = cols / QuantMatrix.BLOCK;
-        for (int b = 0; b < nb; b++) {
-            int o = off + b * QuantMatrix.BLOCK;
-            long blockIndex = (long) r * nb + b;
-            if (type == WeightType.Q8_0) {
+        if (type == WeightType.Q8_0) {
+            // the row is built in arrays and copied once: element-wise segment stores cost twice the arithmetic
+            byte[] qs = new byte[cols];
+            short[] ds = new short[nb];
+            for (int b = 0; b < nb; b++) {
+                int o = off + b * QuantMatrix.BLOCK;
                 float amax = 0;
                 for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[o + j]));
                 short dh = Float.floatToFloat16(amax / 127f);
                 float d = Float.float16ToFloat(dh);
                 float id = d != 0 ? 1f / d : 0f;
-                s.setAtIndex(SHORT_LE, blockIndex, dh);
-                long base = blockIndex * 32;
-                for (int j = 0; j < 32; j++) {
-                    int v = Math.round(x[o + j] * id);
-                    q.set(ValueLayout.JAVA_BYTE, base + j, (byte) Math.max(-127, Math.min(127, v)));
+                ds[b] = dh;
+                for (int j = 0; j < 32; j++) qs[b * 32 + j] = (byte) Math.max(-127, Math.min(127, (int) Math.rint(x[o + j] * id)));
+            }
+            MemorySegment.copy(qs, 0, q, ValueLayout.JAVA_BYTE, (long) r * cols, cols);
+            MemorySegment.copy(ds, 0, s, SHORT_LE, (long) r * nb * 2, nb);
+            return;
+        }
+        for (int b = 0; b < nb; b++) {
+            int o = off + b * QuantMatrix.BLOCK;
+            long blockIndex = (long) r * nb + b;
+            float amax = 0, max = 0;
+            for (int j = 0; j < 32; j++) {
+                float a = Math.abs(x[o + j]);
+                if (a > amax) {
+                    amax = a;
+                    max = x[o + j];
                 }
-            } else {
-                float amax = 0, max = 0;
-                for (int j = 0; j < 32; j++) {
-                    float a = Math.abs(x[o + j]);
-                    if (a > amax) {
-                        amax = a;
-                        max = x[o + j];
-                    }
-                }
-                short dh = Float.floatToFloat16(max / -8f);
-                float d = Float.float16ToFloat(dh);
-                float id = d != 0 ? 1f / d : 0f;
-                s.setAtIndex(SHORT_LE, blockIndex, dh);
-                long base = blockIndex * 16;
-                for (int j = 0; j < 16; j++) {
-                    int lo = Math.max(0, Math.min(15, (int) Math.floor(x[o + j] * id + 8.5f))) - 8;
-                    int hi = Math.max(0, Math.min(15, (int) Math.floor(x[o + j + 16] * id + 8.5f))) - 8;
-                    q.set(ValueLayout.JAVA_BYTE, base + j, (byte) ((lo & 15) | (hi & 15) << 4));
-                }
+            }
+            short dh = Float.floatToFloat16(max / -8f);
+            float d = Float.float16ToFloat(dh);
+            float id = d != 0 ? 1f / d : 0f;
+            s.setAtIndex(SHORT_LE, blockIndex, dh);
+            long base = blockIndex * 16;
+            for (int j = 0; j < 16; j++) {
+                int lo = Math.max(0, Math.min(15, (int) Math.floor(x[o + j] * id + 8.5f))) - 8;
+                int hi = Math.max(0, Math.min(15, (int) Math.floor(x[o + j + 16] * id + 8.5f))) - 8;
+                q.set(ValueLayout.JAVA_BYTE, base + j, (byte) ((lo & 15) | (hi & 15) << 4));
             }
         }
     }

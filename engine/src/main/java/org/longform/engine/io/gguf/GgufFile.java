@@ -24,8 +24,9 @@ import java.util.Map;
 public final class GgufFile {
     public static final int MAGIC = 0x46554747;   // "GGUF" little-endian
 
-    /** GGML tensor types this engine reads. */
-    public static final int F32 = 0, F16 = 1, Q4_0 = 2, Q8_0 = 8, BF16 = 30;
+    /** GGML tensor types this engine reads (ggml.h's numbering). */
+    public static final int F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8,
+            Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, BF16 = 30;
 
     /** dims in GGML order: dims[0] is the contiguous (column) dimension. */
     public record TensorInfo(String name, long[] dims, int type, long offset, long bytes) {
@@ -118,15 +119,13 @@ public final class GgufFile {
             long off = (Long) o[3];
             long n = 1;
             for (long d : dims) n = Math.multiplyExact(n, d);
-            long bytes = switch (type) {
-                case F32 -> n * 4;
-                case F16, BF16 -> n * 2;
-                case Q8_0, Q4_0 -> {
-                    if (dims[0] % 32 != 0) throw new ModelFormatException(path, "tensor '" + name + "' row of " + dims[0] + " is not a whole number of 32-blocks");
-                    yield n / 32 * (type == Q8_0 ? 34 : 18);
-                }
-                default -> throw new ModelFormatException(path, "tensor '" + name + "' has GGML type " + typeName(type) + ", which is not supported (F32, F16, BF16, Q8_0, Q4_0)");
-            };
+            int bs = GgmlBlocks.blockSize(type);
+            if (bs == 0) {
+                throw new ModelFormatException(path, "tensor '" + name + "' has GGML type " + typeName(type)
+                        + ", which is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
+            }
+            if (dims[0] % bs != 0) throw new ModelFormatException(path, "tensor '" + name + "' row of " + dims[0] + " is not a whole number of " + bs + "-weight " + typeName(type) + " blocks");
+            long bytes = n / bs * GgmlBlocks.blockBytes(type);
             if (off < 0 || dataStart + off + bytes > seg.byteSize()) {
                 throw new ModelFormatException(path, "tensor '" + name + "' data [" + off + ", +" + bytes + ") lies outside the file (truncated?)");
             }
@@ -142,15 +141,24 @@ public final class GgufFile {
             case F32 -> "F32";
             case F16 -> "F16";
             case Q4_0 -> "Q4_0";
-            case 3 -> "Q4_1";
-            case 6 -> "Q5_0";
-            case 7 -> "Q5_1";
+            case Q4_1 -> "Q4_1";
+            case Q5_0 -> "Q5_0";
+            case Q5_1 -> "Q5_1";
             case Q8_0 -> "Q8_0";
-            case 10 -> "Q2_K";
-            case 11 -> "Q3_K";
-            case 12 -> "Q4_K";
-            case 13 -> "Q5_K";
-            case 14 -> "Q6_K";
+            case Q2_K -> "Q2_K";
+            case Q3_K -> "Q3_K";
+            case Q4_K -> "Q4_K";
+            case Q5_K -> "Q5_K";
+            case Q6_K -> "Q6_K";
+            case 16 -> "IQ2_XXS";
+            case 17 -> "IQ2_XS";
+            case 18 -> "IQ3_XXS";
+            case 19 -> "IQ1_S";
+            case 20 -> "IQ4_NL";
+            case 21 -> "IQ3_S";
+            case 22 -> "IQ2_S";
+            case 23 -> "IQ4_XS";
+            case 29 -> "IQ1_M";
             case BF16 -> "BF16";
             default -> "#" + t;
         };

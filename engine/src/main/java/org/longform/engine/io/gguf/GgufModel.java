@@ -11,6 +11,7 @@ import org.longform.engine.model.Weights;
 import org.longform.engine.quant.DenseMatrix;
 import org.longform.engine.quant.Matrix;
 import org.longform.engine.quant.QuantMatrix;
+import org.longform.engine.quant.Quantizer;
 import org.longform.engine.quant.WeightType;
 
 import java.lang.foreign.Arena;
@@ -25,14 +26,25 @@ import java.util.Map;
  * An MPT model from a GGUF file as llama.cpp writes it (architecture {@code mpt}: token_embd,
  * blk.N.attn_norm / attn_qkv / attn_output / ffn_norm / ffn_up / ffn_down, output_norm, optional
  * output; hparams {@code mpt.*}). F32, F16 and BF16 matrices are used in place (mapped); Q8_0 and
- * Q4_0 blocks are split once into the engine's quant and scale planes (values unchanged).
+ * Q4_0 blocks are split once into the engine's quant and scale planes (values unchanged). The
+ * other block formats community files use (Q4_1, Q5_0, Q5_1, Q2_K..Q6_K: a "Q4_K_M" file mixes
+ * Q4_K and Q6_K) have no kernels here: each row is decoded to float as ggml decodes it and
+ * re-quantized to q8_0 (or to q4_0 if the user asked for q4_0; the embedding stays q8_0 then).
+ * q8_0's rounding (half a step of a block's largest weight / 127) is far below these formats' own.
  */
 public final class GgufModel {
     private GgufModel() {}
 
-    public record Loaded(Config config, Weights weights, GgufFile file) {}
+    /** @param converted what was re-quantized at load, e.g. "Q4_K x 97, Q6_K x 25 -> q8_0 in 3.1 s"; null if nothing */
+    public record Loaded(Config config, Weights weights, GgufFile file, String converted) {}
 
-    public static Loaded load(Path path, Arena arena, Parallel par) {
+    public static Loaded load(Path path, Arena arena, Parallel par) { return load(path, arena, par, null); }
+
+    /**
+     * @param quant the quantization the user asked for (null: none); decides what formats without
+     *              kernels become (q4_0 if asked, else q8_0)
+     */
+    public static Loaded load(Path path, Arena arena, Parallel par, WeightType quant) {
         GgufFile g = GgufFile.open(path, arena);
         Map<String, Object> m = g.metadata();
         String arch = str(m, "general.architecture", path);
@@ -63,21 +75,49 @@ public final class GgufModel {
         int vocab = (int) embInfo.rows();
         Config cfg = new Config(d, heads, layers, ff / d, vocab, ctx, eps, alibi, clamp, (float) (1.0 / Math.sqrt((double) d / heads)), 1f);
 
-        Matrix wte = matrix(g, embInfo, path, vocab, d, arena, par);
-        Matrix head = ts.containsKey("output.weight") ? matrix(g, ts.get("output.weight"), path, vocab, d, arena, par) : wte;
+        long t0 = System.nanoTime();
+        Conversions conv = new Conversions(quant == WeightType.Q4_0 ? WeightType.Q4_0 : WeightType.Q8_0);
+        Matrix wte = matrix(g, embInfo, path, vocab, d, arena, par, conv.forEmbedding());
+        Matrix head = ts.containsKey("output.weight") ? matrix(g, ts.get("output.weight"), path, vocab, d, arena, par, conv.forEmbedding()) : wte;
         Weights.Layer[] ls = new Weights.Layer[layers];
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
             ls[l] = new Weights.Layer(
                     vec(g, need(ts, p + "attn_norm.weight", path), d, path),
-                    matrix(g, need(ts, p + "attn_qkv.weight", path), path, 3 * d, d, arena, par),
-                    matrix(g, need(ts, p + "attn_output.weight", path), path, d, d, arena, par),
+                    matrix(g, need(ts, p + "attn_qkv.weight", path), path, 3 * d, d, arena, par, conv),
+                    matrix(g, need(ts, p + "attn_output.weight", path), path, d, d, arena, par, conv),
                     vec(g, need(ts, p + "ffn_norm.weight", path), d, path),
-                    matrix(g, need(ts, p + "ffn_up.weight", path), path, ff, d, arena, par),
-                    matrix(g, need(ts, p + "ffn_down.weight", path), path, d, ff, arena, par));
+                    matrix(g, need(ts, p + "ffn_up.weight", path), path, ff, d, arena, par, conv),
+                    matrix(g, need(ts, p + "ffn_down.weight", path), path, d, ff, arena, par, conv));
         }
         float[] normF = vec(g, need(ts, "output_norm.weight", path), d, path);
-        return new Loaded(cfg, new Weights(wte, head, ls, normF), g);
+        String converted = conv.counts.isEmpty() ? null
+                : conv.summary() + String.format(" in %.1f s", (System.nanoTime() - t0) / 1e9);
+        return new Loaded(cfg, new Weights(wte, head, ls, normF), g, converted);
+    }
+
+    /** Where formats without kernels go, and a count of what went there (for the load log). */
+    private static final class Conversions {
+        final WeightType target;
+        final Map<String, Integer> counts;
+
+        Conversions(WeightType target) { this(target, new java.util.TreeMap<>()); }
+
+        private Conversions(WeightType target, Map<String, Integer> counts) {
+            this.target = target;
+            this.counts = counts;
+        }
+
+        /** The embedding / LM head stays at q8_0 under q4_0, as {@code Model} does when quantizing. */
+        Conversions forEmbedding() { return new Conversions(WeightType.Q8_0, counts); }
+
+        void count(int ggmlType, WeightType to) { counts.merge(GgufFile.typeName(ggmlType) + " -> " + to.label(), 1, Integer::sum); }
+
+        String summary() {
+            StringBuilder sb = new StringBuilder();
+            counts.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(v).append(" x ").append(k));
+            return sb.toString();
+        }
     }
 
     private static GgufFile.TensorInfo need(Map<String, GgufFile.TensorInfo> ts, String name, Path path) {
@@ -86,7 +126,7 @@ public final class GgufModel {
         return t;
     }
 
-    private static Matrix matrix(GgufFile g, GgufFile.TensorInfo t, Path path, int rows, int cols, Arena arena, Parallel par) {
+    private static Matrix matrix(GgufFile g, GgufFile.TensorInfo t, Path path, int rows, int cols, Arena arena, Parallel par, Conversions conv) {
         if (t.dims().length != 2 || t.rows() != rows || t.cols() != cols) {
             throw new ModelFormatException(path, "tensor '" + t.name() + "' has GGML shape " + Arrays.toString(t.dims()) + ", the hparams imply [" + cols + ", " + rows + "]");
         }
@@ -98,8 +138,28 @@ public final class GgufModel {
             case GgufFile.BF16 -> new DenseMatrix(new Tensor(t.name(), DType.BF16, shape, data));
             case GgufFile.Q8_0 -> split(t.name(), WeightType.Q8_0, rows, cols, data, arena, par, path);
             case GgufFile.Q4_0 -> split(t.name(), WeightType.Q4_0, rows, cols, data, arena, par, path);
-            default -> throw new ModelFormatException(path, "tensor '" + t.name() + "' has unsupported type " + GgufFile.typeName(t.type()));
+            default -> {
+                if (!GgmlBlocks.isBlockType(t.type())) {
+                    throw new ModelFormatException(path, "tensor '" + t.name() + "' has unsupported type " + GgufFile.typeName(t.type()));
+                }
+                conv.count(t.type(), conv.target);
+                yield convert(t, rows, cols, data, conv.target, arena, par, path);
+            }
         };
+    }
+
+    /** Each row decoded to float (as ggml decodes it) and quantized to {@code to} (q8_0 or q4_0). */
+    static QuantMatrix convert(GgufFile.TensorInfo t, int rows, int cols, MemorySegment src, WeightType to, Arena arena, Parallel par, Path path) {
+        if (cols % QuantMatrix.BLOCK != 0) {
+            throw new ModelFormatException(path, "tensor '" + t.name() + "' rows of " + cols + " cannot be re-quantized to " + to.label() + " (blocks of 32)");
+        }
+        MemorySegment q = arena.allocate(QuantMatrix.quantBytes(to, rows, cols), 64);
+        MemorySegment s = arena.allocate(QuantMatrix.scaleBytes(rows, cols), 64);
+        long rowBytes = (long) cols / GgmlBlocks.blockSize(t.type()) * GgmlBlocks.blockBytes(t.type());
+        Parallel.RangeBody body = (a, b) -> convertRows(t, cols, src, rowBytes, to, q, s, a, b, path);
+        if (par != null) par.range(rows, 16, body);
+        else body.run(0, rows);
+        return new QuantMatrix(t.name(), to, rows, cols, q, s);
     }
 
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
@@ -132,6 +192,18 @@ public final class GgufModel {
         if (par != null) par.range(rows, 64, body);
         else body.run(0, rows);
         return new QuantMatrix(name, type, rows, cols, q, s);
+    }
+
+    private static void convertRows(GgufFile.TensorInfo t, int cols, MemorySegment src, long rowBytes, WeightType to,
+                                    MemorySegment q, MemorySegment s, int from, int until, Path path) {
+        float[] row = new float[cols];
+        for (int r = from; r < until; r++) {
+            GgmlBlocks.dequantizeRow(t.type(), src, r * rowBytes, cols, row, 0);
+            for (int c = 0; c < cols; c++) {
+                if (!Float.isFinite(row[c])) throw new ModelFormatException(path, "tensor '" + t.name() + "' decodes to a non-finite weight (row " + r + ", column " + c + ")");
+            }
+            Quantizer.quantizeRow(to, row, 0, cols, q, s, r);
+        }
     }
 
     private static float[] vec(GgufFile g, GgufFile.TensorInfo t, int n, Path path) {

@@ -213,10 +213,16 @@ class GgufModelTest {
             e = assertThrows(ModelFormatException.class, () -> Model.load(llama, null, false));
             assertTrue(e.getMessage().contains("'llama'"), e.getMessage());
 
-            Path kq = tmp.resolve("k-quant.gguf");
-            GgufWriter.mpt(c, m.weights(), GgufFile.F32).tensor("extra", new long[]{256}, 12, new byte[144]).write(kq);
-            e = assertThrows(ModelFormatException.class, () -> Model.load(kq, null, false));
-            assertTrue(e.getMessage().contains("Q4_K"), e.getMessage());
+            Path iq = tmp.resolve("i-quant.gguf");
+            GgufWriter.mpt(c, m.weights(), GgufFile.F32).tensor("extra", new long[]{256}, 16, new byte[66]).write(iq);
+            e = assertThrows(ModelFormatException.class, () -> Model.load(iq, null, false));
+            assertTrue(e.getMessage().contains("IQ2_XXS") && e.getMessage().contains("not supported"), e.getMessage());
+
+            // the fixture's rows (96 weights) are not whole 256-weight k-quant blocks
+            Path odd = tmp.resolve("odd-k.gguf");
+            GgufWriter.mpt(c, m.weights(), GgufFile.F32).tensor("extra", new long[]{96, 2}, GgufFile.Q4_K, new byte[144]).write(odd);
+            e = assertThrows(ModelFormatException.class, () -> Model.load(odd, null, false));
+            assertTrue(e.getMessage().contains("256-weight Q4_K blocks"), e.getMessage());
 
             Path good = tmp.resolve("good.gguf");
             GgufWriter.mpt(c, m.weights(), GgufFile.F32).write(good);

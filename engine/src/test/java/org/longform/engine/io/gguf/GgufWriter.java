@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * A small GGUF v3 writer for tests: metadata of a few scalar types and tensors in F32, F16, BF16,
- * Q8_0 and Q4_0 (GGML's interleaved blocks), laid out as llama.cpp does (32-byte alignment).
+ * Q8_0 and Q4_0 (GGML's interleaved blocks), and the other block types through {@link GgmlEncoder},
+ * laid out as llama.cpp does (32-byte alignment).
  */
 public final class GgufWriter {
     private record T(String name, long[] dims, int type, byte[] data) {}
@@ -80,12 +81,33 @@ public final class GgufWriter {
                 }
                 return tensor(name, dims, type, b.array());
             }
-            default -> throw new IllegalArgumentException("type " + type);
+            default -> {
+                if (!GgmlBlocks.isBlockType(type)) throw new IllegalArgumentException("type " + type);
+                return tensor(name, dims, type, GgmlEncoder.matrix(m, type));
+            }
         }
     }
 
+    /** The matrix encoded in block type {@code type}, stored as F32: the values a reader should decode from that encoding. */
+    public GgufWriter decodedAsF32(String name, Matrix m, int type) {
+        byte[] enc = GgmlEncoder.matrix(m, type);
+        int bs = GgmlBlocks.blockSize(type), bb = GgmlBlocks.blockBytes(type), nb = m.rows() * (m.cols() / bs);
+        ByteBuffer out = ByteBuffer.allocate(m.rows() * m.cols() * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < nb; k++) {
+            byte[] blk = java.util.Arrays.copyOfRange(enc, k * bb, (k + 1) * bb);
+            for (int i = 0; i < bs; i++) out.putFloat(GgmlEncoder.value(type, blk, i));
+        }
+        return tensor(name, new long[]{m.cols(), m.rows()}, GgufFile.F32, out.array());
+    }
+
+    /** How {@link #mpt(Config, Weights, MatrixWriter)} stores each matrix. */
+    public interface MatrixWriter { void write(GgufWriter g, String name, Matrix m); }
+
     /** llama.cpp's layout of an MPT model: hparams and tensor names, every matrix in {@code type}. */
-    public static GgufWriter mpt(Config c, Weights w, int type) {
+    public static GgufWriter mpt(Config c, Weights w, int type) { return mpt(c, w, (g, name, m) -> g.matrix(name, m, type)); }
+
+    /** llama.cpp's layout of an MPT model, each matrix stored by {@code mw}. */
+    public static GgufWriter mpt(Config c, Weights w, MatrixWriter mw) {
         GgufWriter g = new GgufWriter()
                 .meta("general.architecture", "mpt").meta("general.name", "test")
                 .meta("mpt.context_length", c.maxSeqLen()).meta("mpt.embedding_length", c.dModel())
@@ -93,16 +115,16 @@ public final class GgufWriter {
                 .meta("mpt.attention.head_count", c.nHeads()).meta("mpt.attention.layernorm_epsilon", c.normEps())
                 .meta("mpt.attention.max_alibi_bias", c.alibiBiasMax());
         if (c.clipQkv() > 0) g.meta("mpt.attention.clamp_kqv", c.clipQkv());
-        g.matrix("token_embd.weight", w.wte, type);
+        mw.write(g, "token_embd.weight", w.wte);
         for (int l = 0; l < c.nLayers(); l++) {
             Weights.Layer L = w.layers[l];
             String p = "blk." + l + ".";
             g.vector(p + "attn_norm.weight", L.norm1());
-            g.matrix(p + "attn_qkv.weight", L.wqkv(), type);
-            g.matrix(p + "attn_output.weight", L.outProj(), type);
+            mw.write(g, p + "attn_qkv.weight", L.wqkv());
+            mw.write(g, p + "attn_output.weight", L.outProj());
             g.vector(p + "ffn_norm.weight", L.norm2());
-            g.matrix(p + "ffn_up.weight", L.up(), type);
-            g.matrix(p + "ffn_down.weight", L.down(), type);
+            mw.write(g, p + "ffn_up.weight", L.up());
+            mw.write(g, p + "ffn_down.weight", L.down());
         }
         g.vector("output_norm.weight", w.normF);
         return g;

@@ -1,0 +1,108 @@
+package org.longform.engine.io.gguf;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.longform.engine.Assets;
+import org.longform.engine.Fixtures;
+import org.longform.engine.model.Model;
+import org.longform.engine.quant.WeightType;
+import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.Session;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * GGUF files whose matrices are in the block formats without kernels here (Q4_1, Q5_0, Q5_1,
+ * Q2_K..Q6_K), made from the trained demo model (d 256 and 1024: whole 256-weight k-blocks):
+ * <ul>
+ * <li>they load as exactly the weights a GGUF holding the decoded values as F32 gives when
+ *     quantized at load (same q8_0 planes bit for bit; q4_0 when the user asks for it), so the
+ *     loader decodes every weight as the layout defines it ({@link GgmlEncoder#value});</li>
+ * <li>the model still writes like itself: top-1 agreement with the exact bf16 run on real text,
+ *     pinned per format below what was measured (the formats' own rounding, from the test's
+ *     simple encoders, dominates: Q2_K is coarse).</li>
+ * </ul>
+ */
+class GgufBlockFormatsTest {
+    @TempDir Path tmp;
+
+    static final int POSITIONS = 300;
+    static int[] ids;
+    static int[] exactTop;
+
+    @BeforeAll
+    static void exactRun() {
+        int[] all = Fixtures.ints(Fixtures.testCase(Fixtures.expected("tiny-mpt-4h"), "long").get("prompt_ids"));
+        ids = java.util.Arrays.copyOf(all, POSITIONS);
+        try (Model m = Model.load(Assets.demoModel(), null, false)) {
+            exactTop = new int[POSITIONS];
+            int V = m.config().vocabSize();
+            try (Session s = new Session(m, EngineOptions.defaults().withBackend("vector"))) {
+                s.feed(ids, 0, POSITIONS, (pos, row, off) -> exactTop[pos] = Fixtures.argmax(row, off, V), null, null);
+            }
+        }
+    }
+
+    private static float[] logits(Model m) {
+        int V = m.config().vocabSize();
+        float[] out = new float[POSITIONS * V];
+        try (Session s = new Session(m, EngineOptions.defaults().withBackend("vector"))) {
+            s.feed(ids, 0, POSITIONS, (pos, row, off) -> System.arraycopy(row, off, out, pos * V, V), null, null);
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Q4_1, 0.97", "Q5_0, 0.97", "Q5_1, 0.97", "Q2_K, 0.30", "Q3_K, 0.95", "Q4_K, 0.97", "Q5_K, 0.97", "Q6_K, 0.99"})
+    void loadsAsTheDecodedValuesRequantized(String name, double minAgreement) throws IOException {
+        int type = typeOf(name);
+        Path file = tmp.resolve("demo-" + name + ".gguf"), ref = tmp.resolve("demo-" + name + "-decoded.gguf");
+        try (Model demo = Model.load(Assets.demoModel(), null, false)) {
+            GgufWriter.mpt(demo.config(), demo.weights(), type).write(file);
+            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.decodedAsF32(n, m, type)).write(ref);
+        }
+        try (Model g = Model.load(file, null, false); Model r = Model.load(ref, WeightType.Q8_0, false)) {
+            assertEquals("q8_0", g.weightForm());
+            GgufModelTest.assertSameWeights(r.weights(), g.weights());
+            float[] lg = logits(g), lr = logits(r);
+            int V = g.config().vocabSize(), agree = 0;
+            double worst = 0;
+            for (int i = 0; i < lg.length; i++) worst = Math.max(worst, Math.abs(lg[i] - lr[i]));
+            assertTrue(worst <= GgufModelTest.EXACT, name + " vs its decoded values: max |dlogit| " + worst);
+            for (int p = 0; p < POSITIONS; p++) if (Fixtures.argmax(lg, p * V, V) == exactTop[p]) agree++;
+            double rate = (double) agree / POSITIONS;
+            System.out.printf("%s GGUF of the demo model (%.1f MB, re-quantized to q8_0): top-1 agreement with exact bf16 %d/%d = %.1f%%%n",
+                    name, Files.size(file) / 1e6, agree, POSITIONS, 100 * rate);
+            assertTrue(rate >= minAgreement, name + " agreement " + rate);
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(ref);
+        }
+    }
+
+    @Test
+    void becomesQ4_0WhenTheUserAsksForIt() throws IOException {
+        Path file = tmp.resolve("demo-q4k.gguf"), ref = tmp.resolve("demo-q4k-decoded.gguf");
+        try (Model demo = Model.load(Assets.demoModel(), null, false)) {
+            GgufWriter.mpt(demo.config(), demo.weights(), GgufFile.Q4_K).write(file);
+            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.decodedAsF32(n, m, GgufFile.Q4_K)).write(ref);
+        }
+        try (Model g = Model.load(file, WeightType.Q4_0, false); Model r = Model.load(ref, WeightType.Q4_0, false)) {
+            assertEquals("q4_0 + q8_0", g.weightForm(), "layers q4_0, the tied embedding / LM head q8_0");
+            GgufModelTest.assertSameWeights(r.weights(), g.weights());
+        }
+    }
+
+    static int typeOf(String name) {
+        for (int t = 0; t < 40; t++) if (GgufFile.typeName(t).equals(name)) return t;
+        throw new IllegalArgumentException(name);
+    }
+}
