@@ -24,7 +24,7 @@ import static org.longform.engine.Fixtures.*;
  * and the logit error on the reference's top-5, probe ids and log-sum-exp. Their weights are
  * Gaussian noise, and 5 % of positions have a top-1 margin under 0.09 logits while q8_0's 0.53 %
  * relative weight error (the format's own: half a step of amax / 127 in blocks of 32) moves logits
- * by about 0.1: q8_0 agrees at 91.5 % (161 of 176), q4_0 at 38 %. The floors below pin those
+ * by about 0.1: q8_0 agrees at 92.0 % (162 of 176), q4_0 at 38 %. The floors below pin those
  * measurements so a kernel or quantizer regression shows.
  * <p>
  * The trained demo model (real text statistics, margins of a real model): q8_0 agrees with the
