@@ -270,4 +270,32 @@ class CliTest {
         assertEquals(0, d.code(), d.err());
         assertTrue(d.err().contains("390 tokens, 21 recomputed") && d.err().contains("269 kept approximately"), d.err());
     }
+
+    @Test
+    void exportGgufWritesAFileTheLogitsCommandReadsTheSame(@TempDir Path dir) throws Exception {
+        Path model = FIXTURES.resolve("tiny-mpt-6h");
+        Path gguf = dir.resolve("tiny.gguf");
+        Run w = run("export-gguf", "--model", model.toString(), "--type", "bf16", "--out", gguf.toString());
+        assertEquals(0, w.code(), w.err());
+        assertTrue(Files.size(gguf) > 1_000_000, "a GGUF with weights and vocabulary");
+        Run a = run("logits", "--model", model.toString(), "--ids", "5,9,300", "--top", "3", "--json");
+        Run b = run("logits", "--model", gguf.toString(), "--ids", "5,9,300", "--top", "3", "--json");
+        assertEquals(0, b.code(), b.err());
+        // same ids, logits to a few ulps (a JVM's first runs may add lanes in another order than C2's code)
+        JsonNode pa = new ObjectMapper().readTree(a.out()).get("positions"), pb = new ObjectMapper().readTree(b.out()).get("positions");
+        assertEquals(pa.size(), pb.size());
+        for (int i = 0; i < pa.size(); i++) {
+            for (int k = 0; k < 3; k++) {
+                JsonNode x = pa.get(i).get("top").get(k), y = pb.get(i).get("top").get(k);
+                assertEquals(x.get(0).asInt(), y.get(0).asInt(), "position " + i + " rank " + k);
+                assertEquals(x.get(1).asDouble(), y.get(1).asDouble(), 1e-4, "position " + i + " rank " + k);
+            }
+        }
+
+        Run bad = run("export-gguf", "--model", model.toString(), "--type", "q3_k", "--out", dir.resolve("x.gguf").toString());
+        assertNotEquals(0, bad.code());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        assertTrue(bad.err().contains("--type"), bad.err());
+        assertFalse(Files.exists(dir.resolve("x.gguf")));
+    }
 }

@@ -62,7 +62,7 @@ public final class GgufModel {
         float alibi = num(m, "mpt.attention.max_alibi_bias", 0f);
         if (alibi <= 0) throw new ModelFormatException(path, "mpt.attention.max_alibi_bias is missing or 0: only ALiBi MPT models are supported");
         float clamp = num(m, "mpt.attention.clamp_kqv", 0f);
-        float eps = num(m, "mpt.attention.layernorm_epsilon", 1e-5f);
+        float eps = num(m, "mpt.attention.layer_norm_epsilon", 1e-5f);
 
         Map<String, GgufFile.TensorInfo> ts = g.tensors();
         for (String name : ts.keySet()) {

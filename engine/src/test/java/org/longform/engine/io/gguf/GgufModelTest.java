@@ -182,7 +182,7 @@ class GgufModelTest {
                 .meta("general.architecture", "mpt")
                 .meta("mpt.context_length", c.maxSeqLen()).meta("mpt.embedding_length", c.dModel())
                 .meta("mpt.block_count", c.nLayers()).meta("mpt.feed_forward_length", c.dFf())
-                .meta("mpt.attention.head_count", c.nHeads()).meta("mpt.attention.layernorm_epsilon", c.normEps())
+                .meta("mpt.attention.head_count", c.nHeads()).meta("mpt.attention.layer_norm_epsilon", c.normEps())
                 .meta("mpt.attention.max_alibi_bias", c.alibiBiasMax());
         g.matrix("token_embd.weight", w.wte, GgufFile.Q8_0);
         for (int l = 0; l < c.nLayers(); l++) {

@@ -112,7 +112,7 @@ public final class GgufWriter {
                 .meta("general.architecture", "mpt").meta("general.name", "test")
                 .meta("mpt.context_length", c.maxSeqLen()).meta("mpt.embedding_length", c.dModel())
                 .meta("mpt.block_count", c.nLayers()).meta("mpt.feed_forward_length", c.dFf())
-                .meta("mpt.attention.head_count", c.nHeads()).meta("mpt.attention.layernorm_epsilon", c.normEps())
+                .meta("mpt.attention.head_count", c.nHeads()).meta("mpt.attention.layer_norm_epsilon", c.normEps())
                 .meta("mpt.attention.max_alibi_bias", c.alibiBiasMax());
         if (c.clipQkv() > 0) g.meta("mpt.attention.clamp_kqv", c.clipQkv());
         mw.write(g, "token_embd.weight", w.wte);
