@@ -27,6 +27,8 @@ public class MatMulBench {
     @Param({"2"}) int threads;
     /** up: [4d, d] (short rows); down: [d, 4d] (the down projection: rows four times longer, x 4d floats). */
     @Param({"up"}) String shape;
+    /** true: one copy of the matrix, read again and again from cache (the kernel's compute ceiling); false: enough copies to stream from memory. */
+    @Param({"false"}) boolean resident;
 
     Arena arena;
     VectorBackend be;
@@ -41,7 +43,7 @@ public class MatMulBench {
         int N = shape.equals("down") ? d : 4 * d, K = shape.equals("down") ? 4 * d : d;
         // decode: enough copies to exceed the last-level cache, so memory is what is measured
         long bytes = (long) N * K * 2;
-        int copies = tokens == 1 ? (int) Math.max(1, Math.min(64, 600_000_000L / bytes)) : 1;
+        int copies = tokens == 1 && !resident ? (int) Math.max(1, Math.min(64, 600_000_000L / bytes)) : 1;
         ws = new Matrix[copies];
         for (int i = 0; i < copies; i++) ws[i] = Shapes.matrix(type, N, K, arena, i);
         x = Shapes.vector(tokens * K, 7);
