@@ -80,9 +80,6 @@ public final class MatMulVector {
             if (scales.length < n) scales = new float[n];
             return scales;
         }
-
-        /** f16 decode: eight rows' next {@link #F16_CHUNK} weights widened, and the eight accumulators between chunks. */
-        final float[] f16Rows = new float[8 * F16_CHUNK], f16Acc = new float[8 * L];
     }
 
     /** A reusable product: {@link #set} the operands, then run it on the team. */
@@ -251,7 +248,7 @@ public final class MatMulVector {
                 Tensor t = d.tensor();
                 switch (t.dtype()) {
                     case BF16 -> gemvBf16(t.data(), t.cols(), xq, x, out, a, b, ep);
-                    case F16 -> gemvF16(t.data(), t.cols(), x, out, a, b, ep, s);
+                    case F16 -> gemvF16(t.data(), t.cols(), x, out, a, b, ep);
                     case F32 -> gemvF32(t.data(), t.cols(), x, out, a, b, ep);
                 }
             }
@@ -368,71 +365,24 @@ public final class MatMulVector {
         return s;
     }
 
-    /** Weights per row widened at a time by the f16 kernel: eight rows' worth (16 KB) stay in L1. */
-    static final int F16_CHUNK = 512;
-
-    /**
-     * f16, eight rows per pass (as bf16). The Vector API has no half-to-float conversion: emulated
-     * with integer ops (~10 per 16 weights, {@link #halfToFloat}) the product was compute-bound at
-     * half bf16's speed. So each row's next {@link #F16_CHUNK} weights are first widened into
-     * scratch by a plain {@code Float.float16ToFloat} loop, which C2 compiles to vcvtph2ps, and
-     * the FMAs read the floats from L1.
-     */
-    private static void gemvF16(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep, Scratch s) {
-        int e = (b - a) / 8;
-        for (int i = 0; i < e; i++) f16Rows8(seg, K, x, out, a + i, e, ep, s.f16Rows, s.f16Acc);
-        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, x, out, n, ep);   // at most 7
+    private static void gemvF16(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
+        int h = (b - a) / 2;
+        for (int i = 0; i < h; i++) f16Rows2(seg, K, x, out, a + i, a + h + i, ep);
+        for (int n = a + 2 * h; n < b; n++) f16Row(seg, K, x, out, n, ep);
     }
 
-    /** Rows n0, n0 + d, ..., n0 + 7d (see {@link #gemvF16}). */
-    private static void f16Rows8(MemorySegment seg, int K, float[] x, float[] out, int n0, int d, Epilogue ep, float[] w, float[] acc) {
+    private static void f16Rows2(MemorySegment seg, int K, float[] x, float[] out, int n0, int n1, Epilogue ep) {
         int kb = K - K % L;
-        long rb = 2L * K;
-        java.util.Arrays.fill(acc, 0f);
-        for (int k0 = 0; k0 < kb; k0 += F16_CHUNK) {
-            int c = Math.min(F16_CHUNK, kb - k0);
-            for (int r = 0; r < 8; r++) widenHalves(seg, (n0 + (long) r * d) * rb + 2L * k0, w, r * F16_CHUNK, c);
-            fma8(w, x, k0, c, acc);
+        long rb = 2L * K, r0 = n0 * rb, r1 = n1 * rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int k = 0; k < kb; k += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, k);
+            long o = 2L * k;
+            a0 = f16(seg, r0 + o).fma(xv, a0);
+            a1 = f16(seg, r1 + o).fma(xv, a1);
         }
-        for (int r = 0; r < 8; r++) {
-            int n = n0 + r * d;
-            float sum = 0;
-            for (int i = 0; i < L; i++) sum += acc[r * L + i];
-            put(out, n, sum + tailF16(seg, n * rb, x, kb, K), ep);
-        }
-    }
-
-    /** n halves from byte {@code at} into dst[off, off + n): a loop C2 vectorizes (vcvtph2ps). */
-    private static void widenHalves(MemorySegment seg, long at, float[] dst, int off, int n) {
-        for (int i = 0; i < n; i++) dst[off + i] = Float.float16ToFloat(seg.get(SHORT_LE, at + 2L * i));
-    }
-
-    /** acc[r·L, (r+1)·L) += w[r·F16_CHUNK + k] · x[k0 + k] over k in [0, c), for the eight rows r. */
-    private static void fma8(float[] w, float[] x, int k0, int c, float[] acc) {
-        final int C = F16_CHUNK;
-        FloatVector a0 = FloatVector.fromArray(F, acc, 0), a1 = FloatVector.fromArray(F, acc, L);
-        FloatVector a2 = FloatVector.fromArray(F, acc, 2 * L), a3 = FloatVector.fromArray(F, acc, 3 * L);
-        FloatVector a4 = FloatVector.fromArray(F, acc, 4 * L), a5 = FloatVector.fromArray(F, acc, 5 * L);
-        FloatVector a6 = FloatVector.fromArray(F, acc, 6 * L), a7 = FloatVector.fromArray(F, acc, 7 * L);
-        for (int k = 0; k < c; k += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, k0 + k);
-            a0 = FloatVector.fromArray(F, w, k).fma(xv, a0);
-            a1 = FloatVector.fromArray(F, w, C + k).fma(xv, a1);
-            a2 = FloatVector.fromArray(F, w, 2 * C + k).fma(xv, a2);
-            a3 = FloatVector.fromArray(F, w, 3 * C + k).fma(xv, a3);
-            a4 = FloatVector.fromArray(F, w, 4 * C + k).fma(xv, a4);
-            a5 = FloatVector.fromArray(F, w, 5 * C + k).fma(xv, a5);
-            a6 = FloatVector.fromArray(F, w, 6 * C + k).fma(xv, a6);
-            a7 = FloatVector.fromArray(F, w, 7 * C + k).fma(xv, a7);
-        }
-        a0.intoArray(acc, 0);
-        a1.intoArray(acc, L);
-        a2.intoArray(acc, 2 * L);
-        a3.intoArray(acc, 3 * L);
-        a4.intoArray(acc, 4 * L);
-        a5.intoArray(acc, 5 * L);
-        a6.intoArray(acc, 6 * L);
-        a7.intoArray(acc, 7 * L);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
     }
 
     private static void f16Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
