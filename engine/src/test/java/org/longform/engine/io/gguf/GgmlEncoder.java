@@ -108,20 +108,31 @@ final class GgmlEncoder {
         }
     }
 
-    private static void q2_K(byte[] b, float[] x, int o) {
-        float[] scales = new float[16], mins = new float[16];
+    /**
+     * Scales and mins of an asymmetric k-quant's sub-blocks of {@code size} weights (range over
+     * nmax, the minimum clamped to at most 0 and negated), as ggml's reference quantizer starts;
+     * returns the largest scale and the largest min.
+     */
+    private static float[] minScales(float[] x, int o, int size, int nmax, float[] scales, float[] mins) {
         float maxScale = 0, maxMin = 0;
-        for (int j = 0; j < 16; j++) {
+        for (int j = 0; j < scales.length; j++) {
             float mn = 0, mx = -Float.MAX_VALUE;
-            for (int l = 0; l < 16; l++) {
-                mn = Math.min(mn, x[o + 16 * j + l]);
-                mx = Math.max(mx, x[o + 16 * j + l]);
+            for (int l = 0; l < size; l++) {
+                mn = Math.min(mn, x[o + size * j + l]);
+                mx = Math.max(mx, x[o + size * j + l]);
             }
-            scales[j] = (mx - mn) / 3;
+            scales[j] = (mx - mn) / nmax;
             mins[j] = -mn;
             maxScale = Math.max(maxScale, scales[j]);
             maxMin = Math.max(maxMin, mins[j]);
         }
+        return new float[]{maxScale, maxMin};
+    }
+
+    private static void q2_K(byte[] b, float[] x, int o) {
+        float[] scales = new float[16], mins = new float[16];
+        float[] most = minScales(x, o, 16, 3, scales, mins);
+        float maxScale = most[0], maxMin = most[1];
         for (int j = 0; j < 16; j++) {
             int ls = maxScale > 0 ? clamp(Math.round(15 / maxScale * scales[j]), 0, 15) : 0;
             int lm = maxMin > 0 ? clamp(Math.round(15 / maxMin * mins[j]), 0, 15) : 0;
@@ -138,9 +149,12 @@ final class GgmlEncoder {
         pack2(b, 16, L);
     }
 
-    private static void q3_K(byte[] b, float[] x, int o) {
-        float[] scales = new float[16];
-        float maxScale = 0, amaxScale = 0;
+    /**
+     * The 16 sub-block scales of a symmetric k-quant (each sub-block's value of largest magnitude
+     * over -nmax, as ggml's reference quantizer starts), then at [16] the one of largest magnitude.
+     */
+    private static float[] subScales(float[] x, int o, int nmax) {
+        float[] scales = new float[17];
         for (int j = 0; j < 16; j++) {
             float amax = 0, max = 0;
             for (int l = 0; l < 16; l++) {
@@ -150,12 +164,15 @@ final class GgmlEncoder {
                     max = v;
                 }
             }
-            scales[j] = max / -4;
-            if (Math.abs(scales[j]) > amaxScale) {
-                amaxScale = Math.abs(scales[j]);
-                maxScale = scales[j];
-            }
+            scales[j] = max / -nmax;
+            if (Math.abs(scales[j]) > Math.abs(scales[16])) scales[16] = scales[j];
         }
+        return scales;
+    }
+
+    private static void q3_K(byte[] b, float[] x, int o) {
+        float[] scales = subScales(x, o, 4);
+        float maxScale = scales[16];
         int sc = 96;
         if (maxScale != 0) {
             float iscale = -32f / maxScale;
@@ -185,18 +202,8 @@ final class GgmlEncoder {
     private static void q45_K(byte[] b, float[] x, int o, boolean five) {
         int nmax = five ? 31 : 15;
         float[] scales = new float[8], mins = new float[8];
-        float maxScale = 0, maxMin = 0;
-        for (int j = 0; j < 8; j++) {
-            float mn = 0, mx = -Float.MAX_VALUE;
-            for (int l = 0; l < 32; l++) {
-                mn = Math.min(mn, x[o + 32 * j + l]);
-                mx = Math.max(mx, x[o + 32 * j + l]);
-            }
-            scales[j] = (mx - mn) / nmax;
-            mins[j] = -mn;
-            maxScale = Math.max(maxScale, scales[j]);
-            maxMin = Math.max(maxMin, mins[j]);
-        }
+        float[] most = minScales(x, o, 32, nmax, scales, mins);
+        float maxScale = most[0], maxMin = most[1];
         int s = 4;
         for (int j = 0; j < 8; j++) {
             int ls = maxScale > 0 ? Math.min(63, Math.round(63 / maxScale * scales[j])) : 0;
@@ -240,23 +247,8 @@ final class GgmlEncoder {
     }
 
     private static void q6_K(byte[] b, float[] x, int o) {
-        float[] scales = new float[16];
-        float maxScale = 0, amaxScale = 0;
-        for (int j = 0; j < 16; j++) {
-            float amax = 0, max = 0;
-            for (int l = 0; l < 16; l++) {
-                float v = x[o + 16 * j + l];
-                if (Math.abs(v) > amax) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
-            }
-            scales[j] = max / -32;
-            if (Math.abs(scales[j]) > amaxScale) {
-                amaxScale = Math.abs(scales[j]);
-                maxScale = scales[j];
-            }
-        }
+        float[] scales = subScales(x, o, 32);
+        float maxScale = scales[16], amaxScale = Math.abs(maxScale);
         if (amaxScale == 0) return;   // all zero: the zero block
         float iscale = -128f / maxScale;
         putF16(b, 208, 1 / iscale);
