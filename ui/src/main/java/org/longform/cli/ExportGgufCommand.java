@@ -34,10 +34,18 @@ public final class ExportGgufCommand implements Callable<Integer> {
         };
         // quantized exports reuse the engine's quantization (and its cache next to the model)
         WeightType quant = t == GgufFile.Q8_0 ? WeightType.Q8_0 : t == GgufFile.Q4_0 ? WeightType.Q4_0 : null;
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
+            throw new IllegalArgumentException("cannot write " + out + ": the folder " + parent + " does not exist");
+        }
         Path dir = model != null ? model : Assets.demoModel();
         try (Model m = Model.load(dir, quant)) {
             Path tok = m.tokenizerFile() != null ? m.tokenizerFile() : Assets.tokenizer();
-            GgufExport.write(m, tok, t, out);
+            try {
+                GgufExport.write(m, tok, t, out);
+            } catch (java.io.IOException e) {
+                throw new java.io.IOException("cannot write " + out + ": " + e.getMessage(), e);
+            }
         }
         System.err.println("wrote " + out);
         return 0;

@@ -297,5 +297,10 @@ class CliTest {
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
         assertTrue(bad.err().contains("--type"), bad.err());
         assertFalse(Files.exists(dir.resolve("x.gguf")));
+
+        Run nowhere = run("export-gguf", "--model", model.toString(), "--out", dir.resolve("no/such/dir/x.gguf").toString());
+        assertNotEquals(0, nowhere.code());
+        assertEquals(1, nowhere.err().strip().lines().count(), nowhere.err());
+        assertTrue(nowhere.err().contains("does not exist"), nowhere.err());
     }
 }

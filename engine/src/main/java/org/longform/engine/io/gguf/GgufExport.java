@@ -96,6 +96,7 @@ public final class GgufExport {
             off = align(off + t.bytes());
         }
         Path tmp = out.resolveSibling(out.getFileName() + ".part");
+        boolean done = false;
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             byte[] hb = head.toByteArray();
             full(ch, ByteBuffer.wrap(hb));
@@ -106,6 +107,9 @@ public final class GgufExport {
                 if (ch.position() - start != t.bytes()) throw new IllegalStateException(t.name() + ": wrote " + (ch.position() - start) + " of " + t.bytes() + " bytes");
                 full(ch, ByteBuffer.allocate((int) (align(t.bytes()) - t.bytes())));
             }
+            done = true;
+        } finally {
+            if (!done) Files.deleteIfExists(tmp);   // no half-written file left behind
         }
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
     }
