@@ -2,9 +2,12 @@ package org.longform.hub;
 
 import org.longform.engine.Assets;
 import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.io.gguf.GgufFile;
+import org.longform.engine.io.gguf.GgufModel;
 import org.longform.engine.model.Config;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,10 +20,13 @@ import java.util.stream.Stream;
  *
  * @param config       the MPT config (folders only; null for GGUF)
  * @param gguf         the GGUF header (GGUF files only)
- * @param weightBytes  bytes of weights on disk (what memory-mapping will touch)
+ * @param weightBytes  bytes the weights take once loaded: on disk for folders (memory-mapped); for
+ *                     GGUF, formats without kernels (Q4_K...) counted as the q8_0 they become
  * @param tokenizer    the tokenizer.json it will use (its own, else the bundled GPT-NeoX one)
+ * @param form         GGUF only: the matrices' stored types and whether they are re-quantized at
+ *                     load, e.g. "Q4_K + Q6_K, re-quantized to q8_0 at load"; null for folders
  */
-public record LocalModel(Path path, Kind kind, String name, Config config, GgufInfo gguf, long weightBytes, Path tokenizer) {
+public record LocalModel(Path path, Kind kind, String name, Config config, GgufInfo gguf, long weightBytes, Path tokenizer, String form) {
     public enum Kind { MPT_FOLDER, GGUF }
 
     private static final List<String> WEIGHT_NAMES = List.of(
@@ -39,7 +45,7 @@ public record LocalModel(Path path, Kind kind, String name, Config config, GgufI
     public String summary() {
         String what = switch (kind) {
             case MPT_FOLDER -> "MPT, " + SystemReport.params(config.parameterCount()) + " parameters";
-            case GGUF -> "GGUF v" + gguf.version() + ", " + gguf.architecture();
+            case GGUF -> "GGUF v" + gguf.version() + ", " + gguf.architecture() + (form == null || form.isEmpty() ? "" : ", " + form);
         };
         return name + " — " + what + ", " + Sizes.human(weightBytes) + (isDemo() ? " (small demo model)" : "");
     }
@@ -52,14 +58,15 @@ public record LocalModel(Path path, Kind kind, String name, Config config, GgufI
                 throw new ModelFormatException(p, "not a model: choose an MPT folder (with config.json) or a .gguf file");
             }
             GgufInfo g = GgufInfo.read(p);
-            long size;
-            try {
-                size = Files.size(p);
-            } catch (IOException e) {
-                throw new ModelFormatException(p, "cannot read its size (" + e.getMessage() + ")");
+            // the tensor table (mapped, not read): refuses formats the engine cannot run, naming
+            // the tensor, and sizes what loading will take
+            GgufModel.Footprint fp;
+            try (Arena a = Arena.ofConfined()) {
+                fp = GgufModel.footprint(GgufFile.open(p, a));
             }
+            String form = fp.storedTypes() + (fp.converted() ? ", re-quantized to q8_0 at load" : "");
             String name = g.name() != null ? g.name() : p.getFileName().toString();
-            return new LocalModel(p, Kind.GGUF, name, null, g, size, Assets.tokenizer());
+            return new LocalModel(p, Kind.GGUF, name, null, g, fp.loadedBytes(), Assets.tokenizer(), form);
         }
         throw new ModelFormatException(p, "does not exist");
     }
@@ -88,6 +95,6 @@ public record LocalModel(Path path, Kind kind, String name, Config config, GgufI
             throw new ModelFormatException(dir, "no weights: expected model.safetensors, pytorch_model.bin or a sharded index (*.index.json)");
         }
         Path tok = Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir.resolve("tokenizer.json") : Assets.tokenizer();
-        return new LocalModel(dir, Kind.MPT_FOLDER, dir.getFileName().toString(), config, null, weights, tok);
+        return new LocalModel(dir, Kind.MPT_FOLDER, dir.getFileName().toString(), config, null, weights, tok, null);
     }
 }

@@ -48,7 +48,7 @@ public record SystemReport(String javaVersion, String javaVendor, String os, Str
 
         var c = target.config();
         s.append(row("Model", target.name() + ": " + params(c.parameterCount()) + " parameters, "
-                + Sizes.human(target.weightBytes()) + " of weights (memory-mapped, not on the heap)"));
+                + Sizes.human(target.weightBytes()) + " of weights (memory-mapped or off-heap, not on the Java heap)"));
         s.append(row("KV cache", "per token: " + kib(kv.bytesPerTokenF32()) + " f32, " + kib(kv.bytesPerTokenF32() / 2) + " f16, "
                 + kib((long) (kv.bytesPerTokenF32() * KvDtype.Q8.bytesPerValue / 4)) + " q8; room after weights and the app: " + Sizes.gib(kv.roomBytes())));
         s.append(row("Windows", "f32 " + n(kv.windows().get(KvDtype.F32)) + ", f16 " + n(kv.windows().get(KvDtype.F16))

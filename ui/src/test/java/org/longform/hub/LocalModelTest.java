@@ -75,6 +75,35 @@ class LocalModelTest {
         assertTrue(assertThrows(ModelFormatException.class, () -> LocalModel.inspect(cut)).getMessage().contains("truncated"));
     }
 
+    /** A GGUF v3 file with one [4 x 256] matrix of GGML type {@code type} ({@code dataBytes} zero bytes of blocks). */
+    static byte[] oneMatrix(int type, int dataBytes) {
+        ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("GGUF".getBytes(StandardCharsets.US_ASCII)).putInt(3).putLong(1).putLong(1);
+        str(b, "general.architecture");
+        b.putInt(8);
+        str(b, "mpt");
+        str(b, "blk.0.ffn_up.weight");
+        b.putInt(2).putLong(256).putLong(4).putInt(type).putLong(0);
+        int data = (b.position() + 31) / 32 * 32;
+        return java.util.Arrays.copyOf(b.array(), data + dataBytes);
+    }
+
+    @Test
+    void aKQuantGgufSaysItIsRequantizedAndCountsWhatLoadingTakes() throws Exception {
+        LocalModel k = LocalModel.inspect(Files.write(tmp.resolve("k.gguf"), oneMatrix(12, 4 * 144)));   // Q4_K: 4 blocks of 256
+        assertTrue(k.summary().contains("Q4_K, re-quantized to q8_0 at load"), k.summary());
+        assertEquals(1024 / 32 * 34, k.weightBytes(), "counted as the q8_0 it becomes, not the 576 bytes stored");
+
+        LocalModel q8 = LocalModel.inspect(Files.write(tmp.resolve("q8.gguf"), oneMatrix(8, 32 * 34)));   // Q8_0: 32 blocks of 32
+        assertTrue(q8.summary().contains("Q8_0") && !q8.summary().contains("re-quantized"), q8.summary());
+        assertEquals(1024 / 32 * 34, q8.weightBytes());
+
+        // a format the engine cannot run is refused here already, naming the tensor and the type
+        Path iq = Files.write(tmp.resolve("iq.gguf"), oneMatrix(16, 4 * 66));   // IQ2_XXS
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> LocalModel.inspect(iq));
+        assertTrue(e.getMessage().contains("blk.0.ffn_up.weight") && e.getMessage().contains("IQ2_XXS"), e.getMessage());
+    }
+
     @Test
     void recentModelsKeepsTheNewestFirstWithoutDuplicates() throws Exception {
         RecentModels r = new RecentModels(tmp.resolve("cfg/recent-models.json"), 2);

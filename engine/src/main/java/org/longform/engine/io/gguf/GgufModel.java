@@ -120,6 +120,28 @@ public final class GgufModel {
         }
     }
 
+    /**
+     * What a file's tensors take once loaded, before loading it: bytes in memory (formats without
+     * kernels re-quantized to q8_0, 34 bytes a block of 32; the others as stored) and the stored
+     * types of its matrices, e.g. "Q4_K + Q6_K".
+     *
+     * @param converted whether any tensor will be re-quantized at load
+     */
+    public record Footprint(long loadedBytes, String storedTypes, boolean converted) {}
+
+    public static Footprint footprint(GgufFile g) {
+        long bytes = 0;
+        boolean conv = false;
+        java.util.Set<String> types = new java.util.LinkedHashSet<>();
+        for (GgufFile.TensorInfo t : g.tensors().values()) {
+            boolean noKernel = GgmlBlocks.isBlockType(t.type()) && t.type() != GgufFile.Q8_0 && t.type() != GgufFile.Q4_0;
+            bytes += noKernel ? t.numel() / 32 * 34 : t.bytes();
+            conv |= noKernel;
+            if (t.dims().length == 2) types.add(GgufFile.typeName(t.type()));
+        }
+        return new Footprint(bytes, String.join(" + ", types), conv);
+    }
+
     private static GgufFile.TensorInfo need(Map<String, GgufFile.TensorInfo> ts, String name, Path path) {
         GgufFile.TensorInfo t = ts.get(name);
         if (t == null) throw new ModelFormatException(path, "tensor '" + name + "' is missing");
