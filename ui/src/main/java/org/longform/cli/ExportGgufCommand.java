@@ -24,25 +24,18 @@ public final class ExportGgufCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int t = switch (type.toLowerCase(java.util.Locale.ROOT)) {
-            case "f32" -> GgufFile.F32;
-            case "f16" -> GgufFile.F16;
-            case "bf16" -> GgufFile.BF16;
-            case "q8_0" -> GgufFile.Q8_0;
-            case "q4_0" -> GgufFile.Q4_0;
-            default -> throw new IllegalArgumentException("--type must be f32, f16, bf16, q8_0 or q4_0, got '" + type + "'");
-        };
+        int t = GgufFile.typeNamed(type);
+        if (!GgufExport.exportable(t)) throw new IllegalArgumentException("--type must be f32, f16, bf16, q8_0 or q4_0, got '" + type + "'");
         // quantized exports reuse the engine's quantization (and its cache next to the model)
-        WeightType quant = t == GgufFile.Q8_0 ? WeightType.Q8_0 : t == GgufFile.Q4_0 ? WeightType.Q4_0 : null;
+        WeightType quant = GgufFile.quantType(t);
         Path parent = out.toAbsolutePath().getParent();
         if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
             throw new IllegalArgumentException("cannot write " + out + ": the folder " + parent + " does not exist");
         }
         Path dir = model != null ? model : Assets.demoModel();
         try (Model m = Model.load(dir, quant)) {
-            Path tok = m.tokenizerFile() != null ? m.tokenizerFile() : Assets.tokenizer();
             try {
-                GgufExport.write(m, tok, t, out);
+                GgufExport.write(m, m.tokenizerJson(), t, out);
             } catch (java.io.IOException e) {
                 throw new java.io.IOException("cannot write " + out + ": " + e.getMessage(), e);
             }

@@ -1,6 +1,5 @@
 package org.longform.engine.gen;
 
-import org.longform.engine.Assets;
 import org.longform.engine.context.ContextMap;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.model.Model;
@@ -50,7 +49,7 @@ public final class Generator implements AutoCloseable {
                                  java.util.function.Function<Model, EngineOptions> options) {
         Model m = Model.load(modelDir, quant);
         try {
-            Path tj = m.tokenizerFile() != null ? m.tokenizerFile() : Assets.tokenizer();
+            Path tj = m.tokenizerJson();
             return new Generator(m, Tokenizer.load(tj), options.apply(m), true);
         } catch (RuntimeException e) {
             m.close();

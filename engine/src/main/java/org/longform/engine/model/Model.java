@@ -167,6 +167,12 @@ public final class Model implements AutoCloseable {
         return String.join(" + ", s);
     }
 
+    /** The tokenizer.json this model uses: its folder's own, else the bundled GPT-NeoX-20B one. */
+    public Path tokenizerJson() {
+        Path own = tokenizerFile();
+        return own != null ? own : org.longform.engine.Assets.tokenizer();
+    }
+
     /** The model folder's own tokenizer.json if it has one, else null (use the bundled GPT-NeoX-20B one). */
     public Path tokenizerFile() {
         Path folder = Files.isDirectory(dir) ? dir : dir.getParent();

@@ -2,6 +2,7 @@ package org.longform.engine.io.gguf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.longform.engine.io.SafeTensorsWriter;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
 import org.longform.engine.model.Weights;
@@ -46,8 +47,13 @@ public final class GgufExport {
 
     private interface Writer { void write(FileChannel ch) throws IOException; }
 
+    /** Whether matrices can be written in GGML type {@code type}: F32, F16, BF16, Q8_0 or Q4_0. */
+    public static boolean exportable(int type) {
+        return type == GgufFile.F32 || type == GgufFile.F16 || type == GgufFile.BF16 || GgufFile.quantType(type) != null;
+    }
+
     public static void write(Model model, Path tokenizerJson, int type, Path out) throws IOException {
-        if (type != GgufFile.F32 && type != GgufFile.F16 && type != GgufFile.BF16 && type != GgufFile.Q8_0 && type != GgufFile.Q4_0) {
+        if (!exportable(type)) {
             throw new IllegalArgumentException("export type must be F32, F16, BF16, Q8_0 or Q4_0, not " + GgufFile.typeName(type));
         }
         Config c = model.config();
@@ -183,13 +189,12 @@ public final class GgufExport {
     private static Out matrix(String name, Matrix m, int requested) {
         // a quantized export keeps matrices the engine already holds in another quantized form as
         // they are (q4_0 models keep the tied embedding at q8_0): no second rounding
-        final int type = (requested == GgufFile.Q8_0 || requested == GgufFile.Q4_0) && m instanceof QuantMatrix qm
-                ? (qm.type() == WeightType.Q8_0 ? GgufFile.Q8_0 : GgufFile.Q4_0) : requested;
+        final int type = GgufFile.quantType(requested) != null && m instanceof QuantMatrix qm ? GgufFile.ggmlType(qm.type()) : requested;
         int rows = m.rows(), cols = m.cols();
         long[] dims = {cols, rows};
         long bytes = (long) rows * cols / GgmlBlocks.blockSize(type) * GgmlBlocks.blockBytes(type);
-        if (type == GgufFile.Q8_0 || type == GgufFile.Q4_0) {
-            WeightType wt = type == GgufFile.Q8_0 ? WeightType.Q8_0 : WeightType.Q4_0;
+        WeightType wt = GgufFile.quantType(type);
+        if (wt != null) {
             if (cols % 32 != 0) throw new IllegalArgumentException(name + ": rows of " + cols + " are not whole blocks of 32");
             return new Out(name, dims, type, bytes, ch -> blocks(ch, m, wt));
         }
@@ -204,7 +209,7 @@ public final class GgufExport {
                     switch (type) {
                         case GgufFile.F32 -> b.putFloat(f);
                         case GgufFile.F16 -> b.putShort(Float.floatToFloat16(f));
-                        default -> b.putShort(bf16(f));
+                        default -> b.putShort(SafeTensorsWriter.toBf16(f));
                     }
                 }
                 full(ch, b.flip());
@@ -212,19 +217,11 @@ public final class GgufExport {
         });
     }
 
-    /** Round to nearest even (exact for values that came from bf16). */
-    static short bf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
-        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
-    }
-
     /** GGML blocks {f16 d; quants} row by row, from the matrix's own planes when it already is {@code wt}. */
     private static void blocks(FileChannel ch, Matrix m, WeightType wt) throws IOException {
         int rows = m.rows(), cols = m.cols(), nb = cols / 32, qb = wt == WeightType.Q8_0 ? 32 : 16;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment q, s;
-            int rowBase;
             boolean own = m instanceof QuantMatrix qm && qm.type() == wt;
             if (own) {
                 q = ((QuantMatrix) m).quants();
@@ -236,14 +233,14 @@ public final class GgufExport {
             float[] row = new float[cols];
             ByteBuffer b = ByteBuffer.allocate(nb * (qb + 2)).order(ByteOrder.LITTLE_ENDIAN);
             for (int r = 0; r < rows; r++) {
-                rowBase = own ? r : 0;
-                if (!own) {
+                if (!own) {   // quantized into a one-row scratch, so the whole matrix is never held twice
                     m.row(r, row, 0);
                     Quantizer.quantizeRow(wt, row, 0, cols, q, s, 0);
                 }
+                long first = own ? (long) r * nb : 0;
                 b.clear();
                 for (int k = 0; k < nb; k++) {
-                    long i = (long) rowBase * nb + k;
+                    long i = first + k;
                     b.putShort(s.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
                     for (int j = 0; j < qb; j++) {
                         byte v = q.get(ValueLayout.JAVA_BYTE, i * qb + j);

@@ -1,6 +1,7 @@
 package org.longform.engine.io.gguf;
 
 import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.quant.WeightType;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -134,6 +135,26 @@ public final class GgufFile {
             }
         }
         return new GgufFile(path, seg, version, meta, tensors, dataStart);
+    }
+
+    /** The GGML type named {@code name} (as {@link #typeName} spells it, any case), or -1. */
+    public static int typeNamed(String name) {
+        for (int t = 0; t <= BF16; t++) if (typeName(t).equalsIgnoreCase(name)) return t;
+        return -1;
+    }
+
+    /** The engine's form of the GGML block types it computes with directly: Q8_0, Q4_0; else null. */
+    public static WeightType quantType(int ggml) {
+        return ggml == Q8_0 ? WeightType.Q8_0 : ggml == Q4_0 ? WeightType.Q4_0 : null;
+    }
+
+    /** The GGML type of a quantized engine form (q8_0 or q4_0). */
+    public static int ggmlType(WeightType w) {
+        return switch (w) {
+            case Q8_0 -> Q8_0;
+            case Q4_0 -> Q4_0;
+            default -> throw new IllegalArgumentException(w + " is not a GGML block type");
+        };
     }
 
     public static String typeName(int t) {

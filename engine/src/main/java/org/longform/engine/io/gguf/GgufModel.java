@@ -158,8 +158,7 @@ public final class GgufModel {
             case GgufFile.F32 -> new DenseMatrix(new Tensor(t.name(), DType.F32, shape, data));
             case GgufFile.F16 -> new DenseMatrix(new Tensor(t.name(), DType.F16, shape, data));
             case GgufFile.BF16 -> new DenseMatrix(new Tensor(t.name(), DType.BF16, shape, data));
-            case GgufFile.Q8_0 -> split(t.name(), WeightType.Q8_0, rows, cols, data, arena, par, path);
-            case GgufFile.Q4_0 -> split(t.name(), WeightType.Q4_0, rows, cols, data, arena, par, path);
+            case GgufFile.Q8_0, GgufFile.Q4_0 -> split(t.name(), GgufFile.quantType(t.type()), rows, cols, data, arena, par, path);
             default -> {
                 if (!GgmlBlocks.isBlockType(t.type())) {
                     throw new ModelFormatException(path, "tensor '" + t.name() + "' has unsupported type " + GgufFile.typeName(t.type()));

@@ -102,7 +102,8 @@ class GgufBlockFormatsTest {
     }
 
     static int typeOf(String name) {
-        for (int t = 0; t < 40; t++) if (GgufFile.typeName(t).equals(name)) return t;
-        throw new IllegalArgumentException(name);
+        int t = GgufFile.typeNamed(name);
+        if (t < 0) throw new IllegalArgumentException(name);
+        return t;
     }
 }
