@@ -111,7 +111,7 @@ public final class GgufModel {
         /** The embedding / LM head stays at q8_0 under q4_0, as {@code Model} does when quantizing. */
         Conversions forEmbedding() { return new Conversions(WeightType.Q8_0, counts); }
 
-        void count(int ggmlType, WeightType to) { counts.merge(GgufFile.typeName(ggmlType) + " -> " + to.label(), 1, Integer::sum); }
+        void count(int ggmlType) { counts.merge(GgufFile.typeName(ggmlType) + " -> " + target.label(), 1, Integer::sum); }
 
         String summary() {
             StringBuilder sb = new StringBuilder();
@@ -134,8 +134,8 @@ public final class GgufModel {
         boolean conv = false;
         java.util.Set<String> types = new java.util.LinkedHashSet<>();
         for (GgufFile.TensorInfo t : g.tensors().values()) {
-            boolean noKernel = GgmlBlocks.isBlockType(t.type()) && t.type() != GgufFile.Q8_0 && t.type() != GgufFile.Q4_0;
-            bytes += noKernel ? t.numel() / 32 * 34 : t.bytes();
+            boolean noKernel = GgmlBlocks.isBlockType(t.type()) && GgufFile.quantType(t.type()) == null;
+            bytes += noKernel ? t.numel() / WeightType.Q8_0.blockSize * WeightType.Q8_0.blockBytes : t.bytes();
             conv |= noKernel;
             if (t.dims().length == 2) types.add(GgufFile.typeName(t.type()));
         }
@@ -159,11 +159,8 @@ public final class GgufModel {
             case GgufFile.F16 -> new DenseMatrix(new Tensor(t.name(), DType.F16, shape, data));
             case GgufFile.BF16 -> new DenseMatrix(new Tensor(t.name(), DType.BF16, shape, data));
             case GgufFile.Q8_0, GgufFile.Q4_0 -> split(t.name(), GgufFile.quantType(t.type()), rows, cols, data, arena, par, path);
-            default -> {
-                if (!GgmlBlocks.isBlockType(t.type())) {
-                    throw new ModelFormatException(path, "tensor '" + t.name() + "' has unsupported type " + GgufFile.typeName(t.type()));
-                }
-                conv.count(t.type(), conv.target);
+            default -> {   // GgufFile.open admits only readable types: the rest are block formats without kernels
+                conv.count(t.type());
                 yield convert(t, rows, cols, data, conv.target, arena, par, path);
             }
         };
