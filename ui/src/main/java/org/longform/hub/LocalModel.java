@@ -54,15 +54,17 @@ public record LocalModel(Path path, Kind kind, String name, Config config, GgufI
         Path p = path.toAbsolutePath().normalize();
         if (Files.isDirectory(p)) return folder(p);
         if (Files.isRegularFile(p)) {
-            if (!GgufInfo.looksLikeGguf(p)) {
+            if (!GgufFile.isGguf(p)) {
                 throw new ModelFormatException(p, "not a model: choose an MPT folder (with config.json) or a .gguf file");
             }
-            GgufInfo g = GgufInfo.read(p);
-            // the tensor table (mapped, not read): refuses formats the engine cannot run, naming
-            // the tensor, and sizes what loading will take
+            // header and tensor table, parsed once (the data is mapped, not read): refuses formats
+            // the engine cannot run, naming the tensor, and sizes what loading will take
+            GgufInfo g;
             GgufModel.Footprint fp;
             try (Arena a = Arena.ofConfined()) {
-                fp = GgufModel.footprint(GgufFile.open(p, a));
+                GgufFile f = GgufFile.open(p, a);
+                g = GgufInfo.of(f);
+                fp = GgufModel.footprint(f);
             }
             String form = fp.storedTypes() + (fp.converted() ? ", re-quantized to q8_0 at load" : "");
             String name = g.name() != null ? g.name() : p.getFileName().toString();
