@@ -100,24 +100,28 @@ public final class Engine implements AutoCloseable {
             }
             if (job == null) continue;
             current = job;
+            Job.Event outcome = null;
             try {
-                run(job);
+                outcome = run(job);
             } finally {
                 current = null;
+                // leave the count before the client hears the end: a client that reads its last
+                // event and then asks for stats must not still see its own request pending
                 synchronized (lock) {
                     pending--;
                 }
+                job.finish(outcome != null ? outcome
+                        : new Job.Failed(new ApiException(500, "internal_error", null, "the generation stopped unexpectedly")));
             }
         }
         // wake anyone still waiting so their HTTP threads finish
         for (Job j; (j = queue.poll()) != null; ) j.finish(new Job.Failed(new ApiException(503, "server_shutting_down", null, "the server is shutting down")));
     }
 
-    private void run(Job job) {
+    private Job.Event run(Job job) {
         if (job.isCancelled()) {   // the client left while queued: cost nothing
             cancelled.incrementAndGet();
-            job.finish(new Job.Done(new GenerationResult(new int[0], "", StopReason.CANCELLED, 0, 0, 0, 0, 0)));
-            return;
+            return new Job.Done(new GenerationResult(new int[0], "", StopReason.CANCELLED, 0, 0, 0, 0, 0));
         }
         try {
             GenerationRequest r = job.request;
@@ -126,9 +130,9 @@ public final class Engine implements AutoCloseable {
             else completed.incrementAndGet();
             promptTokens.addAndGet(res.promptTokens());
             recomputedTokens.addAndGet(res.recomputedTokens());
-            job.finish(new Job.Done(res));
+            return new Job.Done(res);
         } catch (RuntimeException e) {
-            job.finish(new Job.Failed(e));
+            return new Job.Failed(e);
         }
     }
 
