@@ -91,7 +91,11 @@ public final class RemoteCompletions implements AutoCloseable {
         this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
         this.model = model == null || model.isBlank() ? null : model;
         this.options = options;
-        this.http = HttpClient.newBuilder().connectTimeout(options.connectTimeout()).version(HttpClient.Version.HTTP_1_1).build();
+        this.http = newClient();
+    }
+
+    private HttpClient newClient() {
+        return HttpClient.newBuilder().connectTimeout(options.connectTimeout()).version(HttpClient.Version.HTTP_1_1).build();
     }
 
     /** The {@code .../v1/} base every request goes to. */
@@ -152,17 +156,26 @@ public final class RemoteCompletions implements AutoCloseable {
         HttpRequest req = request("completions").header("Content-Type", "application/json").header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         long t0 = System.nanoTime();
-        HttpResponse<InputStream> r = send(req, HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() != 200) {
-            String err;
-            try (InputStream in = r.body()) {
-                err = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                err = "";
+        // a client of its own, shut down when the generation ends: closing a half-read body does
+        // not always close the connection (the JDK client may just stop reading), and then the
+        // server, its writes stalled rather than failed, generates to the end for nobody.
+        // shutdownNow() closes the socket, so a cancel reaches the server as a broken stream.
+        HttpClient stream = newClient();
+        try {
+            HttpResponse<InputStream> r = send(stream, req, HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() != 200) {
+                String err;
+                try (InputStream in = r.body()) {
+                    err = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    err = "";
+                }
+                throw httpError(r.statusCode(), err);
             }
-            throw httpError(r.statusCode(), err);
+            return read(r.body(), s, l, c, t0);
+        } finally {
+            stream.shutdownNow();
         }
-        return read(r.body(), s, l, c, t0);
     }
 
     private byte[] body(String prompt, SamplerSettings s) {
@@ -204,7 +217,11 @@ public final class RemoteCompletions implements AutoCloseable {
         boolean done = false;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             StringBuilder data = new StringBuilder();
-            for (String line; !done && (line = in.readLine()) != null; ) {
+            // a cancel seen here ends the loop and the stream is closed on this thread (the
+            // try-with-resources); the watcher's close from another thread is for a silent server
+            // only: racing a blocked read, it could leave the connection open and the server
+            // generating to the end
+            for (String line; !done && !c.isCancelled() && (line = in.readLine()) != null; ) {
                 lastByte.set(System.nanoTime());
                 if (line.startsWith("data:")) {
                     if (!data.isEmpty()) data.append('\n');
@@ -285,8 +302,12 @@ public final class RemoteCompletions implements AutoCloseable {
     }
 
     private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> h) {
+        return send(http, req, h);
+    }
+
+    private static <T> HttpResponse<T> send(HttpClient client, HttpRequest req, HttpResponse.BodyHandler<T> h) {
         try {
-            return http.send(req, h);
+            return client.send(req, h);
         } catch (ConnectException e) {
             throw new RemoteException(0, "cannot connect to " + req.uri() + " (is the server running? check --remote)", e);
         } catch (IOException e) {
