@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Matrix products over weights in their stored or quantized form, with the widest vector species.
  * <ul>
  * <li>One token (decode): each weight is read once, straight from (mapped) memory, several rows far
- *     apart at a time (eight for bf16, four for the others) against the same activation vector, each
+ *     apart at a time (eight for bf16 and f16, four for the others) against the same activation vector, each
  *     thread first in one long piece of the matrix, then in small chunks. bf16 widens with a 16-bit shift, f16 with integer
  *     bit arithmetic, q8_0 sign-extends bytes to floats, q4_0 turns its signed nibbles into floats
  *     scaled by powers of two that are folded into a prepared copy of x. Block scales are read in
@@ -117,7 +117,7 @@ public final class MatMulVector {
                 this.heads = head > 0 ? threads : 0;
                 units = heads + (tail + chunk - 1) / chunk;
                 if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
-                else if (w.type() == WeightType.BF16) {
+                else if (w.type() == WeightType.BF16 || w.type() == WeightType.F16) {
                     if (xq.length < w.cols()) xq = new float[w.cols()];
                     prepareBf16(x, w.cols(), xq);
                 }
@@ -194,15 +194,25 @@ public final class MatMulVector {
         return halfToFloat(ShortVector.fromMemorySegment(S, seg, byteOff, LE));
     }
 
-    /** Exact IEEE half to float for finite values (normals by exponent rebias, subnormals by int conversion). */
+    /** Exact IEEE half to float for finite values (see {@link #top16ToFloat}). */
     static FloatVector halfToFloat(ShortVector h) {
-        IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
-        IntVector mag = i.and(0x7FFF);
-        FloatVector normal = mag.lanewise(VectorOperators.LSHL, 13).add(0x38000000).reinterpretAsFloats();
-        FloatVector sub = ((FloatVector) mag.convertShape(VectorOperators.I2F, F, 0)).mul(0x1p-24f);
-        FloatVector f = normal.blend(sub, mag.compare(VectorOperators.LT, 0x400).cast(F));
-        return f.reinterpretAsInts().or(i.and(0x80000000)).reinterpretAsFloats();
+        return top16ToFloat(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16));
     }
+
+    /**
+     * The half in the top 16 bits of each lane as a float, exact for finite values (infinities
+     * and NaNs come out finite; weights and caches hold none). Shifted right by 3 (arithmetic) and
+     * masked, the half's sign, exponent and mantissa sit where a float's go, with the exponent
+     * bias 112 short: the product with 2^112 is the value, subnormal halves included (they
+     * are float subnormals before it, exact). Three ops, where rebias plus a subnormal blend took
+     * eight, and the bits below 16 (the even half of a pair read as one int) are masked away.
+     */
+    static FloatVector top16ToFloat(IntVector w) {
+        return w.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE);
+    }
+
+    private static final int HALF_BITS = 0x8FFFE000;
+    private static final float HALF_SCALE = 0x1p112f;
 
     /** n f16 values starting at element {@code index} of seg, widened into dst[0, n). */
     static void halfToFloat(MemorySegment seg, long index, int n, float[] dst) {
@@ -248,7 +258,7 @@ public final class MatMulVector {
                 Tensor t = d.tensor();
                 switch (t.dtype()) {
                     case BF16 -> gemvBf16(t.data(), t.cols(), xq, x, out, a, b, ep);
-                    case F16 -> gemvF16(t.data(), t.cols(), x, out, a, b, ep);
+                    case F16 -> gemvF16(t.data(), t.cols(), xq, x, out, a, b, ep);
                     case F32 -> gemvF32(t.data(), t.cols(), x, out, a, b, ep);
                 }
             }
@@ -365,37 +375,76 @@ public final class MatMulVector {
         return s;
     }
 
-    private static void gemvF16(MemorySegment seg, int K, float[] x, float[] out, int a, int b, Epilogue ep) {
-        int h = (b - a) / 2;
-        for (int i = 0; i < h; i++) f16Rows2(seg, K, x, out, a + i, a + h + i, ep);
-        for (int n = a + 2 * h; n < b; n++) f16Row(seg, K, x, out, n, ep);
+    /**
+     * f16, eight rows far apart per pass like bf16: a 512-bit load read as L ints holds 2L halves,
+     * the odd ones in the top halves of the lanes and the even ones brought there by {@code << 16};
+     * {@link #top16ToFloat} widens each (x prepared as for bf16).
+     */
+    private static void gemvF16(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int a, int b, Epilogue ep) {
+        int e = (b - a) / 8;
+        for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, x, out, a + i, e, ep);
+        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, x, out, n, ep);   // at most 7
     }
 
-    private static void f16Rows2(MemorySegment seg, int K, float[] x, float[] out, int n0, int n1, Epilogue ep) {
-        int kb = K - K % L;
-        long rb = 2L * K, r0 = n0 * rb, r1 = n1 * rb;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        for (int k = 0; k < kb; k += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, k);
+    private static void f16Rows8(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
+        int c2 = 2 * L, kb = K - K % c2;
+        long rb = 2L * K, r0 = n0 * rb, dr = d * rb;
+        long r1 = r0 + dr, r2 = r1 + dr, r3 = r2 + dr, r4 = r3 + dr, r5 = r4 + dr, r6 = r5 + dr, r7 = r6 + dr;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int k = 0; k < kb; k += c2) {
+            FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
             long o = 2L * k;
-            a0 = f16(seg, r0 + o).fma(xv, a0);
-            a1 = f16(seg, r1 + o).fma(xv, a1);
+            IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
+            a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                    .fma(xe, v0.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a0));
+            IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
+            a1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                    .fma(xe, v1.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a1));
+            IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
+            a2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                    .fma(xe, v2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a2));
+            IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
+            a3 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                    .fma(xe, v3.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a3));
+            IntVector v4 = IntVector.fromMemorySegment(I, seg, r4 + o, LE);
+            a4 = v4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                    .fma(xe, v4.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a4));
+            IntVector v5 = IntVector.fromMemorySegment(I, seg, r5 + o, LE);
+            a5 = v5.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                    .fma(xe, v5.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a5));
+            IntVector v6 = IntVector.fromMemorySegment(I, seg, r6 + o, LE);
+            a6 = v6.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                    .fma(xe, v6.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a6));
+            IntVector v7 = IntVector.fromMemorySegment(I, seg, r7 + o, LE);
+            a7 = v7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                    .fma(xe, v7.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a7));
         }
         put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
-        put(out, n1, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
+        put(out, n0 + d, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
+        put(out, n0 + 2 * d, a2.reduceLanes(VectorOperators.ADD) + tailF16(seg, r2, x, kb, K), ep);
+        put(out, n0 + 3 * d, a3.reduceLanes(VectorOperators.ADD) + tailF16(seg, r3, x, kb, K), ep);
+        put(out, n0 + 4 * d, a4.reduceLanes(VectorOperators.ADD) + tailF16(seg, r4, x, kb, K), ep);
+        put(out, n0 + 5 * d, a5.reduceLanes(VectorOperators.ADD) + tailF16(seg, r5, x, kb, K), ep);
+        put(out, n0 + 6 * d, a6.reduceLanes(VectorOperators.ADD) + tailF16(seg, r6, x, kb, K), ep);
+        put(out, n0 + 7 * d, a7.reduceLanes(VectorOperators.ADD) + tailF16(seg, r7, x, kb, K), ep);
     }
 
-    private static void f16Row(MemorySegment seg, int K, float[] x, float[] out, int n, Epilogue ep) {
-        int kb = K - K % L;
+    /**
+     * acc + (even halves of v) * xe + (odd halves of v) * xo. (The eight-row loop spells this out:
+     * as calls, C2 did not always inline them there and boxed the vectors, 100x slower.)
+     */
+    private static FloatVector f16Pair(IntVector v, FloatVector xe, FloatVector xo, FloatVector acc) {
+        return top16ToFloat(v.lanewise(VectorOperators.LSHL, 16)).fma(xe, top16ToFloat(v).fma(xo, acc));
+    }
+
+    private static void f16Row(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n, Epilogue ep) {
+        int c2 = 2 * L, kb = K - K % c2;
         long r = n * 2L * K;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        int k = 0;
-        for (; k + 2 * L <= kb; k += 2 * L) {
-            a0 = f16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), a0);
-            a1 = f16(seg, r + 2L * (k + L)).fma(FloatVector.fromArray(F, x, k + L), a1);
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < kb; k += c2) {
+            acc = f16Pair(IntVector.fromMemorySegment(I, seg, r + 2L * k, LE), FloatVector.fromArray(F, xp, k), FloatVector.fromArray(F, xp, k + L), acc);
         }
-        for (; k < kb; k += L) a0 = f16(seg, r + 2L * k).fma(FloatVector.fromArray(F, x, k), a0);
-        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
+        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
     }
 
     private static float tailF16(MemorySegment seg, long rowByte, float[] x, int kb, int K) {

@@ -132,4 +132,34 @@ class MatMulTwinTest {
             assertEquals(wt == WeightType.Q8_0 ? 8 * 256 + 8 * 8 * 2 : 8 * 128 + 8 * 8 * 2, q.byteSize());
         }
     }
+
+    /** Every finite half, widened by the vector trick, alone and as either half of a pair read as one int. */
+    @Test
+    void everyFiniteHalfWidensExactly() {
+        int L = MatMulVector.L;
+        short[] h = new short[L];
+        int[] pairs = new int[L];
+        float[] got = new float[L];
+        int checked = 0;
+        for (int base = 0; base < 1 << 16; base += L) {
+            for (int j = 0; j < L; j++) h[j] = (short) (base + j);
+            for (int j = 0; j < L; j++) pairs[j] = (h[j] << 16) | (h[(j + 1) % L] & 0xFFFF);   // odd = h[j], even = its neighbour
+            MatMulVector.halfToFloat(jdk.incubator.vector.ShortVector.fromArray(MatMulVector.S, h, 0)).intoArray(got, 0);
+            float[] odd = MatMulVector.top16ToFloat(jdk.incubator.vector.IntVector.fromArray(MatMulVector.I, pairs, 0)).toArray();
+            float[] even = MatMulVector.top16ToFloat(jdk.incubator.vector.IntVector.fromArray(MatMulVector.I, pairs, 0)
+                    .lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16)).toArray();
+            for (int j = 0; j < L; j++) {
+                float want = Float.float16ToFloat(h[j]), wantEven = Float.float16ToFloat(h[(j + 1) % L]);
+                if (Float.isFinite(want)) {
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[j]), "half 0x" + Integer.toHexString(h[j] & 0xFFFF));
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(odd[j]), "odd half 0x" + Integer.toHexString(h[j] & 0xFFFF));
+                    checked++;
+                }
+                if (Float.isFinite(wantEven)) {
+                    assertEquals(Float.floatToRawIntBits(wantEven), Float.floatToRawIntBits(even[j]), "even half of 0x" + Integer.toHexString(pairs[j]));
+                }
+            }
+        }
+        assertEquals((1 << 16) - 2 * 1024, checked, "all halves but the 2 x 1024 infinities and NaNs");
+    }
 }
