@@ -88,6 +88,7 @@ public final class MatMulVector {
         private final AtomicInteger next = new AtomicInteger();
         private Matrix w;
         private float[] x, xq = new float[0], out;
+        private boolean xqScaled;   // f16: xq carries 2^112 (prepareF16)
         private int T, N, chunk, units, head, heads;
         private Epilogue ep;
 
@@ -119,7 +120,8 @@ public final class MatMulVector {
                 if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
                 else if (w.type() == WeightType.BF16 || w.type() == WeightType.F16) {
                     if (xq.length < w.cols()) xq = new float[w.cols()];
-                    prepareBf16(x, w.cols(), xq);
+                    if (w.type() == WeightType.F16) xqScaled = prepareF16(x, w.cols(), xq);
+                    else prepareBf16(x, w.cols(), xq);
                 }
             } else {
                 heads = 0;
@@ -162,7 +164,7 @@ public final class MatMulVector {
                     a = heads * head + (u - heads) * chunk;
                     b = Math.min(N, a + chunk);
                 }
-                if (T == 1) gemv(w, x, xq, out, a, b, ep, s);
+                if (T == 1) gemv(w, x, xq, xqScaled, out, a, b, ep, s);
                 else gemm(w, xq, T, out, a, b, ep, s);
             }
         }
@@ -245,11 +247,11 @@ public final class MatMulVector {
 
     // ------------------------------------------------------------------ one token
 
-    static void gemv(Matrix w, float[] x, float[] xq, float[] out, int a, int b, Epilogue ep, Scratch s) {
+    static void gemv(Matrix w, float[] x, float[] xq, boolean xqScaled, float[] out, int a, int b, Epilogue ep, Scratch s) {
         if (ep == Epilogue.GELU) {
             // GELU over the finished rows with the vector exp: a scalar erf per row (Math.exp in
             // double) was a fifth of the up-projection's time in decode
-            gemv(w, x, xq, out, a, b, Epilogue.STORE, s);
+            gemv(w, x, xq, xqScaled, out, a, b, Epilogue.STORE, s);
             Gelu.vector(out, a, b);
             return;
         }
@@ -258,7 +260,7 @@ public final class MatMulVector {
                 Tensor t = d.tensor();
                 switch (t.dtype()) {
                     case BF16 -> gemvBf16(t.data(), t.cols(), xq, x, out, a, b, ep);
-                    case F16 -> gemvF16(t.data(), t.cols(), xq, x, out, a, b, ep);
+                    case F16 -> gemvF16(t.data(), t.cols(), xq, xqScaled, x, out, a, b, ep);
                     case F32 -> gemvF32(t.data(), t.cols(), x, out, a, b, ep);
                 }
             }
@@ -380,44 +382,92 @@ public final class MatMulVector {
      * the odd ones in the top halves of the lanes and the even ones brought there by {@code << 16};
      * {@link #top16ToFloat} widens each (x prepared as for bf16).
      */
-    private static void gemvF16(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int a, int b, Epilogue ep) {
+    private static void gemvF16(MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int a, int b, Epilogue ep) {
         int e = (b - a) / 8;
-        for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, x, out, a + i, e, ep);
-        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, x, out, n, ep);   // at most 7
+        for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, scaled, x, out, a + i, e, ep);
+        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, scaled, x, out, n, ep);   // at most 7
     }
 
-    private static void f16Rows8(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
+    /**
+     * x prepared as for bf16 and, when every |x| is below 2^15, times 2^112 (returns true): the
+     * kernel then skips the 2^112 of each widened half, as (w 2^-112)(x 2^112) = w x exactly, both
+     * scalings being exact (no overflow, and w 2^-112 is the half's bits read as a float). One op
+     * of five per 16 weights.
+     */
+    static boolean prepareF16(float[] x, int K, float[] xp) {
+        prepareBf16(x, K, xp);
+        int kb = K - K % (2 * L);
+        float max = 0;
+        for (int k = 0; k < kb; k++) max = Math.max(max, Math.abs(x[k]));
+        if (!(max < 0x1p15f)) return false;   // NaN too
+        for (int k = 0; k < kb; k++) xp[k] *= HALF_SCALE;
+        return true;
+    }
+
+    /** Eight rows; the widening is spelled out because, as calls, C2 did not always inline it here and boxed the vectors (100x slower). */
+    private static void f16Rows8(MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int n0, int d, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
         long rb = 2L * K, r0 = n0 * rb, dr = d * rb;
         long r1 = r0 + dr, r2 = r1 + dr, r3 = r2 + dr, r4 = r3 + dr, r5 = r4 + dr, r6 = r5 + dr, r7 = r6 + dr;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (int k = 0; k < kb; k += c2) {
-            FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
-            long o = 2L * k;
-            IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                    .fma(xe, v0.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a0));
-            IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
-            a1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                    .fma(xe, v1.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a1));
-            IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
-            a2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                    .fma(xe, v2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a2));
-            IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
-            a3 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                    .fma(xe, v3.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a3));
-            IntVector v4 = IntVector.fromMemorySegment(I, seg, r4 + o, LE);
-            a4 = v4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                    .fma(xe, v4.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a4));
-            IntVector v5 = IntVector.fromMemorySegment(I, seg, r5 + o, LE);
-            a5 = v5.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                    .fma(xe, v5.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a5));
-            IntVector v6 = IntVector.fromMemorySegment(I, seg, r6 + o, LE);
-            a6 = v6.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                    .fma(xe, v6.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a6));
-            IntVector v7 = IntVector.fromMemorySegment(I, seg, r7 + o, LE);
-            a7 = v7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                    .fma(xe, v7.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a7));
+        if (scaled) {   // xp carries the 2^112 (see prepareF16)
+            for (int k = 0; k < kb; k += c2) {
+                FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
+                long o = 2L * k;
+                IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
+                a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                        .fma(xe, v0.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a0));
+                IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
+                a1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                        .fma(xe, v1.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a1));
+                IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
+                a2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                        .fma(xe, v2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a2));
+                IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
+                a3 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                        .fma(xe, v3.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a3));
+                IntVector v4 = IntVector.fromMemorySegment(I, seg, r4 + o, LE);
+                a4 = v4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                        .fma(xe, v4.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a4));
+                IntVector v5 = IntVector.fromMemorySegment(I, seg, r5 + o, LE);
+                a5 = v5.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                        .fma(xe, v5.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a5));
+                IntVector v6 = IntVector.fromMemorySegment(I, seg, r6 + o, LE);
+                a6 = v6.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                        .fma(xe, v6.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a6));
+                IntVector v7 = IntVector.fromMemorySegment(I, seg, r7 + o, LE);
+                a7 = v7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                        .fma(xe, v7.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a7));
+            }
+        } else {
+            for (int k = 0; k < kb; k += c2) {
+                FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
+                long o = 2L * k;
+                IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
+                a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                        .fma(xe, v0.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a0));
+                IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
+                a1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                        .fma(xe, v1.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a1));
+                IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
+                a2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                        .fma(xe, v2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a2));
+                IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
+                a3 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                        .fma(xe, v3.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a3));
+                IntVector v4 = IntVector.fromMemorySegment(I, seg, r4 + o, LE);
+                a4 = v4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                        .fma(xe, v4.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a4));
+                IntVector v5 = IntVector.fromMemorySegment(I, seg, r5 + o, LE);
+                a5 = v5.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                        .fma(xe, v5.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a5));
+                IntVector v6 = IntVector.fromMemorySegment(I, seg, r6 + o, LE);
+                a6 = v6.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                        .fma(xe, v6.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a6));
+                IntVector v7 = IntVector.fromMemorySegment(I, seg, r7 + o, LE);
+                a7 = v7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
+                        .fma(xe, v7.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a7));
+            }
         }
         put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
         put(out, n0 + d, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
@@ -429,20 +479,16 @@ public final class MatMulVector {
         put(out, n0 + 7 * d, a7.reduceLanes(VectorOperators.ADD) + tailF16(seg, r7, x, kb, K), ep);
     }
 
-    /**
-     * acc + (even halves of v) * xe + (odd halves of v) * xo. (The eight-row loop spells this out:
-     * as calls, C2 did not always inline them there and boxed the vectors, 100x slower.)
-     */
-    private static FloatVector f16Pair(IntVector v, FloatVector xe, FloatVector xo, FloatVector acc) {
-        return top16ToFloat(v.lanewise(VectorOperators.LSHL, 16)).fma(xe, top16ToFloat(v).fma(xo, acc));
-    }
-
-    private static void f16Row(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n, Epilogue ep) {
+    private static void f16Row(MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int n, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
         long r = n * 2L * K;
         FloatVector acc = FloatVector.zero(F);
+        float m = scaled ? 1f : HALF_SCALE;
         for (int k = 0; k < kb; k += c2) {
-            acc = f16Pair(IntVector.fromMemorySegment(I, seg, r + 2L * k, LE), FloatVector.fromArray(F, xp, k), FloatVector.fromArray(F, xp, k + L), acc);
+            IntVector v = IntVector.fromMemorySegment(I, seg, r + 2L * k, LE);
+            acc = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(m)
+                    .fma(FloatVector.fromArray(F, xp, k), v.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(m)
+                            .fma(FloatVector.fromArray(F, xp, k + L), acc));
         }
         put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
     }

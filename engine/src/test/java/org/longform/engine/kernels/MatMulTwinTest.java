@@ -162,4 +162,22 @@ class MatMulTwinTest {
         }
         assertEquals((1 << 16) - 2 * 1024, checked, "all halves but the 2 x 1024 infinities and NaNs");
     }
+
+    /** f16 decode folds 2^112 into x only while every |x| < 2^15; past that it must widen as is. */
+    @Test
+    void f16DecodeWithLargeActivationsStaysExact() {
+        Matrix w = matrix(WeightType.F16, 37, 256, 5);
+        float[] small = random(256, 3), large = small.clone();
+        large[17] = 40_000f;
+        assertTrue(MatMulVector.prepareF16(small, 256, new float[256]));
+        assertTrue(!MatMulVector.prepareF16(large, 256, new float[256]));
+        for (float[] x : new float[][]{small, large}) {
+            float[] a = new float[37], b = new float[37], c = new float[37];
+            SCALAR.matmul(w, x, 1, a, Epilogue.STORE);
+            VECTOR1.matmul(w, x, 1, b, Epilogue.STORE);
+            VECTOR3.matmul(w, x, 1, c, Epilogue.STORE);
+            assertClose(a, b, 1e-4, "f16 max |x| " + x[17]);
+            assertClose(a, c, 1e-4, "f16 max |x| " + x[17] + ", 3 threads");
+        }
+    }
 }
