@@ -383,9 +383,13 @@ public final class MatMulVector {
      * {@link #top16ToFloat} widens each (x prepared as for bf16).
      */
     private static void gemvF16(MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int a, int b, Epilogue ep) {
+        if (!scaled) {   // an activation of 2^15 or more: rare, so one row at a time, widening as is
+            for (int n = a; n < b; n++) f16Row(seg, K, xp, false, x, out, n, ep);
+            return;
+        }
         int e = (b - a) / 8;
-        for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, scaled, x, out, a + i, e, ep);
-        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, scaled, x, out, n, ep);   // at most 7
+        for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, x, out, a + i, e, ep);
+        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, true, x, out, n, ep);   // at most 7
     }
 
     /**
@@ -405,69 +409,39 @@ public final class MatMulVector {
     }
 
     /** Eight rows; the widening is spelled out because, as calls, C2 did not always inline it here and boxed the vectors (100x slower). */
-    private static void f16Rows8(MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int n0, int d, Epilogue ep) {
+    private static void f16Rows8(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
         long rb = 2L * K, r0 = n0 * rb, dr = d * rb;
         long r1 = r0 + dr, r2 = r1 + dr, r3 = r2 + dr, r4 = r3 + dr, r5 = r4 + dr, r6 = r5 + dr, r7 = r6 + dr;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        if (scaled) {   // xp carries the 2^112 (see prepareF16)
-            for (int k = 0; k < kb; k += c2) {
-                FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
-                long o = 2L * k;
-                IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
-                a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                        .fma(xe, v0.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a0));
-                IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
-                a1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                        .fma(xe, v1.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a1));
-                IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
-                a2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                        .fma(xe, v2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a2));
-                IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
-                a3 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                        .fma(xe, v3.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a3));
-                IntVector v4 = IntVector.fromMemorySegment(I, seg, r4 + o, LE);
-                a4 = v4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                        .fma(xe, v4.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a4));
-                IntVector v5 = IntVector.fromMemorySegment(I, seg, r5 + o, LE);
-                a5 = v5.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                        .fma(xe, v5.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a5));
-                IntVector v6 = IntVector.fromMemorySegment(I, seg, r6 + o, LE);
-                a6 = v6.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                        .fma(xe, v6.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a6));
-                IntVector v7 = IntVector.fromMemorySegment(I, seg, r7 + o, LE);
-                a7 = v7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                        .fma(xe, v7.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a7));
-            }
-        } else {
-            for (int k = 0; k < kb; k += c2) {
-                FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
-                long o = 2L * k;
-                IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
-                a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                        .fma(xe, v0.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a0));
-                IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
-                a1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                        .fma(xe, v1.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a1));
-                IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
-                a2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                        .fma(xe, v2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a2));
-                IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
-                a3 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                        .fma(xe, v3.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a3));
-                IntVector v4 = IntVector.fromMemorySegment(I, seg, r4 + o, LE);
-                a4 = v4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                        .fma(xe, v4.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a4));
-                IntVector v5 = IntVector.fromMemorySegment(I, seg, r5 + o, LE);
-                a5 = v5.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                        .fma(xe, v5.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a5));
-                IntVector v6 = IntVector.fromMemorySegment(I, seg, r6 + o, LE);
-                a6 = v6.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                        .fma(xe, v6.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a6));
-                IntVector v7 = IntVector.fromMemorySegment(I, seg, r7 + o, LE);
-                a7 = v7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE)
-                        .fma(xe, v7.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE).fma(xo, a7));
-            }
+        // xp carries the 2^112 (see prepareF16)
+        for (int k = 0; k < kb; k += c2) {
+            FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
+            long o = 2L * k;
+            IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
+            a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                    .fma(xe, v0.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a0));
+            IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
+            a1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                    .fma(xe, v1.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a1));
+            IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
+            a2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                    .fma(xe, v2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a2));
+            IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
+            a3 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                    .fma(xe, v3.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a3));
+            IntVector v4 = IntVector.fromMemorySegment(I, seg, r4 + o, LE);
+            a4 = v4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                    .fma(xe, v4.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a4));
+            IntVector v5 = IntVector.fromMemorySegment(I, seg, r5 + o, LE);
+            a5 = v5.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                    .fma(xe, v5.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a5));
+            IntVector v6 = IntVector.fromMemorySegment(I, seg, r6 + o, LE);
+            a6 = v6.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                    .fma(xe, v6.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a6));
+            IntVector v7 = IntVector.fromMemorySegment(I, seg, r7 + o, LE);
+            a7 = v7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
+                    .fma(xe, v7.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a7));
         }
         put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
         put(out, n0 + d, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
