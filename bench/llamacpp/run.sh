@@ -2,8 +2,12 @@
 # Longform against llama.cpp on this machine, on the same GGUF files (bin/longform export-gguf of the
 # random MPT-125M / MPT-1B shapes of bench/issue8.sh), alternating engine by engine so both see the
 # same phase of a shared box. One JSON object per run on stdout.
-# Needs node + npm (llama.cpp comes prebuilt inside the node-llama-cpp npm package; no compiler).
-# Usage: [PP=512 TG=128 REPS=3 FA=off|on] bench/llamacpp/run.sh [SHAPES] [TYPES] [THREADS] > results.jsonl
+# llama.cpp runs as its own llama-bench (LLAMA=bench, the default: built for this machine by
+# build-llama-bench.sh from the llama.cpp source the pinned node-llama-cpp package carries; needs
+# g++ and cmake) or inside node (LLAMA=node: node-llama-cpp's prebuilt library, no compiler; its
+# 2-thread decode pays ~8.6 ms a token for waking threads, so only its 1-thread figures are fair).
+# llama-bench decodes after a PP-token prompt (-d PP), as our bench does, not from an empty cache.
+# Usage: [PP=512 TG=128 REPS=3 FA=off|on LLAMA=bench|node] bench/llamacpp/run.sh [SHAPES] [TYPES] [THREADS] > results.jsonl
 #   e.g. bench/llamacpp/run.sh "125m 1b" "f16 bf16 q8_0" "1 2"
 #        PP=4096 TG=16 REPS=1 bench/llamacpp/run.sh "125m 1b" "bf16 q8_0" 2      (long prefill)
 set -euo pipefail
@@ -12,7 +16,12 @@ root="$(cd "$here/../.." && pwd)"
 lf="$root/bin/longform"
 shapes="${1:-125m 1b}"; types="${2:-f16 bf16 q8_0}"; threads="${3:-1 2}"
 pp="${PP:-512}"; tg="${TG:-128}"; reps="${REPS:-3}"; fa="${FA:-off}"   # FA=on: llama.cpp with flash attention
+llama="${LLAMA:-bench}"
 [ -d "$here/node_modules/node-llama-cpp" ] || (cd "$here" && npm install --no-audit --no-fund --ignore-scripts >&2)
+[ "$llama" = node ] || lb="$("$here/build-llama-bench.sh")"
+# one llama-bench test as {"tok_s":..,"samples":[..]}: avg_ts over REPS runs after its warm-up run
+llamabench() { "$lb" -m "$1" -t "$2" -fa "$([ "$fa" = on ] && echo 1 || echo 0)" -ctk f16 -ctv f16 -r "$reps" -o jsonl "${@:3}" 2>/dev/null \
+  | python3 -c 'import json,sys; j=json.loads(sys.stdin.readline()); print(json.dumps({"tok_s":j["avg_ts"],"samples":j["samples_ts"],"build":j["build_commit"],"depth":j["n_depth"]}))'; }
 for shape in $shapes; do
   dir="/tmp/mpt-$shape"
   [ -f "$dir/config.json" ] || "$lf" make-model --shape "$shape" --out "$dir" >&2
@@ -22,8 +31,13 @@ for shape in $shapes; do
     for n in $threads; do
       ours="$("$lf" bench --model "$g" --kv-dtype f16 --prompt-tokens "$pp" --gen-tokens "$tg" --reps "$reps" --threads "$n" --json 2>/dev/null)"
       echo "{\"engine\":\"longform\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"run\":$ours}"
-      theirs="$(node "$here/bench.mjs" "$g" "$n" "$pp" "$tg" "$reps" "$fa" 2>/dev/null | tail -1)"
-      echo "{\"engine\":\"llama.cpp\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"fa\":\"$fa\",\"run\":$theirs}"
+      if [ "$llama" = node ]; then
+        theirs="$(node "$here/bench.mjs" "$g" "$n" "$pp" "$tg" "$reps" "$fa" 2>/dev/null | tail -1)"
+      else
+        p="$(llamabench "$g" "$n" -p "$pp" -n 0)"; d="$(llamabench "$g" "$n" -p 0 -n "$tg" -d "$pp")"
+        theirs="{\"engine\":\"llama-bench\",\"prefill_tok_s\":$(echo "$p" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tok_s"])'),\"decode_tok_s\":$(echo "$d" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tok_s"])'),\"pp\":$p,\"tg\":$d}"
+      fi
+      echo "{\"engine\":\"llama.cpp\",\"via\":\"$llama\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"fa\":\"$fa\",\"run\":$theirs}"
     done
   done
 done
