@@ -17,11 +17,18 @@ lf="$root/bin/longform"
 shapes="${1:-125m 1b}"; types="${2:-f16 bf16 q8_0}"; threads="${3:-1 2}"
 pp="${PP:-512}"; tg="${TG:-128}"; reps="${REPS:-3}"; fa="${FA:-off}"   # FA=on: llama.cpp with flash attention
 llama="${LLAMA:-bench}"
-[ -d "$here/node_modules/node-llama-cpp" ] || (cd "$here" && npm install --no-audit --no-fund --ignore-scripts >&2)
-[ "$llama" = node ] || lb="$("$here/build-llama-bench.sh")"
-# one llama-bench test as {"tok_s":..,"samples":[..]}: avg_ts over REPS runs after its warm-up run
-llamabench() { "$lb" -m "$1" -t "$2" -fa "$([ "$fa" = on ] && echo 1 || echo 0)" -ctk f16 -ctv f16 -r "$reps" -o jsonl "${@:3}" 2>/dev/null \
-  | python3 -c 'import json,sys; j=json.loads(sys.stdin.readline()); print(json.dumps({"tok_s":j["avg_ts"],"samples":j["samples_ts"],"build":j["build_commit"],"depth":j["n_depth"]}))'; }
+if [ "$llama" = node ]; then
+  [ -d "$here/node_modules/node-llama-cpp" ] || (cd "$here" && npm install --no-audit --no-fund --ignore-scripts >&2)
+else
+  lb="$("$here/build-llama-bench.sh")"   # installs the npm package itself when needed
+fi
+# one llama-bench test: its jsonl line (avg_ts over REPS runs after its warm-up run)
+llamabench() { "$lb" -m "$1" -t "$2" -fa "$([ "$fa" = on ] && echo 1 || echo 0)" -ctk f16 -ctv f16 -r "$reps" -o jsonl "${@:3}" 2>/dev/null | head -1; }
+# the prefill line and the decode line as one run object
+pair() { python3 -c 'import json,sys
+p, d = (json.loads(l) for l in sys.stdin.read().splitlines()[:2])
+cut = lambda j: {"tok_s": j["avg_ts"], "samples": j["samples_ts"], "build": j["build_commit"], "depth": j["n_depth"]}
+print(json.dumps({"engine": "llama-bench", "prefill_tok_s": p["avg_ts"], "decode_tok_s": d["avg_ts"], "pp": cut(p), "tg": cut(d)}))'; }
 for shape in $shapes; do
   dir="/tmp/mpt-$shape"
   [ -f "$dir/config.json" ] || "$lf" make-model --shape "$shape" --out "$dir" >&2
@@ -34,8 +41,7 @@ for shape in $shapes; do
       if [ "$llama" = node ]; then
         theirs="$(node "$here/bench.mjs" "$g" "$n" "$pp" "$tg" "$reps" "$fa" 2>/dev/null | tail -1)"
       else
-        p="$(llamabench "$g" "$n" -p "$pp" -n 0)"; d="$(llamabench "$g" "$n" -p 0 -n "$tg" -d "$pp")"
-        theirs="{\"engine\":\"llama-bench\",\"prefill_tok_s\":$(echo "$p" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tok_s"])'),\"decode_tok_s\":$(echo "$d" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tok_s"])'),\"pp\":$p,\"tg\":$d}"
+        theirs="$( { llamabench "$g" "$n" -p "$pp" -n 0; llamabench "$g" "$n" -p 0 -n "$tg" -d "$pp"; } | pair)"
       fi
       echo "{\"engine\":\"llama.cpp\",\"via\":\"$llama\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"fa\":\"$fa\",\"run\":$theirs}"
     done
