@@ -4,30 +4,62 @@ import org.longform.engine.runtime.Session;
 
 /**
  * Reuse of the cache across a context shift: when the new prompt equals the cached tokens with a
- * middle span removed (the pinned prefix kept, the oldest story tokens dropped), evict that span
- * from the KV cache instead of recomputing everything after it.
+ * span after the pinned prefix removed (the oldest story tokens dropped), evict that span from the
+ * KV cache instead of recomputing everything after it. The rest of the prompt need not match to
+ * the end: parts placed at depth (world info, the author's note) move with the story's end, and
+ * {@link Session#sync} recomputes from the first difference after the shifted run.
  */
-final class ContextShift {
+public final class ContextShift {
     private ContextShift() {}
+
+    /** A run this long must line up after the gap before a shift is worth it (and cannot be chance). */
+    static final int MIN_RUN = 32;
+
+    /** The shift found: evict cached slots [at, at + gap), after which {@code run} more tokens match. */
+    public record Plan(int at, int gap, int run) {}
 
     /** Evicts the span if that makes the cache a longer prefix of {@code prompt}; returns tokens evicted. */
     static int reuseAfterEviction(Session s, int[] prompt, int keep) {
-        int[] cached = s.tokens();
+        Plan p = plan(s.tokens(), prompt, keep);
+        if (p == null) return 0;
+        s.evict(p.at, p.at + p.gap);
+        return p.gap;
+    }
+
+    /**
+     * The gap to evict after the common prefix of {@code cached} and {@code prompt} so that the
+     * longest run of cached tokens lines up with the prompt right after the prefix; null when plain
+     * prefix reuse is as good (no run of {@link #MIN_RUN} tokens, or the prefix ends inside the
+     * pinned {@code keep} tokens).
+     */
+    public static Plan plan(int[] cached, int[] prompt, int keep) {
         int n = cached.length;
         int p = 0;
         while (p < n && p < prompt.length && cached[p] == prompt[p]) p++;
-        if (p == n || p < keep || p == prompt.length) return 0;   // plain prefix reuse covers it
-        // find the smallest gap x so that cached[p + x ..] lines up with prompt[p ..]
-        int probe = Math.min(16, prompt.length - p);
+        if (p == n || p < keep || p == prompt.length) return null;
+        int probe = Math.min(MIN_RUN, prompt.length - p);
+        if (probe < MIN_RUN) return null;
+        int bestGap = 0, bestRun = 0;
         for (int x = 1; p + x + probe <= n; x++) {
-            if (!matches(cached, p + x, prompt, p, probe)) continue;
-            int len = Math.min(n - p - x, prompt.length - p);
-            if (matches(cached, p + x, prompt, p, len) && len >= 2 * probe) {
-                s.evict(p, p + x);
-                return x;
+            if (cached[p + x] != prompt[p] || !matches(cached, p + x, prompt, p, probe)) continue;
+            int run = probe;
+            while (p + x + run < n && p + run < prompt.length && cached[p + x + run] == prompt[p + run]) run++;
+            if (run > bestRun) {
+                bestRun = run;
+                bestGap = x;
             }
+            if (p + x + run == n || p + run == prompt.length) break;   // it lines up to the end: nothing longer exists
         }
-        return 0;
+        return bestRun == 0 ? null : new Plan(p, bestGap, bestRun);
+    }
+
+    /** Tokens of {@code prompt} the cache can keep: the common prefix plus the run a shift lines up. */
+    public static int reusable(int[] cached, int[] prompt, int keep) {
+        int n = cached.length, p = 0;
+        while (p < n && p < prompt.length && cached[p] == prompt[p]) p++;
+        Plan plan = plan(cached, prompt, keep);
+        int reuse = plan == null ? p : p + plan.run;
+        return Math.min(reuse, prompt.length - 1);   // the last token is always fed again for fresh logits
     }
 
     private static boolean matches(int[] a, int ao, int[] b, int bo, int len) {

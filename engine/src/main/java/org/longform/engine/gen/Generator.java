@@ -99,6 +99,45 @@ public final class Generator implements AutoCloseable {
     /** Saves the cache (token ids, model identity, dtype) to a file, e.g. {@link KvFile#beside} the story. */
     public void saveKv(Path file) throws java.io.IOException { session.saveKv(file); }
 
+    /**
+     * Brings the cache up to the request's prompt without generating (the editor warms a story's
+     * cache this way while the writer reads or types): the same fitting, shift and reuse as
+     * {@link #generate}, fed in steps of {@code step} tokens so that a cancel (the writer pressing
+     * Generate) takes effect within one step. Everything computed before a cancel stays cached; the
+     * next call or generation continues from there. Ends with {@link StopReason#CANCELLED} or, done,
+     * {@link StopReason#MAX_TOKENS} (of zero tokens asked); {@code ids} is empty.
+     */
+    public GenerationResult prefill(GenerationRequest req, TokenListener listener, CancelToken cancel, int step) {
+        if (step < 1) throw new IllegalArgumentException("step must be >= 1, got " + step);
+        TokenListener l = listener != null ? listener : TokenListener.NONE;
+        CancelToken c = cancel != null ? cancel : new CancelToken();
+        int window = window(req), keep = keep(req, window);
+        int[] prompt = fit(req.promptIds(), window, keep, req.sampler().maxTokens());
+        int evicted = req.promptIds().length - prompt.length;
+        long t0 = System.nanoTime();
+        int shifted = ContextShift.reuseAfterEviction(session, prompt, keep);
+        int[] cached = session.tokens();
+        int common = 0;
+        while (common < cached.length && common < prompt.length && cached[common] == prompt[common]) common++;
+        int total = Math.max(1, prompt.length - common), recomputed = 0, approximate = 0;
+        boolean cancelled = false;
+        // Grow the synced prefix step by step: each sync keeps what the last one computed.
+        for (int k = Math.min(prompt.length, Math.max(common, 0) + step); ; k = Math.min(prompt.length, k + step)) {
+            if (c.isCancelled()) { cancelled = true; break; }
+            int before = recomputed;
+            float[] r = session.sync(Arrays.copyOf(prompt, k), req.reuse(), (d, t) -> l.onPrefill(Math.min(total, before + d), total),
+                    c::isCancelled);
+            recomputed += session.lastRecomputed();
+            approximate += session.lastApproximate();
+            if (r == null) { cancelled = true; break; }
+            l.onPrefill(Math.min(total, recomputed), total);
+            if (k == prompt.length) break;
+        }
+        return new GenerationResult(new int[0], "", cancelled ? StopReason.CANCELLED : StopReason.MAX_TOKENS, prompt.length,
+                recomputed, shifted, System.nanoTime() - t0, 0, approximate,
+                ContextMap.of(req.promptIds().length, Math.min(keep, prompt.length), evicted));
+    }
+
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         TokenListener l = listener != null ? listener : TokenListener.NONE;
         CancelToken c = cancel != null ? cancel : new CancelToken();

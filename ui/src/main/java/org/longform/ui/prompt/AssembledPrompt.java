@@ -4,17 +4,20 @@ import java.util.List;
 
 /**
  * The prompt in token ids, with the exact token count of every part (each part is tokenized on its
- * own and the ids concatenated, so the counts are exactly what the model gets). Layout:
- * memory, world info, story head, author's note, last {@code noteDepth} story tokens.
- * {@code storyCut} is the first story character in the model's view.
+ * own and the ids concatenated, so the counts are exactly what the model gets). Layout: memory,
+ * story head, world info, author's note, last {@code noteDepth} story tokens ({@link PromptAssembler}
+ * says why). {@code storyCut} is the first story character in the model's view; {@code depthStart}
+ * the prompt index where the parts at depth (world info, note) begin: a change to them recomputes
+ * from there.
  */
 public record AssembledPrompt(int[] ids, String memoryText, int memoryTokens, String worldInfoText, int worldInfoTokens,
                               String noteText, int noteTokens, int storyTokens, int storyCut, int storyEnd,
-                              int contextSize, int reserve, List<WorldInfoStatus> worldInfo) {
+                              int contextSize, int reserve, List<WorldInfoStatus> worldInfo,
+                              int depthStart) {
     public int total() { return ids.length; }
 
     public int free() { return Math.max(0, contextSize - ids.length); }
 
-    /** Tokens kept in place on a context shift: the stable prefix (memory + world info). */
-    public int keep() { return memoryTokens + worldInfoTokens; }
+    /** Tokens kept in place on a context shift: the pinned memory at the top. */
+    public int keep() { return memoryTokens; }
 }

@@ -19,17 +19,36 @@ public final class PromptAssembler {
     static final double CUT_FILL = 0.8;
 
     private final TokenCounter tokens;
+    private final StoryTokens story;
 
+    /** An assembler that tokenizes the story afresh each time (one-off prompts, tests). */
     public PromptAssembler(TokenCounter tokens) {
-        this.tokens = tokens;
+        this(new StoryTokens(tokens));
     }
 
+    /** An assembler over a story's own {@link StoryTokens}, so its ids stay the same between requests. */
+    public PromptAssembler(StoryTokens story) {
+        this.tokens = story.counter();
+        this.story = story;
+    }
+
+    /**
+     * Layout, in the order that makes the common changes cheap for the KV cache (which keeps the
+     * longest common prefix, and shifts past an evicted span of the story):
+     * memory (pinned at the top), the story from its cut, then world info and the author's note at
+     * depth, then the story's last tokens. Typing or generating at the end costs the new tokens plus
+     * what sits at depth; a world-info or note change costs only what sits at depth; a window move
+     * evicts the oldest story tokens and keeps the rest (the story's ids are stable, see
+     * {@link StoryTokens}).
+     */
     public AssembledPrompt assemble(PromptInput in) {
-        String story = in.story().substring(0, Math.min(in.storyEnd(), in.story().length()));
+        story.update(in.story());
+        int end = Math.min(in.storyEnd(), in.story().length());
+        String text = in.story();
         String memoryText = in.memory().isBlank() ? "" : withNewline(in.memory());
         int[] memory = tokens.encode(memoryText);
 
-        String recent = story.substring(Math.max(0, story.length() - in.rules().scanChars())).toLowerCase(Locale.ROOT);
+        String recent = text.substring(Math.max(0, end - in.rules().scanChars()), end).toLowerCase(Locale.ROOT);
         List<WorldInfoStatus> statuses = new ArrayList<>();
         StringBuilder wiText = new StringBuilder();
         int[] wi = new int[0];
@@ -39,60 +58,68 @@ public final class PromptAssembler {
             if (!e.enabled()) { statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.DISABLED, null, 0)); continue; }
             String key = WorldInfoScanner.trigger(e, recent);
             if (key == null || e.content().isBlank()) { statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.NOT_TRIGGERED, null, 0)); continue; }
-            String text = withNewline(e.content());
-            int[] ids = tokens.encode(text);
+            String entry = withNewline(e.content());
+            int[] ids = tokens.encode(entry);
             if (wi.length + ids.length > wiBudget) {
                 statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.OVER_BUDGET, key, ids.length));
                 continue;
             }
             wi = concat(wi, ids);
-            wiText.append(text);
+            wiText.append(entry);
             statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.ACTIVE, key, ids.length));
+        }
+        // World info at depth starts on its own line, like the note does.
+        if (!wiText.isEmpty()) {
+            wiText.insert(0, '\n');
+            wi = tokens.encode(wiText.toString());
         }
 
         String noteText = in.note().rendered();
         int[] note = tokens.encode(noteText);
 
         int storyBudget = Math.max(0, in.contextSize() - in.reserve() - memory.length - wi.length - note.length);
-        Cut cut = cut(story, storyBudget, in.previousCut());
-        int[] storyIds = cut.ids;
+        int cut = cut(end, storyBudget, in.previousCut());
+        int[] storyIds = cut >= end ? new int[0] : story.ids(cut, end);
 
-        // Author's note goes noteDepth tokens before the end, moved back to a token that starts a word so it never splits one.
-        int at = Math.max(0, storyIds.length - in.note().depth());
-        if (note.length > 0) at = wordStart(storyIds, at);
-        int[] ids = concat(memory, wi, Arrays.copyOfRange(storyIds, 0, at), note, Arrays.copyOfRange(storyIds, at, storyIds.length));
+        // World info and the note go depth tokens before the end, moved back to a token that starts a word so it never splits one.
+        int at = storyIds.length;
+        if (note.length + wi.length > 0) at = wordStart(storyIds, Math.max(0, storyIds.length - in.note().depth()));
+        int[] ids = concat(memory, Arrays.copyOfRange(storyIds, 0, at), wi, note, Arrays.copyOfRange(storyIds, at, storyIds.length));
         return new AssembledPrompt(ids, memoryText, memory.length, wiText.toString(), wi.length, noteText, note.length,
-                storyIds.length, cut.start, story.length(), in.contextSize(), in.reserve(), statuses);
+                storyIds.length, cut, end, in.contextSize(), in.reserve(), statuses, memory.length + at);
     }
 
-    private record Cut(int start, int[] ids) {}
+    /**
+     * The story's first character in view: a segment start of {@link StoryTokens} (so the ids after
+     * it are the cached ones). The previous cut is kept while the story fits and the view is not
+     * mostly empty; otherwise the view starts where the story fills {@link #CUT_FILL} of the budget.
+     */
+    private int cut(int end, int budget, int previous) {
+        if (budget <= 0 || end == 0) return end;
+        if (previous >= 0 && previous <= end) {
+            int c = previous == 0 ? 0 : story.segmentStartAtOrAfter(previous);
+            int n = c >= end ? 0 : story.ids(c, end).length;
+            if (n <= budget && (c == 0 || n >= budget / 2)) return c;
+        }
+        if (story.ids(0, end).length <= budget) return 0;
+        int c = story.startForBudget(end, Math.max(1, (int) (budget * CUT_FILL)));
+        while (c < end && story.ids(c, end).length > budget) {
+            int next = story.segmentStartAtOrAfter(c + 1);
+            if (next >= end) return wordCut(end, budget, c);
+            c = next;
+        }
+        return c;
+    }
 
-    /** Picks the story's first character in view and tokenizes story[start..]; the result never exceeds {@code budget}. */
-    private Cut cut(String story, int budget, int previous) {
-        if (budget <= 0 || story.isEmpty()) return new Cut(story.length(), new int[0]);
-        if (previous >= 0 && previous <= story.length()) {
-            int[] ids = tokens.encode(story.substring(previous));
-            // Keep the old start while it fits and the view is not mostly empty (e.g. after deleting a lot).
-            if (ids.length <= budget && (previous == 0 || ids.length >= budget / 2)) return new Cut(previous, ids);
+    /** A view inside one segment longer than the budget (a tiny window): the first word start whose tail fits. */
+    private int wordCut(int end, int budget, int from) {
+        String text = story.text();
+        int c = from;
+        while (c < end) {
+            c = afterWhitespace(text, Math.min(end, c + 1));
+            if (c >= end || tokens.encode(text.substring(c, end)).length <= budget) return c;
         }
-        int target = Math.max(1, (int) (budget * CUT_FILL));
-        int from = Math.max(0, story.length() - target * 6);
-        int[] ids = tokens.encode(story.substring(from));
-        while (from > 0 && ids.length < target) {   // too few chars for the target: look further back
-            from = Math.max(0, story.length() - (story.length() - from) * 2);
-            ids = tokens.encode(story.substring(from));
-        }
-        if (ids.length <= budget && from == 0) return new Cut(0, ids);
-        // Drop the tokens beyond the target from the front, then move to the next word start; repeat until it fits.
-        int limit = Math.min(target, ids.length);
-        do {
-            int drop = ids.length - limit;
-            int next = from + (drop > 0 ? Math.max(1, tokens.decode(Arrays.copyOf(ids, drop)).length()) : 0);
-            from = afterWhitespace(story, Math.min(next, story.length()));
-            ids = tokens.encode(story.substring(from));
-            limit = budget;   // after the first cut only the hard budget matters
-        } while (ids.length > budget);
-        return new Cut(from, ids);
+        return end;
     }
 
     /** Moves forward to the start of the next word (so the view never begins mid-word). */

@@ -23,14 +23,14 @@ class PromptAssemblerTest {
     }
 
     @Test
-    void layoutIsMemoryThenWorldInfoThenStoryWithTheNoteNearTheEnd() {
+    void layoutIsMemoryThenStoryWithWorldInfoAndTheNoteAtDepth() {
         String story = "Pierre walked into the ballroom. The music was loud and everyone was laughing at once.";
         var wi = List.of(WorldInfoEntry.of("Pierre", "Pierre is clumsy and kind."), WorldInfoEntry.of("Moscow", "Moscow is burning."));
         AssembledPrompt p = assembler.assemble(new PromptInput(story, story.length(), "A story set in 1812.",
                 new AuthorsNote("Keep it light.", AuthorsNote.DEFAULT_TEMPLATE, 5), wi, WorldInfoRules.defaults(), 2048, 100, -1));
 
         int[] mem = tok.encode("A story set in 1812.\n");
-        int[] wiIds = tok.encode("Pierre is clumsy and kind.\n");
+        int[] wiIds = tok.encode("\nPierre is clumsy and kind.\n");
         int[] note = tok.encode("\n[Author's note: Keep it light.]\n");
         int[] storyIds = tok.encode(story);
         assertEquals(mem.length, p.memoryTokens());
@@ -39,11 +39,15 @@ class PromptAssemblerTest {
         assertEquals(storyIds.length, p.storyTokens());
         assertEquals(mem.length + wiIds.length + note.length + storyIds.length, p.total());
         assertArrayEquals(mem, Arrays.copyOfRange(p.ids(), 0, mem.length), "memory first");
-        assertArrayEquals(wiIds, Arrays.copyOfRange(p.ids(), mem.length, mem.length + wiIds.length), "world info second");
-        // The note sits at most 5 tokens (moved back to a word start) before the end.
+        // World info, then the note, sit at depth: at most 5 story tokens (moved back to a word start) before the end.
+        assertArrayEquals(wiIds, Arrays.copyOfRange(p.ids(), p.depthStart(), p.depthStart() + wiIds.length), "world info at depth");
+        assertArrayEquals(note, Arrays.copyOfRange(p.ids(), p.depthStart() + wiIds.length, p.depthStart() + wiIds.length + note.length),
+                "the note right after it");
+        assertTrue(p.total() - p.depthStart() - wiIds.length - note.length <= 5 + 2, "near the end");
         String decoded = tok.decode(p.ids());
         int at = decoded.indexOf("[Author's note");
         assertTrue(at > decoded.indexOf("Pierre walked"), "note after the story start");
+        assertTrue(decoded.indexOf("Pierre is clumsy") > decoded.indexOf("Pierre walked"), "world info after the story start");
         assertTrue(decoded.endsWith("laughing at once."), "story ends the prompt");
         assertEquals(WorldInfoStatus.State.ACTIVE, p.worldInfo().get(0).state());
         assertEquals("Pierre", p.worldInfo().get(0).key());
@@ -58,7 +62,8 @@ class PromptAssemblerTest {
         AssembledPrompt p = assembler.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(), ctx, reserve, -1));
         assertTrue(p.storyCut() > 0);
         assertTrue(p.total() <= ctx - reserve, "fits the budget: " + p.total());
-        assertTrue(Character.isWhitespace(story.charAt(p.storyCut() - 1)), "view starts at a word");
+        assertTrue(story.charAt(p.storyCut()) == ' ' && Character.isLetter(story.charAt(p.storyCut() + 1)),
+                "view starts at a word (with the space before it, where StoryTokens splits)");
         assertArrayEquals(tok.encode(story.substring(p.storyCut())), p.ids(), "the story part is exactly the text after the cut");
         assertEquals(tok.encode(story.substring(p.storyCut())).length, p.storyTokens());
 
@@ -82,7 +87,7 @@ class PromptAssemblerTest {
         assertEquals(WorldInfoStatus.State.NOT_TRIGGERED, p.worldInfo().get(1).state(), "selective needs a secondary key");
         assertEquals(WorldInfoStatus.State.ACTIVE, p.worldInfo().get(2).state());
         assertEquals(WorldInfoStatus.State.DISABLED, p.worldInfo().get(3).state());
-        assertEquals(tok.encode("The year is 1874.\n").length, p.worldInfoTokens());
+        assertEquals(tok.encode("\nThe year is 1874.\n").length, p.worldInfoTokens());
         assertTrue(p.worldInfoTokens() <= 40);
     }
 
