@@ -37,16 +37,16 @@ public record SamplerSettings(
             throw new IllegalArgumentException("temperature must be a finite number >= 0 (0 = greedy), got " + temperature);
         }
         if (topK < 0) {
-            throw new IllegalArgumentException("topK must be >= 0 (0 = off), got " + topK);
+            throw new IllegalArgumentException("topK must be >= 0 (top-k; 0 = off), got " + topK);
         }
         if (!(topP > 0 && topP <= 1)) {
-            throw new IllegalArgumentException("topP must be in (0, 1] (1 = off), got " + topP);
+            throw new IllegalArgumentException("topP must be in (0, 1] (top-p; 1 = off), got " + topP);
         }
         if (!(minP >= 0 && minP <= 1)) {
-            throw new IllegalArgumentException("minP must be in [0, 1] (0 = off), got " + minP);
+            throw new IllegalArgumentException("minP must be in [0, 1] (min-p; 0 = off), got " + minP);
         }
         if (!(typicalP > 0 && typicalP <= 1)) {
-            throw new IllegalArgumentException("typicalP must be in (0, 1] (1 = off), got " + typicalP);
+            throw new IllegalArgumentException("typicalP must be in (0, 1] (typical-p; 1 = off), got " + typicalP);
         }
         if (!(repetitionPenalty > 0) || Double.isInfinite(repetitionPenalty)) {
             throw new IllegalArgumentException(

@@ -6,12 +6,12 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.TokenListener;
 import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.editor.TokenBatcher;
-import org.longform.ui.gen.Cancel;
-import org.longform.ui.gen.GenListener;
-import org.longform.ui.gen.GenRequest;
-import org.longform.ui.gen.GenResult;
 import org.longform.ui.gen.TextGenerator;
 import org.longform.ui.history.EditTree;
 import org.longform.ui.prompt.AssembledPrompt;
@@ -37,7 +37,7 @@ public final class GenerationController {
     private final StringProperty error = new SimpleStringProperty();
     private final AtomicInteger streamed = new AtomicInteger();
 
-    private Cancel cancel;
+    private CancelToken cancel;
     private TokenBatcher batcher;
     private StorySession running;
     private long startedNanos;
@@ -87,7 +87,7 @@ public final class GenerationController {
         PromptInput input = new PromptInput(ed.text(), at, s.memoryProperty().get(), s.authorsNote(), new ArrayList<>(s.worldInfo()),
                 s.worldInfoRulesProperty().get(), effectiveContext(g), s.samplingProperty().get().maxTokens(), s.storyCut());
         var sampling = s.samplingProperty().get();
-        Cancel c = new Cancel();
+        CancelToken c = new CancelToken();
         cancel = c;
         running = s;
         streamed.set(0);
@@ -108,8 +108,8 @@ public final class GenerationController {
                         s.setStoryCut(p.storyCut());
                     }
                 });
-                GenRequest req = new GenRequest(p.ids(), sampling, p.contextSize(), p.keep());
-                GenResult r = g.generate(req, new GenListener() {
+                var req = new GenerationRequest(g.promptOrStart(p.ids()), sampling, p.contextSize(), p.keep());
+                GenerationResult r = g.generate(req, new TokenListener() {
                     @Override
                     public void onPrefill(int done, int total) {
                         config.fx().accept(() -> { if (cancel == c && total > 0) prefill.set(done / (double) total); });
@@ -136,7 +136,7 @@ public final class GenerationController {
         status.set("Stopped after " + streamed.get() + " tokens, " + seconds() + " s");
     }
 
-    private void finish(Cancel c, StorySession s, GenResult r, Throwable failure) {
+    private void finish(CancelToken c, StorySession s, GenerationResult r, Throwable failure) {
         if (cancel != c) return;                 // an old, already stopped run reporting late
         boolean wasRunning = generating.get();
         if (wasRunning) end(s);
@@ -152,7 +152,7 @@ public final class GenerationController {
                 case CONTEXT_FULL -> "context full";
             };
             status.set(String.format("%d tokens in %.1f s · %.1f tokens/s · prompt %d tokens (%d recomputed, %.1f s) · %s",
-                    r.tokens(), r.decodeNanos() / 1e9, r.tokensPerSecond(), r.promptTokens(), r.recomputedTokens(), r.prefillNanos() / 1e9, why));
+                    r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(), r.promptTokens(), r.recomputedTokens(), r.prefillNanos() / 1e9, why));
         }
     }
 

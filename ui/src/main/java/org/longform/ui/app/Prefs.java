@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.longform.ui.gen.Sampling;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.story.AtomicFiles;
+import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 
 import java.io.IOException;
@@ -20,18 +21,18 @@ import java.util.List;
  * files, sampler defaults. A damaged file is ignored (defaults), never fatal.
  */
 public record Prefs(double x, double y, double width, double height, boolean maximized, String theme,
-                    String lastModel, int contextSize, List<String> recent, Sampling samplerDefaults) {
+                    String lastModel, int contextSize, List<String> recent, SamplerSettings samplerDefaults) {
     public static final int MAX_RECENT = 10;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public Prefs {
         recent = recent == null ? List.of() : List.copyOf(recent);
-        samplerDefaults = samplerDefaults == null ? Sampling.defaults() : samplerDefaults;
+        samplerDefaults = samplerDefaults == null ? StoryData.EDITOR_SAMPLER : samplerDefaults;
         theme = "dark".equals(theme) ? "dark" : "light";
     }
 
     public static Prefs defaults() {
-        return new Prefs(Double.NaN, Double.NaN, 1280, 820, false, "light", null, 4096, List.of(), Sampling.defaults());
+        return new Prefs(Double.NaN, Double.NaN, 1280, 820, false, "light", null, 4096, List.of(), StoryData.EDITOR_SAMPLER);
     }
 
     public static Prefs load(Path file) {
@@ -41,7 +42,7 @@ public record Prefs(double x, double y, double width, double height, boolean max
             JsonNode o = JSON.readTree(file.toFile());
             List<String> recent = new ArrayList<>();
             for (JsonNode r : o.path("recent")) recent.add(r.asText());
-            Sampling s;
+            SamplerSettings s;
             try {
                 s = StoryFile.samplingFrom(o.get("samplerDefaults"), "samplerDefaults");
             } catch (IllegalArgumentException e) {
@@ -76,7 +77,7 @@ public record Prefs(double x, double y, double width, double height, boolean max
     public Prefs withTheme(String t) { return new Prefs(x, y, width, height, maximized, t, lastModel, contextSize, recent, samplerDefaults); }
     public Prefs withLastModel(String m) { return new Prefs(x, y, width, height, maximized, theme, m, contextSize, recent, samplerDefaults); }
     public Prefs withContextSize(int c) { return new Prefs(x, y, width, height, maximized, theme, lastModel, c, recent, samplerDefaults); }
-    public Prefs withSamplerDefaults(Sampling s) { return new Prefs(x, y, width, height, maximized, theme, lastModel, contextSize, recent, s); }
+    public Prefs withSamplerDefaults(SamplerSettings s) { return new Prefs(x, y, width, height, maximized, theme, lastModel, contextSize, recent, s); }
 
     /** Moves {@code file} to the top of the recent list. */
     public Prefs withRecent(Path file) {

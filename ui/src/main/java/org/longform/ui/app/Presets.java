@@ -2,7 +2,7 @@ package org.longform.ui.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.longform.ui.gen.Sampling;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.story.StoryFile;
 
 import java.io.IOException;
@@ -14,7 +14,7 @@ import java.util.List;
 
 /** Named sampler presets: JSON files {"name": ..., "description": ..., "sampler": {...}} in assets/presets and CONFIG/presets. */
 public final class Presets {
-    public record Preset(String name, String description, Sampling sampling, Path file) {
+    public record Preset(String name, String description, SamplerSettings sampling, Path file) {
         @Override
         public String toString() { return name; }
     }
@@ -47,7 +47,7 @@ public final class Presets {
         return out;
     }
 
-    public static void save(Path file, String name, String description, Sampling s) throws IOException {
+    public static void save(Path file, String name, String description, SamplerSettings s) throws IOException {
         ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
         var o = json.createObjectNode();
         o.put("name", name);

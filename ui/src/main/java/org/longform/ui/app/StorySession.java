@@ -13,8 +13,8 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.editor.StoryEditor;
-import org.longform.ui.gen.Sampling;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.StoryData;
@@ -41,7 +41,7 @@ public final class StorySession {
     private final IntegerProperty noteDepth = new SimpleIntegerProperty(AuthorsNote.DEFAULT_DEPTH);
     private final ObservableList<WorldInfoEntry> worldInfo = FXCollections.observableArrayList();
     private final ObjectProperty<WorldInfoRules> worldInfoRules = new SimpleObjectProperty<>(WorldInfoRules.defaults());
-    private final ObjectProperty<Sampling> sampling = new SimpleObjectProperty<>(Sampling.defaults());
+    private final ObjectProperty<SamplerSettings> sampling = new SimpleObjectProperty<>(StoryData.EDITOR_SAMPLER);
     private final BooleanProperty generateAtCursor = new SimpleBooleanProperty();
     private final ObjectProperty<AssembledPrompt> prompt = new SimpleObjectProperty<>();
     private final LongProperty changes = new SimpleLongProperty();
@@ -95,7 +95,7 @@ public final class StorySession {
     public IntegerProperty noteDepthProperty() { return noteDepth; }
     public ObservableList<WorldInfoEntry> worldInfo() { return worldInfo; }
     public ObjectProperty<WorldInfoRules> worldInfoRulesProperty() { return worldInfoRules; }
-    public ObjectProperty<Sampling> samplingProperty() { return sampling; }
+    public ObjectProperty<SamplerSettings> samplingProperty() { return sampling; }
     public BooleanProperty generateAtCursorProperty() { return generateAtCursor; }
     public ObjectProperty<AssembledPrompt> promptProperty() { return prompt; }
     public LongProperty changesProperty() { return changes; }

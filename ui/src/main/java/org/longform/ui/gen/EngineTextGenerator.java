@@ -1,17 +1,18 @@
 package org.longform.ui.gen;
 
 import org.longform.engine.Assets;
+import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
+import org.longform.engine.gen.StopReason;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
-import org.longform.engine.runtime.ContextFullException;
-import org.longform.engine.runtime.EngineOptions;
-import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
+import org.longform.engine.runtime.ContextFullException;
+import org.longform.engine.runtime.EngineOptions;
 import org.longform.hub.KvPlan;
 import org.longform.hub.SystemCheck;
 
@@ -20,8 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Adapter from the UI's {@link TextGenerator} to the engine's {@link Generator}: translates the
- * request, the listener and the cancel flag, and describes the model for the model panel. Like
+ * Adapter from the UI's {@link TextGenerator} to the engine's {@link Generator}: passes the
+ * request on, reports a full cache as a result, and describes the model for the model panel. Like
  * the Generator it wraps, {@link #generate} must be called from one worker thread; {@link #encode}
  * and {@link #decode} may be called from any thread (the engine's tokenizer is thread-safe).
  */
@@ -103,12 +104,10 @@ public final class EngineTextGenerator implements TextGenerator {
     public String decode(int[] ids) { return generator.tokenizer().decode(ids); }
 
     @Override
-    public GenResult generate(GenRequest req, GenListener listener, Cancel cancel) {
-        int[] prompt = req.promptIds();
-        if (prompt.length == 0) {
-            // An empty story: start from end-of-text, as the model saw at document boundaries in training.
-            prompt = new int[]{Math.max(0, generator.tokenizer().eosId())};
-        }
+    public int eosId() { return generator.tokenizer().eosId(); }
+
+    @Override
+    public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         TokenListener bridge = new TokenListener() {
             @Override
             public void onPrefill(int done, int total) { listener.onPrefill(done, total); }
@@ -118,20 +117,11 @@ public final class EngineTextGenerator implements TextGenerator {
                 if (!text.isEmpty()) listener.onToken(id, text);
             }
         };
-        GenerationRequest r = new GenerationRequest(prompt, settings(req.sampling()), req.window(), req.keep());
-        GenerationResult res;
         try {
-            res = generator.generate(r, bridge, cancel.engineToken());
+            return generator.generate(req, bridge, cancel);
         } catch (ContextFullException e) {
-            return new GenResult("", 0, GenResult.Stop.CONTEXT_FULL, prompt.length, 0, 0, 0);
+            return new GenerationResult(new int[0], "", StopReason.CONTEXT_FULL, req.promptIds().length, 0, 0, 0, 0);
         }
-        return new GenResult(res.text(), res.ids().length, GenResult.Stop.valueOf(res.reason().name()), res.promptTokens(),
-                res.recomputedTokens(), res.prefillNanos(), res.decodeNanos());
-    }
-
-    static SamplerSettings settings(Sampling s) {
-        return new SamplerSettings(s.temperature(), s.topK(), s.topP(), s.minP(), s.typicalP(), s.repetitionPenalty(),
-                s.repetitionRange(), s.seed(), s.maxTokens(), s.stopSequences(), s.bannedPhrases());
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.longform.ui.gen;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import org.longform.engine.Assets;
+import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.TokenListener;
@@ -161,10 +162,11 @@ public final class RemoteTextGenerator implements TextGenerator {
     public String decode(int[] ids) { return tokenizer.decode(ids); }
 
     @Override
-    public GenResult generate(GenRequest req, GenListener listener, Cancel cancel) {
-        int[] prompt = req.promptIds();
-        if (prompt.length == 0) prompt = new int[]{Math.max(0, tokenizer.eosId())};   // an empty story starts at a document boundary, as locally
-        int total = prompt.length;
+    public int eosId() { return tokenizer.eosId(); }
+
+    @Override
+    public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
+        int total = req.promptIds().length;
         // The server reports no prompt progress: say "prompt sent" before, and "done" with the first text.
         listener.onPrefill(0, total);
         TokenListener bridge = new TokenListener() {
@@ -180,15 +182,11 @@ public final class RemoteTextGenerator implements TextGenerator {
                 listener.onToken(id, text);
             }
         };
-        GenerationRequest r = new GenerationRequest(prompt, EngineTextGenerator.settings(req.sampling()), req.window(), req.keep());
-        GenerationResult res;
         try {
-            res = client.generate(r, bridge, cancel.engineToken());
+            return client.generate(req, bridge, cancel);
         } catch (RemoteException e) {
             throw failure(e);
         }
-        return new GenResult(res.text(), res.ids().length, GenResult.Stop.valueOf(res.reason().name()), res.promptTokens(),
-                res.recomputedTokens(), res.prefillNanos(), res.decodeNanos());
     }
 
     @Override

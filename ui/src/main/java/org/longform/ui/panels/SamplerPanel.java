@@ -11,9 +11,9 @@ import javafx.scene.control.TextField;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.app.Presets;
 import org.longform.ui.app.StorySession;
-import org.longform.ui.gen.Sampling;
 
 import java.util.Arrays;
 import java.util.List;
@@ -37,7 +37,7 @@ public final class SamplerPanel extends VBox {
     private final Button saveDefault = new Button("Use as default for new stories");
     private StorySession bound;
     private boolean updating;
-    private Consumer<Sampling> onMakeDefault = s -> {};
+    private Consumer<SamplerSettings> onMakeDefault = s -> {};
     private final javafx.beans.InvalidationListener externalListener = this::external;
 
     public SamplerPanel() {
@@ -93,7 +93,7 @@ public final class SamplerPanel extends VBox {
 
     public void setPresets(List<Presets.Preset> list) { presets.getItems().setAll(list); }
 
-    public void setOnMakeDefault(Consumer<Sampling> c) { onMakeDefault = c; }
+    public void setOnMakeDefault(Consumer<SamplerSettings> c) { onMakeDefault = c; }
 
     public void bind(StorySession s) {
         if (bound != null) bound.samplingProperty().removeListener(externalListener);
@@ -108,7 +108,7 @@ public final class SamplerPanel extends VBox {
         if (!updating && bound != null) show(bound.samplingProperty().get());
     }
 
-    private void show(Sampling s) {
+    private void show(SamplerSettings s) {
         updating = true;
         try {
             temperature.getValueFactory().setValue(s.temperature());
@@ -132,7 +132,7 @@ public final class SamplerPanel extends VBox {
         if (updating || bound == null) return;
         try {
             String sd = seed.getText().strip();
-            Sampling s = new Sampling(temperature.getValue(), topK.getValue(), topP.getValue(), minP.getValue(), typical.getValue(),
+            SamplerSettings s = new SamplerSettings(temperature.getValue(), topK.getValue(), topP.getValue(), minP.getValue(), typical.getValue(),
                     repPenalty.getValue(), repRange.getValue(), sd.isEmpty() ? null : Long.parseLong(sd), maxTokens.getValue(),
                     lines(stops.getText(), true), lines(banned.getText(), false));
             updating = true;

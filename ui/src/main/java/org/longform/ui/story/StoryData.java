@@ -1,6 +1,6 @@
 package org.longform.ui.story;
 
-import org.longform.ui.gen.Sampling;
+import org.longform.engine.sample.SamplerSettings;
 
 import java.util.List;
 import java.util.UUID;
@@ -11,8 +11,16 @@ import java.util.UUID;
  */
 public record StoryData(String id, String title, String text, List<Span> generated, String memory,
                         AuthorsNote authorsNote, List<WorldInfoEntry> worldInfo, WorldInfoRules worldInfoRules,
-                        Sampling sampling, String model, boolean generateAtCursor, HistoryData history,
+                        SamplerSettings sampling, String model, boolean generateAtCursor, HistoryData history,
                         long created, long modified) {
+    /**
+     * The editor's sampler preset, what a new story starts with and what a story file's missing
+     * fields read as: the engine's defaults with continuations of 80 tokens (a paragraph the writer
+     * reviews before asking for more, not the API's 256) and min-p off (the editor never used it;
+     * keeping it off makes stories saved before this preset existed sample exactly as they did).
+     */
+    public static final SamplerSettings EDITOR_SAMPLER = SamplerSettings.defaults().withMaxTokens(80).withMinP(0);
+
     public StoryData {
         id = id == null || id.isBlank() ? UUID.randomUUID().toString() : id;
         title = title == null ? "" : title;
@@ -22,14 +30,14 @@ public record StoryData(String id, String title, String text, List<Span> generat
         authorsNote = authorsNote == null ? AuthorsNote.empty() : authorsNote;
         worldInfo = worldInfo == null ? List.of() : List.copyOf(worldInfo);
         worldInfoRules = worldInfoRules == null ? WorldInfoRules.defaults() : worldInfoRules;
-        sampling = sampling == null ? Sampling.defaults() : sampling;
+        sampling = sampling == null ? StoryData.EDITOR_SAMPLER : sampling;
         history = history == null ? HistoryData.empty() : history;
     }
 
     public static StoryData blank(String title) {
         long now = System.currentTimeMillis();
         return new StoryData(null, title, "", List.of(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(),
-                Sampling.defaults(), null, false, HistoryData.empty(), now, now);
+                StoryData.EDITOR_SAMPLER, null, false, HistoryData.empty(), now, now);
     }
 
     public StoryData withText(String t) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.longform.ui.gen.Sampling;
+import org.longform.engine.sample.SamplerSettings;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -137,7 +137,7 @@ public final class StoryFile {
         }
     }
 
-    public static ObjectNode samplingJson(Sampling p) {
+    public static ObjectNode samplingJson(SamplerSettings p) {
         ObjectNode o = JSON.createObjectNode();
         o.put("temperature", p.temperature());
         o.put("topK", p.topK());
@@ -153,20 +153,25 @@ public final class StoryFile {
         return o;
     }
 
-    /** Missing fields take the defaults; present fields of the wrong kind or range are errors. */
-    public static Sampling samplingFrom(JsonNode o, String where) {
-        Sampling d = Sampling.defaults();
+    /** Missing fields take the editor's preset; present fields of the wrong kind or range are errors. */
+    public static SamplerSettings samplingFrom(JsonNode o, String where) {
+        SamplerSettings d = StoryData.EDITOR_SAMPLER;
         if (o == null || o.isNull() || o.isMissingNode()) return d;
         if (!o.isObject()) throw new IllegalArgumentException(where + " must be an object");
         JsonNode seed = o.get("seed");
-        return new Sampling(
+        return new SamplerSettings(
                 num(o, "temperature", d.temperature(), where), (int) num(o, "topK", d.topK(), where),
                 num(o, "topP", d.topP(), where), num(o, "minP", d.minP(), where), num(o, "typicalP", d.typicalP(), where),
                 num(o, "repetitionPenalty", d.repetitionPenalty(), where), (int) num(o, "repetitionRange", d.repetitionRange(), where),
                 seed == null || seed.isNull() ? null : Long.valueOf((long) num(o, "seed", 0, where)),
                 (int) num(o, "maxTokens", d.maxTokens(), where),
-                stringList(o.get("stopSequences"), where + ".stopSequences"),
-                stringList(o.get("bannedPhrases"), where + ".bannedPhrases"));
+                nonEmpty(stringList(o.get("stopSequences"), where + ".stopSequences")),
+                nonEmpty(stringList(o.get("bannedPhrases"), where + ".bannedPhrases")));
+    }
+
+    /** An empty stop string or banned phrase would match everywhere (the sampler refuses it): it is dropped. */
+    private static List<String> nonEmpty(List<String> list) {
+        return list.stream().filter(x -> !x.isEmpty()).toList();
     }
 
     static StoryData fromJson(Path file, byte[] bytes) throws StoryFileException {
@@ -210,7 +215,7 @@ public final class StoryFile {
                         e.path("content").asText(""), e.path("comment").asText(""), e.path("constant").asBoolean(false),
                         e.path("selective").asBoolean(false), e.path("enabled").asBoolean(true)));
             }
-            Sampling sampling = samplingFrom(root.get("sampler"), "sampler");
+            SamplerSettings sampling = samplingFrom(root.get("sampler"), "sampler");
             HistoryData history = history(root.path("history"));
             long now = System.currentTimeMillis();
             return new StoryData(root.path("id").asText(null), root.path("title").asText(titleOf(file)), text, spans,

@@ -23,9 +23,9 @@ class PanelsFxTest extends FxTestBase {
         assertEquals(42L, fx(() -> story().samplingProperty().get().seed()));
         clickOn("#btn-generate");
         waitFor("generation", () -> !window.generation().generatingProperty().get() && fake.lastRequest != null && text().length() > 0);
-        assertEquals(3, fake.lastRequest.sampling().maxTokens());
-        assertEquals(0.0, fake.lastRequest.sampling().temperature());
-        assertEquals(42L, fake.lastRequest.sampling().seed());
+        assertEquals(3, fake.lastRequest.sampler().maxTokens());
+        assertEquals(0.0, fake.lastRequest.sampler().temperature());
+        assertEquals(42L, fake.lastRequest.sampler().seed());
         assertEquals(" The wolves came", text(), "max tokens honoured");
     }
 

@@ -2,8 +2,9 @@ package org.longform.ui.app;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.TestSupport;
-import org.longform.ui.gen.Sampling;
+import org.longform.ui.story.StoryData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class PrefsAndPresetsTest {
     void prefsRoundTripAndToleratesDamage() throws Exception {
         Path f = dir.resolve("prefs.json");
         Prefs p = Prefs.defaults().withGeometry(10, 20, 900, 700, true).withTheme("dark").withLastModel("/m/mpt")
-                .withContextSize(8192).withSamplerDefaults(Sampling.defaults().withTemperature(0.3))
+                .withContextSize(8192).withSamplerDefaults(StoryData.EDITOR_SAMPLER.withTemperature(0.3))
                 .withRecent(Path.of("/a.longform")).withRecent(Path.of("/b.longform")).withRecent(Path.of("/a.longform"));
         p.save(f);
         Prefs back = Prefs.load(f);
@@ -39,7 +40,7 @@ class PrefsAndPresetsTest {
 
         Path mine = dir.resolve("presets");
         Files.createDirectories(mine);
-        Presets.save(mine.resolve("slow.json"), "Slow", "mine", Sampling.defaults().withMaxTokens(20));
+        Presets.save(mine.resolve("slow.json"), "Slow", "mine", StoryData.EDITOR_SAMPLER.withMaxTokens(20));
         Files.writeString(mine.resolve("bad.json"), "{\"name\": \"Bad\", \"sampler\": {\"temperature\": -1}}");
         problems.clear();
         List<Presets.Preset> all = Presets.load(List.of(mine), problems);

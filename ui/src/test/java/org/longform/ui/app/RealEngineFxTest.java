@@ -3,9 +3,10 @@ package org.longform.ui.app;
 import javafx.application.Platform;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.TestSupport;
 import org.longform.ui.gen.EngineTextGenerator;
-import org.longform.ui.gen.Sampling;
+import org.longform.ui.story.StoryData;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,7 @@ class RealEngineFxTest extends FxTestBase {
     void generatesWithTheEngineAndCountsWithItsTokenizer() {
         waitForModel();
         assertEquals("tiny-mpt-6h", fx(() -> window.model().infoProperty().get().name()));
-        interact(() -> window.active().samplingProperty().set(Sampling.defaults().withTemperature(0).withMaxTokens(6)));
+        interact(() -> window.active().samplingProperty().set(StoryData.EDITOR_SAMPLER.withTemperature(0).withMaxTokens(6)));
         clickOn(".story-editor");
         write("The old sailor looked at the sea and");
         push(KeyCode.CONTROL, KeyCode.ENTER);

@@ -10,17 +10,18 @@ import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.Generator;
+import org.longform.engine.gen.TokenListener;
 import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.server.LongformServer;
 import org.longform.server.ServerConfig;
 import org.longform.ui.TestSupport;
-import org.longform.ui.gen.Cancel;
 import org.longform.ui.gen.EngineTextGenerator;
-import org.longform.ui.gen.GenListener;
-import org.longform.ui.gen.GenRequest;
-import org.longform.ui.gen.Sampling;
 import org.longform.ui.remote.RemoteSettings;
+import org.longform.ui.story.StoryData;
 
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -54,8 +55,8 @@ class RemoteFxTest extends FxTestBase {
         if (served != null) served.close();
     }
 
-    static Sampling greedy(int n) {
-        return Sampling.defaults().withTemperature(0).withRepetitionPenalty(1).withTopK(0).withTopP(1).withMaxTokens(n);
+    static SamplerSettings greedy(int n) {
+        return StoryData.EDITOR_SAMPLER.withTemperature(0).withRepetitionPenalty(1).withTopK(0).withTopP(1).withMaxTokens(n);
     }
 
     /** A previous session's settings: the dialog starts with them. */
@@ -116,7 +117,7 @@ class RemoteFxTest extends FxTestBase {
         // The remote text is what the same model writes locally (greedy), streamed into the editor.
         String expected;
         try (EngineTextGenerator local = EngineTextGenerator.open(TestSupport.tinyModel(), 1)) {
-            expected = local.generate(new GenRequest(local.encode(typed), greedy(10), 0, 0), new GenListener() {}, new Cancel()).text();
+            expected = local.generate(new GenerationRequest(local.encode(typed), greedy(10), 0, 0), TokenListener.NONE, new CancelToken()).text();
         }
         assertEquals(typed + expected, text());
         assertFalse(fx(() -> story().editor().generatedSpans()).isEmpty(), "marked as generated");

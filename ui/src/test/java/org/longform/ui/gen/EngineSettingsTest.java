@@ -2,11 +2,16 @@ package org.longform.ui.gen;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.TokenListener;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.quant.WeightType;
 import org.longform.hub.KvPlan;
 import org.longform.hub.SystemCheck;
 import org.longform.ui.TestSupport;
+import org.longform.ui.story.StoryData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,9 +64,9 @@ class EngineSettingsTest {
             assertEquals("f16", m.kvDtype());
             assertEquals(1024, m.contextWindow());
             int[] ids = g.encode("The old sailor");
-            GenResult r = g.generate(new GenRequest(ids, Sampling.defaults().withTemperature(0).withMaxTokens(3), 0, 0),
-                    new GenListener() {}, new Cancel());
-            assertTrue(r.tokens() > 0, "it writes");
+            GenerationResult r = g.generate(new GenerationRequest(ids, StoryData.EDITOR_SAMPLER.withTemperature(0).withMaxTokens(3), 0, 0),
+                    TokenListener.NONE, new CancelToken());
+            assertTrue(r.ids().length > 0, "it writes");
         }
         assertTrue(Files.exists(dir.resolve("longform-q8_0.lfq")), "the quantized form is cached next to the model");
     }

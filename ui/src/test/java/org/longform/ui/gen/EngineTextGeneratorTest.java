@@ -4,8 +4,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.TestSupport;
+import org.longform.ui.story.StoryData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,34 +48,34 @@ class EngineTextGeneratorTest {
     void greedyGenerationStreamsDeterministicTokensAndReusesTheCache() {
         int[] prompt = gen.encode("The old sailor looked at the sea and");
         assertArrayEquals(TestSupport.tokenizer().encode("The old sailor looked at the sea and"), prompt, "same tokenizer as the bundled one");
-        Sampling greedy = Sampling.defaults().withTemperature(0).withRepetitionPenalty(1).withMaxTokens(8);
+        SamplerSettings greedy = StoryData.EDITOR_SAMPLER.withTemperature(0).withRepetitionPenalty(1).withMaxTokens(8);
         List<String> streamed = new ArrayList<>();
         int[] prefill = {0};
-        GenResult a = gen.generate(new GenRequest(prompt, greedy, 0, 0), new GenListener() {
+        GenerationResult a = gen.generate(new GenerationRequest(prompt, greedy, 0, 0), new TokenListener() {
             @Override public void onPrefill(int done, int total) { prefill[0] = done; }
             @Override public void onToken(int id, String text) { streamed.add(text); }
-        }, new Cancel());
+        }, new CancelToken());
         assertEquals(prompt.length, prefill[0]);
         assertEquals(prompt.length, a.promptTokens());
-        assertTrue(a.tokens() > 0 && a.tokens() <= 8);
+        assertTrue(a.ids().length > 0 && a.ids().length <= 8);
         assertEquals(a.text(), String.join("", streamed), "streamed pieces add up to the result");
 
         // Same prompt again: same text (greedy), and only the last prompt token is recomputed.
-        GenResult b = gen.generate(new GenRequest(prompt, greedy, 0, 0), new GenListener() {}, new Cancel());
+        GenerationResult b = gen.generate(new GenerationRequest(prompt, greedy, 0, 0), TokenListener.NONE, new CancelToken());
         assertEquals(a.text(), b.text());
         assertEquals(1, b.recomputedTokens());
     }
 
     @Test
     void cancelStopsGeneration() {
-        Cancel cancel = new Cancel();
+        CancelToken cancel = new CancelToken();
         int[] count = {0};
-        GenResult r = gen.generate(new GenRequest(gen.encode("Once upon a time"), Sampling.defaults().withMaxTokens(50).withSeed(3L), 0, 0),
-                new GenListener() {
+        GenerationResult r = gen.generate(new GenerationRequest(gen.encode("Once upon a time"), StoryData.EDITOR_SAMPLER.withMaxTokens(50).withSeed(3L), 0, 0),
+                new TokenListener() {
                     @Override public void onToken(int id, String text) { if (++count[0] == 2) cancel.cancel(); }
                 }, cancel);
-        assertEquals(GenResult.Stop.CANCELLED, r.reason());
-        assertTrue(r.tokens() < 50);
+        assertEquals(StopReason.CANCELLED, r.reason());
+        assertTrue(r.ids().length < 50);
     }
 
     @Test

@@ -1,5 +1,10 @@
 package org.longform.ui.gen;
 
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenListener;
 import org.longform.ui.TestSupport;
 
 import java.nio.file.Path;
@@ -18,7 +23,7 @@ public final class FakeGenerator implements TextGenerator {
     private int next;
     public volatile long delayMs;
     public final List<int[]> prompts = new ArrayList<>();
-    public volatile GenRequest lastRequest;
+    public volatile GenerationRequest lastRequest;
     public volatile CountDownLatch started = new CountDownLatch(1);
 
     public volatile boolean demo;
@@ -40,7 +45,10 @@ public final class FakeGenerator implements TextGenerator {
     public String decode(int[] ids) { return TestSupport.tokenizer().decode(ids); }
 
     @Override
-    public GenResult generate(GenRequest req, GenListener listener, Cancel cancel) {
+    public int eosId() { return 0; }
+
+    @Override
+    public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         synchronized (prompts) {
             prompts.add(req.promptIds());
         }
@@ -52,15 +60,15 @@ public final class FakeGenerator implements TextGenerator {
         int n = 0;
         long t0 = System.nanoTime();
         for (String piece : script.split("(?=\\s)")) {
-            if (n >= req.sampling().maxTokens()) return result(out, n, GenResult.Stop.MAX_TOKENS, req, t0);
-            if (cancel.isCancelled()) return result(out, n, GenResult.Stop.CANCELLED, req, t0);
+            if (n >= req.sampler().maxTokens()) return result(out, n, StopReason.MAX_TOKENS, req, t0);
+            if (cancel.isCancelled()) return result(out, n, StopReason.CANCELLED, req, t0);
             sleep();
-            if (cancel.isCancelled()) return result(out, n, GenResult.Stop.CANCELLED, req, t0);
+            if (cancel.isCancelled()) return result(out, n, StopReason.CANCELLED, req, t0);
             out.append(piece);
             n++;
             listener.onToken(n, piece);
         }
-        return result(out, n, GenResult.Stop.EOS, req, t0);
+        return result(out, n, StopReason.EOS, req, t0);
     }
 
     public int[] lastPrompt() {
@@ -77,8 +85,12 @@ public final class FakeGenerator implements TextGenerator {
         }
     }
 
-    private static GenResult result(StringBuilder out, int n, GenResult.Stop why, GenRequest req, long t0) {
-        return new GenResult(out.toString(), n, why, req.promptIds().length, req.promptIds().length, 0, System.nanoTime() - t0);
+    /** Token ids 1..n, as streamed. */
+    private static GenerationResult result(StringBuilder out, int n, StopReason why, GenerationRequest req, long t0) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = i + 1;
+        return new GenerationResult(ids, out.toString(), why, req.promptIds().length, req.promptIds().length, 0, 0,
+                System.nanoTime() - t0);
     }
 
     @Override

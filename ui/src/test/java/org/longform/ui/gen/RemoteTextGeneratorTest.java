@@ -4,11 +4,18 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
+import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenListener;
 import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.server.LongformServer;
 import org.longform.server.ServerConfig;
 import org.longform.ui.TestSupport;
+import org.longform.ui.story.StoryData;
 
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -51,16 +58,16 @@ class RemoteTextGeneratorTest {
      */
     static final int CANCEL_MAX_TOKENS = 100_000;
 
-    static Sampling greedy(int maxTokens) {
-        return Sampling.defaults().withTemperature(0).withRepetitionPenalty(1).withTopK(0).withTopP(1).withMaxTokens(maxTokens);
+    static SamplerSettings greedy(int maxTokens) {
+        return StoryData.EDITOR_SAMPLER.withTemperature(0).withRepetitionPenalty(1).withTopK(0).withTopP(1).withMaxTokens(maxTokens);
     }
 
     @Test
     void streamsTheSameTextAsTheLocalEngineAndCountsWithOurTokenizer() {
         String prompt = "The old clock in the hall struck midnight";
-        GenResult local;
+        GenerationResult local;
         try (EngineTextGenerator ref = EngineTextGenerator.open(TestSupport.tinyModel(), 1)) {
-            local = ref.generate(new GenRequest(ref.encode(prompt), greedy(16), 0, 0), new GenListener() {}, new Cancel());
+            local = ref.generate(new GenerationRequest(ref.encode(prompt), greedy(16), 0, 0), TokenListener.NONE, new CancelToken());
         }
         try (RemoteTextGenerator g = RemoteTextGenerator.connect(url, "k3y", "", 2048)) {
             ModelInfo info = g.info();
@@ -72,20 +79,20 @@ class RemoteTextGeneratorTest {
 
             List<String> pieces = new ArrayList<>();
             List<Integer> prefill = new ArrayList<>();
-            GenResult r = g.generate(new GenRequest(g.encode(prompt), greedy(16), 2048, 0), new GenListener() {
+            GenerationResult r = g.generate(new GenerationRequest(g.encode(prompt), greedy(16), 2048, 0), new TokenListener() {
                 @Override public void onPrefill(int done, int total) { prefill.add(done); }
                 @Override public void onToken(int id, String text) { pieces.add(text); }
-            }, new Cancel());
+            }, new CancelToken());
             assertEquals(local.text(), r.text(), "greedy text equals the local engine's");
             assertEquals(String.join("", pieces), r.text());
             assertTrue(pieces.size() > 1, "streamed in pieces, not at once: " + pieces);
-            assertEquals(GenResult.Stop.MAX_TOKENS, r.reason());
-            assertEquals(g.encode(r.text()).length, r.tokens(), "tokens counted by re-tokenizing with ours");
+            assertEquals(StopReason.MAX_TOKENS, r.reason());
+            assertEquals(g.encode(r.text()).length, r.ids().length, "tokens counted by re-tokenizing with ours");
             assertEquals(local.promptTokens(), r.promptTokens(), "prompt size from the server's usage");
             assertEquals(List.of(0, g.encode(prompt).length), prefill, "prompt 'sent', then 'done' at the first text");
 
             // An empty story starts from end-of-text, as locally.
-            GenResult empty = g.generate(new GenRequest(new int[0], greedy(4), 2048, 0), new GenListener() {}, new Cancel());
+            GenerationResult empty = g.generate(new GenerationRequest(g.promptOrStart(new int[0]), greedy(4), 2048, 0), TokenListener.NONE, new CancelToken());
             assertFalse(empty.text().isEmpty());
         }
     }
@@ -93,16 +100,16 @@ class RemoteTextGeneratorTest {
     @Test
     void cancelClosesTheStreamAndTheServerStops() throws Exception {
         try (RemoteTextGenerator g = RemoteTextGenerator.connect(url, "k3y", "tiny", 4096)) {
-            Cancel cancel = new Cancel();
+            CancelToken cancel = new CancelToken();
             long before = server.engine().stats().cancelled();
             List<String> pieces = new ArrayList<>();
-            GenResult r = g.generate(new GenRequest(g.encode("Far away"), Sampling.defaults().withMaxTokens(CANCEL_MAX_TOKENS), 4096, 0), new GenListener() {
+            GenerationResult r = g.generate(new GenerationRequest(g.encode("Far away"), StoryData.EDITOR_SAMPLER.withMaxTokens(CANCEL_MAX_TOKENS), 4096, 0), new TokenListener() {
                 @Override public void onToken(int id, String text) {
                     pieces.add(text);
                     if (pieces.size() == 5) cancel.cancel();
                 }
             }, cancel);
-            assertEquals(GenResult.Stop.CANCELLED, r.reason());
+            assertEquals(StopReason.CANCELLED, r.reason());
             assertTrue(pieces.size() < CANCEL_MAX_TOKENS, "stopped early: " + pieces.size());
             long end = System.nanoTime() + 10_000_000_000L;   // the server notices the closed stream at its next token
             while (server.engine().stats().cancelled() == before && System.nanoTime() < end) Thread.sleep(20);
@@ -158,11 +165,11 @@ class RemoteTextGeneratorTest {
         });
         stub.start();
         try (RemoteTextGenerator g = RemoteTextGenerator.connect("http://127.0.0.1:" + stub.getAddress().getPort(), null, "", 4096)) {
-            GenRequest req = new GenRequest(g.encode("Once"), greedy(8), 4096, 0);
+            GenerationRequest req = new GenerationRequest(g.encode("Once"), greedy(8), 4096, 0);
 
             status.set(500);
             completions.set("{\"error\":{\"message\":\"CUDA out of memory\",\"type\":\"server_error\"}}");
-            var e5 = assertThrows(RemoteTextGenerator.RemoteFailure.class, () -> g.generate(req, new GenListener() {}, new Cancel()));
+            var e5 = assertThrows(RemoteTextGenerator.RemoteFailure.class, () -> g.generate(req, TokenListener.NONE, new CancelToken()));
             assertEquals(500, e5.status());
             assertTrue(e5.getMessage().contains("500") && e5.getMessage().contains("CUDA out of memory") && e5.getMessage().contains("server's log"), e5.getMessage());
 
@@ -170,9 +177,9 @@ class RemoteTextGeneratorTest {
             completions.set("data: {\"choices\":[{\"index\":0,\"text\":\" Hello\",\"finish_reason\":null}]}\n\n"
                     + "data: <html>Bad gateway</html>\n\n");
             List<String> pieces = new ArrayList<>();
-            var bad = assertThrows(RemoteTextGenerator.RemoteFailure.class, () -> g.generate(req, new GenListener() {
+            var bad = assertThrows(RemoteTextGenerator.RemoteFailure.class, () -> g.generate(req, new TokenListener() {
                 @Override public void onToken(int id, String text) { pieces.add(text); }
-            }, new Cancel()));
+            }, new CancelToken()));
             assertEquals(List.of(" Hello"), pieces, "what arrived before the break was delivered (the editor keeps it)");
             assertTrue(bad.getMessage().contains("/v1/completions") && bad.getMessage().contains("not valid JSON"), bad.getMessage());
             assertFalse(bad.getMessage().contains("\n") || bad.getMessage().contains("Source:"), bad.getMessage());
@@ -181,9 +188,9 @@ class RemoteTextGeneratorTest {
             // "Send only standard OpenAI fields" (TGI and others that refuse unknown fields)
             completions.set("data: {\"choices\":[{\"index\":0,\"text\":\" Hi\",\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n");
             try (RemoteTextGenerator std = RemoteTextGenerator.connect("http://127.0.0.1:" + stub.getAddress().getPort(), null, "stub", 4096, true)) {
-                GenResult r = std.generate(new GenRequest(std.encode("Once"), Sampling.defaults().withMaxTokens(8), 4096, 0), new GenListener() {}, new Cancel());
+                GenerationResult r = std.generate(new GenerationRequest(std.encode("Once"), StoryData.EDITOR_SAMPLER.withMaxTokens(8), 4096, 0), TokenListener.NONE, new CancelToken());
                 assertEquals(" Hi", r.text());
-                assertEquals(GenResult.Stop.MAX_TOKENS, r.reason());
+                assertEquals(StopReason.MAX_TOKENS, r.reason());
             }
             for (String field : List.of("top_k", "repetition_penalty", "stream_options")) {
                 assertFalse(lastBody.get().contains("\"" + field + "\""), field + " not sent: " + lastBody.get());

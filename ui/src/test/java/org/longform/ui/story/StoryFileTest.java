@@ -2,7 +2,7 @@ package org.longform.ui.story;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.longform.ui.gen.Sampling;
+import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.history.EditTree;
 
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,7 @@ class StoryFileTest {
         StoryData s = new StoryData(null, "Night", "It was night. Rain fell.", List.of(new Span(13, 24)), "Noir, 1940s.",
                 new AuthorsNote("Tense.", "[Style: <|>]", 42),
                 List.of(new WorldInfoEntry(List.of("Sam", "Spade"), List.of("office"), "Sam is a detective.", "hero", false, true, true)),
-                new WorldInfoRules(1234, 321), Sampling.defaults().withTemperature(0.5).withSeed(7L).withStopSequences(List.of("\n\n")),
+                new WorldInfoRules(1234, 321), StoryData.EDITOR_SAMPLER.withTemperature(0.5).withSeed(7L).withStopSequences(List.of("\n\n")),
                 "/models/mpt", true, t.toData(), 10, 20);
         Path f = dir.resolve("night.longform");
         StoryFile.write(f, s);
@@ -42,6 +42,36 @@ class StoryFileTest {
         try (var files = Files.list(dir)) {
             assertEquals(List.of(f), files.toList(), "no temp files left behind");
         }
+    }
+
+    /** Sampler blocks as stories written before the engine's SamplerSettings replaced the UI's copy hold them. */
+    @Test
+    void existingStoryFilesLoadTheirSamplerSettingsUnchanged() throws Exception {
+        Path full = dir.resolve("full.longform");
+        Files.writeString(full, """
+                {"format": "longform-story", "version": 1, "text": "It was night.",
+                 "sampler": {"temperature": 0.7, "topK": 30, "topP": 0.9, "minP": 0.02, "typicalP": 0.95,
+                             "repetitionPenalty": 1.15, "repetitionRange": 128, "seed": 99, "maxTokens": 120,
+                             "stopSequences": ["\\n\\n", "THE END"], "bannedPhrases": ["suddenly"]}}""");
+        assertEquals(new SamplerSettings(0.7, 30, 0.9, 0.02, 0.95, 1.15, 128, 99L, 120, List.of("\n\n", "THE END"),
+                List.of("suddenly")), StoryFile.read(full).sampling());
+
+        // Missing fields (and a story without a sampler block) read as the editor's preset, as they always did:
+        // 80 tokens and min-p off, not the engine type's 256 tokens and min-p 0.05.
+        SamplerSettings editor = new SamplerSettings(0.8, 40, 0.95, 0.0, 1.0, 1.1, 256, null, 80, List.of(), List.of());
+        Path none = dir.resolve("none.longform");
+        Files.writeString(none, "{\"format\": \"longform-story\", \"version\": 1, \"text\": \"abc\"}");
+        assertEquals(editor, StoryFile.read(none).sampling());
+        Path partial = dir.resolve("partial.longform");
+        Files.writeString(partial, """
+                {"format": "longform-story", "version": 1, "text": "abc", "sampler": {"temperature": 0.3, "seed": null}}""");
+        assertEquals(editor.withTemperature(0.3), StoryFile.read(partial).sampling());
+
+        // An empty stop string never worked (the engine refuses it at generation): it is dropped, the story opens.
+        Path empty = dir.resolve("empty-stop.longform");
+        Files.writeString(empty, """
+                {"format": "longform-story", "version": 1, "text": "abc", "sampler": {"stopSequences": ["", "END"]}}""");
+        assertEquals(List.of("END"), StoryFile.read(empty).sampling().stopSequences());
     }
 
     @Test
