@@ -15,6 +15,14 @@ public final class ContextShift {
     /** A run this long must line up after the gap before a shift is worth it (and cannot be chance). */
     static final int MIN_RUN = 32;
 
+    /**
+     * The gap must start within this many tokens after the pinned prefix: a shift drops the oldest
+     * text in view (tokens after the gap keep K and V computed with it in view, the accepted
+     * context-shift semantics). A gap further in (world info or a note that moved) is an edit, which
+     * exact reuse recomputes and approximate reuse handles as one.
+     */
+    static final int MAX_GAP_START = 8;
+
     /** The shift found: evict cached slots [at, at + gap), after which {@code run} more tokens match. */
     public record Plan(int at, int gap, int run) {}
 
@@ -36,7 +44,7 @@ public final class ContextShift {
         int n = cached.length;
         int p = 0;
         while (p < n && p < prompt.length && cached[p] == prompt[p]) p++;
-        if (p == n || p < keep || p == prompt.length) return null;
+        if (p == n || p < keep || p > keep + MAX_GAP_START || p == prompt.length) return null;
         int probe = Math.min(MIN_RUN, prompt.length - p);
         if (probe < MIN_RUN) return null;
         int bestGap = 0, bestRun = 0;

@@ -2,6 +2,7 @@ package org.longform.engine.gen;
 
 import org.longform.engine.context.ContextMap;
 import org.longform.engine.context.KvFile;
+import org.longform.engine.context.ReusePlan;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
@@ -119,6 +120,10 @@ public final class Generator implements AutoCloseable {
         int[] cached = session.tokens();
         int common = 0;
         while (common < cached.length && common < prompt.length && cached[common] == prompt[common]) common++;
+        // An approximate reuse after an edit recomputes the edited span and keeps the tail: one sync,
+        // since a shorter prompt would cut the tail off.
+        if (req.reuse() == Session.Reuse.APPROXIMATE
+                && ReusePlan.find(cached, cached.length, prompt, Session.MIN_APPROXIMATE_TAIL) != null) step = prompt.length;
         int total = Math.max(1, prompt.length - common), recomputed = 0, approximate = 0;
         boolean cancelled = false;
         // Grow the synced prefix step by step: each sync keeps what the last one computed.

@@ -1,7 +1,9 @@
 package org.longform.ui.gen;
 
 import org.longform.engine.Assets;
+import org.longform.engine.context.KvFile;
 import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.ContextShift;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
@@ -19,6 +21,7 @@ import org.longform.hub.SystemCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * Adapter from the UI's {@link TextGenerator} to the engine's {@link Generator}: passes the
@@ -106,6 +109,49 @@ public final class EngineTextGenerator implements TextGenerator {
     @Override
     public int eosId() { return generator.tokenizer().eosId(); }
 
+    /** Tokens in the cache after the last call on the model worker, for {@link #reusable} from any thread. */
+    private volatile int[] cached = new int[0];
+
+    /** Prefill steps: a cancel (the writer pressing Generate) waits at most this many tokens of compute. */
+    static final int PREFILL_STEP = 64;
+
+    @Override
+    public int reusable(int[] promptIds, int keep) {
+        return promptIds.length == 0 ? 0 : ContextShift.reusable(cached, promptIds, keep);
+    }
+
+    @Override
+    public int[] cachedTokens() { return cached.clone(); }
+
+    @Override
+    public String saveCache(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        int n = generator.session().length();
+        generator.saveKv(dir.resolve(KV_FILE));
+        return n + " tokens";
+    }
+
+    @Override
+    public boolean restoreCache(Path dir, Consumer<String> why) {
+        KvFile.Restore r = generator.restoreKv(dir.resolve(KV_FILE));
+        cached = generator.session().tokens();
+        why.accept(r.reason());
+        return r.used();
+    }
+
+    static final String KV_FILE = "cache.longform-kv";
+
+    @Override
+    public GenerationResult prefill(GenerationRequest req, TokenListener listener, CancelToken cancel) {
+        try {
+            return generator.prefill(req, listener, cancel, PREFILL_STEP);
+        } catch (ContextFullException e) {
+            return new GenerationResult(new int[0], "", StopReason.CONTEXT_FULL, req.promptIds().length, 0, 0, 0, 0);
+        } finally {
+            cached = generator.session().tokens();
+        }
+    }
+
     @Override
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         TokenListener bridge = new TokenListener() {
@@ -121,6 +167,8 @@ public final class EngineTextGenerator implements TextGenerator {
             return generator.generate(req, bridge, cancel);
         } catch (ContextFullException e) {
             return new GenerationResult(new int[0], "", StopReason.CONTEXT_FULL, req.promptIds().length, 0, 0, 0, 0);
+        } finally {
+            cached = generator.session().tokens();
         }
     }
 

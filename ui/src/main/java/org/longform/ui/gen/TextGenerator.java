@@ -5,6 +5,10 @@ import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.TokenListener;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
 /**
  * The UI's view of a loaded model: a tokenizer plus streaming generation, in the engine's own
  * generation types. Implemented by {@link EngineTextGenerator} (the local engine),
@@ -34,6 +38,37 @@ public interface TextGenerator extends TokenCounter, AutoCloseable {
      * prompt the cache cannot hold with {@code CONTEXT_FULL}.
      */
     GenerationResult generate(GenerationRequest request, TokenListener listener, CancelToken cancel);
+
+    /**
+     * Brings a local cache up to the request's prompt without generating, in steps a cancel can stop
+     * (what was computed stays cached); null where there is no local cache (a remote server).
+     */
+    default GenerationResult prefill(GenerationRequest request, TokenListener listener, CancelToken cancel) { return null; }
+
+    /**
+     * Tokens of {@code promptIds} the local cache already holds (its common prefix, plus what a
+     * context shift past {@code keep} pinned tokens lines up): the rest is what the next
+     * generation recomputes. -1 where unknown (a remote server).
+     */
+    default int reusable(int[] promptIds, int keep) { return -1; }
+
+    /**
+     * Saves the local cache under {@code dir} (model worker only); returns what was written, or
+     * null where there is no local cache.
+     */
+    default String saveCache(Path dir) throws IOException { return null; }
+
+    /**
+     * Loads a cache saved by {@link #saveCache} into the local cache (model worker only): true when
+     * it was used; a foreign, stale or damaged one is refused silently with the reason in {@code why}.
+     */
+    default boolean restoreCache(Path dir, Consumer<String> why) {
+        why.accept("no local cache");
+        return false;
+    }
+
+    /** The token ids the local cache holds now (empty where there is none). */
+    default int[] cachedTokens() { return new int[0]; }
 
     @Override
     void close();

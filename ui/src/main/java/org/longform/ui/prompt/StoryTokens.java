@@ -17,6 +17,9 @@ import java.util.List;
  * the character before the space is not whitespace, tokenizing the two sides apart gives exactly
  * the ids of tokenizing them together. The test checks this against whole-text tokenization.
  *
+ * <p>A segment may also hold the ids a generation was written as ({@link #appendGenerated}); an
+ * edit that touches it re-tokenizes it like any other.
+ *
  * <p>Thread-safe (the context monitor and the model worker both assemble prompts).
  */
 public final class StoryTokens {
@@ -24,7 +27,7 @@ public final class StoryTokens {
     static final int TARGET_CHARS = 1024;
 
     /** One piece of the text: chars [start, start + length) and their ids. */
-    record Segment(int start, int length, int[] ids) {
+    public record Segment(int start, int length, int[] ids) {
         int end() { return start + length; }
 
         Segment moved(int by) { return by == 0 ? this : new Segment(start + by, length, ids); }
@@ -60,7 +63,8 @@ public final class StoryTokens {
         // Keep segments whose end boundary (chars end-1, end, end+1) lies in the common prefix...
         List<Segment> head = new ArrayList<>();
         int i = 0;
-        while (i < segments.size() && segments.get(i).end() + 1 < p) head.add(segments.get(i++));
+        // (or that end where the new text ends, or before a safe boundary of it: typing after a word).
+        while (i < segments.size() && keeps(segments.get(i).end(), p, newText)) head.add(segments.get(i++));
         int from = head.isEmpty() ? 0 : head.getLast().end();
         // ...and those whose start boundary lies in the common suffix, moved by the length change.
         int suffixStart = old.length() - s;
@@ -73,6 +77,58 @@ public final class StoryTokens {
         text = newText;
         segments = out;
         retokenizedChars = to - from;
+    }
+
+    /**
+     * Records a generation appended at the end of the text: {@code generated} is what the model
+     * wrote and {@code ids} the tokens it wrote it as. They become a segment of their own, so the
+     * next prompt holds exactly the ids the cache holds (a model's tokens are not always how the
+     * tokenizer would split the same text; re-tokenizing them would recompute the generation).
+     * Returns false (and changes nothing) when the ids do not decode to the text or the story is no
+     * longer {@code base}, the text the generation continued; the caller then simply {@link #update}s.
+     */
+    public synchronized boolean appendGenerated(String base, String generated, int[] ids) {
+        if (!text.equals(base) || generated.isEmpty() || ids.length == 0 || !tokens.decode(ids).equals(generated)) return false;
+        int pos = text.length();
+        segments.add(new Segment(pos, generated.length(), ids.clone()));
+        text = text + generated;
+        retokenizedChars = 0;
+        return true;
+    }
+
+    private static boolean keeps(int end, int commonPrefix, String newText) {
+        return end + 1 < commonPrefix
+                || end <= commonPrefix && (end == newText.length() || safeBoundary(newText, end));
+    }
+
+    /** The segments from {@code from} on (where the model's view starts), to save with the story's cache. */
+    public synchronized List<Segment> segmentsFrom(int from) {
+        return segments.stream().filter(g -> g.start() >= from).toList();
+    }
+
+    /**
+     * Takes the text with the saved segments of its view (see {@link #segmentsFrom}) so that the ids
+     * are again those the saved cache holds; the text before them is tokenized afresh. Saved segments
+     * that do not decode to the text at their place, or leave a gap, are not used (false): the text is
+     * then tokenized as usual.
+     */
+    public synchronized boolean restore(String newText, List<Segment> saved) {
+        boolean ok = !saved.isEmpty() && saved.getLast().end() == newText.length();
+        for (int k = 0; ok && k < saved.size(); k++) {
+            Segment g = saved.get(k);
+            ok = g.start() >= 0 && g.end() <= newText.length() && (k == 0 || saved.get(k - 1).end() == g.start())
+                    && tokens.decode(g.ids()).equals(newText.substring(g.start(), g.end()));
+        }
+        if (!ok) {
+            update(newText);
+            return false;
+        }
+        List<Segment> out = new ArrayList<>(split(newText, 0, saved.getFirst().start()));
+        out.addAll(saved);
+        text = newText;
+        segments = out;
+        retokenizedChars = saved.getFirst().start();
+        return true;
     }
 
     /** Tokenizes chars [from, to) of {@code t} as segments cut at safe boundaries. */
