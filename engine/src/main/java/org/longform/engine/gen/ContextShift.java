@@ -16,10 +16,12 @@ public final class ContextShift {
     static final int MIN_RUN = 32;
 
     /**
-     * The gap must start within this many tokens after the pinned prefix: a shift drops the oldest
-     * text in view (tokens after the gap keep K and V computed with it in view, the accepted
-     * context-shift semantics). A gap further in (world info or a note that moved) is an edit, which
-     * exact reuse recomputes and approximate reuse handles as one.
+     * A run that does not reach the end must start within this many tokens after the pinned prefix:
+     * a shift drops the oldest text in view (tokens after the gap keep K and V computed with it in
+     * view, the accepted context-shift semantics). A gap further in that lines up only part of the
+     * rest (world info or a note that moved) is an edit, which exact reuse recomputes and approximate
+     * reuse handles as one. A gap anywhere whose run lines up to the end is a plain shift of a prompt
+     * whose pinned part the caller did not name.
      */
     static final int MAX_GAP_START = 8;
 
@@ -44,7 +46,8 @@ public final class ContextShift {
         int n = cached.length;
         int p = 0;
         while (p < n && p < prompt.length && cached[p] == prompt[p]) p++;
-        if (p == n || p < keep || p > keep + MAX_GAP_START || p == prompt.length) return null;
+        if (p == n || p < keep || p == prompt.length) return null;
+        boolean nearPinned = p <= keep + MAX_GAP_START;
         int probe = Math.min(MIN_RUN, prompt.length - p);
         if (probe < MIN_RUN) return null;
         int bestGap = 0, bestRun = 0;
@@ -52,11 +55,13 @@ public final class ContextShift {
             if (cached[p + x] != prompt[p] || !matches(cached, p + x, prompt, p, probe)) continue;
             int run = probe;
             while (p + x + run < n && p + run < prompt.length && cached[p + x + run] == prompt[p + run]) run++;
+            boolean toTheEnd = p + x + run == n || p + run == prompt.length;
+            if (!nearPinned && !toTheEnd) continue;
             if (run > bestRun) {
                 bestRun = run;
                 bestGap = x;
             }
-            if (p + x + run == n || p + run == prompt.length) break;   // it lines up to the end: nothing longer exists
+            if (toTheEnd) break;   // it lines up to the end: nothing longer exists
         }
         return bestRun == 0 ? null : new Plan(p, bestGap, bestRun);
     }
