@@ -70,7 +70,7 @@ public final class EngineTextGenerator implements TextGenerator {
             if (window == 0 && gpuRuns(m, o.backend())) return o;
             KvPlan plan = SystemCheck.planFor(m.config(), m.weights().bytesPerToken());
             if (!plan.fits()) return o;   // the engine's own budget check then says what does not fit
-            dtype = KvDType.parse(plan.engineDtype());
+            dtype = plan.dtype();
             if (window == 0) window = plan.window();
         }
         o = o.withKvDType(dtype);
