@@ -8,6 +8,8 @@ import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.StopReason;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.kernels.BackendKind;
+import org.longform.engine.kernels.Backends;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
@@ -79,8 +81,8 @@ public final class EngineTextGenerator implements TextGenerator {
     }
 
     /** Whether Session will run this model on a CUDA GPU (the backend it asks for takes one, bf16 weights). */
-    static boolean gpuRuns(Model m, String backend) {
-        return m.weightForm().equals("bf16") && org.longform.engine.kernels.Backends.takesCuda(backend);
+    static boolean gpuRuns(Model m, BackendKind backend) {
+        return m.weightForm().equals("bf16") && Backends.takesCuda(backend);
     }
 
     static boolean isDemo(Path dir) {
