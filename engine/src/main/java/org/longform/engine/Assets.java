@@ -13,8 +13,8 @@ public final class Assets {
     private Assets() {}
 
     public static Path home() {
-        String h = System.getProperty("longform.home");
-        if (h != null && !h.isBlank()) return Path.of(h).toAbsolutePath().normalize();
+        Path h = SystemOptions.home();
+        if (h != null) return h.toAbsolutePath().normalize();
         try {
             Path p = Path.of(Assets.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
             for (; p != null; p = p.getParent()) if (Files.isDirectory(p.resolve("assets"))) return p;

@@ -2,6 +2,8 @@ package org.longform.server;
 
 import org.longform.engine.Assets;
 import org.longform.engine.gen.Generator;
+import org.longform.engine.kernels.BackendKind;
+import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,8 +43,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--cors", paramLabel = "ORIGIN", defaultValue = "*",
             description = "Access-Control-Allow-Origin for browser front ends such as KoboldAI Lite; 'none' to send no CORS headers (default: ${DEFAULT-VALUE}).") String cors;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, vector or scalar (default: ${DEFAULT-VALUE}).") String backend;
-    @Option(names = "--threads", defaultValue = "0", description = "Compute threads (0 = all cores).") int threads;
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "${sys:longform.backend:-auto}",
+            description = "auto, cuda, vector or scalar (default: ${DEFAULT-VALUE}).") String backend;
+    @Option(names = "--threads", defaultValue = "${sys:longform.threads:-0}", description = "Compute threads (0 = all cores).") int threads;
+    @Option(names = "--quant", paramLabel = "TYPE", defaultValue = "${sys:longform.quant:-none}",
+            description = "Quantize the weights at load time: q8_0, q4_0 or none (default: as stored, or -Dlongform.quant).") String quant;
     @Option(names = "--block-size", defaultValue = "64", description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).") int blockSize;
     @Option(names = "--kv-budget-mb", defaultValue = "0", description = "KV cache memory budget in MiB (0 = an 84k window within half the heap).") long kvBudgetMb;
     @Option(names = "--chunk", defaultValue = "256", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).") int chunk;
@@ -65,7 +70,9 @@ public final class ServeCommand implements Callable<Integer> {
         ServerConfig cfg = config();
         List<String> warnings = cfg.checkBindPolicy();   // before loading anything: a refused bind costs nothing
         warnings.forEach(err::println);
-        EngineOptions eo = new EngineOptions(backend, threads, blockSize, chunk, kvBudgetMb * 1024 * 1024);
+        EngineOptions eo = EngineOptions.defaults().withBackend(BackendKind.parse(backend)).withThreads(threads)
+                .withBlockSize(blockSize).withChunkSize(chunk).withKvBudget(kvBudgetMb * 1024 * 1024)
+                .withWeights(WeightType.parseQuant(quant));
         try (Generator g = Generator.open(modelDir(), eo);
              LongformServer s = LongformServer.start(cfg, g)) {
             err.printf("longform serve: model '%s' (window %d tokens) at %s%n", cfg.modelName(), g.contextWindow(), s.uri());

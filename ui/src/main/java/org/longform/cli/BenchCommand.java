@@ -37,7 +37,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
         long l0 = System.nanoTime();
         TimedBackend[] timed = new TimedBackend[1];
-        try (Model m = Model.load(model.modelDir());
+        try (Model m = Model.load(model.modelDir(), model.quant());
              Session s = new Session(m, model.engineOptions(chunk), b -> profile ? (timed[0] = new TimedBackend(b)) : b)) {
             double loadS = (System.nanoTime() - l0) / 1e9;
             Config c = m.config();

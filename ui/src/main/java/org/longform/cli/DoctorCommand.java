@@ -1,5 +1,6 @@
 package org.longform.cli;
 
+import org.longform.engine.quant.WeightType;
 import org.longform.hub.LocalModel;
 import org.longform.hub.SystemCheck;
 import org.longform.hub.SystemReport;
@@ -13,10 +14,13 @@ import java.util.concurrent.Callable;
 @Command(name = "doctor", description = "Check this machine: memory, CPU vector width, CUDA, and the KV cache dtype and window that fit.")
 public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Check for this MPT folder (default: MPT-7B-StoryWriter's size).") Path model;
+    @Option(names = "--quant", paramLabel = "TYPE",
+            description = "Price the weights quantized at load: q8_0 or q4_0 (default: as stored).") String quant;
 
     @Override
     public Integer call() {
         SystemCheck.Target target = model == null ? SystemCheck.STORYWRITER : SystemCheck.Target.of(LocalModel.inspect(model));
+        target = target.loadedAs(WeightType.parseQuant(quant));
         SystemReport r = SystemCheck.run(target);
         System.out.print(r.render());
         System.out.flush();

@@ -51,7 +51,7 @@ public final class LogitsCommand implements Callable<Integer> {
         thenIds = thenIdsText == null ? null : IdList.parse(thenIdsText, "--then-ids");
         if (ids.length == 0) throw new IllegalArgumentException("--ids is empty");
         if (top < 1) throw new IllegalArgumentException("--top must be at least 1");
-        try (Model m = Model.load(model.modelDir());
+        try (Model m = Model.load(model.modelDir(), model.quant());
              Session s = new Session(m, model.engineOptions(chunk))) {
             int V = m.config().vocabSize();
             for (int id : concat(ids, thenIds)) {

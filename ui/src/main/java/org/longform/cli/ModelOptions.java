@@ -1,23 +1,28 @@
 package org.longform.cli;
 
 import org.longform.engine.Assets;
+import org.longform.engine.kernels.BackendKind;
 import org.longform.engine.kv.KvDType;
-
 import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** Options shared by the commands that load a model. */
+/**
+ * Options shared by the commands that load a model, handed to the engine as values. The JVM's
+ * {@code -Dlongform.backend}, {@code -Dlongform.threads} and {@code -Dlongform.quant} are only the
+ * defaults of {@code --backend}, {@code --threads} and {@code --quant} (picocli reads them).
+ */
 public final class ModelOptions {
     @Option(names = "--model", paramLabel = "DIR", description = "HF-format MPT folder (config.json + weights), a llama.cpp .gguf file, or a folder holding one. Default: the embedded demo model.")
     Path model;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, cuda, vector or scalar (default: ${DEFAULT-VALUE}); auto takes a CUDA GPU when one is usable.")
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "${sys:longform.backend:-auto}",
+            description = "auto, cuda, vector or scalar (default: ${DEFAULT-VALUE}); auto takes a CUDA GPU when one is usable.")
     String backend;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Compute threads (0 = all cores).")
+    @Option(names = "--threads", defaultValue = "${sys:longform.threads:-0}", description = "Compute threads (0 = all cores).")
     int threads;
 
     @Option(names = "--block-size", defaultValue = "64", description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).")
@@ -30,28 +35,18 @@ public final class ModelOptions {
             description = "KV cache element type: f32 (exact), bf16 or f16 (half the memory), int8 (a quarter) (default: ${DEFAULT-VALUE}).")
     String kvDType;
 
-    /** The JVM's own -Dlongform.quant, if any: what a command without --quant uses. */
-    private static final String INITIAL_QUANT = System.getProperty("longform.quant");
-    private static final String UNSET = "(stored)";
-
-    /**
-     * Sets {@code longform.quant}, which every {@code Model.load(Path)} honours. picocli also calls
-     * this with the default when the option is absent, so one command's choice never leaks into
-     * the next one run in the same JVM.
-     */
-    @Option(names = "--quant", paramLabel = "TYPE", defaultValue = UNSET,
+    @Option(names = "--quant", paramLabel = "TYPE", defaultValue = "${sys:longform.quant:-none}",
             description = "Quantize the weights at load time: q8_0, q4_0 or none (default: as stored, or -Dlongform.quant). "
             + "The quantized form is cached next to the model and mapped on the next load.")
-    void quant(String q) {
-        String v = UNSET.equals(q) ? INITIAL_QUANT : q;
-        WeightType t = WeightType.parseQuant(v);   // rejects unknown names with a one-line message
-        if (t == null) System.clearProperty("longform.quant");
-        else System.setProperty("longform.quant", t.label());
-    }
+    String quant;
 
     public Path modelDir() { return model != null ? model : Assets.demoModel(); }
 
+    /** The quantization asked for (null: as stored); unknown names are refused with a one-line message. */
+    public WeightType quant() { return WeightType.parseQuant(quant); }
+
     public EngineOptions engineOptions(int chunk) {
-        return new EngineOptions(backend, threads, blockSize, chunk, kvBudgetMb * 1024 * 1024, KvDType.parse(kvDType));
+        return new EngineOptions(BackendKind.parse(backend), threads, blockSize, chunk, kvBudgetMb * 1024 * 1024,
+                KvDType.parse(kvDType), quant());
     }
 }

@@ -1,6 +1,8 @@
 package org.longform.hub;
 
 import org.longform.engine.model.Config;
+import org.longform.engine.model.Weights;
+import org.longform.engine.quant.WeightType;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -19,12 +21,26 @@ import java.util.Set;
 public final class SystemCheck {
     private SystemCheck() {}
 
-    /** What the report is computed for: a model's config, its weight bytes on disk and a display name. */
-    public record Target(String name, Config config, long weightBytes, boolean reference) {
+    /**
+     * What the report is computed for: a model's config, the bytes its weights take once loaded and a
+     * display name.
+     *
+     * @param quant the quantization the weights get at load (null: the stored form, on disk bytes)
+     */
+    public record Target(String name, Config config, long weightBytes, boolean reference, WeightType quant) {
         public static Target of(LocalModel m) {
             if (m.config() == null) throw new IllegalArgumentException(m.path() + ": the system check needs an MPT folder (config.json)");
-            return new Target(m.name() + (m.isDemo() ? " (small demo model)" : ""), m.config(), m.weightBytes(), false);
+            return new Target(m.name() + (m.isDemo() ? " (small demo model)" : ""), m.config(), m.weightBytes(), false, null);
         }
+
+        /** The same model with its weights quantized at load to {@code q} (null: as stored), priced at their loaded size. */
+        public Target loadedAs(WeightType q) {
+            if (q == null || !q.quantized() || q == quant) return this;
+            String base = quant == null ? name : name.substring(0, name.length() - quantSuffix(quant).length());
+            return new Target(base + quantSuffix(q), config, Weights.bytesFor(config, q), reference, q);
+        }
+
+        private static String quantSuffix(WeightType q) { return " (" + q.label() + " weights)"; }
     }
 
     /** MPT-7B-StoryWriter as the hub ships it: 6.7B parameters in bf16, 65k training window. */
@@ -32,7 +48,7 @@ public final class SystemCheck {
 
     private static Target storyWriter() {
         Config c = new Config(4096, 32, 32, 4, 50432, 65536, 1e-5f, 8f, 0f, (float) (1 / Math.sqrt(128)), 1f);
-        return new Target("mosaicml/mpt-7b-storywriter", c, c.parameterCount() * 2, true);
+        return new Target("mosaicml/mpt-7b-storywriter", c, Weights.bytesFor(c, WeightType.BF16), true, null);
     }
 
     public static SystemReport run(Target target) {
@@ -46,7 +62,7 @@ public final class SystemCheck {
                 cuda, target, plan);
     }
 
-    /** The KV plan for a model of this shape and weight size on this machine (what the first-run screen recommends). */
+    /** The KV plan for a model of this shape and loaded weight size on this machine (what the first-run screen recommends). */
     public static KvPlan planFor(Config c, long weightBytes) {
         return KvPlan.recommend(c, weightBytes, totalMemory());
     }

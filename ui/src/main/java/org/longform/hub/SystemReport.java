@@ -1,5 +1,8 @@
 package org.longform.hub;
 
+import org.longform.engine.kv.KvDType;
+import org.longform.engine.quant.WeightType;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -49,19 +52,25 @@ public record SystemReport(String javaVersion, String javaVendor, String os, Str
         var c = target.config();
         s.append(row("Model", target.name() + ": " + params(c.parameterCount()) + " parameters, "
                 + Sizes.human(target.weightBytes()) + " of weights (memory-mapped or off-heap, not on the Java heap)"));
-        s.append(row("KV cache", "per token: " + kib(kv.bytesPerTokenF32()) + " f32, " + kib(kv.bytesPerTokenF32() / 2) + " f16, "
-                + kib((long) (kv.bytesPerTokenF32() * KvDtype.Q8.bytesPerValue / 4)) + " q8; room after weights and the app: " + Sizes.gib(kv.roomBytes())));
-        s.append(row("Windows", "f32 " + n(kv.windows().get(KvDtype.F32)) + ", f16 " + n(kv.windows().get(KvDtype.F16))
-                + ", q8 " + n(kv.windows().get(KvDtype.Q8)) + " tokens (a novel chapter is ~6,000)"));
+        List<String> perToken = new ArrayList<>(), windows = new ArrayList<>();
+        for (KvDType d : KvPlan.CANDIDATES) {
+            perToken.add(kib(kv.bytesPerToken(d)) + " " + d.label());
+            windows.add(d.label() + " " + n(kv.windows().get(d)));
+        }
+        s.append(row("KV cache", "per token: " + String.join(", ", perToken) + "; room after weights and the app: "
+                + Sizes.gib(kv.roomBytes())));
+        s.append(row("Windows", String.join(", ", windows) + " tokens (a novel chapter is ~6,000)"));
         if (kv.fits()) {
             s.append(row("Recommended", "KV dtype " + kv.dtype().label() + ", window " + n(kv.window()) + " tokens"));
             s.append(row("", "why: " + kv.reason()));
             // the editor applies the recommendation by itself (Model ▸ Engine settings…); commands take it as options
             s.append(row("Use", "the editor does (Model ▸ Engine settings… changes it); commands: --kv-dtype "
-                    + kv.engineDtype() + " --kv-budget-mb " + ((kv.budgetBytes() + (1 << 20) - 1) >> 20)));
+                    + kv.dtype().label() + " --kv-budget-mb " + ((kv.budgetBytes() + (1 << 20) - 1) >> 20)));
         } else {
             s.append(row("Recommended", "does not fit: " + kv.reason()));
         }
+        String smaller = smallerWeights();
+        if (smaller != null) s.append(row("", smaller));
         s.append('\n');
         List<String> problems = problems();
         if (problems.isEmpty()) s.append("Verdict: ready to write.\n");
@@ -73,6 +82,19 @@ public record SystemReport(String javaVersion, String javaVendor, String os, Str
             s.append("\n(Computed for MPT-7B-StoryWriter, the model Longform is made for; pass --model DIR for another.)\n");
         }
         return s.toString();
+    }
+
+    /**
+     * When the window falls short of the trained one, what q4_0 weights (quantized at load) would
+     * give instead: their smaller size leaves the KV cache more room. Null when they would not help.
+     */
+    String smallerWeights() {
+        if (kv.window() >= KvPlan.TARGET_WINDOW || target.quant() == WeightType.Q4_0) return null;
+        SystemCheck.Target q4 = target.loadedAs(WeightType.Q4_0);
+        KvPlan p = KvPlan.recommend(q4.config(), q4.weightBytes(), totalMemory);
+        if (p.window() <= kv.window()) return null;
+        return "with q4_0 weights (" + Sizes.human(q4.weightBytes()) + "): KV dtype " + p.dtype().label() + ", window "
+                + n(p.window()) + " tokens (--quant q4_0, or Weights in Model ▸ Engine settings…)";
     }
 
     private static String row(String k, String v) { return String.format(Locale.ROOT, "  %-12s %s%n", k, v); }

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code bench} on a fixture model: the JSON keys, --quant, and that --quant does not leak into later commands. */
@@ -39,6 +40,7 @@ class BenchCommandTest {
         assertEquals("q8_0", j.get("weights").asText());
         assertTrue(j.get("weight_bytes_per_token").asLong() < p.get("weight_bytes_per_token").asLong() * 0.6);
         assertTrue(Files.exists(dir.resolve("longform-q8_0.lfq")), "cached next to the model");
+        assertNull(System.getProperty("longform.quant"), "--quant is a value passed in, not a JVM-wide property");
 
         // the next command without --quant runs the stored weights again
         CliTest.Run again = CliTest.run(concat(new String[]{"bench"}, common));

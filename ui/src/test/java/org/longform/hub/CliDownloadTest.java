@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.cli.Cli;
 import org.longform.cli.DownloadCommand;
+import org.longform.engine.model.Weights;
+import org.longform.engine.quant.WeightType;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -91,5 +93,16 @@ class CliDownloadTest {
         assertTrue(r.out().contains("Recommended  KV dtype"), r.out());
         assertTrue(r.out().contains("small demo model"), r.out());
         assertTrue(r.out().lines().count() <= 24, "one screen: " + r.out().lines().count() + " lines");
+    }
+
+    @Test
+    void doctorPricesTheWeightsAsTheyWillBeLoaded() {
+        Run r = run("doctor", "--quant", "q4_0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("mosaicml/mpt-7b-storywriter (q4_0 weights): 6.65B parameters, "
+                + Sizes.human(Weights.bytesFor(SystemCheck.STORYWRITER.config(), WeightType.Q4_0)) + " of weights"), r.out());
+        Run bad = run("doctor", "--quant", "q5");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("unknown quantization 'q5'"), bad.err());
     }
 }

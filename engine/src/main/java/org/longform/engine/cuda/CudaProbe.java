@@ -1,5 +1,7 @@
 package org.longform.engine.cuda;
 
+import org.longform.engine.SystemOptions;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -40,8 +42,7 @@ public final class CudaProbe {
         Result r = cached;
         if (r == null) {
             synchronized (CudaProbe.class) {
-                if (cached == null) cached = probe(System.getProperty("longform.cuda.lib", "libcuda.so.1"),
-                        Integer.getInteger("longform.cuda.device", 0));
+                if (cached == null) cached = probe(SystemOptions.cudaLibrary(), SystemOptions.cudaDevice());
                 r = cached;
             }
         }

@@ -11,6 +11,7 @@ import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import jcuda.driver.JITOptions;
+import org.longform.engine.SystemOptions;
 
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ final class CudaRuntime {
     final int arch, sms, smemOptin;
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
     private final Map<Kernel, Integer> smemSet = new EnumMap<>(Kernel.class);
-    private final boolean syncEach = Boolean.getBoolean("longform.cuda.sync");
+    private final boolean syncEach = SystemOptions.cudaSync();
 
     static synchronized CudaRuntime get() {
         if (instance != null) return instance;

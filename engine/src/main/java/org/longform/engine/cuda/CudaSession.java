@@ -1,5 +1,6 @@
 package org.longform.engine.cuda;
 
+import org.longform.engine.SystemOptions;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
 import org.longform.engine.model.Weights;
@@ -59,7 +60,7 @@ public final class CudaSession implements DeviceSession {
     }
 
     /** {@code -Dlongform.cuda.precision}, default auto. */
-    static String precisionSetting() { return System.getProperty("longform.cuda.precision", "auto"); }
+    static String precisionSetting() { return SystemOptions.cudaPrecision(); }
 
     private CudaSession(Model model, Config c, Weights w, EngineOptions options, String precision) {
         this.model = model;

@@ -37,9 +37,12 @@ public final class Generator implements AutoCloseable {
         this.ownsModel = ownsModel;
     }
 
-    /** Loads the model folder and its tokenizer.json (or the bundled GPT-NeoX-20B one). */
+    /**
+     * Loads the model folder (its weights quantized as {@code options.weights()} asks) and its
+     * tokenizer.json (or the bundled GPT-NeoX-20B one).
+     */
     public static Generator open(Path modelDir, EngineOptions options) {
-        return open(modelDir, org.longform.engine.quant.WeightType.defaultQuant(), m -> options);
+        return open(modelDir, options.weights(), m -> options);
     }
 
     /**

@@ -6,43 +6,36 @@ import org.longform.engine.cuda.CudaProbe;
 import java.util.logging.Logger;
 
 /**
- * Chooses a backend: {@code -Dlongform.backend=cuda|scalar|vector} forces one; otherwise cuda when
- * a usable CUDA GPU is present, else the Vector API when the incubator module is present, else
- * scalar, and the reason for each fallback is logged (cuda's once per process).
+ * Makes the backend a session asks for: cuda, vector or scalar when forced; for {@link BackendKind#AUTO}
+ * cuda when a usable CUDA GPU is present, else the Vector API when the incubator module is present,
+ * else scalar, and the reason for each fallback is logged (cuda's once per process).
  */
 public final class Backends {
     private static final Logger LOG = Logger.getLogger(Backends.class.getName());
 
     private Backends() {}
 
-    public static Backend create(String requested, int threads) {
-        String want = choice(requested);
-        int n = threads > 0 ? threads : Integer.getInteger("longform.threads", Runtime.getRuntime().availableProcessors());
-        switch (want) {
-            case "scalar":
-                return new ScalarBackend();
-            case "vector":
-                return new VectorBackend(n);
-            case "cuda":
-                return CudaBackends.create(cpu(n));
-            case "auto": {
+    /** @param threads compute threads; 0 = all cores */
+    public static Backend create(BackendKind kind, int threads) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return switch (kind) {
+            case SCALAR -> new ScalarBackend();
+            case VECTOR -> new VectorBackend(n);
+            case CUDA -> CudaBackends.create(cpu(n));
+            case AUTO -> {
                 Backend cpu = cpu(n);
                 Backend gpu = CudaBackends.tryCreate(cpu);
-                return gpu != null ? gpu : cpu;
+                yield gpu != null ? gpu : cpu;
             }
-            default:
-                throw new IllegalArgumentException("unknown backend '" + want + "' (choose auto, cuda, vector or scalar)");
-        }
+        };
     }
+
+    /** A backend named as on the command line (auto, cuda, vector, scalar); unknown names are refused. */
+    public static Backend create(String name, int threads) { return create(BackendKind.parse(name), threads); }
 
     /** Whether {@link #create} with this request would take a CUDA GPU (forced or auto, and a usable one is here). */
-    public static boolean takesCuda(String requested) {
-        String want = choice(requested);
-        return (want.equals("cuda") || want.equals("auto")) && CudaProbe.available();
-    }
-
-    private static String choice(String requested) {
-        return requested != null ? requested : System.getProperty("longform.backend", "auto");
+    public static boolean takesCuda(BackendKind kind) {
+        return (kind == BackendKind.CUDA || kind == BackendKind.AUTO) && CudaProbe.available();
     }
 
     private static Backend cpu(int n) {

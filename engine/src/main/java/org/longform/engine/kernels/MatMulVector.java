@@ -7,6 +7,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.longform.engine.SystemOptions;
 import org.longform.engine.io.Tensor;
 import org.longform.engine.quant.DenseMatrix;
 import org.longform.engine.quant.Matrix;
@@ -49,14 +50,14 @@ public final class MatMulVector {
     /** Rows per packed panel (four vectors). */
     static final int NR = 4 * L;
     /** Panel depth: NR x KC floats stay in L1. */
-    static final int KC = Integer.getInteger("longform.gemmDepth", 128);
+    static final int KC = SystemOptions.gemmDepth();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final float LO4 = 0x1p-28f, HI4 = 1f / 16;
     /** Decode: the tail after the long pieces is cut into about this many chunks per thread. */
-    static final int GEMV_CHUNKS = Integer.getInteger("longform.gemvChunks", 4);
+    static final int GEMV_CHUNKS = SystemOptions.gemvChunks();
     /** Decode: the share of a matrix's rows handed out as one long piece per thread. */
-    static final double GEMV_HEAD = Double.parseDouble(System.getProperty("longform.gemvHead", "0.875"));
+    static final double GEMV_HEAD = SystemOptions.gemvHead();
 
     /** Per-thread scratch, grown on first use and kept. */
     static final class Scratch {

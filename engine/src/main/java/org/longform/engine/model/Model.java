@@ -45,11 +45,8 @@ public final class Model implements AutoCloseable {
         this.arena = arena;
     }
 
-    /**
-     * The weights as stored (bf16 stays the exact path), unless {@code -Dlongform.quant} asks for a
-     * quantization (the CLI's {@code --quant} sets it).
-     */
-    public static Model load(Path path) { return load(path, WeightType.defaultQuant(), true); }
+    /** The weights as stored (bf16 stays the exact path). */
+    public static Model load(Path path) { return load(path, null, true); }
 
     /** Weights quantized to {@code quant} (null or a dense type: as stored), using the on-disk cache. */
     public static Model load(Path path, WeightType quant) { return load(path, quant, true); }

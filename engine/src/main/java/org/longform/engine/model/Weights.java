@@ -4,6 +4,7 @@ import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.io.Tensor;
 import org.longform.engine.quant.DenseMatrix;
 import org.longform.engine.quant.Matrix;
+import org.longform.engine.quant.WeightType;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,6 +90,23 @@ public final class Weights {
         long b = 0;
         for (Matrix m : matrices()) b += m.byteSize();
         return b;
+    }
+
+    /**
+     * Bytes the matrices of a model of this shape take once loaded as {@code type} (the stored dense
+     * form, or q8_0 / q4_0 quantized at load): what {@link #bytesPerToken} will say, known before
+     * loading. The embedding counts once (tied), and under q4_0 at q8_0, as {@link Model#load} keeps it.
+     */
+    public static long bytesFor(Config c, WeightType type) {
+        long d = c.dModel(), ff = c.dFf();
+        WeightType embedding = type == WeightType.Q4_0 ? WeightType.Q8_0 : type;
+        long layer = bytes(3 * d * d, type) + bytes(d * d, type) + 2 * bytes(ff * d, type);
+        return bytes(c.vocabSize() * d, embedding) + c.nLayers() * layer;
+    }
+
+    /** Rows are whole blocks (d_model and d_ff are multiples of 32), so values / 32 blocks. */
+    private static long bytes(long values, WeightType t) {
+        return values / t.blockSize * t.blockBytes;
     }
 
     static Tensor need(Map<String, Tensor> t, String name, Path where, long... shape) {

@@ -42,11 +42,6 @@ public enum WeightType {
         };
     }
 
-    /** The default quantization for loads that do not name one: {@code -Dlongform.quant=q8_0|q4_0|none}. */
-    public static WeightType defaultQuant() {
-        return parseQuant(System.getProperty("longform.quant"));
-    }
-
     public static WeightType of(DType d) {
         return switch (d) {
             case F32 -> F32;

@@ -1,14 +1,20 @@
 package org.longform.engine.runtime;
 
+import org.longform.engine.kernels.BackendKind;
 import org.longform.engine.kv.KvDType;
+import org.longform.engine.quant.WeightType;
 
 /**
- * How a session runs: backend ("auto", "vector", "scalar"), threads (0 = all cores), KV block size
- * in tokens, prefill chunk size in tokens, the KV memory budget in bytes (0 = enough for an
- * 84k-token window, capped at half the physical memory) and the KV page dtype.
+ * How a model is loaded and a session runs, as values (nothing here is read from system
+ * properties): the backend, threads (0 = all cores), KV block size in tokens, prefill chunk size in
+ * tokens, the KV memory budget in bytes (0 = enough for an 84k-token window, capped at half the
+ * physical memory), the KV page dtype, and the weights' quantization at load (null = as stored).
  */
-public record EngineOptions(String backend, int threads, int blockSize, int chunkSize, long kvBudgetBytes, KvDType kvDType) {
+public record EngineOptions(BackendKind backend, int threads, int blockSize, int chunkSize, long kvBudgetBytes,
+                            KvDType kvDType, WeightType weights) {
     public EngineOptions {
+        if (backend == null) backend = BackendKind.AUTO;
+        if (weights != null && !weights.quantized()) weights = null;   // a dense type means: as stored
         if (blockSize < 1 || blockSize > 4096) throw new IllegalArgumentException("block size must be 1..4096 tokens, got " + blockSize);
         if (chunkSize < 1 || chunkSize > 8192) throw new IllegalArgumentException("chunk size must be 1..8192 tokens, got " + chunkSize);
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0");
@@ -16,17 +22,40 @@ public record EngineOptions(String backend, int threads, int blockSize, int chun
         if (kvDType == null) kvDType = KvDType.F32;
     }
 
-    /** f32 pages: exact, as the reference. */
-    public EngineOptions(String backend, int threads, int blockSize, int chunkSize, long kvBudgetBytes) {
-        this(backend, threads, blockSize, chunkSize, kvBudgetBytes, KvDType.F32);
+    /** Auto backend, all cores, 64-token blocks, 512-token chunks, the default budget, f32 pages (exact), stored weights. */
+    public static EngineOptions defaults() {
+        return new EngineOptions(BackendKind.AUTO, 0, 64, 512, 0, KvDType.F32, null);
     }
 
-    public static EngineOptions defaults() { return new EngineOptions("auto", 0, 64, 512, 0, KvDType.F32); }
+    public EngineOptions withBackend(BackendKind b) {
+        return new EngineOptions(b, threads, blockSize, chunkSize, kvBudgetBytes, kvDType, weights);
+    }
 
-    public EngineOptions withBackend(String b) { return new EngineOptions(b, threads, blockSize, chunkSize, kvBudgetBytes, kvDType); }
-    public EngineOptions withThreads(int t) { return new EngineOptions(backend, t, blockSize, chunkSize, kvBudgetBytes, kvDType); }
-    public EngineOptions withBlockSize(int b) { return new EngineOptions(backend, threads, b, chunkSize, kvBudgetBytes, kvDType); }
-    public EngineOptions withChunkSize(int c) { return new EngineOptions(backend, threads, blockSize, c, kvBudgetBytes, kvDType); }
-    public EngineOptions withKvBudget(long bytes) { return new EngineOptions(backend, threads, blockSize, chunkSize, bytes, kvDType); }
-    public EngineOptions withKvDType(KvDType t) { return new EngineOptions(backend, threads, blockSize, chunkSize, kvBudgetBytes, t); }
+    /** The backend named as on the command line: auto, cuda, vector or scalar. */
+    public EngineOptions withBackend(String name) { return withBackend(BackendKind.parse(name)); }
+
+    public EngineOptions withThreads(int t) {
+        return new EngineOptions(backend, t, blockSize, chunkSize, kvBudgetBytes, kvDType, weights);
+    }
+
+    public EngineOptions withBlockSize(int b) {
+        return new EngineOptions(backend, threads, b, chunkSize, kvBudgetBytes, kvDType, weights);
+    }
+
+    public EngineOptions withChunkSize(int c) {
+        return new EngineOptions(backend, threads, blockSize, c, kvBudgetBytes, kvDType, weights);
+    }
+
+    public EngineOptions withKvBudget(long bytes) {
+        return new EngineOptions(backend, threads, blockSize, chunkSize, bytes, kvDType, weights);
+    }
+
+    public EngineOptions withKvDType(KvDType t) {
+        return new EngineOptions(backend, threads, blockSize, chunkSize, kvBudgetBytes, t, weights);
+    }
+
+    /** Weights quantized at load to {@code q} (q8_0, q4_0); null: as stored. */
+    public EngineOptions withWeights(WeightType q) {
+        return new EngineOptions(backend, threads, blockSize, chunkSize, kvBudgetBytes, kvDType, q);
+    }
 }

@@ -23,6 +23,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
 import javafx.util.Duration;
+import org.longform.ui.gen.EngineSettings;
 import org.longform.ui.panels.ContextBar;
 import org.longform.ui.panels.MemoryPanel;
 import org.longform.ui.panels.ModelPanel;
@@ -319,7 +320,9 @@ public final class MainWindow {
     public org.longform.ui.firstrun.FirstRun firstRun() {
         if (firstRun == null) {
             firstRun = new org.longform.ui.firstrun.FirstRun(config.configDir(), AppConfig.daemon("longform-system-check"), config.fx(),
-                    () -> org.longform.hub.SystemCheck.run(org.longform.hub.SystemCheck.STORYWRITER),
+                    // priced with the weights as the editor will load them (Model ▸ Engine settings…)
+                    () -> org.longform.hub.SystemCheck.run(org.longform.hub.SystemCheck.STORYWRITER.loadedAs(
+                            EngineSettings.load(config.configDir().resolve(EngineSettings.FILE)).quant())),
                     org.longform.engine.Assets.dir().resolve("stories/the-time-machine-chapter-1.txt"));
         }
         return firstRun;

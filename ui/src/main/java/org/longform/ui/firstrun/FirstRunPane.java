@@ -63,7 +63,7 @@ public final class FirstRunPane extends VBox {
                 + ". Longform's engine runs on the processor; memory speed sets how fast it writes.");
         KvPlan p = r.kv();
         kv.setText(p.fits()
-                ? "Recommended for " + r.target().name() + ": KV cache " + p.dtype().label() + " (" + p.dtype().description + "), a window of "
+                ? "Recommended for " + r.target().name() + ": KV cache " + p.dtype().label() + " (" + KvPlan.description(p.dtype()) + "), a window of "
                 + n(p.window()) + " tokens, about " + n(p.window() * 3L / 4) + " words of story in view. Why: " + p.reason() + ". "
                 + "Longform sets this up by itself; Model ▸ Engine settings… changes it."
                 : "Recommended for " + r.target().name() + ": it does not fit on this computer: " + p.reason() + ".");

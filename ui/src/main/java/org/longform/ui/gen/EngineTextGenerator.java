@@ -10,6 +10,8 @@ import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.StopReason;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.kernels.BackendKind;
+import org.longform.engine.kernels.Backends;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
@@ -73,7 +75,7 @@ public final class EngineTextGenerator implements TextGenerator {
             if (window == 0 && gpuRuns(m, o.backend())) return o;
             KvPlan plan = SystemCheck.planFor(m.config(), m.weights().bytesPerToken());
             if (!plan.fits()) return o;   // the engine's own budget check then says what does not fit
-            dtype = KvDType.parse(plan.engineDtype());
+            dtype = plan.dtype();
             if (window == 0) window = plan.window();
         }
         o = o.withKvDType(dtype);
@@ -82,8 +84,8 @@ public final class EngineTextGenerator implements TextGenerator {
     }
 
     /** Whether Session will run this model on a CUDA GPU (the backend it asks for takes one, bf16 weights). */
-    static boolean gpuRuns(Model m, String backend) {
-        return m.weightForm().equals("bf16") && org.longform.engine.kernels.Backends.takesCuda(backend);
+    static boolean gpuRuns(Model m, BackendKind backend) {
+        return m.weightForm().equals("bf16") && Backends.takesCuda(backend);
     }
 
     static boolean isDemo(Path dir) {

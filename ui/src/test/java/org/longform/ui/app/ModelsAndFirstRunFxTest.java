@@ -82,7 +82,7 @@ class ModelsAndFirstRunFxTest extends FxTestBase {
         assertTrue(label("#fr-gpu").contains("no usable NVIDIA GPU (libcuda.so.1 not found: no NVIDIA driver)"));
         KvPlan kv = REPORT.kv();
         assertTrue(label("#fr-kv").startsWith("Recommended for mosaicml/mpt-7b-storywriter: KV cache " + kv.dtype().label()
-                + " (" + kv.dtype().description + "), a window of " + String.format(Locale.ROOT, "%,d", kv.window()) + " tokens"), label("#fr-kv"));
+                + " (" + KvPlan.description(kv.dtype()) + "), a window of " + String.format(Locale.ROOT, "%,d", kv.window()) + " tokens"), label("#fr-kv"));
         assertTrue(label("#fr-demo").contains("small demo model") && label("#fr-demo").contains("mosaicml/mpt-7b-storywriter"));
         assertEquals(REPORT.render(), fx(() -> lookup("#fr-report").queryTextInputControl().getText()));
 

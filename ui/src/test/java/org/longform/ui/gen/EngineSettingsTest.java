@@ -82,8 +82,7 @@ class EngineSettingsTest {
                 plan = SystemCheck.planFor(model.config(), model.weights().bytesPerToken());
             }
             assertTrue(plan.fits(), "a tiny model fits anywhere");
-            String want = switch (plan.dtype()) { case F32 -> "f32"; case F16 -> "f16"; case Q8 -> "int8"; };
-            assertEquals(want, m.kvDtype());
+            assertEquals(plan.dtype().label(), m.kvDtype());
             assertEquals(plan.window(), m.contextWindow());
             assertEquals("bf16", m.weights(), "weights as stored");
         }
