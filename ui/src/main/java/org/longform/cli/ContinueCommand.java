@@ -57,7 +57,11 @@ public final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--keep", defaultValue = "0", description = "Tokens at the start pinned in view when the window shifts.") int keep;
     @Option(names = "--chunk", defaultValue = "512", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).") int chunk;
     @Option(names = "--print-ids", description = "Print only the generated ids, space-separated, on one line.") boolean printIds;
-    @Option(names = "--kv-file", paramLabel = "PATH", description = "Restore the KV cache from PATH when it was saved by this model for this text (else recompute), and save it there afterwards: a directory store that later saves update page by page (a single file saved by an older version is still read and written as such).") Path kvFile;
+    @Option(names = "--kv-file", paramLabel = "PATH", description = "Restore the KV cache from PATH when it was saved"
+            + " by this model for this text (else recompute), and save it there afterwards: a directory store"
+            + " that later saves update page by page (a single file saved by an older version is still read and"
+            + " written as such).")
+    Path kvFile;
     @Option(names = "--approx-reuse", description = "After an edit in the middle, keep the unchanged text's KV instead of recomputing from the edit (approximate; needs --kv-file to have a cache).") boolean approxReuse;
 
     @Override
@@ -102,8 +106,9 @@ public final class ContinueCommand implements Callable<Integer> {
             } else if (store != null) {
                 long t1 = System.nanoTime();
                 KvStore.Stats s = g.session().saveKv(store);
-                err.printf("kv cache: saved %d tokens to %s in %.2f s (%d of %d pages written, %.1f MiB)%n", s.tokens(), kvFile,
-                        (System.nanoTime() - t1) / 1e9, s.pagesWritten(), s.pages(), s.bytesWritten() / 1048576.0);
+                err.printf("kv cache: saved %d tokens to %s in %.2f s (%d of %d pages written, %.1f MiB)%n",
+                        s.tokens(), kvFile, (System.nanoTime() - t1) / 1e9, s.pagesWritten(), s.pages(),
+                        s.bytesWritten() / 1048576.0);
             } else if (kvFile != null) {
                 long t1 = System.nanoTime();
                 g.saveKv(kvFile);

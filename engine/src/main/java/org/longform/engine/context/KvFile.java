@@ -44,7 +44,8 @@ public final class KvFile {
      * As above, with the first slot whose K and V are approximate ({@code -1}: the cache is exact),
      * kept in the header's last word as value + 1 so that files written before it read as exact.
      */
-    public static void save(Path file, byte[] identity, KvCache cache, int[] tokens, int approximateFrom) throws IOException {
+    public static void save(Path file, byte[] identity, KvCache cache, int[] tokens, int approximateFrom)
+            throws IOException {
         KvPool pool = cache.pool();
         int n = tokens.length;
         if (n > cache.length()) throw new IllegalArgumentException(n + " tokens but " + cache.length() + " cached slots");
@@ -129,7 +130,8 @@ public final class KvFile {
                 pool.measureKeyNorms(cache.blockId(b), Math.min(pool.blockSize, use - b * pool.blockSize));
             }
             int approx = head[7] > 0 && head[7] - 1 < use ? head[7] - 1 : -1;
-            return new Restore(true, Arrays.copyOf(saved, use), "restored " + use + " of " + n + " saved tokens", approx);
+            String done = "restored " + use + " of " + n + " saved tokens";
+            return new Restore(true, Arrays.copyOf(saved, use), done, approx);
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalStateException) throw (IllegalStateException) e;
             return Restore.no("unreadable (" + e.getMessage() + ")");

@@ -105,10 +105,14 @@ public final class KvStore implements AutoCloseable {
     public Stats save(byte[] identity, KvCache cache, int[] tokens, int approximateFrom) throws IOException {
         if (closed) throw new IllegalStateException("the KV store " + dir + " is closed");
         if (cache.overwriting()) throw new IllegalStateException("the cache is being overwritten in place");
-        if (identity.length != IDENTITY) throw new IllegalArgumentException("model identity of " + identity.length + " bytes");
+        if (identity.length != IDENTITY) {
+            throw new IllegalArgumentException("model identity of " + identity.length + " bytes");
+        }
         KvPool pool = cache.pool();
         int n = tokens.length, bs = pool.blockSize;
-        if (n > cache.length()) throw new IllegalArgumentException(n + " tokens but " + cache.length() + " cached slots");
+        if (n > cache.length()) {
+            throw new IllegalArgumentException(n + " tokens but " + cache.length() + " cached slots");
+        }
         Files.createDirectories(dir);
         loadCurrent();
         if (mappedPool != pool) {
@@ -141,7 +145,8 @@ public final class KvStore implements AutoCloseable {
         int written = 0;
         long bytes = 0;
         Path pagesFile = dir.resolve(pagesName(pageBytes));
-        try (FileChannel ch = FileChannel.open(pagesFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(pagesFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
             for (int i = 0; i < count; i++) {
                 if (!fresh[i]) continue;
                 int p = used.nextClearBit(0);
@@ -158,8 +163,8 @@ public final class KvStore implements AutoCloseable {
             beforeManifest.run();
             long sequence = current == null ? 1 : current.sequence() + 1;
             int approx = approximateFrom >= 0 && approximateFrom < n ? approximateFrom : -1;
-            Manifest m = new Manifest(pool.dtype.ordinal(), pool.layers, pool.heads, pool.headDim, bs, pageBytes, sequence,
-                    identity.clone(), tokens.clone(), approx, pages, crcs);
+            Manifest m = new Manifest(pool.dtype.ordinal(), pool.layers, pool.heads, pool.headDim, bs, pageBytes,
+                    sequence, identity.clone(), tokens.clone(), approx, pages, crcs);
             bytes += commit(m, pool, cache, versions);
             // the new manifest is on disk: slots only the old one referenced are free now
             int moved = 0;
@@ -200,8 +205,9 @@ public final class KvStore implements AutoCloseable {
         if (moved == 0) return 0;
         ch.force(false);
         Manifest m = current;
-        commit(new Manifest(m.dtype(), m.layers(), m.heads(), m.headDim(), m.blockSize(), m.pageBytes(), m.sequence() + 1,
-                m.identity(), m.tokens(), m.approximateFrom(), pages, m.crcs()), pool, cache, versions);
+        Manifest relocated = new Manifest(m.dtype(), m.layers(), m.heads(), m.headDim(), m.blockSize(), m.pageBytes(),
+                m.sequence() + 1, m.identity(), m.tokens(), m.approximateFrom(), pages, m.crcs());
+        commit(relocated, pool, cache, versions);
         return moved;
     }
 
@@ -220,7 +226,9 @@ public final class KvStore implements AutoCloseable {
         current = m;
         loaded = true;
         Map<Integer, Origin> next = new HashMap<>();
-        for (int i = 0; i < m.pages().length; i++) next.put(cache.blockId(i), new Origin(m.pages()[i], versions[i], m.crcs()[i]));
+        for (int i = 0; i < m.pages().length; i++) {
+            next.put(cache.blockId(i), new Origin(m.pages()[i], versions[i], m.crcs()[i]));
+        }
         origins = next;
         mappedPool = pool;
         return image.length;
@@ -252,16 +260,20 @@ public final class KvStore implements AutoCloseable {
         loaded = true;
         origins = new HashMap<>();   // the manifest may be another process's: no page is known to match a block
         mappedPool = pool;
-        if (!Arrays.equals(m.identity(), identity)) return KvFile.Restore.no("saved by another model (or changed weights)");
+        if (!Arrays.equals(m.identity(), identity)) {
+            return KvFile.Restore.no("saved by another model (or changed weights)");
+        }
         if (m.dtype() != pool.dtype.ordinal()) {
-            String was = m.dtype() >= 0 && m.dtype() < KvDType.values().length ? KvDType.values()[m.dtype()].label() : "?";
+            KvDType[] all = KvDType.values();
+            String was = m.dtype() >= 0 && m.dtype() < all.length ? all[m.dtype()].label() : "?";
             return KvFile.Restore.no("saved in " + was + ", the session uses " + pool.dtype.label());
         }
         if (m.layers() != pool.layers || m.heads() != pool.heads || m.headDim() != pool.headDim) {
             return KvFile.Restore.no("saved for another model shape");
         }
         if (m.blockSize() != pool.blockSize) {
-            return KvFile.Restore.no("saved with a block size of " + m.blockSize() + ", the session uses " + pool.blockSize);
+            return KvFile.Restore.no("saved with a block size of " + m.blockSize() + ", the session uses "
+                    + pool.blockSize);
         }
         if (m.pageBytes() != pool.blockBytes()) return KvFile.Restore.no("saved with pages of another size");
         int n = m.tokens().length, use = n;
@@ -270,7 +282,9 @@ public final class KvStore implements AutoCloseable {
             while (use < n && use < prompt.length && m.tokens()[use] == prompt[use]) use++;
         }
         use = Math.min(use, cache.capacity());
-        if (use == 0) return KvFile.Restore.no(n == 0 ? "the saved cache is empty" : "the text changed from its first token");
+        if (use == 0) {
+            return KvFile.Restore.no(n == 0 ? "the saved cache is empty" : "the text changed from its first token");
+        }
         int bs = pool.blockSize, count = (use + bs - 1) / bs;
         long pageBytes = m.pageBytes();
         Path pagesFile = dir.resolve(pagesName(pageBytes));
@@ -278,8 +292,8 @@ public final class KvStore implements AutoCloseable {
             long need = 0;
             for (int i = 0; i < count; i++) need = Math.max(need, (m.pages()[i] + 1L) * pageBytes);
             if (ch.size() < need) {
-                return KvFile.Restore.no("the saved cache in " + dir + " is truncated (" + ch.size() + " bytes of pages, "
-                        + need + " needed)");
+                return KvFile.Restore.no("the saved cache in " + dir + " is truncated (" + ch.size()
+                        + " bytes of pages, " + need + " needed)");
             }
             cache.truncate(0);
             if (!cache.reserve(use)) return KvFile.Restore.no("the KV budget cannot hold " + use + " tokens now");
@@ -292,8 +306,8 @@ public final class KvStore implements AutoCloseable {
                 pool.touch(b);
                 if (crc(seg) != m.crcs()[i]) {
                     cache.truncate(0);
-                    return KvFile.Restore.no("the saved cache in " + dir + " is damaged: page " + i + " (tokens " + i * bs + "-"
-                            + Math.min(n, (i + 1) * bs) + ") fails its CRC32C; nothing restored");
+                    return KvFile.Restore.no("the saved cache in " + dir + " is damaged: page " + i + " (tokens "
+                            + i * bs + "-" + Math.min(n, (i + 1) * bs) + ") fails its CRC32C; nothing restored");
                 }
                 pool.measureKeyNorms(b, Math.min(bs, use - i * bs));
                 found.put(b, new Origin(m.pages()[i], pool.version(b), m.crcs()[i]));
@@ -305,7 +319,8 @@ public final class KvStore implements AutoCloseable {
         }
         touch();
         int approx = m.approximateFrom() >= 0 && m.approximateFrom() < use ? m.approximateFrom() : -1;
-        return new KvFile.Restore(true, Arrays.copyOf(m.tokens(), use), "restored " + use + " of " + n + " saved tokens", approx);
+        String done = "restored " + use + " of " + n + " saved tokens";
+        return new KvFile.Restore(true, Arrays.copyOf(m.tokens(), use), done, approx);
     }
 
     /** Reads the on-disk manifest once, to know which page slots it references; an unreadable one references none. */
@@ -337,21 +352,27 @@ public final class KvStore implements AutoCloseable {
 
     static Manifest read(Path file) throws IOException {
         long size = Files.size(file);
-        if (size < HEADER + IDENTITY + 4 || size > MAX_MANIFEST) throw new IOException("manifest of " + size + " bytes");
+        if (size < HEADER + IDENTITY + 4 || size > MAX_MANIFEST) {
+            throw new IOException("manifest of " + size + " bytes");
+        }
         byte[] a = Files.readAllBytes(file);
         ByteBuffer b = ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN);
         CRC32C c = new CRC32C();
         c.update(a, 0, a.length - 4);
-        if ((int) c.getValue() != b.getInt(a.length - 4)) throw new IOException("the manifest fails its CRC32C (torn or overwritten)");
+        if ((int) c.getValue() != b.getInt(a.length - 4)) {
+            throw new IOException("the manifest fails its CRC32C (torn or overwritten)");
+        }
         if (b.getInt() != MAGIC) throw new IOException("not a KV store manifest");
         int version = b.getInt();
         if (version != VERSION) throw new IOException("KV store format " + version + ", this version reads " + VERSION);
         int dtype = b.getInt(), layers = b.getInt(), heads = b.getInt(), headDim = b.getInt(), blockSize = b.getInt();
         int n = b.getInt(), approx = b.getInt(), count = b.getInt();
         long pageBytes = b.getLong(), sequence = b.getLong();
-        if (n < 0 || count < 0 || blockSize < 1 || pageBytes < 1 || count != (int) ((n + (long) blockSize - 1) / blockSize)
+        if (n < 0 || count < 0 || blockSize < 1 || pageBytes < 1
+                || count != (int) ((n + (long) blockSize - 1) / blockSize)
                 || a.length != HEADER + IDENTITY + 4L * n + 8L * count + 4) {
-            throw new IOException("inconsistent manifest (" + n + " tokens, " + count + " pages, " + a.length + " bytes)");
+            throw new IOException("inconsistent manifest (" + n + " tokens, " + count + " pages, " + a.length
+                    + " bytes)");
         }
         b.position(HEADER);
         byte[] identity = new byte[IDENTITY];
@@ -362,13 +383,18 @@ public final class KvStore implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             pages[i] = b.getInt();
             crcs[i] = b.getInt();
-            if (pages[i] < 0 || seen.get(pages[i])) throw new IOException("inconsistent manifest (page slot " + pages[i] + ")");
+            if (pages[i] < 0 || seen.get(pages[i])) {
+                throw new IOException("inconsistent manifest (page slot " + pages[i] + ")");
+            }
             seen.set(pages[i]);
         }
-        return new Manifest(dtype, layers, heads, headDim, blockSize, pageBytes, sequence, identity, tokens, approx, pages, crcs);
+        return new Manifest(dtype, layers, heads, headDim, blockSize, pageBytes, sequence, identity, tokens, approx,
+                pages, crcs);
     }
 
-    private static long manifestBytes(Manifest m) { return HEADER + IDENTITY + 4L * m.tokens().length + 8L * m.pages().length + 4; }
+    private static long manifestBytes(Manifest m) {
+        return HEADER + IDENTITY + 4L * m.tokens().length + 8L * m.pages().length + 4;
+    }
 
     static int crc(MemorySegment seg) {
         CRC32C c = new CRC32C();

@@ -116,14 +116,16 @@ public final class KvStores {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(root)) return out;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
-            for (Path d : dirs) if (Files.isDirectory(d) && STORE_NAME.matcher(d.getFileName().toString()).matches()) out.add(d);
+            for (Path d : dirs) {
+                if (Files.isDirectory(d) && STORE_NAME.matcher(d.getFileName().toString()).matches()) out.add(d);
+            }
         } catch (IOException e) {
             return out;
         }
         return out;
     }
 
-    /** Deletes a store's own files and then its directory; anything else inside keeps the directory (and is not ours). */
+    /** Deletes a store's own files, then its directory; anything else inside keeps the directory (it is not ours). */
     private static boolean delete(Path dir) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) if (STORE_FILE.matcher(f.getFileName().toString()).matches()) Files.deleteIfExists(f);

@@ -329,7 +329,9 @@ public final class Session implements AutoCloseable {
      * through {@code store} are written (see {@link KvStore}); cheap enough between prefill chunks.
      */
     public KvStore.Stats saveKv(KvStore store) throws IOException {
-        if (device != null) throw new IOException("the KV cache is on the GPU; saving it to " + store.dir() + " is not supported yet");
+        if (device != null) {
+            throw new IOException("the KV cache is on the GPU; saving it to " + store.dir() + " is not supported yet");
+        }
         return store.save(modelIdentity(), cache, tokens(), approximateFrom);
     }
 
@@ -340,8 +342,13 @@ public final class Session implements AutoCloseable {
      * was, or empty if a damaged page was found while reading.
      */
     public KvFile.Restore loadKv(KvStore store, int[] prompt) {
-        if (device != null) return new KvFile.Restore(false, new int[0], "the KV cache is on the GPU; a saved cache is not loaded there yet");
+        if (device != null) return onGpu();
         return restored(store.restore(modelIdentity(), cache, prompt));
+    }
+
+    private static KvFile.Restore onGpu() {
+        return new KvFile.Restore(false, new int[0],
+                "the KV cache is on the GPU; a saved cache is not loaded there yet");
     }
 
     private KvFile.Restore restored(KvFile.Restore r) {
@@ -361,7 +368,7 @@ public final class Session implements AutoCloseable {
      * damaged file, is not used: nothing changes and the caller simply recomputes.
      */
     public KvFile.Restore loadKv(Path file, int[] prompt) {
-        if (device != null) return new KvFile.Restore(false, new int[0], "the KV cache is on the GPU; a saved cache is not loaded there yet");
+        if (device != null) return onGpu();
         return restored(KvFile.restore(file, modelIdentity(), cache, prompt));
     }
 

@@ -31,14 +31,16 @@ public final class KvStoreBench {
         Config c = new Config(shape.dModel(), shape.nHeads(), shape.nLayers(), 4, shape.vocab(), 2048, 1e-5f, 8, 0,
                 (float) (1 / Math.sqrt(shape.dModel() / shape.nHeads())), 1);
         byte[] id = new byte[32];
-        try (KvPool pool = new KvPool(c, 64, (n + 256L) * KvPool.bytesPerToken(c, t), t); KvCache cache = new KvCache(pool);
+        long budget = (n + 256L) * KvPool.bytesPerToken(c, t);
+        try (KvPool pool = new KvPool(c, 64, budget, t); KvCache cache = new KvCache(pool);
              KvStore store = new KvStore(dir.resolve("store"))) {
             SplittableRandom r = new SplittableRandom(1);
             float[] row = new float[c.headDim()];
             int[] tokens = new int[n + 65];
             fill(cache, c, r, row, n);
             Arrays.setAll(tokens, i -> 2 + i % 50000);
-            System.out.printf(Locale.ROOT, "%s, KV %s, %d tokens, %.1f MiB of KV, pages of 64 tokens (%.1f MiB)%n", shape.name(), t.label(), n,
+            System.out.printf(Locale.ROOT, "%s, KV %s, %d tokens, %.1f MiB of KV, pages of 64 tokens (%.1f MiB)%n",
+                    shape.name(), t.label(), n,
                     (double) n * pool.bytesPerToken() / 1048576, pool.blockBytes() / 1048576.0);
             Path file = dir.resolve("single.longform-kv");
             long t0 = System.nanoTime();
@@ -54,16 +56,16 @@ public final class KvStoreBench {
             report("store, 64 tokens appended", t0, store.save(id, cache, Arrays.copyOf(tokens, n + 65), -1));
             t0 = System.nanoTime();
             report("store, nothing changed", t0, store.save(id, cache, Arrays.copyOf(tokens, n + 65), -1));
-            try (KvPool p2 = new KvPool(c, 64, (n + 256L) * KvPool.bytesPerToken(c, t), t); KvCache back = new KvCache(p2)) {
+            try (KvPool p2 = new KvPool(c, 64, budget, t); KvCache back = new KvCache(p2)) {
                 for (int round = 0; round < 3; round++) {   // alternating; the first round includes JIT warm-up
                     back.truncate(0);
                     t0 = System.nanoTime();
                     KvFile.Restore res = new KvStore(dir.resolve("store")).restore(id, back, null);
-                    System.out.printf(Locale.ROOT, "%-28s %8.3f s  %s%n", "store, restore (CRC checked)", (System.nanoTime() - t0) / 1e9, res.reason());
+                    line("store, restore (CRC checked)", t0, res.reason());
                     back.truncate(0);
                     t0 = System.nanoTime();
                     res = KvFile.restore(file, id, back, null);
-                    System.out.printf(Locale.ROOT, "%-28s %8.3f s  %s%n", "single file, restore", (System.nanoTime() - t0) / 1e9, res.reason());
+                    line("single file, restore", t0, res.reason());
                 }
             }
         }
@@ -83,11 +85,15 @@ public final class KvStoreBench {
     }
 
     private static void report(String what, long t0, KvStore.Stats s) {
-        System.out.printf(Locale.ROOT, "%-28s %8.3f s  %d of %d pages, %.1f MiB written%n", what, (System.nanoTime() - t0) / 1e9,
-                s.pagesWritten(), s.pages(), s.bytesWritten() / 1048576.0);
+        line(what, t0, String.format(Locale.ROOT, "%d of %d pages, %.1f MiB written", s.pagesWritten(), s.pages(),
+                s.bytesWritten() / 1048576.0));
     }
 
     private static void report(String what, long t0, int pages, long bytes) {
-        System.out.printf(Locale.ROOT, "%-28s %8.3f s  %.1f MiB written%n", what, (System.nanoTime() - t0) / 1e9, bytes / 1048576.0);
+        line(what, t0, String.format(Locale.ROOT, "%.1f MiB written", bytes / 1048576.0));
+    }
+
+    private static void line(String what, long t0, String detail) {
+        System.out.printf(Locale.ROOT, "%-28s %8.3f s  %s%n", what, (System.nanoTime() - t0) / 1e9, detail);
     }
 }

@@ -66,12 +66,15 @@ class KvStoreTest {
 
     static void assertSameCache(Session want, Session got, String what) {
         assertArrayEquals(want.tokens(), got.tokens(), what + ": tokens");
-        for (int i = 0; i < want.length(); i++) assertArrayEquals(slot(want.cache(), i), slot(got.cache(), i), what + ": slot " + i);
+        for (int i = 0; i < want.length(); i++) {
+            assertArrayEquals(slot(want.cache(), i), slot(got.cache(), i), what + ": slot " + i);
+        }
     }
 
     /** A fresh session restored from the store holds exactly what {@code live} holds. */
     static void assertRestoresTo(Session live, Path dir, String what) {
-        try (Session back = session(live.cache().blockSize(), live.cache().pool().dtype); KvStore s = new KvStore(dir)) {
+        KvCache c = live.cache();
+        try (Session back = session(c.blockSize(), c.pool().dtype); KvStore s = new KvStore(dir)) {
             KvFile.Restore r = back.loadKv(s, null);
             assertTrue(r.used(), what + ": " + r.reason());
             assertSameCache(live, back, what);
@@ -125,7 +128,7 @@ class KvStoreTest {
         }
     }
 
-    /** A long background prefill saved after every chunk writes the pages its new tokens touched, not the whole cache. */
+    /** A long background prefill saved after every chunk writes the pages its new tokens touched, not the whole. */
     @Test
     void savingBetweenPrefillChunksCostsOnlyTheNewPages(@TempDir Path dir) throws IOException {
         int[] story = ids(500, 3);
@@ -138,10 +141,10 @@ class KvStoreTest {
                 KvStore.Stats st = s.saveKv(store);
                 int touched = (to - 1) / 16 - at / 16 + 1;
                 assertEquals(touched, st.pagesWritten(), "tokens [" + at + ", " + to + ")");
-                assertTrue(st.bytesWritten() < (touched + 1) * page, "pages and a small manifest: " + st.bytesWritten());
+                assertTrue(st.bytesWritten() < (touched + 1) * page, "pages and a manifest: " + st.bytesWritten());
                 total += st.pagesWritten();
             }
-            assertEquals(32 + 6, total, "32 pages; the 6 chunk ends inside a page (40, 120, .., 440) write that page twice");
+            assertEquals(32 + 6, total, "32 pages; 6 chunk ends fall inside a page (40, 120, .., 440): written twice");
             assertRestoresTo(s, dir, "after the prefill");
         }
     }
@@ -154,7 +157,8 @@ class KvStoreTest {
     void restoredLogitsAreThoseOfTheFreshPrefill(@TempDir Path tmp) throws IOException {
         int[] story = ids(300, 4), next = {7, 8, 9};
         for (KvDType t : KvDType.values()) {
-            try (Session live = session(16, t); Session back = session(16, t); KvStore store = new KvStore(tmp.resolve(t.label()))) {
+            try (Session live = session(16, t); Session back = session(16, t);
+                 KvStore store = new KvStore(tmp.resolve(t.label()))) {
                 live.sync(story, null, null);
                 assertEquals(19, live.saveKv(store).pagesWritten());
                 KvFile.Restore r = back.loadKv(store, story);
@@ -175,7 +179,9 @@ class KvStoreTest {
                     assertTrue(p.used(), p.reason());
                     assertEquals(250, part.length());
                     assertArrayEquals(Arrays.copyOf(story, 250), part.tokens());
-                    for (int i = 0; i < 250; i++) assertArrayEquals(slot(live.cache(), i), slot(part.cache(), i), t + " slot " + i);
+                    for (int i = 0; i < 250; i++) {
+                        assertArrayEquals(slot(live.cache(), i), slot(part.cache(), i), t + " slot " + i);
+                    }
                 }
             }
         }
@@ -383,14 +389,15 @@ class KvStoreTest {
     @Test
     void storeNamesAreFilesystemSafeAndDistinct() {
         byte[] id = new byte[32];
-        List<String> stories = List.of("../../etc/passwd", "C:\\Users\\me\\Moby Dick.longform", "CON", "", "a/b:c*?\"<>|",
-                "Ahab\u00e9\u6f22\uD83D\uDC33", "x".repeat(500), "moby-dick", "Moby-Dick", "moby_dick");
+        List<String> stories = List.of("../../etc/passwd", "C:\\Users\\me\\Moby Dick.longform", "CON", "",
+                "a/b:c*?\"<>|", "Ahab\u00e9\u6f22\uD83D\uDC33", "x".repeat(500), "moby-dick", "Moby-Dick", "moby_dick");
         List<String> keys = stories.stream().map(k -> KvStores.key(k, id, KvDType.INT8)).toList();
         for (String k : keys) {
             assertTrue(k.matches("[A-Za-z0-9_-]+"), k);
             assertTrue(k.length() <= 40 + 1 + 16 + 1 + 8 + 1 + 4, k);
         }
-        assertEquals(keys.size(), keys.stream().map(String::toLowerCase).distinct().count(), "distinct even where case is ignored");
+        assertEquals(keys.size(), keys.stream().map(String::toLowerCase).distinct().count(),
+                "distinct even where case is ignored");
     }
 
     private static Path saveAndClose(KvStores stores, String story, Session s, long time) throws IOException {

@@ -32,7 +32,7 @@ class ApproximateRepairTest {
     static void close() { model.close(); }
 
     static final int[] STORY = ids(400, 71);
-    /** 30 tokens at 100 became 20: the cache keeps the 270 tokens after the edit (the last recomputed), approximately, from slot 120. */
+    /** 30 tokens at 100 became 20: the cache keeps the 270 tokens after the edit approximately, from slot 120. */
     static final int[] EDITED = splice(STORY, 100, 130, ids(20, 72));
 
     /** Scalar backend: bit comparisons must not depend on when C2 compiles the vector kernels. */
@@ -57,7 +57,9 @@ class ApproximateRepairTest {
     }
 
     static void assertSlots(Session want, Session got, int from, int to, String what) {
-        for (int i = from; i < to; i++) assertArrayEquals(slot(want.cache(), i), slot(got.cache(), i), what + ": slot " + i);
+        for (int i = from; i < to; i++) {
+            assertArrayEquals(slot(want.cache(), i), slot(got.cache(), i), what + ": slot " + i);
+        }
     }
 
     /** Greedy generation on both: the same tokens and bit-identical logits at every step. */
