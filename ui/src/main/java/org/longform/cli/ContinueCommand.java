@@ -1,6 +1,7 @@
 package org.longform.cli;
 
 import org.longform.engine.context.KvFile;
+import org.longform.engine.context.KvStore;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
@@ -56,7 +57,11 @@ public final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--keep", defaultValue = "0", description = "Tokens at the start pinned in view when the window shifts.") int keep;
     @Option(names = "--chunk", defaultValue = "512", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).") int chunk;
     @Option(names = "--print-ids", description = "Print only the generated ids, space-separated, on one line.") boolean printIds;
-    @Option(names = "--kv-file", paramLabel = "FILE", description = "Restore the KV cache from FILE when it was saved by this model for this text (else recompute), and save it there afterwards.") Path kvFile;
+    @Option(names = "--kv-file", paramLabel = "PATH", description = "Restore the KV cache from PATH when it was saved"
+            + " by this model for this text (else recompute), and save it there afterwards: a directory store"
+            + " that later saves update page by page (a single file saved by an older version is still read and"
+            + " written as such).")
+    Path kvFile;
     @Option(names = "--approx-reuse", description = "After an edit in the middle, keep the unchanged text's KV instead of recomputing from the edit (approximate; needs --kv-file to have a cache).") boolean approxReuse;
 
     @Override
@@ -74,8 +79,10 @@ public final class ContinueCommand implements Callable<Integer> {
             Thread hook = new Thread(cancel::cancel);
             Runtime.getRuntime().addShutdownHook(hook);
             GenerationRequest req = new GenerationRequest(prompt, st, window, keep, approxReuse ? Session.Reuse.APPROXIMATE : Session.Reuse.EXACT);
+            // an existing regular file is the single-file format of earlier versions; otherwise a directory store
+            KvStore store = kvFile != null && !Files.isRegularFile(kvFile) ? new KvStore(kvFile) : null;
             if (kvFile != null) {
-                KvFile.Restore r = g.restoreKv(kvFile);
+                KvFile.Restore r = store != null ? g.session().loadKv(store, null) : g.restoreKv(kvFile);
                 err.println(r.used() ? "kv cache: " + r.reason() : "kv cache: not used, " + r.reason());
             }
             TokenListener listener = new TokenListener() {
@@ -96,6 +103,12 @@ public final class ContinueCommand implements Callable<Integer> {
             err.println("kv: " + g.session().describeKv());
             if (kvFile != null && g.session().onDevice()) {
                 err.println("kv cache: not saved to " + kvFile + ": the cache is on the GPU, and saving it from there is not supported yet");
+            } else if (store != null) {
+                long t1 = System.nanoTime();
+                KvStore.Stats s = g.session().saveKv(store);
+                err.printf("kv cache: saved %d tokens to %s in %.2f s (%d of %d pages written, %.1f MiB)%n",
+                        s.tokens(), kvFile, (System.nanoTime() - t1) / 1e9, s.pagesWritten(), s.pages(),
+                        s.bytesWritten() / 1048576.0);
             } else if (kvFile != null) {
                 long t1 = System.nanoTime();
                 g.saveKv(kvFile);

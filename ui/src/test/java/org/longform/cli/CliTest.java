@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.model.Model;
+import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.Session;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -253,10 +256,12 @@ class CliTest {
         assertEquals(0, a.code(), a.err());
         assertTrue(a.err().contains("kv cache: not used") && a.err().contains("kv cache: saved"), a.err());
         assertTrue(a.err().contains("400 recomputed"), a.err());
+        assertTrue(Files.isDirectory(kv), "a directory store");
         Run b = run("continue", "--model", m, "--ids", prompt, "--max-tokens", "10", "--temperature", "0", "--print-ids", "--kv-file", kv.toString());
         assertEquals(0, b.code(), b.err());
         assertTrue(b.err().contains("kv cache: restored"), b.err());
         assertTrue(b.err().contains("400 tokens, 1 recomputed"), b.err());
+        assertTrue(b.err().contains("(1 of 7 pages written"), "only the page of the new tokens: " + b.err());
         assertEquals(a.out(), b.out());
         // another KV dtype: the saved cache is stale, silently recomputed
         Run c = run("continue", "--model", m, "--ids", prompt, "--max-tokens", "10", "--temperature", "0", "--print-ids",
@@ -269,6 +274,23 @@ class CliTest {
                 "--kv-file", kv.toString(), "--kv-dtype", "bf16", "--approx-reuse");
         assertEquals(0, d.code(), d.err());
         assertTrue(d.err().contains("390 tokens, 21 recomputed") && d.err().contains("269 kept approximately"), d.err());
+    }
+
+    @Test
+    void continueStillReadsAndWritesASingleFileCacheOfEarlierVersions(@TempDir Path tmp) throws Exception {
+        Path m = FIXTURES.resolve("tiny-mpt-4h");
+        Path kv = tmp.resolve("story.txt.longform-kv");
+        String prompt = ids(300, 4);
+        int[] ids = Arrays.stream(prompt.split(",")).mapToInt(Integer::parseInt).toArray();
+        try (Model model = Model.load(m); Session s = new Session(model, EngineOptions.defaults())) {
+            s.sync(ids, null, null);
+            s.saveKv(kv);
+        }
+        Run r = run("continue", "--model", m.toString(), "--ids", prompt, "--max-tokens", "3", "--temperature", "0", "--print-ids",
+                "--kv-file", kv.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("kv cache: restored") && r.err().contains("300 tokens, 1 recomputed"), r.err());
+        assertTrue(Files.isRegularFile(kv), "still a single file");
     }
 
     @Test

@@ -37,6 +37,15 @@ public final class KvFile {
 
     /** Saves {@code tokens.length} slots of {@code cache} (the tokens they hold) with the model's identity. */
     public static void save(Path file, byte[] identity, KvCache cache, int[] tokens) throws IOException {
+        save(file, identity, cache, tokens, -1);
+    }
+
+    /**
+     * As above, with the first slot whose K and V are approximate ({@code -1}: the cache is exact),
+     * kept in the header's last word as value + 1 so that files written before it read as exact.
+     */
+    public static void save(Path file, byte[] identity, KvCache cache, int[] tokens, int approximateFrom)
+            throws IOException {
         KvPool pool = cache.pool();
         int n = tokens.length;
         if (n > cache.length()) throw new IllegalArgumentException(n + " tokens but " + cache.length() + " cached slots");
@@ -48,7 +57,8 @@ public final class KvFile {
             try (Arena arena = Arena.ofConfined();
                  FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 MemorySegment out = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
-                int[] head = {MAGIC, VERSION, pool.dtype.ordinal(), pool.layers, pool.heads, pool.headDim, n, 0};
+                int approx = approximateFrom >= 0 && approximateFrom < n ? approximateFrom + 1 : 0;
+                int[] head = {MAGIC, VERSION, pool.dtype.ordinal(), pool.layers, pool.heads, pool.headDim, n, approx};
                 MemorySegment.copy(head, 0, out, I32, 0, head.length);
                 MemorySegment.copy(identity, 0, out, ValueLayout.JAVA_BYTE, 32, 32);
                 MemorySegment.copy(tokens, 0, out, I32, HEADER, n);
@@ -63,9 +73,12 @@ public final class KvFile {
 
     /**
      * What a restore did: {@code used} when the file matched the model and dtype and shared a
-     * prefix with the prompt; {@code ids} are the tokens now cached; {@code reason} says why not.
+     * prefix with the prompt; {@code ids} are the tokens now cached; {@code reason} says why not;
+     * {@code approximateFrom} is the first restored slot whose K and V are approximate (-1: exact).
      */
-    public record Restore(boolean used, int[] ids, String reason) {
+    public record Restore(boolean used, int[] ids, String reason, int approximateFrom) {
+        public Restore(boolean used, int[] ids, String reason) { this(used, ids, reason, -1); }
+
         public int tokens() { return ids.length; }
 
         static Restore no(String reason) { return new Restore(false, new int[0], reason); }
@@ -112,8 +125,13 @@ public final class KvFile {
             if (!cache.reserve(use)) return Restore.no("the KV budget cannot hold " + use + " tokens now");
             cache.advance(use);
             copy(pool, cache, n, use, in, tokensEnd(n), false);
-            for (int b = 0; b * pool.blockSize < use; b++) pool.measureKeyNorms(cache.blockId(b), Math.min(pool.blockSize, use - b * pool.blockSize));
-            return new Restore(true, Arrays.copyOf(saved, use), "restored " + use + " of " + n + " saved tokens");
+            for (int b = 0; b * pool.blockSize < use; b++) {
+                pool.touch(cache.blockId(b));
+                pool.measureKeyNorms(cache.blockId(b), Math.min(pool.blockSize, use - b * pool.blockSize));
+            }
+            int approx = head[7] > 0 && head[7] - 1 < use ? head[7] - 1 : -1;
+            String done = "restored " + use + " of " + n + " saved tokens";
+            return new Restore(true, Arrays.copyOf(saved, use), done, approx);
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalStateException) throw (IllegalStateException) e;
             return Restore.no("unreadable (" + e.getMessage() + ")");

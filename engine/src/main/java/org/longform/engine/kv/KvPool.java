@@ -23,6 +23,7 @@ public final class KvPool implements AutoCloseable {
     private final Arena arena = Arena.ofShared();   // shared: attention threads read the pages
     private MemorySegment[] blocks;   // grows with use: a 1-token block size may mean millions of pages
     private float[] keyNorms;         // [block][layer][head]: bound on |k| of the rows in the block (see keyNorm)
+    private long[] versions;          // [block]: bumped by every write into the page (see version)
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
     private int allocated;
     private String allocationFailure;
@@ -45,6 +46,7 @@ public final class KvPool implements AutoCloseable {
         }
         this.blocks = new MemorySegment[Math.min(maxBlocks, 64)];
         this.keyNorms = new float[blocks.length * layers * heads];
+        this.versions = new long[blocks.length];
     }
 
     /**
@@ -78,6 +80,7 @@ public final class KvPool implements AutoCloseable {
         if (allocated == blocks.length) {
             blocks = java.util.Arrays.copyOf(blocks, (int) Math.min(maxBlocks, 2L * blocks.length));
             keyNorms = java.util.Arrays.copyOf(keyNorms, blocks.length * layers * heads);
+            versions = java.util.Arrays.copyOf(versions, blocks.length);
         }
         try {
             blocks[allocated] = arena.allocate(blockBytes, 64);
@@ -93,8 +96,19 @@ public final class KvPool implements AutoCloseable {
 
     public void release(int block) { free.addFirst(block); }
 
-    /** The raw page (for saving and restoring a cache). */
+    /** The raw page (for saving and restoring a cache); call {@link #touch} after writing into it. */
     public MemorySegment segment(int block) { return blocks[block]; }
+
+    /**
+     * A counter of writes into the page: it changes whenever the page's bytes may have changed
+     * (writeRow, copySlots, {@link #touch}), so a saved copy tagged with (block, version) is known to
+     * be current while the version stays the same. A released and re-acquired page keeps its bytes
+     * and its version.
+     */
+    public long version(int block) { return versions[block]; }
+
+    /** Records that the page's bytes were written directly through {@link #segment}. */
+    public void touch(int block) { versions[block]++; }
 
     /** Bytes of the element region of a page; int8 scales follow it. */
     public long dataBytes() { return dataBytes; }
@@ -132,6 +146,7 @@ public final class KvPool implements AutoCloseable {
 
     /** Stores head_dim floats src[off..] as slot s's row, converting to the page dtype. */
     public void writeRow(int block, int layer, int kv, int head, int s, float[] src, int off) {
+        versions[block]++;
         if (kv == 0) raiseKeyNorm(block, layer, head, boundOf(src, off, headDim));
         MemorySegment seg = blocks[block];
         long at = rowOffset(layer, kv, head, s);
@@ -180,6 +195,7 @@ public final class KvPool implements AutoCloseable {
     public void copySlots(int fromBlock, int fromS, int toBlock, int toS, int n) {
         if (n <= 0) return;
         MemorySegment src = blocks[fromBlock], dst = blocks[toBlock];
+        versions[toBlock]++;
         long rowBytes = (long) headDim * dtype.bytes;
         for (int l = 0; l < layers; l++)
             for (int h = 0; h < heads; h++) raiseKeyNorm(toBlock, l, h, keyNorm(fromBlock, l, h));

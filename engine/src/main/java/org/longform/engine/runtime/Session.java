@@ -1,6 +1,7 @@
 package org.longform.engine.runtime;
 
 import org.longform.engine.context.KvFile;
+import org.longform.engine.context.KvStore;
 import org.longform.engine.context.ModelIdentity;
 import org.longform.engine.context.ReusePlan;
 import org.longform.engine.kernels.Backend;
@@ -65,6 +66,7 @@ public final class Session implements AutoCloseable {
     private final float[] last;
     private int[] tokens = new int[256];
     private int recomputed, approximate;
+    private int approximateFrom = -1;     // first slot whose K and V were kept across an edit before it; -1: exact
     private byte[] identity;
     private final DeviceSession device;   // null: this process's CPU runs the model
 
@@ -137,6 +139,15 @@ public final class Session implements AutoCloseable {
     /** Tokens the last {@link #sync} kept after an edit although what precedes them changed (approximate mode). */
     public int lastApproximate() { return approximate; }
 
+    /**
+     * The first cache slot whose K and V are approximate: kept by an approximate {@link #sync}
+     * although text before it changed (every later slot saw it, so is approximate too); -1 when the
+     * cache is what a fresh prefill of {@link #tokens()} gives. A context shift ({@link #evict}) does
+     * not count: reusing the survivors is the pinned-prefix semantics. {@link #repair} makes the
+     * cache exact again.
+     */
+    public int approximateFrom() { return device != null ? -1 : approximateFrom; }
+
     /** Throws a message naming bytes per token and what fits when {@code window} tokens cannot be cached. */
     public void checkWindow(int window) {
         if (device != null) {
@@ -203,6 +214,7 @@ public final class Session implements AutoCloseable {
         while (common < n && common < prompt.length && tokens[common] == prompt[common]) common++;
         if (common == prompt.length) common--;   // need logits for the last token
         cache.truncate(common);
+        if (approximateFrom >= common) approximateFrom = -1;   // the approximate slots are recomputed
         recomputed = prompt.length - common;
         return feed(prompt, common, prompt.length, null, progress, cancelled);
     }
@@ -210,6 +222,7 @@ public final class Session implements AutoCloseable {
     /** Cache A E B... becomes A E' B: E' is computed in place, B's K and V stay (see {@link Reuse#APPROXIMATE}). */
     private float[] syncApproximate(int[] prompt, ReusePlan plan, Progress progress, BooleanSupplier cancelled) {
         int p = plan.prefix(), edited = plan.editedLength(), tail = plan.tailLength();
+        int keptApproximate = approximateFrom < p ? approximateFrom : -1;   // one in A stays
         cache.truncate(plan.tailEnd());
         if (!cache.resizeSpan(p, plan.tailStart(), edited)) {   // no room for a longer E': recompute instead
             return sync(prompt, Reuse.EXACT, progress, cancelled);
@@ -227,10 +240,12 @@ public final class Session implements AutoCloseable {
             float[] r = feed(prompt, p, p + edited, null, shifted(progress, 0, total), cancelled);
             if (r == null) {
                 cache.abandonOverwrite();
+                approximateFrom = keptApproximate;
                 return null;
             }
             cache.endOverwrite();
         }
+        approximateFrom = keptApproximate >= 0 ? keptApproximate : p + edited;   // B saw E, not E'
         if (recomputeLast) {
             cache.truncate(prompt.length - 1);
             return feed(prompt, prompt.length - 1, prompt.length, null, shifted(progress, edited, total), cancelled);
@@ -251,12 +266,47 @@ public final class Session implements AutoCloseable {
         int n = cache.length();
         cache.evict(start, end);
         System.arraycopy(tokens, end, tokens, start, n - end);
+        if (approximateFrom >= end) approximateFrom -= end - start;
+        else if (approximateFrom >= start) approximateFrom = start;   // what followed the span saw it
+        if (approximateFrom >= cache.length()) approximateFrom = -1;
+    }
+
+    /**
+     * Recomputes the approximate slots ({@link #approximateFrom} on) in place, chunk by chunk, each
+     * chunk seeing only the exact slots before it: when it returns true the cache (and the last
+     * logits) are what a fresh prefill gives. Cancelled between chunks it returns false: the slots
+     * rewritten so far are exact, the rest keep their approximate K and V (the sequence stays
+     * usable, its last logits the approximate ones), and a later call resumes where this stopped.
+     */
+    public boolean repair(Progress progress, BooleanSupplier cancelled) {
+        if (device != null || approximateFrom < 0) return true;
+        int n = cache.length(), from = approximateFrom;
+        int[] ids = Arrays.copyOf(tokens, n);
+        while (approximateFrom >= 0) {
+            if (cancelled != null && cancelled.getAsBoolean()) return false;
+            int at = approximateFrom, T = Math.min(options.chunkSize(), n - at);
+            boolean lastChunk = at + T == n;
+            cache.overwrite(at, at + T);
+            try {
+                transformer.forward(state, cache, ids, at, T, false, lastChunk);
+            } catch (RuntimeException e) {
+                cache.abandonOverwrite();   // keeps the exact slots before the chunk
+                approximateFrom = -1;
+                throw e;
+            }
+            cache.endOverwrite();
+            if (lastChunk) System.arraycopy(state.logits, 0, last, 0, config.vocabSize());
+            approximateFrom = lastChunk ? -1 : at + T;
+            if (progress != null) progress.update(at + T - from, n - from);
+        }
+        return true;
     }
 
     /** Forgets everything cached. */
     public void reset() {
         if (device != null) device.reset();
         else cache.truncate(0);
+        approximateFrom = -1;
     }
 
     /** The fingerprint of this session's model that saved caches carry (computed once). */
@@ -271,7 +321,45 @@ public final class Session implements AutoCloseable {
      */
     public void saveKv(Path file) throws IOException {
         if (device != null) throw new IOException("the KV cache is on the GPU; saving it to " + file + " is not supported yet");
-        KvFile.save(file, modelIdentity(), cache, tokens());
+        KvFile.save(file, modelIdentity(), cache, tokens(), approximateFrom);
+    }
+
+    /**
+     * Saves the cache to an incremental store: only pages written since the last save or restore
+     * through {@code store} are written (see {@link KvStore}); cheap enough between prefill chunks.
+     */
+    public KvStore.Stats saveKv(KvStore store) throws IOException {
+        if (device != null) {
+            throw new IOException("the KV cache is on the GPU; saving it to " + store.dir() + " is not supported yet");
+        }
+        return store.save(modelIdentity(), cache, tokens(), approximateFrom);
+    }
+
+    /**
+     * Restores a cache saved by {@link #saveKv(KvStore)}, keeping the part that matches
+     * {@code prompt}'s prefix (all of it if null), with its approximate slots if any. A missing,
+     * foreign, stale or damaged store is not used (the reason says why): the cache is then as it
+     * was, or empty if a damaged page was found while reading.
+     */
+    public KvFile.Restore loadKv(KvStore store, int[] prompt) {
+        if (device != null) return onGpu();
+        return restored(store.restore(modelIdentity(), cache, prompt));
+    }
+
+    private static KvFile.Restore onGpu() {
+        return new KvFile.Restore(false, new int[0],
+                "the KV cache is on the GPU; a saved cache is not loaded there yet");
+    }
+
+    private KvFile.Restore restored(KvFile.Restore r) {
+        if (r.used()) {
+            ensureTokens(r.tokens());
+            System.arraycopy(r.ids(), 0, tokens, 0, r.tokens());
+            approximateFrom = r.approximateFrom();
+        } else if (approximateFrom >= cache.length()) {
+            approximateFrom = -1;   // a damaged save emptied the cache
+        }
+        return r;
     }
 
     /**
@@ -280,13 +368,8 @@ public final class Session implements AutoCloseable {
      * damaged file, is not used: nothing changes and the caller simply recomputes.
      */
     public KvFile.Restore loadKv(Path file, int[] prompt) {
-        if (device != null) return new KvFile.Restore(false, new int[0], "the KV cache is on the GPU; a saved cache is not loaded there yet");
-        KvFile.Restore r = KvFile.restore(file, modelIdentity(), cache, prompt);
-        if (r.used()) {
-            ensureTokens(r.tokens());
-            System.arraycopy(r.ids(), 0, tokens, 0, r.tokens());
-        }
-        return r;
+        if (device != null) return onGpu();
+        return restored(KvFile.restore(file, modelIdentity(), cache, prompt));
     }
 
     /** {@link #loadKv(Path, int[])} of the whole saved cache; true if it was used. */

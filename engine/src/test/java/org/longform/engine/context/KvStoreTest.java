@@ -1,0 +1,439 @@
+package org.longform.engine.context;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.Fixtures;
+import org.longform.engine.kv.KvCache;
+import org.longform.engine.kv.KvDType;
+import org.longform.engine.kv.KvPool;
+import org.longform.engine.model.Model;
+import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.Session;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The incremental, crash-safe KV store and the app's cache folder. */
+class KvStoreTest {
+    static Model model;
+
+    @BeforeAll
+    static void load() { model = Model.load(Fixtures.modelDir("tiny-mpt-4h")); }
+
+    @AfterAll
+    static void close() { model.close(); }
+
+    static int[] ids(int n, int seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = 2 + r.nextInt(50000);
+        return a;
+    }
+
+    /** Scalar backend: bit comparisons must not depend on when C2 compiles the vector kernels. */
+    static EngineOptions opts(int block, KvDType t) {
+        return EngineOptions.defaults().withBlockSize(block).withChunkSize(32).withKvDType(t).withBackend("scalar");
+    }
+
+    static Session session(int block, KvDType t) { return new Session(model, opts(block, t)); }
+
+    /** Every layer/K-V/head row of one slot, as f32. */
+    static float[] slot(KvCache c, int slot) {
+        KvPool p = c.pool();
+        float[] all = new float[p.layers * 2 * p.heads * p.headDim], row = new float[p.headDim];
+        int k = 0;
+        for (int l = 0; l < p.layers; l++)
+            for (int kv = 0; kv < 2; kv++)
+                for (int h = 0; h < p.heads; h++) {
+                    p.readRows(c.blockId(slot / p.blockSize), l, kv, h, slot % p.blockSize, 1, row);
+                    System.arraycopy(row, 0, all, k, p.headDim);
+                    k += p.headDim;
+                }
+        return all;
+    }
+
+    static void assertSameCache(Session want, Session got, String what) {
+        assertArrayEquals(want.tokens(), got.tokens(), what + ": tokens");
+        for (int i = 0; i < want.length(); i++) {
+            assertArrayEquals(slot(want.cache(), i), slot(got.cache(), i), what + ": slot " + i);
+        }
+    }
+
+    /** A fresh session restored from the store holds exactly what {@code live} holds. */
+    static void assertRestoresTo(Session live, Path dir, String what) {
+        KvCache c = live.cache();
+        try (Session back = session(c.blockSize(), c.pool().dtype); KvStore s = new KvStore(dir)) {
+            KvFile.Restore r = back.loadKv(s, null);
+            assertTrue(r.used(), what + ": " + r.reason());
+            assertSameCache(live, back, what);
+        }
+    }
+
+    static Path pages(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("pages-")).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void aSaveWritesOnlyThePagesThatChanged(@TempDir Path dir) throws IOException {
+        int[] story = ids(100, 1);
+        try (Session s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+            long page = s.cache().pool().blockBytes();
+            s.sync(story, null, null);
+            KvStore.Stats first = store.save(model(s), s.cache(), s.tokens(), -1);
+            assertEquals(7, first.pagesWritten(), "100 tokens in pages of 16");
+            assertEquals(7, first.pages());
+            assertEquals(100, first.tokens());
+            assertEquals(7 * page, Files.size(pages(dir)));
+
+            KvStore.Stats again = s.saveKv(store);
+            assertEquals(0, again.pagesWritten(), "nothing changed");
+            assertTrue(again.bytesWritten() < 1024, "only the manifest: " + again.bytesWritten());
+
+            s.feed(5);   // one token more: only the last, partly filled page
+            KvStore.Stats one = s.saveKv(store);
+            assertEquals(1, one.pagesWritten());
+            assertEquals(page + 96 + 4 * 101 + 8 * 7 + 4, one.bytesWritten(), "one page and the manifest");
+            assertRestoresTo(s, dir, "after one token");
+
+            s.feed(ids(12, 2), 0, 12, null, null, null);   // 113: the 7th page fills, an 8th begins
+            assertEquals(2, s.saveKv(store).pagesWritten());
+            assertRestoresTo(s, dir, "after 12 tokens");
+
+            // the window moves on by whole pages: blocks are re-linked, their contents unchanged, nothing is rewritten
+            s.evict(16, 48);
+            KvStore.Stats shifted = s.saveKv(store);
+            assertEquals(0, shifted.pagesWritten(), "an aligned context shift writes no page");
+            assertEquals(6, shifted.pages());
+            assertRestoresTo(s, dir, "after an aligned shift");
+
+            // a shift inside pages moves the slots after it: those pages change and are written, the first is not
+            s.evict(20, 30);
+            KvStore.Stats moved = s.saveKv(store);
+            assertEquals(4, moved.pagesWritten(), "pages 1-4 of the 71 tokens hold moved slots; page 0 is kept");
+            assertRestoresTo(s, dir, "after an unaligned shift");
+        }
+    }
+
+    /** A long background prefill saved after every chunk writes the pages its new tokens touched, not the whole. */
+    @Test
+    void savingBetweenPrefillChunksCostsOnlyTheNewPages(@TempDir Path dir) throws IOException {
+        int[] story = ids(500, 3);
+        try (Session s = session(16, KvDType.BF16); KvStore store = new KvStore(dir)) {
+            long page = s.cache().pool().blockBytes();
+            int total = 0;
+            for (int at = 0; at < story.length; at += 40) {
+                int to = Math.min(story.length, at + 40);
+                s.feed(story, at, to, null, null, null);
+                KvStore.Stats st = s.saveKv(store);
+                int touched = (to - 1) / 16 - at / 16 + 1;
+                assertEquals(touched, st.pagesWritten(), "tokens [" + at + ", " + to + ")");
+                assertTrue(st.bytesWritten() < (touched + 1) * page, "pages and a manifest: " + st.bytesWritten());
+                total += st.pagesWritten();
+            }
+            assertEquals(32 + 6, total, "32 pages; 6 chunk ends fall inside a page (40, 120, .., 440): written twice");
+            assertRestoresTo(s, dir, "after the prefill");
+        }
+    }
+
+    /**
+     * Restored pages equal the saved ones byte for byte: logits after a restore are bit-identical to
+     * those of the session that prefilled the text (scalar backend, see {@link #opts}).
+     */
+    @Test
+    void restoredLogitsAreThoseOfTheFreshPrefill(@TempDir Path tmp) throws IOException {
+        int[] story = ids(300, 4), next = {7, 8, 9};
+        for (KvDType t : KvDType.values()) {
+            try (Session live = session(16, t); Session back = session(16, t);
+                 KvStore store = new KvStore(tmp.resolve(t.label()))) {
+                live.sync(story, null, null);
+                assertEquals(19, live.saveKv(store).pagesWritten());
+                KvFile.Restore r = back.loadKv(store, story);
+                assertTrue(r.used(), r.reason());
+                assertEquals(300, r.tokens());
+                assertEquals(-1, r.approximateFrom());
+                assertEquals(-1, back.approximateFrom());
+                assertSameCache(live, back, t.label());
+                // the restored pages are known to the store: saving right away writes none
+                assertEquals(0, back.saveKv(store).pagesWritten(), t + ": restore then save");
+                assertArrayEquals(live.feed(next).clone(), back.feed(next), t + ": restored logits are bit-identical");
+                assertEquals(1, back.saveKv(store).pagesWritten(), t + ": three tokens more, one page");
+                // a prompt that shares only a prefix restores that prefix
+                try (Session part = session(16, t)) {
+                    int[] edited = Arrays.copyOf(story, 320);
+                    edited[250] ^= 1;
+                    KvFile.Restore p = part.loadKv(store, edited);
+                    assertTrue(p.used(), p.reason());
+                    assertEquals(250, part.length());
+                    assertArrayEquals(Arrays.copyOf(story, 250), part.tokens());
+                    for (int i = 0; i < 250; i++) {
+                        assertArrayEquals(slot(live.cache(), i), slot(part.cache(), i), t + " slot " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void foreignOrStaleStoresAreRefusedAndLeaveTheCacheAsItWas(@TempDir Path dir) throws IOException {
+        int[] story = ids(200, 5);
+        try (Session s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+            s.sync(story, null, null);
+            s.saveKv(store);
+        }
+        try (KvStore store = new KvStore(dir)) {
+            try (Session s = session(16, KvDType.F32)) {
+                s.sync(ids(10, 6), null, null);
+                byte[] other = s.modelIdentity();
+                other[0] ^= 1;
+                KvFile.Restore r = store.restore(other, s.cache(), story);
+                assertFalse(r.used());
+                assertTrue(r.reason().contains("another model"), r.reason());
+                assertEquals(10, s.length(), "untouched");
+                r = s.loadKv(store, ids(200, 7));
+                assertFalse(r.used());
+                assertTrue(r.reason().contains("first token"), r.reason());
+                assertEquals(10, s.length());
+            }
+            try (Session s = session(16, KvDType.BF16)) {
+                KvFile.Restore r = s.loadKv(store, story);
+                assertFalse(r.used());
+                assertTrue(r.reason().contains("f32") && r.reason().contains("bf16"), r.reason());
+            }
+            try (Session s = session(7, KvDType.F32)) {
+                KvFile.Restore r = s.loadKv(store, story);
+                assertFalse(r.used());
+                assertTrue(r.reason().contains("block size of 16"), r.reason());
+            }
+            try (Session s = session(16, KvDType.F32)) {
+                KvFile.Restore r = s.loadKv(new KvStore(dir.resolve("none")), story);
+                assertFalse(r.used());
+                assertTrue(r.reason().startsWith("no saved cache"), r.reason());
+                assertTrue(s.loadKv(store, story).used(), "sanity: the store itself is fine");
+            }
+        }
+    }
+
+    @Test
+    void tornOrDamagedStoresAreRefused(@TempDir Path tmp) throws IOException {
+        int[] story = ids(200, 8);
+        Path good = tmp.resolve("good");
+        try (Session s = session(16, KvDType.INT8); KvStore store = new KvStore(good)) {
+            s.sync(story, null, null);
+            s.saveKv(store);
+        }
+        // a flipped byte in page 5's data: found while reading, the cache is left empty (never half-filled)
+        Path flipped = copy(good, tmp.resolve("flipped"));
+        flip(pages(flipped), 5 * pageBytes() + 100);
+        try (Session s = session(16, KvDType.INT8); KvStore store = new KvStore(flipped)) {
+            s.sync(ids(10, 9), null, null);
+            KvFile.Restore r = s.loadKv(store, story);
+            assertFalse(r.used());
+            assertTrue(r.reason().contains("page 5") && r.reason().contains("CRC32C"), r.reason());
+            assertEquals(0, s.length(), "emptied, not left at a good prefix");
+            assertEquals(0, s.tokens().length);
+            assertEquals(-1, s.approximateFrom());
+        }
+        // a truncated pages file: found before reading, the cache is untouched
+        Path cut = copy(good, tmp.resolve("cut"));
+        try (FileChannel ch = FileChannel.open(pages(cut), StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 10);
+        }
+        try (Session s = session(16, KvDType.INT8); KvStore store = new KvStore(cut)) {
+            s.sync(ids(10, 9), null, null);
+            KvFile.Restore r = s.loadKv(store, story);
+            assertFalse(r.used());
+            assertTrue(r.reason().contains("truncated"), r.reason());
+            assertEquals(10, s.length());
+            // a prompt that needs only the intact pages still restores them
+            assertTrue(s.loadKv(store, Arrays.copyOf(story, 100)).used());
+            assertEquals(100, s.length());
+        }
+        // a torn manifest: cut short, or a flipped byte
+        Path shortManifest = copy(good, tmp.resolve("short"));
+        Path m = shortManifest.resolve("manifest");
+        Files.write(m, Arrays.copyOf(Files.readAllBytes(m), (int) Files.size(m) - 7));
+        Path flippedManifest = copy(good, tmp.resolve("flipped-manifest"));
+        flip(flippedManifest.resolve("manifest"), 100);
+        Path junk = copy(good, tmp.resolve("junk"));
+        Files.writeString(junk.resolve("manifest"), "not a manifest");
+        for (Path bad : List.of(shortManifest, flippedManifest, junk)) {
+            try (Session s = session(16, KvDType.INT8); KvStore store = new KvStore(bad)) {
+                KvFile.Restore r = s.loadKv(store, story);
+                assertFalse(r.used(), bad.toString());
+                assertTrue(r.reason().contains("damaged"), r.reason());
+                assertEquals(0, s.length());
+                // and saving over a damaged store works
+                s.sync(story, null, null);
+                s.saveKv(store);
+                assertTrue(s.loadKv(new KvStore(bad), story).used());
+            }
+        }
+    }
+
+    /** A kill after the pages are written and before the manifest is renamed leaves the previous save intact. */
+    @Test
+    void aCrashBeforeTheManifestLeavesThePreviousSave(@TempDir Path dir) throws IOException {
+        int[] story = ids(150, 10);
+        try (Session s = session(16, KvDType.F32); Session before = session(16, KvDType.F32)) {
+            s.sync(story, null, null);
+            before.sync(story, null, null);
+            try (KvStore store = new KvStore(dir)) {
+                s.saveKv(store);
+            }
+            // the writer changes everything (an edit near the start), saves, and dies before the manifest
+            int[] edited = story.clone();
+            edited[3] ^= 1;
+            s.sync(edited, null, null);
+            s.feed(11);
+            KvStore dying = new KvStore(dir);
+            dying.beforeManifest = () -> { throw new IllegalStateException("killed"); };
+            long sizeBefore = Files.size(pages(dir));
+            assertThrows(IllegalStateException.class, () -> s.saveKv(dying));
+            assertTrue(Files.size(pages(dir)) > sizeBefore, "the new pages were written");
+            Files.writeString(dir.resolve(KvStore.MANIFEST_TMP), "half a manifest");   // and a torn temp file
+            try (Session back = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+                KvFile.Restore r = back.loadKv(store, null);
+                assertTrue(r.used(), r.reason());
+                assertSameCache(before, back, "the previous save");
+                // the next save goes on from there
+                back.feed(12);
+                back.saveKv(store);
+                before.feed(12);
+                assertRestoresTo(before, dir, "saved after the crash");
+            }
+        }
+    }
+
+    @Test
+    void freedPagesAreReusedAndTheFileIsCompacted(@TempDir Path dir) throws IOException {
+        try (Session s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+            long page = s.cache().pool().blockBytes();
+            s.sync(ids(160, 11), null, null);   // 10 pages in slots 0-9
+            s.saveKv(store);
+            // everything rewritten: new pages go to free slots 10-19, then 0-9 are free
+            s.sync(ids(160, 12), null, null);
+            assertEquals(10, s.saveKv(store).pagesWritten());
+            assertEquals(20 * page, Files.size(pages(dir)));
+            // rewritten again: the slots freed last time are reused, and the trailing ones cut off
+            s.sync(ids(160, 13), null, null);
+            s.saveKv(store);
+            assertEquals(10 * page, Files.size(pages(dir)));
+            assertRestoresTo(s, dir, "after reuse");
+            // the window moves on by 7 pages: the 3 live pages sit in slots 7-9 of 10: moved down, file cut
+            s.evict(0, 112);
+            KvStore.Stats st = s.saveKv(store);
+            assertEquals(0, st.pagesWritten());
+            assertEquals(3, st.pagesMoved());
+            assertEquals(3 * page, Files.size(pages(dir)));
+            assertRestoresTo(s, dir, "after compaction");
+        }
+    }
+
+    @Test
+    void theCacheFolderEvictsLeastRecentlyUsedStoresBeyondItsCap(@TempDir Path root) throws IOException {
+        try (Session s = session(16, KvDType.F32)) {
+            s.sync(ids(100, 14), null, null);
+            byte[] id = s.modelIdentity();
+            long one;
+            try (KvStore probe = new KvStore(root.resolve("probe"))) {
+                one = s.saveKv(probe).storeBytes();
+                Files.walk(probe.dir()).sorted((a, b) -> b.compareTo(a)).forEach(f -> f.toFile().delete());
+            }
+            KvStores stores = new KvStores(root, one * 5 / 2);   // room for two stores and a half
+            long now = System.currentTimeMillis();
+            Path a = saveAndClose(stores, "a", s, now - 300_000);
+            Path b = saveAndClose(stores, "b", s, now - 200_000);
+            assertEquals(2 * one, stores.totalBytes());
+            Path c = saveAndClose(stores, "c", s, now - 100_000);
+            assertFalse(Files.exists(a), "the least recently used store went");
+            assertTrue(Files.exists(b) && Files.exists(c));
+            assertEquals(2 * one, stores.totalBytes());
+            // a store open in this process is never evicted: "a" again, kept open, then "d"
+            try (KvStore again = stores.open("a", id, KvDType.F32)) {
+                s.saveKv(again);
+                assertFalse(Files.exists(b), "b was the oldest not in use");
+                setTime(again.dir(), now - 400_000);   // older than everything, but open
+                Path d = saveAndClose(stores, "d", s, now);
+                assertTrue(Files.exists(again.dir()) && Files.exists(d));
+                assertFalse(Files.exists(c));
+            }
+            // the store just saved stays even when it alone is over the cap; the rest go
+            KvStores tiny = new KvStores(root, 1);
+            try (KvStore e = tiny.open("e", id, KvDType.F32)) {
+                s.saveKv(e);
+                assertTrue(Files.exists(e.dir()));
+                assertEquals(one, tiny.totalBytes());
+            }
+            // another story, model or dtype is another store
+            assertNotEquals(KvStores.key("a", id, KvDType.F32), KvStores.key("a", id, KvDType.BF16));
+            byte[] other = id.clone();
+            other[0] ^= 1;
+            assertNotEquals(KvStores.key("a", id, KvDType.F32), KvStores.key("a", other, KvDType.F32));
+        }
+    }
+
+    @Test
+    void storeNamesAreFilesystemSafeAndDistinct() {
+        byte[] id = new byte[32];
+        List<String> stories = List.of("../../etc/passwd", "C:\\Users\\me\\Moby Dick.longform", "CON", "",
+                "a/b:c*?\"<>|", "Ahab\u00e9\u6f22\uD83D\uDC33", "x".repeat(500), "moby-dick", "Moby-Dick", "moby_dick");
+        List<String> keys = stories.stream().map(k -> KvStores.key(k, id, KvDType.INT8)).toList();
+        for (String k : keys) {
+            assertTrue(k.matches("[A-Za-z0-9_-]+"), k);
+            assertTrue(k.length() <= 40 + 1 + 16 + 1 + 8 + 1 + 4, k);
+        }
+        assertEquals(keys.size(), keys.stream().map(String::toLowerCase).distinct().count(),
+                "distinct even where case is ignored");
+    }
+
+    private static Path saveAndClose(KvStores stores, String story, Session s, long time) throws IOException {
+        try (KvStore store = stores.open(story, s.modelIdentity(), KvDType.F32)) {
+            s.saveKv(store);
+            setTime(store.dir(), time);
+            return store.dir();
+        }
+    }
+
+    private static void setTime(Path dir, long millis) throws IOException {
+        Files.setLastModifiedTime(dir, FileTime.fromMillis(millis));
+    }
+
+    static long pageBytes() {
+        try (Session s = session(16, KvDType.INT8)) {
+            return s.cache().pool().blockBytes();
+        }
+    }
+
+    static Path copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) Files.copy(f, to.resolve(f.getFileName()));
+        }
+        return to;
+    }
+
+    static void flip(Path file, long at) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x10)).rewind();
+            ch.write(b, at);
+        }
+    }
+
+    private static byte[] model(Session s) { return s.modelIdentity(); }
+}
