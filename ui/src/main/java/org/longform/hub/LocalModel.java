@@ -21,10 +21,10 @@ import java.util.stream.Stream;
  * @param config       the MPT config (folders only; null for GGUF)
  * @param gguf         the GGUF header (GGUF files only)
  * @param weightBytes  bytes the weights take once loaded: on disk for folders (memory-mapped); for
- *                     GGUF, formats without kernels (Q4_K...) counted as the q8_0 they become
+ *                     GGUF, formats without kernels (Q3_K...) counted as the q8_0 they become
  * @param tokenizer    the tokenizer.json it will use (its own, else the bundled GPT-NeoX one)
  * @param form         GGUF only: the matrices' stored types and whether they are re-quantized at
- *                     load, e.g. "Q4_K + Q6_K, re-quantized to q8_0 at load"; null for folders
+ *                     load, e.g. "Q3_K + Q6_K, re-quantized to q8_0 at load"; null for folders
  */
 public record LocalModel(Path path, Kind kind, String name, Config config, GgufInfo gguf, long weightBytes, Path tokenizer, String form) {
     public enum Kind { MPT_FOLDER, GGUF }

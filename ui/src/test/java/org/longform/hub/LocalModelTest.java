@@ -90,9 +90,13 @@ class LocalModelTest {
 
     @Test
     void aKQuantGgufSaysItIsRequantizedAndCountsWhatLoadingTakes() throws Exception {
-        LocalModel k = LocalModel.inspect(Files.write(tmp.resolve("k.gguf"), oneMatrix(12, 4 * 144)));   // Q4_K: 4 blocks of 256
-        assertTrue(k.summary().contains("Q4_K, re-quantized to q8_0 at load"), k.summary());
-        assertEquals(1024 / 32 * 34, k.weightBytes(), "counted as the q8_0 it becomes, not the 576 bytes stored");
+        LocalModel k = LocalModel.inspect(Files.write(tmp.resolve("k.gguf"), oneMatrix(11, 4 * 110)));   // Q3_K: 4 blocks of 256
+        assertTrue(k.summary().contains("Q3_K, re-quantized to q8_0 at load"), k.summary());
+        assertEquals(1024 / 32 * 34, k.weightBytes(), "counted as the q8_0 it becomes, not the 440 bytes stored");
+
+        LocalModel k4 = LocalModel.inspect(Files.write(tmp.resolve("k4.gguf"), oneMatrix(12, 4 * 144)));   // Q4_K: run as stored
+        assertTrue(k4.summary().contains("Q4_K") && !k4.summary().contains("re-quantized"), k4.summary());
+        assertEquals(4 * 144, k4.weightBytes());
 
         LocalModel q8 = LocalModel.inspect(Files.write(tmp.resolve("q8.gguf"), oneMatrix(8, 32 * 34)));   // Q8_0: 32 blocks of 32
         assertTrue(q8.summary().contains("Q8_0") && !q8.summary().contains("re-quantized"), q8.summary());

@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 import org.longform.engine.SystemOptions;
 import org.longform.engine.io.Tensor;
 import org.longform.engine.quant.DenseMatrix;
+import org.longform.engine.quant.KQuantMatrix;
 import org.longform.engine.quant.Matrix;
 import org.longform.engine.quant.QuantMatrix;
 import org.longform.engine.quant.WeightType;
@@ -119,6 +120,11 @@ public final class MatMulVector {
                 this.heads = head > 0 ? threads : 0;
                 units = heads + (tail + chunk - 1) / chunk;
                 if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
+                else if (w instanceof KQuantMatrix km && MatMulKQuant.needsSums(km)) {
+                    // k-quants with mins: xq holds x's sums over its 32-wide sub-blocks
+                    if (xq.length < w.cols() / 32) xq = new float[w.cols() / 32];
+                    MatMulKQuantScalar.subSums(x, w.cols(), xq);
+                }
                 else if (w.type() == WeightType.BF16 || w.type() == WeightType.F16) {
                     if (xq.length < w.cols()) xq = new float[w.cols()];
                     if (w.type() == WeightType.F16) xqScaled = prepareF16(x, w.cols(), xq);
@@ -178,7 +184,7 @@ public final class MatMulVector {
         j.run(0);
     }
 
-    private static void put(float[] out, int i, float s, Epilogue ep) {
+    static void put(float[] out, int i, float s, Epilogue ep) {
         switch (ep) {
             case STORE -> out[i] = s;
             case ADD -> out[i] += s;
@@ -265,6 +271,7 @@ public final class MatMulVector {
                     case F32 -> gemvF32(t.data(), t.cols(), x, out, a, b, ep);
                 }
             }
+            case KQuantMatrix k -> MatMulKQuant.gemv(k, x, xq, out, a, b, ep, s.tile);
             case QuantMatrix q -> {
                 if (!QVEC) gemvScalar(q, x, out, a, b, ep, s);
                 else if (q.type() == WeightType.Q8_0) gemvQ8(q, x, out, a, b, ep, s);
@@ -786,6 +793,7 @@ public final class MatMulVector {
                 }
                 for (i = kb; i < kc; i++) dst[i] = t.get(e + i);
             }
+            case KQuantMatrix km -> MatMulKQuant.widen(km, n, k0, kc, dst);
             case QuantMatrix q -> {
                 int K = q.cols(), nb = K / 32, b0 = k0 / 32, nbk = kc / 32;
                 if (!QVEC) {

@@ -3,9 +3,10 @@ package org.longform.engine.quant;
 /**
  * A weight matrix [rows, cols] in one of the stored forms the kernels read directly: dense
  * (a mapped {@link org.longform.engine.io.Tensor} in f32, f16 or bf16) or block-quantized
- * ({@link QuantMatrix}: q8_0 or q4_0). Row r is output feature r; cols is the input size.
+ * ({@link QuantMatrix}: q8_0 or q4_0; {@link KQuantMatrix}: GGML's Q4_K, Q5_K and Q6_K blocks as
+ * stored). Row r is output feature r; cols is the input size.
  */
-public sealed interface Matrix permits DenseMatrix, QuantMatrix {
+public sealed interface Matrix permits DenseMatrix, QuantMatrix, KQuantMatrix {
     String name();
 
     int rows();

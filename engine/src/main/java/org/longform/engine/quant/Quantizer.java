@@ -48,8 +48,9 @@ public final class Quantizer {
     }
 
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.length() * 8));
     private static final boolean VEC = FS.length() >= 8 && 32 % FS.length() == 0;
+    /** None below 8 float lanes (no 32-bit byte vector: 128-bit NEON, -XX:MaxVectorSize=16), where q8Scalar runs. */
+    private static final VectorSpecies<Byte> BS = VEC ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.length() * 8)) : null;
     /** 1.5 * 2^23: (v + M) - M rounds v half to even, as Math.rint does, for |v| < 2^22. */
     private static final float MAGIC = 12582912f;
 

@@ -9,6 +9,7 @@ import org.longform.engine.kernels.Parallel;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Weights;
 import org.longform.engine.quant.DenseMatrix;
+import org.longform.engine.quant.KQuantMatrix;
 import org.longform.engine.quant.Matrix;
 import org.longform.engine.quant.QuantMatrix;
 import org.longform.engine.quant.Quantizer;
@@ -26,16 +27,17 @@ import java.util.Map;
  * An MPT model from a GGUF file as llama.cpp writes it (architecture {@code mpt}: token_embd,
  * blk.N.attn_norm / attn_qkv / attn_output / ffn_norm / ffn_up / ffn_down, output_norm, optional
  * output; hparams {@code mpt.*}). F32, F16 and BF16 matrices are used in place (mapped); Q8_0 and
- * Q4_0 blocks are split once into the engine's quant and scale planes (values unchanged). The
- * other block formats community files use (Q4_1, Q5_0, Q5_1, Q2_K..Q6_K: a "Q4_K_M" file mixes
- * Q4_K and Q6_K) have no kernels here: each row is decoded to float as ggml decodes it and
+ * Q4_0 blocks are split once into the engine's quant and scale planes (values unchanged); Q4_K,
+ * Q5_K and Q6_K blocks (a "Q4_K_M" file mixes Q4_K and Q6_K) are computed with as mapped
+ * ({@link KQuantMatrix}). The other block formats community files use (Q4_1, Q5_0, Q5_1, Q2_K,
+ * Q3_K) have no kernels here: each row is decoded to float as ggml decodes it and
  * re-quantized to q8_0 (or to q4_0 if the user asked for q4_0; the embedding stays q8_0 then).
  * q8_0's rounding (half a step of a block's largest weight / 127) is far below these formats' own.
  */
 public final class GgufModel {
     private GgufModel() {}
 
-    /** @param converted what was re-quantized at load, e.g. "Q4_K x 97, Q6_K x 25 -> q8_0 in 3.1 s"; null if nothing */
+    /** @param converted what was re-quantized at load, e.g. "Q3_K x 97, Q5_0 x 25 -> q8_0 in 3.1 s"; null if nothing */
     public record Loaded(Config config, Weights weights, GgufFile file, String converted) {}
 
     public static Loaded load(Path path, Arena arena, Parallel par) { return load(path, arena, par, null); }
@@ -134,7 +136,7 @@ public final class GgufModel {
         boolean conv = false;
         java.util.Set<String> types = new java.util.LinkedHashSet<>();
         for (GgufFile.TensorInfo t : g.tensors().values()) {
-            boolean noKernel = GgmlBlocks.isBlockType(t.type()) && GgufFile.quantType(t.type()) == null;
+            boolean noKernel = GgmlBlocks.isBlockType(t.type()) && GgufFile.quantType(t.type()) == null && kQuantType(t.type()) == null;
             bytes += noKernel ? t.numel() / WeightType.Q8_0.blockSize * WeightType.Q8_0.blockBytes : t.bytes();
             conv |= noKernel;
             if (t.dims().length == 2) types.add(GgufFile.typeName(t.type()));
@@ -159,6 +161,7 @@ public final class GgufModel {
             case GgufFile.F16 -> new DenseMatrix(new Tensor(t.name(), DType.F16, shape, data));
             case GgufFile.BF16 -> new DenseMatrix(new Tensor(t.name(), DType.BF16, shape, data));
             case GgufFile.Q8_0, GgufFile.Q4_0 -> split(t.name(), GgufFile.quantType(t.type()), rows, cols, data, arena, par, path);
+            case GgufFile.Q4_K, GgufFile.Q5_K, GgufFile.Q6_K -> kQuant(t, rows, cols, data, par, path);
             default -> {   // GgufFile.open admits only readable types: the rest are block formats without kernels
                 conv.count(t.type());
                 yield convert(t, rows, cols, data, conv.target, arena, par, path);
@@ -178,6 +181,42 @@ public final class GgufModel {
         if (par != null) par.range(rows, 16, body);
         else body.run(0, rows);
         return new QuantMatrix(t.name(), to, rows, cols, q, s);
+    }
+
+    /** The engine's form of the k-quants it computes with as stored (Q4_K, Q5_K, Q6_K); else null. */
+    static WeightType kQuantType(int ggml) {
+        return switch (ggml) {
+            case GgufFile.Q4_K -> WeightType.Q4_K;
+            case GgufFile.Q5_K -> WeightType.Q5_K;
+            case GgufFile.Q6_K -> WeightType.Q6_K;
+            default -> null;
+        };
+    }
+
+    /**
+     * The mapped blocks as they are; every block's f16 scales (d, and dmin for Q4_K / Q5_K) are
+     * checked finite first, as {@link #split} checks q8_0 / q4_0 ones, so a damaged file fails here
+     * with a message and not later as NaN text.
+     */
+    static KQuantMatrix kQuant(GgufFile.TensorInfo t, int rows, int cols, MemorySegment data, Parallel par, Path path) {
+        WeightType type = kQuantType(t.type());
+        int nb = cols / KQuantMatrix.BLOCK, bb = type.blockBytes;
+        long[] at = type == WeightType.Q6_K ? new long[]{208} : new long[]{0, 2};
+        Parallel.RangeBody body = (a, b) -> {
+            for (int r = a; r < b; r++) {
+                for (int blk = 0; blk < nb; blk++) {
+                    long bo = ((long) r * nb + blk) * bb;
+                    for (long o : at) {
+                        if ((data.get(ValueLayout.JAVA_SHORT_UNALIGNED, bo + o) >> 10 & 0x1F) == 0x1F) {
+                            throw new ModelFormatException(path, "tensor '" + t.name() + "' has a non-finite block scale (row " + r + ", block " + blk + ")");
+                        }
+                    }
+                }
+            }
+        };
+        if (par != null) par.range(rows, 64, body);
+        else body.run(0, rows);
+        return new KQuantMatrix(t.name(), type, rows, cols, data);
     }
 
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;

@@ -1,0 +1,203 @@
+package org.longform.engine.kernels;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.longform.engine.quant.KQuantMatrix;
+import org.longform.engine.quant.WeightType;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * GGML's k-quants (Q4_K, Q5_K, Q6_K) computed with as the file stores them, with the Vector API;
+ * {@link MatMulKQuantScalar} is the twin it equals bit for bit (same lanes, same order).
+ * <ul>
+ * <li>One token: L codes at a time are unpacked with byte shifts and masks (nibbles, Q5_K's fifth
+ *     bit, Q6_K's 2-bit pairs) and widened to floats, and FMA'd against x into a per-sub-block sum;
+ *     that sum goes into the row's accumulator times d·sc. Q4_K / Q5_K's mins are one scalar sum
+ *     over the sub-blocks' x sums (shared by every row, made once per product), as ggml does with
+ *     its q8_K bsums. The lanes are summed in a fixed order (not reduceLanes, whose order is
+ *     unspecified), so the twin can follow it.</li>
+ * <li>Several tokens: {@link #widen} decodes a panel's rows to float (the values of ggml's
+ *     dequantize) and the f32 GEMM of {@link MatMulVector} does the rest. ggml instead rounds the
+ *     activations to int8 (q8_K) and multiplies integers; that is not done here, as it would change
+ *     the results (x rounded to 8 bits), and the default path is exact.</li>
+ * </ul>
+ * Needs at least 8 float lanes (a 64-bit byte vector widens to them); below that the twin runs.
+ */
+public final class MatMulKQuant {
+    private MatMulKQuant() {}
+
+    static final VectorSpecies<Float> F = MatMulVector.F;
+    static final int L = MatMulVector.L;
+    static final VectorSpecies<Byte> B = MatMulVector.B;
+    /** L divides 16 (a Q6_K sub-block) and a byte vector of L lanes exists. */
+    static final boolean VEC = L >= 8 && 16 % L == 0;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** Whether a product over m needs the per-sub-block sums of x ({@link MatMulKQuantScalar#subSums}). */
+    static boolean needsSums(KQuantMatrix m) { return m.type() != WeightType.Q6_K; }
+
+    /** Rows [a, b) of m times x into out; xs: x's sub-block sums (Q4_K, Q5_K); buf: L floats of scratch. */
+    static void gemv(KQuantMatrix m, float[] x, float[] xs, float[] out, int a, int b, Epilogue ep, float[] buf) {
+        for (int n = a; n < b; n++) {
+            float v;
+            if (!VEC) v = MatMulKQuantScalar.dot(m, n, x, xs, L);
+            else {
+                v = switch (m.type()) {
+                    case Q4_K -> q4k(m.data(), m.rowOffset(n), m.cols() / 256, x, xs, buf);
+                    case Q5_K -> q5k(m.data(), m.rowOffset(n), m.cols() / 256, x, xs, buf);
+                    default -> q6k(m.data(), m.rowOffset(n), m.cols() / 256, x, buf);
+                };
+            }
+            MatMulVector.put(out, n, v, ep);
+        }
+    }
+
+    private static float lanes(FloatVector acc, float[] buf) {
+        acc.intoArray(buf, 0);
+        float s = 0;
+        for (int i = 0; i < L; i++) s += buf[i];
+        return s;
+    }
+
+    private static FloatVector f(ByteVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    private static float q4k(MemorySegment w, long row, int nb, float[] x, float[] xs, float[] buf) {
+        FloatVector acc = FloatVector.zero(F);
+        float mn = 0;
+        for (int blk = 0; blk < nb; blk++) {
+            long bo = row + blk * 144L, qs = bo + 16;
+            float d = f16(w, bo), dmin = f16(w, bo + 2);
+            for (int j = 0; j < 4; j++) {
+                int k = blk * 256 + 64 * j;
+                FloatVector p0 = FloatVector.zero(F), p1 = p0;
+                for (int c = 0; c < 32; c += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, w, qs + 32 * j + c, LE);
+                    p0 = f(v.and((byte) 15)).fma(FloatVector.fromArray(F, x, k + c), p0);
+                    p1 = f(v.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
+                }
+                int sm0 = KQuantMatrix.scaleMin(w, bo, 2 * j), sm1 = KQuantMatrix.scaleMin(w, bo, 2 * j + 1);
+                acc = p0.fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
+                acc = p1.fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
+                mn = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn);
+                mn = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn);
+            }
+        }
+        return lanes(acc, buf) - mn;
+    }
+
+    private static float q5k(MemorySegment w, long row, int nb, float[] x, float[] xs, float[] buf) {
+        FloatVector acc = FloatVector.zero(F);
+        float mn = 0;
+        for (int blk = 0; blk < nb; blk++) {
+            long bo = row + blk * 176L, qh = bo + 16, qs = bo + 48;
+            float d = f16(w, bo), dmin = f16(w, bo + 2);
+            for (int j = 0; j < 4; j++) {
+                int k = blk * 256 + 64 * j;
+                FloatVector p0 = FloatVector.zero(F), p1 = p0;
+                for (int c = 0; c < 32; c += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, w, qs + 32 * j + c, LE);
+                    ByteVector h = ByteVector.fromMemorySegment(B, w, qh + c, LE);
+                    ByteVector lo = v.and((byte) 15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    p0 = f(lo).fma(FloatVector.fromArray(F, x, k + c), p0);
+                    p1 = f(hi).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
+                }
+                int sm0 = KQuantMatrix.scaleMin(w, bo, 2 * j), sm1 = KQuantMatrix.scaleMin(w, bo, 2 * j + 1);
+                acc = p0.fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
+                acc = p1.fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
+                mn = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn);
+                mn = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn);
+            }
+        }
+        return lanes(acc, buf) - mn;
+    }
+
+    private static float q6k(MemorySegment w, long row, int nb, float[] x, float[] buf) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int blk = 0; blk < nb; blk++) {
+            long bo = row + blk * 210L;
+            float d = f16(w, bo + 208);
+            for (int n = 0; n < 2; n++) {
+                long ql = bo + 64 * n, qh = bo + 128 + 32 * n, sc = bo + 192 + 8 * n;
+                int k = blk * 256 + 128 * n;
+                for (int is = 0; is < 2; is++) {
+                    FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+                    for (int c = 16 * is; c < 16 * is + 16; c += L) {
+                        ByteVector a = ByteVector.fromMemorySegment(B, w, ql + c, LE);
+                        ByteVector bq = ByteVector.fromMemorySegment(B, w, ql + 32 + c, LE);
+                        ByteVector h = ByteVector.fromMemorySegment(B, w, qh + c, LE);
+                        ByteVector q0 = a.and((byte) 15).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                        ByteVector q1 = bq.and((byte) 15).or(h.and((byte) 12).lanewise(VectorOperators.LSHL, 2)).sub((byte) 32);
+                        ByteVector q2 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 48)).sub((byte) 32);
+                        ByteVector q3 = bq.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 48)).sub((byte) 32);
+                        p0 = f(q0).fma(FloatVector.fromArray(F, x, k + c), p0);
+                        p1 = f(q1).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
+                        p2 = f(q2).fma(FloatVector.fromArray(F, x, k + 64 + c), p2);
+                        p3 = f(q3).fma(FloatVector.fromArray(F, x, k + 96 + c), p3);
+                    }
+                    acc = p0.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is)), acc);
+                    acc = p1.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2)), acc);
+                    acc = p2.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4)), acc);
+                    acc = p3.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6)), acc);
+                }
+            }
+        }
+        return lanes(acc, buf);
+    }
+
+    private static float f16(MemorySegment w, long at) {
+        return Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
+    }
+
+    /** Row n, columns [k0, k0 + kc) (multiples of 32), decoded into dst[0, kc): {@link MatMulKQuantScalar#widen}'s values. */
+    static void widen(KQuantMatrix m, int n, int k0, int kc, float[] dst) {
+        if (!VEC) {
+            MatMulKQuantScalar.widen(m, n, k0, kc, dst, 0);
+            return;
+        }
+        MemorySegment w = m.data();
+        int bb = m.type().blockBytes;
+        for (int k = k0; k < k0 + kc; k += 32) {
+            long bo = m.rowOffset(n) + (long) (k / 256) * bb;
+            int g = k % 256 / 32;
+            if (m.type() == WeightType.Q6_K) widen6(w, bo, g, dst, k - k0);
+            else widen45(w, bo, g, m.type() == WeightType.Q5_K, dst, k - k0);
+        }
+    }
+
+    private static void widen45(MemorySegment w, long bo, int g, boolean five, float[] dst, int o) {
+        int sm = KQuantMatrix.scaleMin(w, bo, g);
+        float d1 = f16(w, bo) * (sm & 0xFF), m1 = f16(w, bo + 2) * (sm >> 8);
+        long qs = bo + (five ? 48 : 16) + 32L * (g / 2);
+        for (int l = 0; l < 32; l += L) {
+            ByteVector v = ByteVector.fromMemorySegment(B, w, qs + l, LE);
+            ByteVector q = g % 2 == 0 ? v.and((byte) 15) : v.lanewise(VectorOperators.LSHR, 4);
+            if (five) {
+                ByteVector h = ByteVector.fromMemorySegment(B, w, bo + 16 + l, LE);
+                q = q.or(h.lanewise(VectorOperators.LSHR, g).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+            }
+            f(q).mul(d1).sub(m1).intoArray(dst, o + l);
+        }
+    }
+
+    private static void widen6(MemorySegment w, long bo, int g, float[] dst, int o) {
+        int n = g / 4, qq = g % 4;
+        long ql = bo + 64 * n + (qq % 2 == 1 ? 32 : 0), qh = bo + 128 + 32 * n, sc = bo + 192 + 8 * n + 2 * qq;
+        float d = f16(w, bo + 208);
+        for (int l = 0; l < 32; l += L) {
+            ByteVector a = ByteVector.fromMemorySegment(B, w, ql + l, LE);
+            ByteVector h = ByteVector.fromMemorySegment(B, w, qh + l, LE);
+            ByteVector q = (qq < 2 ? a.and((byte) 15) : a.lanewise(VectorOperators.LSHR, 4))
+                    .or(h.lanewise(VectorOperators.LSHR, 2 * qq).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+            float ds = d * w.get(ValueLayout.JAVA_BYTE, sc + l / 16);
+            f(q).mul(ds).intoArray(dst, o + l);
+        }
+    }
+}
