@@ -30,6 +30,7 @@ import org.longform.ui.panels.SamplerPanel;
 import org.longform.ui.panels.WorldInfoPanel;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.story.StoryData;
+import org.longform.ui.tools.WritingTools;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ public final class MainWindow {
     final FileCommands files;
     final RemoteCommands remote;
     final EngineCommands engine;
+    final WritingTools tools;
     Prefs prefs;
 
     private final TabPane tabs = new TabPane();
@@ -86,6 +88,10 @@ public final class MainWindow {
         this.files = new FileCommands(this);
         this.remote = new RemoteCommands(this);
         this.engine = new EngineCommands(this);
+        this.tools = new WritingTools(config.configDir(), config.io(), config.fx(), active::get, gen.generatingProperty(), () -> {
+            var g = model.get();
+            return g == null ? null : text -> g.encode(text).length;
+        });
         this.actions = new AppActions(this);
 
         tabs.setId("stories");
@@ -96,7 +102,8 @@ public final class MainWindow {
         side.setId("side");
         side.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         side.setMinWidth(280);
-        SplitPane split = new SplitPane(tabs, side);
+        VBox.setVgrow(tabs, Priority.ALWAYS);
+        SplitPane split = new SplitPane(new VBox(tabs, tools.stats()), side);
         split.setOrientation(Orientation.HORIZONTAL);
         split.setDividerPositions(0.7);
         SplitPane.setResizableWithParent(side, false);
@@ -113,7 +120,9 @@ public final class MainWindow {
         HBox statusLine = new HBox(10, genStatus, prefillBar, grow, saveStatusLabel);
         statusLine.getStyleClass().add("status-line");
         VBox bottom = new VBox(contextBar, statusLine);
-        VBox top = new VBox(actions.menuBar(), actions.toolBar(), notice);
+        var menuBar = actions.menuBar();
+        var toolBar = actions.toolBar();
+        VBox top = new VBox(menuBar, toolBar, notice, tools.findBar());
         BorderPane root = new BorderPane(split, top, null, bottom, null);
         root.getStyleClass().add("app-root");
         // Never open larger than the screen (a saved size from a bigger monitor would hide the edges).
@@ -121,6 +130,7 @@ public final class MainWindow {
         scene = new Scene(root, Math.min(prefs.width(), screen.getWidth()), Math.min(prefs.height(), screen.getHeight()));
         Themes.apply(scene, prefs.theme());
         actions.installShortcuts(scene);
+        tools.bindFullScreen(stage, List.of(menuBar, toolBar, bottom, tools.stats()), split, side);
         wireModel();
         wireGeneration();
         stage.setScene(scene);
@@ -140,7 +150,7 @@ public final class MainWindow {
     }
 
     private void wireModel() {
-        model.infoProperty().addListener((o, a, m) -> refreshModelPanel());
+        model.infoProperty().addListener((o, a, m) -> { refreshModelPanel(); tools.stats().modelChanged(); });
         model.loadingProperty().addListener((o, a, l) -> modelPanel.showProgress(l ? -1 : -2, l ? "Loading model…" : ""));
         model.errorProperty().addListener((o, a, e) -> {
             modelPanel.showError(e);
@@ -192,6 +202,7 @@ public final class MainWindow {
         worldInfoPanel.bind(s);
         samplerPanel.bind(s);
         monitor.watch(s);
+        tools.activate(s);
         showPrompt(s == null ? null : s.promptProperty().get());
         stage.titleProperty().unbind();
         if (s != null) stage.titleProperty().bind(Bindings.concat(s.titleProperty(), " — Longform"));
@@ -246,6 +257,7 @@ public final class MainWindow {
         config.io().execute(() -> store.forget(id));   // queued after the save: the story is safely in its file
         sessions.remove(tab);
         tabs.getTabs().remove(tab);
+        tools.closed(s);
     }
 
     public void quit() {
@@ -362,6 +374,7 @@ public final class MainWindow {
     public FileCommands files() { return files; }
     public RemoteCommands remote() { return remote; }
     public AppActions actions() { return actions; }
+    public WritingTools tools() { return tools; }
     public Autosaver autosaver(StorySession s) { return autosavers.get(s); }
     StringProperty saveStatus() { return saveStatus; }
     Prefs prefs() { return prefs; }
