@@ -30,6 +30,8 @@ import org.longform.ui.panels.SamplerPanel;
 import org.longform.ui.panels.WorldInfoPanel;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.story.StoryData;
+import org.longform.ui.structure.ChapterNavigator;
+import org.longform.ui.structure.HistoryBrowser;
 import org.longform.ui.tools.WritingTools;
 
 import java.nio.file.Path;
@@ -64,6 +66,7 @@ public final class MainWindow {
     private final WorldInfoPanel worldInfoPanel = new WorldInfoPanel();
     private final SamplerPanel samplerPanel = new SamplerPanel();
     private final ModelPanel modelPanel = new ModelPanel();
+    private final ChapterNavigator chapters = new ChapterNavigator();
     private final ContextBar contextBar = new ContextBar();
     private final NoticeBar notice = new NoticeBar();
     private final Label genStatus = new Label();
@@ -98,7 +101,7 @@ public final class MainWindow {
         tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> activate(t == null ? null : sessions.get(t)));
         TabPane side = new TabPane(
                 sideTab("Memory", memoryPanel), sideTab("World info", worldInfoPanel),
-                sideTab("Sampler", samplerPanel), sideTab("Model", modelPanel));
+                sideTab("Sampler", samplerPanel), sideTab("Model", modelPanel), new Tab("Chapters", chapters));
         side.setId("side");
         side.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         side.setMinWidth(280);
@@ -203,6 +206,7 @@ public final class MainWindow {
         samplerPanel.bind(s);
         monitor.watch(s);
         tools.activate(s);
+        chapters.bind(s);
         showPrompt(s == null ? null : s.promptProperty().get());
         stage.titleProperty().unbind();
         if (s != null) stage.titleProperty().bind(Bindings.concat(s.titleProperty(), " — Longform"));
@@ -375,6 +379,16 @@ public final class MainWindow {
     public RemoteCommands remote() { return remote; }
     public AppActions actions() { return actions; }
     public WritingTools tools() { return tools; }
+    public ChapterNavigator chapters() { return chapters; }
+
+    /** File ▸ Version history…: the active story's autosaved versions, with diff and restore. */
+    public HistoryBrowser showHistory() {
+        StorySession s = active.get();
+        if (s == null) return null;
+        HistoryBrowser h = new HistoryBrowser(stage, s, store, config.io(), config.fx(), sc -> Themes.apply(sc, prefs.theme()));
+        h.show();
+        return h;
+    }
     public Autosaver autosaver(StorySession s) { return autosavers.get(s); }
     StringProperty saveStatus() { return saveStatus; }
     Prefs prefs() { return prefs; }
