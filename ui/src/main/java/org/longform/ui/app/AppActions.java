@@ -53,6 +53,7 @@ public final class AppActions {
         add("export-txt", "Export as text…", null, noStory, () -> w.files.exportDialog(false));
         add("export-md", "Export as Markdown…", null, noStory, () -> w.files.exportDialog(true));
         add("close", "Close story", "Shortcut+W", noStory, () -> w.closeStory(currentTab()));
+        add("history", "Version history…", null, busy, w::showHistory);
         add("quit", "Quit", "Shortcut+Q", null, w::quit);
 
         add("generate", "Generate", "Shortcut+Enter", busy.or(noModel), () -> gen.generate(w.active()));
@@ -63,6 +64,13 @@ public final class AppActions {
         add("prev-branch", "Previous alternative", "Alt+Left", busy.or(branchAt(-1).not()), () -> flip(-1));
         add("next-branch", "Next alternative", "Alt+Right", busy.or(branchAt(1).not()), () -> flip(1));
         add("accept", "Accept generated text (plain style)", null, busy, () -> w.active().editor().acceptGenerated());
+        add("find", "Find…", "Shortcut+F", noStory, () -> w.tools().findBar().open(false));
+        add("replace", "Replace…", "Shortcut+H", noStory, () -> w.tools().findBar().open(true));
+        add("zoom-in", "Larger text", "Shortcut+Plus", null, () -> w.tools().zoom(1));
+        add("zoom-out", "Smaller text", "Shortcut+Minus", null, () -> w.tools().zoom(-1));
+        add("zoom-reset", "Default text size", "Shortcut+0", null, () -> w.tools().zoom(0));
+        add("full-screen", "Distraction-free full screen", "F11", null, () -> w.tools().toggleDistractionFree());
+        add("layout", "Font and layout…", null, null, () -> w.tools().showLayoutDialog(w.stage, sc -> Themes.apply(sc, w.prefs().theme())));
 
         add("load-model", "Load model…", null, gen.generatingProperty(), () -> w.showModels(false));
         add("models", "Models…", null, null, () -> w.showModels(false));
@@ -143,9 +151,9 @@ public final class AppActions {
         });
         recent.getItems().add(disabledItem("(none yet)"));
         file.getItems().addAll(item("new"), item("open"), recent, item("import-kobold"), new SeparatorMenuItem(), item("save"), item("save-as"),
-                item("export-txt"), item("export-md"), new SeparatorMenuItem(), item("close"), item("quit"));
+                item("export-txt"), item("export-md"), new SeparatorMenuItem(), item("history"), new SeparatorMenuItem(), item("close"), item("quit"));
         Menu edit = new Menu("Edit");
-        edit.getItems().addAll(item("undo"), item("redo"), new SeparatorMenuItem(), item("accept"));
+        edit.getItems().addAll(item("undo"), item("redo"), new SeparatorMenuItem(), item("find"), item("replace"), new SeparatorMenuItem(), item("accept"));
         Menu generate = new Menu("Generate");
         CheckMenuItem atCursor = new CheckMenuItem("Generate at the cursor (instead of the end)");
         atCursor.setId("menu-at-cursor");
@@ -166,7 +174,8 @@ public final class AppActions {
         (w.prefs().theme().equals("dark") ? dark : light).setSelected(true);
         light.setOnAction(e -> w.setTheme("light"));
         dark.setOnAction(e -> w.setTheme("dark"));
-        view.getItems().addAll(light, dark);
+        view.getItems().addAll(light, dark, new SeparatorMenuItem(), item("layout"), item("zoom-in"), item("zoom-out"), item("zoom-reset"),
+                item("full-screen"));
         Menu help = new Menu("Help");
         help.getItems().add(item("system-check"));
         MenuBar bar = new MenuBar(file, edit, generate, modelMenu, view, help);
@@ -211,6 +220,17 @@ public final class AppActions {
         for (Action a : all.values()) a.installShortcut(scene);
         // Second redo key (Ctrl+Y), as many writers expect.
         KeyCombination y = new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN);
+        // Ctrl+= and the keypad's + - 0 zoom too (Ctrl++ needs Shift on most keyboards).
+        Map<KeyCombination, String> zoomKeys = Map.of(
+                new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_ANY), "zoom-in",
+                new KeyCodeCombination(KeyCode.ADD, KeyCombination.SHORTCUT_DOWN), "zoom-in",
+                new KeyCodeCombination(KeyCode.SUBTRACT, KeyCombination.SHORTCUT_DOWN), "zoom-out",
+                new KeyCodeCombination(KeyCode.NUMPAD0, KeyCombination.SHORTCUT_DOWN), "zoom-reset");
+        scene.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            for (var z : zoomKeys.entrySet()) {
+                if (z.getKey().match(e)) { all.get(z.getValue()).run(); e.consume(); return; }
+            }
+        });
         scene.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             Action redo = all.get("redo");
             if (y.match(e) && !redo.yieldsTo(scene.getFocusOwner())) {

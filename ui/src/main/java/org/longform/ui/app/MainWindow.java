@@ -31,6 +31,9 @@ import org.longform.ui.panels.SamplerPanel;
 import org.longform.ui.panels.WorldInfoPanel;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.story.StoryData;
+import org.longform.ui.structure.ChapterNavigator;
+import org.longform.ui.structure.HistoryBrowser;
+import org.longform.ui.tools.WritingTools;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +56,7 @@ public final class MainWindow {
     final FileCommands files;
     final RemoteCommands remote;
     final EngineCommands engine;
+    final WritingTools tools;
     Prefs prefs;
 
     private final TabPane tabs = new TabPane();
@@ -63,6 +67,7 @@ public final class MainWindow {
     private final WorldInfoPanel worldInfoPanel = new WorldInfoPanel();
     private final SamplerPanel samplerPanel = new SamplerPanel();
     private final ModelPanel modelPanel = new ModelPanel();
+    private final ChapterNavigator chapters = new ChapterNavigator();
     private final ContextBar contextBar = new ContextBar();
     private final NoticeBar notice = new NoticeBar();
     private final Label genStatus = new Label();
@@ -87,17 +92,22 @@ public final class MainWindow {
         this.files = new FileCommands(this);
         this.remote = new RemoteCommands(this);
         this.engine = new EngineCommands(this);
+        this.tools = new WritingTools(config.configDir(), config.io(), config.fx(), active::get, gen.generatingProperty(), () -> {
+            var g = model.get();
+            return g == null ? null : text -> g.encode(text).length;
+        });
         this.actions = new AppActions(this);
 
         tabs.setId("stories");
         tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> activate(t == null ? null : sessions.get(t)));
         TabPane side = new TabPane(
                 sideTab("Memory", memoryPanel), sideTab("World info", worldInfoPanel),
-                sideTab("Sampler", samplerPanel), sideTab("Model", modelPanel));
+                sideTab("Sampler", samplerPanel), sideTab("Model", modelPanel), new Tab("Chapters", chapters));
         side.setId("side");
         side.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         side.setMinWidth(280);
-        SplitPane split = new SplitPane(tabs, side);
+        VBox.setVgrow(tabs, Priority.ALWAYS);
+        SplitPane split = new SplitPane(new VBox(tabs, tools.stats()), side);
         split.setOrientation(Orientation.HORIZONTAL);
         split.setDividerPositions(0.7);
         SplitPane.setResizableWithParent(side, false);
@@ -114,7 +124,9 @@ public final class MainWindow {
         HBox statusLine = new HBox(10, genStatus, prefillBar, grow, saveStatusLabel);
         statusLine.getStyleClass().add("status-line");
         VBox bottom = new VBox(contextBar, statusLine);
-        VBox top = new VBox(actions.menuBar(), actions.toolBar(), notice);
+        var menuBar = actions.menuBar();
+        var toolBar = actions.toolBar();
+        VBox top = new VBox(menuBar, toolBar, notice, tools.findBar());
         BorderPane root = new BorderPane(split, top, null, bottom, null);
         root.getStyleClass().add("app-root");
         // Never open larger than the screen (a saved size from a bigger monitor would hide the edges).
@@ -122,6 +134,7 @@ public final class MainWindow {
         scene = new Scene(root, Math.min(prefs.width(), screen.getWidth()), Math.min(prefs.height(), screen.getHeight()));
         Themes.apply(scene, prefs.theme());
         actions.installShortcuts(scene);
+        tools.bindFullScreen(stage, List.of(menuBar, toolBar, bottom, tools.stats()), split, side);
         wireModel();
         wireGeneration();
         stage.setScene(scene);
@@ -141,7 +154,7 @@ public final class MainWindow {
     }
 
     private void wireModel() {
-        model.infoProperty().addListener((o, a, m) -> refreshModelPanel());
+        model.infoProperty().addListener((o, a, m) -> { refreshModelPanel(); tools.stats().modelChanged(); });
         model.loadingProperty().addListener((o, a, l) -> modelPanel.showProgress(l ? -1 : -2, l ? "Loading model…" : ""));
         model.errorProperty().addListener((o, a, e) -> {
             modelPanel.showError(e);
@@ -193,6 +206,8 @@ public final class MainWindow {
         worldInfoPanel.bind(s);
         samplerPanel.bind(s);
         monitor.watch(s);
+        tools.activate(s);
+        chapters.bind(s);
         showPrompt(s == null ? null : s.promptProperty().get());
         stage.titleProperty().unbind();
         if (s != null) stage.titleProperty().bind(Bindings.concat(s.titleProperty(), " — Longform"));
@@ -247,6 +262,7 @@ public final class MainWindow {
         config.io().execute(() -> store.forget(id));   // queued after the save: the story is safely in its file
         sessions.remove(tab);
         tabs.getTabs().remove(tab);
+        tools.closed(s);
     }
 
     public void quit() {
@@ -365,6 +381,17 @@ public final class MainWindow {
     public FileCommands files() { return files; }
     public RemoteCommands remote() { return remote; }
     public AppActions actions() { return actions; }
+    public WritingTools tools() { return tools; }
+    public ChapterNavigator chapters() { return chapters; }
+
+    /** File ▸ Version history…: the active story's autosaved versions, with diff and restore. */
+    public HistoryBrowser showHistory() {
+        StorySession s = active.get();
+        if (s == null) return null;
+        HistoryBrowser h = new HistoryBrowser(stage, s, store, config.io(), config.fx(), sc -> Themes.apply(sc, prefs.theme()));
+        h.show();
+        return h;
+    }
     public Autosaver autosaver(StorySession s) { return autosavers.get(s); }
     StringProperty saveStatus() { return saveStatus; }
     Prefs prefs() { return prefs; }

@@ -6,6 +6,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 
 /**
  * A non-modal message strip above the editor (errors, crash recovery): it never blocks writing and
@@ -27,6 +28,9 @@ public final class NoticeBar extends HBox {
         getStyleClass().add("notice");
         Button close = new Button("✕");
         close.setId("notice-close");
+        close.setMinWidth(Region.USE_PREF_SIZE);
+        // The message wraps; the buttons never shrink (they were drawn as "…" at 1280-1600 px).
+        buttons.setMinWidth(Region.USE_PREF_SIZE);
         close.setOnAction(e -> hide());
         getChildren().addAll(text, buttons, close);
         hide();
@@ -40,6 +44,7 @@ public final class NoticeBar extends HBox {
         text.setText(message);
         getStyleClass().removeAll("notice-error", "notice-info");
         getStyleClass().add(styleClass);
+        for (Button b : choices) b.setMinWidth(Region.USE_PREF_SIZE);
         buttons.getChildren().setAll(choices);
         setVisible(true);
         setManaged(true);

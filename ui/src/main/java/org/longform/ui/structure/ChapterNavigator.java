@@ -1,0 +1,122 @@
+package org.longform.ui.structure;
+
+import javafx.animation.PauseTransition;
+import javafx.beans.InvalidationListener;
+import javafx.geometry.Insets;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.util.Duration;
+import javafx.scene.input.KeyCode;
+import org.fxmisc.richtext.StyleClassedTextArea;
+import org.fxmisc.richtext.model.TwoDimensional;
+import org.longform.ui.app.StorySession;
+import org.longform.ui.tools.TextCounts;
+
+import java.util.List;
+
+/**
+ * The Chapters side panel: the manuscript's headings ({@link Chapters}), each with its length and
+ * whether the model sees it: in view, partly (the story cut falls inside it) or out of view
+ * (before the cut, shaded in the editor). A click jumps there. Rebuilt a moment after an edit.
+ */
+public final class ChapterNavigator extends VBox {
+    public enum View { IN, PARTLY, OUT, UNKNOWN }
+
+    /** A row: the heading, its words, and where it stands against the model's window. */
+    public record Row(Chapters.Chapter chapter, int words, View view) {}
+
+    private final ListView<Row> list = new ListView<>();
+    private final Label summary = new Label();
+    private final PauseTransition rebuild = new PauseTransition(Duration.millis(300));
+    private final InvalidationListener onChange = x -> rebuild.playFromStart();
+    private StorySession bound;
+
+    public ChapterNavigator() {
+        setId("chapters");
+        setSpacing(6);
+        setPadding(new Insets(8));
+        list.setId("chapter-list");
+        summary.setId("chapter-summary");
+        summary.setWrapText(true);
+        VBox.setVgrow(list, Priority.ALWAYS);
+        list.setPrefHeight(600);
+        list.setCellFactory(v -> new ListCell<>() {
+            @Override
+            protected void updateItem(Row r, boolean empty) {
+                super.updateItem(r, empty);
+                getStyleClass().removeAll("chapter-in-view", "chapter-partly", "chapter-out-of-view", "chapter-part");
+                if (empty || r == null) { setText(null); return; }
+                String mark = switch (r.view()) {
+                    case IN -> "●";
+                    case PARTLY -> "◐";
+                    case OUT -> "○";
+                    case UNKNOWN -> " ";
+                };
+                setText((r.chapter().level() > 1 ? "    " : "") + mark + "  " + r.chapter().title() + String.format("   (%,d words)", r.words()));
+                getStyleClass().add(switch (r.view()) {
+                    case IN -> "chapter-in-view";
+                    case PARTLY -> "chapter-partly";
+                    default -> "chapter-out-of-view";
+                });
+                if (r.chapter().level() == 1) getStyleClass().add("chapter-part");
+            }
+        });
+        list.setOnMouseClicked(e -> {
+            Row r = list.getSelectionModel().getSelectedItem();
+            if (r != null) jumpTo(r.chapter());
+        });
+        list.setOnKeyPressed(e -> {
+            Row r = list.getSelectionModel().getSelectedItem();
+            if (r != null && e.getCode() == KeyCode.ENTER) jumpTo(r.chapter());
+        });
+        rebuild.setOnFinished(e -> refresh());
+        getChildren().addAll(summary, list);
+    }
+
+    public void bind(StorySession s) {
+        if (bound != null) {
+            bound.editor().revisionProperty().removeListener(onChange);
+            bound.promptProperty().removeListener(onChange);
+        }
+        bound = s;
+        if (s != null) {
+            s.editor().revisionProperty().addListener(onChange);
+            s.promptProperty().addListener(onChange);
+        }
+        refresh();
+    }
+
+    /** Rebuilds the rows now (tests; otherwise a moment after a change). */
+    public void refresh() {
+        StorySession s = bound;
+        if (s == null) { list.getItems().clear(); summary.setText(""); return; }
+        String text = s.editor().text();
+        List<Row> rows = rows(text, s.promptProperty().get() == null ? -1 : s.storyCut());
+        list.getItems().setAll(rows);
+        long out = rows.stream().filter(r -> r.view() == View.OUT).count();
+        summary.setText(rows.isEmpty()
+                ? "No headings yet. Lines such as \u201CChapter 3\u201D, \u201CCHAPTER III. The Ball\u201D, \u201CPart Two\u201D or \u201C# Title\u201D become chapters here."
+                : String.format("%,d headings · ● in the model's view, ◐ partly, ○ out of view%s", rows.size(),
+                        out > 0 ? String.format(" (%,d chapters)", out) : ""));
+    }
+
+    /** The rows for {@code text} with the model's view starting at {@code cut} (-1: not known yet). */
+    public static List<Row> rows(String text, int cut) {
+        return Chapters.of(text).stream().map(c -> new Row(c, TextCounts.words(text.substring(c.start(), c.end())),
+                cut < 0 ? View.UNKNOWN : c.end() <= cut ? View.OUT : c.start() >= cut ? View.IN : View.PARTLY)).toList();
+    }
+
+    public void jumpTo(Chapters.Chapter c) {
+        if (bound == null) return;
+        StyleClassedTextArea area = bound.editor().area();
+        int pos = Math.min(c.start(), area.getLength());
+        area.moveTo(pos);
+        area.showParagraphAtTop(area.offsetToPosition(pos, TwoDimensional.Bias.Forward).getMajor());
+        area.requestFocus();
+    }
+
+    public ListView<Row> list() { return list; }
+}
