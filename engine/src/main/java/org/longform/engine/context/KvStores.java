@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 public final class KvStores {
     /** Store directory names: [safe story prefix]-[16 hex of the story id's SHA-256]-[8 hex of the model]-[dtype]. */
     private static final Pattern STORE_NAME = Pattern.compile("[A-Za-z0-9_.-]*-[0-9a-f]{16}-[0-9a-f]{8}-[a-z0-9]+");
-    private static final Pattern STORE_FILE = Pattern.compile("manifest|manifest\\.tmp|pages-[0-9]+\\.bin");
+    /** A store's own files, and extra-NAME.bin files a caller keeps with the cache (the editor's view of the story). */
+    private static final Pattern STORE_FILE = Pattern.compile("manifest|manifest\\.tmp|pages-[0-9]+\\.bin|extra-[a-z]+\\.bin(\\.tmp)?");
 
     private final Path root;
     private final long capBytes;

@@ -189,7 +189,10 @@ public final class Generator implements AutoCloseable {
             if (r.stopped()) { reason = StopReason.STOP_SEQUENCE; break; }
             if (n == st.maxTokens()) break;
             if (session.length() + 1 > window) {
-                int drop = Math.max(1, (session.length() - keep) / 4);
+                // A quarter of the unpinned window, in whole KV blocks when it can be: the cache then relinks
+                // pages instead of moving every later slot, and a saved store rewrites one page, not all.
+                int bs = session.cache().blockSize(), quarter = (session.length() - keep) / 4;
+                int drop = quarter >= bs ? quarter / bs * bs : Math.max(1, quarter);
                 session.evict(keep, keep + drop);
                 shifted += drop;
                 evicted += drop;

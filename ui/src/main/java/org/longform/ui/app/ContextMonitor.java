@@ -5,10 +5,10 @@ import javafx.beans.InvalidationListener;
 import javafx.util.Duration;
 import org.longform.ui.gen.TextGenerator;
 import org.longform.ui.prompt.AssembledPrompt;
-import org.longform.ui.prompt.PromptAssembler;
 import org.longform.ui.prompt.PromptInput;
 
 import java.util.ArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +25,10 @@ public final class ContextMonitor {
     private long requested, applied;
     private final InvalidationListener onChange = x -> schedule();
     private StorySession watched;
+    private BiConsumer<StorySession, PromptInput> onIdle;
+
+    /** Called (FX thread) once a recount of an idle story is published: the cache keeper warms from there. */
+    public void setOnIdle(BiConsumer<StorySession, PromptInput> c) { onIdle = c; }
 
     public ContextMonitor(AppConfig config, ModelManager model, GenerationController gen, Supplier<StorySession> active) {
         this.config = config;
@@ -61,18 +65,21 @@ public final class ContextMonitor {
         config.io().execute(() -> {
             AssembledPrompt p;
             try {
-                p = new PromptAssembler(g).assemble(in);
+                p = s.pipeline().assemble(g, in);
             } catch (RuntimeException e) {
                 return;   // the model was closed meanwhile; the next change recounts
             }
+            int reusable = g.reusable(g.promptOrStart(p.ids()), p.keep());
             config.fx().accept(() -> {
                 if (ticket < applied) return;
                 applied = ticket;
                 s.promptProperty().set(p);
+                s.nextRecomputeProperty().set(reusable < 0 ? -1 : Math.max(0, Math.max(1, p.total()) - reusable));
                 // Only trust the cut for shading if the text did not change meanwhile (offsets would be stale).
                 if (s.changesProperty().get() == rev && !s.editor().streaming()) {
                     s.setStoryCut(p.storyCut());
                     s.editor().shadeBefore(p.storyCut());
+                    if (onIdle != null && !gen.generatingProperty().get()) onIdle.accept(s, in);
                 }
             });
         });

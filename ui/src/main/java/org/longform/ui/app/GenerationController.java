@@ -7,19 +7,20 @@ import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.longform.engine.gen.CancelToken;
-import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.TokenListener;
+import org.longform.engine.runtime.Session;
 import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.editor.TokenBatcher;
+import org.longform.ui.gen.StoryPipeline;
 import org.longform.ui.gen.TextGenerator;
 import org.longform.ui.history.EditTree;
 import org.longform.ui.prompt.AssembledPrompt;
-import org.longform.ui.prompt.PromptAssembler;
 import org.longform.ui.prompt.PromptInput;
 
 import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -38,6 +39,8 @@ public final class GenerationController {
     private final AtomicInteger streamed = new AtomicInteger();
 
     private CancelToken cancel;
+    private CacheKeeper keeper;
+    private BooleanSupplier approximateReuse = () -> false;
     private TokenBatcher batcher;
     private StorySession running;
     private long startedNanos;
@@ -61,9 +64,23 @@ public final class GenerationController {
     /** True while {@code s} is the story being generated into. */
     public boolean isRunning(StorySession s) { return generating.get() && running == s; }
 
+    /** The prompt's size: the model's window (the engine's one setting), below a cap only if prefs.json sets one. */
     public int effectiveContext(TextGenerator g) {
-        return Math.max(64, Math.min(contextSize.getAsInt(), g.info().contextWindow()));
+        int cap = contextSize.getAsInt();
+        int window = g.info().contextWindow();
+        return Math.max(64, cap > 0 ? Math.min(cap, window) : window);
     }
+
+    /** The cache keeper (saved caches, warming, repair) and whether deep edits reuse the cache approximately. */
+    public void setCache(CacheKeeper keeper, BooleanSupplier approximateReuse) {
+        this.keeper = keeper;
+        this.approximateReuse = approximateReuse;
+    }
+
+    public CacheKeeper cacheKeeper() { return keeper; }
+
+    /** The reuse mode the writer chose (Model ▸ Approximate reuse after deep edits). */
+    public Session.Reuse reuse() { return approximateReuse.getAsBoolean() ? Session.Reuse.APPROXIMATE : Session.Reuse.EXACT; }
 
     /** Continues the story at its end (or at the cursor, if the story says so). */
     public void generate(StorySession s) {
@@ -99,20 +116,37 @@ public final class GenerationController {
         prefill.set(0);
         status.set("Processing prompt…");
         startedNanos = System.nanoTime();
+        Session.Reuse reuse = approximateReuse.getAsBoolean() ? Session.Reuse.APPROXIMATE : Session.Reuse.EXACT;
+        if (keeper != null) keeper.pause();
         config.modelWorker().execute(() -> {
             try {
-                AssembledPrompt p = new PromptAssembler(g).assemble(input);
+                // The story's saved cache first (another tab's may be in the engine), then its view start.
+                int restored = keeper == null ? -1 : keeper.ensure(g, s, input.story());
+                PromptInput in = restored < 0 ? input : new PromptInput(input.story(), input.storyEnd(), input.memory(), input.note(),
+                        input.worldInfo(), input.rules(), input.contextSize(), input.reserve(), restored);
+                AssembledPrompt p = s.pipeline().assemble(g, in);
                 config.fx().accept(() -> {
                     if (running == s) {
                         s.promptProperty().set(p);
                         s.setStoryCut(p.storyCut());
                     }
                 });
-                var req = new GenerationRequest(g.promptOrStart(p.ids()), sampling, p.contextSize(), p.keep());
-                GenerationResult r = g.generate(req, new TokenListener() {
+                long t0 = System.nanoTime();
+                StoryPipeline.Step step = s.pipeline().generate(g, in, p, sampling, reuse, new TokenListener() {
+                    long lastShown;
+
                     @Override
                     public void onPrefill(int done, int total) {
-                        config.fx().accept(() -> { if (cancel == c && total > 0) prefill.set(done / (double) total); });
+                        long now = System.nanoTime();
+                        if (now - lastShown < 100_000_000L && done < total) return;   // a few updates a second
+                        lastShown = now;
+                        // Longer than a second: tokens done / total, rate and time left in the status line.
+                        String line = now - t0 > 1_000_000_000L ? progressLine("Reading the story", done, total, now - t0) : null;
+                        config.fx().accept(() -> {
+                            if (cancel != c || total <= 0) return;
+                            prefill.set(done / (double) total);
+                            if (line != null) status.set(line + " · Esc stops, keeping what was read");
+                        });
                     }
 
                     @Override
@@ -121,11 +155,24 @@ public final class GenerationController {
                         b.add(text);
                     }
                 }, c);
+                if (keeper != null) keeper.generated(g, s, step.result(), p.storyCut());
+                GenerationResult r = step.result();
                 config.fx().accept(() -> finish(c, s, r, null));
             } catch (RuntimeException | LinkageError e) {
                 config.fx().accept(() -> finish(c, s, null, e));
             }
         });
+    }
+
+    /** "Reading the story: 1,234 / 8,192 tokens · 45 tokens/s · 2:50 left". */
+    static String progressLine(String what, int done, int total, long nanos) {
+        double rate = done / Math.max(1e-9, nanos / 1e9);
+        String left = "";
+        if (rate > 0 && done < total) {
+            long s = Math.round((total - done) / rate);
+            left = s >= 3600 ? String.format(" · %d:%02d:%02d left", s / 3600, s / 60 % 60, s % 60) : String.format(" · %d:%02d left", s / 60, s % 60);
+        }
+        return String.format("%s: %,d / %,d tokens · %.1f tokens/s%s", what, done, total, rate, left);
     }
 
     /** Esc: cancels the engine and ends the generation in the editor right away. */

@@ -53,6 +53,8 @@ public final class MainWindow {
     final ModelManager model;
     final GenerationController gen;
     final ContextMonitor monitor;
+    private final CacheKeeper keeper;
+    private final Label cacheStatus = new Label();
     final FileCommands files;
     final RemoteCommands remote;
     final EngineCommands engine;
@@ -87,8 +89,11 @@ public final class MainWindow {
         this.store = new AutosaveStore(config.configDir(), config.pid());
         this.prefs = Prefs.load(config.configDir().resolve("prefs.json"));
         this.model = new ModelManager(config);
-        this.gen = new GenerationController(config, model, () -> prefs.contextSize());
+        this.gen = new GenerationController(config, model, () -> prefs.promptCap());
         this.monitor = new ContextMonitor(config, model, gen, active::get);
+        this.keeper = new CacheKeeper(config, CacheKeeper.defaultRoot(config.configDir()), CacheKeeper.defaultCap(config.configDir()));
+        gen.setCache(keeper, () -> prefs.approximateReuse());
+        monitor.setOnIdle((s, in) -> keeper.idle(s, model.get(), in, s.samplingProperty().get(), gen.reuse()));
         this.files = new FileCommands(this);
         this.remote = new RemoteCommands(this);
         this.engine = new EngineCommands(this);
@@ -121,7 +126,8 @@ public final class MainWindow {
         prefillBar.progressProperty().bind(gen.prefillProperty());
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        HBox statusLine = new HBox(10, genStatus, prefillBar, grow, saveStatusLabel);
+        cacheStatus.setId("cache-status");
+        HBox statusLine = new HBox(10, genStatus, prefillBar, grow, cacheStatus, saveStatusLabel);
         statusLine.getStyleClass().add("status-line");
         VBox bottom = new VBox(contextBar, statusLine);
         var menuBar = actions.menuBar();
@@ -147,6 +153,16 @@ public final class MainWindow {
         stage.setOnCloseRequest(e -> { e.consume(); quit(); });
     }
 
+    private final javafx.beans.InvalidationListener onRecompute = x -> showCacheStatus();
+
+    private void showCacheStatus() {
+        StorySession s = active.get();
+        int n = s == null ? -1 : s.nextRecomputeProperty().get();
+        String next = n < 0 ? "" : "next generation recomputes " + String.format("%,d", n) + (n == 1 ? " token" : " tokens");
+        String cache = keeper.statusProperty().get();
+        cacheStatus.setText(cache.isEmpty() ? next : next.isEmpty() ? cache : cache + " · " + next);
+    }
+
     private static Tab sideTab(String name, Region content) {
         ScrollPane sp = new ScrollPane(content);
         sp.setFitToWidth(true);
@@ -164,12 +180,19 @@ public final class MainWindow {
         modelPanel.demoButton().setOnAction(e -> loadModel(config.defaultModel()));
         modelPanel.connectButton().setOnAction(e -> actions.get("connect-remote").run());
         modelPanel.cancelButton().setOnAction(e -> gen.stop());
-        modelPanel.contextSpinner().getValueFactory().setValue(prefs.contextSize());
-        modelPanel.contextSpinner().valueProperty().addListener((o, a, v) -> {
-            if (v == null) return;
-            prefs = prefs.withContextSize(v);
+        modelPanel.engineSettingsButton().setOnAction(e -> actions.get("engine-settings").run());
+        modelPanel.approximateReuse().setSelected(prefs.approximateReuse());
+        modelPanel.approximateReuse().selectedProperty().addListener((o, a, v) -> {
+            prefs = prefs.withApproximateReuse(v);
             savePrefs();
-            monitor.schedule();
+        });
+        model.generatorProperty().addListener((o, a, g) -> keeper.modelChanged());
+        // The cache's mode and what the next generation would recompute, for the active story.
+        keeper.statusProperty().addListener(x -> showCacheStatus());
+        active.addListener((o, a, s) -> {
+            if (a != null) a.nextRecomputeProperty().removeListener(onRecompute);
+            if (s != null) s.nextRecomputeProperty().addListener(onRecompute);
+            showCacheStatus();
         });
         samplerPanel.setOnMakeDefault(s -> { prefs = prefs.withSamplerDefaults(s); savePrefs(); saveStatus.set("Sampler settings saved as the default for new stories"); });
         List<String> problems = new ArrayList<>();
@@ -255,6 +278,7 @@ public final class MainWindow {
         StorySession s = sessions.get(tab);
         if (s == null) return;
         if (gen.isRunning(s)) gen.stop();
+        keeper.closing(s, model.get());
         Autosaver a = autosavers.remove(s);
         a.saveNow();
         a.stop();
@@ -284,6 +308,13 @@ public final class MainWindow {
         });
         try {
             done.await(10, java.util.concurrent.TimeUnit.SECONDS);   // let the last saves land before the JVM goes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        var cached = new java.util.concurrent.CountDownLatch(1);
+        config.modelWorker().execute(cached::countDown);   // after the caches' last saves (closeStory queued them)
+        try {
+            cached.await(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -377,6 +408,10 @@ public final class MainWindow {
     public GenerationController generation() { return gen; }
     public ModelManager model() { return model; }
     public ContextMonitor monitor() { return monitor; }
+
+    public CacheKeeper cacheKeeper() { return keeper; }
+
+    public Label cacheStatusLabel() { return cacheStatus; }
     public AutosaveStore store() { return store; }
     public FileCommands files() { return files; }
     public RemoteCommands remote() { return remote; }

@@ -17,11 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Preferences in CONFIG/prefs.json: window geometry, theme, last model, context size, recent
- * files, sampler defaults. A damaged file is ignored (defaults), never fatal.
+ * Preferences in CONFIG/prefs.json: window geometry, theme, last model, recent files, sampler
+ * defaults, and the cache's reuse mode after deep edits. The prompt's size is the engine's window
+ * (Model ▸ Engine settings), the one setting; {@code promptCap} (prefs.json only, 0 = none) keeps
+ * prompts below it. A damaged file is ignored (defaults), never fatal.
  */
 public record Prefs(double x, double y, double width, double height, boolean maximized, String theme,
-                    String lastModel, int contextSize, List<String> recent, SamplerSettings samplerDefaults) {
+                    String lastModel, int promptCap, List<String> recent, SamplerSettings samplerDefaults,
+                    boolean approximateReuse) {
     public static final int MAX_RECENT = 10;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -32,7 +35,7 @@ public record Prefs(double x, double y, double width, double height, boolean max
     }
 
     public static Prefs defaults() {
-        return new Prefs(Double.NaN, Double.NaN, 1280, 820, false, "light", null, 4096, List.of(), StoryData.EDITOR_SAMPLER);
+        return new Prefs(Double.NaN, Double.NaN, 1280, 820, false, "light", null, 0, List.of(), StoryData.EDITOR_SAMPLER, false);
     }
 
     public static Prefs load(Path file) {
@@ -51,7 +54,7 @@ public record Prefs(double x, double y, double width, double height, boolean max
             return new Prefs(o.path("x").asDouble(Double.NaN), o.path("y").asDouble(Double.NaN),
                     o.path("width").asDouble(d.width()), o.path("height").asDouble(d.height()), o.path("maximized").asBoolean(false),
                     o.path("theme").asText("light"), o.hasNonNull("lastModel") ? o.get("lastModel").asText() : null,
-                    Math.max(64, o.path("contextSize").asInt(d.contextSize())), recent, s);
+                    Math.max(0, o.path("promptCap").asInt(0)), recent, s, o.path("approximateReuse").asBoolean(false));
         } catch (IOException | RuntimeException e) {
             return d;
         }
@@ -66,18 +69,20 @@ public record Prefs(double x, double y, double width, double height, boolean max
         o.put("maximized", maximized);
         o.put("theme", theme);
         if (lastModel != null) o.put("lastModel", lastModel);
-        o.put("contextSize", contextSize);
+        if (promptCap > 0) o.put("promptCap", promptCap);
+        o.put("approximateReuse", approximateReuse);
         ArrayNode r = o.putArray("recent");
         recent.forEach(r::add);
         o.set("samplerDefaults", StoryFile.samplingJson(samplerDefaults));
         AtomicFiles.write(file, JSON.writeValueAsBytes(o));
     }
 
-    public Prefs withGeometry(double x, double y, double w, double h, boolean max) { return new Prefs(x, y, w, h, max, theme, lastModel, contextSize, recent, samplerDefaults); }
-    public Prefs withTheme(String t) { return new Prefs(x, y, width, height, maximized, t, lastModel, contextSize, recent, samplerDefaults); }
-    public Prefs withLastModel(String m) { return new Prefs(x, y, width, height, maximized, theme, m, contextSize, recent, samplerDefaults); }
-    public Prefs withContextSize(int c) { return new Prefs(x, y, width, height, maximized, theme, lastModel, c, recent, samplerDefaults); }
-    public Prefs withSamplerDefaults(SamplerSettings s) { return new Prefs(x, y, width, height, maximized, theme, lastModel, contextSize, recent, s); }
+    public Prefs withGeometry(double x, double y, double w, double h, boolean max) { return new Prefs(x, y, w, h, max, theme, lastModel, promptCap, recent, samplerDefaults, approximateReuse); }
+    public Prefs withTheme(String t) { return new Prefs(x, y, width, height, maximized, t, lastModel, promptCap, recent, samplerDefaults, approximateReuse); }
+    public Prefs withLastModel(String m) { return new Prefs(x, y, width, height, maximized, theme, m, promptCap, recent, samplerDefaults, approximateReuse); }
+    public Prefs withPromptCap(int c) { return new Prefs(x, y, width, height, maximized, theme, lastModel, c, recent, samplerDefaults, approximateReuse); }
+    public Prefs withApproximateReuse(boolean a) { return new Prefs(x, y, width, height, maximized, theme, lastModel, promptCap, recent, samplerDefaults, a); }
+    public Prefs withSamplerDefaults(SamplerSettings s) { return new Prefs(x, y, width, height, maximized, theme, lastModel, promptCap, recent, s, approximateReuse); }
 
     /** Moves {@code file} to the top of the recent list. */
     public Prefs withRecent(Path file) {
@@ -86,6 +91,6 @@ public record Prefs(double x, double y, double width, double height, boolean max
         r.remove(f);
         r.addFirst(f);
         while (r.size() > MAX_RECENT) r.removeLast();
-        return new Prefs(x, y, width, height, maximized, theme, lastModel, contextSize, r, samplerDefaults);
+        return new Prefs(x, y, width, height, maximized, theme, lastModel, promptCap, r, samplerDefaults, approximateReuse);
     }
 }

@@ -15,6 +15,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.editor.StoryEditor;
+import org.longform.ui.gen.StoryPipeline;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.StoryData;
@@ -45,6 +46,8 @@ public final class StorySession {
     private final BooleanProperty generateAtCursor = new SimpleBooleanProperty();
     private final ObjectProperty<AssembledPrompt> prompt = new SimpleObjectProperty<>();
     private final LongProperty changes = new SimpleLongProperty();
+    private final StoryPipeline pipeline = new StoryPipeline();
+    private final IntegerProperty nextRecompute = new SimpleIntegerProperty(-1);
     private String model;
     /** First story character of the last prompt; kept while it fits so the KV cache prefix stays the same. */
     private int storyCut = -1;
@@ -102,5 +105,9 @@ public final class StorySession {
     public String model() { return model; }
     public void setModel(String m) { model = m; }
     public int storyCut() { return storyCut; }
+    /** The story's tokens and prompt pipeline (shared with the model worker; thread-safe). */
+    public StoryPipeline pipeline() { return pipeline; }
+    /** Tokens the next generation would recompute with the cache as it is (-1: unknown, e.g. a remote model). */
+    public IntegerProperty nextRecomputeProperty() { return nextRecompute; }
     public void setStoryCut(int c) { storyCut = c; }
 }

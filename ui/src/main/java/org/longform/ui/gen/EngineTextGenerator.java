@@ -2,6 +2,7 @@ package org.longform.ui.gen;
 
 import org.longform.engine.Assets;
 import org.longform.engine.context.KvFile;
+import org.longform.engine.context.KvStore;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.ContextShift;
 import org.longform.engine.gen.GenerationRequest;
@@ -12,6 +13,7 @@ import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.kernels.BackendKind;
 import org.longform.engine.kernels.Backends;
+import org.longform.engine.kv.KvBudget;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
@@ -23,7 +25,6 @@ import org.longform.hub.SystemCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 
 /**
  * Adapter from the UI's {@link TextGenerator} to the engine's {@link Generator}: passes the
@@ -70,13 +71,18 @@ public final class EngineTextGenerator implements TextGenerator {
         EngineOptions o = EngineOptions.defaults().withThreads(threads);
         KvDType dtype = s.kvDType();
         int window = s.window();
+        int trained = m.config().maxSeqLen();
         if (dtype == null) {
             // the GPU will hold the cache: it sizes it from its own free memory, not from this machine's RAM
             if (window == 0 && gpuRuns(m, o.backend())) return o;
             KvPlan plan = SystemCheck.planFor(m.config(), m.weights().bytesPerToken());
             if (!plan.fits()) return o;   // the engine's own budget check then says what does not fit
             dtype = plan.dtype();
-            if (window == 0) window = plan.window();
+            // The window defaults to what the model was trained on (StoryWriter's 65,536) when it fits, else what fits.
+            if (window == 0) window = trained > 0 ? Math.min(plan.window(), trained) : plan.window();
+        } else if (window == 0 && trained > 0) {
+            long perToken = KvPool.bytesPerToken(m.config(), dtype);
+            window = (int) Math.min(trained, KvBudget.defaultBytes(perToken) / perToken);
         }
         o = o.withKvDType(dtype);
         if (window > 0) o = o.withKvBudget((long) window * KvPool.bytesPerToken(m.config(), dtype));
@@ -125,23 +131,41 @@ public final class EngineTextGenerator implements TextGenerator {
     @Override
     public int[] cachedTokens() { return cached.clone(); }
 
-    @Override
-    public String saveCache(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        int n = generator.session().length();
-        generator.saveKv(dir.resolve(KV_FILE));
-        return n + " tokens";
-    }
+    private final LocalCache local = new LocalCache() {
+        @Override
+        public byte[] modelIdentity() { return generator.session().modelIdentity(); }
+
+        @Override
+        public KvDType kvDType() { return KvDType.parse(generator.session().kvDType()); }
+
+        @Override
+        public KvStore.Stats save(KvStore store) throws IOException { return generator.session().saveKv(store); }
+
+        @Override
+        public KvFile.Restore restore(KvStore store) {
+            KvFile.Restore r = generator.session().loadKv(store, null);
+            cached = generator.session().tokens();
+            return r;
+        }
+
+        @Override
+        public int approximateFrom() { return generator.session().approximateFrom(); }
+
+        @Override
+        public int length() { return generator.session().length(); }
+
+        @Override
+        public boolean repair(TokenListener l, CancelToken c) {
+            try {
+                return generator.session().repair(l::onPrefill, c::isCancelled);
+            } finally {
+                cached = generator.session().tokens();
+            }
+        }
+    };
 
     @Override
-    public boolean restoreCache(Path dir, Consumer<String> why) {
-        KvFile.Restore r = generator.restoreKv(dir.resolve(KV_FILE));
-        cached = generator.session().tokens();
-        why.accept(r.reason());
-        return r.used();
-    }
-
-    static final String KV_FILE = "cache.longform-kv";
+    public LocalCache localCache() { return local; }
 
     @Override
     public GenerationResult prefill(GenerationRequest req, TokenListener listener, CancelToken cancel) {

@@ -1,5 +1,8 @@
 package org.longform.ui.gen;
 
+import org.longform.engine.context.KvFile;
+import org.longform.engine.context.KvStore;
+import org.longform.engine.context.KvStores;
 import org.longform.ui.prompt.StoryTokens;
 
 import java.io.BufferedInputStream;
@@ -11,54 +14,84 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Where stories' KV caches live: the app's cache folder, one entry per story and model, so that
- * reopening a story (or switching back to its tab) maps its cache back instead of recomputing the
- * window. Each entry also keeps the story's view start (the first character in the model's view),
- * which the cache's tokens were assembled from. Model worker only.
+ * Where stories' KV caches live: the app's cache folder, one incremental {@link KvStore} per story,
+ * model and KV dtype, within a size cap (the least recently used stores go first). Reopening a
+ * story, or coming back to its tab, maps its cache back instead of recomputing the window. With the
+ * cache each store keeps the story's view: where the model's view started and the story's token
+ * segments from there (the ids the cache was assembled from, generated ones included), so that the
+ * next prompt lines up with the cache token for token. Model worker only.
  */
-public final class StoryCaches {
-    private final Path root;
-    private final long capBytes;
+public final class StoryCaches implements AutoCloseable {
+    /** The editor's view file inside a store (KvStores keeps and deletes extra-NAME.bin files with it). */
+    static final String VIEW = "extra-view.bin";
+    private static final int VIEW_MAGIC = 0x4C465657;   // "LFVW"
 
+    private final KvStores stores;
+    private final Map<String, KvStore> open = new HashMap<>();   // kept open: a store knows which pages it already wrote
+
+    /** @param capBytes the most bytes all saved caches may take (0: no cap) */
     public StoryCaches(Path root, long capBytes) {
-        this.root = root;
-        this.capBytes = capBytes;
+        this.stores = new KvStores(root, capBytes);
     }
 
-    public Path root() { return root; }
+    public Path root() { return stores.root(); }
 
-    /** The folder of one story's cache under the model {@code g} runs. */
-    Path entry(TextGenerator g, String storyId) {
-        String model = g.info().name() + "-" + Integer.toHexString(g.info().dir() == null ? 0 : g.info().dir().hashCode());
-        return root.resolve(safe(storyId) + "--" + safe(model));
+    public long totalBytes() { return stores.totalBytes(); }
+
+    private KvStore store(LocalCache c, String storyId) {
+        String key = KvStores.key(storyId, c.modelIdentity(), c.kvDType());
+        KvStore s = open.get(storyId);
+        if (s != null && s.dir().getFileName().toString().equals(key)) return s;
+        if (s != null) s.close();
+        s = stores.open(storyId, c.modelIdentity(), c.kvDType());
+        open.put(storyId, s);
+        return s;
     }
 
     /**
      * Saves the cache the model holds for this story, with the view start and the story's token
-     * segments from there (the ids the cache was assembled from, generated ones included); returns
-     * a line saying what, or why not.
+     * segments from there; returns a line saying what was written, or why nothing was.
      */
     public String save(TextGenerator g, String storyId, int viewStart, List<StoryTokens.Segment> segments) {
+        LocalCache c = g.localCache();
+        if (c == null) return "no local cache";
+        if (c.length() == 0) return "nothing cached";
         try {
-            Path e = entry(g, storyId);
-            String what = g.saveCache(e);
-            if (what == null) return "no local cache";
-            writeView(e.resolve(VIEW), viewStart, segments);
-            return what;
+            KvStore s = store(c, storyId);
+            KvStore.Stats st = c.save(s);
+            writeView(s.dir().resolve(VIEW), viewStart, segments);
+            stores.trim(s);
+            return String.format("%d tokens, %d pages written (%.1f MiB)", st.tokens(), st.pagesWritten(), st.bytesWritten() / 1048576.0);
         } catch (IOException | RuntimeException x) {
             return "not saved (" + x.getMessage() + ")";
         }
     }
 
     /** What a restore did: whether the cache was used, why (not), the view start and segments saved with it (-1 and none if none). */
-    public record Restored(boolean used, String reason, int viewStart, List<StoryTokens.Segment> segments) {}
+    public record Restored(boolean used, String reason, int tokens, int viewStart, List<StoryTokens.Segment> segments) {}
 
-    static final String VIEW = "view.bin";
-    private static final int VIEW_MAGIC = 0x4C465657;   // "LFVW"
+    /** Maps a story's saved cache back into the model's cache; a missing, foreign or damaged one is simply not used. */
+    public Restored restore(TextGenerator g, String storyId) {
+        LocalCache c = g.localCache();
+        if (c == null) return new Restored(false, "no local cache", 0, -1, List.of());
+        KvFile.Restore r;
+        KvStore s;
+        try {
+            s = store(c, storyId);
+            r = s.exists() ? c.restore(s) : null;
+        } catch (RuntimeException x) {
+            return new Restored(false, "unreadable (" + x.getMessage() + ")", 0, -1, List.of());
+        }
+        if (r == null) return new Restored(false, "no saved cache", 0, -1, List.of());
+        if (!r.used()) return new Restored(false, r.reason(), 0, -1, List.of());
+        Restored view = readView(s.dir().resolve(VIEW), r.reason(), r.tokens());
+        return view != null ? view : new Restored(true, r.reason(), r.tokens(), -1, List.of());
+    }
 
     private static void writeView(Path file, int viewStart, List<StoryTokens.Segment> segments) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -76,8 +109,8 @@ public final class StoryCaches {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** The saved view, or null when missing or damaged (then the story is simply tokenized afresh). */
-    private static Restored readView(Path file, String reason) {
+    /** The saved view, or null when missing or damaged (the story is then simply tokenized afresh). */
+    private static Restored readView(Path file, String reason, int tokens) {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             long size = Files.size(file);
             if (in.readInt() != VIEW_MAGIC) return null;
@@ -91,33 +124,15 @@ public final class StoryCaches {
                 for (int j = 0; j < m; j++) ids[j] = in.readInt();
                 segs.add(new StoryTokens.Segment(start, length, ids));
             }
-            return new Restored(true, reason, view, segs);
+            return new Restored(true, reason, tokens, view, segs);
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
-    /** Maps a story's saved cache back into the model's cache; a missing, foreign or damaged one is simply not used. */
-    public Restored restore(TextGenerator g, String storyId) {
-        Path e = entry(g, storyId);
-        String[] why = {""};
-        boolean used;
-        try {
-            used = Files.isDirectory(e) && g.restoreCache(e, r -> why[0] = r);
-        } catch (RuntimeException x) {
-            return new Restored(false, "unreadable (" + x.getMessage() + ")", -1, List.of());
-        }
-        if (!Files.isDirectory(e)) why[0] = "no saved cache";
-        Restored view = used ? readView(e.resolve(VIEW), why[0]) : null;
-        return view != null ? view : new Restored(used, why[0], -1, List.of());
+    @Override
+    public void close() {
+        open.values().forEach(KvStore::close);
+        open.clear();
     }
-
-    static String safe(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) b.append(Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.' ? c : '_');
-        String out = b.length() > 80 ? b.substring(0, 60) + HexFormat.of().toHexDigits(s.hashCode()) : b.toString();
-        return out.isEmpty() || out.startsWith(".") ? "_" + out : out;
-    }
-
-    long capBytes() { return capBytes; }
 }

@@ -45,7 +45,12 @@ public final class StoryPipeline {
 
     /** Assembles and generates (model worker only). */
     public Step generate(TextGenerator g, PromptInput in, SamplerSettings s, Session.Reuse reuse, TokenListener l, CancelToken c) {
-        AssembledPrompt p = assemble(g, in);
+        return generate(g, in, assemble(g, in), s, reuse, l, c);
+    }
+
+    /** Generates from a prompt {@link #assemble}d from {@code in} (the editor shows it first). */
+    public Step generate(TextGenerator g, PromptInput in, AssembledPrompt p, SamplerSettings s, Session.Reuse reuse, TokenListener l,
+                         CancelToken c) {
         GenerationResult r = g.generate(request(g, p, s, reuse), l != null ? l : TokenListener.NONE, c != null ? c : new CancelToken());
         // The story's next ids for the generated text are the ones the model wrote (and the cache holds).
         if (in.storyEnd() >= in.story().length()) tokens(g).appendGenerated(in.story(), r.text(), r.ids());

@@ -2,7 +2,9 @@ package org.longform.ui.gen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.TokenListener;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.history.EditTree;
@@ -38,7 +40,7 @@ public final class StoryReplay {
     /** A parsed script: the story to start from, the settings, the steps. */
     public record Script(Path storyFile, int window, SamplerSettings sampler, Session.Reuse reuse, List<Action> steps) {
         static final List<String> KINDS = List.of("generate", "type", "edit", "memory", "authors_note", "world_info_add", "undo",
-                "retry", "reopen");
+                "retry", "reopen", "repair");
 
         /** Reads and checks a script; a problem is one line naming the file and the step. */
         public static Script read(Path file) throws IOException {
@@ -86,7 +88,7 @@ public final class StoryReplay {
                         && (!a.has("delete") || a.get("delete").isInt() && a.get("delete").asInt() >= 0)
                         && (!a.has("insert") || a.get("insert").isTextual());
                 case "world_info_add" -> a.isObject() && a.path("keys").isArray() && a.path("content").isTextual();
-                case "reopen" -> a.isBoolean() && a.asBoolean();
+                case "reopen", "repair" -> a.isBoolean() && a.asBoolean();
                 default -> false;
             };
             if (!ok) throw new IllegalArgumentException(where + "\"" + kind + "\" needs " + switch (kind) {
@@ -174,7 +176,7 @@ public final class StoryReplay {
         this.window = window;
         this.dir = dir;
         this.opener = opener;
-        this.caches = new StoryCaches(dir.resolve("kv"), Long.MAX_VALUE);
+        this.caches = new StoryCaches(dir.resolve("kv"), 0);
     }
 
     public Report run(Consumer<StepReport> each) throws IOException {
@@ -194,6 +196,7 @@ public final class StoryReplay {
             }
             return new Report(out, window, typed, (System.nanoTime() - t0) / 1_000_000);
         } finally {
+            caches.close();
             if (g != null) g.close();
         }
     }
@@ -257,6 +260,9 @@ public final class StoryReplay {
                 for (int k = 0; k < arg.asInt() && tree.canUndo(); k++) apply(tree.undo());
             }
             case "reopen" -> note = reopen();
+            case "repair" -> {
+                return repair(n);
+            }
             default -> throw new IllegalStateException(a.kind());
         }
         return warm(n, a.kind(), note);
@@ -295,10 +301,31 @@ public final class StoryReplay {
         int common = 0;
         while (common < before.length && common < prompt.length && before[common] == prompt[common]) common++;
         int prefixOnly = prompt.length - Math.min(common, Math.max(0, prompt.length - 1));
-        String mode = r.approximateTokens() > 0 ? "approximate" : "exact";
+        String mode = cacheMode();
         return new StepReport(n, action, r.promptTokens(), r.recomputedTokens(), s.reused(), r.shiftedTokens(), r.ids().length,
                 r.prefillNanos() / 1_000_000, r.decodeNanos() / 1_000_000, prompt.length - s.prompt().depthStart(), prefixOnly,
                 before.length, mode, note);
+    }
+
+    /** "exact", or from which cached token on K and V are approximate (after approximate reuse, until repaired). */
+    private String cacheMode() {
+        LocalCache c = g.localCache();
+        if (c == null) return "none";
+        int from = c.approximateFrom();
+        return from < 0 ? "exact" : "approximate from token " + from;
+    }
+
+    /** What the editor does while the writer pauses after an approximate edit: makes the cache exact again. */
+    private StepReport repair(int n) {
+        LocalCache c = g.localCache();
+        int[] before = g.cachedTokens();
+        if (c == null) return new StepReport(n, "repair", 0, 0, 0, 0, 0, 0, 0, 0, 0, before.length, "none", "no local cache");
+        int from = c.approximateFrom();
+        long t0 = System.nanoTime();
+        c.repair(TokenListener.NONE, new CancelToken());
+        int rewritten = from < 0 ? 0 : before.length - from;
+        return new StepReport(n, "repair", before.length, rewritten, before.length - rewritten, 0, 0, (System.nanoTime() - t0) / 1_000_000, 0,
+                0, 0, before.length, cacheMode(), from < 0 ? "already exact" : "rewrote tokens " + from + ".." + before.length);
     }
 
     private PromptInput input(int reserve) {
@@ -333,6 +360,7 @@ public final class StoryReplay {
         }
         warm(0, "reopen", null);   // what the editor does while the writer reads, before it saves
         String kept = caches.save(g, saved.id(), cut, pipeline.tokens(g).segmentsFrom(Math.max(0, cut)));
+        caches.close();   // the store's bookkeeping belongs to the closed model's cache
         g.close();
         g = null;
         g = opener.get();

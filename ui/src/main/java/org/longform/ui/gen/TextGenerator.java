@@ -5,10 +5,6 @@ import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.TokenListener;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.function.Consumer;
-
 /**
  * The UI's view of a loaded model: a tokenizer plus streaming generation, in the engine's own
  * generation types. Implemented by {@link EngineTextGenerator} (the local engine),
@@ -52,20 +48,8 @@ public interface TextGenerator extends TokenCounter, AutoCloseable {
      */
     default int reusable(int[] promptIds, int keep) { return -1; }
 
-    /**
-     * Saves the local cache under {@code dir} (model worker only); returns what was written, or
-     * null where there is no local cache.
-     */
-    default String saveCache(Path dir) throws IOException { return null; }
-
-    /**
-     * Loads a cache saved by {@link #saveCache} into the local cache (model worker only): true when
-     * it was used; a foreign, stale or damaged one is refused silently with the reason in {@code why}.
-     */
-    default boolean restoreCache(Path dir, Consumer<String> why) {
-        why.accept("no local cache");
-        return false;
-    }
+    /** The local cache's persistence and repair (model worker only), or null where there is none (a remote server). */
+    default LocalCache localCache() { return null; }
 
     /** The token ids the local cache holds now (empty where there is none). */
     default int[] cachedTokens() { return new int[0]; }

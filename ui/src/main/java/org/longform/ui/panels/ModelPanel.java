@@ -2,15 +2,17 @@ package org.longform.ui.panels;
 
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
-import javafx.scene.control.Spinner;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import org.longform.ui.gen.ModelInfo;
 
 /**
- * The model in use, its window, KV cache dtype and memory, the context size used for prompts, and
+ * The model in use, its window (the prompt's size: set in Model ▸ Engine settings), KV cache dtype
+ * and memory, the cache's reuse mode after deep edits, and
  * a plain statement when the small embedded demo model is loaded.
  */
 public final class ModelPanel extends VBox {
@@ -22,7 +24,8 @@ public final class ModelPanel extends VBox {
     private final Label memory = new Label();
     private final Label demo = new Label(DEMO_NOTICE);
     private final Label error = new Label();
-    private final Spinner<Integer> context = new Spinner<>(64, 1 << 20, 4096, 256);
+    private final CheckBox approximate = new CheckBox("Approximate reuse after deep edits (repaired while you pause)");
+    private final Button engineSettings = new Button("Engine settings…");
     private final ProgressBar progress = new ProgressBar();
     private final Label progressText = new Label();
     private final Button load = new Button("Load model…");
@@ -35,7 +38,11 @@ public final class ModelPanel extends VBox {
         setPadding(new Insets(8));
         name.setId("model-name");
         demo.setId("demo-notice");
-        context.setId("context-size");
+        approximate.setId("approx-reuse");
+        approximate.setWrapText(true);
+        approximate.setTooltip(new Tooltip("After an edit far back in the story, keep the text after it as the model last read it "
+                + "instead of reading it again; the cache is made exact again in the background while you read or type."));
+        engineSettings.setId("model-engine-settings");
         error.setId("model-error");
         progress.setId("model-progress");
         cancel.setId("prefill-cancel");
@@ -45,20 +52,20 @@ public final class ModelPanel extends VBox {
         error.getStyleClass().add("error-text");
         for (Label l : new Label[]{details, memory, demo, error, progressText}) l.setWrapText(true);
         details.setId("model-details");
-        context.setEditable(true);
         progress.setMaxWidth(Double.MAX_VALUE);
         demo.setVisible(false);
         demo.managedProperty().bind(demo.visibleProperty());
         showProgress(-2, "");
         getChildren().addAll(name, details, memory, demo, new HBox(6, load, connect, demoButton),
-                new Label("Context size used for prompts (tokens)"), context, new HBox(6, progress, cancel), progressText, error);
+                approximate, engineSettings, new HBox(6, progress, cancel), progressText, error);
     }
 
     public Button loadButton() { return load; }
     public Button demoButton() { return demoButton; }
     public Button connectButton() { return connect; }
     public Button cancelButton() { return cancel; }
-    public Spinner<Integer> contextSpinner() { return context; }
+    public CheckBox approximateReuse() { return approximate; }
+    public Button engineSettingsButton() { return engineSettings; }
 
     public void show(ModelInfo m, long kvBytesInUse) {
         demo.setVisible(m != null && m.demo());

@@ -97,14 +97,18 @@ class EditorFxTest extends FxTestBase {
         clickOn("#btn-generate");
         waitFor("generation", () -> !window.generation().generatingProperty().get() && text().endsWith(A));
         String prompt = TestSupport.tokenizer().decode(fake.lastPrompt());
-        assertTrue(prompt.startsWith("Russia, 1812.\nNatasha Rostova is young and impulsive.\n"), prompt);
+        // Memory at the top; world info and the note at depth (this story is shorter than the depth, so before it).
+        assertTrue(prompt.startsWith("Russia, 1812.\n"), prompt);
+        assertTrue(prompt.contains("\nNatasha Rostova is young and impulsive.\n"), prompt);
+        assertTrue(prompt.indexOf("Natasha Rostova is") < prompt.indexOf("[Author's note"), "world info before the note: " + prompt);
         assertFalse(prompt.contains("Napoleon"), "untriggered entry stays out");
         assertTrue(prompt.contains("[Author's note: Grim.]"), prompt);
         assertTrue(prompt.endsWith("to the ballroom."), prompt);
         // The world info panel shows why the entry is in.
         waitFor("status", () -> story().promptProperty().get() != null);
         var st = fx(() -> story().promptProperty().get().worldInfo());
-        assertEquals("in prompt: key \"Natasha\", " + TestSupport.tokenizer().encode("Natasha Rostova is young and impulsive.\n").length + " tokens", st.get(0).describe());
+        assertEquals("in prompt: key \"Natasha\", " + TestSupport.tokenizer().encode("Natasha Rostova is young and impulsive.\n").length + " tokens",
+                st.get(0).describe());
     }
 
     @Test
@@ -121,7 +125,7 @@ class EditorFxTest extends FxTestBase {
         });
         var tok = TestSupport.tokenizer();
         int mem = tok.encode(memory + "\n").length;
-        int wi = tok.encode("The steamer is called the Sirin.\n").length;
+        int wi = tok.encode("\nThe steamer is called the Sirin.\n").length;   // at depth, on its own line
         int note = tok.encode("\n[Author's note: Slow down.]\n").length;
         int st = tok.encode(storyText).length;
         String expected = String.format("Memory %d · World info %d · Author's note %d · Story %d · Free %d", mem, wi, note, st, 4096 - mem - wi - note - st);

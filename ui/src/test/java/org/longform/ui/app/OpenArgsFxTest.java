@@ -47,16 +47,20 @@ class OpenArgsFxTest extends FxTestBase {
     }
 
     @Test
-    void themeAndContextSizePersistInPrefs() throws Exception {
+    void themeAndReuseModePersistAndThePromptIsTheModelsWindow() throws Exception {
         waitForModel();
         clickOn("View").clickOn("Dark theme");
         assertTrue(fx(() -> window.scene().getStylesheets().stream().anyMatch(s -> s.endsWith("dark.css"))));
-        interact(() -> ((javafx.scene.control.Spinner<Integer>) window.scene().lookup("#context-size")).getValueFactory().setValue(2048));
+        // One setting for the window: the engine's (the fake model's), not a second prompt size in the UI.
+        assertNull(fx(() -> window.scene().lookup("#context-size")), "no second context-size setting");
+        int w = fx(() -> window.model().get().info().contextWindow());
+        waitFor("bar uses the model's window", () -> window.contextBar().legendText().contains(String.format("of %d tokens", w)));
+        interact(() -> ((javafx.scene.control.CheckBox) window.scene().lookup("#approx-reuse")).setSelected(true));
         waitFor("prefs saved", () -> {
             Prefs p = Prefs.load(config.resolve("prefs.json"));
-            return p.theme().equals("dark") && p.contextSize() == 2048;
+            return p.theme().equals("dark") && p.approximateReuse();
         });
-        waitFor("bar uses the new size", () -> window.contextBar().legendText().contains("of 2048 tokens"));
+        assertEquals(org.longform.engine.runtime.Session.Reuse.APPROXIMATE, fx(() -> window.generation().reuse()));
     }
 
     @Test

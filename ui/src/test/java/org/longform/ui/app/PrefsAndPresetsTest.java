@@ -20,7 +20,7 @@ class PrefsAndPresetsTest {
     void prefsRoundTripAndToleratesDamage() throws Exception {
         Path f = dir.resolve("prefs.json");
         Prefs p = Prefs.defaults().withGeometry(10, 20, 900, 700, true).withTheme("dark").withLastModel("/m/mpt")
-                .withContextSize(8192).withSamplerDefaults(StoryData.EDITOR_SAMPLER.withTemperature(0.3))
+                .withPromptCap(8192).withApproximateReuse(true).withSamplerDefaults(StoryData.EDITOR_SAMPLER.withTemperature(0.3))
                 .withRecent(Path.of("/a.longform")).withRecent(Path.of("/b.longform")).withRecent(Path.of("/a.longform"));
         p.save(f);
         Prefs back = Prefs.load(f);

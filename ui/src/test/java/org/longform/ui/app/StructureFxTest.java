@@ -29,7 +29,7 @@ class StructureFxTest extends FxTestBase {
         waitForModel();
         String text = manuscript();
         StorySession s = fx(() -> window.addStory(StoryData.blank("Snow").withText(text), null));
-        fx(() -> { window.setPrefs(window.prefs().withContextSize(300)); window.monitor().schedule(); return null; });
+        fx(() -> { window.setPrefs(window.prefs().withPromptCap(300)); window.monitor().schedule(); return null; });
         waitFor("the story outgrows the window", () -> s.promptProperty().get() != null && s.storyCut() > 0);
         fx(() -> { window.chapters().refresh(); return null; });
         List<ChapterNavigator.Row> rows = fx(() -> List.copyOf(window.chapters().list().getItems()));
