@@ -120,7 +120,13 @@ class KvStoreTest {
             assertEquals(6, shifted.pages());
             assertRestoresTo(s, dir, "after an aligned shift");
 
-            // a shift inside pages moves the slots after it: those pages change and are written, the first is not
+            // a shift by whole pages' worth from inside a page: that page takes the rest of its slots, one page
+            s.evict(20, 52);
+            assertEquals(1, s.saveKv(store).pagesWritten(), "a shift of 32 tokens from slot 20 writes one page");
+            assertRestoresTo(s, dir, "after a shift by two pages' worth");
+            s.feed(ids(32, 15), 0, 32, null, null, null);
+            s.saveKv(store);
+            // a shift of another length moves the slots after it: those pages change and are written, the first not
             s.evict(20, 30);
             KvStore.Stats moved = s.saveKv(store);
             assertEquals(4, moved.pagesWritten(), "pages 1-4 of the 71 tokens hold moved slots; page 0 is kept");
