@@ -324,6 +324,25 @@ class KvStoreTest {
         }
     }
 
+    /** Two handles on one directory, one after the other: each notices the other's manifest and protects its pages. */
+    @Test
+    void aSecondWriterIsNoticedAndItsSaveProtected(@TempDir Path dir) throws IOException {
+        try (Session x = session(16, KvDType.F32); Session y = session(16, KvDType.F32)) {
+            x.sync(ids(160, 16), null, null);
+            y.sync(ids(160, 17), null, null);
+            KvStore a = new KvStore(dir), b = new KvStore(dir);
+            x.saveKv(a);                       // slots 0-9
+            assertEquals(10, y.saveKv(b).pagesWritten());   // slots 10-19; 0-9 free once b's manifest is in
+            x.feed(5);
+            a.beforeManifest = () -> { throw new IllegalStateException("killed"); };
+            assertThrows(IllegalStateException.class, () -> x.saveKv(a));
+            assertRestoresTo(y, dir, "b's save, after a's interrupted one");
+            a.beforeManifest = () -> {};
+            assertEquals(11, x.saveKv(a).pagesWritten(), "a knows none of the pages on disk now: all 11 written");
+            assertRestoresTo(x, dir, "a's save");
+        }
+    }
+
     @Test
     void freedPagesAreReusedAndTheFileIsCompacted(@TempDir Path dir) throws IOException {
         try (Session s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
