@@ -407,8 +407,8 @@ class KvStoreTest {
                         assertEquals(s.approximateFrom(), back.approximateFrom(), "seed " + seed + " step " + step);
                         assertSameCache(s, back, "seed " + seed + " step " + step);
                     }
-                    long page = s.cache().pool().blockBytes();
-                    assertTrue(Files.size(pages(dir)) <= page * Math.max(2L * s.cache().blocks(), s.cache().blocks() + 1),
+                    long page = s.cache().pool().blockBytes(), live = s.cache().blocks();
+                    assertTrue(Files.size(pages(dir)) <= page * Math.max(2 * live, live + 1),
                             "the pages file stays within twice the live pages");
                 }
             }
