@@ -40,8 +40,9 @@ import java.util.zip.CRC32C;
  * slots are cut off, and when the file holds more than twice the live pages the live pages are
  * moved down (a second manifest commit) and the file is cut.
  * <p>
- * One writer per directory at a time ({@link KvStores} enforces it within a process); not
- * thread-safe.
+ * One writer at a time: a save notices a manifest another handle or process wrote since (size and
+ * CRC differ) and then treats every page as unknown, but two writers saving at the same moment are
+ * not arbitrated. Not thread-safe.
  */
 public final class KvStore implements AutoCloseable {
     static final int MAGIC = 0x534B464C;   // "LFKS" little-endian
@@ -72,6 +73,8 @@ public final class KvStore implements AutoCloseable {
     private final Path dir;
     private final KvStores owner;
     private Manifest current;           // the manifest on disk as this store last read or wrote it
+    private long currentSize = -1;      // its size and trailing CRC: a save notices another writer's manifest
+    private int currentCrc;
     private boolean loaded;
     private KvPool mappedPool;          // the pool whose blocks the origins describe
     private Map<Integer, Origin> origins = new HashMap<>();   // pool block -> page of the current manifest
@@ -224,6 +227,8 @@ public final class KvStore implements AutoCloseable {
         Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         forceDirectory();
         current = m;
+        currentSize = image.length;
+        currentCrc = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN).getInt(image.length - 4);
         loaded = true;
         Map<Integer, Origin> next = new HashMap<>();
         for (int i = 0; i < m.pages().length; i++) {
@@ -249,9 +254,10 @@ public final class KvStore implements AutoCloseable {
         Manifest m;
         try {
             if (!exists()) return KvFile.Restore.no("no saved cache in " + dir);
-            m = read(dir.resolve(MANIFEST));
+            m = readCurrent();
         } catch (IOException | RuntimeException e) {
             current = null;
+            currentSize = -1;
             loaded = false;
             origins = new HashMap<>();
             return KvFile.Restore.no("the saved cache in " + dir + " is damaged: " + e.getMessage());
@@ -325,13 +331,37 @@ public final class KvStore implements AutoCloseable {
 
     /** Reads the on-disk manifest once, to know which page slots it references; an unreadable one references none. */
     private void loadCurrent() {
-        if (loaded) return;
+        if (loaded && !changedOnDisk()) return;
         loaded = true;
+        origins.clear();   // page slots may have changed hands
         try {
-            current = exists() ? read(dir.resolve(MANIFEST)) : null;
+            current = exists() ? readCurrent() : null;
         } catch (IOException | RuntimeException e) {
             current = null;   // damaged: nothing restorable to protect
+            currentSize = -1;
         }
+    }
+
+    /** True when the manifest on disk is not the one this store last read or wrote (another writer saved). */
+    private boolean changedOnDisk() {
+        Path f = dir.resolve(MANIFEST);
+        if (current == null) return Files.exists(f);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            if (ch.size() != currentSize) return true;
+            ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            while (b.hasRemaining()) if (ch.read(b, currentSize - 4 + b.position()) < 0) return true;
+            return b.getInt(0) != currentCrc;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private Manifest readCurrent() throws IOException {
+        byte[] a = readManifestBytes(dir.resolve(MANIFEST));
+        Manifest m = decode(a);
+        currentSize = a.length;
+        currentCrc = ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN).getInt(a.length - 4);
+        return m;
     }
 
     static byte[] encode(Manifest m) {
@@ -350,12 +380,17 @@ public final class KvStore implements AutoCloseable {
         return b.array();
     }
 
-    static Manifest read(Path file) throws IOException {
+    private static byte[] readManifestBytes(Path file) throws IOException {
         long size = Files.size(file);
         if (size < HEADER + IDENTITY + 4 || size > MAX_MANIFEST) {
             throw new IOException("manifest of " + size + " bytes");
         }
         byte[] a = Files.readAllBytes(file);
+        if (a.length < HEADER + IDENTITY + 4) throw new IOException("manifest of " + a.length + " bytes");
+        return a;
+    }
+
+    static Manifest decode(byte[] a) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN);
         CRC32C c = new CRC32C();
         c.update(a, 0, a.length - 4);

@@ -85,7 +85,8 @@ public final class KvCache implements AutoCloseable {
     /**
      * Drops slots [start, end) and compacts the survivors, so later slots move down by end - start
      * and ALiBi distances between them shrink (the semantics the reference pins). Whole blocks
-     * inside the range are unlinked from the table; only partial blocks' slots are copied.
+     * inside the range are unlinked from the table; when the span is a multiple of the block size
+     * long, only the slots after it in its first block are copied, otherwise every later slot moves.
      */
     public void evict(int start, int end) {
         notOverwriting();
@@ -97,6 +98,18 @@ public final class KvCache implements AutoCloseable {
             for (int i = b0; i < b1; i++) pool.release(table[i]);
             System.arraycopy(table, b1, table, b0, blocks - b1);
             blocks -= b1 - b0;
+            length -= end - start;
+            return;
+        }
+        if ((end - start) % bs == 0 && end < length) {
+            // a span of whole blocks' length: the block holding start takes the rest of its slots from the block
+            // holding end (same offsets) and the blocks between are unlinked, so one block is copied, not every
+            // block after the span (a saved store then rewrites one page, not the rest of the story)
+            int b0 = start / bs, e0 = end / bs, o = start % bs;
+            pool.copySlots(table[e0], o, table[b0], o, Math.min(bs, length - e0 * bs) - o);
+            for (int i = b0 + 1; i <= e0; i++) pool.release(table[i]);
+            System.arraycopy(table, e0 + 1, table, b0 + 1, blocks - e0 - 1);
+            blocks -= e0 - b0;
             length -= end - start;
             return;
         }

@@ -120,7 +120,13 @@ class KvStoreTest {
             assertEquals(6, shifted.pages());
             assertRestoresTo(s, dir, "after an aligned shift");
 
-            // a shift inside pages moves the slots after it: those pages change and are written, the first is not
+            // a shift by whole pages' worth from inside a page: that page takes the rest of its slots, one page
+            s.evict(20, 52);
+            assertEquals(1, s.saveKv(store).pagesWritten(), "a shift of 32 tokens from slot 20 writes one page");
+            assertRestoresTo(s, dir, "after a shift by two pages' worth");
+            s.feed(ids(32, 15), 0, 32, null, null, null);
+            s.saveKv(store);
+            // a shift of another length moves the slots after it: those pages change and are written, the first not
             s.evict(20, 30);
             KvStore.Stats moved = s.saveKv(store);
             assertEquals(4, moved.pagesWritten(), "pages 1-4 of the 71 tokens hold moved slots; page 0 is kept");
@@ -318,6 +324,99 @@ class KvStoreTest {
         }
     }
 
+    /** Two handles on one directory, one after the other: each notices the other's manifest and protects its pages. */
+    @Test
+    void aSecondWriterIsNoticedAndItsSaveProtected(@TempDir Path dir) throws IOException {
+        try (Session x = session(16, KvDType.F32); Session y = session(16, KvDType.F32)) {
+            x.sync(ids(160, 16), null, null);
+            y.sync(ids(160, 17), null, null);
+            KvStore a = new KvStore(dir), b = new KvStore(dir);
+            x.saveKv(a);                       // slots 0-9
+            assertEquals(10, y.saveKv(b).pagesWritten());   // slots 10-19; 0-9 free once b's manifest is in
+            x.feed(5);
+            a.beforeManifest = () -> { throw new IllegalStateException("killed"); };
+            assertThrows(IllegalStateException.class, () -> x.saveKv(a));
+            assertRestoresTo(y, dir, "b's save, after a's interrupted one");
+            a.beforeManifest = () -> {};
+            assertEquals(11, x.saveKv(a).pagesWritten(), "a knows none of the pages on disk now: all 11 written");
+            assertRestoresTo(x, dir, "a's save");
+        }
+    }
+
+    /**
+     * Random edits, shifts, approximate reuses, repairs and restores, saved after each step through one
+     * handle: what a fresh session restores always equals the live cache, whatever pages were reused.
+     */
+    @Test
+    void randomSessionsAlwaysRestoreWhatTheyHeld(@TempDir Path tmp) throws IOException {
+        int approximate = 0, partial = 0, compacted = 0;
+        for (int seed = 0; seed < 3; seed++) {
+            SplittableRandom r = new SplittableRandom(seed);
+            int bs = new int[]{16, 7, 5}[seed];
+            Path dir = tmp.resolve("s" + seed);
+            try (Session s = session(bs, seed == 2 ? KvDType.INT8 : KvDType.F32); KvStore store = new KvStore(dir)) {
+                int[] text = ids(120, 100 + seed);
+                s.sync(text, null, null);
+                s.saveKv(store);
+                for (int step = 0; step < 40; step++) {
+                    int n = s.length();
+                    switch (r.nextInt(7)) {
+                        case 0 -> {   // new text
+                            int k = 1 + r.nextInt(40);
+                            s.feed(ids(k, 1000 * seed + step), 0, k, null, null, null);
+                        }
+                        case 1 -> {   // a shift: whole pages' worth or not
+                            int start = r.nextInt(Math.max(1, n / 2));
+                            int len = r.nextBoolean() ? bs * (1 + r.nextInt(3)) : 1 + r.nextInt(20);
+                            if (start + len < n) s.evict(start, start + len);
+                        }
+                        case 2 -> {   // an exact edit near the end
+                            int[] t = s.tokens();
+                            int at = Math.max(1, n - 1 - r.nextInt(30));
+                            s.sync(splice(t, at, Math.min(n, at + r.nextInt(5)), ids(r.nextInt(10), step)), null, null);
+                        }
+                        case 3 -> {   // an approximate edit in the middle
+                            int[] t = s.tokens();
+                            if (n > 80) {
+                                int at = 10 + r.nextInt(n / 3);
+                                s.sync(splice(t, at, at + r.nextInt(10), ids(1 + r.nextInt(20), step)),
+                                        Session.Reuse.APPROXIMATE, null, null);
+                            }
+                        }
+                        case 4 -> {   // a repair, maybe cancelled after a chunk
+                            int[] calls = {0};
+                            s.repair((d, tot) -> calls[0]++, () -> r.nextBoolean() && calls[0] > 0);
+                        }
+                        case 5 -> {   // reopened elsewhere: restore through the same handle
+                            try (Session other = session(bs, s.cache().pool().dtype)) {
+                                KvFile.Restore res = other.loadKv(store, null);
+                                assertTrue(res.used(), "seed " + seed + " step " + step + ": " + res.reason());
+                            }
+                        }
+                        default -> {
+                            if (n > 200) s.sync(Arrays.copyOf(s.tokens(), 60 + r.nextInt(60)), null, null);
+                        }
+                    }
+                    KvStore.Stats st = s.saveKv(store);
+                    if (s.approximateFrom() >= 0) approximate++;
+                    if (st.pagesWritten() > 0 && st.pagesWritten() < st.pages()) partial++;
+                    if (st.pagesMoved() > 0) compacted++;
+                    try (Session back = session(bs, s.cache().pool().dtype); KvStore again = new KvStore(dir)) {
+                        KvFile.Restore res = back.loadKv(again, null);
+                        assertTrue(res.used(), "seed " + seed + " step " + step + ": " + res.reason());
+                        assertEquals(s.approximateFrom(), back.approximateFrom(), "seed " + seed + " step " + step);
+                        assertSameCache(s, back, "seed " + seed + " step " + step);
+                    }
+                    long page = s.cache().pool().blockBytes(), live = s.cache().blocks();
+                    assertTrue(Files.size(pages(dir)) <= page * Math.max(2 * live, live + 1),
+                            "the pages file stays within twice the live pages");
+                }
+            }
+        }
+        // the random walk went where it matters
+        assertTrue(approximate > 5 && partial > 20 && compacted > 0, approximate + " " + partial + " " + compacted);
+    }
+
     @Test
     void freedPagesAreReusedAndTheFileIsCompacted(@TempDir Path dir) throws IOException {
         try (Session s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
@@ -410,6 +509,14 @@ class KvStoreTest {
 
     private static void setTime(Path dir, long millis) throws IOException {
         Files.setLastModifiedTime(dir, FileTime.fromMillis(millis));
+    }
+
+    static int[] splice(int[] a, int from, int to, int[] insert) {
+        int[] r = new int[a.length - (to - from) + insert.length];
+        System.arraycopy(a, 0, r, 0, from);
+        System.arraycopy(insert, 0, r, from, insert.length);
+        System.arraycopy(a, to, r, from + insert.length, a.length - to);
+        return r;
     }
 
     static long pageBytes() {

@@ -65,6 +65,39 @@ class KvCacheTest {
         }
     }
 
+    /** A span a multiple of the block size long is evicted by copying one block's tail and unlinking the rest. */
+    @Test
+    void evictingWholeBlocksWorthCopiesOneBlock() {
+        for (KvDType t : KvDType.values()) {
+            for (int bs : new int[]{1, 4, 7, 16}) {
+                for (int start : new int[]{0, 1, 5, bs + 3, 30}) {
+                    for (int k : new int[]{1, 2, 5}) {
+                        for (int n : new int[]{100, 30 + k * bs + 1, 99}) {
+                            int end = start + k * bs;
+                            if (end >= n) continue;
+                            try (KvPool pool = new KvPool(C, bs, 1 << 22, t); KvCache c = new KvCache(pool)) {
+                                fill(c, 0, n, 0);
+                                java.util.Map<Integer, Long> before = new java.util.HashMap<>();
+                                for (int i = 0; i < c.blocks(); i++) before.put(c.blockId(i), pool.version(c.blockId(i)));
+                                c.evict(start, end);
+                                String what = t + " bs " + bs + " evict [" + start + ", " + end + ") of " + n;
+                                assertEquals(n - k * bs, c.length(), what);
+                                for (int s = 0; s < start; s++) check(c, s, s);
+                                for (int s = start; s < c.length(); s++) check(c, s, s + k * bs);
+                                assertTrue(c.wasteSlots() >= 0 && c.wasteSlots() < bs, what);
+                                int changed = 0;
+                                for (int i = 0; i < c.blocks(); i++) {
+                                    if (pool.version(c.blockId(i)) != before.get(c.blockId(i))) changed++;
+                                }
+                                assertTrue(changed <= (start % bs == 0 ? 0 : 1), what + ": " + changed + " blocks written");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void overwriteGuardsTheSpan() {
         try (KvPool pool = new KvPool(C, 8, 1 << 20, KvDType.F32); KvCache c = new KvCache(pool)) {
