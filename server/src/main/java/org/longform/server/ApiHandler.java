@@ -8,9 +8,7 @@ import org.eclipse.jetty.util.Callback;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Routes requests to the OpenAI and KoboldAI surfaces and applies what every request needs:
@@ -93,8 +91,8 @@ final class ApiHandler extends Handler.Abstract {
             case "/api/extra/generate/check" -> { need(get || post, m, path); kobold.check(ex); }
             case "/health" -> {
                 Engine.Stats s = engine.stats();
-                ex.json(200, Map.of("status", "ok", "pending", s.pending(), "completed", s.completed(), "cancelled", s.cancelled(),
-                        "prompt_tokens", s.promptTokens(), "recomputed_tokens", s.recomputedTokens()));
+                ex.json(200, new Responses.Health("ok", s.pending(), s.completed(), s.cancelled(), s.promptTokens(),
+                        s.recomputedTokens()));
             }
             default -> {
                 if (path.startsWith("/v1/models/")) {
@@ -145,19 +143,6 @@ final class ApiHandler extends Handler.Abstract {
         }
         if (e.status() == 401) ex.response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
         if (e.status() == 429 || e.status() == 503) ex.response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-        ex.json(e.status(), koboldShape ? koboldError(e) : Map.of("error", openAiError(e)));
-    }
-
-    static Map<String, Object> openAiError(ApiException e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("message", e.getMessage());
-        m.put("type", e.type());
-        m.put("param", e.param());
-        m.put("code", e.status() == 401 ? "invalid_api_key" : null);
-        return m;
-    }
-
-    static Map<String, Object> koboldError(ApiException e) {
-        return Map.of("detail", Map.of("msg", e.getMessage(), "type", e.type()));
+        ex.json(e.status(), koboldShape ? Responses.KoboldErrorBody.of(e) : Responses.OpenAiErrorBody.of(e));
     }
 }

@@ -37,9 +37,6 @@ public final class Job {
         this.genkey = genkey;
     }
 
-    /** The KoboldAI genkey the client chose ("" when none): lets /api/extra/abort and /check find it. */
-    public String genkey() { return genkey; }
-
     public void cancel() { cancel.cancel(); }
 
     public boolean isCancelled() { return cancel.isCancelled(); }

@@ -5,9 +5,7 @@ import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.sample.SamplerSettings;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The KoboldAI API subset that KoboldAI Lite and SillyTavern use, with KoboldCpp's shapes:
@@ -26,23 +24,23 @@ final class KoboldApi {
     KoboldApi(Generations gen) { this.gen = gen; }
 
     void model(Exchange ex) {
-        ex.json(200, Map.of("result", "longform/" + gen.config().modelName()));
+        ex.json(200, new Responses.Result("longform/" + gen.config().modelName()));
     }
 
-    void value(Exchange ex, Object v) { ex.json(200, Map.of("value", v)); }
+    void value(Exchange ex, int v) { ex.json(200, new Responses.IntValue(v)); }
 
-    void infoVersion(Exchange ex) { ex.json(200, Map.of("result", API_VERSION)); }
+    void infoVersion(Exchange ex) { ex.json(200, new Responses.Result(API_VERSION)); }
 
     /** SillyTavern and Lite look for "KoboldCpp" here before they use /api/extra (streaming, token counts). */
     void extraVersion(Exchange ex) {
-        ex.json(200, Map.of("result", "KoboldCpp", "version", KCPP_VERSION, "server", "longform"));
+        ex.json(200, new Responses.ExtraVersion("KoboldCpp", KCPP_VERSION, "longform"));
     }
 
     void tokenCount(Exchange ex) {
         Params p = Params.parse(ex.body(gen.config().maxBodyBytes()));
         String prompt = p.string("prompt", "");
         int[] ids = gen.engine().tokenizer().encode(prompt);
-        ex.json(200, Map.of("value", ids.length, "ids", ids));
+        ex.json(200, new Responses.TokenCount(ids.length, ids));
     }
 
     void abort(Exchange ex) {
@@ -55,7 +53,7 @@ final class KoboldApi {
             Job c = gen.engine().current();   // KoboldCpp: no key aborts what is running
             if (c != null) { c.cancel(); any = true; }
         }
-        ex.json(200, Map.of("success", any ? "true" : "false", "done", "true"));
+        ex.json(200, new Responses.Abort(any ? "true" : "false", "true"));
     }
 
     void check(Exchange ex) {
@@ -68,7 +66,7 @@ final class KoboldApi {
         } else {
             j = gen.engine().current();
         }
-        ex.json(200, Map.of("results", List.of(Map.of("text", j == null ? "" : j.partialText()))));
+        ex.json(200, new Responses.Results<>(List.of(new Responses.PartialText(j == null ? "" : j.partialText()))));
     }
 
     void generate(Exchange ex, boolean stream) throws IOException {
@@ -77,7 +75,7 @@ final class KoboldApi {
         String genkey = p.string("genkey", "");
         if (!stream) {
             GenerationResult res = gen.await(ex, gen.submit(ex, req, genkey));
-            ex.json(200, Map.of("results", List.of(result(res))));
+            ex.json(200, new Responses.Results<>(List.of(result(res))));
             return;
         }
         gen.acquireStream();
@@ -91,7 +89,7 @@ final class KoboldApi {
                     @Override public void keepAlive() throws IOException { ex.event(": keep-alive\n\n"); }
                 });
             } catch (ApiException e) {   // the stream is open: report in-band
-                ex.event("event: error\ndata: " + Exchange.JSON.writeValueAsString(ApiHandler.koboldError(e)) + "\n\n");
+                ex.event("event: error\ndata: " + Exchange.JSON.writeValueAsString(Responses.KoboldErrorBody.of(e)) + "\n\n");
                 ex.endEvents();
                 return;
             }
@@ -103,19 +101,11 @@ final class KoboldApi {
     }
 
     private static void send(Exchange ex, String token, String finish) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("token", token);
-        m.put("finish_reason", finish);
-        ex.event("event: message\ndata: " + Exchange.JSON.writeValueAsString(m) + "\n\n");
+        ex.event("event: message\ndata: " + Exchange.JSON.writeValueAsString(new Responses.StreamToken(token, finish)) + "\n\n");
     }
 
-    private static Map<String, Object> result(GenerationResult res) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("text", res.text());
-        m.put("finish_reason", Generations.finishReason(res.reason()));
-        m.put("prompt_tokens", res.promptTokens());
-        m.put("completion_tokens", res.ids().length);
-        return m;
+    private static Responses.KoboldResult result(GenerationResult res) {
+        return new Responses.KoboldResult(res.text(), Generations.finishReason(res.reason()), res.promptTokens(), res.ids().length);
     }
 
     /**

@@ -1,13 +1,17 @@
 package org.longform.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.longform.engine.gen.Generator;
 
@@ -92,25 +96,18 @@ public final class LongformServer implements AutoCloseable {
     /** Errors Jetty produces itself (bad request line, headers too large...): JSON, no stack trace. */
     private static final class JsonErrors extends ErrorHandler {
         @Override
-        public boolean handle(Request request, org.eclipse.jetty.server.Response response, org.eclipse.jetty.util.Callback callback) {
+        public boolean handle(Request request, Response response, Callback callback) {
             int status = response.getStatus() > 0 ? response.getStatus() : 500;
             Object code = request.getAttribute(ERROR_STATUS);
             if (code instanceof Integer i) status = i;
             Object msg = request.getAttribute(ERROR_MESSAGE);
-            String text = msg != null ? msg.toString() : org.eclipse.jetty.http.HttpStatus.getMessage(status);
-            String json = "{\"error\":{\"message\":" + quote(text) + ",\"type\":\"http_error\",\"param\":null,\"code\":" + status + "}}";
+            String text = msg != null ? msg.toString() : HttpStatus.getMessage(status);
+            ObjectNode error = Exchange.JSON.createObjectNode();
+            error.putObject("error").put("message", text).put("type", "http_error").putNull("param").put("code", status);
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);
+            response.write(true, ByteBuffer.wrap(error.toString().getBytes(StandardCharsets.UTF_8)), callback);
             return true;
-        }
-
-        private static String quote(String s) {
-            try {
-                return Exchange.JSON.writeValueAsString(s);
-            } catch (Exception e) {
-                return "\"error\"";
-            }
         }
     }
 }

@@ -6,9 +6,7 @@ import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.sample.SamplerSettings;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -23,7 +21,7 @@ final class OpenAiApi {
     OpenAiApi(Generations gen) { this.gen = gen; }
 
     void models(Exchange ex) {
-        ex.json(200, Map.of("object", "list", "data", List.of(modelObject())));
+        ex.json(200, new Responses.ModelList("list", List.of(modelObject())));
     }
 
     void model(Exchange ex, String id) {
@@ -33,14 +31,8 @@ final class OpenAiApi {
         ex.json(200, modelObject());
     }
 
-    private Map<String, Object> modelObject() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", gen.config().modelName());
-        m.put("object", "model");
-        m.put("created", created);
-        m.put("owned_by", "longform");
-        m.put("max_model_len", gen.engine().contextWindow());   // vLLM's field: clients size prompts with it
-        return m;
+    private Responses.ModelObject modelObject() {
+        return new Responses.ModelObject(gen.config().modelName(), "model", created, "longform", gen.engine().contextWindow());
     }
 
     void completions(Exchange ex) throws IOException {
@@ -68,16 +60,15 @@ final class OpenAiApi {
                     @Override public void keepAlive() throws IOException { ex.event(": keep-alive\n\n"); }
                 });
             } catch (ApiException e) {   // the stream is open: report in-band, as OpenAI does
-                send(ex, Map.of("error", ApiHandler.openAiError(e)));
+                send(ex, Responses.OpenAiErrorBody.of(e));
                 ex.event("data: [DONE]\n\n");
                 ex.endEvents();
                 return;
             }
             send(ex, completion(id, now, "", Generations.finishReason(res.reason()), null, false));
             if (r.includeUsage) {
-                Map<String, Object> u = completion(id, now, null, null, res, true);
-                u.put("choices", List.of());
-                send(ex, u);
+                send(ex, new Responses.Completion(id, "text_completion", now, gen.config().modelName(), List.of(),
+                        Responses.Usage.of(res)));
             }
             ex.event("data: [DONE]\n\n");
             ex.endEvents();
@@ -90,32 +81,10 @@ final class OpenAiApi {
         ex.event("data: " + Exchange.JSON.writeValueAsString(chunk) + "\n\n");
     }
 
-    private Map<String, Object> completion(String id, long now, String text, String finish, GenerationResult res, boolean withUsage) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("object", "text_completion");
-        m.put("created", now);
-        m.put("model", gen.config().modelName());
-        if (text != null) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("text", text);
-            c.put("index", 0);
-            c.put("logprobs", null);
-            c.put("finish_reason", finish);
-            m.put("choices", List.of(c));
-        }
-        if (withUsage && res != null) m.put("usage", usage(res));
-        return m;
-    }
-
-    /** Token counts; cached_tokens says how much of the prompt came from the KV cache (prefix reuse). */
-    static Map<String, Object> usage(GenerationResult res) {
-        Map<String, Object> u = new LinkedHashMap<>();
-        u.put("prompt_tokens", res.promptTokens());
-        u.put("completion_tokens", res.ids().length);
-        u.put("total_tokens", res.promptTokens() + res.ids().length);
-        u.put("prompt_tokens_details", Map.of("cached_tokens", Math.max(0, res.promptTokens() - res.recomputedTokens())));
-        return u;
+    /** One choice holding {@code text}, with the usage when {@code withUsage} and a result is given. */
+    private Responses.Completion completion(String id, long now, String text, String finish, GenerationResult res, boolean withUsage) {
+        return new Responses.Completion(id, "text_completion", now, gen.config().modelName(),
+                List.of(new Responses.Choice(text, 0, null, finish)), withUsage && res != null ? Responses.Usage.of(res) : null);
     }
 
     private record Request(int[] ids, String echoText, SamplerSettings sampler, boolean stream, boolean includeUsage, boolean echo) {}

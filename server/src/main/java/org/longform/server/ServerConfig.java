@@ -58,7 +58,6 @@ public record ServerConfig(String host, int port, String apiKey, boolean allowNo
     public ServerConfig withMaxQueue(int n) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, n, maxConnections, idleTimeout, keepAlive, corsOrigin); }
     public ServerConfig withMaxConnections(int n) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, n, idleTimeout, keepAlive, corsOrigin); }
     public ServerConfig withIdleTimeout(Duration d) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, maxConnections, d, keepAlive, corsOrigin); }
-    public ServerConfig withKeepAlive(Duration d) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, maxConnections, idleTimeout, d, corsOrigin); }
     public ServerConfig withCorsOrigin(String o) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, maxConnections, idleTimeout, keepAlive, o); }
 
     /** True when {@link #host} names only this machine (127.0.0.0/8, ::1, localhost). */

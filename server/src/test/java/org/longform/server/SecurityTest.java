@@ -157,6 +157,11 @@ class SecurityTest {
             String r = raw(ts, big);
             assertTrue(r.startsWith("HTTP/1.1 431"), r);
             assertFalse(r.contains("at org."), r);
+            // Jetty's own errors get the API's error JSON, written by Jackson
+            var error = Exchange.JSON.readTree(r.substring(r.indexOf("\r\n\r\n") + 4)).get("error");
+            assertEquals("http_error", error.get("type").asText(), r);
+            assertEquals(431, error.get("code").asInt(), r);
+            assertTrue(error.get("param").isNull() && !error.get("message").asText().isEmpty(), r);
         }
     }
 

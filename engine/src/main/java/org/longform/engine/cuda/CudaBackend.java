@@ -118,9 +118,6 @@ public final class CudaBackend implements Backend, DeviceSession.Factory {
     public void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] o) { cpu.layerNorm(x, weight, eps, T, d, o); }
 
     @Override
-    public void gelu(float[] x, int n) { cpu.gelu(x, n); }
-
-    @Override
     public void attention(float[] qkv, int T, KvCache cache, int layer, int firstSlot, float[] slopes, float scale, float[] o) {
         cpu.attention(qkv, T, cache, layer, firstSlot, slopes, scale, o);
     }

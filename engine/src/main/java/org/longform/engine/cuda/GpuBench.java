@@ -1,5 +1,7 @@
 package org.longform.engine.cuda;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
@@ -10,8 +12,9 @@ import org.longform.engine.model.Weights;
 import org.longform.engine.runtime.EngineOptions;
 
 import java.lang.foreign.Arena;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 import static jcuda.driver.JCudaDriver.*;
@@ -49,15 +52,15 @@ public final class GpuBench {
         long t0 = System.nanoTime();
         CudaProbe.Result probe = CudaProbe.probe();
         if (!probe.ok()) {
-            System.out.println(json("event", "\"unavailable\"", "reason", quote(probe.reason())));
+            System.out.println(json("event", "unavailable", "reason", probe.reason()));
             System.exit(2);
         }
         CudaRuntime rt = CudaRuntime.get();
         rt.makeCurrent();
         double bw = copyBandwidth();
-        System.out.println(json("event", "\"device\"", "name", quote(probe.name()), "cc", quote(probe.ccMajor() + "." + probe.ccMinor()),
-                "total_gib", fmt(probe.totalBytes() / (double) (1L << 30)), "sms", Integer.toString(rt.sms),
-                "copy_gb_s", fmt(bw / 1e9), "driver", Integer.toString(probe.driverVersion())));
+        System.out.println(json("event", "device", "name", probe.name(), "cc", probe.ccMajor() + "." + probe.ccMinor(),
+                "total_gib", probe.totalBytes() / (double) (1L << 30), "sms", rt.sms,
+                "copy_gb_s", bw / 1e9, "driver", probe.driverVersion()));
 
         Config c = RandomWeights.config(RandomModel.Shape.named(shape));
         int maxCtx = Arrays.stream(contexts).max().orElse(2048);
@@ -71,8 +74,8 @@ public final class GpuBench {
             double buildS = secs(tw);
             tw = System.nanoTime();
             try (CudaSession s = CudaSession.open(c, w, o, precision)) {
-                System.out.println(json("event", "\"model\"", "shape", quote(shape), "params_b", fmt(c.parameterCount() / 1e9),
-                        "build_s", fmt(buildS), "upload_s", fmt(secs(tw)), "session", quote(s.describe())));
+                System.out.println(json("event", "model", "shape", shape, "params_b", c.parameterCount() / 1e9,
+                        "build_s", buildS, "upload_s", secs(tw), "session", s.describe()));
                 long weightBytes = 2L * (c.parameterCount() - (long) c.nLayers() * 2 * c.dModel() - c.dModel());
                 SplittableRandom r = new SplittableRandom(1);
                 int[] ids = new int[maxCtx + decode * contexts.length];
@@ -83,7 +86,7 @@ public final class GpuBench {
                 s.reset();
                 for (int ctx : contexts) {
                     if (secs(t0) > budget) {
-                        System.out.println(json("event", "\"skipped\"", "context", Integer.toString(ctx), "reason", "\"time budget\""));
+                        System.out.println(json("event", "skipped", "context", ctx, "reason", "time budget"));
                         continue;
                     }
                     int from = s.length();
@@ -98,11 +101,11 @@ public final class GpuBench {
                     double perTok = decodeS / decode;
                     double ctxMid = ctx + decode / 2.0;
                     double bytes = weightBytes + ctxMid * kvPerToken;
-                    System.out.println(json("event", "\"result\"", "engine", "\"longform\"", "context", Integer.toString(ctx),
-                            "prefill_tokens", Integer.toString(ctx - from), "prefill_s", fmt(prefillS),
-                            "prefill_tok_s", fmt((ctx - from) / prefillS), "decode_tokens", Integer.toString(decode),
-                            "decode_ms", fmt(perTok * 1e3), "decode_tok_s", fmt(1 / perTok),
-                            "bytes_per_token", fmt(bytes), "bound_fraction", fmt(bytes / bw / perTok)));
+                    System.out.println(json("event", "result", "engine", "longform", "context", ctx,
+                            "prefill_tokens", ctx - from, "prefill_s", prefillS,
+                            "prefill_tok_s", (ctx - from) / prefillS, "decode_tokens", decode,
+                            "decode_ms", perTok * 1e3, "decode_tok_s", 1 / perTok,
+                            "bytes_per_token", bytes, "bound_fraction", bytes / bw / perTok));
                 }
             }
         }
@@ -144,16 +147,25 @@ public final class GpuBench {
 
     static double secs(long since) { return (System.nanoTime() - since) / 1e9; }
 
-    static String fmt(double v) { return String.format(Locale.ROOT, "%.4g", v); }
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    static String quote(String s) { return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""; }
-
-    static String json(String... kv) {
-        StringBuilder b = new StringBuilder("{");
+    /**
+     * One event line from name, value pairs, written by Jackson (strings escaped, control characters
+     * included). Doubles keep 4 significant digits, as measurements deserve; one that is not finite is null.
+     */
+    static String json(Object... kv) {
+        ObjectNode o = JSON.createObjectNode();
         for (int i = 0; i < kv.length; i += 2) {
-            if (i > 0) b.append(", ");
-            b.append('"').append(kv[i]).append("\": ").append(kv[i + 1]);
+            String k = (String) kv[i];
+            switch (kv[i + 1]) {
+                case String v -> o.put(k, v);
+                case Integer v -> o.put(k, v);
+                case Long v -> o.put(k, v);
+                case Double v when Double.isFinite(v) -> o.put(k, new BigDecimal(v).round(new MathContext(4)).doubleValue());
+                case Double v -> o.putNull(k);   // JSON has no NaN or infinity
+                default -> throw new IllegalArgumentException(k + ": " + kv[i + 1]);
+            }
         }
-        return b.append('}').toString();
+        return o.toString();
     }
 }

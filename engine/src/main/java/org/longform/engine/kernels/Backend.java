@@ -22,9 +22,6 @@ public interface Backend extends AutoCloseable {
     /** out = LayerNorm(x) * weight, no bias, rows of length d. In place allowed. */
     void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] out);
 
-    /** x = x * Phi(x) with the exact erf, in place over the first n values. */
-    void gelu(float[] x, int n);
-
     /**
      * Causal ALiBi attention of T queries over the cache of one layer. Query t sits at cache slot
      * {@code firstSlot + t} and sees slots [0, firstSlot + t]; bias = slope[h] * (key slot - query slot).

@@ -13,7 +13,6 @@ public final class ScalarBackend implements Backend {
         for (int t = 0; t < T; t++) LayerNorm.scalarRow(x, t * d, weight, eps, d, out);
     }
 
-    @Override public void gelu(float[] x, int n) { Gelu.scalar(x, n); }
 
     @Override public void attention(float[] qkv, int T, KvCache cache, int layer, int firstSlot,
                                     float[] slopes, float scale, float[] out) {

@@ -51,13 +51,6 @@ public final class TimedBackend implements Backend {
         add("layernorm", t0);
     }
 
-    @Override public void gelu(float[] x, int n) {
-        if (!on) { inner.gelu(x, n); return; }
-        long t0 = System.nanoTime();
-        inner.gelu(x, n);
-        add("gelu", t0);
-    }
-
     @Override public void attention(float[] qkv, int T, KvCache cache, int layer, int firstSlot,
                                     float[] slopes, float scale, float[] out) {
         if (!on) { inner.attention(qkv, T, cache, layer, firstSlot, slopes, scale, out); return; }

@@ -41,14 +41,6 @@ public final class VectorBackend implements Backend {
         });
     }
 
-    @Override public void gelu(float[] x, int n) {
-        if (n < 8192) {
-            Gelu.vector(x, 0, n);
-            return;
-        }
-        par.range(n, 1024, (a, b) -> Gelu.vector(x, a, b));
-    }
-
     @Override public void attention(float[] qkv, int T, KvCache cache, int layer, int firstSlot,
                                     float[] slopes, float scale, float[] out) {
         par.run(att.set(qkv, T, cache, layer, firstSlot, slopes, scale, out));

@@ -34,7 +34,6 @@ class DeviceSessionDelegationTest {
         @Override public String name() { return "stand-in device + " + cpu.name(); }
         @Override public void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) { fail("the CPU path ran: matmul"); }
         @Override public void layerNorm(float[] x, float[] w, float eps, int T, int d, float[] out) { fail("the CPU path ran: layerNorm"); }
-        @Override public void gelu(float[] x, int n) { fail("the CPU path ran: gelu"); }
         @Override public void attention(float[] qkv, int T, KvCache c, int l, int first, float[] s, float sc, float[] o) { fail("the CPU path ran: attention"); }
         @Override public void close() { cpu.close(); }
 

@@ -48,7 +48,6 @@ public final class Action {
 
     public KeyCombination accelerator() { return accelerator; }
 
-    public BooleanExpression disabledProperty() { return disabled; }
 
     public void run() {
         if (!disabled.get()) handler.run();

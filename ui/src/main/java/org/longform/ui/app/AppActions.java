@@ -1,5 +1,6 @@
 package org.longform.ui.app;
 
+import javafx.beans.InvalidationListener;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.binding.BooleanExpression;
@@ -26,6 +27,8 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 
+import org.longform.ui.editor.StoryEditor;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,6 +39,8 @@ public final class AppActions {
     private final MainWindow w;
     private final Map<String, Action> all = new LinkedHashMap<>();
     private final Label branchLabel = new Label();
+    private final InvalidationListener branchListener = o -> showBranch();
+    private StoryEditor branchEditor;
 
     AppActions(MainWindow w) {
         this.w = w;
@@ -72,7 +77,6 @@ public final class AppActions {
         add("full-screen", "Distraction-free full screen", "F11", null, () -> w.tools().toggleDistractionFree());
         add("layout", "Font and layout…", null, null, () -> w.tools().showLayoutDialog(w.stage, sc -> Themes.apply(sc, w.prefs().theme())));
 
-        add("load-model", "Load model…", null, gen.generatingProperty(), () -> w.showModels(false));
         add("models", "Models…", null, null, () -> w.showModels(false));
         add("download-model", "Download a model…", null, null, () -> w.showModels(true));
         add("system-check", "System check…", null, null, () -> w.firstRun().showSystemCheck(w.firstRunHooks()));
@@ -126,15 +130,25 @@ public final class AppActions {
         ed.showAlternative(ed.alternativeIndexProperty().get() + delta);
     }
 
+    /** Follows the active story's editor: the listener moves with the tab instead of piling up on every switch. */
     private void updateBranchLabel() {
+        if (branchEditor != null) {
+            branchEditor.alternativesProperty().removeListener(branchListener);
+            branchEditor.alternativeIndexProperty().removeListener(branchListener);
+        }
         StorySession s = w.active();
-        if (s == null) { branchLabel.setText(""); return; }
-        var ed = s.editor();
-        Runnable u = () -> branchLabel.setText(ed.alternativesProperty().get() > 1
+        branchEditor = s == null ? null : s.editor();
+        if (branchEditor != null) {
+            branchEditor.alternativesProperty().addListener(branchListener);
+            branchEditor.alternativeIndexProperty().addListener(branchListener);
+        }
+        showBranch();
+    }
+
+    private void showBranch() {
+        StoryEditor ed = branchEditor;
+        branchLabel.setText(ed != null && ed.alternativesProperty().get() > 1
                 ? "Alternative " + (ed.alternativeIndexProperty().get() + 1) + " of " + ed.alternativesProperty().get() : "");
-        ed.alternativesProperty().addListener(x -> { if (w.active() == s) u.run(); });
-        ed.alternativeIndexProperty().addListener(x -> { if (w.active() == s) u.run(); });
-        u.run();
     }
 
     public MenuBar menuBar() {
@@ -164,7 +178,7 @@ public final class AppActions {
         generate.getItems().addAll(item("generate"), item("stop"), item("retry"), new SeparatorMenuItem(), item("prev-branch"), item("next-branch"),
                 new SeparatorMenuItem(), atCursor);
         Menu modelMenu = new Menu("Model");
-        modelMenu.getItems().addAll(item("models"), item("download-model"), item("connect-remote"), item("engine-settings"), item("demo-model"));   // "load-model" opens the same window as "models"
+        modelMenu.getItems().addAll(item("models"), item("download-model"), item("connect-remote"), item("engine-settings"), item("demo-model"));
         Menu view = new Menu("View");
         ToggleGroup themes = new ToggleGroup();
         RadioMenuItem light = new RadioMenuItem("Light theme");

@@ -44,11 +44,4 @@ public record AppConfig(Path configDir, Executor modelWorker, Executor io, Consu
         });
     }
 
-    public AppConfig withConfigDir(Path d) { return new AppConfig(d, modelWorker, io, fx, modelLoader, defaultModel, autosaveIdle, recountDelay, pid); }
-    public AppConfig withModelLoader(Function<Path, TextGenerator> l) { return new AppConfig(configDir, modelWorker, io, fx, l, defaultModel, autosaveIdle, recountDelay, pid); }
-    public AppConfig withDefaultModel(Path m) { return new AppConfig(configDir, modelWorker, io, fx, modelLoader, m, autosaveIdle, recountDelay, pid); }
-    public AppConfig withAutosaveIdle(Duration d) { return new AppConfig(configDir, modelWorker, io, fx, modelLoader, defaultModel, d, recountDelay, pid); }
-    public AppConfig withRecountDelay(Duration d) { return new AppConfig(configDir, modelWorker, io, fx, modelLoader, defaultModel, autosaveIdle, d, pid); }
-    public AppConfig withIo(Executor e) { return new AppConfig(configDir, modelWorker, e, fx, modelLoader, defaultModel, autosaveIdle, recountDelay, pid); }
-    public AppConfig withPid(long p) { return new AppConfig(configDir, modelWorker, io, fx, modelLoader, defaultModel, autosaveIdle, recountDelay, p); }
 }

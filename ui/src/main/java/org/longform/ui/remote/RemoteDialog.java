@@ -140,7 +140,6 @@ public final class RemoteDialog {
 
     public Stage stage() { return stage; }
 
-    public BooleanProperty busyProperty() { return busy; }
 
     /** The settings as entered. */
     public RemoteSettings settings() {

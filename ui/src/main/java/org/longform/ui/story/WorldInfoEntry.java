@@ -26,11 +26,5 @@ public record WorldInfoEntry(List<String> keys, List<String> secondaryKeys, Stri
         return java.util.Arrays.stream(csv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    public WorldInfoEntry withContent(String c) { return new WorldInfoEntry(keys, secondaryKeys, c, comment, constant, selective, enabled); }
-    public WorldInfoEntry withKeys(List<String> k) { return new WorldInfoEntry(k, secondaryKeys, content, comment, constant, selective, enabled); }
-    public WorldInfoEntry withSecondaryKeys(List<String> k) { return new WorldInfoEntry(keys, k, content, comment, constant, selective, enabled); }
-    public WorldInfoEntry withComment(String c) { return new WorldInfoEntry(keys, secondaryKeys, content, c, constant, selective, enabled); }
-    public WorldInfoEntry withConstant(boolean b) { return new WorldInfoEntry(keys, secondaryKeys, content, comment, b, selective, enabled); }
-    public WorldInfoEntry withSelective(boolean b) { return new WorldInfoEntry(keys, secondaryKeys, content, comment, constant, b, enabled); }
     public WorldInfoEntry withEnabled(boolean b) { return new WorldInfoEntry(keys, secondaryKeys, content, comment, constant, selective, b); }
 }
