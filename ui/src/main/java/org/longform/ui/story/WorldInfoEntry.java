@@ -26,5 +26,6 @@ public record WorldInfoEntry(List<String> keys, List<String> secondaryKeys, Stri
         return java.util.Arrays.stream(csv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
+    public WorldInfoEntry withContent(String c) { return new WorldInfoEntry(keys, secondaryKeys, c, comment, constant, selective, enabled); }
     public WorldInfoEntry withEnabled(boolean b) { return new WorldInfoEntry(keys, secondaryKeys, content, comment, constant, selective, b); }
 }
