@@ -66,6 +66,8 @@ public final class Session implements AutoCloseable {
     private final float[] last;
     private int[] tokens = new int[256];
     private int recomputed, approximate;
+    private int logitsAt = -1;            // cache length whose last token's logits `clean` holds; -1: none
+    private final float[] clean;          // those logits, untouched (callers may change `last` in place while sampling)
     private int approximateFrom = -1;     // first slot whose K and V were kept across an edit before it; -1: exact
     private byte[] identity;
     private final DeviceSession device;   // null: this process's CPU runs the model
@@ -97,6 +99,7 @@ public final class Session implements AutoCloseable {
         this.transformer = new Transformer(config, model.weights(), backend);
         this.state = new State(config, options.chunkSize());
         this.last = new float[config.vocabSize()];
+        this.clean = new float[config.vocabSize()];
     }
 
     public Model model() { return model; }
@@ -172,6 +175,7 @@ public final class Session implements AutoCloseable {
         int total = to - from;
         if (total <= 0) throw new IllegalArgumentException("nothing to feed");
         int V = config.vocabSize();
+        logitsAt = -1;
         for (int p = from; p < to; ) {
             if (cancelled != null && cancelled.getAsBoolean()) return null;
             int T = Math.min(options.chunkSize(), to - p);
@@ -187,6 +191,10 @@ public final class Session implements AutoCloseable {
                 System.arraycopy(state.logits, 0, last, 0, V);
             }
             p += T;
+            if (lastChunk) {
+                System.arraycopy(last, 0, clean, 0, V);
+                logitsAt = cache.length();
+            }
             if (progress != null) progress.update(p - from, total);
         }
         return last;
@@ -212,6 +220,11 @@ public final class Session implements AutoCloseable {
         }
         int n = cache.length(), common = 0;
         while (common < n && common < prompt.length && tokens[common] == prompt[common]) common++;
+        if (common == prompt.length && n == prompt.length && logitsAt == n) {
+            recomputed = 0;   // cached to the end with its logits (a warmed prompt): nothing to compute
+            System.arraycopy(clean, 0, last, 0, last.length);
+            return last;
+        }
         if (common == prompt.length) common--;   // need logits for the last token
         cache.truncate(common);
         if (approximateFrom >= common) approximateFrom = -1;   // the approximate slots are recomputed
@@ -259,6 +272,7 @@ public final class Session implements AutoCloseable {
 
     /** Drops cache slots [start, end); survivors keep their K and V (no recompute). */
     public void evict(int start, int end) {
+        logitsAt = -1;
         if (device != null) {
             device.evict(start, end);
             return;
@@ -292,10 +306,15 @@ public final class Session implements AutoCloseable {
             } catch (RuntimeException e) {
                 cache.abandonOverwrite();   // keeps the exact slots before the chunk
                 approximateFrom = -1;
+                logitsAt = -1;
                 throw e;
             }
             cache.endOverwrite();
-            if (lastChunk) System.arraycopy(state.logits, 0, last, 0, config.vocabSize());
+            if (lastChunk) {
+                System.arraycopy(state.logits, 0, last, 0, config.vocabSize());
+                System.arraycopy(last, 0, clean, 0, config.vocabSize());
+                logitsAt = n;
+            }
             approximateFrom = lastChunk ? -1 : at + T;
             if (progress != null) progress.update(at + T - from, n - from);
         }
@@ -304,6 +323,7 @@ public final class Session implements AutoCloseable {
 
     /** Forgets everything cached. */
     public void reset() {
+        logitsAt = -1;
         if (device != null) device.reset();
         else cache.truncate(0);
         approximateFrom = -1;
@@ -342,6 +362,7 @@ public final class Session implements AutoCloseable {
      * was, or empty if a damaged page was found while reading.
      */
     public KvFile.Restore loadKv(KvStore store, int[] prompt) {
+        logitsAt = -1;
         if (device != null) return onGpu();
         return restored(store.restore(modelIdentity(), cache, prompt));
     }
@@ -368,6 +389,7 @@ public final class Session implements AutoCloseable {
      * damaged file, is not used: nothing changes and the caller simply recomputes.
      */
     public KvFile.Restore loadKv(Path file, int[] prompt) {
+        logitsAt = -1;
         if (device != null) return onGpu();
         return restored(KvFile.restore(file, modelIdentity(), cache, prompt));
     }

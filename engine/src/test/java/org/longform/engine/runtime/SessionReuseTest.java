@@ -52,9 +52,12 @@ class SessionReuseTest {
             float[] got = s.sync(b, null, null).clone();
             assertEquals(30, s.lastRecomputed());
             assertSameLogits(fresh(b), got, "after edit");
-            // same prompt again: only the last token is recomputed to have fresh logits
-            s.sync(b, null, null);
-            assertEquals(1, s.lastRecomputed());
+            // same prompt again: the cache holds it with its last token's logits, nothing is recomputed
+            got[0] += 1;   // a caller may change the returned logits in place (banned phrases, sampling)
+            s.lastLogits()[1] += 1;
+            float[] again = s.sync(b, null, null).clone();
+            assertEquals(0, s.lastRecomputed());
+            assertSameLogits(fresh(b), again, "same prompt again, logits untouched by the caller's changes");
             // a shorter prompt that is a prefix: nothing but its last token
             float[] shorter = s.sync(Arrays.copyOf(b, 200), null, null).clone();
             assertEquals(1, s.lastRecomputed());
