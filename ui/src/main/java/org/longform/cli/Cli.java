@@ -1,6 +1,5 @@
 package org.longform.cli;
 
-import org.longform.server.ServeCommand;
 import picocli.CommandLine;
 
 import java.util.Set;
@@ -11,7 +10,7 @@ import java.util.logging.Logger;
 @CommandLine.Command(name = "longform", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Longform: write long stories with MPT-7B-StoryWriter. Without a subcommand the editor starts.",
         subcommands = {LogitsCommand.class, ContinueCommand.class, BenchCommand.class, MakeModelCommand.class, ExportGgufCommand.class,
-                DownloadCommand.class, DoctorCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+                DownloadCommand.class, DoctorCommand.class, org.longform.server.ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Cli {
     static final Set<String> COMMANDS = Set.of("logits", "continue", "bench", "make-model", "export-gguf", "download", "doctor", "serve", "help", "--help", "-h", "--version", "-V");
 
