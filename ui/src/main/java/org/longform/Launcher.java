@@ -1,6 +1,7 @@
 package org.longform;
 
 import org.longform.cli.Cli;
+import org.longform.ui.App;
 
 /**
  * Entry point of {@code bin/longform}: a known subcommand runs headless (no JavaFX class is
@@ -15,6 +16,6 @@ public final class Launcher {
         if (args.length > 0 && Cli.isCommand(args[0])) {
             System.exit(Cli.run(args));
         }
-        org.longform.ui.App.start(args);
+        App.start(args);
     }
 }

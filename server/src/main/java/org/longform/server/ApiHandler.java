@@ -6,6 +6,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
@@ -55,7 +56,7 @@ final class ApiHandler extends Handler.Abstract {
             route(ex, path);
         } catch (ApiException e) {
             fail(ex, e, koboldShape);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the client went away mid-response (its generation is already cancelled): nothing to tell anyone
             if (!ex.isCompleted()) ex.abort(e);
         } catch (Throwable t) {

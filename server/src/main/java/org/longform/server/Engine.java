@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -94,7 +95,7 @@ public final class Engine implements AutoCloseable {
         while (!closed) {
             Job job;
             try {
-                job = queue.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);   // wakes to notice close()
+                job = queue.poll(200, TimeUnit.MILLISECONDS);   // wakes to notice close()
             } catch (InterruptedException e) {
                 break;
             }

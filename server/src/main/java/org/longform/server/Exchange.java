@@ -3,6 +3,7 @@ package org.longform.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -134,7 +135,7 @@ final class Exchange {
      */
     boolean clientGone() {
         if (probeDone) return false;
-        if (!(request.getConnectionMetaData().getConnection().getEndPoint() instanceof org.eclipse.jetty.io.SocketChannelEndPoint ep)) {
+        if (!(request.getConnectionMetaData().getConnection().getEndPoint() instanceof SocketChannelEndPoint ep)) {
             probeDone = true;   // another transport: rely on Jetty's failure listener
             return false;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +27,7 @@ final class Params {
             var loc = e.getLocation();
             throw ApiException.badRequest(null, "the request body is not valid JSON: " + e.getOriginalMessage()
                     + (loc != null ? " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")" : ""));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ApiException.badRequest(null, "cannot read the request body: " + e.getMessage());
         }
         if (!(n instanceof ObjectNode o)) {

@@ -2,10 +2,14 @@ package org.longform.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.sample.SamplerSettings;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,10 +47,10 @@ class LoadTest {
                 : Generator.open(Path.of(modelDir), EngineOptions.defaults().withKvBudget(256L << 20).withThreads(Integer.getInteger("longform.load.threads", 0)));
         ServerConfig cfg = TestServer.config().withMaxStreams(clients).withMaxQueue(clients);
         // the engine alone, same length, for the HTTP/SSE overhead: warm twice, measure the third
-        org.longform.engine.gen.GenerationResult direct = null;
+        GenerationResult direct = null;
         for (int i = 0; i < 3; i++) {
-            direct = g.generate(new org.longform.engine.gen.GenerationRequest(g.tokenizer().encode("Baseline run " + i + " of the engine alone,"),
-                    org.longform.engine.sample.SamplerSettings.defaults().withSeed(1L).withMaxTokens(tokens)), null, null);
+            direct = g.generate(new GenerationRequest(g.tokenizer().encode("Baseline run " + i + " of the engine alone,"),
+                    SamplerSettings.defaults().withSeed(1L).withMaxTokens(tokens)), null, null);
         }
         double directTokS = direct.ids().length / ((direct.prefillNanos() + direct.decodeNanos()) / 1e9);
         try (g; LongformServer server = LongformServer.start(cfg, g);
@@ -125,7 +129,7 @@ class LoadTest {
         try {
             String body = "{\"model\":\"tiny\",\"prompt\":" + TestServer.JSON.writeValueAsString(prompt) + ",\"max_tokens\":" + tokens
                     + ",\"temperature\":0.8,\"seed\":1,\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
-            HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(server.uri().resolve("/v1/completions"))
+            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(server.uri().resolve("/v1/completions"))
                     .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) return new Sample(0, 0, 0, "status " + r.statusCode());

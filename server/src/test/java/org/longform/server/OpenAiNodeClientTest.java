@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,7 @@ class OpenAiNodeClientTest {
         // install outside the source tree, from the committed lockfile
         Files.createDirectories(WORK);
         for (String f : List.of("package.json", "package-lock.json", "openai-client.mjs")) {
-            Files.copy(SRC.resolve(f), WORK.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(SRC.resolve(f), WORK.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }
         if (!Files.isRegularFile(WORK.resolve("node_modules/openai/package.json"))) {
             Result install = run(WORK, Map.of(), 180, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts");

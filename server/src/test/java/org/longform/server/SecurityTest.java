@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -269,7 +271,7 @@ class SecurityTest {
         byte[] buf = new byte[8192];
         try {
             for (int n; (n = in.read(buf)) >= 0; ) out.write(buf, 0, n);
-        } catch (SocketTimeoutException | java.net.SocketException e) {
+        } catch (SocketTimeoutException | SocketException e) {
             // timeout or reset: return what arrived
         }
         return out.toString(StandardCharsets.UTF_8);
@@ -286,7 +288,7 @@ class SecurityTest {
                 if (n < 0) break;
                 out.write(buf, 0, n);
             }
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             // reset after the response: return what arrived
         }
         return out.toString(StandardCharsets.UTF_8);
@@ -300,12 +302,12 @@ class SecurityTest {
             while (in.read(buf) >= 0) { /* drain an error response, if any */ }
         } catch (SocketTimeoutException e) {
             fail("the server kept an idle connection open for " + ms + " ms");
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             // reset: closed
         }
     }
 
-    static void waitFor(java.util.function.BooleanSupplier cond, long ms) throws InterruptedException {
+    static void waitFor(BooleanSupplier cond, long ms) throws InterruptedException {
         long end = System.nanoTime() + ms * 1_000_000;
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > end) fail("condition not met within " + ms + " ms");

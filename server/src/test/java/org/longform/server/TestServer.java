@@ -8,6 +8,7 @@ import org.longform.engine.runtime.EngineOptions;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -72,7 +73,7 @@ final class TestServer implements AutoCloseable {
 
     /** Server-sent events of a streaming POST: each event's data line, in order (comments skipped). */
     List<Sse> stream(String path, String body) throws IOException, InterruptedException {
-        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {

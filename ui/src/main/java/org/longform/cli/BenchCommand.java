@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -46,7 +47,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < prompt.length; i++) prompt[i] = 2 + r.nextInt(50000 % c.vocabSize());
             // warm-up: a full run of up to 1024 prompt tokens (C2 compiles the big kernels only after
             // thousands of calls; the 64-token warm-up this replaced left pp512 measuring the compiler)
-            run(s, java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 1024)), Math.min(genTokens, 16), timed[0]);
+            run(s, Arrays.copyOf(prompt, Math.min(prompt.length, 1024)), Math.min(genTokens, 16), timed[0]);
             double[] pre = new double[reps], dec = new double[reps];
             double lastDecodeS = 0;   // the run a profile covers
             for (int i = 0; i < reps; i++) {
@@ -120,13 +121,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     static double median(double[] a) {
         double[] b = a.clone();
-        java.util.Arrays.sort(b);
+        Arrays.sort(b);
         return b.length % 2 == 1 ? b[b.length / 2] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
     }
 
-    private static double min(double[] a) { return java.util.Arrays.stream(a).min().orElse(0); }
+    private static double min(double[] a) { return Arrays.stream(a).min().orElse(0); }
 
-    private static double max(double[] a) { return java.util.Arrays.stream(a).max().orElse(0); }
+    private static double max(double[] a) { return Arrays.stream(a).max().orElse(0); }
 
     private int threads(Session s) {
         return model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();

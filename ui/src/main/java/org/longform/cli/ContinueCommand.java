@@ -10,6 +10,9 @@ import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
+import org.longform.engine.token.Tokenizer;
+import org.longform.server.remote.RemoteCompletions;
+import org.longform.server.remote.RemoteOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,11 +20,14 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -32,7 +38,7 @@ import java.util.concurrent.Callable;
 public final class ContinueCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
 
-    @Mixin org.longform.server.remote.RemoteOptions remote;
+    @Mixin RemoteOptions remote;
 
     static final class Input {
         @Option(names = "--prompt", paramLabel = "TEXT", description = "The text to continue.") String prompt;
@@ -99,7 +105,7 @@ public final class ContinueCommand implements Callable<Integer> {
             err.printf("[%s] model %.2f s | prompt %d tokens, %d recomputed in %.2f s (%.1f tok/s)%s | %d generated in %.2f s (%.2f tok/s) | %d shifted out | stop: %s%n",
                     g.session().backend().name(), loadS, r.promptTokens(), r.recomputedTokens(), r.prefillNanos() / 1e9, r.prefillTokensPerSecond(),
                     r.approximateTokens() > 0 ? ", " + r.approximateTokens() + " kept approximately" : "",
-                    r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(), r.shiftedTokens(), r.reason().name().toLowerCase(java.util.Locale.ROOT));
+                    r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(), r.shiftedTokens(), r.reason().name().toLowerCase(Locale.ROOT));
             err.println("kv: " + g.session().describeKv());
             if (kvFile != null && g.session().onDevice()) {
                 err.println("kv cache: not saved to " + kvFile + ": the cache is on the GPU, and saving it from there is not supported yet");
@@ -126,8 +132,8 @@ public final class ContinueCommand implements Callable<Integer> {
     /** The same request sent to a remote OpenAI-compatible server; our tokenizer still counts and fits the prompt. */
     private int callRemote(SamplerSettings st, PrintStream out, PrintStream err) throws IOException {
         if (!banned.isEmpty()) throw new IllegalArgumentException("--ban needs the local engine (not available with --remote)");
-        try (org.longform.engine.token.Tokenizer tok = org.longform.server.remote.RemoteOptions.localTokenizer(model.model);
-             org.longform.server.remote.RemoteCompletions rc = remote.open(tok)) {
+        try (Tokenizer tok = RemoteOptions.localTokenizer(model.model);
+             RemoteCompletions rc = remote.open(tok)) {
             int[] prompt = promptIds(tok, Integer.MAX_VALUE);
             if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
             GenerationResult r = rc.generate(new GenerationRequest(prompt, st, window, keep), new TokenListener() {
@@ -138,7 +144,7 @@ public final class ContinueCommand implements Callable<Integer> {
             finish(r, out);
             err.printf("[remote %s] prompt %d tokens | %d generated in %.2f s (%.2f tok/s) | stop: %s%n", remote.url(),
                     r.promptTokens(), r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(),
-                    r.reason().name().toLowerCase(java.util.Locale.ROOT));
+                    r.reason().name().toLowerCase(Locale.ROOT));
         }
         return 0;
     }
@@ -158,7 +164,7 @@ public final class ContinueCommand implements Callable<Integer> {
         return promptIds(g.tokenizer(), g.model().config().vocabSize());
     }
 
-    private int[] promptIds(org.longform.engine.token.Tokenizer tokenizer, int vocab) throws IOException {
+    private int[] promptIds(Tokenizer tokenizer, int vocab) throws IOException {
         if (input.ids != null) {
             int[] ids = IdList.parse(input.ids, "--ids");
             int V = vocab;
@@ -171,8 +177,8 @@ public final class ContinueCommand implements Callable<Integer> {
             byte[] b = Files.readAllBytes(input.file);
             var dec = StandardCharsets.UTF_8.newDecoder();
             try {
-                text = dec.decode(java.nio.ByteBuffer.wrap(b)).toString();
-            } catch (java.nio.charset.CharacterCodingException e) {
+                text = dec.decode(ByteBuffer.wrap(b)).toString();
+            } catch (CharacterCodingException e) {
                 throw new ModelFormatException(input.file, "is not UTF-8 text");
             }
         }

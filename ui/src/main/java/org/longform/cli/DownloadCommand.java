@@ -15,9 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * {@code longform download REPO}: fetches a model from the Hugging Face hub into a folder,
@@ -35,10 +37,10 @@ public final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Every file, including other frameworks' weights (default: only what Longform can load).") boolean all;
     @Option(names = "--dry-run", description = "Only print what would be downloaded and the disk space check.") boolean dryRun;
 
-    private static volatile java.util.function.Function<HubClient, HubDownloader> downloaders = HubDownloader::new;
+    private static volatile Function<HubClient, HubDownloader> downloaders = HubDownloader::new;
 
     /** Tests swap in a downloader with an injected free-space probe and fast retries; null restores the default. */
-    public static void useDownloaders(java.util.function.Function<HubClient, HubDownloader> factory) {
+    public static void useDownloaders(Function<HubClient, HubDownloader> factory) {
         downloaders = factory != null ? factory : HubDownloader::new;
     }
 
@@ -71,7 +73,7 @@ public final class DownloadCommand implements Callable<Integer> {
             LocalModel m = LocalModel.inspect(dir);
             RecentModels.standard().add(m);
             err.println(m.summary() + "; use it with --model " + dir);
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | IOException e) {
             // not every hub repo is a model Longform can open (or the recent list is not writable): the files are there all the same
             err.println("note: " + e.getMessage());
         }

@@ -8,6 +8,8 @@ import org.longform.engine.quant.WeightType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -29,15 +31,15 @@ public final class ExportGgufCommand implements Callable<Integer> {
         // quantized exports reuse the engine's quantization (and its cache next to the model)
         WeightType quant = GgufFile.quantType(t);
         Path parent = out.toAbsolutePath().getParent();
-        if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
+        if (parent == null || !Files.isDirectory(parent)) {
             throw new IllegalArgumentException("cannot write " + out + ": the folder " + parent + " does not exist");
         }
         Path dir = model != null ? model : Assets.demoModel();
         try (Model m = Model.load(dir, quant)) {
             try {
                 GgufExport.write(m, m.tokenizerJson(), t, out);
-            } catch (java.io.IOException e) {
-                throw new java.io.IOException("cannot write " + out + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new IOException("cannot write " + out + ": " + e.getMessage(), e);
             }
         }
         System.err.println("wrote " + out);

@@ -11,6 +11,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /**
@@ -104,7 +106,7 @@ public final class LogitsCommand implements Callable<Integer> {
             g.writeEndArray();
             g.writeEndObject();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -124,7 +126,7 @@ public final class LogitsCommand implements Callable<Integer> {
 
     private static int[] concat(int[] a, int[] b) {
         if (b == null) return a;
-        int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        int[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }

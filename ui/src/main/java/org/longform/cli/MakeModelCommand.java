@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code longform make-model}: writes a random-weight MPT folder at a real shape, for benchmarks. */
@@ -18,7 +19,7 @@ public final class MakeModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DType dt = switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
+        DType dt = switch (dtype.toLowerCase(Locale.ROOT)) {
             case "bf16" -> DType.BF16;
             case "f16" -> DType.F16;
             case "f32" -> DType.F32;

@@ -1,5 +1,6 @@
 package org.longform.hub;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -77,7 +78,7 @@ public record CudaStatus(String library, boolean loadable, int driverVersion, in
             for (String s : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
                 if (!s.isBlank()) lines.add(s.strip());
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // not on PATH: no NVIDIA driver tools
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,13 +1,17 @@
 package org.longform.hub;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -154,12 +158,12 @@ public final class HubClient {
         String where = uri.getScheme() + "://" + uri.getAuthority();
         try {
             return c.getResponseCode();
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IOException("cannot reach " + where + ": unknown host " + uri.getHost()
                     + " (offline? HF_ENDPOINT or --endpoint can name a mirror)", e);
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new IOException("cannot connect to " + where + ": " + e.getMessage(), e);
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             throw new IOException(where + " did not answer in time (" + e.getMessage() + ")", e);
         }
     }
@@ -186,7 +190,7 @@ public final class HubClient {
         if (code != 200) throw httpError(c, code, repo, "asking for the revision");
         try (InputStream in = c.getInputStream()) {
             return JSON.readTree(in);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new HubException(repo + ": the hub's answer from " + uri + " is not JSON", e);
         }
     }

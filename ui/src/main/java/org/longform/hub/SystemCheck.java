@@ -1,10 +1,13 @@
 package org.longform.hub;
 
+import com.sun.management.OperatingSystemMXBean;
+import jdk.incubator.vector.VectorShape;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Weights;
 import org.longform.engine.quant.WeightType;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +85,7 @@ public final class SystemCheck {
 
     /** Kept in its own class so that it is loaded only once the incubator module is known to be present. */
     private static final class VectorProbe {
-        static int preferredBits() { return jdk.incubator.vector.VectorShape.preferredShape().vectorBitSize(); }
+        static int preferredBits() { return VectorShape.preferredShape().vectorBitSize(); }
     }
 
     private static final Set<String> INTERESTING = Set.of("avx2", "fma", "f16c", "avx512f", "avx512_bf16", "avx512_fp16",
@@ -97,14 +100,14 @@ public final class SystemCheck {
             lines.filter(l -> l.startsWith("flags") || l.startsWith("Features")).findFirst().ifPresent(l -> {
                 for (String f : l.substring(l.indexOf(':') + 1).trim().split("\\s+")) if (INTERESTING.contains(f)) out.add(f);
             });
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // features are a detail of the report
         }
         return out;
     }
 
     static long totalMemory() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             return os.getTotalMemorySize();   // the container's limit when there is one
         }
         return meminfo("MemTotal:", Runtime.getRuntime().maxMemory());
@@ -114,7 +117,7 @@ public final class SystemCheck {
     static long availableMemory(long total) {
         long a = meminfo("MemAvailable:", -1);
         if (a > 0) return Math.min(a, total);
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) return os.getFreeMemorySize();
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) return os.getFreeMemorySize();
         return total;
     }
 

@@ -7,6 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,7 +62,7 @@ class BenchCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonNode prof = new ObjectMapper().readTree(r.out()).get("decode_profile");
         assertTrue(prof != null && prof.isArray(), r.out());
-        java.util.Map<String, JsonNode> kinds = new java.util.HashMap<>();
+        Map<String, JsonNode> kinds = new HashMap<>();
         double share = 0;
         for (JsonNode e : prof) {
             kinds.put(e.get("kind").asText(), e);
@@ -77,7 +80,7 @@ class BenchCommandTest {
     }
 
     private static String[] concat(String[] a, String[] b) {
-        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }

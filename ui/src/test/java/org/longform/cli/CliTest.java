@@ -14,7 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -143,12 +147,12 @@ class CliTest {
         Path evil = tmp.resolve("evil");
         Files.createDirectories(evil);
         Files.copy(FIXTURES.resolve("tiny-mpt-4h/config.json"), evil.resolve("config.json"));
-        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(evil.resolve("pytorch_model.bin")))) {
+        try (var zip = new ZipOutputStream(Files.newOutputStream(evil.resolve("pytorch_model.bin")))) {
             byte[] pkl = "\u0080\u0002cos\nsystem\nq\u0000X\u0004\u0000\u0000\u0000trueq\u0001\u0085q\u0002Rq\u0003.".getBytes(StandardCharsets.ISO_8859_1);
-            var e = new java.util.zip.ZipEntry("archive/data.pkl");
-            e.setMethod(java.util.zip.ZipEntry.STORED);
+            var e = new ZipEntry("archive/data.pkl");
+            e.setMethod(ZipEntry.STORED);
             e.setSize(pkl.length);
-            var crc = new java.util.zip.CRC32();
+            var crc = new CRC32();
             crc.update(pkl);
             e.setCrc(crc.getValue());
             zip.putNextEntry(e);
@@ -231,7 +235,7 @@ class CliTest {
                 "--window", "128", "--keep", "10", "--max-tokens", "80", "--temperature", "0", "--print-ids", "--kv-dtype", "bf16");
         assertEquals(0, r.code(), r.err());
         assertEquals(80, r.out().strip().split(" ").length);
-        var m = java.util.regex.Pattern.compile("prompt (\\d+) tokens, (\\d+) recomputed.*\\| (\\d+) shifted out").matcher(r.err());
+        var m = Pattern.compile("prompt (\\d+) tokens, (\\d+) recomputed.*\\| (\\d+) shifted out").matcher(r.err());
         assertTrue(m.find(), r.err());
         assertEquals("64", m.group(1), "fitted into the window with room for half of it");
         assertEquals("64", m.group(2));
@@ -269,7 +273,7 @@ class CliTest {
         assertEquals(0, c.code(), c.err());
         assertTrue(c.err().contains("kv cache: not used") && c.err().contains("400 recomputed"), c.err());
         // an edit in the middle: exact mode recomputes from it, --approx-reuse only the edit
-        String edited = ids(100, 3) + "," + ids(20, 9) + "," + String.join(",", java.util.Arrays.asList(prompt.split(",")).subList(130, 400));
+        String edited = ids(100, 3) + "," + ids(20, 9) + "," + String.join(",", Arrays.asList(prompt.split(",")).subList(130, 400));
         Run d = run("continue", "--model", m, "--ids", edited, "--max-tokens", "5", "--temperature", "0", "--print-ids",
                 "--kv-file", kv.toString(), "--kv-dtype", "bf16", "--approx-reuse");
         assertEquals(0, d.code(), d.err());

@@ -18,7 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,7 +46,7 @@ public final class FakeHub implements AutoCloseable {
     final Map<String, AtomicInteger> dropTimes = new ConcurrentHashMap<>();
     final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
     /** path → a gate the server waits on after sending the drop's bytes, so a test can act while the file is half-sent. */
-    final Map<String, java.util.concurrent.CountDownLatch> holdBeforeDrop = new ConcurrentHashMap<>();
+    final Map<String, CountDownLatch> holdBeforeDrop = new ConcurrentHashMap<>();
     volatile boolean ignoreRange;
     volatile int pageSize = 2;
     private final HttpServer server;
@@ -74,8 +77,8 @@ public final class FakeHub implements AutoCloseable {
     }
 
     /** Sends {@code afterBytes} of {@code path}, then holds the connection open until the returned gate opens, then drops it. */
-    public java.util.concurrent.CountDownLatch holdThenDrop(String path, long afterBytes) {
-        var gate = new java.util.concurrent.CountDownLatch(1);
+    public CountDownLatch holdThenDrop(String path, long afterBytes) {
+        var gate = new CountDownLatch(1);
         holdBeforeDrop.put(path, gate);
         dropOnce(path, afterBytes);
         return gate;
@@ -169,7 +172,7 @@ public final class FakeHub implements AutoCloseable {
             var gate = holdBeforeDrop.remove(f.path());
             if (gate != null) {
                 try {
-                    gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    gate.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -205,8 +208,8 @@ public final class FakeHub implements AutoCloseable {
     }
 
     @Override public void close() {
-        holdBeforeDrop.values().forEach(java.util.concurrent.CountDownLatch::countDown);
+        holdBeforeDrop.values().forEach(CountDownLatch::countDown);
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

@@ -6,6 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -209,12 +212,12 @@ class HubDownloaderTest {
     @Test
     void anUnreachableHubIsSaidInWords() throws Exception {
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();   // closed again: nothing listens there
         }
         HubDownloader dl = new HubDownloader(new HubClient("http://127.0.0.1:" + port, null, Duration.ofSeconds(2), Duration.ofSeconds(2)),
                 FreeSpace.system(), 1, Duration.ZERO);
-        java.io.IOException e = assertThrows(java.io.IOException.class, () -> dl.plan(FakeHub.REPO, "main", dir(), false));
+        IOException e = assertThrows(IOException.class, () -> dl.plan(FakeHub.REPO, "main", dir(), false));
         assertTrue(e.getMessage().startsWith("cannot connect to http://127.0.0.1:" + port), e.getMessage());
     }
 

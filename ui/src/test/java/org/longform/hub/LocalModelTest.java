@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -71,7 +72,7 @@ class LocalModelTest {
         assertEquals("MPT 7B StoryWriter", m.name());
         assertEquals("mpt", m.gguf().architecture());
         assertEquals(65536, m.gguf().contextLength());
-        Path cut = Files.write(tmp.resolve("cut.gguf"), java.util.Arrays.copyOf(gguf("mpt", "x"), 40));
+        Path cut = Files.write(tmp.resolve("cut.gguf"), Arrays.copyOf(gguf("mpt", "x"), 40));
         assertTrue(assertThrows(ModelFormatException.class, () -> LocalModel.inspect(cut)).getMessage().contains("truncated"));
     }
 
@@ -85,7 +86,7 @@ class LocalModelTest {
         str(b, "blk.0.ffn_up.weight");
         b.putInt(2).putLong(256).putLong(4).putInt(type).putLong(0);
         int data = (b.position() + 31) / 32 * 32;
-        return java.util.Arrays.copyOf(b.array(), data + dataBytes);
+        return Arrays.copyOf(b.array(), data + dataBytes);
     }
 
     @Test

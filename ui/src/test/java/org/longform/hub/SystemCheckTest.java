@@ -7,6 +7,7 @@ import org.longform.engine.model.Config;
 import org.longform.engine.model.Weights;
 import org.longform.engine.quant.WeightType;
 
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -128,7 +129,7 @@ class SystemCheckTest {
     /** Run in a child JVM by {@link #kvPagesAreNotBoundByTheHeap}. */
     public static final class OffHeap {
         public static void main(String[] args) {
-            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            try (Arena a = Arena.ofConfined()) {
                 System.out.println("allocated " + a.allocate(256L << 20, 64).byteSize());
             }
         }

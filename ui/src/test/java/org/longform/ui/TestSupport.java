@@ -2,6 +2,7 @@ package org.longform.ui;
 
 import org.longform.engine.token.Tokenizer;
 import org.longform.ui.gen.TokenCounter;
+import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,7 +34,7 @@ public final class TestSupport {
     /** Runs c on the FX thread and returns its result; a failure becomes an AssertionError. */
     public static <T> T onFx(Callable<T> c) {
         try {
-            return org.testfx.util.WaitForAsyncUtils.asyncFx(c).get();
+            return WaitForAsyncUtils.asyncFx(c).get();
         } catch (Exception e) {
             throw new AssertionError(e);
         }

@@ -16,6 +16,7 @@ import org.longform.engine.runtime.EngineOptions;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -55,7 +56,7 @@ public final class CudaBackend implements Backend, DeviceSession.Factory {
             return null;
         } catch (RuntimeException e) {
             // a driver error while setting up: the per-op path below still works, so the model still loads
-            LOG.log(java.util.logging.Level.WARNING, "cuda session failed to start, running on the CPU path", e);
+            LOG.log(Level.WARNING, "cuda session failed to start, running on the CPU path", e);
             return null;
         }
     }

@@ -7,6 +7,8 @@ import org.longform.engine.io.DType;
 import org.longform.engine.io.Tensor;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Weights;
+import org.longform.engine.quant.DenseMatrix;
+import org.longform.engine.quant.Matrix;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -80,8 +82,8 @@ final class DeviceModel implements AutoCloseable {
     }
 
     /** The stored tensor behind a matrix; quantized matrices are CPU-only for now. */
-    private static Tensor dense(org.longform.engine.quant.Matrix m) {
-        if (m instanceof org.longform.engine.quant.DenseMatrix d) return d.tensor();
+    private static Tensor dense(Matrix m) {
+        if (m instanceof DenseMatrix d) return d.tensor();
         throw new CudaUnavailableException("the cuda backend runs bf16 checkpoints; " + m.name() + " is quantized (" + m.type() + ")");
     }
 }

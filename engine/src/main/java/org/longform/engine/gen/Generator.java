@@ -4,6 +4,7 @@ import org.longform.engine.context.ContextMap;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.ReusePlan;
 import org.longform.engine.model.Model;
+import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.Sampler;
@@ -12,8 +13,10 @@ import org.longform.engine.sample.StopMatcher;
 import org.longform.engine.token.TextStreamer;
 import org.longform.engine.token.Tokenizer;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Generates continuations: fits the prompt into the window, reuses the cached prefix (and shifts
@@ -49,8 +52,8 @@ public final class Generator implements AutoCloseable {
      * Loads with the weights quantized to {@code quant} (q8_0, q4_0; null: as stored; cached next to
      * the model) and the options chosen once the model is loaded (a KV window sized to its shape and weights).
      */
-    public static Generator open(Path modelDir, org.longform.engine.quant.WeightType quant,
-                                 java.util.function.Function<Model, EngineOptions> options) {
+    public static Generator open(Path modelDir, WeightType quant,
+                                 Function<Model, EngineOptions> options) {
         Model m = Model.load(modelDir, quant);
         try {
             Path tj = m.tokenizerJson();
@@ -101,7 +104,7 @@ public final class Generator implements AutoCloseable {
     }
 
     /** Saves the cache (token ids, model identity, dtype) to a file, e.g. {@link KvFile#beside} the story. */
-    public void saveKv(Path file) throws java.io.IOException { session.saveKv(file); }
+    public void saveKv(Path file) throws IOException { session.saveKv(file); }
 
     /**
      * Brings the cache up to the request's prompt without generating (the editor warms a story's

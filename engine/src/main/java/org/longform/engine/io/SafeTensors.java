@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -23,7 +25,7 @@ public final class SafeTensors {
         MemorySegment seg = map(file, arena);
         long size = seg.byteSize();
         if (size < 8) throw new ModelFormatException(file, "truncated safetensors file (" + size + " bytes)");
-        long headerLen = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0);
+        long headerLen = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
         if (headerLen <= 0 || headerLen > 100_000_000L || 8 + headerLen > size) {
             throw new ModelFormatException(file, "not a safetensors file or truncated (header length " + headerLen + ", file " + size + " bytes)");
         }
@@ -68,7 +70,7 @@ public final class SafeTensors {
     static MemorySegment map(Path file, Arena arena) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "file not found");
         } catch (IOException e) {
             throw new ModelFormatException(file, "cannot be read: " + e.getMessage());

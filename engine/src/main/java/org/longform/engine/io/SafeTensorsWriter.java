@@ -3,6 +3,7 @@ package org.longform.engine.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -46,7 +47,7 @@ public final class SafeTensorsWriter {
         }
         byte[] h = om.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
         int pad = (8 - h.length % 8) % 8;
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + pad);
             out.write(len.array());
             out.write(h);

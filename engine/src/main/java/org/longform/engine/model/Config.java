@@ -6,6 +6,7 @@ import org.longform.engine.io.ModelFormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -39,7 +40,7 @@ public record Config(
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(Files.readAllBytes(file));
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "config.json not found");
         } catch (IOException e) {
             throw new ModelFormatException(file, "not valid JSON (" + firstLine(e.getMessage()) + ")");

@@ -1,5 +1,6 @@
 package org.longform.engine.model;
 
+import org.longform.engine.Assets;
 import org.longform.engine.io.Checkpoint;
 import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.io.gguf.GgufFile;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
@@ -94,7 +96,7 @@ public final class Model implements AutoCloseable {
         if (!Files.isDirectory(path) || Files.exists(path.resolve("config.json"))) return null;
         List<Path> found;
         try (Stream<Path> s = Files.list(path)) {
-            found = s.filter(p -> p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")).sorted().toList();
+            found = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")).sorted().toList();
         } catch (IOException e) {
             return null;
         }
@@ -167,7 +169,7 @@ public final class Model implements AutoCloseable {
     /** The tokenizer.json this model uses: its folder's own, else the bundled GPT-NeoX-20B one. */
     public Path tokenizerJson() {
         Path own = tokenizerFile();
-        return own != null ? own : org.longform.engine.Assets.tokenizer();
+        return own != null ? own : Assets.tokenizer();
     }
 
     /** The model folder's own tokenizer.json if it has one, else null (use the bundled GPT-NeoX-20B one). */

@@ -8,6 +8,8 @@ import org.longform.engine.io.SafeTensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -20,7 +22,7 @@ public final class RandomModel {
     /** Known shapes: d_model, n_heads, n_layers. */
     public record Shape(String name, int dModel, int nHeads, int nLayers, int vocab) {
         public static Shape named(String n) {
-            return switch (n.toLowerCase(java.util.Locale.ROOT)) {
+            return switch (n.toLowerCase(Locale.ROOT)) {
                 case "tiny" -> new Shape("tiny", 64, 4, 2, 50432);
                 case "125m" -> new Shape("125m", 768, 12, 12, 50432);
                 case "350m" -> new Shape("350m", 1024, 16, 24, 50432);
@@ -64,7 +66,7 @@ public final class RandomModel {
     }
 
     private static SafeTensorsWriter.Source ones() {
-        return (chunk, start, n) -> java.util.Arrays.fill(chunk, 0, n, 1f);
+        return (chunk, start, n) -> Arrays.fill(chunk, 0, n, 1f);
     }
 
     private static SafeTensorsWriter.Source gauss(long seed, double std) {

@@ -1,5 +1,7 @@
 package org.longform.engine.runtime;
 
+import org.longform.engine.model.Model;
+
 import java.util.function.BooleanSupplier;
 
 /**
@@ -12,7 +14,7 @@ public interface DeviceSession extends AutoCloseable {
     /** A backend that can run a whole model on its device. */
     interface Factory {
         /** A device session for this model, or null (the reason logged) when the device cannot take it. */
-        DeviceSession openSession(org.longform.engine.model.Model model, EngineOptions options);
+        DeviceSession openSession(Model model, EngineOptions options);
     }
 
     int capacity();

@@ -1,5 +1,6 @@
 package org.longform.engine.sample;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
@@ -177,7 +178,7 @@ public final class Sampler {
         int range = settings.repetitionRange();
         int from = range == 0 ? 0 : Math.max(0, historyLen - range);
         if (++stamp == Integer.MAX_VALUE) {
-            java.util.Arrays.fill(seen, 0);
+            Arrays.fill(seen, 0);
             stamp = 1;
         }
         for (int i = from; i < historyLen; i++) {

@@ -2,6 +2,7 @@ package org.longform.engine.cuda;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -100,7 +101,7 @@ class AttentionMathTest {
         int hd = k[0].length, BK = Launch.FA_BK, BQ = Launch.FA_BQ;
         float[][] O = new float[BQ][hd];
         float[] rowM = new float[BQ], rowL = new float[BQ];
-        java.util.Arrays.fill(rowM, Float.NEGATIVE_INFINITY);
+        Arrays.fill(rowM, Float.NEGATIVE_INFINITY);
         int kEnd = past + Math.min(q0 + BQ, T);
         for (int kb = 0; kb < kEnd; kb += BK) {
             for (int r = 0; r < BQ; r++) {

@@ -13,6 +13,7 @@ import org.longform.engine.runtime.EngineOptions;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -28,7 +29,7 @@ import static org.longform.engine.Fixtures.*;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CudaFixtureTest {
     private final Map<String, Model> models = new HashMap<>();
-    private static final Map<String, Double> WORST = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Double> WORST = new ConcurrentHashMap<>();
 
     @BeforeAll
     void load() {

@@ -11,6 +11,7 @@ import org.longform.engine.kernels.Backend;
 import org.longform.engine.kernels.Backends;
 import org.longform.engine.kernels.ScalarBackend;
 import org.longform.engine.model.Model;
+import org.longform.engine.quant.DenseMatrix;
 import org.longform.engine.runtime.ContextFullException;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
@@ -134,8 +135,8 @@ class CudaSessionTest {
                     float[] x = new float[T * K];
                     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
                     float[] want = new float[T * N], got = new float[T * N];
-                    ref.matmul(new org.longform.engine.quant.DenseMatrix(w), x, T, want);
-                    gpu.matmul(new org.longform.engine.quant.DenseMatrix(w), x, T, got);
+                    ref.matmul(new DenseMatrix(w), x, T, want);
+                    gpu.matmul(new DenseMatrix(w), x, T, got);
                     for (int i = 0; i < want.length; i++) {
                         assertEquals(want[i], got[i], 1e-4 * (1 + Math.abs(want[i])) + 1e-4, "N " + N + " K " + K + " T " + T + " at " + i);
                     }

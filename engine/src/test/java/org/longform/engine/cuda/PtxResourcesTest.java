@@ -4,12 +4,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -72,7 +75,7 @@ class PtxResourcesTest {
         assumeTrue(home != null, "longform.home not set (not running from the source tree)");
         Path src = Path.of(home, "engine/src/main/cuda");
         assumeTrue(Files.isDirectory(src), "no CUDA sources at " + src);
-        String manifest = new String(PtxResources.read("ptx.manifest"), java.nio.charset.StandardCharsets.UTF_8);
+        String manifest = new String(PtxResources.read("ptx.manifest"), StandardCharsets.UTF_8);
         List<String> lines = manifest.lines().toList();
         List<String> files;
         try (Stream<Path> s = Files.list(src)) {
@@ -87,8 +90,8 @@ class PtxResourcesTest {
         }
     }
 
-    static java.util.Map<String, List<String>> entries(String ptx) {
-        java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    static Map<String, List<String>> entries(String ptx) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
         Matcher m = ENTRY.matcher(ptx);
         while (m.find()) {
             List<String> types = new ArrayList<>();

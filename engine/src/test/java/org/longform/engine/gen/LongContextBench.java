@@ -1,5 +1,6 @@
 package org.longform.engine.gen;
 
+import com.sun.management.OperatingSystemMXBean;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
@@ -27,7 +28,7 @@ public final class LongContextBench {
         String[] lens = args[2].split(",");
         Path save = args.length > 3 ? Path.of(args[3]) : null;
         int decode = 32;
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Model m = Model.load(dir)) {
             EngineOptions o = EngineOptions.defaults().withKvDType(t).withChunkSize(512);
             int[] ids = new int[Integer.parseInt(lens[lens.length - 1]) + decode];

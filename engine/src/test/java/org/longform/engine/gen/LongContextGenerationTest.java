@@ -15,9 +15,11 @@ import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -40,7 +42,7 @@ class LongContextGenerationTest {
             try (Generator g = new Generator(m, tok, o)) {
                 assertEquals(WINDOW, g.contextWindow(), "the budget holds exactly the window");
                 int[] story = new int[STORY];
-                java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+                SplittableRandom r = new SplittableRandom(5);
                 for (int i = 0; i < STORY; i++) story[i] = 1 + r.nextInt(500);
                 SamplerSettings st = SamplerSettings.defaults().withSeed(3L).withMaxTokens(100);
                 // warm up at a 4k context (JIT, tokenizer, heap sizing), then measure what the long context adds
@@ -99,7 +101,7 @@ class LongContextGenerationTest {
 
     static long heapUsedAfterGc() {
         System.gc();
-        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /** Resident set size from /proc (0 where there is none). */

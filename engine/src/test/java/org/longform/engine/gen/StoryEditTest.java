@@ -8,12 +8,14 @@ import org.longform.engine.Fixtures;
 import org.longform.engine.context.ContextMap;
 import org.longform.engine.context.TokenOffsets;
 import org.longform.engine.model.Model;
+import org.longform.engine.runtime.ContextFullException;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -105,7 +107,7 @@ class StoryEditTest {
                 } else {
                     assertTrue(r.recomputedTokens() <= edit + 3, "approximate: " + r.recomputedTokens() + " recomputed, entry has " + edit);
                     assertTrue(r.approximateTokens() > after.length - edit - 5, r.approximateTokens() + " kept");
-                    assertArrayEquals(after, java.util.Arrays.copyOf(g.session().tokens(), after.length));
+                    assertArrayEquals(after, Arrays.copyOf(g.session().tokens(), after.length));
                 }
             }
         }
@@ -139,7 +141,7 @@ class StoryEditTest {
             assertEquals(ids.length + r.ids().length, r.contextMap().length());
             assertEquals(map.evicted(), r.contextMap().evicted(), "no shift needed: room was left for 50 tokens");
             // a window the budget cannot hold is refused with what fits
-            var e = assertThrows(org.longform.engine.runtime.ContextFullException.class,
+            var e = assertThrows(ContextFullException.class,
                     () -> g.generate(new GenerationRequest(ids, greedy(5), g.contextWindow() + 1, 0), null, null));
             assertTrue(e.getMessage().contains("bytes per token"), e.getMessage());
         }

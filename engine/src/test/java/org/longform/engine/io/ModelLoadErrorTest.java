@@ -6,11 +6,15 @@ import org.longform.engine.Fixtures;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
 import org.longform.engine.model.RandomModel;
+import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.Session;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -88,10 +92,10 @@ class ModelLoadErrorTest {
         Path d = copyModel("tiny-mpt-6h", tmp.resolve("m"));
         Path f = d.resolve("model.safetensors");
         byte[] all = Files.readAllBytes(f);
-        Files.write(f, java.util.Arrays.copyOf(all, all.length / 2));
+        Files.write(f, Arrays.copyOf(all, all.length / 2));
         String m = failure(d);
         assertTrue(m.contains("model.safetensors") && m.contains("truncated"), m);
-        Files.write(f, java.util.Arrays.copyOf(all, 5));
+        Files.write(f, Arrays.copyOf(all, 5));
         m = failure(d);
         assertTrue(m.contains("model.safetensors") && m.contains("truncated"), m);
     }
@@ -101,7 +105,7 @@ class ModelLoadErrorTest {
         Path d = copyModel("tiny-mpt-4h", tmp.resolve("m"));
         Path f = d.resolve("pytorch_model-00001-of-00002.bin");
         byte[] all = Files.readAllBytes(f);
-        Files.write(f, java.util.Arrays.copyOf(all, all.length - 1000));
+        Files.write(f, Arrays.copyOf(all, all.length - 1000));
         String m = failure(d);
         assertTrue(m.contains("pytorch_model-00001-of-00002.bin"), m);
     }
@@ -138,9 +142,9 @@ class ModelLoadErrorTest {
         // rewrite the header's dtype of one tensor to I8 keeping the header length
         Path f = d.resolve("model.safetensors");
         byte[] b = Files.readAllBytes(f);
-        String s = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String s = new String(b, StandardCharsets.ISO_8859_1);
         s = s.replaceFirst("\"dtype\":\"F16\"", "\"dtype\":\"I64\"");
-        Files.write(f, s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Files.write(f, s.getBytes(StandardCharsets.ISO_8859_1));
         String m = failure(d);
         assertTrue(m.contains("model.safetensors") && m.contains("unsupported dtype I64"), m);
     }
@@ -155,7 +159,7 @@ class ModelLoadErrorTest {
             Path d = base.resolve(types[i].name());
             RandomModel.write(RandomModel.Shape.named("tiny"), types[i], 3, d);
             try (Model m = Model.load(d);
-                 var s = new org.longform.engine.runtime.Session(m, org.longform.engine.runtime.EngineOptions.defaults())) {
+                 var s = new Session(m, EngineOptions.defaults())) {
                 last[i] = s.feed(1, 2, 3, 4, 5).clone();
             }
         }

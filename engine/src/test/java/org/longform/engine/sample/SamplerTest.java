@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import com.sun.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -304,7 +305,7 @@ class SamplerTest {
         for (int i = 0; i < 200; i++) {
             s.sample(l, history, history.length); // warm up: buffers and JIT
         }
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = mx.getCurrentThreadAllocatedBytes();
         int sink = 0;
         for (int i = 0; i < 200; i++) {

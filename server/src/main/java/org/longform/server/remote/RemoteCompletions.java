@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.StopReason;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.sample.SamplerSettings;
@@ -136,7 +137,7 @@ public final class RemoteCompletions implements AutoCloseable {
         if (t == null) throw new IllegalStateException("generate(GenerationRequest) needs a tokenizer in RemoteCompletions.Options");
         int window = options.contextTokens() > 0 ? options.contextTokens() : Integer.MAX_VALUE;
         if (req.window() > 0) window = Math.min(window, req.window());
-        int[] ids = window == Integer.MAX_VALUE ? req.promptIds() : org.longform.engine.gen.Generator.fit(req.promptIds(), window, Math.min(req.keep(), window / 2), req.sampler().maxTokens());
+        int[] ids = window == Integer.MAX_VALUE ? req.promptIds() : Generator.fit(req.promptIds(), window, Math.min(req.keep(), window / 2), req.sampler().maxTokens());
         return complete(t.decode(ids), req.sampler(), listener, cancel);
     }
 

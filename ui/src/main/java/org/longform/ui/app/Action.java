@@ -2,9 +2,11 @@ package org.longform.ui.app;
 
 import javafx.beans.binding.BooleanExpression;
 import javafx.beans.property.SimpleBooleanProperty;
+import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.TextInputControl;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
@@ -38,8 +40,8 @@ public final class Action {
         return this;
     }
 
-    public boolean yieldsTo(javafx.scene.Node focusOwner) {
-        return storyKeysOnly && focusOwner instanceof javafx.scene.control.TextInputControl;
+    public boolean yieldsTo(Node focusOwner) {
+        return storyKeysOnly && focusOwner instanceof TextInputControl;
     }
 
     public String id() { return id; }

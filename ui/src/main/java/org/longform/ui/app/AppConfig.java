@@ -1,5 +1,7 @@
 package org.longform.ui.app;
 
+import javafx.application.Platform;
+import org.longform.engine.Assets;
 import org.longform.ui.gen.EngineSettings;
 import org.longform.ui.gen.EngineTextGenerator;
 import org.longform.ui.gen.TextGenerator;
@@ -26,8 +28,8 @@ public record AppConfig(Path configDir, Executor modelWorker, Executor io, Consu
         String custom = System.getProperty("longform.config");
         Path dir = custom != null && !custom.isBlank() ? Path.of(custom)
                 : Path.of(System.getProperty("user.home"), ".config", "longform");
-        return new AppConfig(dir, daemon("longform-model"), daemon("longform-io"), javafx.application.Platform::runLater,
-                engineLoader(dir, 0), org.longform.engine.Assets.demoModel(), Duration.ofSeconds(3),
+        return new AppConfig(dir, daemon("longform-model"), daemon("longform-io"), Platform::runLater,
+                engineLoader(dir, 0), Assets.demoModel(), Duration.ofSeconds(3),
                 Duration.ofMillis(350), ProcessHandle.current().pid());
     }
 

@@ -4,7 +4,10 @@ import org.longform.ui.engine.EngineSettingsDialog;
 import org.longform.ui.gen.EngineSettings;
 import org.longform.ui.gen.ModelInfo;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +22,7 @@ public final class EngineCommands {
         this.w = w;
         Path file = w.config.configDir().resolve(EngineSettings.FILE);
         w.config.io().execute(() -> {
-            java.util.List<String> problems = new java.util.ArrayList<>();
+            List<String> problems = new ArrayList<>();
             EngineSettings saved = EngineSettings.load(file, problems::add);
             w.config.fx().accept(() -> {
                 settings = saved;
@@ -50,7 +53,7 @@ public final class EngineCommands {
         w.config.io().execute(() -> {
             try {
                 s.save(file);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 w.config.fx().accept(() -> done.accept("Cannot save the settings to " + file + ": " + e.getMessage()));
                 return;
             }

@@ -2,7 +2,9 @@ package org.longform.ui.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import org.longform.engine.sample.SamplerSettings;
+import org.longform.ui.story.AtomicFiles;
 import org.longform.ui.story.StoryFile;
 
 import java.io.IOException;
@@ -48,11 +50,11 @@ public final class Presets {
     }
 
     public static void save(Path file, String name, String description, SamplerSettings s) throws IOException {
-        ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         var o = json.createObjectNode();
         o.put("name", name);
         o.put("description", description);
         o.set("sampler", StoryFile.samplingJson(s));
-        org.longform.ui.story.AtomicFiles.write(file, json.writeValueAsBytes(o));
+        AtomicFiles.write(file, json.writeValueAsBytes(o));
     }
 }

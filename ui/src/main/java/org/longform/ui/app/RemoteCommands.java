@@ -4,7 +4,9 @@ import org.longform.ui.gen.RemoteTextGenerator;
 import org.longform.ui.remote.RemoteDialog;
 import org.longform.ui.remote.RemoteSettings;
 
+import java.io.IOException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * "Connect to server…": keeps the remote settings of this session (the key in memory unless the
@@ -38,7 +40,7 @@ public final class RemoteCommands {
     }
 
     /** Connects with {@code s} (FX thread); the callbacks run on the FX thread. */
-    public void connect(RemoteSettings s, Runnable onConnected, java.util.function.Consumer<String> onFailed) {
+    public void connect(RemoteSettings s, Runnable onConnected, Consumer<String> onFailed) {
         settings = s;
         touched = true;
         w.model.open(() -> RemoteTextGenerator.connect(s.url(), s.apiKey(), s.model(), s.contextTokens(), s.standardOnly()),
@@ -56,7 +58,7 @@ public final class RemoteCommands {
         w.config.io().execute(() -> {
             try {
                 s.save(dir);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 w.config.fx().accept(() -> w.saveStatus().set("Cannot save the server settings to " + dir.resolve(RemoteSettings.FILE) + ": " + e.getMessage()));
             }
         });

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * How the editor runs a local model, kept in CONFIG/engine.json: the weights' form (as stored, or
@@ -76,7 +77,7 @@ public record EngineSettings(String weights, String kv, int window) {
      * As {@link #load(Path)}, and what was wrong with the file (which file, which value, what is used
      * instead) goes to {@code problems}, for the writer to see.
      */
-    public static EngineSettings load(Path file, java.util.function.Consumer<String> problems) {
+    public static EngineSettings load(Path file, Consumer<String> problems) {
         if (!Files.isRegularFile(file)) return defaults();
         JsonNode o;
         try {

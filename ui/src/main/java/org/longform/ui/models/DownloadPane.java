@@ -16,6 +16,7 @@ import org.longform.hub.DownloadControl;
 import org.longform.hub.DownloadListener;
 import org.longform.hub.DownloadPlan;
 import org.longform.hub.DownloadResult;
+import org.longform.hub.FreeSpace;
 import org.longform.hub.HubClient;
 import org.longform.hub.HubDownloader;
 import org.longform.hub.LocalModel;
@@ -200,7 +201,7 @@ public final class DownloadPane extends VBox {
             setState(State.NO_SPACE);
         } else {
             say(space, p.bytesMissing() == 0 ? "Everything is already on disk; Download verifies it."
-                    : "Disk space: enough room in " + org.longform.hub.FreeSpace.existingAncestor(p.dir()) + " for " + Sizes.exact(p.bytesMissing()) + ".", false);
+                    : "Disk space: enough room in " + FreeSpace.existingAncestor(p.dir()) + " for " + Sizes.exact(p.bytesMissing()) + ".", false);
             setState(State.READY);
         }
     }

@@ -219,7 +219,7 @@ public final class LocalModelsPane extends VBox {
             RecentModels.Entry e = r.entry();
             boolean there = r.exists();
             setText(e.name() + (there ? "" : "  (missing: moved or deleted)") + "\n" + e.path()
-                    + " · " + (e.kind() == org.longform.hub.LocalModel.Kind.GGUF ? "GGUF" : "MPT folder"));
+                    + " · " + (e.kind() == LocalModel.Kind.GGUF ? "GGUF" : "MPT folder"));
             if (!there) getStyleClass().add("missing-model");
         }
     }

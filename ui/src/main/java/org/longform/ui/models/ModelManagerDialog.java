@@ -1,5 +1,6 @@
 package org.longform.ui.models;
 
+import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tab;
@@ -49,7 +50,7 @@ public final class ModelManagerDialog {
         stage.initModality(Modality.NONE);
     }
 
-    private static ScrollPane scroll(javafx.scene.Node n) {
+    private static ScrollPane scroll(Node n) {
         ScrollPane sp = new ScrollPane(n);
         sp.setFitToWidth(true);
         return sp;

@@ -1,5 +1,7 @@
 package org.longform.ui.panels;
 
+import javafx.beans.InvalidationListener;
+import javafx.beans.Observable;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
@@ -38,7 +40,7 @@ public final class SamplerPanel extends VBox {
     private StorySession bound;
     private boolean updating;
     private Consumer<SamplerSettings> onMakeDefault = s -> {};
-    private final javafx.beans.InvalidationListener externalListener = this::external;
+    private final InvalidationListener externalListener = this::external;
 
     public SamplerPanel() {
         setSpacing(6);
@@ -104,7 +106,7 @@ public final class SamplerPanel extends VBox {
         show(s.samplingProperty().get());
     }
 
-    private void external(javafx.beans.Observable o) {
+    private void external(Observable o) {
         if (!updating && bound != null) show(bound.samplingProperty().get());
     }
 

@@ -24,6 +24,7 @@ import org.longform.ui.gen.RemoteTextGenerator;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * "Connect to server…": URL, API key, model name (with "Fetch models" from GET /v1/models),
@@ -193,7 +194,7 @@ public final class RemoteDialog {
         });
     }
 
-    private void run(String what, java.util.function.Supplier<List<String>> call, Consumer<List<String>> done) {
+    private void run(String what, Supplier<List<String>> call, Consumer<List<String>> done) {
         busy.set(true);
         showInfo(what);
         background.execute(() -> {

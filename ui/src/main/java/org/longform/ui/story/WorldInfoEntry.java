@@ -1,5 +1,6 @@
 package org.longform.ui.story;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ public record WorldInfoEntry(List<String> keys, List<String> secondaryKeys, Stri
     /** "Anna, Karenina ,, x" -> [Anna, Karenina, x] */
     public static List<String> splitKeys(String csv) {
         if (csv == null) return List.of();
-        return java.util.Arrays.stream(csv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(csv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     public WorldInfoEntry withContent(String c) { return new WorldInfoEntry(keys, secondaryKeys, c, comment, constant, selective, enabled); }

@@ -37,6 +37,9 @@ class PrefsAndPresetsTest {
         assertEquals(List.of(), problems);
         assertTrue(shipped.size() >= 4, shipped.toString());
         assertTrue(shipped.stream().anyMatch(p -> p.name().equals("Deterministic") && p.sampling().temperature() == 0));
+        // the editor's own preset is the shipped "Balanced" one (80 tokens, min-p off), not a third set of defaults
+        assertEquals(List.of(StoryData.EDITOR_SAMPLER),
+                shipped.stream().filter(p -> p.name().equals("Balanced")).map(Presets.Preset::sampling).toList());
 
         Path mine = dir.resolve("presets");
         Files.createDirectories(mine);

@@ -9,6 +9,7 @@ import org.longform.ui.TestSupport;
 import org.longform.ui.app.Themes;
 import org.longform.ui.gen.EngineSettings;
 import org.testfx.framework.junit5.ApplicationTest;
+import org.testfx.util.WaitForAsyncUtils;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -32,7 +33,7 @@ class EngineSettingsScreenshot extends ApplicationTest {
 
     @Test
     void draw() throws Exception {
-        WritableImage img = org.testfx.util.WaitForAsyncUtils.asyncFx(() -> dialog.stage().getScene().snapshot(null)).get();
+        WritableImage img = WaitForAsyncUtils.asyncFx(() -> dialog.stage().getScene().snapshot(null)).get();
         PixelReader pr = img.getPixelReader();
         BufferedImage out = new BufferedImage((int) img.getWidth(), (int) img.getHeight(), BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < out.getHeight(); y++) for (int x = 0; x < out.getWidth(); x++) out.setRGB(x, y, pr.getArgb(x, y));

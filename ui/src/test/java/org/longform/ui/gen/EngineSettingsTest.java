@@ -7,6 +7,7 @@ import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.kv.KvDType;
+import org.longform.engine.model.Model;
 import org.longform.engine.quant.WeightType;
 import org.longform.hub.KvPlan;
 import org.longform.hub.SystemCheck;
@@ -15,6 +16,8 @@ import org.longform.ui.story.StoryData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -35,7 +38,7 @@ class EngineSettingsTest {
 
         Files.writeString(f, "{ not json");
         assertEquals(EngineSettings.defaults(), EngineSettings.load(f), "a damaged file is ignored");
-        java.util.List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         Files.writeString(f, "{ not json");
         EngineSettings.load(f, problems::add);
         assertEquals(1, problems.size(), problems.toString());
@@ -76,7 +79,7 @@ class EngineSettingsTest {
         Path dir = copyOfTinyModel();
         try (EngineTextGenerator g = EngineTextGenerator.open(dir, 1, EngineSettings.defaults())) {
             ModelInfo m = g.info();
-            var model = org.longform.engine.model.Model.load(dir, null);
+            var model = Model.load(dir, null);
             KvPlan plan;
             int trained;
             try (model) {

@@ -1,5 +1,6 @@
 package org.longform.ui.gen;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,9 +18,11 @@ import org.longform.server.ServerConfig;
 import org.longform.ui.TestSupport;
 import org.longform.ui.story.StoryData;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,7 +137,7 @@ class RemoteTextGeneratorTest {
     @Test
     void connectionRefusedAndUnknownModelSayWhatToCheck() throws Exception {
         int closedPort;
-        try (var s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();   // free once closed: nothing listens there
         }
         var refused = assertThrows(RemoteTextGenerator.RemoteFailure.class,
@@ -200,7 +203,7 @@ class RemoteTextGeneratorTest {
         }
     }
 
-    static void reply(com.sun.net.httpserver.HttpExchange x, int status, String body) throws java.io.IOException {
+    static void reply(HttpExchange x, int status, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         x.getResponseHeaders().set("Content-Type", body.startsWith("data:") ? "text/event-stream" : "application/json");
         x.sendResponseHeaders(status, b.length);

@@ -18,7 +18,9 @@ import org.longform.ui.TestSupport;
 import org.longform.ui.app.AppConfig;
 import org.longform.ui.app.Themes;
 import org.testfx.framework.junit5.ApplicationTest;
+import org.testfx.util.WaitForAsyncUtils;
 
+import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -67,16 +69,16 @@ class ModelManagerScreenshot extends ApplicationTest {
         clickOn("#hub-pause");
         gate.countDown();
         waitFor(() -> dialog.download().stateProperty().get() == DownloadPane.State.PAUSED);
-        WritableImage img = org.testfx.util.WaitForAsyncUtils.asyncFx(() -> dialog.stage().getScene().snapshot(null)).get();
+        WritableImage img = WaitForAsyncUtils.asyncFx(() -> dialog.stage().getScene().snapshot(null)).get();
         PixelReader pr = img.getPixelReader();
         BufferedImage out = new BufferedImage((int) img.getWidth(), (int) img.getHeight(), BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < out.getHeight(); y++) for (int x = 0; x < out.getWidth(); x++) out.setRGB(x, y, pr.getArgb(x, y));
         ImageIO.write(out, "png", TestSupport.home().resolve("docs/screenshot-models.png").toFile());
     }
 
-    void waitFor(java.util.function.BooleanSupplier c) throws Exception {
+    void waitFor(BooleanSupplier c) throws Exception {
         for (int i = 0; i < 1500; i++) {
-            if (org.testfx.util.WaitForAsyncUtils.asyncFx(c::getAsBoolean).get()) return;
+            if (WaitForAsyncUtils.asyncFx(c::getAsBoolean).get()) return;
             Thread.sleep(20);
         }
         throw new AssertionError("timed out");
