@@ -141,13 +141,14 @@ public final class CacheKeeper {
         pause();
         CancelToken c = new CancelToken();
         idle = c;
+        long rev = s.changesProperty().get();
         config.modelWorker().execute(() -> {
             if (c.isCancelled()) return;
             try {
                 int restored = ensure(g, s, input.story());
                 PromptInput in = restored >= 0 ? withCut(input, restored) : input;
                 long t0 = System.nanoTime();
-                StoryPipeline.Step step = s.pipeline().warm(g, in, sampler, reuse, progress(g, "warming", t0), c);
+                StoryPipeline.Step step = s.pipeline().warm(g, in, sampler, reuse, saving(g, progress(g, "warming", t0)), c);
                 if (step != null) {
                     viewed(s, step.prompt().storyCut());
                     int cut = step.prompt().storyCut();
@@ -167,6 +168,10 @@ public final class CacheKeeper {
                         return;
                     }
                 }
+                // The prompt is cached to its end with its logits: unless the story changed meanwhile, nothing to recompute.
+                config.fx().accept(() -> {
+                    if (s.changesProperty().get() == rev) s.nextRecomputeProperty().set(0);
+                });
                 String saved = saveHolder(g);
                 publish(g, "saved with the story: " + saved);
             } catch (RuntimeException e) {
@@ -181,6 +186,29 @@ public final class CacheKeeper {
         config.modelWorker().execute(() -> {
             if (holder == s) publish(g, "saved with the story: " + saveHolder(g));
         });
+    }
+
+    /** Saves interval of a long warm: a fill interrupted by closing the app resumes from the last save. */
+    static final long SAVE_EVERY_NANOS = 30_000_000_000L;
+
+    /**
+     * Wraps a warm's progress so that a long fill saves the pages it completed every
+     * {@link #SAVE_EVERY_NANOS} (on the model worker, between steps, where the cache is consistent).
+     */
+    private TokenListener saving(TextGenerator g, TokenListener inner) {
+        return new TokenListener() {
+            long lastSave = System.nanoTime();
+
+            @Override
+            public void onPrefill(int done, int total) {
+                inner.onPrefill(done, total);
+                long now = System.nanoTime();
+                if (now - lastSave >= SAVE_EVERY_NANOS && done < total) {
+                    lastSave = now;
+                    saveHolder(g);
+                }
+            }
+        };
     }
 
     private static PromptInput withCut(PromptInput i, int cut) {
