@@ -2,6 +2,7 @@ package org.longform.engine.kernels;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.longform.engine.quant.KQuantMatrix;
@@ -64,72 +65,102 @@ public final class MatMulKQuant {
         return s;
     }
 
+    static final VectorSpecies<Integer> I = MatMulVector.I;
+
+    /** L bytes at {@code at}, sign-extended to int lanes (x86 has no byte shifts: the codes are unpacked as ints). */
+    private static IntVector bytes(MemorySegment w, long at) {
+        return (IntVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    private static FloatVector i2f(IntVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.I2F, F, 0);
+    }
+
     private static FloatVector f(ByteVector v) {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
 
+    /**
+     * Q4_K / Q5_K scale (low byte) and min (second byte) of sub-block j from the 12 scale bytes read
+     * as three little-endian ints (a: bytes 0-3, b: 4-7, c: 8-11): the bits {@link KQuantMatrix#scaleMin}
+     * reads byte by byte, without a load each.
+     */
+    static int scaleMin(int a, int b, int c, int j) {
+        if (j < 4) return (a >>> 8 * j & 63) | (b >>> 8 * j & 63) << 8;
+        int i = 8 * (j - 4);
+        return ((c >>> i & 0xF) | (a >>> i + 6 & 3) << 4) | ((c >>> i + 4 & 0xF) | (b >>> i + 6 & 3) << 4) << 8;
+    }
+
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED;
+
     private static float q4k(MemorySegment w, long row, int nb, float[] x, float[] xs, float[] buf) {
-        FloatVector acc = FloatVector.zero(F);
-        float mn = 0;
+        // the row as its own slice: offsets into it are small ints, so C2 hoists the bounds checks
+        MemorySegment r = w.asSlice(row, nb * 144L);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        float mn0 = 0, mn1 = 0;
         for (int blk = 0; blk < nb; blk++) {
-            long bo = row + blk * 144L, qs = bo + 16;
-            float d = f16(w, bo), dmin = f16(w, bo + 2);
+            int bo = blk * 144, qs = bo + 16;
+            float d = f16(r, bo), dmin = f16(r, bo + 2);
+            int sa = r.get(INT_LE, bo + 4), sb = r.get(INT_LE, bo + 8), scc = r.get(INT_LE, bo + 12);
             for (int j = 0; j < 4; j++) {
                 int k = blk * 256 + 64 * j;
                 FloatVector p0 = FloatVector.zero(F), p1 = p0;
                 for (int c = 0; c < 32; c += L) {
-                    ByteVector v = ByteVector.fromMemorySegment(B, w, qs + 32 * j + c, LE);
-                    p0 = f(v.and((byte) 15)).fma(FloatVector.fromArray(F, x, k + c), p0);
-                    p1 = f(v.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
+                    IntVector v = bytes(r, qs + 32 * j + c);
+                    p0 = i2f(v.and(15)).fma(FloatVector.fromArray(F, x, k + c), p0);
+                    p1 = i2f(v.and(0xF0)).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);   // 16 x the high nibble
                 }
-                int sm0 = KQuantMatrix.scaleMin(w, bo, 2 * j), sm1 = KQuantMatrix.scaleMin(w, bo, 2 * j + 1);
-                acc = p0.fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
-                acc = p1.fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
-                mn = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn);
-                mn = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn);
+                int sm0 = scaleMin(sa, sb, scc, 2 * j), sm1 = scaleMin(sa, sb, scc, 2 * j + 1);
+                acc0 = p0.fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc0);
+                acc1 = p1.fma(FloatVector.broadcast(F, d * (sm1 & 0xFF) * 0.0625f), acc1);
+                mn0 = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn0);
+                mn1 = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn1);
             }
         }
-        return lanes(acc, buf) - mn;
+        return lanes(acc0.add(acc1), buf) - (mn0 + mn1);
     }
 
     private static float q5k(MemorySegment w, long row, int nb, float[] x, float[] xs, float[] buf) {
-        FloatVector acc = FloatVector.zero(F);
-        float mn = 0;
+        MemorySegment r = w.asSlice(row, nb * 176L);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        float mn0 = 0, mn1 = 0;
         for (int blk = 0; blk < nb; blk++) {
-            long bo = row + blk * 176L, qh = bo + 16, qs = bo + 48;
-            float d = f16(w, bo), dmin = f16(w, bo + 2);
+            int bo = blk * 176, qh = bo + 16, qs = bo + 48;
+            float d = f16(r, bo), dmin = f16(r, bo + 2);
+            int sa = r.get(INT_LE, bo + 4), sb = r.get(INT_LE, bo + 8), scc = r.get(INT_LE, bo + 12);
             for (int j = 0; j < 4; j++) {
                 int k = blk * 256 + 64 * j;
                 FloatVector p0 = FloatVector.zero(F), p1 = p0;
                 for (int c = 0; c < 32; c += L) {
-                    ByteVector v = ByteVector.fromMemorySegment(B, w, qs + 32 * j + c, LE);
-                    ByteVector h = ByteVector.fromMemorySegment(B, w, qh + c, LE);
-                    ByteVector lo = v.and((byte) 15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    p0 = f(lo).fma(FloatVector.fromArray(F, x, k + c), p0);
-                    p1 = f(hi).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
+                    IntVector v = bytes(r, qs + 32 * j + c), h = bytes(r, qh + c);
+                    IntVector lo = v.and(15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4).and(15).or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    p0 = i2f(lo).fma(FloatVector.fromArray(F, x, k + c), p0);
+                    p1 = i2f(hi).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
                 }
-                int sm0 = KQuantMatrix.scaleMin(w, bo, 2 * j), sm1 = KQuantMatrix.scaleMin(w, bo, 2 * j + 1);
-                acc = p0.fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
-                acc = p1.fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
-                mn = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn);
-                mn = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn);
+                int sm0 = scaleMin(sa, sb, scc, 2 * j), sm1 = scaleMin(sa, sb, scc, 2 * j + 1);
+                acc0 = p0.fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc0);
+                acc1 = p1.fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc1);
+                mn0 = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn0);
+                mn1 = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn1);
             }
         }
-        return lanes(acc, buf) - mn;
+        return lanes(acc0.add(acc1), buf) - (mn0 + mn1);
     }
 
-    private static float q6k(MemorySegment w, long row, int nb, float[] x, float[] buf) {
+    private static float q6k(MemorySegment seg, long row, int nb, float[] x, float[] buf) {
+        MemorySegment w = seg.asSlice(row, nb * 210L);
         FloatVector acc = FloatVector.zero(F);
         for (int blk = 0; blk < nb; blk++) {
-            long bo = row + blk * 210L;
+            int bo = blk * 210;
             float d = f16(w, bo + 208);
             for (int n = 0; n < 2; n++) {
-                long ql = bo + 64 * n, qh = bo + 128 + 32 * n, sc = bo + 192 + 8 * n;
+                int ql = bo + 64 * n, qh = bo + 128 + 32 * n, sc = bo + 192 + 8 * n;
                 int k = blk * 256 + 128 * n;
                 for (int is = 0; is < 2; is++) {
                     FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
                     for (int c = 16 * is; c < 16 * is + 16; c += L) {
+                        // byte lanes here: unpacking three int vectors made C2 give up on this method (boxed vectors, 4x slower)
                         ByteVector a = ByteVector.fromMemorySegment(B, w, ql + c, LE);
                         ByteVector bq = ByteVector.fromMemorySegment(B, w, ql + 32 + c, LE);
                         ByteVector h = ByteVector.fromMemorySegment(B, w, qh + c, LE);

@@ -13,9 +13,10 @@ import java.lang.foreign.ValueLayout;
  * One token ({@link #dot}): per sub-block (32 weights; 16 for Q6_K) the integer codes times x are
  * summed in {@code lanes} running float sums (FMA; lane i takes elements i, i + lanes, ...), each
  * lane is then added into its accumulator times the sub-block's scale d·sc (FMA; exact product:
- * f16 times a 6- or 8-bit integer), the lanes are summed in order 0..lanes-1, and for Q4_K / Q5_K
- * the mins come off as one sum: Σ (dmin·m)·xs[s] (FMA, in sub-block order), xs[s] being the sum
- * of x over sub-block s ({@link #subSums}). That is ggml's structure (d·Σ sc·(q·x) − dmin·Σ m·bsum)
+ * f16 times a 6- or 8-bit integer); Q4_K / Q5_K keep two accumulators (even and odd sub-blocks),
+ * added lane by lane at the end. The lanes are summed in order 0..lanes-1, and for Q4_K / Q5_K
+ * the mins come off as two sums (even and odd sub-blocks, then added): Σ (dmin·m)·xs[s] (FMA, in
+ * sub-block order), xs[s] being the sum of x over sub-block s ({@link #subSums}). That is ggml's structure (d·Σ sc·(q·x) − dmin·Σ m·bsum)
  * with float activations instead of int8 ones: x is never rounded.
  * <p>
  * Several tokens widen rows with {@link #widen}, the values ggml's {@code dequantize_row_*} give.
@@ -48,8 +49,8 @@ public final class MatMulKQuantScalar {
     private static float dot45(KQuantMatrix m, int r, float[] x, float[] xs, int L, boolean five) {
         MemorySegment w = m.data();
         int nb = m.cols() / KQuantMatrix.BLOCK, bb = m.type().blockBytes;
-        float[] acc = new float[L], p0 = new float[L], p1 = new float[L];
-        float mn = 0;
+        float[] acc0 = new float[L], acc1 = new float[L], p0 = new float[L], p1 = new float[L];
+        float mn0 = 0, mn1 = 0;
         for (int blk = 0; blk < nb; blk++) {
             long bo = m.rowOffset(r) + (long) blk * bb, qs = bo + (five ? 48 : 16), qh = bo + 16;
             float d = m.f16(bo), dmin = m.f16(bo + 2);
@@ -60,7 +61,8 @@ public final class MatMulKQuantScalar {
                 for (int c = 0; c < 32; c += L) {
                     for (int i = 0; i < L; i++) {
                         int v = u8(w, qs + 32 * j + c + i);
-                        int lo = v & 15, hi = v >> 4;
+                        // Q4_K: the high nibble as 16 x its code (a mask, no shift), the 16 taken off its scale
+                        int lo = v & 15, hi = five ? v >> 4 : v & 0xF0;
                         if (five) {
                             int h = u8(w, qh + c + i);
                             lo |= (h >> (2 * j) & 1) << 4;
@@ -71,16 +73,16 @@ public final class MatMulKQuantScalar {
                     }
                 }
                 int sm0 = KQuantMatrix.scaleMin(w, bo, 2 * j), sm1 = KQuantMatrix.scaleMin(w, bo, 2 * j + 1);
-                float d0 = d * (sm0 & 0xFF), d1 = d * (sm1 & 0xFF);
-                for (int i = 0; i < L; i++) acc[i] = Math.fma(p0[i], d0, acc[i]);
-                for (int i = 0; i < L; i++) acc[i] = Math.fma(p1[i], d1, acc[i]);
-                mn = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn);
-                mn = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn);
+                float d0 = d * (sm0 & 0xFF), d1 = five ? d * (sm1 & 0xFF) : d * (sm1 & 0xFF) * 0.0625f;
+                for (int i = 0; i < L; i++) acc0[i] = Math.fma(p0[i], d0, acc0[i]);
+                for (int i = 0; i < L; i++) acc1[i] = Math.fma(p1[i], d1, acc1[i]);
+                mn0 = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn0);
+                mn1 = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn1);
             }
         }
         float s = 0;
-        for (int i = 0; i < L; i++) s += acc[i];
-        return s - mn;
+        for (int i = 0; i < L; i++) s += acc0[i] + acc1[i];
+        return s - (mn0 + mn1);
     }
 
     private static float dot6(KQuantMatrix m, int r, float[] x, int L) {

@@ -131,12 +131,24 @@ public final class Model implements AutoCloseable {
         Path cacheFile = QuantCache.fileFor(source, quant);
         String fp = QuantCache.fingerprint(sources);
         Map<String, QuantMatrix> cached = useCache ? QuantCache.read(cacheFile, quant, fp, arena) : null;
+        boolean cacheable = useCache;
+        if (useCache && (cached == null || !todo.stream().allMatch(m -> fits(cached.get(m.name()), m, target(w, m, quant))))) {
+            // a new cache, streamed: quantized a block of rows at a time into the file, then mapped back
+            long t0 = System.nanoTime();
+            Map<String, QuantMatrix> streamed = QuantCache.writeStreaming(cacheFile, quant, fp, todo, m -> target(w, m, quant),
+                    arena, par, QuantCache.STREAM_BLOCK_BYTES);
+            if (streamed != null && todo.stream().allMatch(m -> fits(streamed.get(m.name()), m, target(w, m, quant)))) {
+                LOG.info(String.format("quantized to %s in %.1f s, cached in %s", quant.label(), (System.nanoTime() - t0) / 1e9, cacheFile));
+                return w.map(m -> m.type() != target(w, m, quant) ? streamed.get(m.name()) : m);
+            }
+            cacheable = false;   // could not write it (logged): quantize in memory, as without a cache
+        }
         Map<Matrix, Matrix> done = new IdentityHashMap<>();
         List<QuantMatrix> fresh = new ArrayList<>();
         for (Matrix m : todo) {
             WeightType t = target(w, m, quant);
             QuantMatrix c = cached != null ? cached.get(m.name()) : null;
-            if (c != null && c.type() == t && c.rows() == m.rows() && c.cols() == m.cols()) {
+            if (fits(c, m, t)) {
                 done.put(m, c);
             } else {
                 QuantMatrix q = Quantizer.quantize(m, t, arena, par);
@@ -144,12 +156,16 @@ public final class Model implements AutoCloseable {
                 fresh.add(q);
             }
         }
-        if (useCache && !fresh.isEmpty()) {
+        if (cacheable && !fresh.isEmpty()) {
             List<QuantMatrix> all = new ArrayList<>();
             for (Matrix m : todo) all.add((QuantMatrix) done.get(m));
             if (QuantCache.write(cacheFile, quant, fp, all)) LOG.info("cached " + quant.label() + " weights in " + cacheFile);
         }
         return w.map(m -> done.getOrDefault(m, m));
+    }
+
+    private static boolean fits(QuantMatrix c, Matrix m, WeightType t) {
+        return c != null && c.type() == t && c.rows() == m.rows() && c.cols() == m.cols();
     }
 
     public Path dir() { return dir; }

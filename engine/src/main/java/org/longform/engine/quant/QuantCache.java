@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.longform.engine.kernels.Parallel;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -20,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -90,6 +92,76 @@ public final class QuantCache {
 
     /** Writes the matrices (atomically: a temporary file, then a rename). Returns false, logging why, if it cannot. */
     public static boolean write(Path file, WeightType type, String fingerprint, List<QuantMatrix> matrices) {
+        List<Entry> entries = matrices.stream().map(m -> new Entry(m.name(), m.type(), m.rows(), m.cols())).toList();
+        return writeFile(file, type, fingerprint, entries, (ch, e, q, sc) -> {
+            QuantMatrix m = matrices.get(indexOf(matrices, e.name()));
+            writeSegment(ch, m.quants(), q);
+            writeSegment(ch, m.scales(), sc);
+        });
+    }
+
+    /** Rows quantized per block when streaming: about this many bytes of source rows at a time. */
+    public static final long STREAM_BLOCK_BYTES = 32L << 20;
+
+    /**
+     * Quantizes each source matrix to its target type into a new cache file, a block of rows at a
+     * time (about {@code blockBytes} of source rows: widened, quantized into a small buffer, written
+     * at its place in the file), then maps the file back. A mapped source's rows are released from
+     * this process's memory ({@link MemorySegment#unload}: the pages stay in the page cache) once
+     * quantized, so neither the source nor the result is ever resident here as a whole: peak memory
+     * is a few blocks, where quantizing in memory held the result and the whole source at once (a
+     * 7B: 20.9 GB). Returns the mapped matrices by name, or null (logged) if the file cannot be
+     * written or read back; the caller then quantizes in memory.
+     */
+    public static Map<String, QuantMatrix> writeStreaming(Path file, WeightType quant, String fingerprint, List<Matrix> sources,
+                                                          Function<Matrix, WeightType> target, Arena arena, Parallel par,
+                                                          long blockBytes) {
+        List<Entry> entries = sources.stream().map(m -> new Entry(m.name(), target.apply(m), m.rows(), m.cols())).toList();
+        boolean ok = writeFile(file, quant, fingerprint, entries, (ch, e, qOff, sOff) -> {
+            Matrix src = sources.get(indexOfSource(sources, e.name()));
+            streamMatrix(ch, src, e.type(), qOff, sOff, par, blockBytes);
+        });
+        return ok ? read(file, quant, fingerprint, arena) : null;
+    }
+
+    private static void streamMatrix(FileChannel ch, Matrix src, WeightType type, long qOff, long sOff, Parallel par,
+                                     long blockBytes) throws IOException {
+        int rows = src.rows(), cols = src.cols();
+        long srcRow = Math.max(1, src.byteSize() / rows);
+        int block = (int) Math.max(16, Math.min(rows, blockBytes / srcRow));
+        long qRow = QuantMatrix.quantBytes(type, 1, cols), sRow = QuantMatrix.scaleBytes(1, cols);
+        MemorySegment mapped = mappedData(src);
+        try (Arena scratch = Arena.ofShared()) {   // the team's threads fill it
+            MemorySegment q = scratch.allocate(qRow * block, 64), s = scratch.allocate(sRow * block, 64);
+            for (int r0 = 0; r0 < rows; r0 += block) {
+                int n = Math.min(block, rows - r0), first = r0;
+                Quantizer.quantizeRows(src, type, first, first + n, q, s, par);
+                writeSegment(ch, q.asSlice(0, qRow * n), qOff + qRow * first);
+                writeSegment(ch, s.asSlice(0, sRow * n), sOff + sRow * first);
+                if (mapped != null) {
+                    long rb = mapped.byteSize() / rows;
+                    mapped.asSlice(rb * first, rb * n).unload();
+                }
+            }
+        }
+    }
+
+    /** The mapped bytes a matrix computes with (a checkpoint or GGUF mapping), or null if it lives in memory. */
+    private static MemorySegment mappedData(Matrix m) {
+        MemorySegment d = switch (m) {
+            case DenseMatrix dm -> dm.tensor().data();
+            case KQuantMatrix km -> km.data();
+            case QuantMatrix qm -> null;
+        };
+        return d != null && d.isMapped() && d.byteSize() % m.rows() == 0 ? d : null;
+    }
+
+    /** One matrix of a cache file: name, form and shape (its planes' sizes follow). */
+    private record Entry(String name, WeightType type, int rows, int cols) {}
+
+    private interface PlaneWriter { void write(FileChannel ch, Entry e, long qOff, long sOff) throws IOException; }
+
+    private static boolean writeFile(Path file, WeightType type, String fingerprint, List<Entry> entries, PlaneWriter planes) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
         try {
             ObjectMapper om = new ObjectMapper();
@@ -102,13 +174,13 @@ public final class QuantCache {
             for (int pass = 0; pass < 8; pass++) {
                 arr.removeAll();
                 long off = base;
-                for (QuantMatrix m : matrices) {
+                for (Entry m : entries) {
                     ObjectNode o = arr.addObject();
                     o.put("name", m.name()).put("type", m.type().name()).put("rows", m.rows()).put("cols", m.cols());
                     o.put("q", off);
-                    off = align(off + m.quants().byteSize());
+                    off = align(off + QuantMatrix.quantBytes(m.type(), m.rows(), m.cols()));
                     o.put("s", off);
-                    off = align(off + m.scales().byteSize());
+                    off = align(off + QuantMatrix.scaleBytes(m.rows(), m.cols()));
                 }
                 header = om.writeValueAsBytes(h);
                 if (16 + header.length <= base) break;
@@ -120,10 +192,9 @@ public final class QuantCache {
                 head.put(MAGIC).putLong(header.length).flip();
                 writeFully(ch, head, 0);
                 writeFully(ch, ByteBuffer.wrap(header), 16);
-                for (JsonNode o : arr) {
-                    QuantMatrix m = matrices.get(indexOf(matrices, o.path("name").asText()));
-                    writeSegment(ch, m.quants(), o.path("q").asLong());
-                    writeSegment(ch, m.scales(), o.path("s").asLong());
+                for (int i = 0; i < entries.size(); i++) {
+                    JsonNode o = arr.get(i);
+                    planes.write(ch, entries.get(i), o.path("q").asLong(), o.path("s").asLong());
                 }
                 ch.force(false);
             }
@@ -138,6 +209,11 @@ public final class QuantCache {
             }
             return false;
         }
+    }
+
+    private static int indexOfSource(List<Matrix> ms, String name) {
+        for (int i = 0; i < ms.size(); i++) if (ms.get(i).name().equals(name)) return i;
+        throw new IllegalStateException(name);
     }
 
     private static int indexOf(List<QuantMatrix> ms, String name) {

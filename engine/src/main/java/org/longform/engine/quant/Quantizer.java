@@ -47,6 +47,27 @@ public final class Quantizer {
         return new QuantMatrix(src.name(), type, rows, cols, q, s);
     }
 
+    /**
+     * Rows [r0, r1) of {@code src} quantized to {@code type} into planes that hold those rows only
+     * (row r at index r - r0): a block of a streamed quantization ({@link QuantCache#writeStreaming}).
+     */
+    public static void quantizeRows(Matrix src, WeightType type, int r0, int r1, MemorySegment q, MemorySegment s, Parallel par) {
+        int cols = src.cols();
+        if (!type.quantized()) throw new IllegalArgumentException(type + " is not a quantized type");
+        if (cols % QuantMatrix.BLOCK != 0) {
+            throw new IllegalArgumentException(src.name() + " has " + cols + " columns, not a multiple of " + QuantMatrix.BLOCK + " (needed for " + type.label() + ")");
+        }
+        Parallel.RangeBody body = (a, b) -> {
+            float[] row = new float[cols], tmp = new float[cols];
+            for (int i = a; i < b; i++) {
+                MatMulVector.widen(src, r0 + i, row, tmp);
+                quantizeRow(type, row, 0, cols, q, s, i);
+            }
+        };
+        if (par != null) par.range(r1 - r0, 16, body);
+        else body.run(0, r1 - r0);
+    }
+
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final boolean VEC = FS.length() >= 8 && 32 % FS.length() == 0;
     /** None below 8 float lanes (no 32-bit byte vector: 128-bit NEON, -XX:MaxVectorSize=16), where q8Scalar runs. */

@@ -101,6 +101,49 @@ class QuantCacheTest {
         }
     }
 
+    /**
+     * The first load with a cache streams: each matrix is quantized a block of rows at a time into
+     * the file and mapped back, giving the planes quantizing in memory gives, bit for bit; blocks
+     * of a few rows (many blocks per matrix, a short last one) give the same file.
+     */
+    @Test
+    void streamedQuantizationIsMappedAndEqualsTheInMemoryOne() throws IOException {
+        Path dir = copyOfFixture();
+        for (WeightType t : new WeightType[]{WeightType.Q8_0, WeightType.Q4_0}) {
+            byte[] inMemory;
+            try (Model m = Model.load(dir, t, false)) {
+                inMemory = planes(m);
+            }
+            try (Model m = Model.load(dir, t)) {
+                for (Matrix x : m.weights().matrices()) {
+                    assertTrue(((QuantMatrix) x).quants().isMapped(), x.describe() + " is mapped from the cache file");
+                }
+                assertArrayEquals(inMemory, planes(m), t + ": streamed planes");
+            }
+            Path cache = QuantCache.fileFor(dir, t);
+            byte[] file = Files.readAllBytes(cache);
+            try (Model src = Model.load(dir, null, false); Arena a = Arena.ofShared(); var par = new org.longform.engine.kernels.Parallel(2)) {
+                List<Matrix> todo = src.weights().matrices();
+                String fp = QuantCache.fingerprint(List.of(dir.resolve("model.safetensors"), dir.resolve("config.json")));
+                Path small = tmp.resolve("small-blocks.lfq");
+                // 1 byte per block: every block is the 16-row minimum
+                Map<String, QuantMatrix> got = QuantCache.writeStreaming(small, t, fp, todo,
+                        m -> t == WeightType.Q4_0 && (m == src.weights().wte || m == src.weights().lmHead) ? WeightType.Q8_0 : t, a, par, 1);
+                assertNotNull(got);
+                assertEquals(todo.size(), got.size());
+                var out = new java.io.ByteArrayOutputStream();
+                for (Matrix x : todo) {
+                    assertTrue(got.get(x.name()).quants().isMapped());
+                    out.writeBytes(got.get(x.name()).quants().toArray(ValueLayout.JAVA_BYTE));
+                    out.writeBytes(got.get(x.name()).scales().toArray(ValueLayout.JAVA_BYTE));
+                }
+                assertArrayEquals(inMemory, out.toByteArray(), t + ": streamed in 16-row blocks");
+                assertEquals(Files.size(cache), Files.size(small), "same layout");
+            }
+            Files.delete(cache);
+        }
+    }
+
     @Test
     void withoutTheCacheNothingIsWritten() throws IOException {
         Path dir = copyOfFixture();
