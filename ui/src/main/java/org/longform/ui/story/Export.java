@@ -17,7 +17,11 @@ public final class Export {
     }
 
     public static void markdown(Path file, StoryData s) throws StoryFileException {
-        write(file, toMarkdown(s.title(), s.text()));
+        markdown(file, s.title(), s.text());
+    }
+
+    public static void markdown(Path file, String title, String text) throws StoryFileException {
+        write(file, toMarkdown(title, text));
     }
 
     public static String toMarkdown(String title, String text) {

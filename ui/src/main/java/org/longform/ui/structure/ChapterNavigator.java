@@ -13,6 +13,7 @@ import javafx.scene.input.KeyCode;
 import org.fxmisc.richtext.StyleClassedTextArea;
 import org.fxmisc.richtext.model.TwoDimensional;
 import org.longform.ui.app.StorySession;
+import org.longform.ui.story.Chapters;
 import org.longform.ui.tools.TextCounts;
 
 import java.util.List;

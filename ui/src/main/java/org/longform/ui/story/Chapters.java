@@ -1,4 +1,4 @@
-package org.longform.ui.structure;
+package org.longform.ui.story;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +57,7 @@ public final class Chapters {
     }
 
     /** 0 when {@code line} (stripped) is not a heading. */
-    static int levelOf(String line) {
+    public static int levelOf(String line) {
         if (line.isEmpty()) return 0;
         Matcher md = MARKDOWN.matcher(line);
         if (md.matches()) return md.group(1).length();
