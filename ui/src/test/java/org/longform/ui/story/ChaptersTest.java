@@ -13,7 +13,8 @@ class ChaptersTest {
                 "Chapter XLII: In which", "STAVE ONE.", "Prologue", "EPILOGUE: Moscow", "# Title", "### A scene", "I. The Period", "IV", "XII.")) {
             assertTrue(Chapters.levelOf(h) >= 1 && (h.startsWith("#") || Chapters.levelOf(h) == 2), h);
         }
-        for (String h : List.of("BOOK ONE: 1805", "PART ONE", "Part Two", "Book the First--Recalled to Life", "VOLUME I.")) {
+        for (String h : List.of("BOOK ONE: 1805", "PART ONE", "Part Two", "Book the First--Recalled to Life", "VOLUME I.",
+                "FIRST EPILOGUE: 1813 - 20", "SECOND EPILOGUE")) {
             assertEquals(1, Chapters.levelOf(h), h);
         }
         assertEquals(3, Chapters.levelOf("### A scene"));
