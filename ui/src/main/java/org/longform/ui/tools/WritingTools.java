@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -51,7 +53,15 @@ public final class WritingTools {
         this.active = active;
         this.prefs = EditorPrefs.load(prefsFile);
         this.findBar = new FindReplaceBar(active, busy);
-        this.stats = new WritingStats(tokenizer, io, fx, () -> prefs, this::setPrefs);
+        // Token counts get a thread of their own: the first count of a novel takes seconds, and
+        // the I/O worker must stay free for autosave.
+        ExecutorService counting = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "longform-counts");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+        this.stats = new WritingStats(tokenizer, counting, fx, () -> prefs, this::setPrefs);
     }
 
     public FindReplaceBar findBar() { return findBar; }
