@@ -67,7 +67,7 @@ public final class MainWindow {
     private final WorldInfoPanel worldInfoPanel = new WorldInfoPanel();
     private final SamplerPanel samplerPanel = new SamplerPanel();
     private final ModelPanel modelPanel = new ModelPanel();
-    private final ChapterNavigator chapters = new ChapterNavigator();
+    private final ChapterNavigator chapters;
     private Object countedBy;
     private ToIntFunction<String> tokenCount;
     private final ContextBar contextBar = new ContextBar();
@@ -95,6 +95,7 @@ public final class MainWindow {
         this.remote = new RemoteCommands(this);
         this.engine = new EngineCommands(this);
         this.tools = new WritingTools(config.configDir(), config.io(), config.fx(), active::get, gen.generatingProperty(), this::tokenCount);
+        this.chapters = new ChapterNavigator(tools.worker(), config.fx());
         this.actions = new AppActions(this);
 
         tabs.setId("stories");

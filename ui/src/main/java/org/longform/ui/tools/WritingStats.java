@@ -36,6 +36,7 @@ public final class WritingStats extends HBox {
     private final Label today = new Label();
     private final ProgressBar goalBar = new ProgressBar();
     private final Supplier<ToIntFunction<String>> tokenizer;
+    private final Executor words;
     private final Executor io;
     private TokenTally tally;
     private ToIntFunction<String> tallied;
@@ -45,6 +46,7 @@ public final class WritingStats extends HBox {
     private final PauseTransition recount = new PauseTransition(Duration.millis(250));
     private final PauseTransition retokenize = new PauseTransition(Duration.millis(1000));
     private final AtomicLong tokenRequest = new AtomicLong();
+    private final AtomicLong countRequest = new AtomicLong();
     private final Map<StorySession, Integer> openedWith = new IdentityHashMap<>();
     private final Map<StorySession, Integer> lastWords = new IdentityHashMap<>();
 
@@ -65,13 +67,16 @@ public final class WritingStats extends HBox {
     /**
      * @param tokenizer the loaded model's token counter, or null while none is loaded; the same
      *                  object while the same model is loaded (its counts are remembered per object)
-     * @param io        where tokens are counted (not the autosave thread: a first count of a
-     *                  novel takes seconds)
+     * @param words     where words and characters are counted (War and Peace: 20-100 ms, too
+     *                  long for the FX thread)
+     * @param io        where tokens are counted (not the autosave thread, nor {@code words}: a
+     *                  first count of a novel takes seconds)
      * @param prefs     where the daily goal and today's words are kept
      */
-    public WritingStats(Supplier<ToIntFunction<String>> tokenizer, Executor io, Consumer<Runnable> fx,
+    public WritingStats(Supplier<ToIntFunction<String>> tokenizer, Executor words, Executor io, Consumer<Runnable> fx,
                         Supplier<EditorPrefs> prefs, Consumer<EditorPrefs> savePrefs) {
         this.tokenizer = tokenizer;
+        this.words = words;
         this.io = io;
         this.fx = fx;
         this.prefs = prefs;
@@ -120,22 +125,34 @@ public final class WritingStats extends HBox {
         if (opened != null && last != null) earlierToday += Math.max(0, last - opened);
     }
 
-    /** Counts now (tests and the debounce call this). */
+    /** Counts again (the debounce calls this); the numbers arrive a moment later, from the counting thread. */
     public void count() {
         rollDay();
         StorySession s = watched;
-        if (s != null) {
-            String text = s.editor().text();
-            int words = TextCounts.words(text);
-            storyWords.set(words);
-            storyChars.set(TextCounts.characters(text));
-            lastWords.put(s, words);
-            sessionWords.set(words - openedWith.getOrDefault(s, words));
-        } else {
+        long request = countRequest.incrementAndGet();
+        if (s == null) {
             storyWords.set(0);
             storyChars.set(0);
             sessionWords.set(0);
+            updateToday();
+            return;
         }
+        String text = s.editor().text();
+        words.execute(() -> {
+            if (countRequest.get() != request) return;
+            int w = TextCounts.words(text), c = TextCounts.characters(text);
+            fx.accept(() -> {
+                if (countRequest.get() != request || watched != s) return;
+                storyWords.set(w);
+                storyChars.set(c);
+                lastWords.put(s, w);
+                sessionWords.set(w - openedWith.getOrDefault(s, w));
+                updateToday();
+            });
+        });
+    }
+
+    private void updateToday() {
         int written = earlierToday;
         for (var e : openedWith.entrySet()) written += Math.max(0, lastWords.getOrDefault(e.getKey(), e.getValue()) - e.getValue());
         if (written != todayWords.get()) {

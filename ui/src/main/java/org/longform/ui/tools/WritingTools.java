@@ -41,6 +41,7 @@ public final class WritingTools {
     private final FindReplaceBar findBar;
     private final WritingStats stats;
     private final BooleanProperty distractionFree = new SimpleBooleanProperty();
+    private final ExecutorService worker = daemon("longform-counts");
     private EditorPrefs prefs;
     private Stage layoutDialog;
     private Runnable enterFullScreen = () -> {}, leaveFullScreen = () -> {};
@@ -55,14 +56,20 @@ public final class WritingTools {
         this.findBar = new FindReplaceBar(active, busy);
         // Token counts get a thread of their own: the first count of a novel takes seconds, and
         // the I/O worker must stay free for autosave.
-        ExecutorService counting = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "longform-counts");
+        this.stats = new WritingStats(tokenizer, worker, daemon("longform-tokens"), fx, () -> prefs, this::setPrefs);
+    }
+
+    private static ExecutorService daemon(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             t.setPriority(Thread.MIN_PRIORITY);
             return t;
         });
-        this.stats = new WritingStats(tokenizer, counting, fx, () -> prefs, this::setPrefs);
     }
+
+    /** A thread for counting and parsing a whole manuscript (words, headings), off the FX thread and off autosave's. */
+    public Executor worker() { return worker; }
 
     public FindReplaceBar findBar() { return findBar; }
 

@@ -45,6 +45,11 @@ class NovelistScreenshots extends FxTestBase {
         fx(() -> {
             ((TabPane) window.scene().lookup("#side")).getSelectionModel().selectLast();
             window.chapters().refresh();
+            return null;
+        });
+        waitFor("chapters marked", () -> window.chapters().list().getItems().size() > 300
+                && window.chapters().list().getItems().getLast().view() != ChapterNavigator.View.UNKNOWN);
+        fx(() -> {
             var list = window.chapters().list();
             int partly = 0;
             for (int i = 0; i < list.getItems().size(); i++) if (list.getItems().get(i).view() != ChapterNavigator.View.OUT) { partly = i; break; }

@@ -151,7 +151,7 @@ class WritingToolsFxTest extends FxTestBase {
         assertTrue(fx(() -> ((javafx.scene.control.Label) window.scene().lookup("#stats-session")).getText()).equals("Session: +2 words"));
         // A daily goal shows today's words against it, and is remembered with today's count.
         fx(() -> { window.tools().setPrefs(window.tools().prefs().withGoal(1000)); st.count(); return null; });
-        assertEquals("Today: 2 of 1,000 words", fx(() -> ((javafx.scene.control.Label) window.scene().lookup("#stats-today")).getText()));
+        waitFor("goal shown", () -> ((javafx.scene.control.Label) window.scene().lookup("#stats-today")).getText().equals("Today: 2 of 1,000 words"));
         waitFor("goal saved", () -> EditorPrefs.load(config.resolve("editor.json")).dailyGoal() == 1000
                 && EditorPrefs.load(config.resolve("editor.json")).writtenToday() == 2);
     }
