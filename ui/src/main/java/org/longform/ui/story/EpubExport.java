@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -47,8 +48,8 @@ public final class EpubExport {
         }
     }
 
-    /** One XHTML document of the book. */
-    record Section(String title, String file, String body) {}
+    /** One XHTML document of the book; {@code level} as in {@link Chapters} (the opening: none, {@link Integer#MAX_VALUE}). */
+    record Section(String title, String file, String body, int level) {}
 
     private EpubExport() {}
 
@@ -103,14 +104,17 @@ public final class EpubExport {
         List<Section> out = new ArrayList<>();
         int firstStart = chapters.isEmpty() ? text.length() : chapters.getFirst().start();
         String opening = text.substring(0, firstStart);
-        if (!opening.isBlank() || chapters.isEmpty()) out.add(new Section(title, "", paragraphs(opening)));
+        if (!opening.isBlank() || chapters.isEmpty()) out.add(new Section(title, "", paragraphs(opening), Integer.MAX_VALUE));
         for (Chapters.Chapter c : chapters) {
             String body = text.substring(c.start(), c.end());
             int nl = body.indexOf('\n');
-            out.add(new Section(c.title(), "", paragraphs(nl < 0 ? "" : body.substring(nl + 1))));
+            out.add(new Section(c.title(), "", paragraphs(nl < 0 ? "" : body.substring(nl + 1)), c.level()));
         }
         List<Section> named = new ArrayList<>();
-        for (int i = 0; i < out.size(); i++) named.add(new Section(out.get(i).title(), String.format("chapter-%03d.xhtml", i + 1), out.get(i).body()));
+        for (int i = 0; i < out.size(); i++) {
+            Section s = out.get(i);
+            named.add(new Section(s.title(), String.format("chapter-%03d.xhtml", i + 1), s.body(), s.level()));
+        }
         return named;
     }
 
@@ -190,12 +194,38 @@ public final class EpubExport {
                 + "</package>\n";
     }
 
+    /** A table-of-contents entry and the entries nested under it (the chapters of a part or book). */
+    private record TocNode(Section section, List<TocNode> children) {}
+
+    /** The table of contents, nested by level: chapters under the part or book before them. */
     private static String nav(Meta meta, List<Section> sections) {
-        StringBuilder li = new StringBuilder();
-        for (Section s : sections) li.append("      <li><a href=\"").append(s.file()).append("\">").append(escape(s.title())).append("</a></li>\n");
+        List<TocNode> top = new ArrayList<>();
+        ArrayDeque<TocNode> open = new ArrayDeque<>();
+        for (Section s : sections) {
+            while (!open.isEmpty() && open.peek().section().level() >= s.level()) open.pop();
+            TocNode n = new TocNode(s, new ArrayList<>());
+            (open.isEmpty() ? top : open.peek().children()).add(n);
+            open.push(n);
+        }
+        StringBuilder ol = new StringBuilder();
+        toc(top, "    ", ol);
         return head(meta, meta.title())
-                + "  <nav epub:type=\"toc\" id=\"toc\">\n    <h1>" + escape(meta.title()) + "</h1>\n    <ol>\n" + li + "    </ol>\n  </nav>\n"
+                + "  <nav epub:type=\"toc\" id=\"toc\">\n    <h1>" + escape(meta.title()) + "</h1>\n" + ol + "  </nav>\n"
                 + "</body>\n</html>\n";
+    }
+
+    private static void toc(List<TocNode> nodes, String indent, StringBuilder out) {
+        out.append(indent).append("<ol>\n");
+        for (TocNode n : nodes) {
+            out.append(indent).append("  <li><a href=\"").append(n.section().file()).append("\">").append(escape(n.section().title())).append("</a>");
+            if (!n.children().isEmpty()) {
+                out.append('\n');
+                toc(n.children(), indent + "    ", out);
+                out.append(indent).append("  ");
+            }
+            out.append("</li>\n");
+        }
+        out.append(indent).append("</ol>\n");
     }
 
     private static String xhtml(Meta meta, String title, String body) {

@@ -22,8 +22,8 @@ class ExportEpubFxTest extends FxTestBase {
         assertEquals("Export as EPUB…", fx(() -> window.actions().get("export-epub").text()));
         Path out = config.resolve("winter.epub");
         fx(() -> { window.files().exportEpub(s, out, "Ann Author"); return null; });
-        waitFor("exported", () -> Files.exists(out) && window.scene().lookup("#save-status") instanceof javafx.scene.control.Label l
-                && l.getText().startsWith("Exported to"));
+        // The file appears whole (written to a temporary name, then moved); the status line may already show a later autosave.
+        waitFor("exported", () -> Files.exists(out));
         List<Document> spine = EpubExportTest.checkStructure(Files.readAllBytes(out));
         assertEquals(List.of("Chapter 1", "Chapter 2", "Chapter 3"), spine.stream().map(d -> EpubExportTest.text(d, "h2")).toList());
         assertEquals("Spring & <rain>.", EpubExportTest.text(spine.get(2), "p"));

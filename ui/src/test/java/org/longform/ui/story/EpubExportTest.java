@@ -147,6 +147,21 @@ public class EpubExportTest {
     }
 
     @Test
+    void tableOfContentsNestsChaptersUnderTheirBook() throws Exception {
+        String story = "Title page.\n\nBOOK ONE\n\nCHAPTER I\n\nA.\n\nCHAPTER II\n\nB.\n\nBOOK TWO\n\nCHAPTER I\n\nThird.\n";
+        byte[] epub = EpubExport.build(new EpubExport.Meta("Books", "", "en", null, null), story);
+        assertEquals(6, checkStructure(epub).size());
+        Document nav = xml(entries(epub).get("OEBPS/nav.xhtml"));
+        Element outer = (Element) nav.getElementsByTagNameNS(XHTML, "ol").item(0);
+        List<String> top = new ArrayList<>();
+        for (org.w3c.dom.Node n = outer.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element li) top.add(((Element) li.getElementsByTagNameNS(XHTML, "a").item(0)).getTextContent()
+                    + "/" + li.getElementsByTagNameNS(XHTML, "li").getLength());
+        }
+        assertEquals(List.of("Books/0", "BOOK ONE/2", "BOOK TWO/1"), top, "the opening, then each book with its chapters inside");
+    }
+
+    @Test
     void storyWithoutHeadingsIsOneChapterAndEmptyStoryStillValid() throws Exception {
         assertEquals(1, checkStructure(EpubExport.build(new EpubExport.Meta("Short", "", null, "x", null), "Just one paragraph.")).size());
         assertEquals(1, checkStructure(EpubExport.build(new EpubExport.Meta("", null, null, null, null), "")).size());
