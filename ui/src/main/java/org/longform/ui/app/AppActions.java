@@ -57,6 +57,7 @@ public final class AppActions {
         add("save-as", "Save as…", "Shortcut+Shift+S", noStory, w.files::saveAsDialog);
         add("export-txt", "Export as text…", null, noStory, () -> w.files.exportDialog(false));
         add("export-md", "Export as Markdown…", null, noStory, () -> w.files.exportDialog(true));
+        add("export-epub", "Export as EPUB…", null, noStory, w.files::exportEpubDialog);
         add("close", "Close story", "Shortcut+W", noStory, () -> w.closeStory(currentTab()));
         add("history", "Version history…", null, busy, w::showHistory);
         add("quit", "Quit", "Shortcut+Q", null, w::quit);
@@ -165,7 +166,7 @@ public final class AppActions {
         });
         recent.getItems().add(disabledItem("(none yet)"));
         file.getItems().addAll(item("new"), item("open"), recent, item("import-kobold"), new SeparatorMenuItem(), item("save"), item("save-as"),
-                item("export-txt"), item("export-md"), new SeparatorMenuItem(), item("history"), new SeparatorMenuItem(), item("close"), item("quit"));
+                item("export-txt"), item("export-md"), item("export-epub"), new SeparatorMenuItem(), item("history"), new SeparatorMenuItem(), item("close"), item("quit"));
         Menu edit = new Menu("Edit");
         edit.getItems().addAll(item("undo"), item("redo"), new SeparatorMenuItem(), item("find"), item("replace"), new SeparatorMenuItem(), item("accept"));
         Menu generate = new Menu("Generate");

@@ -1,7 +1,9 @@
 package org.longform.ui.app;
 
 import javafx.scene.control.Button;
+import javafx.scene.control.TextInputDialog;
 import javafx.stage.FileChooser;
+import org.longform.ui.story.EpubExport;
 import org.longform.ui.story.Export;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
@@ -11,6 +13,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -19,6 +22,7 @@ import java.util.stream.Collectors;
  */
 public final class FileCommands {
     private final MainWindow w;
+    private String lastAuthor = "";
 
     FileCommands(MainWindow w) {
         this.w = w;
@@ -103,6 +107,38 @@ public final class FileCommands {
             try {
                 if (markdown) Export.markdown(file, d);
                 else Export.txt(file, d);
+                w.config.fx().accept(() -> w.saveStatus().set("Exported to " + file));
+            } catch (StoryFileException e) {
+                w.config.fx().accept(() -> w.notice().error("Cannot export: " + e.getMessage()));
+            }
+        });
+    }
+
+    /** File ▸ Export as EPUB…: asks for the author (optional), then where to write. */
+    public void exportEpubDialog() {
+        StorySession s = w.active();
+        if (s == null) return;
+        TextInputDialog ask = new TextInputDialog(lastAuthor);
+        ask.initOwner(w.stage);
+        ask.setTitle("Export as EPUB");
+        ask.setHeaderText("The book's author (optional; the title is the story's: " + s.titleProperty().get() + ")");
+        ask.setContentText("Author:");
+        Optional<String> author = ask.showAndWait();
+        if (author.isEmpty()) return;
+        FileChooser fc = chooser("Export as EPUB");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("EPUB e-book", "*.epub"));
+        fc.setInitialFileName(s.titleProperty().get() + ".epub");
+        File f = fc.showSaveDialog(w.stage);
+        if (f != null) exportEpub(s, f.toPath(), author.get());
+    }
+
+    /** Writes the story text as EPUB 3 on the I/O worker (the same writer as {@code longform export --format epub}). */
+    public void exportEpub(StorySession s, Path file, String author) {
+        lastAuthor = author == null ? "" : author;
+        StoryData d = s.snapshot();
+        w.config.io().execute(() -> {
+            try {
+                EpubExport.write(file, d, d.title(), author);
                 w.config.fx().accept(() -> w.saveStatus().set("Exported to " + file));
             } catch (StoryFileException e) {
                 w.config.fx().accept(() -> w.notice().error("Cannot export: " + e.getMessage()));

@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The main window: menu and toolbar (from {@link AppActions}), story tabs, the side panels (memory
@@ -69,7 +70,9 @@ public final class MainWindow {
     private final WorldInfoPanel worldInfoPanel = new WorldInfoPanel();
     private final SamplerPanel samplerPanel = new SamplerPanel();
     private final ModelPanel modelPanel = new ModelPanel();
-    private final ChapterNavigator chapters = new ChapterNavigator();
+    private final ChapterNavigator chapters;
+    private Object countedBy;
+    private ToIntFunction<String> tokenCount;
     private final ContextBar contextBar = new ContextBar();
     private final NoticeBar notice = new NoticeBar();
     private final Label genStatus = new Label();
@@ -97,10 +100,8 @@ public final class MainWindow {
         this.files = new FileCommands(this);
         this.remote = new RemoteCommands(this);
         this.engine = new EngineCommands(this);
-        this.tools = new WritingTools(config.configDir(), config.io(), config.fx(), active::get, gen.generatingProperty(), () -> {
-            var g = model.get();
-            return g == null ? null : text -> g.encode(text).length;
-        });
+        this.tools = new WritingTools(config.configDir(), config.io(), config.fx(), active::get, gen.generatingProperty(), this::tokenCount);
+        this.chapters = new ChapterNavigator(tools.worker(), config.fx());
         this.actions = new AppActions(this);
 
         tabs.setId("stories");
@@ -418,6 +419,16 @@ public final class MainWindow {
     public AppActions actions() { return actions; }
     public WritingTools tools() { return tools; }
     public ChapterNavigator chapters() { return chapters; }
+
+    /** The loaded model's token count, the same function object while the same model is loaded (counts are cached per object). */
+    private ToIntFunction<String> tokenCount() {
+        var g = model.get();
+        if (g != countedBy) {
+            countedBy = g;
+            tokenCount = g == null ? null : text -> g.encode(text).length;
+        }
+        return tokenCount;
+    }
 
     /** File ▸ Version history…: the active story's autosaved versions, with diff and restore. */
     public HistoryBrowser showHistory() {

@@ -3,13 +3,13 @@ package org.longform.ui.story;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 
-/** Plain-text and Markdown export; Markdown turns chapter lines ("CHAPTER IV", "Chapter 12. The Ball", "BOOK ONE") into headings. */
+/**
+ * Plain-text and Markdown export; Markdown turns heading lines ("CHAPTER IV", "Chapter 12. The Ball",
+ * "BOOK ONE", as {@link Chapters} finds them, so the Chapters panel and EPUB agree) into {@code ##}
+ * headings. A sentence that only starts with such a word ("Part of me wanted…") stays a sentence.
+ */
 public final class Export {
-    private static final Pattern CHAPTER = Pattern.compile(
-            "^\\s*((chapter|book|part|volume|epilogue|prologue)\\b[^\\n]{0,80})\\s*$", Pattern.CASE_INSENSITIVE);
-
     private Export() {}
 
     public static void txt(Path file, StoryData s) throws StoryFileException {
@@ -17,15 +17,19 @@ public final class Export {
     }
 
     public static void markdown(Path file, StoryData s) throws StoryFileException {
-        write(file, toMarkdown(s.title(), s.text()));
+        markdown(file, s.title(), s.text());
+    }
+
+    public static void markdown(Path file, String title, String text) throws StoryFileException {
+        write(file, toMarkdown(title, text));
     }
 
     public static String toMarkdown(String title, String text) {
         StringBuilder out = new StringBuilder();
         if (!title.isBlank()) out.append("# ").append(title.strip()).append("\n\n");
         for (String line : text.split("\n", -1)) {
-            var m = CHAPTER.matcher(line);
-            if (m.matches()) out.append("## ").append(m.group(1).strip()).append('\n');
+            String h = line.strip();
+            if (!h.startsWith("#") && Chapters.levelOf(h) > 0) out.append("## ").append(h).append('\n');
             else out.append(line).append('\n');
         }
         if (out.length() > 0) out.setLength(out.length() - 1);

@@ -13,9 +13,13 @@ import javafx.scene.input.KeyCode;
 import org.fxmisc.richtext.StyleClassedTextArea;
 import org.fxmisc.richtext.model.TwoDimensional;
 import org.longform.ui.app.StorySession;
+import org.longform.ui.story.Chapters;
 import org.longform.ui.tools.TextCounts;
 
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The Chapters side panel: the manuscript's headings ({@link Chapters}), each with its length and
@@ -32,9 +36,15 @@ public final class ChapterNavigator extends VBox {
     private final Label summary = new Label();
     private final PauseTransition rebuild = new PauseTransition(Duration.millis(300));
     private final InvalidationListener onChange = x -> rebuild.playFromStart();
+    private final Executor work;
+    private final Consumer<Runnable> fx;
+    private final AtomicLong request = new AtomicLong();
     private StorySession bound;
 
-    public ChapterNavigator() {
+    /** @param work where headings are found and counted (War and Peace: 150-250 ms, too long for the FX thread) */
+    public ChapterNavigator(Executor work, Consumer<Runnable> fx) {
+        this.work = work;
+        this.fx = fx;
         setId("chapters");
         setSpacing(6);
         setPadding(new Insets(8));
@@ -89,13 +99,26 @@ public final class ChapterNavigator extends VBox {
         refresh();
     }
 
-    /** Rebuilds the rows now (tests; otherwise a moment after a change). */
+    /** Rebuilds the rows (a moment after a change); they arrive from the worker thread. */
     public void refresh() {
         StorySession s = bound;
+        long r = request.incrementAndGet();
         if (s == null) { list.getItems().clear(); summary.setText(""); return; }
         String text = s.editor().text();
-        List<Row> rows = rows(text, s.promptProperty().get() == null ? -1 : s.storyCut());
+        int cut = s.promptProperty().get() == null ? -1 : s.storyCut();
+        work.execute(() -> {
+            if (request.get() != r) return;
+            List<Row> rows = rows(text, cut);
+            fx.accept(() -> { if (request.get() == r && bound == s) show(rows); });
+        });
+    }
+
+    private void show(List<Row> rows) {
+        Row selected = list.getSelectionModel().getSelectedItem();
         list.getItems().setAll(rows);
+        if (selected != null) {
+            for (Row row : rows) if (row.chapter().start() == selected.chapter().start()) { list.getSelectionModel().select(row); break; }
+        }
         long out = rows.stream().filter(r -> r.view() == View.OUT).count();
         summary.setText(rows.isEmpty()
                 ? "No headings yet. Lines such as \u201CChapter 3\u201D, \u201CCHAPTER III. The Ball\u201D, \u201CPart Two\u201D or \u201C# Title\u201D become chapters here."

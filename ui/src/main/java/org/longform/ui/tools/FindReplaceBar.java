@@ -17,11 +17,18 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.util.Duration;
 import org.fxmisc.richtext.StyleClassedTextArea;
+import org.fxmisc.richtext.model.StyleSpan;
+import org.fxmisc.richtext.model.StyleSpans;
+import org.fxmisc.richtext.model.StyleSpansBuilder;
 import org.longform.ui.app.StorySession;
+import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.story.WorldInfoEntry;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -161,6 +168,36 @@ public final class FindReplaceBar extends HBox {
         status.setText(text);
     }
 
+    /**
+     * Replaces the span from the first match to the last in one change (one undo step), then gives
+     * the text between the matches its styles back (generated, out of view): only the replaced
+     * words lose the generated mark, as typed text would.
+     */
+    private static void replaceInStory(StyleClassedTextArea area, String text, TextSearch.Replaced r) {
+        int first = r.firstStart(), last = r.lastEnd();
+        StyleSpans<Collection<String>> old = area.getStyleSpans(first, last);
+        StyleSpansBuilder<Collection<String>> styles = new StyleSpansBuilder<>();
+        int pos = first;
+        boolean any = false;
+        for (TextSearch.Edit e : r.edits()) {
+            if (e.start() > pos) {
+                for (StyleSpan<Collection<String>> span : old.subView(pos - first, e.start() - first)) {
+                    if (span.getLength() > 0) { styles.add(span); any = true; }
+                }
+            }
+            if (e.length() > 0) {
+                Set<String> st = new HashSet<>(old.subView(e.start() - first, e.start() - first + 1).getStyleSpan(0).getStyle());
+                st.remove(StoryEditor.GENERATED);
+                styles.add(st, e.length());
+                any = true;
+            }
+            pos = e.end();
+        }
+        String middle = r.text().substring(first, r.text().length() - (text.length() - last));
+        area.replaceText(first, last, middle);
+        if (any) area.setStyleSpans(first, styles.create());
+    }
+
     private static String count(int n) { return n == 0 ? "no match" : n == 1 ? "1 match" : String.format("%,d matches", n); }
 
     private static List<String> panelTexts(StorySession s) {
@@ -226,10 +263,7 @@ public final class FindReplaceBar extends HBox {
         try {
             TextSearch.Replaced r = TextSearch.replaceAll(text, p, with, options());
             int total = r.count();
-            if (r.count() > 0) {
-                String middle = r.text().substring(r.firstStart(), r.text().length() - (text.length() - r.lastEnd()));
-                s.editor().area().replaceText(r.firstStart(), r.lastEnd(), middle);
-            }
+            if (r.count() > 0) replaceInStory(s.editor().area(), text, r);
             int inPanels = 0;
             if (allPanels()) {
                 TextSearch.Replaced m = TextSearch.replaceAll(s.memoryProperty().get(), p, with, options());

@@ -91,27 +91,35 @@ public final class TextSearch {
         return sb.substring(match.start());
     }
 
-    /** The result of replacing every match in {@code text}. */
-    public record Replaced(String text, int count, int firstStart, int lastEnd) {}
+    /** One replacement: text[start, end) became {@code length} characters. */
+    public record Edit(int start, int end, int length) {}
+
+    /** The result of replacing every match in {@code text}: the new text and each replacement, in order. */
+    public record Replaced(String text, List<Edit> edits) {
+        public int count() { return edits.size(); }
+        public int firstStart() { return edits.isEmpty() ? -1 : edits.getFirst().start(); }
+        public int lastEnd() { return edits.isEmpty() ? -1 : edits.getLast().end(); }
+    }
 
     public static Replaced replaceAll(String text, Pattern p, String replacement, Options o) throws BadQuery {
-        if (p == null) return new Replaced(text, 0, -1, -1);
+        if (p == null) return new Replaced(text, List.of());
         Matcher m = p.matcher(text);
         StringBuilder sb = new StringBuilder(text.length());
-        int count = 0, first = -1, last = -1;
+        List<Edit> edits = new ArrayList<>();
+        int appended = 0;   // text[0, appended) is in sb
         String r = o.regex() ? replacement : Matcher.quoteReplacement(replacement);
         try {
             while (m.find()) {
                 if (m.end() == m.start()) continue;
-                if (first < 0) first = m.start();
-                last = m.end();
+                int before = sb.length();
                 m.appendReplacement(sb, r);
-                count++;
+                edits.add(new Edit(m.start(), m.end(), sb.length() - before - (m.start() - appended)));
+                appended = m.end();
             }
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new BadQuery("Bad replacement: " + e.getMessage());
         }
         m.appendTail(sb);
-        return new Replaced(sb.toString(), count, first, last);
+        return new Replaced(sb.toString(), edits);
     }
 }

@@ -26,7 +26,8 @@ import java.util.function.ToIntFunction;
  * The live counts under the story: words, characters and tokens of the story and of the
  * selection, words written this session (since the app opened the story) and today against the
  * daily goal. Words and characters are counted on the FX thread a moment after a change (a
- * 3-million-character novel takes a few ms); tokens on the I/O worker with the model's tokenizer.
+ * 3-million-character novel takes 20-40 ms); tokens on a worker of their own with the model's
+ * tokenizer, through {@link TokenTally} so only changed lines are tokenized again.
  */
 public final class WritingStats extends HBox {
     private final Label story = new Label();
@@ -35,13 +36,17 @@ public final class WritingStats extends HBox {
     private final Label today = new Label();
     private final ProgressBar goalBar = new ProgressBar();
     private final Supplier<ToIntFunction<String>> tokenizer;
+    private final Executor words;
     private final Executor io;
+    private TokenTally tally;
+    private ToIntFunction<String> tallied;
     private final Consumer<Runnable> fx;
     private final Supplier<EditorPrefs> prefs;
     private final Consumer<EditorPrefs> savePrefs;
     private final PauseTransition recount = new PauseTransition(Duration.millis(250));
     private final PauseTransition retokenize = new PauseTransition(Duration.millis(1000));
     private final AtomicLong tokenRequest = new AtomicLong();
+    private final AtomicLong countRequest = new AtomicLong();
     private final Map<StorySession, Integer> openedWith = new IdentityHashMap<>();
     private final Map<StorySession, Integer> lastWords = new IdentityHashMap<>();
 
@@ -60,12 +65,18 @@ public final class WritingStats extends HBox {
     private int earlierToday;
 
     /**
-     * @param tokenizer the loaded model's token counter, or null while none is loaded
+     * @param tokenizer the loaded model's token counter, or null while none is loaded; the same
+     *                  object while the same model is loaded (its counts are remembered per object)
+     * @param words     where words and characters are counted (War and Peace: 20-100 ms, too
+     *                  long for the FX thread)
+     * @param io        where tokens are counted (not the autosave thread, nor {@code words}: a
+     *                  first count of a novel takes seconds)
      * @param prefs     where the daily goal and today's words are kept
      */
-    public WritingStats(Supplier<ToIntFunction<String>> tokenizer, Executor io, Consumer<Runnable> fx,
+    public WritingStats(Supplier<ToIntFunction<String>> tokenizer, Executor words, Executor io, Consumer<Runnable> fx,
                         Supplier<EditorPrefs> prefs, Consumer<EditorPrefs> savePrefs) {
         this.tokenizer = tokenizer;
+        this.words = words;
         this.io = io;
         this.fx = fx;
         this.prefs = prefs;
@@ -114,22 +125,34 @@ public final class WritingStats extends HBox {
         if (opened != null && last != null) earlierToday += Math.max(0, last - opened);
     }
 
-    /** Counts now (tests and the debounce call this). */
+    /** Counts again (the debounce calls this); the numbers arrive a moment later, from the counting thread. */
     public void count() {
         rollDay();
         StorySession s = watched;
-        if (s != null) {
-            String text = s.editor().text();
-            int words = TextCounts.words(text);
-            storyWords.set(words);
-            storyChars.set(TextCounts.characters(text));
-            lastWords.put(s, words);
-            sessionWords.set(words - openedWith.getOrDefault(s, words));
-        } else {
+        long request = countRequest.incrementAndGet();
+        if (s == null) {
             storyWords.set(0);
             storyChars.set(0);
             sessionWords.set(0);
+            updateToday();
+            return;
         }
+        String text = s.editor().text();
+        words.execute(() -> {
+            if (countRequest.get() != request) return;
+            int w = TextCounts.words(text), c = TextCounts.characters(text);
+            fx.accept(() -> {
+                if (countRequest.get() != request || watched != s) return;
+                storyWords.set(w);
+                storyChars.set(c);
+                lastWords.put(s, w);
+                sessionWords.set(w - openedWith.getOrDefault(s, w));
+                updateToday();
+            });
+        });
+    }
+
+    private void updateToday() {
         int written = earlierToday;
         for (var e : openedWith.entrySet()) written += Math.max(0, lastWords.getOrDefault(e.getKey(), e.getValue()) - e.getValue());
         if (written != todayWords.get()) {
@@ -169,9 +192,11 @@ public final class WritingStats extends HBox {
         long request = tokenRequest.incrementAndGet();
         if (s == null || t == null) { storyTokens.set(-1); show(); return; }
         String text = s.editor().text();
+        if (tallied != t) { tally = new TokenTally(t); tallied = t; }   // another model: its own counts
+        TokenTally counter = tally;
         io.execute(() -> {
             if (tokenRequest.get() != request) return;   // a newer edit already asked again
-            int n = t.applyAsInt(text);
+            int n = counter.count(text);
             fx.accept(() -> { if (tokenRequest.get() == request) { storyTokens.set(n); show(); } });
         });
     }

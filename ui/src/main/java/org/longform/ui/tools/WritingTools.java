@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -39,6 +41,7 @@ public final class WritingTools {
     private final FindReplaceBar findBar;
     private final WritingStats stats;
     private final BooleanProperty distractionFree = new SimpleBooleanProperty();
+    private final ExecutorService worker = daemon("longform-counts");
     private EditorPrefs prefs;
     private Stage layoutDialog;
     private Runnable enterFullScreen = () -> {}, leaveFullScreen = () -> {};
@@ -51,8 +54,22 @@ public final class WritingTools {
         this.active = active;
         this.prefs = EditorPrefs.load(prefsFile);
         this.findBar = new FindReplaceBar(active, busy);
-        this.stats = new WritingStats(tokenizer, io, fx, () -> prefs, this::setPrefs);
+        // Token counts get a thread of their own: the first count of a novel takes seconds, and
+        // the I/O worker must stay free for autosave.
+        this.stats = new WritingStats(tokenizer, worker, daemon("longform-tokens"), fx, () -> prefs, this::setPrefs);
     }
+
+    private static ExecutorService daemon(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+    }
+
+    /** A thread for counting and parsing a whole manuscript (words, headings), off the FX thread and off autosave's. */
+    public Executor worker() { return worker; }
 
     public FindReplaceBar findBar() { return findBar; }
 

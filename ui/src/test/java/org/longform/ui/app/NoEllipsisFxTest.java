@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * At 1280 px wide, with the crash-recovery offer showing (the longest notice the app has, with
- * two buttons), no button or label of the toolbar or the notice bar is drawn cut short ("R…").
+ * two buttons), no button or label of the toolbar, the notice bar, the find bar or the counts
+ * strip is drawn cut short ("R…").
  */
 class NoEllipsisFxTest extends FxTestBase {
     @Override
@@ -40,6 +41,7 @@ class NoEllipsisFxTest extends FxTestBase {
     void toolbarAndNoticeBarButtonsShowTheirWholeLabelAt1280() {
         waitFor("recovery offered", () -> window.notice().message().contains("did not close properly"));
         waitFor("demo model named in the toolbar", () -> ((javafx.scene.control.Label) window.scene().lookup("#toolbar-model")).getText().startsWith("Demo"));
+        fx(() -> { window.tools().findBar().open(true); return null; });   // the find bar and the counts strip too
         for (double width : new double[]{1280, 1400, 1600}) {
             fx(() -> {
                 window.stage.setMaximized(false);
@@ -51,10 +53,12 @@ class NoEllipsisFxTest extends FxTestBase {
             fx(() -> { window.scene().getRoot().applyCss(); window.scene().getRoot().layout(); return null; });
             List<String> cut = fx(() -> {
                 List<String> out = new ArrayList<>();
-                for (String id : new String[]{"#toolbar", "#notice"}) collectCut(window.scene().lookup(id), out);
+                for (String id : new String[]{"#toolbar", "#notice", "#find-bar", "#writing-stats"}) collectCut(window.scene().lookup(id), out);
                 return out;
             });
             assertEquals(List.of(), cut, "labels drawn cut short at " + width + " px");
+            double need = fx(() -> window.tools().findBar().minWidth(-1)), have = fx(() -> window.scene().getWidth());
+            assertTrue(need <= have, "the find bar fits at " + width + " px: needs " + need);
             assertTrue(fx(() -> window.scene().lookup("#recover").isVisible()));
         }
     }

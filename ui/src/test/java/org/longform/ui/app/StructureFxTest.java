@@ -32,6 +32,8 @@ class StructureFxTest extends FxTestBase {
         fx(() -> { window.setPrefs(window.prefs().withPromptCap(300)); window.monitor().schedule(); return null; });
         waitFor("the story outgrows the window", () -> s.promptProperty().get() != null && s.storyCut() > 0);
         fx(() -> { window.chapters().refresh(); return null; });
+        waitFor("rows marked against the current cut", () -> window.chapters().list().getItems().size() == 7
+                && window.chapters().list().getItems().equals(ChapterNavigator.rows(s.editor().text(), s.storyCut())));
         List<ChapterNavigator.Row> rows = fx(() -> List.copyOf(window.chapters().list().getItems()));
         assertEquals(List.of("BOOK ONE: 1805", "CHAPTER 1", "CHAPTER 2", "CHAPTER 3", "CHAPTER 4", "CHAPTER 5", "CHAPTER 6"),
                 rows.stream().map(r -> r.chapter().title()).toList());

@@ -62,6 +62,34 @@ class WritingToolsFxTest extends FxTestBase {
     }
 
     @Test
+    void replaceAllKeepsTheGeneratedMarkOnTheTextAroundTheMatches() {
+        waitForModel();
+        clickOn(".story-editor");
+        write("It was winter in the north.");
+        push(KeyCode.CONTROL, KeyCode.ENTER);
+        String gen = " The wolves came down from the hills.";
+        waitFor("generated", () -> text().equals("It was winter in the north." + gen));
+        int g0 = "It was winter in the north.".length();
+        assertEquals(List.of(new org.longform.ui.story.Span(g0, g0 + gen.length())), fx(() -> story().editor().generatedSpans()));
+        fx(() -> {
+            window.tools().findBar().open(true);
+            window.tools().findBar().setOptions(new TextSearch.Options(false, true, false), false);
+            bar().findField().setText("the");
+            bar().replaceField().setText("those");
+            return null;
+        });
+        clickOn("#replace-all");
+        String now = "It was winter in those north. those wolves came down from those hills.";
+        assertEquals(now, text());
+        // Generated stays generated except the replaced words (the writer's edit, plain as typing is).
+        int a = now.indexOf(" those wolves"), b = now.indexOf("those hills");
+        assertEquals(List.of(new org.longform.ui.story.Span(a, a + 1), new org.longform.ui.story.Span(a + 6, b), new org.longform.ui.story.Span(b + 5, now.length())),
+                fx(() -> story().editor().generatedSpans()));
+        fx(() -> { window.actions().get("undo").run(); return null; });
+        assertEquals("It was winter in the north." + gen, text(), "still one undo step");
+    }
+
+    @Test
     void replaceOneAtATimeWithRegexGroupsAndBadPatterns() {
         waitForModel();
         StorySession s = open("Anna ran home. Boris ran away.");
@@ -123,7 +151,7 @@ class WritingToolsFxTest extends FxTestBase {
         assertTrue(fx(() -> ((javafx.scene.control.Label) window.scene().lookup("#stats-session")).getText()).equals("Session: +2 words"));
         // A daily goal shows today's words against it, and is remembered with today's count.
         fx(() -> { window.tools().setPrefs(window.tools().prefs().withGoal(1000)); st.count(); return null; });
-        assertEquals("Today: 2 of 1,000 words", fx(() -> ((javafx.scene.control.Label) window.scene().lookup("#stats-today")).getText()));
+        waitFor("goal shown", () -> ((javafx.scene.control.Label) window.scene().lookup("#stats-today")).getText().equals("Today: 2 of 1,000 words"));
         waitFor("goal saved", () -> EditorPrefs.load(config.resolve("editor.json")).dailyGoal() == 1000
                 && EditorPrefs.load(config.resolve("editor.json")).writtenToday() == 2);
     }

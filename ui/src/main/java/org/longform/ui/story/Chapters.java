@@ -1,4 +1,4 @@
-package org.longform.ui.structure;
+package org.longform.ui.story;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +23,9 @@ public final class Chapters {
             "(?i:(chapter|stave|part|book|volume))\\s+" + NUMBER + "(?![\\p{L}\\p{N}])([.:,\\-—–]+.{0,80}|\\s+[^a-z].{0,80})?");
     private static final Pattern NAMED = Pattern.compile(
             "(prologue|epilogue|preface|introduction|afterword)(?:[.:\\-—–]+.{0,80})?", Pattern.CASE_INSENSITIVE);
+    // "FIRST EPILOGUE: 1813 - 20", "Second Epilogue": a part of the book, like a BOOK line.
+    private static final Pattern NUMBERED_EPILOGUE = Pattern.compile(
+            "(first|second|third|final)\\s+(prologue|epilogue)(?:[.:\\-—–]+.{0,80})?", Pattern.CASE_INSENSITIVE);
     // "IV", "IV.", "I. The Period" (Dickens): a Roman numeral alone on its line, or with a short capitalised title.
     private static final Pattern ROMAN = Pattern.compile("[IVXLC]{1,7}\\.?(?:\\s+[A-Z][^.!?;,]{1,60}\\.?)?");
     private static final Pattern MARKDOWN = Pattern.compile("(#{1,6})\\s+(\\S.{0,120})");
@@ -57,12 +60,13 @@ public final class Chapters {
     }
 
     /** 0 when {@code line} (stripped) is not a heading. */
-    static int levelOf(String line) {
+    public static int levelOf(String line) {
         if (line.isEmpty()) return 0;
         Matcher md = MARKDOWN.matcher(line);
         if (md.matches()) return md.group(1).length();
         Matcher m = NUMBERED.matcher(line);
         if (m.matches()) return m.group(1).equalsIgnoreCase("chapter") || m.group(1).equalsIgnoreCase("stave") ? 2 : 1;
+        if (NUMBERED_EPILOGUE.matcher(line).matches()) return 1;
         if (NAMED.matcher(line).matches() || ROMAN.matcher(line).matches()) return 2;
         return 0;
     }

@@ -1,4 +1,4 @@
-package org.longform.ui.structure;
+package org.longform.ui.story;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,8 @@ class ChaptersTest {
                 "Chapter XLII: In which", "STAVE ONE.", "Prologue", "EPILOGUE: Moscow", "# Title", "### A scene", "I. The Period", "IV", "XII.")) {
             assertTrue(Chapters.levelOf(h) >= 1 && (h.startsWith("#") || Chapters.levelOf(h) == 2), h);
         }
-        for (String h : List.of("BOOK ONE: 1805", "PART ONE", "Part Two", "Book the First--Recalled to Life", "VOLUME I.")) {
+        for (String h : List.of("BOOK ONE: 1805", "PART ONE", "Part Two", "Book the First--Recalled to Life", "VOLUME I.",
+                "FIRST EPILOGUE: 1813 - 20", "SECOND EPILOGUE")) {
             assertEquals(1, Chapters.levelOf(h), h);
         }
         assertEquals(3, Chapters.levelOf("### A scene"));
@@ -35,15 +36,5 @@ class ChaptersTest {
         assertEquals(new Chapters.Chapter("CHAPTER I", t.indexOf("CHAPTER I"), t.indexOf("CHAPTER II"), 2), c.get(0));
         assertEquals(new Chapters.Chapter("CHAPTER II", t.indexOf("CHAPTER II"), t.length(), 2), c.get(1));
         assertEquals(List.of(), Chapters.of("No headings here.\nNone at all."));
-    }
-
-    @Test
-    void rowsMarkWhatTheModelSees() {
-        String t = "CHAPTER I\nOne two three.\nCHAPTER II\nFour five.\nCHAPTER III\nSix.";
-        int cut = t.indexOf("Four");
-        var rows = ChapterNavigator.rows(t, cut);
-        assertEquals(List.of(ChapterNavigator.View.OUT, ChapterNavigator.View.PARTLY, ChapterNavigator.View.IN), rows.stream().map(ChapterNavigator.Row::view).toList());
-        assertEquals(List.of(5, 4, 3), rows.stream().map(ChapterNavigator.Row::words).toList());
-        assertTrue(ChapterNavigator.rows(t, -1).stream().allMatch(r -> r.view() == ChapterNavigator.View.UNKNOWN));
     }
 }
