@@ -2,10 +2,14 @@ package org.longform;
 
 import org.longform.cli.Cli;
 import org.longform.ui.App;
+import org.longform.ui.app.EditorArgs;
+
+import java.util.List;
 
 /**
  * Entry point of {@code bin/longform}: a known subcommand runs headless (no JavaFX class is
- * touched); anything else (no arguments, {@code --open FILE}) starts the GUI.
+ * touched); anything else (no arguments, {@code --open FILE}, {@code --model PATH}) starts the GUI,
+ * after its arguments are checked and a display is found (else one line says what is wrong).
  */
 public final class Launcher {
     private Launcher() {}
@@ -16,6 +20,29 @@ public final class Launcher {
         if (args.length > 0 && Cli.isCommand(args[0])) {
             System.exit(Cli.run(args));
         }
-        App.start(args);
+        List<String> commands = Cli.commandNames();
+        try {
+            EditorArgs.parse(List.of(args), commands);
+        } catch (EditorArgs.BadArgs e) {
+            System.err.println("longform: " + e.getMessage());
+            System.exit(2);
+        }
+        String noDisplay = EditorArgs.noDisplay(System.getenv(), System.getProperty("os.name", ""),
+                System.getProperty("glass.platform"));
+        if (noDisplay != null) exitNoDisplay(noDisplay, commands);
+        try {
+            App.start(args);
+        } catch (RuntimeException e) {
+            // DISPLAY set but unusable (a closed ssh -X tunnel, a dead Xvfb): JavaFX says so by exception
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (String.valueOf(t.getMessage()).contains("DISPLAY")) exitNoDisplay(t.getMessage(), commands);
+            }
+            throw e;
+        }
+    }
+
+    private static void exitNoDisplay(String why, List<String> commands) {
+        System.err.println("longform: " + EditorArgs.needsDisplay(why, commands));
+        System.exit(2);
     }
 }

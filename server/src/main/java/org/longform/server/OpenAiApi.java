@@ -90,10 +90,8 @@ final class OpenAiApi {
     private record Request(int[] ids, String echoText, SamplerSettings sampler, boolean stream, boolean includeUsage, boolean echo) {}
 
     private Request parse(Params p) {
-        if (!p.has("model")) {
-            // OpenAI requires it; we serve one model, so any name is accepted, but it must be there
-            throw ApiException.badRequest("model", "model is required (this server has '" + gen.config().modelName() + "')");
-        }
+        // OpenAI requires it; a local server has one model, so a missing one means that model
+        // (as llama.cpp's server, vLLM and KoboldCpp accept); a present one must be a string
         p.string("model", null);
         p.unsupported("suffix", "this is a plain continuation model");
         p.unsupported("logprobs", "log probabilities are not returned");

@@ -2,6 +2,7 @@ package org.longform.cli;
 
 import picocli.CommandLine;
 
+import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,6 +21,11 @@ public final class Cli {
     private static final Logger CUDA_LOG = Logger.getLogger("org.longform.engine.cuda");
 
     public static boolean isCommand(String first) { return COMMANDS.contains(first); }
+
+    /** The subcommand words, in the order help lists them (for "unknown command" messages). */
+    public static List<String> commandNames() {
+        return List.copyOf(new CommandLine(new Cli()).getSubcommands().keySet());
+    }
 
     public static int run(String[] args) {
         // "cuda backend skipped: no NVIDIA driver" is the normal case on most machines: on the command

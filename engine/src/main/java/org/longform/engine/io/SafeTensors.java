@@ -43,28 +43,50 @@ public final class SafeTensors {
             String name = e.getKey();
             if (name.equals("__metadata__")) continue;
             JsonNode t = e.getValue();
+            if (!t.isObject()) throw new ModelFormatException(file, "tensor '" + name + "' is not a tensor description");
             String dt = t.path("dtype").asText("");
             DType dtype = DType.fromSafetensors(dt);
             if (dtype == null) throw new ModelFormatException(file, "tensor '" + name + "' has unsupported dtype " + dt + " (supported: F32, F16, BF16)");
-            JsonNode shapeNode = t.path("shape");
-            long[] shape = new long[shapeNode.size()];
-            long numel = 1;
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = shapeNode.get(i).asLong();
-                numel *= shape[i];
+            long[] shape = shape(file, name, t.path("shape"));
+            long numel = 1, bytes;
+            try {
+                for (long d : shape) numel = Math.multiplyExact(numel, d);
+                bytes = Math.multiplyExact(numel, dtype.bytes());
+            } catch (ArithmeticException overflow) {
+                throw new ModelFormatException(file, "tensor '" + name + "' has a shape too large for any file");
             }
             JsonNode offs = t.path("data_offsets");
-            if (offs.size() != 2) throw new ModelFormatException(file, "tensor '" + name + "' has no data_offsets");
+            if (offs.size() != 2 || !offs.get(0).canConvertToLong() || !offs.get(1).canConvertToLong()) {
+                throw new ModelFormatException(file, "tensor '" + name + "' has no data_offsets");
+            }
             long begin = offs.get(0).asLong(), end = offs.get(1).asLong();
-            if (end - begin != numel * dtype.bytes() || begin < 0) {
+            if (begin < 0 || end < begin || end - begin != bytes) {
                 throw new ModelFormatException(file, "tensor '" + name + "' data_offsets do not match its shape and dtype");
             }
-            if (base + end > size) {
-                throw new ModelFormatException(file, "truncated: tensor '" + name + "' ends at byte " + (base + end) + " but the file has " + size);
+            // compared as end > size - base: base + end could wrap past Long.MAX_VALUE
+            if (end > size - base) {
+                throw new ModelFormatException(file, "truncated: tensor '" + name + "' ends at byte " + end
+                        + " of the data but the file has " + (size - base));
             }
             out.put(name, new Tensor(name, dtype, shape, seg.asSlice(base + begin, end - begin)));
         }
         return out;
+    }
+
+    /** The tensor's dimensions: a JSON array of non-negative integers. */
+    private static long[] shape(Path file, String name, JsonNode node) {
+        if (!node.isArray()) throw new ModelFormatException(file, "tensor '" + name + "' has no shape array");
+        long[] shape = new long[node.size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = node.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
+                String shown = d.toString();
+                shown = shown.length() > 40 ? shown.substring(0, 40) + "..." : shown;
+                throw new ModelFormatException(file, "tensor '" + name + "' has a bad shape entry " + shown);
+            }
+            shape[i] = d.asLong();
+        }
+        return shape;
     }
 
     static MemorySegment map(Path file, Arena arena) {

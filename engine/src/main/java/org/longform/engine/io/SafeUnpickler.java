@@ -132,7 +132,7 @@ final class SafeUnpickler {
                     push(d);
                 }
                 case SETITEM -> {
-                    Object v = pop(), k = pop();
+                    Object v = pop(), k = key(pop());
                     dict(peek()).put(k, v);
                 }
                 case SETITEMS -> {
@@ -257,7 +257,16 @@ final class SafeUnpickler {
 
     private void putPairs(Map<Object, Object> d, List<Object> items) {
         if (items.size() % 2 != 0) throw fail("odd number of items for a dict");
-        for (int i = 0; i < items.size(); i += 2) d.put(items.get(i), items.get(i + 1));
+        for (int i = 0; i < items.size(); i += 2) d.put(key(items.get(i)), items.get(i + 1));
+    }
+
+    /**
+     * A state dict is keyed by names (and torch's metadata by numbers); a list, dict or tuple key would
+     * be hashed element by element, which recurses without end on a cyclic or deeply nested one.
+     */
+    private Object key(Object k) {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof Boolean || k instanceof Double) return k;
+        throw fail("dict key is a " + typeName(k) + "; only str, int, float, bool or None keys are supported");
     }
 
     /** Tuples are unmodifiable so that APPEND can't treat them as lists; they may hold None (null). */
@@ -351,8 +360,11 @@ final class SafeUnpickler {
         return o.getClass().getSimpleName();
     }
 
+    /** A short rendering; containers are not walked (String.valueOf recurses through cycles and deep nesting). */
     private static String describe(Object o) {
-        String s = String.valueOf(o);
+        if (o instanceof List<?> l) return (l instanceof ArrayList ? "list" : "tuple") + " of " + l.size();
+        if (o instanceof Map<?, ?> m) return "dict of " + m.size();
+        String s = o instanceof byte[] b ? "bytes of " + b.length : String.valueOf(o);
         return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 

@@ -48,6 +48,8 @@ public final class Action {
 
     public String text() { return text; }
 
+    public BooleanExpression disabledProperty() { return disabled; }
+
     public KeyCombination accelerator() { return accelerator; }
 
 

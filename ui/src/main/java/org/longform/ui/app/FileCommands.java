@@ -49,7 +49,8 @@ public final class FileCommands {
         Path abs = file.toAbsolutePath().normalize();
         w.config.io().execute(() -> {
             try {
-                StoryData d = StoryFile.open(abs);
+                StoryFile.Opened opened = StoryFile.openWithNotice(abs);
+                StoryData d = opened.story();
                 boolean native_ = abs.getFileName().toString().endsWith(StoryFile.EXTENSION);
                 w.config.fx().accept(() -> {
                     StorySession s = w.addStory(d, native_ ? abs : null);
@@ -57,6 +58,7 @@ public final class FileCommands {
                         w.saveStatus().set("Imported " + abs.getFileName() + " as a new story, saved as " + s.fileProperty().get().getFileName());
                         w.autosaver(s).saveNow();
                     }
+                    if (opened.notice() != null) w.notice().info(opened.notice());
                     w.setPrefs(w.prefs().withRecent(abs));
                 });
             } catch (StoryFileException e) {

@@ -323,20 +323,27 @@ public final class MainWindow {
         stage.close();
     }
 
-    /** Starts the session: geometry, crash recovery offer, model, and the story named by --open (or a new one). */
+    /**
+     * Starts the session: geometry, crash recovery offer, the model (--model, else the last one),
+     * the story (--open, else a new one).
+     */
     public void start(List<String> args) {
         if (!Double.isNaN(prefs.x())) { stage.setX(prefs.x()); stage.setY(prefs.y()); }
         stage.setMaximized(prefs.maximized());
         stage.show();
         files.offerRecovery();
-        String open = null;
-        for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals("--open") && i + 1 < args.size()) open = args.get(i + 1);
-            else if (!args.get(i).startsWith("--")) open = args.get(i);
+        EditorArgs a;
+        try {
+            a = EditorArgs.parse(args, org.longform.cli.Cli.commandNames());
+        } catch (EditorArgs.BadArgs e) {   // the launcher checked them; a test or a caller may not have
+            notice.error("Ignored the command line: " + e.getMessage());
+            a = new EditorArgs(null, null);
         }
-        if (open != null) files.open(Path.of(open));
+        if (a.story() != null) files.open(a.story());
         else newStory();
-        Path m = prefs.lastModel() != null && java.nio.file.Files.exists(Path.of(prefs.lastModel())) ? Path.of(prefs.lastModel()) : config.defaultModel();
+        Path m = a.model() != null ? a.model()
+                : prefs.lastModel() != null && java.nio.file.Files.exists(Path.of(prefs.lastModel())) ? Path.of(prefs.lastModel())
+                : config.defaultModel();
         if (m != null) loadModel(m);
     }
 

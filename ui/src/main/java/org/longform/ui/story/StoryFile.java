@@ -9,14 +9,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.longform.engine.sample.SamplerSettings;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads and writes {@code .longform} story files (JSON; see docs/STORY_FORMAT.md). Every problem
@@ -63,19 +61,33 @@ public final class StoryFile {
     }
 
     public static StoryData importText(Path file) throws StoryFileException {
-        String text;
+        return importTextWithNotice(file).story();
+    }
+
+    /** A story read from a file, with what the writer should be told about how it was read (or null). */
+    public record Opened(StoryData story, String notice) {}
+
+    /** As {@link #open}, with a notice when a text file was not UTF-8 and its encoding was assumed. */
+    public static Opened openWithNotice(Path file) throws StoryFileException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".txt") || name.endsWith(".md") || name.endsWith(".markdown")) return importTextWithNotice(file);
+        return new Opened(open(file), null);
+    }
+
+    /** Plain text in any encoding {@link TextEncoding} recognises; the notice names an assumed one. */
+    public static Opened importTextWithNotice(Path file) throws StoryFileException {
+        TextEncoding.Decoded d;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            d = TextEncoding.decode(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new StoryFileException(file, "file not found");
-        } catch (CharacterCodingException e) {
-            throw new StoryFileException(file, "not UTF-8 text");
         } catch (IOException e) {
             throw new StoryFileException(file, "cannot read: " + describe(e), e);
         }
-        text = text.replace("\r\n", "\n");
+        String text = d.text().replace("\r\n", "\n");
         if (text.startsWith("\uFEFF")) text = text.substring(1);
-        return StoryData.blank(titleOf(file)).withText(text);
+        String notice = d.notice() == null ? null : file.getFileName() + " was " + d.notice();
+        return new Opened(StoryData.blank(titleOf(file)).withText(text), notice);
     }
 
     public static String titleOf(Path file) {

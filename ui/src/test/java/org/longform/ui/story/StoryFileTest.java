@@ -100,7 +100,9 @@ class StoryFileTest {
 
         Path binary = dir.resolve("latin1.txt");
         Files.write(binary, new byte[]{'a', (byte) 0xE9, 'b'});
-        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.open(binary)).getMessage().contains("not UTF-8"));
+        // once refused whole ("not UTF-8 text"); now read as Latin-1 with a notice (TextEncodingTest)
+        assertEquals("a\u00E9b", StoryFile.open(binary).text());
+        assertTrue(StoryFile.openWithNotice(binary).notice().contains("Latin-1"));
 
         assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(dir.resolve("missing.longform"))).getMessage().contains("not found"));
     }

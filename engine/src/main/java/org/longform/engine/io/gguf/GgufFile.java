@@ -119,15 +119,21 @@ public final class GgufFile {
             int type = (Integer) o[2];
             long off = (Long) o[3];
             long n = 1;
-            for (long d : dims) n = Math.multiplyExact(n, d);
+            for (long d : dims) {
+                if (d > Long.MAX_VALUE / n) throw new ModelFormatException(path, "tensor '" + name + "' is too large (dims overflow)");
+                n *= d;
+            }
             int bs = GgmlBlocks.blockSize(type);
             if (bs == 0) {
                 throw new ModelFormatException(path, "tensor '" + name + "' has GGML type " + typeName(type)
                         + ", which is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
             }
             if (dims[0] % bs != 0) throw new ModelFormatException(path, "tensor '" + name + "' row of " + dims[0] + " is not a whole number of " + bs + "-weight " + typeName(type) + " blocks");
-            long bytes = n / bs * GgmlBlocks.blockBytes(type);
-            if (off < 0 || dataStart + off + bytes > seg.byteSize()) {
+            long blocks = n / bs, blockBytes = GgmlBlocks.blockBytes(type);
+            long bytes = blocks > Long.MAX_VALUE / blockBytes ? Long.MAX_VALUE : blocks * blockBytes;
+            // compared by subtraction: dataStart + off + bytes could wrap past Long.MAX_VALUE
+            long room = seg.byteSize() - dataStart;
+            if (off < 0 || bytes > room || off > room - bytes) {
                 throw new ModelFormatException(path, "tensor '" + name + "' data [" + off + ", +" + bytes + ") lies outside the file (truncated?)");
             }
             if (tensors.put(name, new TensorInfo(name, dims, type, off, bytes)) != null) {
