@@ -212,7 +212,7 @@ public final class CacheKeeper {
     }
 
     private static PromptInput withCut(PromptInput i, int cut) {
-        return new PromptInput(i.story(), i.storyEnd(), i.memory(), i.note(), i.worldInfo(), i.rules(), i.contextSize(), i.reserve(), cut);
+        return i.withPreviousCut(cut);
     }
 
     /** Progress of background work as "warming 1,234 / 8,192 tokens · 45 tokens/s · 2:50 left". */

@@ -59,7 +59,8 @@ public final class ContextMonitor {
         if (s == null || g == null || s.editor().streaming()) return;
         int end = s.generateAtCursorProperty().get() ? s.editor().area().getCaretPosition() : s.editor().length();
         PromptInput in = new PromptInput(s.editor().text(), end, s.memoryProperty().get(), s.authorsNote(), new ArrayList<>(s.worldInfo()),
-                s.worldInfoRulesProperty().get(), gen.effectiveContext(g), s.samplingProperty().get().maxTokens(), s.storyCut());
+                s.worldInfoRulesProperty().get(), gen.effectiveContext(g), s.samplingProperty().get().maxTokens(), s.storyCut(),
+                g.kvBlockSize());
         long ticket = ++requested;
         long rev = s.changesProperty().get();
         config.io().execute(() -> {

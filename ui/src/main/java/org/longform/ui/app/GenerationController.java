@@ -102,7 +102,8 @@ public final class GenerationController {
         if (generating.get() || g == null) return;
         StoryEditor ed = s.editor();
         PromptInput input = new PromptInput(ed.text(), at, s.memoryProperty().get(), s.authorsNote(), new ArrayList<>(s.worldInfo()),
-                s.worldInfoRulesProperty().get(), effectiveContext(g), s.samplingProperty().get().maxTokens(), s.storyCut());
+                s.worldInfoRulesProperty().get(), effectiveContext(g), s.samplingProperty().get().maxTokens(), s.storyCut(),
+                g.kvBlockSize());
         var sampling = s.samplingProperty().get();
         CancelToken c = new CancelToken();
         cancel = c;
@@ -122,8 +123,7 @@ public final class GenerationController {
             try {
                 // The story's saved cache first (another tab's may be in the engine), then its view start.
                 int restored = keeper == null ? -1 : keeper.ensure(g, s, input.story());
-                PromptInput in = restored < 0 ? input : new PromptInput(input.story(), input.storyEnd(), input.memory(), input.note(),
-                        input.worldInfo(), input.rules(), input.contextSize(), input.reserve(), restored);
+                PromptInput in = restored < 0 ? input : input.withPreviousCut(restored);
                 AssembledPrompt p = s.pipeline().assemble(g, in);
                 config.fx().accept(() -> {
                     if (running == s) {

@@ -131,6 +131,9 @@ public final class EngineTextGenerator implements TextGenerator {
     @Override
     public int[] cachedTokens() { return cached.clone(); }
 
+    @Override
+    public int kvBlockSize() { return generator.session().cache().blockSize(); }
+
     private final LocalCache local = new LocalCache() {
         @Override
         public byte[] modelIdentity() { return generator.session().modelIdentity(); }

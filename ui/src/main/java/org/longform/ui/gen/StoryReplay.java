@@ -330,7 +330,7 @@ public final class StoryReplay {
 
     private PromptInput input(int reserve) {
         return new PromptInput(text, text.length(), data.memory(), data.authorsNote(), data.worldInfo(), data.worldInfoRules(), window,
-                reserve, cut);
+                reserve, cut, g.kvBlockSize());
     }
 
     private void apply(EditTree.Change c) {

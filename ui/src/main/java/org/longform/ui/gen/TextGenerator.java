@@ -51,6 +51,9 @@ public interface TextGenerator extends TokenCounter, AutoCloseable {
     /** The local cache's persistence and repair (model worker only), or null where there is none (a remote server). */
     default LocalCache localCache() { return null; }
 
+    /** The local KV cache's block size in tokens (1 where there is none): window moves go by whole blocks. */
+    default int kvBlockSize() { return 1; }
+
     /** The token ids the local cache holds now (empty where there is none). */
     default int[] cachedTokens() { return new int[0]; }
 

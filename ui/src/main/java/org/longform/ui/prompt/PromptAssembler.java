@@ -78,7 +78,7 @@ public final class PromptAssembler {
         int[] note = tokens.encode(noteText);
 
         int storyBudget = Math.max(0, in.contextSize() - in.reserve() - memory.length - wi.length - note.length);
-        int cut = cut(end, storyBudget, in.previousCut());
+        int cut = cut(end, storyBudget, in.previousCut(), in.align());
         int[] storyIds = cut >= end ? new int[0] : story.ids(cut, end);
 
         // World info and the note go depth tokens before the end, moved back to a token that starts a word so it never splits one.
@@ -94,15 +94,28 @@ public final class PromptAssembler {
      * it are the cached ones). The previous cut is kept while the story fits and the view is not
      * mostly empty; otherwise the view starts where the story fills {@link #CUT_FILL} of the budget.
      */
-    private int cut(int end, int budget, int previous) {
+    private int cut(int end, int budget, int previous, int align) {
         if (budget <= 0 || end == 0) return end;
+        int from = -1;   // tokens before the previous view start, when it is one
         if (previous >= 0 && previous <= end) {
-            int c = previous == 0 ? 0 : story.segmentStartAtOrAfter(previous);
+            from = story.tokenIndexOf(previous);
+            int c = previous == 0 || from >= 0 ? previous : story.segmentStartAtOrAfter(previous);
             int n = c >= end ? 0 : story.ids(c, end).length;
             if (n <= budget && (c == 0 || n >= budget / 2)) return c;
         }
-        if (story.ids(0, end).length <= budget) return 0;
-        int c = story.startForBudget(end, Math.max(1, (int) (budget * CUT_FILL)));
+        int total = story.ids(0, end).length;
+        if (total <= budget) return 0;
+        int target = Math.max(1, (int) (budget * CUT_FILL));
+        // Move by whole KV blocks from the previous start where a word starts there (almost always within a few tries).
+        if (align > 1 && from >= 0) {
+            int first = total - target;
+            int n = from + Math.max(0, Math.ceilDiv(first - from, align)) * align;
+            for (int tries = 0; tries < 16 && n < total; tries++, n += align) {
+                int c = story.viewStartAtToken(n);
+                if (c >= 0 && c < end && story.ids(c, end).length <= budget) return c;
+            }
+        }
+        int c = story.startForBudget(end, target);
         while (c < end && story.ids(c, end).length > budget) {
             int next = story.segmentStartAtOrAfter(c + 1);
             if (next >= end) return wordCut(end, budget, c);

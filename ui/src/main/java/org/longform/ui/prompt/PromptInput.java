@@ -10,7 +10,22 @@ import java.util.List;
  * What the prompt is built from. {@code storyEnd} is where generation continues (end of text, or
  * the cursor); {@code reserve} the tokens kept free for the generation; {@code previousCut} the
  * story offset the last prompt started at (-1 if none), reused while it still fits so the cached
- * prefix stays valid.
+ * prefix stays valid; {@code align} the engine's KV block size: when the view must move, it moves
+ * by a whole number of blocks where it can, so the cache relinks pages instead of moving every
+ * later slot (and a saved cache rewrites one page, not all).
  */
 public record PromptInput(String story, int storyEnd, String memory, AuthorsNote note, List<WorldInfoEntry> worldInfo,
-                          WorldInfoRules rules, int contextSize, int reserve, int previousCut) {}
+                          WorldInfoRules rules, int contextSize, int reserve, int previousCut, int align) {
+    public PromptInput {
+        align = Math.max(1, align);
+    }
+
+    public PromptInput(String story, int storyEnd, String memory, AuthorsNote note, List<WorldInfoEntry> worldInfo,
+                       WorldInfoRules rules, int contextSize, int reserve, int previousCut) {
+        this(story, storyEnd, memory, note, worldInfo, rules, contextSize, reserve, previousCut, 1);
+    }
+
+    public PromptInput withPreviousCut(int cut) {
+        return new PromptInput(story, storyEnd, memory, note, worldInfo, rules, contextSize, reserve, cut, align);
+    }
+}

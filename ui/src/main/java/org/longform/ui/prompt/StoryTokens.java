@@ -4,7 +4,11 @@ import org.longform.ui.gen.TokenCounter;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The story as token ids that stay the same between requests: the text is split into segments at
@@ -37,6 +41,8 @@ public final class StoryTokens {
     private String text = "";
     private List<Segment> segments = new ArrayList<>();
     private int retokenizedChars;
+    /** Per segment (by identity): char offsets of its word-start tokens, -1 elsewhere (see {@link #wordStarts}). */
+    private final Map<Segment, int[]> starts = new IdentityHashMap<>();
 
     public StoryTokens(TokenCounter tokens) {
         this.tokens = tokens;
@@ -76,6 +82,7 @@ public final class StoryTokens {
         for (int k = j; k < segments.size(); k++) out.add(segments.get(k).moved(delta));
         text = newText;
         segments = out;
+        prune();
         retokenizedChars = to - from;
     }
 
@@ -127,6 +134,7 @@ public final class StoryTokens {
         out.addAll(saved);
         text = newText;
         segments = out;
+        prune();
         retokenizedChars = saved.getFirst().start();
         return true;
     }
@@ -168,7 +176,9 @@ public final class StoryTokens {
         List<int[]> parts = new ArrayList<>();
         for (Segment g : segments) {
             if (g.end() <= from || g.start() >= to) continue;
+            int k = g.start() < from && g.end() <= to ? tokenAt(g, from) : -1;   // a view starting at a word inside g
             int[] ids = g.start() >= from && g.end() <= to ? g.ids()
+                    : k > 0 ? Arrays.copyOfRange(g.ids(), k, g.ids().length)
                     : tokens.encode(text.substring(Math.max(from, g.start()), Math.min(to, g.end())));
             parts.add(ids);
             n += ids.length;
@@ -180,6 +190,64 @@ public final class StoryTokens {
             o += p.length;
         }
         return out;
+    }
+
+    /**
+     * Char offsets of the segment's tokens that start a word (their text begins with a space), -1 for
+     * the others: a view may begin at such a token and keep the segment's ids after it (the bytes
+     * before a space are whole characters, so the offset is exact).
+     */
+    private int[] wordStarts(Segment g) {
+        return starts.computeIfAbsent(g, x -> {
+            int[] ids = x.ids();
+            int[] out = new int[ids.length];
+            Arrays.fill(out, -1);
+            out[0] = x.start();
+            for (int k = 1; k < ids.length; k++) {
+                String t = tokens.decode(new int[]{ids[k]});
+                if (!t.startsWith(" ")) continue;
+                out[k] = x.start() + tokens.decode(Arrays.copyOf(ids, k)).length();
+            }
+            return out;
+        });
+    }
+
+    /** Forgets the word starts of segments no longer in the text (moved ones have new offsets). */
+    private void prune() {
+        Set<Segment> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        live.addAll(segments);
+        starts.keySet().retainAll(live);
+    }
+
+    /** The index in g of the word-start token at char {@code c}, or -1. */
+    private int tokenAt(Segment g, int c) {
+        int[] w = wordStarts(g);
+        for (int k = 0; k < w.length; k++) if (w[k] == c) return k;
+        return -1;
+    }
+
+    /** Tokens of the text before char {@code c} when c is where a view may begin (a segment start or a word-start token), else -1. */
+    public synchronized int tokenIndexOf(int c) {
+        int n = 0;
+        for (Segment g : segments) {
+            if (g.start() == c) return n;
+            if (g.start() < c && c < g.end()) {
+                int k = tokenAt(g, c);
+                return k < 0 ? -1 : n + k;
+            }
+            n += g.ids().length;
+        }
+        return c == text.length() ? n : -1;
+    }
+
+    /** The char where token {@code index} begins, if a view may begin there (a segment start or a word-start token), else -1. */
+    public synchronized int viewStartAtToken(int index) {
+        int n = 0;
+        for (Segment g : segments) {
+            if (index < n + g.ids().length) return wordStarts(g)[index - n];
+            n += g.ids().length;
+        }
+        return -1;
     }
 
     /** The first segment start at or after {@code c} (the text's length if none): where a view may begin. */

@@ -46,6 +46,7 @@ class ReplayScriptsTest {
         System.out.println(rep.totalsLine());
         long moves = steps.stream().filter(s -> s.shifted() > 0).count();
         assertTrue(moves >= 5, "the window moved " + moves + " times");
+        steps.forEach(s -> assertEquals(0, s.shifted() % 64, "moves by whole KV blocks (64 tokens): " + s.line()));
         assertEquals(1, rep.coldFills(), "one cold fill: the first");
         assertEquals(0, rep.fullRecomputes(), "no step after it recomputed more than half the window");
         TokenCounter tok = TestSupport.tokenizer();

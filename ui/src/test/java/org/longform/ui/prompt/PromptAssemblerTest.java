@@ -107,4 +107,33 @@ class PromptAssemblerTest {
         AssembledPrompt p = assembler.assemble(new PromptInput(story, 11, "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(), 512, 10, -1));
         assertEquals("First part.", tok.decode(p.ids()));
     }
+
+    @Test
+    void theViewMovesByWholeKvBlocksAndKeepsTheCachedIds() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 300; i++) b.append("Sentence ").append(i).append(" tells of the whale, the sea and the ship's long voyage. ");
+        String story = b.toString();
+        StoryTokens st = new StoryTokens(tok);
+        PromptAssembler a = new PromptAssembler(st);
+        int ctx = 1024, reserve = 64, align = 64;
+        AssembledPrompt p = a.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(),
+                ctx, reserve, -1, align));
+        int moves = 0;
+        for (int step = 0; step < 40; step++) {
+            story = story + " And then the " + step + "th wave rolled under the keel, lifting the Pequod high.";
+            AssembledPrompt q = a.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(),
+                    ctx, reserve, p.storyCut(), align));
+            if (q.storyCut() != p.storyCut()) {
+                moves++;
+                int before = st.tokenIndexOf(p.storyCut()), after = st.tokenIndexOf(q.storyCut());
+                assertEquals(0, (after - before) % align, "the view moved by " + (after - before) + " tokens");
+                // The ids after the new start are the ones the old prompt held at that place.
+                int gap = after - before;
+                assertArrayEquals(Arrays.copyOfRange(p.ids(), gap, p.ids().length), Arrays.copyOf(q.ids(), p.ids().length - gap));
+            }
+            assertTrue(q.total() <= ctx - reserve);
+            p = q;
+        }
+        assertTrue(moves >= 2, moves + " moves");
+    }
 }
