@@ -96,25 +96,21 @@ public final class PromptAssembler {
      */
     private int cut(int end, int budget, int previous, int align) {
         if (budget <= 0 || end == 0) return end;
-        int from = -1;   // tokens before the previous view start, when it is one
+        int target = Math.max(1, (int) (budget * CUT_FILL));
         if (previous >= 0 && previous <= end) {
-            from = story.tokenIndexOf(previous);
-            int c = previous == 0 || from >= 0 ? previous : story.segmentStartAtOrAfter(previous);
+            boolean exact = previous == 0 || story.isViewStart(previous);
+            int c = exact ? previous : story.segmentStartAtOrAfter(previous);
             int n = c >= end ? 0 : story.ids(c, end).length;
             if (n <= budget && (c == 0 || n >= budget / 2)) return c;
-        }
-        int total = story.ids(0, end).length;
-        if (total <= budget) return 0;
-        int target = Math.max(1, (int) (budget * CUT_FILL));
-        // Move by whole KV blocks from the previous start where a word starts there (almost always within a few tries).
-        if (align > 1 && from >= 0) {
-            int first = total - target;
-            int n = from + Math.max(0, Math.ceilDiv(first - from, align)) * align;
-            for (int tries = 0; tries < 16 && n < total; tries++, n += align) {
-                int c = story.viewStartAtToken(n);
-                if (c >= 0 && c < end && story.ids(c, end).length <= budget) return c;
+            // Move by whole KV blocks from the previous start, to a word start (almost always within a few tries).
+            if (align > 1 && exact && n > budget) {
+                for (int skip = Math.ceilDiv(n - target, align) * align, tries = 0; tries < 16 && skip < n; tries++, skip += align) {
+                    int next = story.viewStartAfter(c, skip);
+                    if (next >= 0 && next < end && story.ids(next, end).length <= budget) return next;
+                }
             }
         }
+        if (story.startForBudget(end, budget) == 0) return 0;   // the whole story fits
         int c = story.startForBudget(end, target);
         while (c < end && story.ids(c, end).length > budget) {
             int next = story.segmentStartAtOrAfter(c + 1);

@@ -4,17 +4,14 @@ import org.longform.ui.gen.TokenCounter;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The story as token ids that stay the same between requests: the text is split into segments at
- * word boundaries the tokenizer never merges across, each segment is tokenized on its own, and an
- * edit re-tokenizes only the segments it touches. The ids of unchanged text therefore never change,
- * which is what lets the engine keep (or shift) their K and V instead of recomputing them.
+ * word boundaries the tokenizer never merges across, each segment is tokenized on its own (when
+ * first needed: a whole novel is open, the model sees its end), and an edit re-splits only the
+ * segments it touches. The ids of unchanged text therefore never change, which is what lets the
+ * engine keep (or shift) their K and V instead of recomputing them.
  *
  * <p>Why a split is safe: GPT-NeoX's byte-level pre-tokenizer (GPT-2's regex) starts a new piece
  * at a space that precedes a letter ({@code " ?\p{L}+"}) and no piece ends in such a space, so when
@@ -22,7 +19,9 @@ import java.util.Set;
  * the ids of tokenizing them together. The test checks this against whole-text tokenization.
  *
  * <p>A segment may also hold the ids a generation was written as ({@link #appendGenerated}); an
- * edit that touches it re-tokenizes it like any other.
+ * edit that touches it re-tokenizes it like any other. A view (the first story token the model
+ * sees) may start at a segment or at any token inside one that starts a word: the segment's ids
+ * after it are kept.
  *
  * <p>Thread-safe (the context monitor and the model worker both assemble prompts).
  */
@@ -30,9 +29,26 @@ public final class StoryTokens {
     /** A segment ends at the first safe boundary after this many characters. */
     static final int TARGET_CHARS = 1024;
 
-    /** One piece of the text: chars [start, start + length) and their ids. */
-    public record Segment(int start, int length, int[] ids) {
+    /** One piece of the text: chars [start, start + length) and their ids (tokenized when first needed). */
+    public static final class Segment {
+        private final int start, length;
+        private int[] ids;          // null until needed
+        private int[] wordStarts;   // char offsets of tokens that start a word, -1 elsewhere; null until needed
+
+        public Segment(int start, int length, int[] ids) {
+            this.start = start;
+            this.length = length;
+            this.ids = ids;
+        }
+
+        public int start() { return start; }
+
+        public int length() { return length; }
+
         int end() { return start + length; }
+
+        /** The ids; segments handed out by {@link #segmentsFrom} always have them. */
+        public int[] ids() { return ids; }
 
         Segment moved(int by) { return by == 0 ? this : new Segment(start + by, length, ids); }
     }
@@ -41,8 +57,6 @@ public final class StoryTokens {
     private String text = "";
     private List<Segment> segments = new ArrayList<>();
     private int retokenizedChars;
-    /** Per segment (by identity): char offsets of its word-start tokens, -1 elsewhere (see {@link #wordStarts}). */
-    private final Map<Segment, int[]> starts = new IdentityHashMap<>();
 
     public StoryTokens(TokenCounter tokens) {
         this.tokens = tokens;
@@ -50,10 +64,10 @@ public final class StoryTokens {
 
     public TokenCounter counter() { return tokens; }
 
-    /** Characters tokenized by the last {@link #update} (for tests and statistics). */
+    /** Characters re-split by the last {@link #update} (tokenized when needed; for tests and statistics). */
     public synchronized int lastRetokenizedChars() { return retokenizedChars; }
 
-    /** Brings the ids up to date with {@code newText}, re-tokenizing only around what changed. */
+    /** Brings the segments up to date with {@code newText}, re-splitting only around what changed. */
     public synchronized void update(String newText) {
         if (newText.equals(text)) {
             retokenizedChars = 0;
@@ -66,10 +80,10 @@ public final class StoryTokens {
         int s = 0;
         while (s < min - p && old.charAt(old.length() - 1 - s) == newText.charAt(newText.length() - 1 - s)) s++;
         int delta = newText.length() - old.length();
-        // Keep segments whose end boundary (chars end-1, end, end+1) lies in the common prefix...
+        // Keep segments whose end boundary (chars end-1, end, end+1) lies in the common prefix
+        // (or that end where the new text ends, or before a safe boundary of it: typing after a word).
         List<Segment> head = new ArrayList<>();
         int i = 0;
-        // (or that end where the new text ends, or before a safe boundary of it: typing after a word).
         while (i < segments.size() && keeps(segments.get(i).end(), p, newText)) head.add(segments.get(i++));
         int from = head.isEmpty() ? 0 : head.getLast().end();
         // ...and those whose start boundary lies in the common suffix, moved by the length change.
@@ -82,7 +96,6 @@ public final class StoryTokens {
         for (int k = j; k < segments.size(); k++) out.add(segments.get(k).moved(delta));
         text = newText;
         segments = out;
-        prune();
         retokenizedChars = to - from;
     }
 
@@ -108,14 +121,20 @@ public final class StoryTokens {
                 || end <= commonPrefix && (end == newText.length() || safeBoundary(newText, end));
     }
 
-    /** The segments from {@code from} on (where the model's view starts), to save with the story's cache. */
+    /** The segments from {@code from} on (where the model's view starts), with their ids, to save with the story's cache. */
     public synchronized List<Segment> segmentsFrom(int from) {
-        return segments.stream().filter(g -> g.start() >= from).toList();
+        List<Segment> out = new ArrayList<>();
+        for (Segment g : segments) {
+            if (g.start() < from) continue;
+            idsOf(g);
+            out.add(g);
+        }
+        return out;
     }
 
     /**
      * Takes the text with the saved segments of its view (see {@link #segmentsFrom}) so that the ids
-     * are again those the saved cache holds; the text before them is tokenized afresh. Saved segments
+     * are again those the saved cache holds; the text before them is split afresh. Saved segments
      * that do not decode to the text at their place, or leave a gap, are not used (false): the text is
      * then tokenized as usual.
      */
@@ -123,7 +142,7 @@ public final class StoryTokens {
         boolean ok = !saved.isEmpty() && saved.getLast().end() == newText.length();
         for (int k = 0; ok && k < saved.size(); k++) {
             Segment g = saved.get(k);
-            ok = g.start() >= 0 && g.end() <= newText.length() && (k == 0 || saved.get(k - 1).end() == g.start())
+            ok = g.start() >= 0 && g.end() <= newText.length() && g.ids() != null && (k == 0 || saved.get(k - 1).end() == g.start())
                     && tokens.decode(g.ids()).equals(newText.substring(g.start(), g.end()));
         }
         if (!ok) {
@@ -131,16 +150,15 @@ public final class StoryTokens {
             return false;
         }
         List<Segment> out = new ArrayList<>(split(newText, 0, saved.getFirst().start()));
-        out.addAll(saved);
+        for (Segment g : saved) out.add(new Segment(g.start(), g.length(), g.ids().clone()));
         text = newText;
         segments = out;
-        prune();
         retokenizedChars = saved.getFirst().start();
         return true;
     }
 
-    /** Tokenizes chars [from, to) of {@code t} as segments cut at safe boundaries. */
-    private List<Segment> split(String t, int from, int to) {
+    /** Splits chars [from, to) of {@code t} into segments at safe boundaries (tokenized when needed). */
+    private static List<Segment> split(String t, int from, int to) {
         List<Segment> out = new ArrayList<>();
         int start = from;
         while (start < to) {
@@ -151,10 +169,15 @@ public final class StoryTokens {
                     break;
                 }
             }
-            out.add(new Segment(start, end - start, tokens.encode(t.substring(start, end))));
+            out.add(new Segment(start, end - start, null));
             start = end;
         }
         return out;
+    }
+
+    private int[] idsOf(Segment g) {
+        if (g.ids == null) g.ids = tokens.encode(text.substring(g.start(), g.end()));
+        return g.ids;
     }
 
     /** True when tokenizing t[..i) and t[i..) apart gives the ids of tokenizing t whole. */
@@ -167,18 +190,18 @@ public final class StoryTokens {
     public synchronized String text() { return text; }
 
     /**
-     * The ids of text[from, to): whole segments as cached, the partial segments at either end
-     * tokenized on the spot. {@code from} should be a {@link #segmentStartAtOrAfter} value so the ids
-     * are the cached ones.
+     * The ids of text[from, to): whole segments as cached, a view start inside a segment at a word
+     * ({@link #isViewStart}) with the segment's ids after it, other partial segments at either end
+     * tokenized on the spot.
      */
     public synchronized int[] ids(int from, int to) {
         int n = 0;
         List<int[]> parts = new ArrayList<>();
         for (Segment g : segments) {
             if (g.end() <= from || g.start() >= to) continue;
-            int k = g.start() < from && g.end() <= to ? tokenAt(g, from) : -1;   // a view starting at a word inside g
-            int[] ids = g.start() >= from && g.end() <= to ? g.ids()
-                    : k > 0 ? Arrays.copyOfRange(g.ids(), k, g.ids().length)
+            int k = g.start() < from && g.end() <= to ? tokenAt(g, from) : -1;
+            int[] ids = g.start() >= from && g.end() <= to ? idsOf(g)
+                    : k > 0 ? Arrays.copyOfRange(idsOf(g), k, idsOf(g).length)
                     : tokens.encode(text.substring(Math.max(from, g.start()), Math.min(to, g.end())));
             parts.add(ids);
             n += ids.length;
@@ -198,25 +221,17 @@ public final class StoryTokens {
      * before a space are whole characters, so the offset is exact).
      */
     private int[] wordStarts(Segment g) {
-        return starts.computeIfAbsent(g, x -> {
-            int[] ids = x.ids();
-            int[] out = new int[ids.length];
-            Arrays.fill(out, -1);
-            out[0] = x.start();
-            for (int k = 1; k < ids.length; k++) {
-                String t = tokens.decode(new int[]{ids[k]});
-                if (!t.startsWith(" ")) continue;
-                out[k] = x.start() + tokens.decode(Arrays.copyOf(ids, k)).length();
-            }
-            return out;
-        });
-    }
-
-    /** Forgets the word starts of segments no longer in the text (moved ones have new offsets). */
-    private void prune() {
-        Set<Segment> live = Collections.newSetFromMap(new IdentityHashMap<>());
-        live.addAll(segments);
-        starts.keySet().retainAll(live);
+        if (g.wordStarts != null) return g.wordStarts;
+        int[] ids = idsOf(g);
+        int[] out = new int[ids.length];
+        Arrays.fill(out, -1);
+        if (ids.length > 0) out[0] = g.start();
+        for (int k = 1; k < ids.length; k++) {
+            if (!tokens.decode(new int[]{ids[k]}).startsWith(" ")) continue;
+            out[k] = g.start() + tokens.decode(Arrays.copyOf(ids, k)).length();
+        }
+        g.wordStarts = out;
+        return out;
     }
 
     /** The index in g of the word-start token at char {@code c}, or -1. */
@@ -226,26 +241,34 @@ public final class StoryTokens {
         return -1;
     }
 
-    /** Tokens of the text before char {@code c} when c is where a view may begin (a segment start or a word-start token), else -1. */
-    public synchronized int tokenIndexOf(int c) {
-        int n = 0;
-        for (Segment g : segments) {
-            if (g.start() == c) return n;
-            if (g.start() < c && c < g.end()) {
-                int k = tokenAt(g, c);
-                return k < 0 ? -1 : n + k;
-            }
-            n += g.ids().length;
-        }
-        return c == text.length() ? n : -1;
+    private Segment segmentAt(int c) {
+        for (Segment g : segments) if (g.start() <= c && c < g.end()) return g;
+        return null;
     }
 
-    /** The char where token {@code index} begins, if a view may begin there (a segment start or a word-start token), else -1. */
-    public synchronized int viewStartAtToken(int index) {
-        int n = 0;
-        for (Segment g : segments) {
-            if (index < n + g.ids().length) return wordStarts(g)[index - n];
-            n += g.ids().length;
+    /** Whether a view may begin at char {@code c}: a segment start or a word-start token inside one. */
+    public synchronized boolean isViewStart(int c) {
+        Segment g = segmentAt(c);
+        return g != null && (g.start() == c || tokenAt(g, c) > 0);
+    }
+
+    /**
+     * The char where the token {@code skip} tokens after the view start {@code from} begins, if a view
+     * may begin there (a segment start or a word-start token), else -1.
+     */
+    public synchronized int viewStartAfter(int from, int skip) {
+        Segment g = segmentAt(from);
+        if (g == null) return -1;
+        int k = g.start() == from ? 0 : tokenAt(g, from);
+        if (k < 0) return -1;
+        int idx = k + skip;
+        int i = segments.indexOf(g);
+        while (i < segments.size()) {
+            Segment s = segments.get(i);
+            int n = idsOf(s).length;
+            if (idx < n) return wordStarts(s)[idx];
+            idx -= n;
+            i++;
         }
         return -1;
     }
@@ -258,15 +281,16 @@ public final class StoryTokens {
 
     /**
      * The latest segment start s such that text[s, end) holds at most {@code budget} tokens (counting
-     * whole segments before {@code end}, and the partial one containing it as cached); 0 if all fits.
+     * whole segments before {@code end}, and the partial one containing it in proportion); 0 if all
+     * fits. Only the segments it walks back over are tokenized.
      */
     public synchronized int startForBudget(int end, int budget) {
         int n = 0;
         for (int k = segments.size() - 1; k >= 0; k--) {
             Segment g = segments.get(k);
             if (g.start() >= end) continue;
-            int count = g.end() <= end ? g.ids().length
-                    : (int) Math.ceil(g.ids().length * (end - g.start()) / (double) g.length());
+            int count = g.end() <= end ? idsOf(g).length
+                    : (int) Math.ceil(idsOf(g).length * (end - g.start()) / (double) g.length());
             if (n + count > budget) return g.end() <= end ? g.end() : end;
             n += count;
         }
@@ -283,8 +307,13 @@ public final class StoryTokens {
         return ids(0, text.length());
     }
 
+    /** Segments tokenized so far, for tests. */
+    synchronized int tokenized() {
+        return (int) segments.stream().filter(g -> g.ids != null).count();
+    }
+
     @Override
     public synchronized String toString() {
-        return segments.size() + " segments, " + Arrays.stream(starts()).count() + " starts over " + text.length() + " chars";
+        return segments.size() + " segments over " + text.length() + " chars";
     }
 }

@@ -71,4 +71,16 @@ class StoryTokensTest {
         int n = st.ids(c, text.length()).length;
         assertTrue(n <= 2000 + 400 && n > 1000, n + " tokens");
     }
+
+    @Test
+    void aWholeNovelIsTokenizedOnlyWhereTheViewNeedsIt() throws IOException {
+        String text = novel(1_000_000);
+        StoryTokens st = new StoryTokens(tok);
+        st.update(text);
+        assertEquals(0, st.tokenized(), "splitting tokenizes nothing");
+        int c = st.startForBudget(text.length(), 2000);
+        assertTrue(c > text.length() - 20_000, "the view is the end: " + c);
+        assertTrue(st.tokenized() <= 12, st.tokenized() + " segments tokenized");
+        assertArrayEquals(tok.encode(text.substring(c)), st.ids(c, text.length()));
+    }
 }
