@@ -10,9 +10,11 @@ import java.util.logging.Logger;
 @CommandLine.Command(name = "longform", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Longform: write long stories with MPT-7B-StoryWriter. Without a subcommand the editor starts.",
         subcommands = {LogitsCommand.class, ContinueCommand.class, BenchCommand.class, MakeModelCommand.class, ExportGgufCommand.class,
-                DownloadCommand.class, DoctorCommand.class, ExportCommand.class, org.longform.server.ServeCommand.class, CommandLine.HelpCommand.class})
+                DownloadCommand.class, DoctorCommand.class, ExportCommand.class, org.longform.server.ServeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Cli {
-    static final Set<String> COMMANDS = Set.of("logits", "continue", "bench", "make-model", "export-gguf", "download", "doctor", "export", "serve", "help", "--help", "-h", "--version", "-V");
+    static final Set<String> COMMANDS = Set.of("logits", "continue", "bench", "make-model", "export-gguf", "download",
+            "doctor", "export", "serve", "help", "--help", "-h", "--version", "-V");
 
     /** Held so the level set on it is not lost to garbage collection of an unreferenced logger. */
     private static final Logger CUDA_LOG = Logger.getLogger("org.longform.engine.cuda");

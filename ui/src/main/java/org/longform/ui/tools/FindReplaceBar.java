@@ -81,10 +81,13 @@ public final class FindReplaceBar extends HBox {
         HBox.setHgrow(replace, Priority.SOMETIMES);
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        getChildren().addAll(find, prev, next, replace, one, all, matchCase, wholeWord, regex, scope, status, grow, close);
+        getChildren().addAll(find, prev, next, replace, one, all, matchCase, wholeWord, regex, scope, status, grow,
+                close);
         recount.setOnFinished(e -> updateCount());
         find.textProperty().addListener(x -> recount.playFromStart());
-        for (var b : List.of(matchCase.selectedProperty(), wholeWord.selectedProperty(), regex.selectedProperty())) b.addListener(x -> updateCount());
+        for (var b : List.of(matchCase.selectedProperty(), wholeWord.selectedProperty(), regex.selectedProperty())) {
+            b.addListener(x -> updateCount());
+        }
         scope.valueProperty().addListener(x -> updateCount());
         addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() == KeyCode.ESCAPE) { close(); e.consume(); }
@@ -186,7 +189,8 @@ public final class FindReplaceBar extends HBox {
                 }
             }
             if (e.length() > 0) {
-                Set<String> st = new HashSet<>(old.subView(e.start() - first, e.start() - first + 1).getStyleSpan(0).getStyle());
+                int at = e.start() - first;
+                Set<String> st = new HashSet<>(old.subView(at, at + 1).getStyleSpan(0).getStyle());
                 st.remove(StoryEditor.GENERATED);
                 styles.add(st, e.length());
                 any = true;
@@ -198,7 +202,9 @@ public final class FindReplaceBar extends HBox {
         if (any) area.setStyleSpans(first, styles.create());
     }
 
-    private static String count(int n) { return n == 0 ? "no match" : n == 1 ? "1 match" : String.format("%,d matches", n); }
+    private static String count(int n) {
+        return n == 0 ? "no match" : n == 1 ? "1 match" : String.format("%,d matches", n);
+    }
 
     private static List<String> panelTexts(StorySession s) {
         List<String> out = new ArrayList<>(List.of(s.memoryProperty().get(), s.noteTextProperty().get()));
@@ -214,7 +220,8 @@ public final class FindReplaceBar extends HBox {
         StyleClassedTextArea area = s.editor().area();
         IndexRange sel = area.getSelection();
         String text = s.editor().text();
-        TextSearch.Match m = forward ? TextSearch.next(text, p, sel.getLength() > 0 ? sel.getEnd() : area.getCaretPosition())
+        TextSearch.Match m = forward
+                ? TextSearch.next(text, p, sel.getLength() > 0 ? sel.getEnd() : area.getCaretPosition())
                 : TextSearch.previous(text, p, sel.getLength() > 0 ? sel.getStart() : area.getCaretPosition());
         if (m == null) {
             updateCount();
@@ -227,7 +234,7 @@ public final class FindReplaceBar extends HBox {
         return true;
     }
 
-    /** Replaces the selected match (one undo step) and selects the next; selects the first match if none is selected. */
+    /** Replaces the selected match (one undo step) and selects the next; with no match selected, selects the first. */
     public void replaceCurrent() {
         StorySession s = story.get();
         Pattern p = pattern();
@@ -237,7 +244,8 @@ public final class FindReplaceBar extends HBox {
         String r = null;
         if (sel.getLength() > 0) {
             try {
-                r = TextSearch.replacementFor(s.editor().text(), p, new TextSearch.Match(sel.getStart(), sel.getEnd()), replace.getText(), options());
+                r = TextSearch.replacementFor(s.editor().text(), p, new TextSearch.Match(sel.getStart(), sel.getEnd()),
+                        replace.getText(), options());
             } catch (TextSearch.BadQuery e) {
                 status.setText(e.getMessage());
                 return;
@@ -279,7 +287,8 @@ public final class FindReplaceBar extends HBox {
                 }
                 total += inPanels;
             }
-            status.setText("Replaced " + count(r.count()) + " in the story" + (allPanels() ? ", " + count(inPanels) + " in the panels" : ""));
+            status.setText("Replaced " + count(r.count()) + " in the story"
+                    + (allPanels() ? ", " + count(inPanels) + " in the panels" : ""));
             return total;
         } catch (TextSearch.BadQuery e) {
             status.setText(e.getMessage());

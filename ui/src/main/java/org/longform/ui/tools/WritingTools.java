@@ -135,7 +135,9 @@ public final class WritingTools {
             }
             stage.setFullScreen(false);
         };
-        stage.fullScreenProperty().addListener((o, a, full) -> { if (!full && distractionFree.get()) toggleDistractionFree(); });
+        stage.fullScreenProperty().addListener((o, a, full) -> {
+            if (!full && distractionFree.get()) toggleDistractionFree();
+        });
     }
 
     public void toggleDistractionFree() {
@@ -167,7 +169,8 @@ public final class WritingTools {
         for (Spinner<?> sp : List.of(size, spacing, width, goal)) sp.setEditable(true);
         Runnable apply = () -> {
             String f = family.getValue();
-            setPrefs(new EditorPrefs(f == null || f.startsWith("(") ? null : f, size.getValue(), spacing.getValue(), width.getValue(),
+            setPrefs(new EditorPrefs(f == null || f.startsWith("(") ? null : f, size.getValue(), spacing.getValue(),
+                    width.getValue(),
                     goal.getValue(), prefs.goalDay(), prefs.writtenToday()));
             stats.count();
         };
