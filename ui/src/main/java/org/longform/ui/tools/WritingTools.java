@@ -53,7 +53,7 @@ public final class WritingTools {
         this.fx = fx;
         this.active = active;
         this.prefs = EditorPrefs.load(prefsFile);
-        this.findBar = new FindReplaceBar(active, busy);
+        this.findBar = new FindReplaceBar(active, busy, worker, fx);
         // Token counts get a thread of their own: the first count of a novel takes seconds, and
         // the I/O worker must stay free for autosave.
         this.stats = new WritingStats(tokenizer, worker, daemon("longform-tokens"), fx, () -> prefs, this::setPrefs);

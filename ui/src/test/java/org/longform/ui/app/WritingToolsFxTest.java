@@ -27,6 +27,9 @@ class WritingToolsFxTest extends FxTestBase {
 
     FindReplaceBar bar() { return fx(() -> window.tools().findBar()); }
 
+    /** Searches run on a worker thread: waits until the last one has been applied. */
+    void settle() { waitFor("search done", () -> !window.tools().findBar().searchingProperty().get()); }
+
     @Test
     void findReplaceWholeWordIsOneUndoStep() {
         waitForModel();
@@ -41,14 +44,17 @@ class WritingToolsFxTest extends FxTestBase {
         waitFor("whole words only", () -> bar().status().getText().equals("4 matches in the story"));
         clickOn("#find-field");
         push(KeyCode.ENTER);
+        settle();
         assertEquals("cat", fx(() -> s.editor().area().getSelectedText()));
         assertEquals(4, fx(() -> s.editor().area().getSelection().getStart()));
         push(KeyCode.ENTER);
+        settle();
         assertEquals(38, fx(() -> s.editor().area().getSelection().getStart()), "skips Cathedral");
         assertTrue(fx(() -> bar().status().getText().equals("Match 2 of 4")));
         clickOn("#replace-field");
         write("dog");
         clickOn("#replace-all");
+        settle();
         String replaced = "The dog sat on the mat.\nThe Cathedral dog was black.\nA dog, a dog!";
         assertEquals(replaced, text());
         assertEquals("Replaced 4 matches in the story", fx(() -> bar().status().getText()));
@@ -80,6 +86,7 @@ class WritingToolsFxTest extends FxTestBase {
             return null;
         });
         clickOn("#replace-all");
+        settle();
         String now = "It was winter in those north. those wolves came down from those hills.";
         assertEquals(now, text());
         // Generated stays generated except the replaced words (the writer's edit, plain as typing is).
@@ -99,13 +106,16 @@ class WritingToolsFxTest extends FxTestBase {
                 false, true), false); return null; });
         fx(() -> { bar().findField().setText("(\\w+) ran"); bar().replaceField().setText("$1 walked"); return null; });
         clickOn("#replace-one");   // nothing selected yet: selects the first match
+        settle();
         assertEquals("Anna ran", fx(() -> s.editor().area().getSelectedText()));
         clickOn("#replace-one");
+        settle();
         assertEquals("Anna walked home. Boris ran away.", text());
         assertEquals("Boris ran", fx(() -> s.editor().area().getSelectedText()), "moves on to the next match");
         fx(() -> { bar().findField().setText("(broken"); bar().updateCount(); return null; });
         assertTrue(fx(() -> bar().status().getText().startsWith("Bad regular expression")));
         clickOn("#replace-all");
+        settle();
         assertEquals("Anna walked home. Boris ran away.", text(), "a bad pattern changes nothing");
     }
 
@@ -125,8 +135,10 @@ class WritingToolsFxTest extends FxTestBase {
             bar().updateCount();
             return null;
         });
+        settle();
         assertEquals("1 match in the story, 3 matches in the panels", fx(() -> bar().status().getText()));
         clickOn("#replace-all");
+        settle();
         assertEquals("Anya met Vronsky.", text());
         assertEquals("Anya is married to Karenin.", fx(() -> s.memoryProperty().get()));
         assertEquals("Keep Anya sad.", fx(() -> s.noteTextProperty().get()));
@@ -227,5 +239,12 @@ class WritingToolsFxTest extends FxTestBase {
         assertTrue(fx(toolbar::isVisible));
         assertNotNull(fx(() -> side.getScene()));
         assertFalse(fx(() -> window.stage.isFullScreen()));
+        // Leaving full screen another way (Esc, the window manager) brings the window back too.
+        push(KeyCode.F11);
+        assertFalse(fx(toolbar::isVisible));
+        fx(() -> { window.stage.setFullScreen(false); return null; });
+        assertFalse(fx(() -> window.tools().distractionFreeProperty().get()));
+        assertTrue(fx(toolbar::isVisible));
+        assertNotNull(fx(() -> side.getScene()));
     }
 }
