@@ -289,6 +289,7 @@ public final class MainWindow {
             Thread.currentThread().interrupt();
         }
         model.close();
+        tools.close();
         stage.close();
     }
 
