@@ -18,12 +18,15 @@ import java.util.concurrent.Callable;
  * text of anything the editor opens (.longform, .txt, .md, KoboldAI saves) through the same writers
  * as the editor's File ▸ Export. Memory, notes and world info stay out.
  */
-@Command(name = "export", description = "Export a story's text as plain text, Markdown or EPUB 3 (the editor's File > Export, for scripts).")
+@Command(name = "export",
+        description = "Export a story's text as plain text, Markdown or EPUB 3 (the editor's File > Export).")
 public final class ExportCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "INPUT", description = "A .longform story, a .txt or .md manuscript, or a KoboldAI save (.json).")
+    @Parameters(index = "0", paramLabel = "INPUT",
+            description = "A .longform story, a .txt or .md manuscript, or a KoboldAI save (.json).")
     Path input;
 
-    @Option(names = "--format", paramLabel = "txt|md|epub", description = "Output format (default: from the --out file's extension).")
+    @Option(names = "--format", paramLabel = "txt|md|epub",
+            description = "Output format (default: from the --out file's extension).")
     String format;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write.")
@@ -49,7 +52,8 @@ public final class ExportCommand implements Callable<Integer> {
             case "md" -> Export.markdown(out, bookTitle, story.text());
             default -> EpubExport.write(out, story, title, author);
         }
-        System.out.println("wrote " + out + " (" + f + ", " + String.format("%,d", story.text().length()) + " characters of story text)");
+        System.out.println("wrote " + out + " (" + f + ", " + String.format("%,d", story.text().length())
+                + " characters of story text)");
         return 0;
     }
 

@@ -76,7 +76,8 @@ public final class AppActions {
         add("zoom-out", "Smaller text", "Shortcut+Minus", null, () -> w.tools().zoom(-1));
         add("zoom-reset", "Default text size", "Shortcut+0", null, () -> w.tools().zoom(0));
         add("full-screen", "Distraction-free full screen", "F11", null, () -> w.tools().toggleDistractionFree());
-        add("layout", "Font and layout…", null, null, () -> w.tools().showLayoutDialog(w.stage, sc -> Themes.apply(sc, w.prefs().theme())));
+        add("layout", "Font and layout…", null, null, () ->
+                w.tools().showLayoutDialog(w.stage, sc -> Themes.apply(sc, w.prefs().theme())));
 
         add("models", "Models…", null, null, () -> w.showModels(false));
         add("download-model", "Download a model…", null, null, () -> w.showModels(true));
@@ -166,9 +167,11 @@ public final class AppActions {
         });
         recent.getItems().add(disabledItem("(none yet)"));
         file.getItems().addAll(item("new"), item("open"), recent, item("import-kobold"), new SeparatorMenuItem(), item("save"), item("save-as"),
-                item("export-txt"), item("export-md"), item("export-epub"), new SeparatorMenuItem(), item("history"), new SeparatorMenuItem(), item("close"), item("quit"));
+                item("export-txt"), item("export-md"), item("export-epub"), new SeparatorMenuItem(), item("history"),
+                new SeparatorMenuItem(), item("close"), item("quit"));
         Menu edit = new Menu("Edit");
-        edit.getItems().addAll(item("undo"), item("redo"), new SeparatorMenuItem(), item("find"), item("replace"), new SeparatorMenuItem(), item("accept"));
+        edit.getItems().addAll(item("undo"), item("redo"), new SeparatorMenuItem(), item("find"), item("replace"),
+                new SeparatorMenuItem(), item("accept"));
         Menu generate = new Menu("Generate");
         CheckMenuItem atCursor = new CheckMenuItem("Generate at the cursor (instead of the end)");
         atCursor.setId("menu-at-cursor");
@@ -189,7 +192,8 @@ public final class AppActions {
         (w.prefs().theme().equals("dark") ? dark : light).setSelected(true);
         light.setOnAction(e -> w.setTheme("light"));
         dark.setOnAction(e -> w.setTheme("dark"));
-        view.getItems().addAll(light, dark, new SeparatorMenuItem(), item("layout"), item("zoom-in"), item("zoom-out"), item("zoom-reset"),
+        view.getItems().addAll(light, dark, new SeparatorMenuItem(), item("layout"), item("zoom-in"), item("zoom-out"),
+                item("zoom-reset"),
                 item("full-screen"));
         Menu help = new Menu("Help");
         help.getItems().add(item("system-check"));
@@ -237,7 +241,8 @@ public final class AppActions {
         KeyCombination y = new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN);
         // Ctrl+= and the keypad's + - 0 zoom too (Ctrl++ needs Shift on most keyboards).
         Map<KeyCombination, String> zoomKeys = Map.of(
-                new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_ANY), "zoom-in",
+                new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_ANY),
+                "zoom-in",
                 new KeyCodeCombination(KeyCode.ADD, KeyCombination.SHORTCUT_DOWN), "zoom-in",
                 new KeyCodeCombination(KeyCode.SUBTRACT, KeyCombination.SHORTCUT_DOWN), "zoom-out",
                 new KeyCodeCombination(KeyCode.NUMPAD0, KeyCombination.SHORTCUT_DOWN), "zoom-reset");

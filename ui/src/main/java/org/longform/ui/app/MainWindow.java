@@ -100,7 +100,8 @@ public final class MainWindow {
         this.files = new FileCommands(this);
         this.remote = new RemoteCommands(this);
         this.engine = new EngineCommands(this);
-        this.tools = new WritingTools(config.configDir(), config.io(), config.fx(), active::get, gen.generatingProperty(), this::tokenCount);
+        this.tools = new WritingTools(config.configDir(), config.io(), config.fx(), active::get,
+                gen.generatingProperty(), this::tokenCount);
         this.chapters = new ChapterNavigator(tools.worker(), config.fx());
         this.actions = new AppActions(this);
 
@@ -320,6 +321,7 @@ public final class MainWindow {
             Thread.currentThread().interrupt();
         }
         model.close();
+        tools.close();
         stage.close();
     }
 
@@ -427,7 +429,7 @@ public final class MainWindow {
     public WritingTools tools() { return tools; }
     public ChapterNavigator chapters() { return chapters; }
 
-    /** The loaded model's token count, the same function object while the same model is loaded (counts are cached per object). */
+    /** The loaded model's token count: one function object per loaded model (counts are cached per object). */
     private ToIntFunction<String> tokenCount() {
         var g = model.get();
         if (g != countedBy) {
@@ -441,7 +443,8 @@ public final class MainWindow {
     public HistoryBrowser showHistory() {
         StorySession s = active.get();
         if (s == null) return null;
-        HistoryBrowser h = new HistoryBrowser(stage, s, store, config.io(), config.fx(), sc -> Themes.apply(sc, prefs.theme()));
+        HistoryBrowser h = new HistoryBrowser(stage, s, store, config.io(), config.fx(),
+                sc -> Themes.apply(sc, prefs.theme()));
         h.show();
         return h;
     }

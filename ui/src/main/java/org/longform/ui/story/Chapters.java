@@ -16,11 +16,13 @@ public final class Chapters {
     /** One heading and the text it heads: [start, end) in the manuscript; level 1 = part/book, 2 = chapter. */
     public record Chapter(String title, int start, int end, int level) {}
 
-    private static final String NUMBER = "(?:[0-9]+|[IVXLCDM]+|(?i:(?:the\\s+)?(?:one|two|three|four|five|six|seven|eight|nine|ten|"
-            + "eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
-            + "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final)(?:[- ][a-z]+)?))";
+    private static final String NUMBER = "(?:[0-9]+|[IVXLCDM]+|(?i:(?:the\\s+)?(?:"
+            + "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+            + "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|first|second|third|fourth|fifth|sixth|seventh|"
+            + "eighth|ninth|tenth|eleventh|twelfth|last|final)(?:[- ][a-z]+)?))";
     private static final Pattern NUMBERED = Pattern.compile(
-            "(?i:(chapter|stave|part|book|volume))\\s+" + NUMBER + "(?![\\p{L}\\p{N}])([.:,\\-—–]+.{0,80}|\\s+[^a-z].{0,80})?");
+            "(?i:(chapter|stave|part|book|volume))\\s+" + NUMBER
+            + "(?![\\p{L}\\p{N}])([.:,\\-—–]+.{0,80}|\\s+[^a-z].{0,80})?");
     private static final Pattern NAMED = Pattern.compile(
             "(prologue|epilogue|preface|introduction|afterword)(?:[.:\\-—–]+.{0,80})?", Pattern.CASE_INSENSITIVE);
     // "FIRST EPILOGUE: 1813 - 20", "Second Epilogue": a part of the book, like a BOOK line.

@@ -48,13 +48,14 @@ public final class EpubExport {
         }
     }
 
-    /** One XHTML document of the book; {@code level} as in {@link Chapters} (the opening: none, {@link Integer#MAX_VALUE}). */
+    /** One XHTML document of the book; {@code level} as in {@link Chapters} (the opening: Integer.MAX_VALUE). */
     record Section(String title, String file, String body, int level) {}
 
     private EpubExport() {}
 
     public static void write(Path file, StoryData story, String title, String author) throws StoryFileException {
-        Meta meta = new Meta(title == null || title.isBlank() ? story.title() : title, author, "en", story.id(), Instant.ofEpochMilli(story.modified()));
+        Meta meta = new Meta(title == null || title.isBlank() ? story.title() : title, author, "en", story.id(),
+                Instant.ofEpochMilli(story.modified()));
         try {
             AtomicFiles.write(file, build(meta, story.text()));
         } catch (IOException e) {
@@ -64,8 +65,9 @@ public final class EpubExport {
 
     public static byte[] build(Meta meta, String text) throws IOException {
         List<Section> sections = sections(meta.title(), text);
-        long time = LocalDateTime.ofInstant(meta.modified(), ZoneOffset.UTC).isBefore(LocalDateTime.of(1980, 1, 2, 0, 0))
-                ? LocalDateTime.of(1980, 1, 2, 0, 0).toInstant(ZoneOffset.UTC).toEpochMilli() : meta.modified().toEpochMilli();
+        // Zip entry times cannot be before 1980 (DOS dates).
+        long dos1980 = LocalDateTime.of(1980, 1, 2, 0, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+        long time = Math.max(dos1980, meta.modified().toEpochMilli());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
             byte[] mt = MIMETYPE.getBytes(StandardCharsets.US_ASCII);
@@ -104,7 +106,9 @@ public final class EpubExport {
         List<Section> out = new ArrayList<>();
         int firstStart = chapters.isEmpty() ? text.length() : chapters.getFirst().start();
         String opening = text.substring(0, firstStart);
-        if (!opening.isBlank() || chapters.isEmpty()) out.add(new Section(title, "", paragraphs(opening), Integer.MAX_VALUE));
+        if (!opening.isBlank() || chapters.isEmpty()) {
+            out.add(new Section(title, "", paragraphs(opening), Integer.MAX_VALUE));
+        }
         for (Chapters.Chapter c : chapters) {
             String body = text.substring(c.start(), c.end());
             int nl = body.indexOf('\n');
@@ -145,7 +149,8 @@ public final class EpubExport {
                 case '>' -> sb.append("&gt;");
                 case '"' -> sb.append("&quot;");
                 default -> {
-                    boolean ok = c == 0x9 || c == 0xA || c == 0xD || c >= 0x20 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD || c >= 0x10000 && c <= 0x10FFFF;
+                    boolean ok = c == 0x9 || c == 0xA || c == 0xD
+                            || c >= 0x20 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD || c >= 0x10000 && c <= 0x10FFFF;
                     if (ok) sb.appendCodePoint(c);
                 }
             }
@@ -177,13 +182,15 @@ public final class EpubExport {
             spine.append("    <itemref idref=\"").append(id).append("\"/>\n");
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                + "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"book-id\" xml:lang=\"" + escape(meta.language()) + "\">\n"
+                + "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"book-id\""
+                + " xml:lang=\"" + escape(meta.language()) + "\">\n"
                 + "  <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
                 + "    <dc:identifier id=\"book-id\">urn:uuid:" + escape(meta.id()) + "</dc:identifier>\n"
                 + "    <dc:title>" + escape(meta.title()) + "</dc:title>\n"
                 + (meta.author().isEmpty() ? "" : "    <dc:creator>" + escape(meta.author()) + "</dc:creator>\n")
                 + "    <dc:language>" + escape(meta.language()) + "</dc:language>\n"
-                + "    <meta property=\"dcterms:modified\">" + MODIFIED.format(meta.modified().atOffset(ZoneOffset.UTC)) + "</meta>\n"
+                + "    <meta property=\"dcterms:modified\">" + MODIFIED.format(meta.modified().atOffset(ZoneOffset.UTC))
+                + "</meta>\n"
                 + "  </metadata>\n"
                 + "  <manifest>\n"
                 + "    <item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n"
@@ -210,14 +217,16 @@ public final class EpubExport {
         StringBuilder ol = new StringBuilder();
         toc(top, "    ", ol);
         return head(meta, meta.title())
-                + "  <nav epub:type=\"toc\" id=\"toc\">\n    <h1>" + escape(meta.title()) + "</h1>\n" + ol + "  </nav>\n"
+                + "  <nav epub:type=\"toc\" id=\"toc\">\n    <h1>" + escape(meta.title()) + "</h1>\n" + ol
+                + "  </nav>\n"
                 + "</body>\n</html>\n";
     }
 
     private static void toc(List<TocNode> nodes, String indent, StringBuilder out) {
         out.append(indent).append("<ol>\n");
         for (TocNode n : nodes) {
-            out.append(indent).append("  <li><a href=\"").append(n.section().file()).append("\">").append(escape(n.section().title())).append("</a>");
+            out.append(indent).append("  <li><a href=\"").append(n.section().file()).append("\">")
+                    .append(escape(n.section().title())).append("</a>");
             if (!n.children().isEmpty()) {
                 out.append('\n');
                 toc(n.children(), indent + "    ", out);
@@ -229,13 +238,15 @@ public final class EpubExport {
     }
 
     private static String xhtml(Meta meta, String title, String body) {
-        return head(meta, title) + "  <section epub:type=\"chapter\">\n    <h2>" + escape(title) + "</h2>\n" + body + "  </section>\n</body>\n</html>\n";
+        return head(meta, title) + "  <section epub:type=\"chapter\">\n    <h2>" + escape(title) + "</h2>\n" + body
+                + "  </section>\n</body>\n</html>\n";
     }
 
     private static String head(Meta meta, String title) {
         String lang = escape(meta.language());
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
-                + "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"" + lang + "\" xml:lang=\"" + lang + "\">\n"
+                + "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\""
+                + lang + "\" xml:lang=\"" + lang + "\">\n"
                 + "<head>\n  <meta charset=\"UTF-8\"/>\n  <title>" + escape(title) + "</title>\n"
                 + "  <link rel=\"stylesheet\" type=\"text/css\" href=\"style.css\"/>\n</head>\n<body>\n";
     }

@@ -51,15 +51,19 @@ public final class KoboldImport {
         } else if (actions != null && actions.isArray()) {
             for (JsonNode a : actions) text.append(a.isObject() ? a.path("Selected Text").asText("") : a.asText(""));
         } else if (actions != null && !actions.isNull()) {
-            throw new StoryFileException(file, "\"actions\" must be a list of strings or KoboldAI United's action register");
+            throw new StoryFileException(file,
+                    "\"actions\" must be a list of strings or KoboldAI United's action register");
         }
         // KoboldAI and KoboldAI Lite say "authorsnote"/"anotetemplate"; United says "authornote"/"authornotetemplate".
-        String noteText = root.hasNonNull("authorsnote") ? root.get("authorsnote").asText("") : root.path("authornote").asText("");
-        String template = root.hasNonNull("anotetemplate") ? root.get("anotetemplate").asText("") : root.path("authornotetemplate").asText("");
+        String noteText = root.hasNonNull("authorsnote") ? root.get("authorsnote").asText("")
+                : root.path("authornote").asText("");
+        String template = root.hasNonNull("anotetemplate") ? root.get("anotetemplate").asText("")
+                : root.path("authornotetemplate").asText("");
         if (template.isBlank()) template = AuthorsNote.DEFAULT_TEMPLATE;
         AuthorsNote note = new AuthorsNote(noteText, template, AuthorsNote.DEFAULT_DEPTH);
         JsonNode v2 = root.get("worldinfo_v2");
-        List<WorldInfoEntry> wi = v2 != null && v2.isObject() && v2.path("entries").isObject() && !v2.path("entries").isEmpty()
+        List<WorldInfoEntry> wi = v2 != null && v2.isObject() && v2.path("entries").isObject()
+                && !v2.path("entries").isEmpty()
                 ? worldInfoV2(v2) : worldInfoV1(root);
         long now = System.currentTimeMillis();
         StoryData blank = StoryData.blank(StoryFile.titleOf(file));
@@ -78,7 +82,8 @@ public final class KoboldImport {
             JsonNode a = map.get(k);
             if (a.isTextual()) text.append(a.asText());
             else if (a.isObject()) text.append(a.path("Selected Text").asText(""));
-            else throw new StoryFileException(file, "action " + k + " is neither text nor an object with \"Selected Text\"");
+            else throw new StoryFileException(file, "action " + k
+                    + " is neither text nor an object with \"Selected Text\"");
         }
     }
 
@@ -97,9 +102,12 @@ public final class KoboldImport {
             String content = e.path("content").asText("");
             String key = keysText(e.get("key"));
             if (content.isBlank() && key.isBlank()) continue;   // Kobold saves a trailing empty "folder" entry
-            String folder = e.hasNonNull("folder") ? folders.path(e.get("folder").asText()).path("name").asText(e.get("folder").asText()) : "";
-            boolean disabled = e.path("widisabled").asBoolean(false) || e.has("enabled") && !e.path("enabled").asBoolean(true);
-            wi.add(new WorldInfoEntry(WorldInfoEntry.splitKeys(key), WorldInfoEntry.splitKeys(keysText(e.get("keysecondary"))),
+            String folder = e.hasNonNull("folder")
+                    ? folders.path(e.get("folder").asText()).path("name").asText(e.get("folder").asText()) : "";
+            boolean disabled = e.path("widisabled").asBoolean(false) || e.has("enabled")
+                    && !e.path("enabled").asBoolean(true);
+            wi.add(new WorldInfoEntry(WorldInfoEntry.splitKeys(key),
+                    WorldInfoEntry.splitKeys(keysText(e.get("keysecondary"))),
                     content, comment(e.path("comment").asText(""), "", folder, keysText(e.get("keyanti"))),
                     e.path("constant").asBoolean(false), e.path("selective").asBoolean(false), !disabled));
         }
@@ -116,7 +124,9 @@ public final class KoboldImport {
         List<String> order = new ArrayList<>();
         JsonNode folders = v2.path("folders");
         folders.fieldNames().forEachRemaining(f -> {
-            for (JsonNode uid : folders.get(f)) if (entries.has(uid.asText()) && !order.contains(uid.asText())) order.add(uid.asText());
+            for (JsonNode uid : folders.get(f)) {
+                if (entries.has(uid.asText()) && !order.contains(uid.asText())) order.add(uid.asText());
+            }
         });
         List<String> rest = new ArrayList<>();
         entries.fieldNames().forEachRemaining(k -> { if (!order.contains(k)) rest.add(k); });
@@ -129,11 +139,15 @@ public final class KoboldImport {
             if (content.isBlank()) content = e.path("manual_text").asText("");
             String folder = e.path("folder").asText("root");
             boolean constant = e.path("constant").asBoolean(false) || "constant".equals(e.path("type").asText(""));
-            boolean disabled = e.path("disabled").asBoolean(false) || e.has("enabled") && !e.path("enabled").asBoolean(true);
-            wi.add(new WorldInfoEntry(WorldInfoEntry.splitKeys(keysText(e.get("key"))), WorldInfoEntry.splitKeys(keysText(e.get("keysecondary"))),
-                    content, comment(e.path("comment").asText(""), e.path("title").asText(""), "root".equals(folder) ? "" : folder,
+            boolean disabled = e.path("disabled").asBoolean(false) || e.has("enabled")
+                    && !e.path("enabled").asBoolean(true);
+            wi.add(new WorldInfoEntry(WorldInfoEntry.splitKeys(keysText(e.get("key"))),
+                    WorldInfoEntry.splitKeys(keysText(e.get("keysecondary"))),
+                    content, comment(e.path("comment").asText(""), e.path("title").asText(""),
+                    "root".equals(folder) ? "" : folder,
                     keysText(e.get("keyanti"))),
-                    constant, e.path("selective").asBoolean(false) || !keysText(e.get("keysecondary")).isBlank(), !disabled));
+                    constant, e.path("selective").asBoolean(false) || !keysText(e.get("keysecondary")).isBlank(),
+                    !disabled));
         }
         return wi;
     }

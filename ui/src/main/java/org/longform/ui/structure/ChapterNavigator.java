@@ -65,7 +65,8 @@ public final class ChapterNavigator extends VBox {
                     case OUT -> "○";
                     case UNKNOWN -> " ";
                 };
-                setText((r.chapter().level() > 1 ? "    " : "") + mark + "  " + r.chapter().title() + String.format("   (%,d words)", r.words()));
+                setText((r.chapter().level() > 1 ? "    " : "") + mark + "  " + r.chapter().title()
+                        + String.format("   (%,d words)", r.words()));
                 getStyleClass().add(switch (r.view()) {
                     case IN -> "chapter-in-view";
                     case PARTLY -> "chapter-partly";
@@ -117,11 +118,17 @@ public final class ChapterNavigator extends VBox {
         Row selected = list.getSelectionModel().getSelectedItem();
         list.getItems().setAll(rows);
         if (selected != null) {
-            for (Row row : rows) if (row.chapter().start() == selected.chapter().start()) { list.getSelectionModel().select(row); break; }
+            for (Row row : rows) {
+                if (row.chapter().start() == selected.chapter().start()) {
+                    list.getSelectionModel().select(row);
+                    break;
+                }
+            }
         }
         long out = rows.stream().filter(r -> r.view() == View.OUT).count();
         summary.setText(rows.isEmpty()
-                ? "No headings yet. Lines such as \u201CChapter 3\u201D, \u201CCHAPTER III. The Ball\u201D, \u201CPart Two\u201D or \u201C# Title\u201D become chapters here."
+                ? "No headings yet. Lines such as \u201CChapter 3\u201D, \u201CCHAPTER III. The Ball\u201D, "
+                        + "\u201CPart Two\u201D or \u201C# Title\u201D become chapters here."
                 : String.format("%,d headings · ● in the model's view, ◐ partly, ○ out of view%s", rows.size(),
                         out > 0 ? String.format(" (%,d chapters)", out) : ""));
     }
@@ -129,7 +136,8 @@ public final class ChapterNavigator extends VBox {
     /** The rows for {@code text} with the model's view starting at {@code cut} (-1: not known yet). */
     public static List<Row> rows(String text, int cut) {
         return Chapters.of(text).stream().map(c -> new Row(c, TextCounts.words(text.substring(c.start(), c.end())),
-                cut < 0 ? View.UNKNOWN : c.end() <= cut ? View.OUT : c.start() >= cut ? View.IN : View.PARTLY)).toList();
+                cut < 0 ? View.UNKNOWN : c.end() <= cut ? View.OUT : c.start() >= cut ? View.IN : View.PARTLY))
+                .toList();
     }
 
     public void jumpTo(Chapters.Chapter c) {

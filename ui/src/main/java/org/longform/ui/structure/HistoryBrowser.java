@@ -52,7 +52,8 @@ public final class HistoryBrowser {
     private final Button restore = new Button("Restore this version");
     private StoryData shown;
 
-    public HistoryBrowser(Stage owner, StorySession story, AutosaveStore store, Executor io, Consumer<Runnable> fx, Consumer<Scene> theme) {
+    public HistoryBrowser(Stage owner, StorySession story, AutosaveStore store, Executor io, Consumer<Runnable> fx,
+            Consumer<Scene> theme) {
         this.story = story;
         this.io = io;
         this.fx = fx;
@@ -66,7 +67,8 @@ public final class HistoryBrowser {
             @Override
             protected void updateItem(Version item, boolean empty) {
                 super.updateItem(item, empty);
-                setText(empty || item == null ? null : item.time().format(SHOWN) + String.format("   %,d KB", Math.max(1, item.bytes() / 1024)));
+                setText(empty || item == null ? null : item.time().format(SHOWN)
+                        + String.format("   %,d KB", Math.max(1, item.bytes() / 1024)));
             }
         });
         diff.setCellFactory(v -> new ListCell<>() {
@@ -89,7 +91,8 @@ public final class HistoryBrowser {
         Button close = new Button("Close");
         close.setId("history-close");
         close.setOnAction(e -> stage.close());
-        Label note = new Label("What changes if you restore a version: − lines go, + lines come back. Restore is one step in Undo.");
+        Label note = new Label("What changes if you restore a version: − lines go, + lines come back. "
+                + "Restore is one step in Undo.");
         note.setWrapText(true);
         VBox right = new VBox(6, summary, diff, note, new HBox(8, restore, close));
         VBox.setVgrow(diff, Priority.ALWAYS);
@@ -109,8 +112,10 @@ public final class HistoryBrowser {
             for (Path p : store.versions(id)) found.addFirst(version(p));
             fx.accept(() -> {
                 versions.getItems().setAll(found);
-                if (found.isEmpty()) summary.setText("No autosaved versions yet: one is kept each minute while you write (the newest "
-                        + AutosaveStore.KEEP_VERSIONS + ").");
+                if (found.isEmpty()) {
+                    summary.setText("No autosaved versions yet: one is kept each minute while you write (the newest "
+                            + AutosaveStore.KEEP_VERSIONS + ").");
+                }
                 else versions.getSelectionModel().select(0);
             });
         });

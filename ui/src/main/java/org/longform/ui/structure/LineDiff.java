@@ -24,7 +24,8 @@ public final class LineDiff {
         int pre = 0;
         while (pre < a.length && pre < b.length && a[pre].equals(b[pre])) pre++;
         int suf = 0;
-        while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf].equals(b[b.length - 1 - suf])) suf++;
+        while (suf < a.length - pre && suf < b.length - pre
+                && a[a.length - 1 - suf].equals(b[b.length - 1 - suf])) suf++;
         List<Line> raw = new ArrayList<>();
         for (int i = 0; i < pre; i++) raw.add(new Line(Kind.SAME, a[i]));
         int n = a.length - pre - suf, m = b.length - pre - suf;
@@ -41,7 +42,8 @@ public final class LineDiff {
         int[][] len = new int[n + 1][m + 1];
         for (int i = n - 1; i >= 0; i--) {
             for (int j = m - 1; j >= 0; j--) {
-                len[i][j] = a[a0 + i].equals(b[b0 + j]) ? len[i + 1][j + 1] + 1 : Math.max(len[i + 1][j], len[i][j + 1]);
+                len[i][j] = a[a0 + i].equals(b[b0 + j]) ? len[i + 1][j + 1] + 1
+                        : Math.max(len[i + 1][j], len[i][j + 1]);
             }
         }
         int i = 0, j = 0;
@@ -67,7 +69,8 @@ public final class LineDiff {
                 out.addAll(raw.subList(i, j));
             } else {
                 out.addAll(raw.subList(i, i + keepHead));
-                out.add(new Line(Kind.FOLDED, String.format("… %,d unchanged lines …", j - i - keepHead - keepTail)));
+                int folded = j - i - keepHead - keepTail;
+                out.add(new Line(Kind.FOLDED, String.format("… %,d unchanged lines …", folded)));
                 out.addAll(raw.subList(j - keepTail, j));
             }
             i = j;

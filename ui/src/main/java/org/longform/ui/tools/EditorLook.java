@@ -25,7 +25,8 @@ public final class EditorLook {
         restyle(area);
         double extra = (p.lineSpacing() - 1.0) * p.fontSize() * 1.2;   // 1.2: a line is about 1.2 em high
         String css = ".paragraph-text { -fx-line-spacing: " + fmt(extra) + "px; }";
-        area.getStylesheets().setAll("data:text/css;base64," + Base64.getEncoder().encodeToString(css.getBytes(StandardCharsets.UTF_8)));
+        area.getStylesheets().setAll("data:text/css;base64,"
+                + Base64.getEncoder().encodeToString(css.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The side padding that centres a column of {@code textWidth} px (or the default margins). */
@@ -37,7 +38,9 @@ public final class EditorLook {
     private static void restyle(StyleClassedTextArea area) {
         EditorPrefs p = (EditorPrefs) area.getProperties().get(PREFS);
         StringBuilder s = new StringBuilder();
-        if (p.fontFamily() != null) s.append("-fx-font-family: \"").append(p.fontFamily().replace("\"", "")).append("\"; ");
+        if (p.fontFamily() != null) {
+            s.append("-fx-font-family: \"").append(p.fontFamily().replace("\"", "")).append("\"; ");
+        }
         s.append("-fx-font-size: ").append(fmt(p.fontSize())).append("px; ");
         double side = sidePadding(area.getWidth(), p.textWidth());
         s.append("-fx-padding: 16 ").append(fmt(side)).append(" 16 ").append(fmt(side)).append(';');

@@ -2,6 +2,8 @@ package org.longform.ui.tools;
 
 import javafx.animation.PauseTransition;
 import javafx.beans.binding.BooleanExpression;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -29,6 +31,9 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -50,9 +55,16 @@ public final class FindReplaceBar extends HBox {
     private final Label status = new Label();
     private final Supplier<StorySession> story;
     private final PauseTransition recount = new PauseTransition(Duration.millis(150));
+    private final Executor work;
+    private final Consumer<Runnable> fx;
+    private final AtomicLong request = new AtomicLong();
+    private final BooleanProperty searching = new SimpleBooleanProperty();
 
-    public FindReplaceBar(Supplier<StorySession> story, BooleanExpression busy) {
+    /** @param work where searches run (a thread of their own: not the FX thread, not autosave's) */
+    public FindReplaceBar(Supplier<StorySession> story, BooleanExpression busy, Executor work, Consumer<Runnable> fx) {
         this.story = story;
+        this.work = work;
+        this.fx = fx;
         setId("find-bar");
         getStyleClass().add("find-bar");
         setSpacing(6);
@@ -81,10 +93,13 @@ public final class FindReplaceBar extends HBox {
         HBox.setHgrow(replace, Priority.SOMETIMES);
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        getChildren().addAll(find, prev, next, replace, one, all, matchCase, wholeWord, regex, scope, status, grow, close);
+        getChildren().addAll(find, prev, next, replace, one, all, matchCase, wholeWord, regex, scope, status, grow,
+                close);
         recount.setOnFinished(e -> updateCount());
         find.textProperty().addListener(x -> recount.playFromStart());
-        for (var b : List.of(matchCase.selectedProperty(), wholeWord.selectedProperty(), regex.selectedProperty())) b.addListener(x -> updateCount());
+        for (var b : List.of(matchCase.selectedProperty(), wholeWord.selectedProperty(), regex.selectedProperty())) {
+            b.addListener(x -> updateCount());
+        }
         scope.valueProperty().addListener(x -> updateCount());
         addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() == KeyCode.ESCAPE) { close(); e.consume(); }
@@ -152,20 +167,60 @@ public final class FindReplaceBar extends HBox {
         }
     }
 
-    /** Counts the matches and shows them ("12 in the story, 2 in the panels"). */
+    /** What a search on the worker thread gives back: a value, or the one-line reason there is none. */
+    private record Outcome<T>(T value, String error) {}
+
+    private interface Search<T> {
+        T run() throws TextSearch.BadQuery;
+    }
+
+    /**
+     * Runs a search on the worker (a regular expression over a whole novel takes up to a second)
+     * and applies its result on the FX thread, unless a newer search started or the story changed
+     * in between (then the result is stale and dropped).
+     */
+    private <T> void search(StorySession s, Search<T> compute, Consumer<T> apply) {
+        long r = request.incrementAndGet();
+        long revision = s.editor().revisionProperty().get();
+        searching.set(true);
+        work.execute(() -> {
+            Outcome<T> out;
+            try {
+                out = request.get() == r ? new Outcome<>(compute.run(), null) : null;
+            } catch (TextSearch.BadQuery e) {
+                out = new Outcome<>(null, e.getMessage());
+            }
+            Outcome<T> result = out;
+            fx.accept(() -> {
+                if (request.get() != r || result == null) return;
+                searching.set(false);
+                if (story.get() != s || s.editor().revisionProperty().get() != revision) return;
+                if (result.error() != null) status.setText(result.error());
+                else apply.accept(result.value());
+            });
+        });
+    }
+
+    /** True while a search runs on the worker. */
+    public BooleanProperty searchingProperty() { return searching; }
+
+    /** Counts the matches and shows them ("12 in the story, 2 in the panels"); the count arrives from the worker. */
     public void updateCount() {
         StorySession s = story.get();
-        if (s == null || find.getText().isEmpty()) { status.setText(""); return; }
+        if (s == null || find.getText().isEmpty()) { request.incrementAndGet(); searching.set(false); status.setText(""); return; }
         Pattern p = pattern();
-        if (p == null) return;
-        int inStory = TextSearch.findAll(s.editor().text(), p).size();
-        String text = count(inStory) + " in the story";
-        if (allPanels()) {
-            int inPanels = 0;
-            for (String t : panelTexts(s)) inPanels += TextSearch.findAll(t, p).size();
-            text += ", " + count(inPanels) + " in the panels";
-        }
-        status.setText(text);
+        if (p == null) { request.incrementAndGet(); searching.set(false); return; }
+        String text = s.editor().text();
+        List<String> panels = allPanels() ? panelTexts(s) : null;
+        search(s, () -> {
+            String out = count(TextSearch.findAll(text, p).size()) + " in the story";
+            if (panels != null) {
+                int inPanels = 0;
+                for (String t : panels) inPanels += TextSearch.findAll(t, p).size();
+                out += ", " + count(inPanels) + " in the panels";
+            }
+            return out;
+        }, status::setText);
     }
 
     /**
@@ -186,7 +241,8 @@ public final class FindReplaceBar extends HBox {
                 }
             }
             if (e.length() > 0) {
-                Set<String> st = new HashSet<>(old.subView(e.start() - first, e.start() - first + 1).getStyleSpan(0).getStyle());
+                int at = e.start() - first;
+                Set<String> st = new HashSet<>(old.subView(at, at + 1).getStyleSpan(0).getStyle());
                 st.remove(StoryEditor.GENERATED);
                 styles.add(st, e.length());
                 any = true;
@@ -198,7 +254,9 @@ public final class FindReplaceBar extends HBox {
         if (any) area.setStyleSpans(first, styles.create());
     }
 
-    private static String count(int n) { return n == 0 ? "no match" : n == 1 ? "1 match" : String.format("%,d matches", n); }
+    private static String count(int n) {
+        return n == 0 ? "no match" : n == 1 ? "1 match" : String.format("%,d matches", n);
+    }
 
     private static List<String> panelTexts(StorySession s) {
         List<String> out = new ArrayList<>(List.of(s.memoryProperty().get(), s.noteTextProperty().get()));
@@ -206,28 +264,35 @@ public final class FindReplaceBar extends HBox {
         return out;
     }
 
-    /** Selects the next (or previous) match in the story, wrapping around; false if there is none. */
-    public boolean findNext(boolean forward) {
+    /** Selects the next (or previous) match in the story, wrapping around (found on the worker). */
+    public void findNext(boolean forward) {
         StorySession s = story.get();
         Pattern p = pattern();
-        if (s == null || p == null) return false;
+        if (s == null || p == null) return;
         StyleClassedTextArea area = s.editor().area();
         IndexRange sel = area.getSelection();
         String text = s.editor().text();
-        TextSearch.Match m = forward ? TextSearch.next(text, p, sel.getLength() > 0 ? sel.getEnd() : area.getCaretPosition())
-                : TextSearch.previous(text, p, sel.getLength() > 0 ? sel.getStart() : area.getCaretPosition());
-        if (m == null) {
-            updateCount();
-            return false;
-        }
-        area.selectRange(m.start(), m.end());
-        area.requestFollowCaret();
-        List<TextSearch.Match> all = TextSearch.findAll(text, p);
-        status.setText("Match " + (all.indexOf(m) + 1) + " of " + String.format("%,d", all.size()));
-        return true;
+        int from = forward ? (sel.getLength() > 0 ? sel.getEnd() : area.getCaretPosition())
+                : (sel.getLength() > 0 ? sel.getStart() : area.getCaretPosition());
+        search(s, () -> {
+            TextSearch.Match m = forward ? TextSearch.next(text, p, from) : TextSearch.previous(text, p, from);
+            List<TextSearch.Match> all = m == null ? List.of() : TextSearch.findAll(text, p);
+            return new Found(m, all.indexOf(m) + 1, all.size());
+        }, f -> {
+            if (f.match() == null) {
+                status.setText(count(0) + " in the story");
+                return;
+            }
+            area.selectRange(f.match().start(), f.match().end());
+            area.requestFollowCaret();
+            status.setText("Match " + f.index() + " of " + String.format("%,d", f.of()));
+        });
     }
 
-    /** Replaces the selected match (one undo step) and selects the next; selects the first match if none is selected. */
+    /** A match found on the worker: which one of how many. */
+    private record Found(TextSearch.Match match, int index, int of) {}
+
+    /** Replaces the selected match (one undo step) and selects the next; with no match selected, selects the first. */
     public void replaceCurrent() {
         StorySession s = story.get();
         Pattern p = pattern();
@@ -237,7 +302,8 @@ public final class FindReplaceBar extends HBox {
         String r = null;
         if (sel.getLength() > 0) {
             try {
-                r = TextSearch.replacementFor(s.editor().text(), p, new TextSearch.Match(sel.getStart(), sel.getEnd()), replace.getText(), options());
+                r = TextSearch.replacementFor(s.editor().text(), p, new TextSearch.Match(sel.getStart(), sel.getEnd()),
+                        replace.getText(), options());
             } catch (TextSearch.BadQuery e) {
                 status.setText(e.getMessage());
                 return;
@@ -252,38 +318,50 @@ public final class FindReplaceBar extends HBox {
 
     /**
      * Replaces every match: in the story as one edit (the span from the first match to the last),
-     * so a single Undo restores it; in the panels too when the scope says so. Returns the count.
+     * so a single Undo restores it; in the panels too when the scope says so. The matches are found
+     * on the worker; the replacement is applied on the FX thread if nothing changed meanwhile.
      */
-    public int replaceAll() {
+    public void replaceAll() {
         StorySession s = story.get();
         Pattern p = pattern();
-        if (s == null || p == null || s.editor().streaming()) return 0;
+        if (s == null || p == null || s.editor().streaming()) return;
         String text = s.editor().text();
         String with = replace.getText();
-        try {
-            TextSearch.Replaced r = TextSearch.replaceAll(text, p, with, options());
-            int total = r.count();
-            if (r.count() > 0) replaceInStory(s.editor().area(), text, r);
+        TextSearch.Options o = options();
+        List<String> panels = allPanels() ? panelTexts(s) : null;
+        search(s, () -> {
+            List<TextSearch.Replaced> inPanels = new ArrayList<>();
+            if (panels != null) for (String t : panels) inPanels.add(TextSearch.replaceAll(t, p, with, o));
+            return new ReplacedAll(TextSearch.replaceAll(text, p, with, o), inPanels);
+        }, all -> {
+            if (s.editor().streaming()) return;
+            if (all.story().count() > 0) replaceInStory(s.editor().area(), text, all.story());
             int inPanels = 0;
-            if (allPanels()) {
-                TextSearch.Replaced m = TextSearch.replaceAll(s.memoryProperty().get(), p, with, options());
-                if (m.count() > 0) s.memoryProperty().set(m.text());
-                TextSearch.Replaced n = TextSearch.replaceAll(s.noteTextProperty().get(), p, with, options());
-                if (n.count() > 0) s.noteTextProperty().set(n.text());
-                inPanels = m.count() + n.count();
-                for (int i = 0; i < s.worldInfo().size(); i++) {
-                    WorldInfoEntry e = s.worldInfo().get(i);
-                    TextSearch.Replaced w = TextSearch.replaceAll(e.content(), p, with, options());
-                    if (w.count() > 0) s.worldInfo().set(i, e.withContent(w.text()));
-                    inPanels += w.count();
+            if (panels != null) {
+                // Panels: memory, the author's note, then each world-info entry, as panelTexts lists them;
+                // a field edited since the search started is left alone.
+                List<TextSearch.Replaced> r = all.panels();
+                if (r.get(0).count() > 0 && s.memoryProperty().get().equals(panels.get(0))) {
+                    s.memoryProperty().set(r.get(0).text());
+                    inPanels += r.get(0).count();
                 }
-                total += inPanels;
+                if (r.get(1).count() > 0 && s.noteTextProperty().get().equals(panels.get(1))) {
+                    s.noteTextProperty().set(r.get(1).text());
+                    inPanels += r.get(1).count();
+                }
+                for (int i = 0; i + 2 < r.size() && i < s.worldInfo().size(); i++) {
+                    WorldInfoEntry e = s.worldInfo().get(i);
+                    if (r.get(i + 2).count() > 0 && e.content().equals(panels.get(i + 2))) {
+                        s.worldInfo().set(i, e.withContent(r.get(i + 2).text()));
+                        inPanels += r.get(i + 2).count();
+                    }
+                }
             }
-            status.setText("Replaced " + count(r.count()) + " in the story" + (allPanels() ? ", " + count(inPanels) + " in the panels" : ""));
-            return total;
-        } catch (TextSearch.BadQuery e) {
-            status.setText(e.getMessage());
-            return 0;
-        }
+            status.setText("Replaced " + count(all.story().count()) + " in the story"
+                    + (panels != null ? ", " + count(inPanels) + " in the panels" : ""));
+        });
     }
+
+    /** Replace all's findings: the story's, then each panel's in {@link #panelTexts} order. */
+    private record ReplacedAll(TextSearch.Replaced story, List<TextSearch.Replaced> panels) {}
 }

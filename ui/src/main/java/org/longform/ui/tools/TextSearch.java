@@ -38,7 +38,8 @@ public final class TextSearch {
         try {
             return Pattern.compile(body, flags);
         } catch (PatternSyntaxException e) {
-            throw new BadQuery("Bad regular expression: " + e.getDescription() + (e.getIndex() >= 0 ? " at " + e.getIndex() : ""));
+            throw new BadQuery("Bad regular expression: " + e.getDescription()
+                    + (e.getIndex() >= 0 ? " at " + e.getIndex() : ""));
         }
     }
 
@@ -77,7 +78,8 @@ public final class TextSearch {
      * What {@code match} is replaced by: with a regular expression, $1 and \ escapes work as in
      * {@link Matcher#appendReplacement}; otherwise the replacement is literal.
      */
-    public static String replacementFor(CharSequence text, Pattern p, Match match, String replacement, Options o) throws BadQuery {
+    public static String replacementFor(CharSequence text, Pattern p, Match match, String replacement,
+            Options o) throws BadQuery {
         Matcher m = p.matcher(text);
         m.region(match.start(), text.length());
         m.useTransparentBounds(true).useAnchoringBounds(false);

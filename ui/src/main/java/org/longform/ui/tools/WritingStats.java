@@ -154,7 +154,9 @@ public final class WritingStats extends HBox {
 
     private void updateToday() {
         int written = earlierToday;
-        for (var e : openedWith.entrySet()) written += Math.max(0, lastWords.getOrDefault(e.getKey(), e.getValue()) - e.getValue());
+        for (var e : openedWith.entrySet()) {
+            written += Math.max(0, lastWords.getOrDefault(e.getKey(), e.getValue()) - e.getValue());
+        }
         if (written != todayWords.get()) {
             todayWords.set(written);
             savePrefs.accept(prefs.get().withWritten(day, written));
@@ -180,7 +182,12 @@ public final class WritingStats extends HBox {
         if (t != null && !sel.isEmpty() && sel.length() <= 200_000) {
             io.execute(() -> {
                 int n = t.applyAsInt(sel);
-                fx.accept(() -> { if (watched == s && s.editor().area().getSelectedText().equals(sel)) { selectionTokens.set(n); show(); } });
+                fx.accept(() -> {
+                    if (watched == s && s.editor().area().getSelectedText().equals(sel)) {
+                        selectionTokens.set(n);
+                        show();
+                    }
+                });
             });
         }
         show();
@@ -208,12 +215,14 @@ public final class WritingStats extends HBox {
         story.setText(String.format("%,d words · %,d characters", storyWords.get(), storyChars.get())
                 + (storyTokens.get() >= 0 ? String.format(" · %,d tokens", storyTokens.get()) : ""));
         String sel = watched == null ? "" : watched.editor().area().getSelectedText();
-        selection.setText(sel.isEmpty() ? "" : String.format("Selection: %,d words · %,d characters", selectionWords.get(), TextCounts.characters(sel))
-                + (selectionTokens.get() >= 0 ? String.format(" · %,d tokens", selectionTokens.get()) : ""));
+        String selTokens = selectionTokens.get() >= 0 ? String.format(" · %,d tokens", selectionTokens.get()) : "";
+        selection.setText(sel.isEmpty() ? "" : String.format("Selection: %,d words · %,d characters",
+                selectionWords.get(), TextCounts.characters(sel)) + selTokens);
         int sw = sessionWords.get();
         session.setText(String.format("Session: %s%,d words", sw > 0 ? "+" : "", sw));
         int goal = prefs.get().dailyGoal();
-        today.setText(goal > 0 ? String.format("Today: %,d of %,d words", todayWords.get(), goal) : String.format("Today: %,d words", todayWords.get()));
+        today.setText(goal > 0 ? String.format("Today: %,d of %,d words", todayWords.get(), goal)
+                : String.format("Today: %,d words", todayWords.get()));
         goalBar.setVisible(goal > 0);
         goalBar.setManaged(goal > 0);
         goalBar.setProgress(goal > 0 ? Math.min(1.0, todayWords.get() / (double) goal) : 0);

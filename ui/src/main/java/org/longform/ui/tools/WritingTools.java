@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -42,6 +43,7 @@ public final class WritingTools {
     private final WritingStats stats;
     private final BooleanProperty distractionFree = new SimpleBooleanProperty();
     private final ExecutorService worker = daemon("longform-counts");
+    private final ExecutorService tokens = daemon("longform-tokens");
     private EditorPrefs prefs;
     private Stage layoutDialog;
     private Runnable enterFullScreen = () -> {}, leaveFullScreen = () -> {};
@@ -53,10 +55,10 @@ public final class WritingTools {
         this.fx = fx;
         this.active = active;
         this.prefs = EditorPrefs.load(prefsFile);
-        this.findBar = new FindReplaceBar(active, busy);
+        this.findBar = new FindReplaceBar(active, busy, quiet(worker), fx);
         // Token counts get a thread of their own: the first count of a novel takes seconds, and
         // the I/O worker must stay free for autosave.
-        this.stats = new WritingStats(tokenizer, worker, daemon("longform-tokens"), fx, () -> prefs, this::setPrefs);
+        this.stats = new WritingStats(tokenizer, quiet(worker), quiet(tokens), fx, () -> prefs, this::setPrefs);
     }
 
     private static ExecutorService daemon(String name) {
@@ -68,10 +70,27 @@ public final class WritingTools {
         });
     }
 
+    /** After {@link #close}, work handed in (a debounce firing late) is dropped instead of failing. */
+    private static Executor quiet(ExecutorService e) {
+        return r -> {
+            try {
+                e.execute(r);
+            } catch (RejectedExecutionException closed) {
+                // the window has closed
+            }
+        };
+    }
+
     /** A thread for counting and parsing a whole manuscript (words, headings), off the FX thread and off autosave's. */
-    public Executor worker() { return worker; }
+    public Executor worker() { return quiet(worker); }
 
     public FindReplaceBar findBar() { return findBar; }
+
+    /** The window closes: counting and searching stop (their results would have nowhere to go). */
+    public void close() {
+        worker.shutdownNow();
+        tokens.shutdownNow();
+    }
 
     public WritingStats stats() { return stats; }
 
@@ -135,7 +154,9 @@ public final class WritingTools {
             }
             stage.setFullScreen(false);
         };
-        stage.fullScreenProperty().addListener((o, a, full) -> { if (!full && distractionFree.get()) toggleDistractionFree(); });
+        stage.fullScreenProperty().addListener((o, a, full) -> {
+            if (!full && distractionFree.get()) toggleDistractionFree();
+        });
     }
 
     public void toggleDistractionFree() {
@@ -167,7 +188,8 @@ public final class WritingTools {
         for (Spinner<?> sp : List.of(size, spacing, width, goal)) sp.setEditable(true);
         Runnable apply = () -> {
             String f = family.getValue();
-            setPrefs(new EditorPrefs(f == null || f.startsWith("(") ? null : f, size.getValue(), spacing.getValue(), width.getValue(),
+            setPrefs(new EditorPrefs(f == null || f.startsWith("(") ? null : f, size.getValue(), spacing.getValue(),
+                    width.getValue(),
                     goal.getValue(), prefs.goalDay(), prefs.writtenToday()));
             stats.count();
         };

@@ -8,7 +8,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Opening KoboldAI United and KoboldAI Lite saves in the window: text, memory, note and world info arrive, disabled stays disabled. */
+/** Opening KoboldAI United and KoboldAI Lite saves in the window: text, memory, note and world info arrive, disabled
+ * stays disabled. */
 class KoboldImportFxTest extends FxTestBase {
     static Path resource(String name) throws Exception {
         return Path.of(KoboldImportFxTest.class.getResource("/kobold/" + name).toURI());
@@ -19,7 +20,8 @@ class KoboldImportFxTest extends FxTestBase {
         waitForModel();
         Path f = resource("united.json");
         fx(() -> { window.files().open(f); return null; });
-        waitFor("imported", () -> window.active() != null && window.active().titleProperty().get().equals("The Salt Road"));
+        waitFor("imported", () -> window.active() != null
+                && window.active().titleProperty().get().equals("The Salt Road"));
         StorySession s = story();
         assertTrue(text().endsWith("The wind, as usual, said nothing."));
         assertEquals("Dry humour.", fx(() -> s.noteTextProperty().get()));
@@ -36,9 +38,12 @@ class KoboldImportFxTest extends FxTestBase {
         fx(() -> { window.files().open(resource("lite.json")); return null; });
         waitFor("imported", () -> window.active() != null && window.active().titleProperty().get().equals("lite"));
         StorySession s = story();
-        assertEquals(List.of(true, true, false), fx(() -> s.worldInfo().stream().map(WorldInfoEntry::enabled).toList()));
+        assertEquals(List.of(true, true, false),
+                fx(() -> s.worldInfo().stream().map(WorldInfoEntry::enabled).toList()));
         fx(() -> { s.editor().area().appendText(" The Guild would want it."); return null; });
-        waitFor("prompt reassembled", () -> s.promptProperty().get() != null && s.promptProperty().get().worldInfoText().contains("Mira, 19"));
-        assertFalse(fx(() -> s.promptProperty().get().worldInfoText()).contains("Couriers' Guild"), "the disabled entry stays out though its key is in the story");
+        waitFor("prompt reassembled", () -> s.promptProperty().get() != null
+                && s.promptProperty().get().worldInfoText().contains("Mira, 19"));
+        assertFalse(fx(() -> s.promptProperty().get().worldInfoText()).contains("Couriers' Guild"),
+                "the disabled entry stays out though its key is in the story");
     }
 }

@@ -40,7 +40,8 @@ class NoEllipsisFxTest extends FxTestBase {
     @Test
     void toolbarAndNoticeBarButtonsShowTheirWholeLabelAt1280() {
         waitFor("recovery offered", () -> window.notice().message().contains("did not close properly"));
-        waitFor("demo model named in the toolbar", () -> ((javafx.scene.control.Label) window.scene().lookup("#toolbar-model")).getText().startsWith("Demo"));
+        waitFor("demo model named in the toolbar", () ->
+                ((javafx.scene.control.Label) window.scene().lookup("#toolbar-model")).getText().startsWith("Demo"));
         fx(() -> { window.tools().findBar().open(true); return null; });   // the find bar and the counts strip too
         for (double width : new double[]{1280, 1400, 1600}) {
             fx(() -> {
@@ -53,7 +54,8 @@ class NoEllipsisFxTest extends FxTestBase {
             fx(() -> { window.scene().getRoot().applyCss(); window.scene().getRoot().layout(); return null; });
             List<String> cut = fx(() -> {
                 List<String> out = new ArrayList<>();
-                for (String id : new String[]{"#toolbar", "#notice", "#find-bar", "#writing-stats"}) collectCut(window.scene().lookup(id), out);
+                for (String id : new String[]{"#toolbar", "#notice", "#find-bar",
+                        "#writing-stats"}) collectCut(window.scene().lookup(id), out);
                 return out;
             });
             assertEquals(List.of(), cut, "labels drawn cut short at " + width + " px");
@@ -69,7 +71,8 @@ class NoEllipsisFxTest extends FxTestBase {
         if (n instanceof Labeled l && l.getText() != null && !l.getText().isEmpty() && !l.isWrapText()) {
             Text drawn = (Text) l.lookup(".text");
             if (drawn != null && !drawn.getText().equals(l.getText())) {
-                out.add((l.getId() == null ? l.getClass().getSimpleName() : l.getId()) + ": \"" + drawn.getText() + "\" for \"" + l.getText() + "\"");
+                out.add((l.getId() == null ? l.getClass().getSimpleName() : l.getId()) + ": \"" + drawn.getText()
+                        + "\" for \"" + l.getText() + "\"");
             }
         }
         if (n instanceof Parent p) for (Node c : p.getChildrenUnmodifiable()) collectCut(c, out);

@@ -21,7 +21,8 @@ import java.nio.file.Path;
 /**
  * Draws docs/screenshot-chapters.png (War and Peace in the Chapters panel, most of it out of the
  * model's view) and docs/screenshot-history.png (the version history with a diff). On request only:
- * {@code mvn -pl ui -am verify -Dtest=NovelistScreenshots -Dui.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code mvn -pl ui -am verify -Dtest=NovelistScreenshots -Dui.excludedGroups=none
+ * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("benchmark")
 class NovelistScreenshots extends FxTestBase {
@@ -29,7 +30,8 @@ class NovelistScreenshots extends FxTestBase {
         WritableImage img = org.testfx.util.WaitForAsyncUtils.asyncFx(() -> scene.snapshot(null)).get();
         PixelReader pr = img.getPixelReader();
         BufferedImage out = new BufferedImage((int) img.getWidth(), (int) img.getHeight(), BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < out.getHeight(); y++) for (int x = 0; x < out.getWidth(); x++) out.setRGB(x, y, pr.getArgb(x, y));
+        for (int y = 0; y < out.getHeight(); y++) for (int x = 0; x < out.getWidth(); x++) out.setRGB(x, y,
+                pr.getArgb(x, y));
         ImageIO.write(out, "png", TestSupport.home().resolve("docs/" + name).toFile());
     }
 

@@ -35,7 +35,8 @@ class StructureFxTest extends FxTestBase {
         waitFor("rows marked against the current cut", () -> window.chapters().list().getItems().size() == 7
                 && window.chapters().list().getItems().equals(ChapterNavigator.rows(s.editor().text(), s.storyCut())));
         List<ChapterNavigator.Row> rows = fx(() -> List.copyOf(window.chapters().list().getItems()));
-        assertEquals(List.of("BOOK ONE: 1805", "CHAPTER 1", "CHAPTER 2", "CHAPTER 3", "CHAPTER 4", "CHAPTER 5", "CHAPTER 6"),
+        assertEquals(List.of("BOOK ONE: 1805", "CHAPTER 1", "CHAPTER 2", "CHAPTER 3", "CHAPTER 4", "CHAPTER 5",
+                "CHAPTER 6"),
                 rows.stream().map(r -> r.chapter().title()).toList());
         int cut = fx(s::storyCut);
         for (ChapterNavigator.Row r : rows) {
@@ -49,7 +50,8 @@ class StructureFxTest extends FxTestBase {
         fx(() -> { ((javafx.scene.control.TabPane) window.scene().lookup("#side")).getSelectionModel().selectLast(); return null; });
         waitFor("chapters tab shown", () -> window.chapters().list().lookupAll(".list-cell").size() > 3);
         var cell = fx(() -> window.chapters().list().lookupAll(".list-cell").stream()
-                .filter(n -> n instanceof javafx.scene.control.ListCell<?> c && c.getItem() instanceof ChapterNavigator.Row r
+                .filter(n -> n instanceof javafx.scene.control.ListCell<?> c
+                && c.getItem() instanceof ChapterNavigator.Row r
                         && r.chapter().title().equals("CHAPTER 3")).findFirst().orElseThrow());
         clickOn(cell);
         assertEquals(text.indexOf("CHAPTER 3"), fx(() -> s.editor().area().getCaretPosition()));
@@ -66,7 +68,8 @@ class StructureFxTest extends FxTestBase {
         StoryData d = StoryData.blank("Wolves").withText(now);
         Path dir = config.resolve("history").resolve(d.id());
         StoryFile.write(dir.resolve("20261201-101500-000" + StoryFile.EXTENSION), d.withText(v1));
-        StoryFile.write(dir.resolve("20261201-103000-000" + StoryFile.EXTENSION), d.withText("It was winter.\nThe bears came.\nThe end."));
+        StoryFile.write(dir.resolve("20261201-103000-000" + StoryFile.EXTENSION),
+                d.withText("It was winter.\nThe bears came.\nThe end."));
         StorySession s = fx(() -> window.addStory(d, null));
         HistoryBrowser h = fx(() -> window.showHistory());
         waitFor("versions listed", () -> h.versions().getItems().size() == 2);
@@ -81,7 +84,8 @@ class StructureFxTest extends FxTestBase {
                         new LineDiff.Line(LineDiff.Kind.SAME, "The end."),
                         new LineDiff.Line(LineDiff.Kind.REMOVED, "An epilogue.")),
                 fx(() -> List.copyOf(h.diff().getItems())));
-        assertTrue(fx(() -> h.summary().getText()).startsWith("Against the text now: 2 lines would go, 1 would come back"));
+        assertTrue(fx(() ->
+                h.summary().getText()).startsWith("Against the text now: 2 lines would go, 1 would come back"));
         clickOn("#history-restore");
         assertEquals(v1, text());
         assertTrue(fx(() -> h.summary().getText()).contains("Undo takes it back"));

@@ -27,6 +27,9 @@ class WritingToolsFxTest extends FxTestBase {
 
     FindReplaceBar bar() { return fx(() -> window.tools().findBar()); }
 
+    /** Searches run on a worker thread: waits until the last one has been applied. */
+    void settle() { waitFor("search done", () -> !window.tools().findBar().searchingProperty().get()); }
+
     @Test
     void findReplaceWholeWordIsOneUndoStep() {
         waitForModel();
@@ -41,14 +44,17 @@ class WritingToolsFxTest extends FxTestBase {
         waitFor("whole words only", () -> bar().status().getText().equals("4 matches in the story"));
         clickOn("#find-field");
         push(KeyCode.ENTER);
+        settle();
         assertEquals("cat", fx(() -> s.editor().area().getSelectedText()));
         assertEquals(4, fx(() -> s.editor().area().getSelection().getStart()));
         push(KeyCode.ENTER);
+        settle();
         assertEquals(38, fx(() -> s.editor().area().getSelection().getStart()), "skips Cathedral");
         assertTrue(fx(() -> bar().status().getText().equals("Match 2 of 4")));
         clickOn("#replace-field");
         write("dog");
         clickOn("#replace-all");
+        settle();
         String replaced = "The dog sat on the mat.\nThe Cathedral dog was black.\nA dog, a dog!";
         assertEquals(replaced, text());
         assertEquals("Replaced 4 matches in the story", fx(() -> bar().status().getText()));
@@ -70,7 +76,8 @@ class WritingToolsFxTest extends FxTestBase {
         String gen = " The wolves came down from the hills.";
         waitFor("generated", () -> text().equals("It was winter in the north." + gen));
         int g0 = "It was winter in the north.".length();
-        assertEquals(List.of(new org.longform.ui.story.Span(g0, g0 + gen.length())), fx(() -> story().editor().generatedSpans()));
+        assertEquals(List.of(new org.longform.ui.story.Span(g0, g0 + gen.length())),
+                fx(() -> story().editor().generatedSpans()));
         fx(() -> {
             window.tools().findBar().open(true);
             window.tools().findBar().setOptions(new TextSearch.Options(false, true, false), false);
@@ -79,11 +86,13 @@ class WritingToolsFxTest extends FxTestBase {
             return null;
         });
         clickOn("#replace-all");
+        settle();
         String now = "It was winter in those north. those wolves came down from those hills.";
         assertEquals(now, text());
         // Generated stays generated except the replaced words (the writer's edit, plain as typing is).
         int a = now.indexOf(" those wolves"), b = now.indexOf("those hills");
-        assertEquals(List.of(new org.longform.ui.story.Span(a, a + 1), new org.longform.ui.story.Span(a + 6, b), new org.longform.ui.story.Span(b + 5, now.length())),
+        assertEquals(List.of(new org.longform.ui.story.Span(a, a + 1), new org.longform.ui.story.Span(a + 6, b),
+                new org.longform.ui.story.Span(b + 5, now.length())),
                 fx(() -> story().editor().generatedSpans()));
         fx(() -> { window.actions().get("undo").run(); return null; });
         assertEquals("It was winter in the north." + gen, text(), "still one undo step");
@@ -93,16 +102,20 @@ class WritingToolsFxTest extends FxTestBase {
     void replaceOneAtATimeWithRegexGroupsAndBadPatterns() {
         waitForModel();
         StorySession s = open("Anna ran home. Boris ran away.");
-        fx(() -> { window.tools().findBar().open(true); window.tools().findBar().setOptions(new TextSearch.Options(true, false, true), false); return null; });
+        fx(() -> { window.tools().findBar().open(true); window.tools().findBar().setOptions(new TextSearch.Options(true,
+                false, true), false); return null; });
         fx(() -> { bar().findField().setText("(\\w+) ran"); bar().replaceField().setText("$1 walked"); return null; });
         clickOn("#replace-one");   // nothing selected yet: selects the first match
+        settle();
         assertEquals("Anna ran", fx(() -> s.editor().area().getSelectedText()));
         clickOn("#replace-one");
+        settle();
         assertEquals("Anna walked home. Boris ran away.", text());
         assertEquals("Boris ran", fx(() -> s.editor().area().getSelectedText()), "moves on to the next match");
         fx(() -> { bar().findField().setText("(broken"); bar().updateCount(); return null; });
         assertTrue(fx(() -> bar().status().getText().startsWith("Bad regular expression")));
         clickOn("#replace-all");
+        settle();
         assertEquals("Anna walked home. Boris ran away.", text(), "a bad pattern changes nothing");
     }
 
@@ -113,7 +126,8 @@ class WritingToolsFxTest extends FxTestBase {
         fx(() -> {
             s.memoryProperty().set("Anna is married to Karenin.");
             s.noteTextProperty().set("Keep Anna sad.");
-            s.worldInfo().setAll(WorldInfoEntry.of("Anna", "Anna Karenina, a princess."), WorldInfoEntry.of("Kitty", "Kitty Shcherbatskaya."));
+            s.worldInfo().setAll(WorldInfoEntry.of("Anna", "Anna Karenina, a princess."),
+                    WorldInfoEntry.of("Kitty", "Kitty Shcherbatskaya."));
             window.tools().findBar().open(true);
             window.tools().findBar().setOptions(new TextSearch.Options(true, true, false), true);
             bar().findField().setText("Anna");
@@ -121,12 +135,15 @@ class WritingToolsFxTest extends FxTestBase {
             bar().updateCount();
             return null;
         });
+        settle();
         assertEquals("1 match in the story, 3 matches in the panels", fx(() -> bar().status().getText()));
         clickOn("#replace-all");
+        settle();
         assertEquals("Anya met Vronsky.", text());
         assertEquals("Anya is married to Karenin.", fx(() -> s.memoryProperty().get()));
         assertEquals("Keep Anya sad.", fx(() -> s.noteTextProperty().get()));
-        assertEquals(List.of("Anya Karenina, a princess.", "Kitty Shcherbatskaya."), fx(() -> s.worldInfo().stream().map(WorldInfoEntry::content).toList()));
+        assertEquals(List.of("Anya Karenina, a princess.", "Kitty Shcherbatskaya."),
+                fx(() -> s.worldInfo().stream().map(WorldInfoEntry::content).toList()));
         assertEquals("Replaced 1 match in the story, 3 matches in the panels", fx(() -> bar().status().getText()));
     }
 
@@ -148,10 +165,12 @@ class WritingToolsFxTest extends FxTestBase {
         write(" Two more.");
         waitFor("session words", () -> st.sessionWordsProperty().get() == 2 && st.storyWordsProperty().get() == 17);
         assertEquals(2, fx(() -> st.todayWordsProperty().get()));
-        assertTrue(fx(() -> ((javafx.scene.control.Label) window.scene().lookup("#stats-session")).getText()).equals("Session: +2 words"));
+        assertTrue(fx(() ->
+                ((javafx.scene.control.Label) window.scene().lookup("#stats-session")).getText()).equals("Session: +2 words"));
         // A daily goal shows today's words against it, and is remembered with today's count.
         fx(() -> { window.tools().setPrefs(window.tools().prefs().withGoal(1000)); st.count(); return null; });
-        waitFor("goal shown", () -> ((javafx.scene.control.Label) window.scene().lookup("#stats-today")).getText().equals("Today: 2 of 1,000 words"));
+        waitFor("goal shown", () ->
+                ((javafx.scene.control.Label) window.scene().lookup("#stats-today")).getText().equals("Today: 2 of 1,000 words"));
         waitFor("goal saved", () -> EditorPrefs.load(config.resolve("editor.json")).dailyGoal() == 1000
                 && EditorPrefs.load(config.resolve("editor.json")).writtenToday() == 2);
     }
@@ -192,10 +211,13 @@ class WritingToolsFxTest extends FxTestBase {
         assertEquals(2.0, p.lineSpacing());
         double w = fx(() -> s.editor().area().getWidth());
         double side = Math.max(28, (w - 600) / 2);
-        assertTrue(fx(() -> s.editor().area().getStyle()).contains(String.format(java.util.Locale.ROOT, "-fx-padding: 16 %.1f 16 %.1f", side, side)),
+        assertTrue(fx(() ->
+                s.editor().area().getStyle()).contains(String.format(java.util.Locale.ROOT,
+                "-fx-padding: 16 %.1f 16 %.1f", side, side)),
                 fx(() -> s.editor().area().getStyle()));
         waitFor("paragraphs spaced", () -> s.editor().area().lookupAll(".paragraph-text").stream()
-                .anyMatch(n -> n instanceof javafx.scene.text.TextFlow f && Math.abs(f.getLineSpacing() - 18.0) < 0.01));
+                .anyMatch(n -> n instanceof javafx.scene.text.TextFlow f
+                && Math.abs(f.getLineSpacing() - 18.0) < 0.01));
         fx(() -> { dialog.close(); return null; });
         waitFor("layout remembered", () -> EditorPrefs.load(config.resolve("editor.json")).textWidth() == 600);
     }
@@ -217,5 +239,12 @@ class WritingToolsFxTest extends FxTestBase {
         assertTrue(fx(toolbar::isVisible));
         assertNotNull(fx(() -> side.getScene()));
         assertFalse(fx(() -> window.stage.isFullScreen()));
+        // Leaving full screen another way (Esc, the window manager) brings the window back too.
+        push(KeyCode.F11);
+        assertFalse(fx(toolbar::isVisible));
+        fx(() -> { window.stage.setFullScreen(false); return null; });
+        assertFalse(fx(() -> window.tools().distractionFreeProperty().get()));
+        assertTrue(fx(toolbar::isVisible));
+        assertNotNull(fx(() -> side.getScene()));
     }
 }

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * the OPF's metadata, manifest and spine, and the nav document.
  */
 public class EpubExportTest {
-    static final String OPF_NS = "http://www.idpf.org/2007/opf", DC = "http://purl.org/dc/elements/1.1/", XHTML = "http://www.w3.org/1999/xhtml";
+    static final String OPF_NS = "http://www.idpf.org/2007/opf", DC = "http://purl.org/dc/elements/1.1/",
+            XHTML = "http://www.w3.org/1999/xhtml";
 
     static Map<String, byte[]> entries(byte[] epub) throws Exception {
         Map<String, byte[]> out = new LinkedHashMap<>();
@@ -45,15 +46,18 @@ public class EpubExportTest {
         return f.newDocumentBuilder().parse(new ByteArrayInputStream(b));   // throws on anything not well-formed
     }
 
-    /** Checks everything epubcheck's container and package checks would look at first; returns the spine's documents in order. */
+    /** Checks everything epubcheck's container and package checks would look at first; returns the spine's documents in
+     * order. */
     public static List<Document> checkStructure(byte[] epub) throws Exception {
-        // The first local file header: "PK\3\4", method 0 (stored), name "mimetype", no extra field, then the type itself.
+        // The first local file header: "PK\3\4", method 0 (stored), name "mimetype", no extra field, then the type
+        // itself.
         ByteBuffer h = ByteBuffer.wrap(epub).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(0x04034b50, h.getInt(0));
         assertEquals(0, h.getShort(8), "mimetype is stored, not deflated");
         assertEquals(8, h.getShort(26));
         assertEquals(0, h.getShort(28), "no extra field on mimetype");
-        assertEquals("mimetype" + EpubExport.MIMETYPE, new String(epub, 30, 8 + EpubExport.MIMETYPE.length(), StandardCharsets.US_ASCII));
+        assertEquals("mimetype" + EpubExport.MIMETYPE,
+                new String(epub, 30, 8 + EpubExport.MIMETYPE.length(), StandardCharsets.US_ASCII));
         Map<String, byte[]> e = entries(epub);
         List<String> names = new ArrayList<>(e.keySet());
         assertEquals("mimetype", names.get(0));
@@ -80,7 +84,8 @@ public class EpubExportTest {
             Element m = (Element) metas.item(i);
             if (m.getAttribute("property").equals("dcterms:modified")) {
                 modified = true;
-                assertTrue(m.getTextContent().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), m.getTextContent());
+                assertTrue(m.getTextContent().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"),
+                        m.getTextContent());
             }
         }
         assertTrue(modified, "dcterms:modified is required in EPUB 3");
@@ -89,13 +94,16 @@ public class EpubExportTest {
         NodeList items = opf.getElementsByTagNameNS(OPF_NS, "item");
         for (int i = 0; i < items.getLength(); i++) {
             Element it = (Element) items.item(i);
-            assertTrue(e.containsKey(base + it.getAttribute("href")), "manifest item present: " + it.getAttribute("href"));
+            assertTrue(e.containsKey(base + it.getAttribute("href")), "manifest item present: "
+                    + it.getAttribute("href"));
             assertNull(manifest.put(it.getAttribute("id"), it.getAttribute("href")), "unique ids");
             if (it.getAttribute("properties").equals("nav")) navHref = it.getAttribute("href");
         }
         assertNotNull(navHref, "a nav document");
         for (String name : names) {
-            if (name.startsWith(base) && !name.equals(opfPath)) assertTrue(manifest.containsValue(name.substring(base.length())), "every content file is in the manifest: " + name);
+            if (name.startsWith(base)
+                    && !name.equals(opfPath)) assertTrue(manifest.containsValue(name.substring(base.length())),
+                    "every content file is in the manifest: " + name);
         }
         List<Document> spine = new ArrayList<>();
         List<String> spineHrefs = new ArrayList<>();
@@ -127,22 +135,28 @@ public class EpubExportTest {
     void oneChapterPerHeadingWithTitleAuthorAndEscapedText() throws Exception {
         String story = "A foreword of sorts.\n\nCHAPTER I\n\nAnna said: \"<b>Tom & Jerry</b>\"\u0007 and left.\n\nNext paragraph,\nhard-wrapped.\n\n"
                 + "# The Ball\nOne line.\nAnother line.\n";
-        byte[] epub = EpubExport.build(new EpubExport.Meta("Anna & Co <1>", "L. Tolstoy", "en", "11111111-2222-3333-4444-555555555555",
+        byte[] epub = EpubExport.build(new EpubExport.Meta("Anna & Co <1>", "L. Tolstoy", "en",
+                "11111111-2222-3333-4444-555555555555",
                 Instant.parse("2026-12-07T10:00:00Z")), story);
         List<Document> spine = checkStructure(epub);
         assertEquals(3, spine.size(), "the opening, CHAPTER I and # The Ball");
         assertEquals("Anna & Co <1>", text(spine.get(0), "h2"));
         assertEquals("A foreword of sorts.", text(spine.get(0), "p"));
         assertEquals("CHAPTER I", text(spine.get(1), "h2"));
-        assertEquals("Anna said: \"<b>Tom & Jerry</b>\" and left.|Next paragraph, hard-wrapped.", text(spine.get(1), "p"),
+        assertEquals("Anna said: \"<b>Tom & Jerry</b>\" and left.|Next paragraph, hard-wrapped.",
+                text(spine.get(1), "p"),
                 "markup is text, a control character is dropped, hard wraps join");
         assertEquals("The Ball", text(spine.get(2), "h2"));
-        assertEquals("One line.|Another line.", text(spine.get(2), "p"), "without blank lines each line is a paragraph");
+        assertEquals("One line.|Another line.", text(spine.get(2), "p"),
+                "without blank lines each line is a paragraph");
         Document opf = xml(entries(epub).get("OEBPS/content.opf"));
         assertEquals("Anna & Co <1>", opf.getElementsByTagNameNS(DC, "title").item(0).getTextContent());
         assertEquals("L. Tolstoy", opf.getElementsByTagNameNS(DC, "creator").item(0).getTextContent());
-        assertEquals("urn:uuid:11111111-2222-3333-4444-555555555555", opf.getElementsByTagNameNS(DC, "identifier").item(0).getTextContent());
-        assertArrayEquals(epub, EpubExport.build(new EpubExport.Meta("Anna & Co <1>", "L. Tolstoy", "en", "11111111-2222-3333-4444-555555555555",
+        assertEquals("urn:uuid:11111111-2222-3333-4444-555555555555",
+                opf.getElementsByTagNameNS(DC, "identifier").item(0).getTextContent());
+        assertArrayEquals(epub,
+                EpubExport.build(new EpubExport.Meta("Anna & Co <1>", "L. Tolstoy", "en",
+                "11111111-2222-3333-4444-555555555555",
                 Instant.parse("2026-12-07T10:00:00Z")), story), "the same story gives the same bytes");
     }
 
@@ -155,15 +169,19 @@ public class EpubExportTest {
         Element outer = (Element) nav.getElementsByTagNameNS(XHTML, "ol").item(0);
         List<String> top = new ArrayList<>();
         for (org.w3c.dom.Node n = outer.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element li) top.add(((Element) li.getElementsByTagNameNS(XHTML, "a").item(0)).getTextContent()
+            if (n instanceof Element li) top.add(((Element) li.getElementsByTagNameNS(XHTML,
+                    "a").item(0)).getTextContent()
                     + "/" + li.getElementsByTagNameNS(XHTML, "li").getLength());
         }
-        assertEquals(List.of("Books/0", "BOOK ONE/2", "BOOK TWO/1"), top, "the opening, then each book with its chapters inside");
+        assertEquals(List.of("Books/0", "BOOK ONE/2", "BOOK TWO/1"), top,
+                "the opening, then each book with its chapters inside");
     }
 
     @Test
     void storyWithoutHeadingsIsOneChapterAndEmptyStoryStillValid() throws Exception {
-        assertEquals(1, checkStructure(EpubExport.build(new EpubExport.Meta("Short", "", null, "x", null), "Just one paragraph.")).size());
+        assertEquals(1,
+                checkStructure(EpubExport.build(new EpubExport.Meta("Short", "", null, "x", null),
+                "Just one paragraph.")).size());
         assertEquals(1, checkStructure(EpubExport.build(new EpubExport.Meta("", null, null, null, null), "")).size());
     }
 
@@ -172,8 +190,10 @@ public class EpubExportTest {
         Path novel = TestSupport.home().resolve("../shared/corpus/war-and-peace.tolstoy.txt").normalize();
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(novel), "corpus not present");
         String text = Files.readString(novel);
-        List<Document> spine = checkStructure(EpubExport.build(new EpubExport.Meta("War and Peace", "Leo Tolstoy", "en", null, Instant.now()), text));
-        assertEquals(Chapters.of(text).size() + (text.substring(0, Chapters.of(text).getFirst().start()).isBlank() ? 0 : 1), spine.size());
+        List<Document> spine = checkStructure(EpubExport.build(new EpubExport.Meta("War and Peace", "Leo Tolstoy", "en",
+                null, Instant.now()), text));
+        assertEquals(Chapters.of(text).size()
+                + (text.substring(0, Chapters.of(text).getFirst().start()).isBlank() ? 0 : 1), spine.size());
         assertEquals("BOOK ONE: 1805", text(spine.get(spine.size() - Chapters.of(text).size()), "h2"));
     }
 }

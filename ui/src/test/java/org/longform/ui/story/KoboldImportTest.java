@@ -57,8 +57,10 @@ class KoboldImportTest {
         assertEquals("The Salt Road", d.title(), "story_name");
         assertEquals("A salt caravan crosses the desert; Oren leads it.", d.memory());
         assertEquals("Dry humour.", d.authorsNote().text(), "United's \"authornote\"");
-        assertEquals(List.of("The Salt Road runs from Qadir to the sea.", "The narrator is one of the camels.", "Oren, caravan master, hates camels."),
-                d.worldInfo().stream().map(WorldInfoEntry::content).toList(), "worldinfo_v2 in folder order (root, then Characters as listed), not the stale v1 copy");
+        assertEquals(List.of("The Salt Road runs from Qadir to the sea.", "The narrator is one of the camels.",
+                "Oren, caravan master, hates camels."),
+                d.worldInfo().stream().map(WorldInfoEntry::content).toList(),
+                "worldinfo_v2 in folder order (root, then Characters as listed), not the stale v1 copy");
         WorldInfoEntry road = d.worldInfo().get(0), narrator = d.worldInfo().get(1), oren = d.worldInfo().get(2);
         assertEquals(List.of("salt road", "road"), road.keys());
         assertEquals("The Salt Road", road.comment());
@@ -73,7 +75,8 @@ class KoboldImportTest {
     @Test
     void unitedRegisterWithoutWorldInfoAndBrokenActions() throws Exception {
         Path f = dir.resolve("u.json");
-        Files.writeString(f, "{\"prompt\": \"A\", \"actions\": {\"action_count\": 10, \"actions\": {\"10\": {\"Selected Text\": \"C\"}, \"2\": {\"Selected Text\": \"B\"}}},"
+        Files.writeString(f,
+                "{\"prompt\": \"A\", \"actions\": {\"action_count\": 10, \"actions\": {\"10\": {\"Selected Text\": \"C\"}, \"2\": {\"Selected Text\": \"B\"}}},"
                 + " \"worldinfo_v2\": {\"folders\": {\"root\": []}, \"entries\": {}}}");
         StoryData d = StoryFile.open(f);
         assertEquals("ABC", d.text(), "numeric order, not text order");

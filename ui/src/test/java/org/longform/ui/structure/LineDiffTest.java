@@ -31,8 +31,10 @@ class LineDiffTest {
         for (int i = 0; i < 100; i++) a.append("line ").append(i).append('\n');
         String b = a.toString().replace("line 50\n", "line fifty\n");
         var d = LineDiff.diff(a.toString(), b, 2);
-        assertEquals(List.of("… 48 unchanged lines …", "  line 48", "  line 49", "- line 50", "+ line fifty", "  line 51", "  line 52",
-                "… 48 unchanged lines …"), render(d), "the last fold counts lines 53-99 and the empty line after the final newline");
+        assertEquals(List.of("… 48 unchanged lines …", "  line 48", "  line 49", "- line 50", "+ line fifty",
+                "  line 51", "  line 52",
+                "… 48 unchanged lines …"), render(d),
+                "the last fold counts lines 53-99 and the empty line after the final newline");
     }
 
     @Test

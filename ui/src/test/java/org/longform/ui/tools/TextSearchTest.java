@@ -22,7 +22,8 @@ class TextSearchTest {
         // "cat-flap" has the word cat before a hyphen: a whole word there; "Cathedral" is not.
         assertEquals(List.of("cat", "cat", "CAT"), found("cat", new TextSearch.Options(false, true, false)));
         assertEquals(List.of("Cathedral's"), found("cathedral's", new TextSearch.Options(false, true, false)));
-        assertEquals(List.of(), found("Cathedral", new TextSearch.Options(false, true, false)), "the apostrophe continues the word");
+        assertEquals(List.of(), found("Cathedral", new TextSearch.Options(false, true, false)),
+                "the apostrophe continues the word");
     }
 
     @Test
@@ -34,13 +35,15 @@ class TextSearchTest {
     @Test
     void regexReplacementUsesGroupsLiteralDoesNot() throws Exception {
         TextSearch.Options re = new TextSearch.Options(true, false, true);
-        TextSearch.Replaced r = TextSearch.replaceAll("Anna ran. Boris ran.", TextSearch.compile("(\\w+) ran", re), "$1 walked", re);
+        TextSearch.Replaced r = TextSearch.replaceAll("Anna ran. Boris ran.", TextSearch.compile("(\\w+) ran", re),
+                "$1 walked", re);
         assertEquals("Anna walked. Boris walked.", r.text());
         assertEquals(2, r.count());
         assertEquals(0, r.firstStart());
         assertEquals("Anna ran. Boris ran".length(), r.lastEnd());
         TextSearch.Options lit = TextSearch.Options.plain();
-        assertEquals("costs $1 now", TextSearch.replaceAll("costs X now", TextSearch.compile("x", lit), "$1", lit).text());
+        assertEquals("costs $1 now",
+                TextSearch.replaceAll("costs X now", TextSearch.compile("x", lit), "$1", lit).text());
     }
 
     @Test
@@ -55,7 +58,8 @@ class TextSearchTest {
 
     @Test
     void badRegexIsOneLineNotAnException() {
-        TextSearch.BadQuery e = assertThrows(TextSearch.BadQuery.class, () -> TextSearch.compile("(unclosed", new TextSearch.Options(false, false, true)));
+        TextSearch.BadQuery e = assertThrows(TextSearch.BadQuery.class, () ->
+                TextSearch.compile("(unclosed", new TextSearch.Options(false, false, true)));
         assertTrue(e.getMessage().startsWith("Bad regular expression: "), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
@@ -65,6 +69,7 @@ class TextSearchTest {
         TextSearch.Options re = new TextSearch.Options(false, false, true);
         Pattern p = TextSearch.compile("(c)at", re);
         assertEquals("Cot", TextSearch.replacementFor(TEXT, p, new TextSearch.Match(17, 20), "$1ot", re));
-        assertNull(TextSearch.replacementFor(TEXT, p, new TextSearch.Match(16, 20), "$1ot", re), "a selection that is not a match");
+        assertNull(TextSearch.replacementFor(TEXT, p, new TextSearch.Match(16, 20), "$1ot", re),
+                "a selection that is not a match");
     }
 }

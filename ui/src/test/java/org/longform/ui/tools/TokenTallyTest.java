@@ -17,7 +17,8 @@ class TokenTallyTest {
 
     @Test
     void sumOfPiecesIsTheWholeTextsCount() {
-        for (String t : List.of("", "One line", "a\nb", "a\n\nb", "a \n \nb\n", "End.\n\n\n  Indented\n\tTabbed\n\"Quoted\"\n— Dash\n\n",
+        for (String t : List.of("", "One line", "a\nb", "a\n\nb", "a \n \nb\n",
+                "End.\n\n\n  Indented\n\tTabbed\n\"Quoted\"\n— Dash\n\n",
                 "Chapter 1\n\nIt was winter.\r\nThe wolves came.\n\n\nCHAPTER II\n\n12 men, 3 dogs.\n")) {
             assertEquals(COUNT.applyAsInt(t), new TokenTally(COUNT).count(t), t);
         }
@@ -25,7 +26,8 @@ class TokenTallyTest {
 
     @Test
     void novelsCountExactly() throws Exception {
-        for (String name : List.of("war-and-peace.tolstoy.txt", "moby-dick.melville.txt", "the-time-machine.wells.txt")) {
+        for (String name : List.of("war-and-peace.tolstoy.txt", "moby-dick.melville.txt",
+                "the-time-machine.wells.txt")) {
             Path f = TestSupport.home().resolve("../shared/corpus/" + name).normalize();
             Assumptions.assumeTrue(Files.isRegularFile(f), "corpus not present");
             String t = Files.readString(f);
