@@ -195,24 +195,15 @@ public final class StoryTokens {
      * tokenized on the spot.
      */
     public synchronized int[] ids(int from, int to) {
-        int n = 0;
         List<int[]> parts = new ArrayList<>();
         for (Segment g : segments) {
             if (g.end() <= from || g.start() >= to) continue;
             int k = g.start() < from && g.end() <= to ? tokenAt(g, from) : -1;
-            int[] ids = g.start() >= from && g.end() <= to ? idsOf(g)
+            parts.add(g.start() >= from && g.end() <= to ? idsOf(g)
                     : k > 0 ? Arrays.copyOfRange(idsOf(g), k, idsOf(g).length)
-                    : tokens.encode(text.substring(Math.max(from, g.start()), Math.min(to, g.end())));
-            parts.add(ids);
-            n += ids.length;
+                    : tokens.encode(text.substring(Math.max(from, g.start()), Math.min(to, g.end()))));
         }
-        int[] out = new int[n];
-        int o = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
+        return PromptAssembler.concat(parts.toArray(int[][]::new));
     }
 
     /**
