@@ -89,7 +89,11 @@ public final class CacheKeeper {
         holderPipeline = s.pipeline();
         holderCut = -1;
         StoryCaches.Restored r = caches.restore(g, s.id());
-        if (!r.used()) return -1;
+        if (!r.used()) {
+            // A stale, foreign or damaged cache is simply not used: the story opens and is read again.
+            if (!r.reason().equals("no saved cache") && !r.reason().equals("no local cache")) publish(g, "saved cache not used: " + r.reason());
+            return -1;
+        }
         s.pipeline().tokens(g).restore(text, r.segments());
         holderCut = r.viewStart();
         publish(g, "cache of this story restored: " + r.tokens() + " tokens");

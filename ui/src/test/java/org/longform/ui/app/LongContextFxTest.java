@@ -52,6 +52,17 @@ class LongContextFxTest extends FxTestBase {
         return seen;
     }
 
+    /** A new app instance on the same folders opening {@code file}; its cache status lines from the start. */
+    List<String> reopen(Path file) {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        interact(() -> {
+            window = new MainWindow(appConfig(), new Stage());
+            window.cacheKeeper().statusProperty().addListener((o, a, v) -> seen.add(v));
+            window.start(List.of("--open", file.toString()));
+        });
+        return seen;
+    }
+
     @Test
     void theCacheIsWarmedShownAndMappedBackInANewAppInstance() throws Exception {
         waitForModel();
@@ -76,12 +87,8 @@ class LongContextFxTest extends FxTestBase {
 
         // A new app instance on the same folders opens the story and maps its cache back.
         interact(() -> window.quit());
-        interact(() -> {
-            window = new MainWindow(appConfig(), new Stage());
-            window.start(List.of("--open", file.toString()));
-        });
+        List<String> again = reopen(file);
         waitForModel();
-        List<String> again = watch();
         waitLong("story open", () -> text().equals(written));
         waitLong("cache restored and warm", () -> again.stream().anyMatch(s -> s.contains("restored"))
                 && again.getLast().contains("saved with the story"));
@@ -91,5 +98,25 @@ class LongContextFxTest extends FxTestBase {
         assertTrue(genStatus().contains("(0 recomputed"), "reopened: " + genStatus());
         Label l = fx(() -> window.cacheStatusLabel());
         assertTrue(fx(l::getText).startsWith("Cache: exact"), fx(l::getText));
+
+        // A damaged saved cache never breaks opening the story: it is not used, and the story is read again.
+        waitLong("saved after the generation", () -> again.getLast().contains("saved with the story"));
+        String second = text();
+        interact(() -> window.quit());
+        Path kv = config.resolve("kv-cache");
+        try (var files = Files.walk(kv)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith("pages-")).toList()) {
+                byte[] b = Files.readAllBytes(p);
+                for (int i = 0; i < b.length; i += 97) b[i] ^= 0x5A;
+                Files.write(p, b);
+            }
+        }
+        List<String> third = reopen(file);
+        waitForModel();
+        waitLong("story open", () -> text().equals(second));
+        waitLong("damaged cache refused, read again", () -> third.stream().anyMatch(s -> s.contains("saved cache not used"))
+                && third.getLast().contains("saved with the story"));
+        clickOn("#btn-generate");
+        waitLong("generation after the damaged cache", () -> !window.generation().generatingProperty().get() && text().length() > second.length());
     }
 }
