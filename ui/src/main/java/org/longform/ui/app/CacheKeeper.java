@@ -177,7 +177,7 @@ public final class CacheKeeper {
                     if (s.changesProperty().get() == rev) s.nextRecomputeProperty().set(0);
                 });
                 String saved = saveHolder(g);
-                publish(g, "saved with the story: " + saved);
+                publish(g, "saved with the story (" + saved + ")");
             } catch (RuntimeException e) {
                 publish(g, "cache work stopped: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             }
@@ -188,7 +188,7 @@ public final class CacheKeeper {
     public void saveNow(StorySession s, TextGenerator g) {
         if (g == null || g.localCache() == null) return;
         config.modelWorker().execute(() -> {
-            if (holder == s) publish(g, "saved with the story: " + saveHolder(g));
+            if (holder == s) publish(g, "saved with the story (" + saveHolder(g) + ")");
         });
     }
 
@@ -238,7 +238,7 @@ public final class CacheKeeper {
     /** Model worker: the cache's mode for the status bar. */
     private void publish(TextGenerator g, String event) {
         LocalCache lc = g.localCache();
-        String mode = lc == null ? "" : lc.approximateFrom() < 0 ? "exact, " + lc.length() + " tokens"
+        String mode = lc == null ? "" : lc.approximateFrom() < 0 ? String.format("exact, %,d tokens", lc.length())
                 : "approximate from token " + lc.approximateFrom() + " of " + lc.length() + " (repairs while you pause)";
         String line = "Cache: " + mode + (event == null || event.isEmpty() ? "" : " · " + event);
         config.fx().accept(() -> status.set(line));

@@ -16,6 +16,7 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -159,10 +160,9 @@ public final class MainWindow {
 
     private void showCacheStatus() {
         StorySession s = active.get();
-        int n = s == null ? -1 : s.nextRecomputeProperty().get();
-        String next = n < 0 ? "" : "next generation recomputes " + String.format("%,d", n) + (n == 1 ? " token" : " tokens");
-        String cache = keeper.statusProperty().get();
-        cacheStatus.setText(cache.isEmpty() ? next : next.isEmpty() ? cache : cache + " · " + next);
+        contextBar.showRecompute(s == null ? -1 : s.nextRecomputeProperty().get());
+        cacheStatus.setText(keeper.statusProperty().get());
+        cacheStatus.setTooltip(new Tooltip(keeper.statusProperty().get()));
     }
 
     private static Tab sideTab(String name, Region content) {

@@ -46,19 +46,34 @@ public final class ContextBar extends VBox {
 
     public void show(AssembledPrompt p) {
         shown = p;
-        if (p == null) {
-            legend.setText("Context: no model loaded");
-        } else {
-            legend.setText(String.format("Memory %d · World info %d · Author's note %d · Story %d · Free %d  —  %d of %d tokens (%d reserved for generation)%s",
-                    p.memoryTokens(), p.worldInfoTokens(), p.noteTokens(), p.storyTokens(), p.free(), p.total(), p.contextSize(), p.reserve(),
-                    p.storyCut() > 0 ? "  ·  story before character " + p.storyCut() + " is out of view (shaded)" : ""));
-            Tooltip.install(bar, new Tooltip("Prompt layout (stable parts first, for KV-cache reuse): memory, world info, story, author's note "
-                    + "near the end. Counts are exact tokens from the model's tokenizer."));
-        }
+        refreshLegend();
         layoutSegments();
     }
 
+    /** What the next generation recomputes with the cache as it is (-1: unknown, e.g. a remote model). */
+    public void showRecompute(int tokens) {
+        recompute = tokens;
+        refreshLegend();
+    }
+
+    private void refreshLegend() {
+        AssembledPrompt p = shown;
+        if (p == null) {
+            legend.setText("Context: no model loaded");
+            return;
+        }
+        legend.setText(String.format("Memory %d · World info %d · Author's note %d · Story %d · Free %d  —  %d of %d tokens (%d reserved for generation)%s%s",
+                p.memoryTokens(), p.worldInfoTokens(), p.noteTokens(), p.storyTokens(), p.free(), p.total(), p.contextSize(), p.reserve(),
+                recompute < 0 ? "" : String.format("  ·  next generation recomputes %,d", recompute),
+                p.storyCut() > 0 ? "  ·  story before character " + p.storyCut() + " is out of view (shaded)" : ""));
+        Tooltip.install(bar, new Tooltip("Prompt layout (cheap changes last, for KV-cache reuse): memory at the top, the story, then world "
+                + "info and the author's note at depth near the end. Counts are exact tokens from the model's tokenizer. 'Recomputes' is "
+                + "what the next generation must read again; the rest is in the cache."));
+    }
+
     public AssembledPrompt shown() { return shown; }
+
+    private int recompute = -1;
 
     public String legendText() { return legend.getText(); }
 
