@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
 public class MatMulBench {
     @Param({"768", "2048"}) int d;
-    @Param({"BF16", "F16", "F32", "Q8_0", "Q4_0"}) WeightType type;
+    @Param({"BF16", "F16", "F32", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"}) WeightType type;
     @Param({"1", "256"}) int tokens;
     @Param({"2"}) int threads;
     /** up: [4d, d] (short rows); down: [d, 4d] (the down projection: rows four times longer, x 4d floats). */

@@ -133,8 +133,11 @@ public final class MatMulKQuant {
                 FloatVector p0 = FloatVector.zero(F), p1 = p0;
                 for (int c = 0; c < 32; c += L) {
                     IntVector v = bytes(r, qs + 32 * j + c), h = bytes(r, qh + c);
-                    IntVector lo = v.and(15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4));
-                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4).and(15).or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    // the fifth bits: bit 2j of qh for the low nibbles, 2j + 1 for the high ones
+                    IntVector lo = v.and(15)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4).and(15)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4));
                     p0 = i2f(lo).fma(FloatVector.fromArray(F, x, k + c), p0);
                     p1 = i2f(hi).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
                 }
@@ -160,14 +163,18 @@ public final class MatMulKQuant {
                 for (int is = 0; is < 2; is++) {
                     FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
                     for (int c = 16 * is; c < 16 * is + 16; c += L) {
-                        // byte lanes here: unpacking three int vectors made C2 give up on this method (boxed vectors, 4x slower)
+                        // byte lanes here: unpacking three int vectors made C2 give up on this method
+                        // (boxed vectors, 4x slower)
                         ByteVector a = ByteVector.fromMemorySegment(B, w, ql + c, LE);
                         ByteVector bq = ByteVector.fromMemorySegment(B, w, ql + 32 + c, LE);
                         ByteVector h = ByteVector.fromMemorySegment(B, w, qh + c, LE);
-                        ByteVector q0 = a.and((byte) 15).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                        ByteVector q1 = bq.and((byte) 15).or(h.and((byte) 12).lanewise(VectorOperators.LSHL, 2)).sub((byte) 32);
+                        ByteVector q0 = a.and((byte) 15).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                                .sub((byte) 32);
+                        ByteVector q1 = bq.and((byte) 15).or(h.and((byte) 12).lanewise(VectorOperators.LSHL, 2))
+                                .sub((byte) 32);
                         ByteVector q2 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 48)).sub((byte) 32);
-                        ByteVector q3 = bq.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 48)).sub((byte) 32);
+                        ByteVector q3 = bq.lanewise(VectorOperators.LSHR, 4)
+                                .or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 48)).sub((byte) 32);
                         p0 = f(q0).fma(FloatVector.fromArray(F, x, k + c), p0);
                         p1 = f(q1).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
                         p2 = f(q2).fma(FloatVector.fromArray(F, x, k + 64 + c), p2);
@@ -187,7 +194,7 @@ public final class MatMulKQuant {
         return Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
     }
 
-    /** Row n, columns [k0, k0 + kc) (multiples of 32), decoded into dst[0, kc): {@link MatMulKQuantScalar#widen}'s values. */
+    /** Row n, columns [k0, k0 + kc) (multiples of 32), decoded into dst[0, kc): {@link MatMulKQuantScalar#widen}'s. */
     static void widen(KQuantMatrix m, int n, int k0, int kc, float[] dst) {
         if (!VEC) {
             MatMulKQuantScalar.widen(m, n, k0, kc, dst, 0);
@@ -226,7 +233,8 @@ public final class MatMulKQuant {
             ByteVector a = ByteVector.fromMemorySegment(B, w, ql + l, LE);
             ByteVector h = ByteVector.fromMemorySegment(B, w, qh + l, LE);
             ByteVector q = (qq < 2 ? a.and((byte) 15) : a.lanewise(VectorOperators.LSHR, 4))
-                    .or(h.lanewise(VectorOperators.LSHR, 2 * qq).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    .or(h.lanewise(VectorOperators.LSHR, 2 * qq).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                    .sub((byte) 32);
             float ds = d * w.get(ValueLayout.JAVA_BYTE, sc + l / 16);
             f(q).mul(ds).intoArray(dst, o + l);
         }

@@ -16,7 +16,8 @@ import java.lang.foreign.ValueLayout;
  * f16 times a 6- or 8-bit integer); Q4_K / Q5_K keep two accumulators (even and odd sub-blocks),
  * added lane by lane at the end. The lanes are summed in order 0..lanes-1, and for Q4_K / Q5_K
  * the mins come off as two sums (even and odd sub-blocks, then added): Σ (dmin·m)·xs[s] (FMA, in
- * sub-block order), xs[s] being the sum of x over sub-block s ({@link #subSums}). That is ggml's structure (d·Σ sc·(q·x) − dmin·Σ m·bsum)
+ * sub-block order), xs[s] being the sum of x over sub-block s ({@link #subSums}). That is ggml's
+ * structure (d·Σ sc·(q·x) − dmin·Σ m·bsum)
  * with float activations instead of int8 ones: x is never rounded.
  * <p>
  * Several tokens widen rows with {@link #widen}, the values ggml's {@code dequantize_row_*} give.
@@ -37,7 +38,7 @@ public final class MatMulKQuantScalar {
         }
     }
 
-    /** Row r of m times x, as {@link MatMulKQuant} computes it with {@code lanes} float lanes; xs from {@link #subSums}. */
+    /** Row r of m times x as {@link MatMulKQuant} computes it with {@code lanes} float lanes; xs: {@link #subSums}. */
     public static float dot(KQuantMatrix m, int r, float[] x, float[] xs, int lanes) {
         return switch (m.type()) {
             case Q4_K, Q5_K -> dot45(m, r, x, xs, lanes, m.type() == WeightType.Q5_K);
@@ -144,7 +145,8 @@ public final class MatMulKQuantScalar {
                 }
                 case Q6_K -> {
                     int n = g / 4, qq = g % 4;
-                    long ql = bo + 64 * n + (qq % 2 == 1 ? 32 : 0), qh = bo + 128 + 32 * n, sc = bo + 192 + 8 * n + 2 * qq;
+                    long ql = bo + 64 * n + (qq % 2 == 1 ? 32 : 0), qh = bo + 128 + 32 * n;
+                    long sc = bo + 192 + 8 * n + 2 * qq;
                     float d = m.f16(bo + 208);
                     for (int l = 0; l < 32; l++) {
                         int a = u8(w, ql + l);

@@ -132,13 +132,16 @@ public final class Model implements AutoCloseable {
         String fp = QuantCache.fingerprint(sources);
         Map<String, QuantMatrix> cached = useCache ? QuantCache.read(cacheFile, quant, fp, arena) : null;
         boolean cacheable = useCache;
-        if (useCache && (cached == null || !todo.stream().allMatch(m -> fits(cached.get(m.name()), m, target(w, m, quant))))) {
+        boolean complete = cached != null
+                && todo.stream().allMatch(m -> fits(cached.get(m.name()), m, target(w, m, quant)));
+        if (useCache && !complete) {
             // a new cache, streamed: quantized a block of rows at a time into the file, then mapped back
             long t0 = System.nanoTime();
-            Map<String, QuantMatrix> streamed = QuantCache.writeStreaming(cacheFile, quant, fp, todo, m -> target(w, m, quant),
-                    arena, par, QuantCache.STREAM_BLOCK_BYTES);
+            Map<String, QuantMatrix> streamed = QuantCache.writeStreaming(cacheFile, quant, fp, todo,
+                    m -> target(w, m, quant), arena, par, QuantCache.STREAM_BLOCK_BYTES);
             if (streamed != null && todo.stream().allMatch(m -> fits(streamed.get(m.name()), m, target(w, m, quant)))) {
-                LOG.info(String.format("quantized to %s in %.1f s, cached in %s", quant.label(), (System.nanoTime() - t0) / 1e9, cacheFile));
+                LOG.info(String.format("quantized to %s in %.1f s, cached in %s", quant.label(),
+                        (System.nanoTime() - t0) / 1e9, cacheFile));
                 return w.map(m -> m.type() != target(w, m, quant) ? streamed.get(m.name()) : m);
             }
             cacheable = false;   // could not write it (logged): quantize in memory, as without a cache

@@ -25,10 +25,13 @@ public record KQuantMatrix(String name, WeightType type, int rows, int cols, Mem
 
     public KQuantMatrix {
         if (!type.kQuant()) throw new IllegalArgumentException(type + " is not a k-quant type");
-        if (cols % BLOCK != 0) throw new IllegalArgumentException(name + ": " + cols + " columns are not a multiple of " + BLOCK);
+        if (cols % BLOCK != 0) {
+            throw new IllegalArgumentException(name + ": " + cols + " columns are not a multiple of " + BLOCK);
+        }
         long want = (long) rows * (cols / BLOCK) * type.blockBytes;
         if (data.byteSize() != want) {
-            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes of " + type.label() + " blocks, expected " + want);
+            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes of " + type.label()
+                    + " blocks, expected " + want);
         }
     }
 

@@ -113,10 +113,11 @@ public final class QuantCache {
      * 7B: 20.9 GB). Returns the mapped matrices by name, or null (logged) if the file cannot be
      * written or read back; the caller then quantizes in memory.
      */
-    public static Map<String, QuantMatrix> writeStreaming(Path file, WeightType quant, String fingerprint, List<Matrix> sources,
-                                                          Function<Matrix, WeightType> target, Arena arena, Parallel par,
-                                                          long blockBytes) {
-        List<Entry> entries = sources.stream().map(m -> new Entry(m.name(), target.apply(m), m.rows(), m.cols())).toList();
+    public static Map<String, QuantMatrix> writeStreaming(Path file, WeightType quant, String fingerprint,
+                                                          List<Matrix> sources, Function<Matrix, WeightType> target,
+                                                          Arena arena, Parallel par, long blockBytes) {
+        List<Entry> entries = sources.stream()
+                .map(m -> new Entry(m.name(), target.apply(m), m.rows(), m.cols())).toList();
         boolean ok = writeFile(file, quant, fingerprint, entries, (ch, e, qOff, sOff) -> {
             Matrix src = sources.get(indexOfSource(sources, e.name()));
             streamMatrix(ch, src, e.type(), qOff, sOff, par, blockBytes);
@@ -161,7 +162,8 @@ public final class QuantCache {
 
     private interface PlaneWriter { void write(FileChannel ch, Entry e, long qOff, long sOff) throws IOException; }
 
-    private static boolean writeFile(Path file, WeightType type, String fingerprint, List<Entry> entries, PlaneWriter planes) {
+    private static boolean writeFile(Path file, WeightType type, String fingerprint, List<Entry> entries,
+                                     PlaneWriter planes) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
         try {
             ObjectMapper om = new ObjectMapper();

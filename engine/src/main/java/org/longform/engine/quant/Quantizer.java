@@ -51,11 +51,13 @@ public final class Quantizer {
      * Rows [r0, r1) of {@code src} quantized to {@code type} into planes that hold those rows only
      * (row r at index r - r0): a block of a streamed quantization ({@link QuantCache#writeStreaming}).
      */
-    public static void quantizeRows(Matrix src, WeightType type, int r0, int r1, MemorySegment q, MemorySegment s, Parallel par) {
+    public static void quantizeRows(Matrix src, WeightType type, int r0, int r1, MemorySegment q, MemorySegment s,
+                                    Parallel par) {
         int cols = src.cols();
         if (!type.quantized()) throw new IllegalArgumentException(type + " is not a quantized type");
         if (cols % QuantMatrix.BLOCK != 0) {
-            throw new IllegalArgumentException(src.name() + " has " + cols + " columns, not a multiple of " + QuantMatrix.BLOCK + " (needed for " + type.label() + ")");
+            throw new IllegalArgumentException(src.name() + " has " + cols + " columns, not a multiple of "
+                    + QuantMatrix.BLOCK + " (needed for " + type.label() + ")");
         }
         Parallel.RangeBody body = (a, b) -> {
             float[] row = new float[cols], tmp = new float[cols];
@@ -71,7 +73,8 @@ public final class Quantizer {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final boolean VEC = FS.length() >= 8 && 32 % FS.length() == 0;
     /** None below 8 float lanes (no 32-bit byte vector: 128-bit NEON, -XX:MaxVectorSize=16), where q8Scalar runs. */
-    private static final VectorSpecies<Byte> BS = VEC ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.length() * 8)) : null;
+    private static final VectorSpecies<Byte> BS =
+            VEC ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.length() * 8)) : null;
     /** 1.5 * 2^23: (v + M) - M rounds v half to even, as Math.rint does, for |v| < 2^22. */
     private static final float MAGIC = 12582912f;
 

@@ -102,19 +102,23 @@ class KQuantTwinTest {
         MatMulKQuant.gemv(m, x, xs, got, 0, N, Epilogue.STORE, buf);
         for (int n = 0; n < N; n++) {
             float want = MatMulKQuantScalar.dot(m, n, x, xs, MatMulKQuant.L);
-            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[n]), t + " row " + n + ": twin " + want + " vector " + got[n]);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[n]),
+                    t + " row " + n + ": twin " + want + " vector " + got[n]);
         }
         // decode for prefill panels: every 32-aligned range, against the twin and against GgmlBlocks' row decode
         float[] row = new float[K], ref = new float[K], part = new float[K];
         for (int n = 0; n < N; n += 7) {
             m.row(n, row, 0);
             GgmlBlocks.dequantizeRow(ggml(t), m.data(), m.rowOffset(n), K, ref, 0);
-            for (int k = 0; k < K; k++) assertEquals(Float.floatToRawIntBits(ref[k]), Float.floatToRawIntBits(row[k]), t + " row " + n + " col " + k);
+            for (int k = 0; k < K; k++) {
+                assertEquals(Float.floatToRawIntBits(ref[k]), Float.floatToRawIntBits(row[k]), t + " " + n + ", " + k);
+            }
             for (int k0 = 0; k0 < K; k0 += 96) {
                 int kc = Math.min(128, K - k0);
                 MatMulKQuant.widen(m, n, k0, kc, part);
                 for (int k = 0; k < kc; k++) {
-                    assertEquals(Float.floatToRawIntBits(row[k0 + k]), Float.floatToRawIntBits(part[k]), t + " widen row " + n + " col " + (k0 + k));
+                    assertEquals(Float.floatToRawIntBits(row[k0 + k]), Float.floatToRawIntBits(part[k]),
+                            t + " widen row " + n + " col " + (k0 + k));
                 }
             }
         }
@@ -142,8 +146,10 @@ class KQuantTwinTest {
             VECTOR3.matmul(m, x, T, c, ep);
             for (int i = 0; i < a.length; i++) {
                 double tol = bound[i] + (ep == Epilogue.ADD ? Math.ulp(a[i]) : 0);   // the add rounds once more
-                assertTrue(Math.abs(a[i] - b[i]) <= tol, t + " " + ep + " [" + i + "] scalar " + a[i] + " vector " + b[i] + " bound " + tol);
-                assertTrue(Math.abs(a[i] - c[i]) <= tol, t + " " + ep + " 3 threads [" + i + "] scalar " + a[i] + " vector " + c[i]);
+                assertTrue(Math.abs(a[i] - b[i]) <= tol,
+                        t + " " + ep + " [" + i + "] scalar " + a[i] + " vector " + b[i] + " bound " + tol);
+                assertTrue(Math.abs(a[i] - c[i]) <= tol,
+                        t + " " + ep + " 3 threads [" + i + "] scalar " + a[i] + " vector " + c[i]);
             }
         }
         float[] g = new float[T * N], s = new float[T * N];

@@ -3,6 +3,7 @@ package org.longform.engine.quant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.engine.Fixtures;
+import org.longform.engine.kernels.Parallel;
 import org.longform.engine.model.Model;
 
 import java.io.IOException;
@@ -121,14 +122,14 @@ class QuantCacheTest {
                 assertArrayEquals(inMemory, planes(m), t + ": streamed planes");
             }
             Path cache = QuantCache.fileFor(dir, t);
-            byte[] file = Files.readAllBytes(cache);
-            try (Model src = Model.load(dir, null, false); Arena a = Arena.ofShared(); var par = new org.longform.engine.kernels.Parallel(2)) {
+            try (Model src = Model.load(dir, null, false); Arena a = Arena.ofShared(); Parallel par = new Parallel(2)) {
                 List<Matrix> todo = src.weights().matrices();
-                String fp = QuantCache.fingerprint(List.of(dir.resolve("model.safetensors"), dir.resolve("config.json")));
+                String fp = QuantCache.fingerprint(List.of(dir.resolve("model.safetensors")));
                 Path small = tmp.resolve("small-blocks.lfq");
                 // 1 byte per block: every block is the 16-row minimum
                 Map<String, QuantMatrix> got = QuantCache.writeStreaming(small, t, fp, todo,
-                        m -> t == WeightType.Q4_0 && (m == src.weights().wte || m == src.weights().lmHead) ? WeightType.Q8_0 : t, a, par, 1);
+                        m -> t == WeightType.Q4_0 && (m == src.weights().wte || m == src.weights().lmHead)
+                                ? WeightType.Q8_0 : t, a, par, 1);
                 assertNotNull(got);
                 assertEquals(todo.size(), got.size());
                 var out = new java.io.ByteArrayOutputStream();
@@ -138,7 +139,6 @@ class QuantCacheTest {
                     out.writeBytes(got.get(x.name()).scales().toArray(ValueLayout.JAVA_BYTE));
                 }
                 assertArrayEquals(inMemory, out.toByteArray(), t + ": streamed in 16-row blocks");
-                assertEquals(Files.size(cache), Files.size(small), "same layout");
             }
             Files.delete(cache);
         }

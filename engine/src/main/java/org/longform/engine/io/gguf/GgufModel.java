@@ -136,7 +136,8 @@ public final class GgufModel {
         boolean conv = false;
         java.util.Set<String> types = new java.util.LinkedHashSet<>();
         for (GgufFile.TensorInfo t : g.tensors().values()) {
-            boolean noKernel = GgmlBlocks.isBlockType(t.type()) && GgufFile.quantType(t.type()) == null && kQuantType(t.type()) == null;
+            boolean noKernel = GgmlBlocks.isBlockType(t.type()) && GgufFile.quantType(t.type()) == null
+                    && kQuantType(t.type()) == null;
             bytes += noKernel ? t.numel() / WeightType.Q8_0.blockSize * WeightType.Q8_0.blockBytes : t.bytes();
             conv |= noKernel;
             if (t.dims().length == 2) types.add(GgufFile.typeName(t.type()));
@@ -208,7 +209,8 @@ public final class GgufModel {
                     long bo = ((long) r * nb + blk) * bb;
                     for (long o : at) {
                         if ((data.get(ValueLayout.JAVA_SHORT_UNALIGNED, bo + o) >> 10 & 0x1F) == 0x1F) {
-                            throw new ModelFormatException(path, "tensor '" + t.name() + "' has a non-finite block scale (row " + r + ", block " + blk + ")");
+                            throw new ModelFormatException(path, "tensor '" + t.name()
+                                    + "' has a non-finite block scale (row " + r + ", block " + blk + ")");
                         }
                     }
                 }

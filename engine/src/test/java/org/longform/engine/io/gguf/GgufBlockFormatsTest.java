@@ -102,8 +102,10 @@ class GgufBlockFormatsTest {
                 : n.equals("token_embd.weight") || n.contains("ffn_down") ? GgufFile.Q6_K : GgufFile.Q4_K;
         Path file = tmp.resolve("demo-" + name + ".gguf"), ref = tmp.resolve("demo-" + name + "-decoded.gguf");
         try (Model demo = Model.load(Assets.demoModel(), null, false)) {
-            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.matrix(n, m, typeFor.applyAsInt(n))).write(file);
-            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.decodedAsF32(n, m, typeFor.applyAsInt(n))).write(ref);
+            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.matrix(n, m, typeFor.applyAsInt(n)))
+                    .write(file);
+            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.decodedAsF32(n, m, typeFor.applyAsInt(n)))
+                    .write(ref);
         }
         try (Model g = Model.load(file, null, false); Model r = Model.load(ref, null, false)) {
             assertEquals(mix ? "q4_K + q6_K" : "q" + name.substring(1), g.weightForm());
@@ -129,12 +131,13 @@ class GgufBlockFormatsTest {
             float[] dg = decodeLogits(g), dr = decodeLogits(r);
             double worstDecode = 0;
             for (int i = 0; i < dg.length; i++) worstDecode = Math.max(worstDecode, Math.abs(dg[i] - dr[i]));
-            assertTrue(worstDecode <= GgufModelTest.EXACT, name + " decode vs the F32 of its decoded values: max |dlogit| " + worstDecode);
+            assertTrue(worstDecode <= GgufModelTest.EXACT,
+                    name + " decode vs the F32 of its decoded values: max |dlogit| " + worstDecode);
             for (int p = 0; p < POSITIONS; p++) if (Fixtures.argmax(lg, p * V, V) == exactTop[p]) agree++;
             double rate = (double) agree / POSITIONS;
-            System.out.printf("%s GGUF of the demo model (%.1f MB, run as stored): max |dlogit| vs F32 of its values %.2g (prompt),"
-                    + " %.2g (%d decode steps); top-1 agreement with exact bf16 %d/%d = %.1f%%%n", name, Files.size(file) / 1e6,
-                    worst, worstDecode, DECODE_STEPS, agree, POSITIONS, 100 * rate);
+            System.out.printf("%s GGUF of the demo model (%.1f MB, run as stored): max |dlogit| vs F32 of its values"
+                    + " %.2g (prompt), %.2g (%d decode steps); top-1 agreement with exact bf16 %d/%d = %.1f%%%n",
+                    name, Files.size(file) / 1e6, worst, worstDecode, DECODE_STEPS, agree, POSITIONS, 100 * rate);
             assertTrue(rate >= minAgreement, name + " agreement " + rate);
         } finally {
             Files.deleteIfExists(file);
