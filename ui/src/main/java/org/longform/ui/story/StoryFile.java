@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.longform.engine.sample.SamplerSettings;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -278,6 +280,11 @@ public final class StoryFile {
 
     static String describe(IOException e) {
         String m = e.getMessage();
+        // what a writer can act on: the disk is full, or the folder is read-only
+        if (e instanceof AccessDeniedException) return "permission denied (a read-only folder or file?)";
+        if (m != null && (m.contains("No space left") || m.contains("Disk quota exceeded"))) return "the disk is full (" + m + ")";
+        if (m != null && m.contains("File too large")) return "the file is larger than this disk or account allows (" + m + ")";
+        if (e instanceof FileSystemException f && "Read-only file system".equals(f.getReason())) return "the disk is read-only";
         return e.getClass().getSimpleName().replace("Exception", "") + (m == null ? "" : " (" + m + ")");
     }
 }
