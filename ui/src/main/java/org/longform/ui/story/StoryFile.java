@@ -72,7 +72,8 @@ public final class StoryFile {
     /** As {@link #open}, with a notice when a text file was not UTF-8 and its encoding was assumed. */
     public static Opened openWithNotice(Path file) throws StoryFileException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".txt") || name.endsWith(".md") || name.endsWith(".markdown")) return importTextWithNotice(file);
+        boolean text = name.endsWith(".txt") || name.endsWith(".md") || name.endsWith(".markdown");
+        if (text) return importTextWithNotice(file);
         return new Opened(open(file), null);
     }
 
@@ -282,9 +283,11 @@ public final class StoryFile {
         String m = e.getMessage();
         // what a writer can act on: the disk is full, or the folder is read-only
         if (e instanceof AccessDeniedException) return "permission denied (a read-only folder or file?)";
-        if (m != null && (m.contains("No space left") || m.contains("Disk quota exceeded"))) return "the disk is full (" + m + ")";
-        if (m != null && m.contains("File too large")) return "the file is larger than this disk or account allows (" + m + ")";
-        if (e instanceof FileSystemException f && "Read-only file system".equals(f.getReason())) return "the disk is read-only";
+        String msg = m == null ? "" : m;
+        if (msg.contains("No space left") || msg.contains("Disk quota exceeded")) return "the disk is full (" + m + ")";
+        if (msg.contains("File too large")) return "the file is larger than this disk or account allows (" + m + ")";
+        boolean readOnly = e instanceof FileSystemException f && "Read-only file system".equals(f.getReason());
+        if (readOnly) return "the disk is read-only";
         return e.getClass().getSimpleName().replace("Exception", "") + (m == null ? "" : " (" + m + ")");
     }
 }

@@ -57,7 +57,7 @@ class AutosaveRotationTest {
         assertEquals("second", StoryFile.read(versions.getFirst()).text());
     }
 
-    /** The clock goes back an hour (daylight saving ends): the newest save sorts first by name and must still be kept. */
+    /** The clock goes back an hour (daylight saving ends): the newest save sorts first by name, and is kept. */
     @Test
     void aClockGoingBackKeepsTheNewestVersion() throws Exception {
         MovableClock clock = new MovableClock();

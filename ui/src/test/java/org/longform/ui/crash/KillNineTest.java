@@ -70,12 +70,14 @@ class KillNineTest {
     Outcome killOnce(Path home, int delayMs) throws Exception {
         Files.createDirectories(home);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:-UsePerfData", "-Xmx256m", "-cp", System.getProperty("java.class.path"), KillHarness.class.getName(),
-                home.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), KillHarness.class.getName(), home.toString())
+                .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
-            try (BufferedReader b = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            var in = new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8);
+            try (BufferedReader b = new BufferedReader(in)) {
                 for (String l; (l = b.readLine()) != null; ) lines.add(l);
             } catch (java.io.IOException ignored) {
                 // the child was killed
@@ -83,7 +85,8 @@ class KillNineTest {
         });
         reader.start();
         long deadline = System.currentTimeMillis() + 60_000;
-        while (lines.stream().noneMatch(l -> l.startsWith("READY")) && p.isAlive() && System.currentTimeMillis() < deadline) {
+        while (lines.stream().noneMatch(l -> l.startsWith("READY")) && p.isAlive()
+                && System.currentTimeMillis() < deadline) {
             Thread.sleep(5);
         }
         assertTrue(p.isAlive(), "child died by itself: " + lines);
@@ -108,7 +111,8 @@ class KillNineTest {
         Path story = home.resolve("novel.longform");
         if (done != null || Files.exists(story)) {
             Set<String> ok = new java.util.HashSet<>(Arrays.asList(done, inFlight));
-            assertTrue(ok.contains(sha(Files.readAllBytes(story))), "story bytes are neither the last save nor the one in flight");
+            assertTrue(ok.contains(sha(Files.readAllBytes(story))),
+                    "story bytes are neither the last save nor the one in flight");
             assertEquals(id, StoryFile.read(story).id(), "the story opens");
             // the crash is noticed and the recovery copy offered, with the same acceptable bytes
             List<String> problems = new ArrayList<>();
@@ -137,7 +141,9 @@ class KillNineTest {
             assertEquals(0, m % KillHarness.STEP, "a whole saved state, not a torn one");
             float[] got = back.feed(prompt[m]);
             try (Session fresh = new Session(model, KillHarness.options())) {
-                for (int from = 0; from < m; from += KillHarness.STEP) fresh.feed(Arrays.copyOfRange(prompt, from, from + KillHarness.STEP));
+                for (int from = 0; from < m; from += KillHarness.STEP) {
+                    fresh.feed(Arrays.copyOfRange(prompt, from, from + KillHarness.STEP));
+                }
                 assertArrayEquals(fresh.feed(prompt[m]), got, "restored cache computes what a fresh one does");
             }
             return true;
