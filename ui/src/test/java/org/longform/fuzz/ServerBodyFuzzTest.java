@@ -69,7 +69,9 @@ class ServerBodyFuzzTest {
                     }
                     if (code >= 400) {
                         JsonNode err = JSON.readTree(res.body());
-                        if (err == null || err.isMissingNode()) throw new AssertionError("no JSON error: " + res.body());
+                        if (err == null || err.isMissingNode()) {
+                            throw new AssertionError("no JSON error: " + res.body());
+                        }
                         clientErrors.incrementAndGet();
                     }
                 });
@@ -80,7 +82,8 @@ class ServerBodyFuzzTest {
     void bodiesNeverBreakTheServer(@TempDir Path tmp) throws Exception {
         AtomicInteger clientErrors = new AtomicInteger();
         fuzz("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"Once upon a time\",\"max_tokens\":3,"
-                + "\"temperature\":0.8,\"top_p\":0.9,\"top_k\":40,\"stop\":[\"\\n\"],\"seed\":7,\"stream\":false}", tmp, clientErrors);
+                + "\"temperature\":0.8,\"top_p\":0.9,\"top_k\":40,\"stop\":[\"\\n\"],\"seed\":7,\"stream\":false}",
+                tmp, clientErrors);
         fuzz("/api/v1/generate", "{\"prompt\":\"Once upon a time\",\"max_length\":3,\"max_context_length\":256,"
                 + "\"temperature\":0.7,\"rep_pen\":1.1,\"top_p\":0.9,\"sampler_order\":[6,0,1,3,4,2,5],"
                 + "\"stop_sequence\":[\"\\n\"]}", tmp, clientErrors);

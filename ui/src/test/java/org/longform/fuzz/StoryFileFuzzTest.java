@@ -41,8 +41,9 @@ class StoryFileFuzzTest {
         Path seed = tmp.resolve("seed.longform");
         StoryFile.write(seed, rich);
         Path again = tmp.resolve("again.longform");
-        assertClean(FuzzRunner.run("longform-story", List.of(Files.readAllBytes(seed)), 4096, FuzzRunner.cases(600), tmp,
-                "story.longform", StoryFileException.class, f -> {
+        List<byte[]> seeds = List.of(Files.readAllBytes(seed));
+        assertClean(FuzzRunner.run("longform-story", seeds, 4096, FuzzRunner.cases(600), tmp, "story.longform",
+                StoryFileException.class, f -> {
                     StoryData d = StoryFile.read(f);
                     StoryFile.write(again, d);
                     assertEquals(d.text(), StoryFile.read(again).text(), "saved and opened again");

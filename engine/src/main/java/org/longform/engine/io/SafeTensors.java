@@ -43,7 +43,9 @@ public final class SafeTensors {
             String name = e.getKey();
             if (name.equals("__metadata__")) continue;
             JsonNode t = e.getValue();
-            if (!t.isObject()) throw new ModelFormatException(file, "tensor '" + name + "' is not a tensor description");
+            if (!t.isObject()) {
+                throw new ModelFormatException(file, "tensor '" + name + "' is not a tensor description");
+            }
             String dt = t.path("dtype").asText("");
             DType dtype = DType.fromSafetensors(dt);
             if (dtype == null) throw new ModelFormatException(file, "tensor '" + name + "' has unsupported dtype " + dt + " (supported: F32, F16, BF16)");

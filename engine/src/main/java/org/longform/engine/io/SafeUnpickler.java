@@ -265,7 +265,8 @@ final class SafeUnpickler {
      * be hashed element by element, which recurses without end on a cyclic or deeply nested one.
      */
     private Object key(Object k) {
-        if (k == null || k instanceof String || k instanceof Long || k instanceof Boolean || k instanceof Double) return k;
+        boolean scalar = k instanceof String || k instanceof Long || k instanceof Boolean || k instanceof Double;
+        if (k == null || scalar) return k;
         throw fail("dict key is a " + typeName(k) + "; only str, int, float, bool or None keys are supported");
     }
 

@@ -19,6 +19,7 @@ import org.longform.engine.kv.KvDType;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
+import org.longform.engine.token.Tokenizer;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -136,6 +137,14 @@ class ModelFileFuzzTest {
                 "model.gguf", ModelFormatException.class, f -> Model.load(f).close()));
     }
 
+    /** The tokenizer goes to a native library (DJL's Rust tokenizers): a crash there would kill the JVM. */
+    @Test
+    void tokenizerJson(@TempDir Path tmp) throws IOException {
+        byte[] seed = Files.readAllBytes(Path.of("../assets/tokenizer/tokenizer.json"));
+        assertClean(FuzzRunner.run("tokenizer.json", List.of(seed), 65536, FuzzRunner.cases(30), tmp,
+                "tokenizer.json", ModelFormatException.class, f -> Tokenizer.load(f).close()));
+    }
+
     static Session session() {
         EngineOptions o = EngineOptions.defaults().withBlockSize(16).withChunkSize(32).withKvDType(KvDType.INT8)
                 .withBackend("scalar");
@@ -182,7 +191,8 @@ class ModelFileFuzzTest {
             }
         }
         assertTrue(pages != null, "the store wrote a pages file");
-        byte[] manifest = Files.readAllBytes(dir.resolve("manifest")), pageBytes = Files.readAllBytes(dir.resolve(pages));
+        byte[] manifest = Files.readAllBytes(dir.resolve("manifest"));
+        byte[] pageBytes = Files.readAllBytes(dir.resolve(pages));
         try (Session back = session()) {
             FuzzRunner.Target restore = f -> {
                 try (KvStore s = new KvStore(work)) {

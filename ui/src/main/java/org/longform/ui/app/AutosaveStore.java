@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -35,13 +36,18 @@ public final class AutosaveStore {
 
     private final Path root;
     private final long pid;
+    private final Clock clock;
 
     /** A story left behind by a session that did not exit cleanly. */
     public record Recoverable(Path file, Path originalPath, StoryData story, long savedAt) {}
 
-    public AutosaveStore(Path configDir, long pid) {
+    public AutosaveStore(Path configDir, long pid) { this(configDir, pid, Clock.systemDefaultZone()); }
+
+    /** {@code clock} names the history versions (tests fix it to make saves collide). */
+    public AutosaveStore(Path configDir, long pid, Clock clock) {
         this.root = configDir;
         this.pid = pid;
+        this.clock = clock;
     }
 
     public Path sessionDir() { return root.resolve("autosave").resolve(Long.toString(pid)); }
@@ -65,18 +71,23 @@ public final class AutosaveStore {
     private void saveVersion(StoryData story) throws StoryFileException {
         Path dir = root.resolve("history").resolve(story.id());
         List<Path> before = versions(story.id());
-        StoryFile.write(dir.resolve(LocalDateTime.now().format(STAMP) + StoryFile.EXTENSION), story);
+        Path written = dir.resolve(LocalDateTime.now(clock).format(STAMP) + StoryFile.EXTENSION);
+        StoryFile.write(written, story);
         // Keep at most one version per minute: a newer save replaces a version younger than that,
-        // so a long evening of autosaves still leaves a useful spread of older versions.
-        if (!before.isEmpty() && isRecent(before.getLast())) {
+        // so a long evening of autosaves still leaves a useful spread of older versions. A save in
+        // the same millisecond has just replaced that version under its own name: it must stay.
+        if (!before.isEmpty() && !before.getLast().equals(written) && isRecent(before.getLast())) {
             try {
                 Files.deleteIfExists(before.getLast());
             } catch (IOException ignored) {
                 // an extra version is harmless
             }
         }
-        List<Path> versions = versions(story.id());
-        for (int i = 0; i < versions.size() - KEEP_VERSIONS; i++) {
+        // Oldest names first; the version just written is never one of them, even when the clock
+        // went back (daylight saving ends, a corrected clock) and its name sorts before the others.
+        List<Path> versions = new ArrayList<>(versions(story.id()));
+        versions.remove(written);
+        for (int i = 0; i < versions.size() + 1 - KEEP_VERSIONS; i++) {
             try {
                 Files.deleteIfExists(versions.get(i));
             } catch (IOException ignored) {
@@ -89,7 +100,7 @@ public final class AutosaveStore {
         String name = version.getFileName().toString();
         try {
             LocalDateTime at = LocalDateTime.parse(name.substring(0, name.length() - StoryFile.EXTENSION.length()), STAMP);
-            return at.isAfter(LocalDateTime.now().minusSeconds(VERSION_SPACING_SECONDS));
+            return at.isAfter(LocalDateTime.now(clock).minusSeconds(VERSION_SPACING_SECONDS));
         } catch (RuntimeException e) {
             return false;
         }

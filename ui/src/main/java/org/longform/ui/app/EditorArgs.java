@@ -62,12 +62,14 @@ public record EditorArgs(Path story, Path model) {
     public static String noDisplay(Map<String, String> env, String osName, String glassPlatform) {
         String os = osName.toLowerCase(Locale.ROOT);
         if (os.contains("mac") || os.contains("win") || "monocle".equalsIgnoreCase(glassPlatform)) return null;
-        if (!env.getOrDefault("DISPLAY", "").isBlank() || !env.getOrDefault("WAYLAND_DISPLAY", "").isBlank()) return null;
+        boolean x11 = !env.getOrDefault("DISPLAY", "").isBlank();
+        if (x11 || !env.getOrDefault("WAYLAND_DISPLAY", "").isBlank()) return null;
         return "no display (DISPLAY is not set)";
     }
 
     /** The one line the launcher prints when the editor cannot open a window. */
     public static String needsDisplay(String why, List<String> commands) {
-        return "the editor needs a display: " + why + ". These commands run without one: " + String.join(", ", commands);
+        return "the editor needs a display: " + why + ". These commands run without one: "
+                + String.join(", ", commands);
     }
 }

@@ -343,9 +343,8 @@ public final class MainWindow {
         }
         if (a.story() != null) files.open(a.story());
         else newStory();
-        Path m = a.model() != null ? a.model()
-                : prefs.lastModel() != null && java.nio.file.Files.exists(Path.of(prefs.lastModel())) ? Path.of(prefs.lastModel())
-                : config.defaultModel();
+        boolean lastExists = prefs.lastModel() != null && java.nio.file.Files.exists(Path.of(prefs.lastModel()));
+        Path m = a.model() != null ? a.model() : lastExists ? Path.of(prefs.lastModel()) : config.defaultModel();
         if (m != null) loadModel(m);
     }
 

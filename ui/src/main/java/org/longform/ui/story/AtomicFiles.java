@@ -21,6 +21,7 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
+            keepPermissions(target, tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) ch.write(buf);
@@ -34,6 +35,15 @@ public final class AtomicFiles {
             syncDirectory(dir);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A temp file is private (0600); the renamed file keeps the permissions the writer's file had. */
+    private static void keepPermissions(Path target, Path tmp) {
+        try {
+            if (Files.exists(target)) Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not POSIX (Windows) or not ours to read: the file is still written
         }
     }
 

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.longform.engine.sample.SamplerSettings;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -70,7 +72,8 @@ public final class StoryFile {
     /** As {@link #open}, with a notice when a text file was not UTF-8 and its encoding was assumed. */
     public static Opened openWithNotice(Path file) throws StoryFileException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".txt") || name.endsWith(".md") || name.endsWith(".markdown")) return importTextWithNotice(file);
+        boolean text = name.endsWith(".txt") || name.endsWith(".md") || name.endsWith(".markdown");
+        if (text) return importTextWithNotice(file);
         return new Opened(open(file), null);
     }
 
@@ -278,6 +281,13 @@ public final class StoryFile {
 
     static String describe(IOException e) {
         String m = e.getMessage();
+        // what a writer can act on: the disk is full, or the folder is read-only
+        if (e instanceof AccessDeniedException) return "permission denied (a read-only folder or file?)";
+        String msg = m == null ? "" : m;
+        if (msg.contains("No space left") || msg.contains("Disk quota exceeded")) return "the disk is full (" + m + ")";
+        if (msg.contains("File too large")) return "the file is larger than this disk or account allows (" + m + ")";
+        boolean readOnly = e instanceof FileSystemException f && "Read-only file system".equals(f.getReason());
+        if (readOnly) return "the disk is read-only";
         return e.getClass().getSimpleName().replace("Exception", "") + (m == null ? "" : " (" + m + ")");
     }
 }

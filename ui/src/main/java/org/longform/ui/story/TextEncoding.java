@@ -28,7 +28,9 @@ public final class TextEncoding {
         if (starts(b, 0xFF, 0xFE) || starts(b, 0xFE, 0xFF)) {
             Charset cs = b[0] == (byte) 0xFF ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE;
             String t = strict(b, 2, cs);
-            if (t != null) return new Decoded(t, cs, "read as " + cs.name() + " (it starts with a UTF-16 byte order mark)");
+            if (t != null) {
+                return new Decoded(t, cs, "read as " + cs.name() + " (it starts with a UTF-16 byte order mark)");
+            }
         }
         String utf8 = strict(b, 0, StandardCharsets.UTF_8);
         if (utf8 != null) return new Decoded(utf8, StandardCharsets.UTF_8, null);

@@ -21,6 +21,8 @@ class TextEncodingTest {
         return r;
     }
 
+    static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
+
     static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         for (byte[] p : parts) o.writeBytes(p);
@@ -38,9 +40,8 @@ class TextEncodingTest {
     @Test
     void notUtf8TextWasRefusedWhole_windows1252CurlyQuotes(@TempDir Path tmp) throws Exception {
         // “Hello,” she said – it cost 5€.  as Notepad on Windows wrote it
-        byte[] file = concat(bytes(0x93), "Hello,".getBytes(StandardCharsets.US_ASCII), bytes(0x94),
-                " she said ".getBytes(StandardCharsets.US_ASCII), bytes(0x96), " it cost 5".getBytes(StandardCharsets.US_ASCII),
-                bytes(0x80, '.'));
+        byte[] file = concat(bytes(0x93), ascii("Hello,"), bytes(0x94), ascii(" she said "), bytes(0x96),
+                ascii(" it cost 5"), bytes(0x80, '.'));
         Path f = tmp.resolve("old chapter.txt");
         Files.write(f, file);
         StoryFile.Opened o = StoryFile.importTextWithNotice(f);
@@ -51,8 +52,7 @@ class TextEncodingTest {
 
     @Test
     void latin1() {
-        byte[] file = concat("caf".getBytes(StandardCharsets.US_ASCII), bytes(0xE9), " na".getBytes(StandardCharsets.US_ASCII),
-                bytes(0xEF), "ve".getBytes(StandardCharsets.US_ASCII));
+        byte[] file = concat(ascii("caf"), bytes(0xE9), ascii(" na"), bytes(0xEF), ascii("ve"));
         TextEncoding.Decoded d = TextEncoding.decode(file);
         assertEquals("caf\u00E9 na\u00EFve", d.text());
         assertTrue(d.notice().contains("Latin-1"), d.notice());
@@ -103,7 +103,7 @@ class TextEncodingTest {
                 file[j] = (byte) (r.nextInt(4) == 0 ? 0x80 + r.nextInt(128) : 0x20 + r.nextInt(95));
             }
             if (i % 7 == 0 && file.length >= 2) { file[0] = (byte) 0xFF; file[1] = (byte) 0xFE; }
-            if (i % 11 == 0 && file.length >= 3) { file[0] = (byte) 0xEF; file[1] = (byte) 0xBB; file[2] = (byte) 0xBF; }
+            if (i % 11 == 0 && file.length >= 3) System.arraycopy(bytes(0xEF, 0xBB, 0xBF), 0, file, 0, 3);
             TextEncoding.Decoded d = TextEncoding.decode(file);
             assertLossless(file, d);
         }

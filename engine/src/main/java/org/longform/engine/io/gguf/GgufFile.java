@@ -120,7 +120,9 @@ public final class GgufFile {
             long off = (Long) o[3];
             long n = 1;
             for (long d : dims) {
-                if (d > Long.MAX_VALUE / n) throw new ModelFormatException(path, "tensor '" + name + "' is too large (dims overflow)");
+                if (d > Long.MAX_VALUE / n) {
+                    throw new ModelFormatException(path, "tensor '" + name + "' is too large (dims overflow)");
+                }
                 n *= d;
             }
             int bs = GgmlBlocks.blockSize(type);
