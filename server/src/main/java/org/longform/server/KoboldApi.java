@@ -6,6 +6,7 @@ import org.longform.engine.sample.SamplerSettings;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The KoboldAI API subset that KoboldAI Lite and SillyTavern use, with KoboldCpp's shapes:
@@ -111,7 +112,7 @@ final class KoboldApi {
     /**
      * KoboldCpp's generate parameters. {@code memory} is prepended and pinned (it stays in view when
      * the story outgrows the window); {@code max_context_length} sets the window; banned_tokens are
-     * phrases, as in KoboldCpp.
+     * phrases, as in KoboldCpp; DRY, XTC and logit_bias (token ids) map onto the sampler's own.
      */
     private GenerationRequest request(Params p) {
         String prompt = p.string("prompt", null);
@@ -140,6 +141,33 @@ final class KoboldApi {
         Long seed = seedV < 0 ? null : seedV;
         List<String> stops = p.strings("stop_sequence");
         List<String> banned = p.strings("banned_tokens");
+        // DRY, XTC and logit_bias as KoboldCpp names them; absent fields leave them off (KoboldCpp's defaults).
+        SamplerSettings.Dry off = SamplerSettings.Dry.OFF;
+        double dryMultiplier = p.number("dry_multiplier", off.multiplier());
+        if (dryMultiplier < 0) throw ApiException.badRequest("dry_multiplier", "dry_multiplier must be >= 0 (0 = off)");
+        double dryBase = p.number("dry_base", off.base());
+        if (dryBase < 1) throw ApiException.badRequest("dry_base", "dry_base must be >= 1");
+        long dryAllowed = p.integer("dry_allowed_length", off.allowedLength());
+        if (dryAllowed < 1 || dryAllowed > Integer.MAX_VALUE) {
+            throw ApiException.badRequest("dry_allowed_length", "dry_allowed_length must be >= 1");
+        }
+        long dryRange = p.integer("dry_penalty_last_n", off.range());
+        if (dryRange == -1) dryRange = 0;   // llama.cpp's "the whole context"
+        if (dryRange < 0 || dryRange > Integer.MAX_VALUE) {
+            throw ApiException.badRequest("dry_penalty_last_n",
+                    "dry_penalty_last_n must be >= 0 (0 or -1 = whole context)");
+        }
+        List<String> breakers = p.has("dry_sequence_breakers") ? p.strings("dry_sequence_breakers")
+                : off.sequenceBreakers();
+        double xtcThreshold = p.number("xtc_threshold", SamplerSettings.Xtc.OFF.threshold());
+        if (xtcThreshold < 0 || xtcThreshold > 1) {
+            throw ApiException.badRequest("xtc_threshold", "xtc_threshold must be in [0, 1]");
+        }
+        double xtcProbability = p.number("xtc_probability", SamplerSettings.Xtc.OFF.probability());
+        if (xtcProbability < 0 || xtcProbability > 1) {
+            throw ApiException.badRequest("xtc_probability", "xtc_probability must be in [0, 1] (0 = off)");
+        }
+        Map<Integer, Double> bias = p.logitBias("logit_bias", gen.engine().vocabSize(), Double.MAX_VALUE);
 
         int[] mem = gen.engine().tokenizer().encode(memory);
         int[] story = gen.engine().tokenizer().encode(prompt);
@@ -152,7 +180,9 @@ final class KoboldApi {
             ids = new int[]{eos};
         }
         SamplerSettings s = new SamplerSettings(temperature, (int) topK, topP, minP, typical, repPen, (int) repRange, seed,
-                maxLength, stops, banned);
+                maxLength, stops, banned,
+                new SamplerSettings.Dry(dryMultiplier, dryBase, (int) dryAllowed, (int) dryRange, breakers),
+                new SamplerSettings.Xtc(xtcThreshold, xtcProbability), bias, Map.of());
         int window = (int) Math.min(ctx, gen.engine().contextWindow());
         return new GenerationRequest(ids, s, window, mem.length);
     }

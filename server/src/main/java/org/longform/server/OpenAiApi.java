@@ -7,6 +7,7 @@ import org.longform.engine.sample.SamplerSettings;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -95,7 +96,6 @@ final class OpenAiApi {
         p.string("model", null);
         p.unsupported("suffix", "this is a plain continuation model");
         p.unsupported("logprobs", "log probabilities are not returned");
-        if (p.has("logit_bias") && p.raw("logit_bias").size() > 0) p.unsupported("logit_bias", "use the local editor's banned phrases");
         if (p.integer("n", 1) != 1) throw ApiException.badRequest("n", "n must be 1: one completion per request");
         if (p.integer("best_of", 1) != 1) throw ApiException.badRequest("best_of", "best_of must be 1");
         if (p.number("presence_penalty", 0) != 0) throw ApiException.badRequest("presence_penalty", "presence_penalty is not supported; use repetition_penalty");
@@ -139,7 +139,10 @@ final class OpenAiApi {
             if (eos < 0) throw ApiException.badRequest("prompt", "the prompt is empty");
             ids = new int[]{eos};
         }
-        SamplerSettings s = new SamplerSettings(temperature, (int) topK, topP, minP, typical, repPen, 0, seed, maxTokens, stops, List.of());
+        // OpenAI's range: -100 bans a token in effect, +100 all but forces it.
+        Map<Integer, Double> bias = p.logitBias("logit_bias", gen.engine().vocabSize(), 100);
+        SamplerSettings s = new SamplerSettings(temperature, (int) topK, topP, minP, typical, repPen, 0, seed,
+                maxTokens, stops, List.of(), SamplerSettings.Dry.OFF, SamplerSettings.Xtc.OFF, bias, Map.of());
         return new Request(ids, echoText, s, stream, includeUsage, echo);
     }
 

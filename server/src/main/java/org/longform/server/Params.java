@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Typed, validated access to a JSON request object. Every problem becomes a 400 naming the field,
@@ -95,6 +97,35 @@ final class Params {
             if (!e.textValue().isEmpty()) out.add(e.textValue());
         }
         if (out.size() > MAX_STOPS) throw ApiException.badRequest(f, f + " has " + out.size() + " entries; at most " + MAX_STOPS);
+        return out;
+    }
+
+    /**
+     * {"token id": bias, ...}, the logit_bias of OpenAI and KoboldCpp: every id must be in [0, vocab) and
+     * every bias a number with |bias| <= maxAbs.
+     */
+    Map<Integer, Double> logitBias(String f, int vocab, double maxAbs) {
+        JsonNode v = node.get(f);
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        if (v == null || v.isNull()) return out;
+        if (!v.isObject()) throw ApiException.badRequest(f, f + " must be an object of {\"token id\": bias}");
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey().strip());
+            } catch (NumberFormatException x) {
+                throw ApiException.badRequest(f, f + " key \"" + e.getKey() + "\" is not a token id");
+            }
+            if (id < 0 || id >= vocab) {
+                throw ApiException.badRequest(f, f + " token id " + id + " is not in [0, " + vocab + ")");
+            }
+            JsonNode b = e.getValue();
+            if (!b.isNumber() || !Double.isFinite(b.doubleValue()) || Math.abs(b.doubleValue()) > maxAbs) {
+                throw ApiException.badRequest(f, f + "[\"" + e.getKey() + "\"] must be a number"
+                        + (maxAbs < Double.MAX_VALUE ? " between " + (int) -maxAbs + " and " + (int) maxAbs : ""));
+            }
+            out.put(id, b.doubleValue());
+        }
         return out;
     }
 

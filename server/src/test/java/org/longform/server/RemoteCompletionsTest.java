@@ -18,6 +18,7 @@ import picocli.CommandLine;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -92,6 +93,30 @@ class RemoteCompletionsTest {
             assertEquals(StopReason.CANCELLED, r.reason());
             assertTrue(pieces.size() < 4000);
             SecurityTest.waitFor(() -> ts.server.engine().stats().cancelled() > before, 10_000);
+        }
+    }
+
+    @Test
+    void logitBiasTravelsAndDryXtcPhraseBiasAreRefused() {
+        String prompt = "The old clock in the hall struck midnight";
+        SamplerSettings greedy = SamplerSettings.greedy().withMaxTokens(6);
+        GenerationResult plain;
+        GenerationResult biased;
+        try (Generator ref = TestServer.tinyGenerator()) {
+            plain = ref.generate(new GenerationRequest(ref.tokenizer().encode(prompt), greedy), null, null);
+            SamplerSettings ban = greedy.withLogitBias(Map.of(plain.ids()[0], -100.0));
+            biased = ref.generate(new GenerationRequest(ref.tokenizer().encode(prompt), ban), null, null);
+        }
+        assertNotEquals(plain.text(), biased.text());
+        try (RemoteCompletions rc = client("k3y")) {
+            SamplerSettings ban = greedy.withLogitBias(Map.of(plain.ids()[0], -100.0));
+            assertEquals(biased.text(), rc.complete(prompt, ban, null, null).text());
+            for (SamplerSettings local : List.of(greedy.withDry(new SamplerSettings.Dry(1, 1.75, 2, 0, List.of())),
+                    greedy.withXtc(new SamplerSettings.Xtc(0.1, 0.5)), greedy.withPhraseBias(Map.of("x", 1.0)))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> rc.complete(prompt, local, null, null));
+                assertTrue(e.getMessage().contains("need the local engine"), e.getMessage());
+            }
         }
     }
 

@@ -27,7 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -59,6 +61,27 @@ public final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for reproducible output.") Long seed;
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop sequence (repeatable); it is not printed.") List<String> stops = new ArrayList<>();
     @Option(names = "--ban", paramLabel = "PHRASE", description = "Phrase never to generate (repeatable).") List<String> banned = new ArrayList<>();
+    @Option(names = "--dry-multiplier", description = "DRY sequence-repetition penalty strength, 0 = off (default: 0).")
+    Double dryMultiplier;
+    @Option(names = "--dry-base", description = "DRY growth per token past the allowed length (default: 1.75).")
+    Double dryBase;
+    @Option(names = "--dry-allowed-length", description = "Longest repeat DRY leaves alone (default: 2).")
+    Integer dryAllowedLength;
+    @Option(names = "--dry-range", description = "Tokens DRY searches back over, 0 = all (default: 0).")
+    Integer dryRange;
+    @Option(names = "--dry-breaker", paramLabel = "TEXT", description = "DRY sequence breaker (repeatable; replaces the"
+            + " defaults newline, colon, quote, asterisk; \\n = newline).")
+    List<String> dryBreakers = new ArrayList<>();
+    @Option(names = "--xtc-threshold", description = "XTC: tokens at least this likely are top choices (default: 0.2).")
+    Double xtcThreshold;
+    @Option(names = "--xtc-probability", description = "XTC: chance per token of excluding top choices, 0 = off"
+            + " (default: 0).")
+    Double xtcProbability;
+    @Option(names = "--logit-bias", paramLabel = "ID:BIAS", description = "Add BIAS to token ID's logit (repeatable).")
+    List<String> logitBias = new ArrayList<>();
+    @Option(names = "--bias-phrase", paramLabel = "TEXT:BIAS", description = "Add BIAS to the first token of TEXT, as"
+            + " written and after a space (repeatable; the last colon splits).")
+    List<String> phraseBias = new ArrayList<>();
     @Option(names = "--window", defaultValue = "0", description = "Tokens in the model's view (0 = what the KV budget holds).") int window;
     @Option(names = "--keep", defaultValue = "0", description = "Tokens at the start pinned in view when the window shifts.") int keep;
     @Option(names = "--chunk", defaultValue = "512", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).") int chunk;
@@ -196,6 +219,46 @@ public final class ContinueCommand implements Callable<Integer> {
         if (repPen != null) s = s.withRepetitionPenalty(repPen);
         if (repRange != null) s = s.withRepetitionRange(repRange);
         if (seed != null) s = s.withSeed(seed);
-        return s;
+        SamplerSettings.Dry d = s.dry();
+        s = s.withDry(new SamplerSettings.Dry(dryMultiplier != null ? dryMultiplier : d.multiplier(),
+                dryBase != null ? dryBase : d.base(), dryAllowedLength != null ? dryAllowedLength : d.allowedLength(),
+                dryRange != null ? dryRange : d.range(),
+                dryBreakers.isEmpty() ? d.sequenceBreakers()
+                        : dryBreakers.stream().map(x -> x.replace("\\n", "\n")).toList()));
+        s = s.withXtc(new SamplerSettings.Xtc(xtcThreshold != null ? xtcThreshold : s.xtc().threshold(),
+                xtcProbability != null ? xtcProbability : s.xtc().probability()));
+        Map<Integer, Double> ids = new LinkedHashMap<>();
+        for (String b : logitBias) {
+            String[] kv = splitBias(b, "--logit-bias", "ID:BIAS");
+            try {
+                ids.merge(Integer.parseInt(kv[0].strip()), parseBias(kv[1], b, "--logit-bias"), Double::sum);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--logit-bias " + b + ": \"" + kv[0] + "\" is not a token id"
+                        + " (use --bias-phrase for text)");
+            }
+        }
+        Map<String, Double> phrases = new LinkedHashMap<>();
+        for (String b : phraseBias) {
+            String[] kv = splitBias(b, "--bias-phrase", "TEXT:BIAS");
+            phrases.merge(kv[0], parseBias(kv[1], b, "--bias-phrase"), Double::sum);
+        }
+        return s.withLogitBias(ids).withPhraseBias(phrases);
+    }
+
+    /** KEY:BIAS split at the last colon, so a phrase may hold colons and a bias may be negative. */
+    private static String[] splitBias(String arg, String option, String form) {
+        int colon = arg.lastIndexOf(':');
+        if (colon <= 0 || colon == arg.length() - 1) {
+            throw new IllegalArgumentException(option + " " + arg + ": expected " + form);
+        }
+        return new String[] {arg.substring(0, colon), arg.substring(colon + 1)};
+    }
+
+    private static double parseBias(String bias, String arg, String option) {
+        try {
+            return Double.parseDouble(bias.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " " + arg + ": \"" + bias + "\" is not a number");
+        }
     }
 }

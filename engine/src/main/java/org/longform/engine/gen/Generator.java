@@ -168,7 +168,8 @@ public final class Generator implements AutoCloseable {
                     approximate, ContextMap.of(req.promptIds().length, Math.min(keep, prompt.length), evicted));
         }
 
-        Sampler sampler = new Sampler(st);
+        Sampler sampler = new Sampler(st,
+                new Sampler.Vocabulary(tokenizer::encode, tokenizer::tokenBytes, tokenizer.vocabSize()));
         BannedPhrases banned = new BannedPhrases(tokenizer, st.bannedPhrases());
         TextStreamer streamer = new TextStreamer(tokenizer);
         StopMatcher stops = new StopMatcher(st.stopSequences());

@@ -1,18 +1,26 @@
 package org.longform.engine.sample;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.random.RandomGenerator;
 
 /**
  * Picks the next token from the model's logits.
  *
- * <p>Order, as in llama.cpp / KoboldCpp: repetition penalty over the recent history, then top-k, typical,
- * top-p and min-p (each on the softmax of the candidates still alive), then temperature, then a draw from
- * a seeded generator, so the same seed and the same logits always give the same story. Temperature 0
- * takes the most likely token after the penalty, the lowest id on ties.
+ * <p>Order, as in KoboldCpp's SampleLogits with its default sampler order: logit bias (added to the raw
+ * logits), then DRY (it must see every token, before any filter reorders or drops them), then the repetition
+ * penalty over the recent history, then top-k, typical, top-p and min-p (each on the softmax of the
+ * candidates still alive), then temperature, then XTC last (it judges the final probabilities), then a draw
+ * from a seeded generator, so the same seed and the same logits always give the same story. Temperature 0
+ * takes the most likely token after bias and penalties, the lowest id on ties; XTC does not apply to it.
  *
  * <p>Vocabulary-sized buffers are allocated on the first call and reused: sampling a token allocates
  * nothing. Top-k uses a k-sized heap and top-p / typical pop only the tokens they keep from a heap, so
@@ -24,6 +32,37 @@ public final class Sampler {
     private final RandomGenerator random;
     /** ln(minP): min-p keeps tokens whose logit is within this of the best, which needs no exp(). */
     private final double logMinP;
+    /** Logit bias by token id (token ids and phrases merged), ascending ids; empty when none. */
+    private final int[] biasIds;
+    private final double[] biasValues;
+    /** breaker[id]: the token's text contains a DRY sequence breaker; null when DRY is off. */
+    private final boolean[] breaker;
+    /** XTC's dice has a generator of its own, so turning XTC on leaves the main draws' sequence as it was. */
+    private final RandomGenerator xtcRandom;
+    /** DRY scratch: dryLen[id] = longest repeat that id would extend, valid where dryStamp[id] == stamp. */
+    private int[] dryLen;
+    private int[] dryStamp;
+    private int[] dryTouched;
+    private int dryStampNow;
+
+    /**
+     * What DRY's sequence breakers and phrase biases need from the tokenizer.
+     *
+     * @param encode     token ids of a text
+     * @param tokenBytes the UTF-8 bytes one token contributes to the text
+     * @param size       number of token ids
+     */
+    public record Vocabulary(Function<String, int[]> encode, IntFunction<byte[]> tokenBytes, int size) {
+        public Vocabulary {
+            Objects.requireNonNull(encode, "encode");
+            Objects.requireNonNull(tokenBytes, "tokenBytes");
+        }
+    }
+
+    /** A sampler for settings that need no tokenizer (no phrase bias, no DRY sequence breakers). */
+    public Sampler(SamplerSettings settings) {
+        this(settings, null);
+    }
 
     private int vocab = -1;
     /** Logits after the repetition penalty (the caller's array is never modified). */
@@ -47,12 +86,79 @@ public final class Sampler {
     private double maxLogit;
     private double partition;
 
-    public Sampler(SamplerSettings settings) {
+    /**
+     * @param vocab the tokenizer's view, for phrase biases and DRY's sequence breakers; may be null when the
+     *              settings have neither
+     * @throws IllegalArgumentException when the settings need a vocabulary and none is given
+     */
+    public Sampler(SamplerSettings settings, Vocabulary vocab) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.seed = settings.seed() != null ? settings.seed() : ThreadLocalRandom.current().nextLong();
         // SplittableRandom's sequence is fixed by its specification, so seeds reproduce across JDKs.
         this.random = new SplittableRandom(seed);
+        this.xtcRandom = new SplittableRandom(~seed);
         this.logMinP = Math.log(settings.minP());
+
+        TreeMap<Integer, Double> bias = new TreeMap<>(settings.logitBias());
+        if (!settings.phraseBias().isEmpty() && vocab == null) {
+            throw new IllegalArgumentException("a phrase bias needs the tokenizer; none was given to the sampler");
+        }
+        for (Map.Entry<String, Double> e : settings.phraseBias().entrySet()) {
+            // A phrase mid-text usually follows a space, so both spellings' first tokens get the bias (once each).
+            String t = e.getKey().strip();
+            int[] plain = vocab.encode().apply(t);
+            int[] spaced = vocab.encode().apply(" " + t);
+            if (plain.length > 0) {
+                bias.merge(plain[0], e.getValue(), Double::sum);
+            }
+            if (spaced.length > 0 && (plain.length == 0 || spaced[0] != plain[0])) {
+                bias.merge(spaced[0], e.getValue(), Double::sum);
+            }
+        }
+        biasIds = bias.keySet().stream().mapToInt(Integer::intValue).toArray();
+        biasValues = bias.values().stream().mapToDouble(Double::doubleValue).toArray();
+
+        SamplerSettings.Dry dry = settings.dry();
+        if (!dry.enabled()) {
+            breaker = null;
+        } else if (dry.sequenceBreakers().isEmpty()) {
+            breaker = new boolean[0];
+        } else {
+            if (vocab == null) {
+                throw new IllegalArgumentException(
+                        "DRY sequence breakers need the tokenizer; none was given to the sampler");
+            }
+            breaker = breakers(vocab, dry.sequenceBreakers());
+        }
+    }
+
+    /** Marks every token whose bytes contain a breaker's bytes: "\n" also breaks at ".\n" or "\n\n" tokens. */
+    private static boolean[] breakers(Vocabulary vocab, List<String> strings) {
+        byte[][] needles = strings.stream().map(x -> x.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        boolean[] out = new boolean[vocab.size()];
+        for (int id = 0; id < out.length; id++) {
+            byte[] b = vocab.tokenBytes().apply(id);
+            for (byte[] needle : needles) {
+                if (contains(b, needle)) {
+                    out[id] = true;
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean contains(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     public SamplerSettings settings() {
@@ -128,6 +234,8 @@ public final class Sampler {
             float l = logits[i];
             work[i] = Float.isNaN(l) ? Float.NEGATIVE_INFINITY : l; // a NaN must never win or poison the sums
         }
+        applyBias(n);
+        applyDry(history, historyLen, n);
         penalizeRepetitions(history, historyLen, n);
 
         if (settings.isGreedy()) {
@@ -167,6 +275,125 @@ public final class Sampler {
             keepMinP();
         }
         applyTemperature(settings.temperature());
+        applyXtc();
+    }
+
+    private void applyBias(int n) {
+        for (int i = 0; i < biasIds.length; i++) {
+            int id = biasIds[i];
+            if (id >= n) {
+                throw new IllegalArgumentException("logit bias names token id " + id + ", but the vocabulary has only "
+                        + n + " tokens (0.." + (n - 1) + ")");
+            }
+            work[id] = (float) (work[id] + biasValues[i]);
+        }
+    }
+
+    /** Longest repeat DRY follows back (as text-generation-webui): bounds the cost on degenerate histories. */
+    static final int DRY_MAX_LENGTH = 50;
+
+    /**
+     * DRY: for every earlier occurrence of the last token, the token that followed it would extend a repeat;
+     * the repeat's length is how far the text before that occurrence matches the text before the end (never
+     * across a breaker). Each such token loses multiplier * base^(length - allowedLength) once its longest
+     * repeat reaches allowedLength.
+     */
+    private void applyDry(int[] history, int historyLen, int n) {
+        if (breaker == null || historyLen < 2) {
+            return;
+        }
+        SamplerSettings.Dry dry = settings.dry();
+        int from = dry.range() == 0 ? 0 : Math.max(0, historyLen - dry.range());
+        int end = historyLen - 1;
+        int last = history[end];
+        if (end - from < 1 || isBreaker(last)) {
+            return;
+        }
+        if (dryLen == null || dryLen.length != n) {
+            dryLen = new int[n];
+            dryStamp = new int[n];
+            dryTouched = new int[n];
+            dryStampNow = 0;
+        }
+        if (++dryStampNow == Integer.MAX_VALUE) {
+            Arrays.fill(dryStamp, 0);
+            dryStampNow = 1;
+        }
+        int touched = 0;
+        for (int i = end - 1; i >= from; i--) {
+            if (history[i] != last) {
+                continue;
+            }
+            int next = history[i + 1];
+            if (next < 0 || next >= n || isBreaker(next)) {
+                continue;
+            }
+            int length = 1;
+            while (length < DRY_MAX_LENGTH) {
+                int j = i - length;
+                if (j < from) {
+                    break;
+                }
+                int prev = history[end - length];
+                if (history[j] != prev || isBreaker(prev)) {
+                    break;
+                }
+                length++;
+            }
+            if (dryStamp[next] != dryStampNow) {
+                dryStamp[next] = dryStampNow;
+                dryLen[next] = length;
+                dryTouched[touched++] = next;
+            } else if (length > dryLen[next]) {
+                dryLen[next] = length;
+            }
+        }
+        for (int k = 0; k < touched; k++) {
+            int t = dryTouched[k];
+            if (dryLen[t] >= dry.allowedLength()) {
+                work[t] = (float) (work[t] - dry.multiplier() * Math.pow(dry.base(), dryLen[t] - dry.allowedLength()));
+            }
+        }
+    }
+
+    private boolean isBreaker(int id) {
+        return id >= 0 && id < breaker.length && breaker[id];
+    }
+
+    /**
+     * XTC, on the final weights: with probability p, of the candidates at least threshold likely (two or more),
+     * all but the least likely are removed (among equally likely ones, the highest id stays, as it sorts last).
+     */
+    private void applyXtc() {
+        SamplerSettings.Xtc xtc = settings.xtc();
+        if (!xtc.enabled() || count <= 1 || !(totalWeight > 0)) {
+            return;
+        }
+        if (xtcRandom.nextDouble() >= xtc.probability()) {
+            return;
+        }
+        double cut = xtc.threshold() * totalWeight;
+        int above = 0;
+        int keep = -1;
+        for (int i = 0; i < count; i++) {
+            if (weight[i] >= cut && weight[i] > 0) {
+                above++;
+                if (keep < 0 || weight[i] < weight[keep] || (weight[i] == weight[keep] && candId[i] > candId[keep])) {
+                    keep = i;
+                }
+            }
+        }
+        if (above < 2) {
+            return;
+        }
+        double total = 0;
+        for (int i = 0; i < count; i++) {
+            if (i != keep && weight[i] >= cut) {
+                weight[i] = 0;
+            }
+            total += weight[i];
+        }
+        totalWeight = total;
     }
 
     /** CTRL-style: shrink the logit of each token seen in the window towards "less likely", once per token. */

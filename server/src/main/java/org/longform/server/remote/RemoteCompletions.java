@@ -153,6 +153,10 @@ public final class RemoteCompletions implements AutoCloseable {
         if (!s.bannedPhrases().isEmpty()) {
             throw new IllegalArgumentException("banned phrases need the local engine: a remote completions API cannot forbid tokens");
         }
+        if (s.dry().enabled() || s.xtc().enabled() || !s.phraseBias().isEmpty()) {
+            throw new IllegalArgumentException("DRY, XTC and phrase bias need the local engine: the OpenAI"
+                    + " completions API has no such fields (token-id logit bias is sent)");
+        }
         byte[] body = body(prompt, s);
         HttpRequest req = request("completions").header("Content-Type", "application/json").header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
@@ -191,6 +195,11 @@ public final class RemoteCompletions implements AutoCloseable {
             s.stopSequences().forEach(arr::add);
         }
         if (s.seed() != null) b.put("seed", s.seed());
+        if (!s.logitBias().isEmpty()) {
+            // OpenAI's own field; the ids are our tokenizer's, which the remote model is assumed to share
+            ObjectNode bias = b.putObject("logit_bias");
+            s.logitBias().forEach((id, v) -> bias.put(Integer.toString(id), v));
+        }
         b.put("stream", true);
         if (!options.standardOnly()) {
             // vLLM's (and our server's) sampling extensions; OpenAI itself would refuse them

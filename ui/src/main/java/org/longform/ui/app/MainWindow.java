@@ -200,6 +200,7 @@ public final class MainWindow {
         List<String> problems = new ArrayList<>();
         samplerPanel.setPresets(Presets.load(List.of(org.longform.engine.Assets.dir().resolve("presets"), config.configDir().resolve("presets")), problems));
         if (!problems.isEmpty()) notice.error("Some sampler presets could not be read: " + String.join("; ", problems));
+        samplerPanel.setPresetFolder(config.configDir().resolve("presets"), config.io(), config.fx());
     }
 
     private void wireGeneration() {

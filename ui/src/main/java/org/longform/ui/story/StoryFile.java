@@ -15,8 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads and writes {@code .longform} story files (JSON; see docs/STORY_FORMAT.md). Every problem
@@ -166,6 +169,28 @@ public final class StoryFile {
         o.put("maxTokens", p.maxTokens());
         strings(o.putArray("stopSequences"), p.stopSequences());
         strings(o.putArray("bannedPhrases"), p.bannedPhrases());
+        // Written only when used, so a story without them is byte for byte what older versions wrote.
+        if (!p.dry().equals(SamplerSettings.Dry.OFF)) {
+            ObjectNode d = o.putObject("dry");
+            d.put("multiplier", p.dry().multiplier());
+            d.put("base", p.dry().base());
+            d.put("allowedLength", p.dry().allowedLength());
+            d.put("range", p.dry().range());
+            strings(d.putArray("sequenceBreakers"), p.dry().sequenceBreakers());
+        }
+        if (!p.xtc().equals(SamplerSettings.Xtc.OFF)) {
+            ObjectNode x = o.putObject("xtc");
+            x.put("threshold", p.xtc().threshold());
+            x.put("probability", p.xtc().probability());
+        }
+        if (!p.logitBias().isEmpty()) {
+            ObjectNode b = o.putObject("logitBias");
+            p.logitBias().forEach((id, v) -> b.put(Integer.toString(id), v));
+        }
+        if (!p.phraseBias().isEmpty()) {
+            ObjectNode b = o.putObject("phraseBias");
+            p.phraseBias().forEach(b::put);
+        }
         return o;
     }
 
@@ -182,7 +207,44 @@ public final class StoryFile {
                 seed == null || seed.isNull() ? null : Long.valueOf((long) num(o, "seed", 0, where)),
                 (int) num(o, "maxTokens", d.maxTokens(), where),
                 nonEmpty(stringList(o.get("stopSequences"), where + ".stopSequences")),
-                nonEmpty(stringList(o.get("bannedPhrases"), where + ".bannedPhrases")));
+                nonEmpty(stringList(o.get("bannedPhrases"), where + ".bannedPhrases")),
+                dryFrom(o.get("dry"), d.dry(), where + ".dry"), xtcFrom(o.get("xtc"), d.xtc(), where + ".xtc"),
+                biasFrom(o.get("logitBias"), where + ".logitBias", k -> {
+                    try {
+                        return Integer.valueOf(k);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException(where + ".logitBias: \"" + k + "\" is not a token id");
+                    }
+                }),
+                biasFrom(o.get("phraseBias"), where + ".phraseBias", k -> k));
+    }
+
+    private static SamplerSettings.Dry dryFrom(JsonNode o, SamplerSettings.Dry d, String where) {
+        if (o == null || o.isNull()) return d;
+        if (!o.isObject()) throw new IllegalArgumentException(where + " must be an object");
+        JsonNode breakers = o.get("sequenceBreakers");
+        return new SamplerSettings.Dry(num(o, "multiplier", d.multiplier(), where), num(o, "base", d.base(), where),
+                (int) num(o, "allowedLength", d.allowedLength(), where), (int) num(o, "range", d.range(), where),
+                breakers == null || breakers.isNull() ? d.sequenceBreakers()
+                        : nonEmpty(stringList(breakers, where + ".sequenceBreakers")));
+    }
+
+    private static SamplerSettings.Xtc xtcFrom(JsonNode o, SamplerSettings.Xtc d, String where) {
+        if (o == null || o.isNull()) return d;
+        if (!o.isObject()) throw new IllegalArgumentException(where + " must be an object");
+        return new SamplerSettings.Xtc(num(o, "threshold", d.threshold(), where),
+                num(o, "probability", d.probability(), where));
+    }
+
+    /** {"key": bias, ...}; keys converted by {@code key} (which reports its own errors). */
+    private static <K> Map<K, Double> biasFrom(JsonNode o, String where, Function<String, K> key) {
+        Map<K, Double> out = new LinkedHashMap<>();
+        if (o == null || o.isNull()) return out;
+        if (!o.isObject()) throw new IllegalArgumentException(where + " must be an object of {\"key\": bias}");
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
+            out.put(key.apply(e.getKey()), num(o, e.getKey(), 0, where));
+        }
+        return out;
     }
 
     /** An empty stop string or banned phrase would match everywhere (the sampler refuses it): it is dropped. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -72,6 +73,38 @@ class StoryFileTest {
         Files.writeString(empty, """
                 {"format": "longform-story", "version": 1, "text": "abc", "sampler": {"stopSequences": ["", "END"]}}""");
         assertEquals(List.of("END"), StoryFile.read(empty).sampling().stopSequences());
+    }
+
+    @Test
+    void drySamplerXtcAndLogitBiasRoundTripAndStayOutOfFilesThatDoNotUseThem() throws Exception {
+        SamplerSettings plain = StoryData.EDITOR_SAMPLER;
+        var json = StoryFile.samplingJson(plain);
+        for (String key : List.of("dry", "xtc", "logitBias", "phraseBias")) {
+            assertFalse(json.has(key), key + " is written only when used");
+        }
+        SamplerSettings used = plain.withDry(new SamplerSettings.Dry(0.8, 1.75, 2, 1024, List.of("\n", "Chapter")))
+                .withXtc(new SamplerSettings.Xtc(0.1, 0.5))
+                .withLogitBias(Map.of(50256, -100.0, 13, 1.5))
+                .withPhraseBias(Map.of("suddenly", -4.0));
+        assertEquals(used, StoryFile.samplingFrom(StoryFile.samplingJson(used), "sampler"));
+
+        Path f = dir.resolve("extras.longform");
+        Files.writeString(f, """
+                {"format": "longform-story", "version": 1, "text": "abc",
+                 "sampler": {"dry": {"multiplier": 0.8}, "xtc": {"probability": 0.5},
+                             "logitBias": {"198": -2}, "phraseBias": {"the dragon": 3}}}""");
+        SamplerSettings read = StoryFile.read(f).sampling();
+        assertEquals(new SamplerSettings.Dry(0.8, 1.75, 2, 0, SamplerSettings.Dry.DEFAULT_BREAKERS), read.dry());
+        assertEquals(new SamplerSettings.Xtc(0.2, 0.5), read.xtc());
+        assertEquals(Map.of(198, -2.0), read.logitBias());
+        assertEquals(Map.of("the dragon", 3.0), read.phraseBias());
+
+        Path bad = dir.resolve("bad-bias.longform");
+        Files.writeString(bad, """
+                {"format": "longform-story", "version": 1, "text": "abc", "sampler": {"logitBias": {"dragon": 1}}}""");
+        StoryFileException e = assertThrows(StoryFileException.class, () -> StoryFile.read(bad));
+        assertTrue(e.getMessage().contains("bad-bias.longform")
+                && e.getMessage().contains("\"dragon\" is not a token id"), e.getMessage());
     }
 
     @Test
