@@ -19,8 +19,8 @@ JCUDA="$(sed -n 's:.*<jcuda.version>\(.*\)</jcuda.version>.*:\1:p' pom.xml)"
 JACKSON="$(sed -n 's:.*<jackson.version>\(.*\)</jackson.version>.*:\1:p' pom.xml)"
 
 echo "gpu-pack: building the engine and its tests" >&2
-mvn -B -q -ntp -pl engine -am install -DskipTests
-mvn -B -q -ntp -pl engine test-compile
+mvn -B -q -ntp -pl engine-cuda -am install -DskipTests
+mvn -B -q -ntp -pl engine,engine-cuda test-compile
 mvn -B -q -ntp dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_CONSOLE >/dev/null
 
 rm -rf "$out" "$out.tar.gz"
@@ -32,7 +32,8 @@ jlink --add-modules java.base,java.logging,jdk.incubator.vector,jdk.unsupported,
   | grep -v 'Using incubator modules' >&2 || true
 strip --strip-unneeded "$out/runtime/lib/server/libjvm.so" 2>/dev/null || true   # symbols only; -25% size
 
-cp engine/target/longform-engine-*.jar "$out/lib/"
+cp engine/target/longform-engine-*.jar engine-cuda/target/longform-engine-cuda-*.jar "$out/lib/"
+rm -f "$out"/lib/*-tests.jar
 for a in jackson-databind jackson-core jackson-annotations; do
   cp "$m2/com/fasterxml/jackson/core/$a/$JACKSON/$a-$JACKSON.jar" "$out/lib/"
 done
@@ -45,6 +46,7 @@ cp "$tmp/jcuda-natives-driver.jar" "$out/lib/"
 rm -rf "$tmp"
 cp "$m2/org/junit/platform/junit-platform-console-standalone/$JUNIT_CONSOLE/junit-platform-console-standalone-$JUNIT_CONSOLE.jar" "$out/"
 cp -r engine/target/test-classes "$out/test-classes"
+cp -r engine-cuda/target/test-classes/org "$out/test-classes/"   # the GPU tests; the fixtures came with the engine's
 cp tools/gpu-check.sh "$out/"
 git rev-parse --short HEAD > "$out/COMMIT" 2>/dev/null || true
 

@@ -39,7 +39,7 @@ public final class BenchCommand implements Callable<Integer> {
         long l0 = System.nanoTime();
         TimedBackend[] timed = new TimedBackend[1];
         try (Model m = Model.load(model.modelDir(), model.quant());
-             Session s = new Session(m, model.engineOptions(chunk), b -> profile ? (timed[0] = new TimedBackend(b)) : b)) {
+             Session s = Session.open(m, model.engineOptions(chunk), b -> profile ? (timed[0] = new TimedBackend(b)) : b)) {
             double loadS = (System.nanoTime() - l0) / 1e9;
             Config c = m.config();
             SplittableRandom r = new SplittableRandom(42);

@@ -54,7 +54,7 @@ public final class LogitsCommand implements Callable<Integer> {
         if (ids.length == 0) throw new IllegalArgumentException("--ids is empty");
         if (top < 1) throw new IllegalArgumentException("--top must be at least 1");
         try (Model m = Model.load(model.modelDir(), model.quant());
-             Session s = new Session(m, model.engineOptions(chunk))) {
+             Session s = Session.open(m, model.engineOptions(chunk))) {
             int V = m.config().vocabSize();
             for (int id : concat(ids, thenIds)) {
                 if (id < 0 || id >= V) throw new IllegalArgumentException("token id " + id + " is outside the model's vocabulary [0, " + V + ")");

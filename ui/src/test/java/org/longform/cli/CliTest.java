@@ -286,7 +286,7 @@ class CliTest {
         Path kv = tmp.resolve("story.txt.longform-kv");
         String prompt = ids(300, 4);
         int[] ids = Arrays.stream(prompt.split(",")).mapToInt(Integer::parseInt).toArray();
-        try (Model model = Model.load(m); Session s = new Session(model, EngineOptions.defaults())) {
+        try (Model model = Model.load(m); Session s = Session.open(model, EngineOptions.defaults())) {
             s.sync(ids, null, null);
             s.saveKv(kv);
         }

@@ -36,7 +36,7 @@ public final class Generator implements AutoCloseable {
     private Generator(Model model, Tokenizer tokenizer, EngineOptions options, boolean ownsModel) {
         this.model = model;
         this.tokenizer = tokenizer;
-        this.session = new Session(model, options);
+        this.session = Session.open(model, options);
         this.ownsModel = ownsModel;
     }
 
@@ -195,7 +195,7 @@ public final class Generator implements AutoCloseable {
             if (session.length() + 1 > window) {
                 // A quarter of the unpinned window, in whole KV blocks when it can be: the cache then relinks
                 // pages instead of moving every later slot, and a saved store rewrites one page, not all.
-                int bs = session.cache().blockSize(), quarter = (session.length() - keep) / 4;
+                int bs = session.blockSize(), quarter = (session.length() - keep) / 4;
                 int drop = quarter >= bs ? quarter / bs * bs : Math.max(1, quarter);
                 session.evict(keep, keep + drop);
                 shifted += drop;

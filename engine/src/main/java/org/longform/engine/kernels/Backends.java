@@ -1,14 +1,15 @@
 package org.longform.engine.kernels;
 
-import org.longform.engine.cuda.CudaBackends;
-import org.longform.engine.cuda.CudaProbe;
-
+import java.util.List;
+import java.util.ServiceLoader;
 import java.util.logging.Logger;
 
 /**
  * Makes the backend a session asks for: cuda, vector or scalar when forced; for {@link BackendKind#AUTO}
  * cuda when a usable CUDA GPU is present, else the Vector API when the incubator module is present,
- * else scalar, and the reason for each fallback is logged (cuda's once per process).
+ * else scalar, and the reason for each fallback is logged (cuda's once per process). The cuda backend
+ * comes from the engine-cuda module through a {@link BackendProvider}; without that module on the
+ * class path, auto is the CPU and a forced cuda says the module is missing.
  */
 public final class Backends {
     private static final Logger LOG = Logger.getLogger(Backends.class.getName());
@@ -21,10 +22,19 @@ public final class Backends {
         return switch (kind) {
             case SCALAR -> new ScalarBackend();
             case VECTOR -> new VectorBackend(n);
-            case CUDA -> CudaBackends.create(cpu(n));
+            case CUDA -> {
+                Backend cpu = cpu(n);
+                BackendProvider cuda = provider(BackendKind.CUDA);
+                if (cuda == null) {
+                    cpu.close();
+                    throw new IllegalStateException("the cuda backend was requested but cannot run: " + NO_CUDA_MODULE);
+                }
+                yield cuda.create(cpu);
+            }
             case AUTO -> {
                 Backend cpu = cpu(n);
-                Backend gpu = CudaBackends.tryCreate(cpu);
+                BackendProvider cuda = provider(BackendKind.CUDA);
+                Backend gpu = cuda != null ? cuda.tryCreate(cpu) : null;
                 yield gpu != null ? gpu : cpu;
             }
         };
@@ -35,7 +45,26 @@ public final class Backends {
 
     /** Whether {@link #create} with this request would take a CUDA GPU (forced or auto, and a usable one is here). */
     public static boolean takesCuda(BackendKind kind) {
-        return (kind == BackendKind.CUDA || kind == BackendKind.AUTO) && CudaProbe.available();
+        if (kind != BackendKind.CUDA && kind != BackendKind.AUTO) return false;
+        BackendProvider cuda = provider(BackendKind.CUDA);
+        return cuda != null && cuda.available();
+    }
+
+    /** Why a forced cuda fails when the engine-cuda module is absent. */
+    static final String NO_CUDA_MODULE =
+            "this build has no GPU support (the longform-engine-cuda jar is not on the class path)";
+
+    /** The provider for {@code kind} on the class path, or null. */
+    static BackendProvider provider(BackendKind kind) {
+        for (BackendProvider p : Providers.ALL) if (p.kind() == kind) return p;
+        return null;
+    }
+
+    /** Looked up once, on first use: the class path does not change while the process runs. */
+    private static final class Providers {
+        static final List<BackendProvider> ALL =
+                ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).stream()
+                        .map(ServiceLoader.Provider::get).toList();
     }
 
     private static Backend cpu(int n) {

@@ -6,7 +6,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A session that keeps weights, KV cache and activations on an accelerator (the CUDA backend's
- * {@code CudaSession}). {@link Session} hands every sequence operation to one when its backend
+ * {@code CudaSession}). {@link Session#open} hands every sequence operation to one when its backend
  * offers it, so callers (generator, editor, CLI, server) never know which one runs. Semantics are
  * {@link Session}'s: chunked feeding, logits per position on request, prefix reuse, eviction.
  */

@@ -2,43 +2,41 @@ package org.longform.engine.runtime;
 
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.KvStore;
-import org.longform.engine.context.ModelIdentity;
-import org.longform.engine.context.ReusePlan;
 import org.longform.engine.kernels.Backend;
 import org.longform.engine.kernels.Backends;
+import org.longform.engine.kernels.TimedBackend;
 import org.longform.engine.kv.KvBudget;
-import org.longform.engine.kv.KvCache;
-import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One sequence being written: its KV cache, the token ids in it, and scratch state. Feeding runs
  * in chunks; {@link #sync} reuses the cached prefix of a new request and recomputes only the rest
  * (or, in {@link Reuse#APPROXIMATE} mode, also keeps the unchanged text after an edit).
- * When the backend can run the whole model on its device (CUDA), a {@link DeviceSession} holds
- * weights, cache and activations there and every sequence operation goes to it.
+ * {@link #open} picks the implementation: a {@link DeviceSession} (CUDA: weights, cache and
+ * activations on the GPU) when the backend offers one, else a {@link CpuSession}; callers
+ * (generator, editor, CLI, server) never know which one runs.
  * Not thread-safe: one caller at a time (the generator's worker thread).
  */
-public final class Session implements AutoCloseable {
+public interface Session extends AutoCloseable {
     @FunctionalInterface
-    public interface LogitsConsumer {
+    interface LogitsConsumer {
         /** Logits of the token at cache slot {@code position}, in {@code row[offset, offset + vocab)}. */
         void accept(int position, float[] row, int offset);
     }
 
     @FunctionalInterface
-    public interface Progress {
+    interface Progress {
         void update(int done, int total);
     }
 
     /** How {@link #sync} treats cached tokens after the first difference. */
-    public enum Reuse {
+    enum Reuse {
         /** Recompute everything from the first differing token: logits exactly as a fresh run. */
         EXACT,
         /**
@@ -50,97 +48,75 @@ public final class Session implements AutoCloseable {
     }
 
     /** Tokens an approximate reuse must keep at least to be worth it (below that, recompute). */
-    public static final int MIN_APPROXIMATE_TAIL = 32;
+    int MIN_APPROXIMATE_TAIL = 32;
 
-    /** ALiBi needs no position table: by default the window is StoryWriter's 84k, within half the physical memory (pages are allocated lazily). */
-    public static final long DEFAULT_WINDOW = KvBudget.DEFAULT_WINDOW;
+    /**
+     * ALiBi needs no position table: by default the window is StoryWriter's 84k, within half the
+     * physical memory (pages are allocated lazily).
+     */
+    long DEFAULT_WINDOW = KvBudget.DEFAULT_WINDOW;
 
-    private final Model model;
-    private final Config config;
-    private final EngineOptions options;
-    private final Backend backend;
-    private final Transformer transformer;
-    private final KvPool pool;
-    private final KvCache cache;
-    private final State state;
-    private final float[] last;
-    private int[] tokens = new int[256];
-    private int recomputed, approximate;
-    private int logitsAt = -1;            // cache length whose last token's logits `clean` holds; -1: none
-    private final float[] clean;          // those logits, untouched (callers may change `last` in place while sampling)
-    private int approximateFrom = -1;     // first slot whose K and V were kept across an edit before it; -1: exact
-    private byte[] identity;
-    private final DeviceSession device;   // null: this process's CPU runs the model
-
-    public Session(Model model, EngineOptions options) {
-        this(model, options, java.util.function.UnaryOperator.identity());
+    /** A session for {@code model} on the backend {@code options} name: on the device when it offers one. */
+    static Session open(Model model, EngineOptions options) {
+        return open(model, options, UnaryOperator.identity());
     }
 
-    /** As above, with the backend passed through {@code wrap} (a {@link org.longform.engine.kernels.TimedBackend} for profiles). */
-    public Session(Model model, EngineOptions options, java.util.function.UnaryOperator<Backend> wrap) {
-        this.model = model;
-        this.config = model.config();
-        this.options = options;
-        this.backend = wrap.apply(Backends.create(options.backend(), options.threads()));
+    /** As above, with the backend passed through {@code wrap} (a {@link TimedBackend} for profiles). */
+    static Session open(Model model, EngineOptions options, UnaryOperator<Backend> wrap) {
+        Backend backend = wrap.apply(Backends.create(options.backend(), options.threads()));
+        DeviceSession device;
         try {
-            // A backend that runs the whole model on its device (CUDA) gets every sequence operation;
-            // the CPU cache below then stays at one block, allocated lazily, and is never used.
-            this.device = backend instanceof DeviceSession.Factory f ? f.openSession(model, options) : null;
-            long perToken = KvPool.bytesPerToken(config, options.kvDType());
-            long budget = options.kvBudgetBytes() > 0 ? options.kvBudgetBytes() : KvBudget.defaultBytes(perToken);
-            if (device == null) KvBudget.checkAffordable(budget, perToken, options.kvDType());
-            else budget = perToken * options.blockSize();
-            this.pool = new KvPool(config, options.blockSize(), Math.max(budget, perToken * options.blockSize()), options.kvDType());
+            // A backend that runs the whole model on its device (CUDA) gets every sequence operation.
+            device = backend instanceof DeviceSession.Factory f ? f.openSession(model, options) : null;
         } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
-        this.cache = new KvCache(pool);
-        this.transformer = new Transformer(config, model.weights(), backend);
-        this.state = new State(config, options.chunkSize());
-        this.last = new float[config.vocabSize()];
-        this.clean = new float[config.vocabSize()];
+        return device != null
+                ? new OnDeviceSession(model, options, backend, device)
+                : new CpuSession(model, options, backend);
     }
 
-    public Model model() { return model; }
+    Model model();
 
-    public Config config() { return config; }
+    Config config();
 
-    public Backend backend() { return backend; }
+    EngineOptions options();
 
-    /** The CPU cache; empty and unused while {@link #onDevice()} (the device holds K and V). */
-    public KvCache cache() { return cache; }
+    /** The backend the session was opened with (its name goes in logs and benchmark reports). */
+    Backend backend();
 
     /** True when the whole model runs in a {@link DeviceSession} (weights, KV and activations on the GPU). */
-    public boolean onDevice() { return device != null; }
+    boolean onDevice();
 
     /** Tokens the KV cache holds: the largest window possible. */
-    public int capacity() { return device != null ? device.capacity() : cache.capacity(); }
+    int capacity();
 
-    /** The KV element type in use, lower case: the device's when {@link #onDevice()}. */
-    public String kvDType() { return device != null ? device.kvDType() : pool.dtype.label(); }
+    /** The KV element type in use, lower case. */
+    String kvDType();
 
     /** Bytes of K and V per cached token, where they are kept. */
-    public long kvBytesPerToken() { return device != null ? device.kvBytesPerToken() : pool.bytesPerToken(); }
+    long kvBytesPerToken();
 
     /** Where and in what form K and V are kept, for logs and the model panel. */
-    public String describeKv() { return device != null ? device.describe() : cache.describe(); }
+    String describeKv();
 
-    public EngineOptions options() { return options; }
+    /** Tokens per KV block: context shifts drop whole blocks. */
+    default int blockSize() { return options().blockSize(); }
 
     /** Number of tokens in the cache. */
-    public int length() { return device != null ? device.length() : cache.length(); }
+    int length();
 
-    public int[] tokens() { return device != null ? device.tokens() : Arrays.copyOf(tokens, cache.length()); }
+    int[] tokens();
 
     /** Logits after the last fed token (valid after a feed). */
-    public float[] lastLogits() { return device != null ? device.lastLogits() : last; }
+    float[] lastLogits();
 
     /** Tokens recomputed by the last {@link #sync}. */
-    public int lastRecomputed() { return device != null ? device.lastRecomputed() : recomputed; }
+    int lastRecomputed();
 
     /** Tokens the last {@link #sync} kept after an edit although what precedes them changed (approximate mode). */
-    public int lastApproximate() { return approximate; }
+    int lastApproximate();
 
     /**
      * The first cache slot whose K and V are approximate: kept by an approximate {@link #sync}
@@ -149,141 +125,34 @@ public final class Session implements AutoCloseable {
      * not count: reusing the survivors is the pinned-prefix semantics. {@link #repair} makes the
      * cache exact again.
      */
-    public int approximateFrom() { return device != null ? -1 : approximateFrom; }
+    int approximateFrom();
 
     /** Throws a message naming bytes per token and what fits when {@code window} tokens cannot be cached. */
-    public void checkWindow(int window) {
-        if (device != null) {
-            if (window > device.capacity()) {
-                throw new ContextFullException("a window of " + window + " tokens does not fit the GPU's cache, which holds "
-                        + device.capacity() + " (" + device.describe() + ")");
-            }
-        } else if (window > pool.capacityTokens()) {
-            throw new ContextFullException(KvBudget.windowMessage(window, pool));
-        }
-    }
+    void checkWindow(int window);
 
-    public float[] feed(int... ids) { return feed(ids, 0, ids.length, null, null, null); }
+    default float[] feed(int... ids) { return feed(ids, 0, ids.length, null, null, null); }
 
     /**
      * Appends ids[from, to) to the sequence in chunks. With a consumer, every position's logits are
      * computed and handed over; otherwise only the last one's. Returns the last logits; on
      * cancellation returns null after the chunk that was running (the cache stays consistent).
      */
-    public float[] feed(int[] ids, int from, int to, LogitsConsumer each, Progress progress, BooleanSupplier cancelled) {
-        if (device != null) return device.feed(ids, from, to, each, progress, cancelled);
-        int total = to - from;
-        if (total <= 0) throw new IllegalArgumentException("nothing to feed");
-        int V = config.vocabSize();
-        logitsAt = -1;
-        for (int p = from; p < to; ) {
-            if (cancelled != null && cancelled.getAsBoolean()) return null;
-            int T = Math.min(options.chunkSize(), to - p);
-            int first = cache.length();
-            if (!cache.reserve(T)) throw new ContextFullException(KvBudget.fullMessage(first, T, pool));
-            boolean lastChunk = p + T == to;
-            transformer.forward(state, cache, ids, p, T, each != null, lastChunk);
-            remember(ids, p, T, first);
-            if (each != null) {
-                for (int t = 0; t < T; t++) each.accept(first + t, state.logits, t * V);
-                System.arraycopy(state.logits, (T - 1) * V, last, 0, V);
-            } else if (lastChunk) {
-                System.arraycopy(state.logits, 0, last, 0, V);
-            }
-            p += T;
-            if (lastChunk) {
-                System.arraycopy(last, 0, clean, 0, V);
-                logitsAt = cache.length();
-            }
-            if (progress != null) progress.update(p - from, total);
-        }
-        return last;
-    }
+    float[] feed(int[] ids, int from, int to, LogitsConsumer each, Progress progress, BooleanSupplier cancelled);
 
     /**
      * Makes the cache hold exactly {@code prompt}: keeps the longest common prefix with what is
      * cached, drops the rest, feeds the remainder. At least the last token is always recomputed so
      * fresh logits exist. Returns the last logits (null if cancelled).
      */
-    public float[] sync(int[] prompt, Progress progress, BooleanSupplier cancelled) {
+    default float[] sync(int[] prompt, Progress progress, BooleanSupplier cancelled) {
         return sync(prompt, Reuse.EXACT, progress, cancelled);
     }
 
     /** {@link #sync(int[], Progress, BooleanSupplier)} with a choice of what to do after an edit. */
-    public float[] sync(int[] prompt, Reuse reuse, Progress progress, BooleanSupplier cancelled) {
-        if (prompt.length == 0) throw new IllegalArgumentException("empty prompt");
-        approximate = 0;
-        if (device != null) return device.sync(prompt, progress, cancelled);   // approximate reuse is CPU-only: exact here
-        if (reuse == Reuse.APPROXIMATE) {
-            ReusePlan plan = ReusePlan.find(tokens, cache.length(), prompt, MIN_APPROXIMATE_TAIL);
-            if (plan != null) return syncApproximate(prompt, plan, progress, cancelled);
-        }
-        int n = cache.length(), common = 0;
-        while (common < n && common < prompt.length && tokens[common] == prompt[common]) common++;
-        if (common == prompt.length && n == prompt.length && logitsAt == n) {
-            recomputed = 0;   // cached to the end with its logits (a warmed prompt): nothing to compute
-            System.arraycopy(clean, 0, last, 0, last.length);
-            return last;
-        }
-        if (common == prompt.length) common--;   // need logits for the last token
-        cache.truncate(common);
-        if (approximateFrom >= common) approximateFrom = -1;   // the approximate slots are recomputed
-        recomputed = prompt.length - common;
-        return feed(prompt, common, prompt.length, null, progress, cancelled);
-    }
-
-    /** Cache A E B... becomes A E' B: E' is computed in place, B's K and V stay (see {@link Reuse#APPROXIMATE}). */
-    private float[] syncApproximate(int[] prompt, ReusePlan plan, Progress progress, BooleanSupplier cancelled) {
-        int p = plan.prefix(), edited = plan.editedLength(), tail = plan.tailLength();
-        int keptApproximate = approximateFrom < p ? approximateFrom : -1;   // one in A stays
-        cache.truncate(plan.tailEnd());
-        if (!cache.resizeSpan(p, plan.tailStart(), edited)) {   // no room for a longer E': recompute instead
-            return sync(prompt, Reuse.EXACT, progress, cancelled);
-        }
-        int resume = plan.promptResume();
-        ensureTokens(resume);
-        System.arraycopy(prompt, 0, tokens, 0, resume);   // A E' B as the cache now holds (E' slots still to fill)
-        int rest = prompt.length - resume;
-        boolean recomputeLast = rest == 0;
-        recomputed = edited + (recomputeLast ? 1 : rest);
-        approximate = tail - (recomputeLast ? 1 : 0);
-        int total = recomputed;
-        if (edited > 0) {
-            cache.overwrite(p, p + edited);
-            float[] r = feed(prompt, p, p + edited, null, shifted(progress, 0, total), cancelled);
-            if (r == null) {
-                cache.abandonOverwrite();
-                approximateFrom = keptApproximate;
-                return null;
-            }
-            cache.endOverwrite();
-        }
-        approximateFrom = keptApproximate >= 0 ? keptApproximate : p + edited;   // B saw E, not E'
-        if (recomputeLast) {
-            cache.truncate(prompt.length - 1);
-            return feed(prompt, prompt.length - 1, prompt.length, null, shifted(progress, edited, total), cancelled);
-        }
-        return feed(prompt, resume, prompt.length, null, shifted(progress, edited, total), cancelled);
-    }
-
-    private static Progress shifted(Progress p, int before, int total) {
-        return p == null ? null : (done, t) -> p.update(before + done, total);
-    }
+    float[] sync(int[] prompt, Reuse reuse, Progress progress, BooleanSupplier cancelled);
 
     /** Drops cache slots [start, end); survivors keep their K and V (no recompute). */
-    public void evict(int start, int end) {
-        logitsAt = -1;
-        if (device != null) {
-            device.evict(start, end);
-            return;
-        }
-        int n = cache.length();
-        cache.evict(start, end);
-        System.arraycopy(tokens, end, tokens, start, n - end);
-        if (approximateFrom >= end) approximateFrom -= end - start;
-        else if (approximateFrom >= start) approximateFrom = start;   // what followed the span saw it
-        if (approximateFrom >= cache.length()) approximateFrom = -1;
-    }
+    void evict(int start, int end);
 
     /**
      * Recomputes the approximate slots ({@link #approximateFrom} on) in place, chunk by chunk, each
@@ -292,68 +161,25 @@ public final class Session implements AutoCloseable {
      * rewritten so far are exact, the rest keep their approximate K and V (the sequence stays
      * usable, its last logits the approximate ones), and a later call resumes where this stopped.
      */
-    public boolean repair(Progress progress, BooleanSupplier cancelled) {
-        if (device != null || approximateFrom < 0) return true;
-        int n = cache.length(), from = approximateFrom;
-        int[] ids = Arrays.copyOf(tokens, n);
-        while (approximateFrom >= 0) {
-            if (cancelled != null && cancelled.getAsBoolean()) return false;
-            int at = approximateFrom, T = Math.min(options.chunkSize(), n - at);
-            boolean lastChunk = at + T == n;
-            cache.overwrite(at, at + T);
-            try {
-                transformer.forward(state, cache, ids, at, T, false, lastChunk);
-            } catch (RuntimeException e) {
-                cache.abandonOverwrite();   // keeps the exact slots before the chunk
-                approximateFrom = -1;
-                logitsAt = -1;
-                throw e;
-            }
-            cache.endOverwrite();
-            if (lastChunk) {
-                System.arraycopy(state.logits, 0, last, 0, config.vocabSize());
-                System.arraycopy(last, 0, clean, 0, config.vocabSize());
-                logitsAt = n;
-            }
-            approximateFrom = lastChunk ? -1 : at + T;
-            if (progress != null) progress.update(at + T - from, n - from);
-        }
-        return true;
-    }
+    boolean repair(Progress progress, BooleanSupplier cancelled);
 
     /** Forgets everything cached. */
-    public void reset() {
-        logitsAt = -1;
-        if (device != null) device.reset();
-        else cache.truncate(0);
-        approximateFrom = -1;
-    }
+    void reset();
 
     /** The fingerprint of this session's model that saved caches carry (computed once). */
-    public byte[] modelIdentity() {
-        if (identity == null) identity = ModelIdentity.of(model.dir());
-        return identity.clone();
-    }
+    byte[] modelIdentity();
 
     /**
      * Saves the cache with its token ids, the model's identity and the KV dtype (see {@link KvFile}),
      * e.g. to {@link KvFile#beside} the story file.
      */
-    public void saveKv(Path file) throws IOException {
-        if (device != null) throw new IOException("the KV cache is on the GPU; saving it to " + file + " is not supported yet");
-        KvFile.save(file, modelIdentity(), cache, tokens(), approximateFrom);
-    }
+    void saveKv(Path file) throws IOException;
 
     /**
      * Saves the cache to an incremental store: only pages written since the last save or restore
      * through {@code store} are written (see {@link KvStore}); cheap enough between prefill chunks.
      */
-    public KvStore.Stats saveKv(KvStore store) throws IOException {
-        if (device != null) {
-            throw new IOException("the KV cache is on the GPU; saving it to " + store.dir() + " is not supported yet");
-        }
-        return store.save(modelIdentity(), cache, tokens(), approximateFrom);
-    }
+    KvStore.Stats saveKv(KvStore store) throws IOException;
 
     /**
      * Restores a cache saved by {@link #saveKv(KvStore)}, keeping the part that matches
@@ -361,56 +187,18 @@ public final class Session implements AutoCloseable {
      * foreign, stale or damaged store is not used (the reason says why): the cache is then as it
      * was, or empty if a damaged page was found while reading.
      */
-    public KvFile.Restore loadKv(KvStore store, int[] prompt) {
-        logitsAt = -1;
-        if (device != null) return onGpu();
-        return restored(store.restore(modelIdentity(), cache, prompt));
-    }
-
-    private static KvFile.Restore onGpu() {
-        return new KvFile.Restore(false, new int[0],
-                "the KV cache is on the GPU; a saved cache is not loaded there yet");
-    }
-
-    private KvFile.Restore restored(KvFile.Restore r) {
-        if (r.used()) {
-            ensureTokens(r.tokens());
-            System.arraycopy(r.ids(), 0, tokens, 0, r.tokens());
-            approximateFrom = r.approximateFrom();
-        } else if (approximateFrom >= cache.length()) {
-            approximateFrom = -1;   // a damaged save emptied the cache
-        }
-        return r;
-    }
+    KvFile.Restore loadKv(KvStore store, int[] prompt);
 
     /**
      * Restores a cache saved by {@link #saveKv}, keeping the part that matches {@code prompt}'s
      * prefix (all of it if prompt is null). A cache from another model, weights or dtype, or a
      * damaged file, is not used: nothing changes and the caller simply recomputes.
      */
-    public KvFile.Restore loadKv(Path file, int[] prompt) {
-        logitsAt = -1;
-        if (device != null) return onGpu();
-        return restored(KvFile.restore(file, modelIdentity(), cache, prompt));
-    }
+    KvFile.Restore loadKv(Path file, int[] prompt);
 
     /** {@link #loadKv(Path, int[])} of the whole saved cache; true if it was used. */
-    public boolean loadKv(Path file) { return loadKv(file, null).used(); }
-
-    private void remember(int[] ids, int from, int T, int at) {
-        ensureTokens(at + T);
-        System.arraycopy(ids, from, tokens, at, T);
-    }
-
-    private void ensureTokens(int n) {
-        if (n > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, n));
-    }
+    default boolean loadKv(Path file) { return loadKv(file, null).used(); }
 
     @Override
-    public void close() {
-        if (device != null) device.close();
-        cache.close();
-        pool.close();
-        backend.close();
-    }
+    void close();
 }

@@ -10,6 +10,7 @@ import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.CpuSession;
 import org.longform.engine.runtime.Session;
 
 import java.io.IOException;
@@ -47,7 +48,7 @@ class KvStoreTest {
         return EngineOptions.defaults().withBlockSize(block).withChunkSize(32).withKvDType(t).withBackend("scalar");
     }
 
-    static Session session(int block, KvDType t) { return new Session(model, opts(block, t)); }
+    static CpuSession session(int block, KvDType t) { return new CpuSession(model, opts(block, t)); }
 
     /** Every layer/K-V/head row of one slot, as f32. */
     static float[] slot(KvCache c, int slot) {
@@ -64,7 +65,7 @@ class KvStoreTest {
         return all;
     }
 
-    static void assertSameCache(Session want, Session got, String what) {
+    static void assertSameCache(CpuSession want, CpuSession got, String what) {
         assertArrayEquals(want.tokens(), got.tokens(), what + ": tokens");
         for (int i = 0; i < want.length(); i++) {
             assertArrayEquals(slot(want.cache(), i), slot(got.cache(), i), what + ": slot " + i);
@@ -72,9 +73,9 @@ class KvStoreTest {
     }
 
     /** A fresh session restored from the store holds exactly what {@code live} holds. */
-    static void assertRestoresTo(Session live, Path dir, String what) {
+    static void assertRestoresTo(CpuSession live, Path dir, String what) {
         KvCache c = live.cache();
-        try (Session back = session(c.blockSize(), c.pool().dtype); KvStore s = new KvStore(dir)) {
+        try (CpuSession back = session(c.blockSize(), c.pool().dtype); KvStore s = new KvStore(dir)) {
             KvFile.Restore r = back.loadKv(s, null);
             assertTrue(r.used(), what + ": " + r.reason());
             assertSameCache(live, back, what);
@@ -90,7 +91,7 @@ class KvStoreTest {
     @Test
     void aSaveWritesOnlyThePagesThatChanged(@TempDir Path dir) throws IOException {
         int[] story = ids(100, 1);
-        try (Session s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+        try (CpuSession s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
             long page = s.cache().pool().blockBytes();
             s.sync(story, null, null);
             KvStore.Stats first = store.save(model(s), s.cache(), s.tokens(), -1);
@@ -138,7 +139,7 @@ class KvStoreTest {
     @Test
     void savingBetweenPrefillChunksCostsOnlyTheNewPages(@TempDir Path dir) throws IOException {
         int[] story = ids(500, 3);
-        try (Session s = session(16, KvDType.BF16); KvStore store = new KvStore(dir)) {
+        try (CpuSession s = session(16, KvDType.BF16); KvStore store = new KvStore(dir)) {
             long page = s.cache().pool().blockBytes();
             int total = 0;
             for (int at = 0; at < story.length; at += 40) {
@@ -163,7 +164,7 @@ class KvStoreTest {
     void restoredLogitsAreThoseOfTheFreshPrefill(@TempDir Path tmp) throws IOException {
         int[] story = ids(300, 4), next = {7, 8, 9};
         for (KvDType t : KvDType.values()) {
-            try (Session live = session(16, t); Session back = session(16, t);
+            try (CpuSession live = session(16, t); CpuSession back = session(16, t);
                  KvStore store = new KvStore(tmp.resolve(t.label()))) {
                 live.sync(story, null, null);
                 assertEquals(19, live.saveKv(store).pagesWritten());
@@ -178,7 +179,7 @@ class KvStoreTest {
                 assertArrayEquals(live.feed(next).clone(), back.feed(next), t + ": restored logits are bit-identical");
                 assertEquals(1, back.saveKv(store).pagesWritten(), t + ": three tokens more, one page");
                 // a prompt that shares only a prefix restores that prefix
-                try (Session part = session(16, t)) {
+                try (CpuSession part = session(16, t)) {
                     int[] edited = Arrays.copyOf(story, 320);
                     edited[250] ^= 1;
                     KvFile.Restore p = part.loadKv(store, edited);
@@ -196,12 +197,12 @@ class KvStoreTest {
     @Test
     void foreignOrStaleStoresAreRefusedAndLeaveTheCacheAsItWas(@TempDir Path dir) throws IOException {
         int[] story = ids(200, 5);
-        try (Session s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+        try (CpuSession s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
             s.sync(story, null, null);
             s.saveKv(store);
         }
         try (KvStore store = new KvStore(dir)) {
-            try (Session s = session(16, KvDType.F32)) {
+            try (CpuSession s = session(16, KvDType.F32)) {
                 s.sync(ids(10, 6), null, null);
                 byte[] other = s.modelIdentity();
                 other[0] ^= 1;
@@ -214,17 +215,17 @@ class KvStoreTest {
                 assertTrue(r.reason().contains("first token"), r.reason());
                 assertEquals(10, s.length());
             }
-            try (Session s = session(16, KvDType.BF16)) {
+            try (CpuSession s = session(16, KvDType.BF16)) {
                 KvFile.Restore r = s.loadKv(store, story);
                 assertFalse(r.used());
                 assertTrue(r.reason().contains("f32") && r.reason().contains("bf16"), r.reason());
             }
-            try (Session s = session(7, KvDType.F32)) {
+            try (CpuSession s = session(7, KvDType.F32)) {
                 KvFile.Restore r = s.loadKv(store, story);
                 assertFalse(r.used());
                 assertTrue(r.reason().contains("block size of 16"), r.reason());
             }
-            try (Session s = session(16, KvDType.F32)) {
+            try (CpuSession s = session(16, KvDType.F32)) {
                 KvFile.Restore r = s.loadKv(new KvStore(dir.resolve("none")), story);
                 assertFalse(r.used());
                 assertTrue(r.reason().startsWith("no saved cache"), r.reason());
@@ -237,14 +238,14 @@ class KvStoreTest {
     void tornOrDamagedStoresAreRefused(@TempDir Path tmp) throws IOException {
         int[] story = ids(200, 8);
         Path good = tmp.resolve("good");
-        try (Session s = session(16, KvDType.INT8); KvStore store = new KvStore(good)) {
+        try (CpuSession s = session(16, KvDType.INT8); KvStore store = new KvStore(good)) {
             s.sync(story, null, null);
             s.saveKv(store);
         }
         // a flipped byte in page 5's data: found while reading, the cache is left empty (never half-filled)
         Path flipped = copy(good, tmp.resolve("flipped"));
         flip(pages(flipped), 5 * pageBytes() + 100);
-        try (Session s = session(16, KvDType.INT8); KvStore store = new KvStore(flipped)) {
+        try (CpuSession s = session(16, KvDType.INT8); KvStore store = new KvStore(flipped)) {
             s.sync(ids(10, 9), null, null);
             KvFile.Restore r = s.loadKv(store, story);
             assertFalse(r.used());
@@ -258,7 +259,7 @@ class KvStoreTest {
         try (FileChannel ch = FileChannel.open(pages(cut), StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 10);
         }
-        try (Session s = session(16, KvDType.INT8); KvStore store = new KvStore(cut)) {
+        try (CpuSession s = session(16, KvDType.INT8); KvStore store = new KvStore(cut)) {
             s.sync(ids(10, 9), null, null);
             KvFile.Restore r = s.loadKv(store, story);
             assertFalse(r.used());
@@ -277,7 +278,7 @@ class KvStoreTest {
         Path junk = copy(good, tmp.resolve("junk"));
         Files.writeString(junk.resolve("manifest"), "not a manifest");
         for (Path bad : List.of(shortManifest, flippedManifest, junk)) {
-            try (Session s = session(16, KvDType.INT8); KvStore store = new KvStore(bad)) {
+            try (CpuSession s = session(16, KvDType.INT8); KvStore store = new KvStore(bad)) {
                 KvFile.Restore r = s.loadKv(store, story);
                 assertFalse(r.used(), bad.toString());
                 assertTrue(r.reason().contains("damaged"), r.reason());
@@ -294,7 +295,7 @@ class KvStoreTest {
     @Test
     void aCrashBeforeTheManifestLeavesThePreviousSave(@TempDir Path dir) throws IOException {
         int[] story = ids(150, 10);
-        try (Session s = session(16, KvDType.F32); Session before = session(16, KvDType.F32)) {
+        try (CpuSession s = session(16, KvDType.F32); CpuSession before = session(16, KvDType.F32)) {
             s.sync(story, null, null);
             before.sync(story, null, null);
             try (KvStore store = new KvStore(dir)) {
@@ -311,7 +312,7 @@ class KvStoreTest {
             assertThrows(IllegalStateException.class, () -> s.saveKv(dying));
             assertTrue(Files.size(pages(dir)) > sizeBefore, "the new pages were written");
             Files.writeString(dir.resolve(KvStore.MANIFEST_TMP), "half a manifest");   // and a torn temp file
-            try (Session back = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+            try (CpuSession back = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
                 KvFile.Restore r = back.loadKv(store, null);
                 assertTrue(r.used(), r.reason());
                 assertSameCache(before, back, "the previous save");
@@ -327,7 +328,7 @@ class KvStoreTest {
     /** Two handles on one directory, one after the other: each notices the other's manifest and protects its pages. */
     @Test
     void aSecondWriterIsNoticedAndItsSaveProtected(@TempDir Path dir) throws IOException {
-        try (Session x = session(16, KvDType.F32); Session y = session(16, KvDType.F32)) {
+        try (CpuSession x = session(16, KvDType.F32); CpuSession y = session(16, KvDType.F32)) {
             x.sync(ids(160, 16), null, null);
             y.sync(ids(160, 17), null, null);
             KvStore a = new KvStore(dir), b = new KvStore(dir);
@@ -354,7 +355,7 @@ class KvStoreTest {
             SplittableRandom r = new SplittableRandom(seed);
             int bs = new int[]{16, 7, 5}[seed];
             Path dir = tmp.resolve("s" + seed);
-            try (Session s = session(bs, seed == 2 ? KvDType.INT8 : KvDType.F32); KvStore store = new KvStore(dir)) {
+            try (CpuSession s = session(bs, seed == 2 ? KvDType.INT8 : KvDType.F32); KvStore store = new KvStore(dir)) {
                 int[] text = ids(120, 100 + seed);
                 s.sync(text, null, null);
                 s.saveKv(store);
@@ -388,7 +389,7 @@ class KvStoreTest {
                             s.repair((d, tot) -> calls[0]++, () -> r.nextBoolean() && calls[0] > 0);
                         }
                         case 5 -> {   // reopened elsewhere: restore through the same handle
-                            try (Session other = session(bs, s.cache().pool().dtype)) {
+                            try (CpuSession other = session(bs, s.cache().pool().dtype)) {
                                 KvFile.Restore res = other.loadKv(store, null);
                                 assertTrue(res.used(), "seed " + seed + " step " + step + ": " + res.reason());
                             }
@@ -401,7 +402,7 @@ class KvStoreTest {
                     if (s.approximateFrom() >= 0) approximate++;
                     if (st.pagesWritten() > 0 && st.pagesWritten() < st.pages()) partial++;
                     if (st.pagesMoved() > 0) compacted++;
-                    try (Session back = session(bs, s.cache().pool().dtype); KvStore again = new KvStore(dir)) {
+                    try (CpuSession back = session(bs, s.cache().pool().dtype); KvStore again = new KvStore(dir)) {
                         KvFile.Restore res = back.loadKv(again, null);
                         assertTrue(res.used(), "seed " + seed + " step " + step + ": " + res.reason());
                         assertEquals(s.approximateFrom(), back.approximateFrom(), "seed " + seed + " step " + step);
@@ -419,7 +420,7 @@ class KvStoreTest {
 
     @Test
     void freedPagesAreReusedAndTheFileIsCompacted(@TempDir Path dir) throws IOException {
-        try (Session s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+        try (CpuSession s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
             long page = s.cache().pool().blockBytes();
             s.sync(ids(160, 11), null, null);   // 10 pages in slots 0-9
             s.saveKv(store);
@@ -444,7 +445,7 @@ class KvStoreTest {
 
     @Test
     void theCacheFolderEvictsLeastRecentlyUsedStoresBeyondItsCap(@TempDir Path root) throws IOException {
-        try (Session s = session(16, KvDType.F32)) {
+        try (CpuSession s = session(16, KvDType.F32)) {
             s.sync(ids(100, 14), null, null);
             byte[] id = s.modelIdentity();
             long one;
@@ -499,7 +500,7 @@ class KvStoreTest {
                 "distinct even where case is ignored");
     }
 
-    private static Path saveAndClose(KvStores stores, String story, Session s, long time) throws IOException {
+    private static Path saveAndClose(KvStores stores, String story, CpuSession s, long time) throws IOException {
         try (KvStore store = stores.open(story, s.modelIdentity(), KvDType.F32)) {
             s.saveKv(store);
             setTime(store.dir(), time);
@@ -520,7 +521,7 @@ class KvStoreTest {
     }
 
     static long pageBytes() {
-        try (Session s = session(16, KvDType.INT8)) {
+        try (CpuSession s = session(16, KvDType.INT8)) {
             return s.cache().pool().blockBytes();
         }
     }
@@ -542,5 +543,5 @@ class KvStoreTest {
         }
     }
 
-    private static byte[] model(Session s) { return s.modelIdentity(); }
+    private static byte[] model(CpuSession s) { return s.modelIdentity(); }
 }

@@ -148,7 +148,7 @@ class ModelFileFuzzTest {
     static Session session() {
         EngineOptions o = EngineOptions.defaults().withBlockSize(16).withChunkSize(32).withKvDType(KvDType.INT8)
                 .withBackend("scalar");
-        return new Session(model, o);
+        return Session.open(model, o);
     }
 
     static final int[] PROMPT = {11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};

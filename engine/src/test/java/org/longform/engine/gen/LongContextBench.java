@@ -4,7 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
-import org.longform.engine.runtime.Session;
+import org.longform.engine.runtime.CpuSession;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -34,7 +34,7 @@ public final class LongContextBench {
             int[] ids = new int[Integer.parseInt(lens[lens.length - 1]) + decode];
             SplittableRandom r = new SplittableRandom(42);
             for (int i = 0; i < ids.length; i++) ids[i] = 2 + r.nextInt(50000);
-            try (Session s = new Session(m, o)) {
+            try (CpuSession s = new CpuSession(m, o)) {
                 s.feed(ids, 0, 256, null, null, null);   // JIT warm-up
                 for (int i = 0; i < 16; i++) s.feed(7);
                 s.reset();
@@ -60,7 +60,7 @@ public final class LongContextBench {
                     s.saveKv(file);
                     double saveS = (System.nanoTime() - s0) / 1e9;
                     int[] story = s.tokens();
-                    try (Session back = new Session(m, o)) {
+                    try (CpuSession back = new CpuSession(m, o)) {
                         long r0 = System.nanoTime();
                         boolean used = back.loadKv(file, story).used();
                         back.sync(story, null, null);

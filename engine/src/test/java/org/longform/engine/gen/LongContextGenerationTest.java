@@ -10,6 +10,7 @@ import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
 import org.longform.engine.model.RandomModel;
 import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.CpuSession;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
@@ -78,7 +79,7 @@ class LongContextGenerationTest {
                 assertArrayEquals(Arrays.copyOf(story, KEEP), Arrays.copyOf(cached, KEEP), "pinned prefix");
                 assertEquals(text[text.length - 2], cached[cached.length - 1], "the newest text is in view");
 
-                KvPool pool = s.cache().pool();
+                KvPool pool = ((CpuSession) s).cache().pool();
                 assertTrue(pool.allocatedBytes() <= budget, pool.allocatedBytes() + " > " + budget);
                 long rss = rssBytes() - rss0, used = heapUsedAfterGc() - used0;
                 double secs = (System.nanoTime() - t0) / 1e9;

@@ -159,7 +159,7 @@ class ModelLoadErrorTest {
             Path d = base.resolve(types[i].name());
             RandomModel.write(RandomModel.Shape.named("tiny"), types[i], 3, d);
             try (Model m = Model.load(d);
-                 var s = new Session(m, EngineOptions.defaults())) {
+                 var s = Session.open(m, EngineOptions.defaults())) {
                 last[i] = s.feed(1, 2, 3, 4, 5).clone();
             }
         }

@@ -50,7 +50,7 @@ class QuantFixtureTest {
         float[][] exact = new float[n][];
         int V;
         try (Model ref = Model.load(demo, null, false);
-             Session s = new Session(ref, EngineOptions.defaults().withBackend("vector"))) {
+             Session s = Session.open(ref, EngineOptions.defaults().withBackend("vector"))) {
             V = ref.config().vocabSize();
             int vocab = V;
             top = new int[n];
@@ -63,7 +63,7 @@ class QuantFixtureTest {
         int[] agree = {0};
         double[] worst = {0};
         try (Model m = Model.load(demo, quant, false);
-             Session s = new Session(m, EngineOptions.defaults().withBackend("vector"))) {
+             Session s = Session.open(m, EngineOptions.defaults().withBackend("vector"))) {
             s.feed(ids, 0, n, (pos, row, off) -> {
                 if (argmax(row, off, vocab) == top[pos]) agree[0]++;
                 for (int v = 0; v < vocab; v++) worst[0] = Math.max(worst[0], Math.abs(row[off + v] - exact[pos][v]));
@@ -107,7 +107,7 @@ class QuantFixtureTest {
             JsonNode exp = expected(name);
             int[] probe = ints(exp.get("probe_ids"));
             try (Model m = Model.load(modelDir(name), quant, false);
-                 Session s = new Session(m, EngineOptions.defaults().withBackend("vector").withChunkSize(256))) {
+                 Session s = Session.open(m, EngineOptions.defaults().withBackend("vector").withChunkSize(256))) {
                 int V = m.config().vocabSize();
                 JsonNode prompt = testCase(exp, "prompt");
                 int[] ids = ints(prompt.get("prompt_ids"));

@@ -36,12 +36,12 @@ class ApproximateRepairTest {
     static final int[] EDITED = splice(STORY, 100, 130, ids(20, 72));
 
     /** Scalar backend: bit comparisons must not depend on when C2 compiles the vector kernels. */
-    static Session session() {
-        return new Session(model, EngineOptions.defaults().withBlockSize(16).withChunkSize(32).withBackend("scalar"));
+    static CpuSession session() {
+        return new CpuSession(model, EngineOptions.defaults().withBlockSize(16).withChunkSize(32).withBackend("scalar"));
     }
 
-    static Session approximate() {
-        Session s = session();
+    static CpuSession approximate() {
+        CpuSession s = session();
         s.sync(STORY, null, null);
         s.sync(EDITED, Session.Reuse.APPROXIMATE, null, null);
         assertEquals(269, s.lastApproximate());
@@ -49,21 +49,21 @@ class ApproximateRepairTest {
         return s;
     }
 
-    static Session fresh() {
-        Session s = session();
+    static CpuSession fresh() {
+        CpuSession s = session();
         s.sync(EDITED, null, null);
         assertEquals(-1, s.approximateFrom());
         return s;
     }
 
-    static void assertSlots(Session want, Session got, int from, int to, String what) {
+    static void assertSlots(CpuSession want, CpuSession got, int from, int to, String what) {
         for (int i = from; i < to; i++) {
             assertArrayEquals(slot(want.cache(), i), slot(got.cache(), i), what + ": slot " + i);
         }
     }
 
     /** Greedy generation on both: the same tokens and bit-identical logits at every step. */
-    static void assertSameGeneration(Session want, Session got, int steps) {
+    static void assertSameGeneration(CpuSession want, CpuSession got, int steps) {
         float[] a = want.lastLogits().clone(), b = got.lastLogits().clone();
         for (int i = 0; i < steps; i++) {
             assertArrayEquals(a, b, "logits at generated token " + i);
@@ -75,7 +75,7 @@ class ApproximateRepairTest {
 
     @Test
     void aCompletedRepairGivesWhatAFreshPrefillGives() {
-        try (Session s = approximate(); Session fresh = fresh()) {
+        try (CpuSession s = approximate(); CpuSession fresh = fresh()) {
             assertFalse(Arrays.equals(fresh.lastLogits(), s.lastLogits()), "sanity: the reused tail is approximate");
             List<int[]> progress = new ArrayList<>();
             assertTrue(s.repair((d, t) -> progress.add(new int[]{d, t}), null));
@@ -92,7 +92,7 @@ class ApproximateRepairTest {
 
     @Test
     void aCancelledRepairKeepsWhatItRepairedAndResumesThere(@TempDir Path dir) throws IOException {
-        try (Session s = approximate(); Session fresh = fresh(); Session old = approximate()) {
+        try (CpuSession s = approximate(); CpuSession fresh = fresh(); CpuSession old = approximate()) {
             int[] chunks = {0};
             assertFalse(s.repair((d, t) -> chunks[0]++, () -> chunks[0] >= 2));
             assertEquals(120 + 64, s.approximateFrom(), "two chunks of 32 repaired");
@@ -103,7 +103,7 @@ class ApproximateRepairTest {
             assertArrayEquals(old.lastLogits(), s.lastLogits(), "the last logits are still the approximate ones");
 
             // saved and restored elsewhere, the store remembers where the approximate slots begin
-            try (KvStore store = new KvStore(dir); Session back = session()) {
+            try (KvStore store = new KvStore(dir); CpuSession back = session()) {
                 s.saveKv(store);
                 KvFile.Restore r = back.loadKv(store, EDITED);
                 assertTrue(r.used(), r.reason());
@@ -115,7 +115,7 @@ class ApproximateRepairTest {
                 assertSlots(fresh, back, 0, EDITED.length, "repaired after a restore");
                 assertArrayEquals(fresh.lastLogits(), back.lastLogits());
                 // a restore of a prefix that ends before the approximate slots is exact
-                try (Session part = session()) {
+                try (CpuSession part = session()) {
                     assertTrue(part.loadKv(store, Arrays.copyOf(EDITED, 150)).used());
                     assertEquals(150, part.length());
                     assertEquals(-1, part.approximateFrom());
@@ -137,7 +137,7 @@ class ApproximateRepairTest {
     @Test
     void repairOnTheVectorBackendMatchesAFreshPrefill() {
         EngineOptions o = EngineOptions.defaults().withBlockSize(7).withChunkSize(48);
-        try (Session s = new Session(model, o); Session fresh = new Session(model, o)) {
+        try (CpuSession s = new CpuSession(model, o); CpuSession fresh = new CpuSession(model, o)) {
             s.sync(STORY, null, null);
             s.sync(EDITED, Session.Reuse.APPROXIMATE, null, null);
             assertEquals(120, s.approximateFrom());
@@ -148,7 +148,7 @@ class ApproximateRepairTest {
 
     @Test
     void approximateFromFollowsShiftsSyncsResetsAndSavedFiles(@TempDir Path dir) throws IOException {
-        try (Session s = approximate()) {
+        try (CpuSession s = approximate()) {
             s.evict(10, 50);   // a context shift before the approximate slots: they move down
             assertEquals(80, s.approximateFrom());
             s.evict(90, 100);   // after: unchanged
@@ -159,7 +159,7 @@ class ApproximateRepairTest {
             s.evict(60, n);    // every approximate slot gone
             assertEquals(-1, s.approximateFrom());
         }
-        try (Session s = approximate()) {
+        try (CpuSession s = approximate()) {
             int[] more = Arrays.copyOf(EDITED, EDITED.length + 5);
             s.sync(more, null, null);   // text appended: the new slots saw approximate ones
             assertEquals(5, s.lastRecomputed());
@@ -170,11 +170,11 @@ class ApproximateRepairTest {
             s.sync(splice(cut, 110, cut.length, ids(3, 74)), null, null);   // exact from before 120
             assertEquals(-1, s.approximateFrom());
         }
-        try (Session s = approximate()) {
+        try (CpuSession s = approximate()) {
             s.reset();
             assertEquals(-1, s.approximateFrom());
         }
-        try (Session s = session()) {   // a cancelled approximate edit leaves an exact cache exact
+        try (CpuSession s = session()) {   // a cancelled approximate edit leaves an exact cache exact
             s.sync(STORY, null, null);
             assertNull(s.sync(EDITED, Session.Reuse.APPROXIMATE, null, () -> true));
             assertEquals(-1, s.approximateFrom());
@@ -182,7 +182,7 @@ class ApproximateRepairTest {
         }
         // the single-file format keeps it too (files written before it read as exact)
         Path file = dir.resolve("story.longform-kv");
-        try (Session s = approximate(); Session back = session(); Session exact = fresh()) {
+        try (CpuSession s = approximate(); CpuSession back = session(); CpuSession exact = fresh()) {
             s.saveKv(file);
             KvFile.Restore r = back.loadKv(file, null);
             assertTrue(r.used(), r.reason());

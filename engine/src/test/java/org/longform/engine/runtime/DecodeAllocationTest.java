@@ -28,7 +28,7 @@ class DecodeAllocationTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int[] ids = ints(testCase(expected(MODELS[1]), "long").get("prompt_ids"));
         try (Model m = Model.load(modelDir(MODELS[1]), null, false);
-             Session s = new Session(m, EngineOptions.defaults().withBackend("vector").withThreads(2).withBlockSize(16))) {
+             Session s = Session.open(m, EngineOptions.defaults().withBackend("vector").withThreads(2).withBlockSize(16))) {
             s.feed(ids, 0, 64, null, null, null);
             int[] one = new int[1];
             for (int i = 0; i < WARM; i++) {

@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.longform.engine.Fixtures.*;
 
 /**
- * {@link Session} hands every sequence operation to a {@link DeviceSession} when its backend offers
- * one (the CUDA backend does). Without a GPU, a stand-in device runs a second CPU session, so what
+ * {@link Session#open} hands every sequence operation to a {@link DeviceSession} when its backend
+ * offers one (the CUDA backend does). Without a GPU, a stand-in device runs a second CPU session, so what
  * is checked here is the hand-over: the same logits, prefix reuse and eviction as a plain session,
  * the CPU cache left empty, and clear refusals for what the device does not do (saved caches).
  * The real device runs the same path in cuda.CudaSessionWiringTest on a GPU.
@@ -39,7 +39,7 @@ class DeviceSessionDelegationTest {
 
         @Override
         public DeviceSession openSession(Model model, EngineOptions options) {
-            opened = new StandIn(new Session(model, options.withBackend("vector")), calls);
+            opened = new StandIn(Session.open(model, options.withBackend("vector")), calls);
             return opened;
         }
     }
@@ -110,8 +110,8 @@ class DeviceSessionDelegationTest {
         EngineOptions o = EngineOptions.defaults().withBackend("vector").withChunkSize(32).withBlockSize(16);
         StandInBackend dev = new StandInBackend();
         try (Model m = Model.load(modelDir(MODELS[1]));
-             Session plain = new Session(m, o);
-             Session wired = new Session(m, o, b -> {
+             Session plain = Session.open(m, o);
+             Session wired = Session.open(m, o, b -> {
                  b.close();
                  return dev;
              })) {
@@ -133,7 +133,7 @@ class DeviceSessionDelegationTest {
             assertArrayEquals(plain.feed(ids[5]), wired.feed(ids[5]), EPS);
             assertArrayEquals(plain.lastLogits(), wired.lastLogits(), EPS);
 
-            assertEquals(0, wired.cache().length(), "the CPU cache stays empty while the device holds K and V");
+            assertFalse(wired instanceof CpuSession, "no CPU cache: the device holds K and V");
             assertEquals(List.of("feed 110", "sync 120", "evict 10 40", "feed 1"), dev.calls);
 
             ContextFullException full = assertThrows(ContextFullException.class, () -> wired.checkWindow(301));
@@ -156,7 +156,8 @@ class DeviceSessionDelegationTest {
     @Test
     void aBackendWithoutADeviceKeepsTheCpuPath() {
         try (Model m = Model.load(modelDir(MODELS[0]));
-             Session s = new Session(m, EngineOptions.defaults().withBackend("vector"))) {
+             Session opened = Session.open(m, EngineOptions.defaults().withBackend("vector"))) {
+            CpuSession s = assertInstanceOf(CpuSession.class, opened);
             assertFalse(s.onDevice());
             s.feed(prompt());
             assertEquals(120, s.cache().length());

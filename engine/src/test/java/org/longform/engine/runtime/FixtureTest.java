@@ -38,11 +38,11 @@ class FixtureTest {
     }
 
     private Session session(String model, String backend, int block, int chunk) {
-        return new Session(models.get(model), EngineOptions.defaults().withBackend(backend).withBlockSize(block).withChunkSize(chunk));
+        return Session.open(models.get(model), EngineOptions.defaults().withBackend(backend).withBlockSize(block).withChunkSize(chunk));
     }
 
     private Session session(String model, String backend, int block, int chunk, KvDType dtype) {
-        return new Session(models.get(model), EngineOptions.defaults().withBackend(backend).withBlockSize(block).withChunkSize(chunk).withKvDType(dtype));
+        return Session.open(models.get(model), EngineOptions.defaults().withBackend(backend).withBlockSize(block).withChunkSize(chunk).withKvDType(dtype));
     }
 
     private static void note(String key, double worst) { WORST.merge(key, worst, Math::max); }

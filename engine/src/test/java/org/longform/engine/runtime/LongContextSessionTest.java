@@ -65,7 +65,7 @@ class LongContextSessionTest {
         int[] edited = splice(story, 192, 250, ids(30, 12));   // 58 tokens became 30; the last 150 are unchanged
         // scalar backend: the bit comparisons below must not depend on when C2 compiles the vector kernels
         EngineOptions o = opts(16, 64, KvDType.F32).withBackend("scalar");
-        try (Session exact = new Session(model, o); Session approx = new Session(model, o)) {
+        try (CpuSession exact = new CpuSession(model, o); CpuSession approx = new CpuSession(model, o)) {
             exact.sync(story, null, null);
             exact.sync(edited, Session.Reuse.EXACT, null, null);
             assertEquals(edited.length - 192, exact.lastRecomputed());
@@ -81,7 +81,7 @@ class LongContextSessionTest {
             // the unchanged tail kept its K and V, moved down by 28 slots
             for (int i = 0; i < 149; i++) assertArrayEquals(tail[i], slot(approx.cache(), 222 + i), "tail slot " + i);
             // the new span was computed exactly as a fresh session computes it after the same prefix
-            try (Session fresh = new Session(model, o)) {
+            try (CpuSession fresh = new CpuSession(model, o)) {
                 fresh.feed(edited, 0, 192, null, null, null);
                 fresh.feed(edited, 192, 222, null, null, null);
                 for (int i = 0; i < 222; i++) assertArrayEquals(slot(fresh.cache(), i), slot(approx.cache(), i), "slot " + i);
@@ -97,7 +97,7 @@ class LongContextSessionTest {
         int[] story = ids(300, 21);
         for (KvDType t : new KvDType[]{KvDType.F32, KvDType.INT8}) {
             for (int block : new int[]{16, 7}) {
-                try (Session s = new Session(model, opts(block, 32, t))) {
+                try (CpuSession s = new CpuSession(model, opts(block, 32, t))) {
                     s.sync(story, null, null);
                     // insert 50 tokens at 100 (a new lorebook entry) and append 5 tokens of new text
                     int[] grown = splice(story, 100, 100, ids(50, 22));
@@ -124,7 +124,7 @@ class LongContextSessionTest {
     void cancelledApproximateEditLeavesAConsistentCache() {
         int[] story = ids(300, 31);
         int[] edited = splice(story, 50, 60, ids(100, 32));
-        try (Session s = new Session(model, opts(16, 32, KvDType.F32))) {
+        try (CpuSession s = new CpuSession(model, opts(16, 32, KvDType.F32))) {
             s.sync(story, null, null);
             int[] calls = {0};
             assertNull(s.sync(edited, Session.Reuse.APPROXIMATE, (d, t) -> calls[0]++, () -> calls[0] >= 2));
@@ -137,7 +137,7 @@ class LongContextSessionTest {
     }
 
     static float[] fresh(int[] prompt) {
-        try (Session s = new Session(model, opts(16, 32, KvDType.F32))) {
+        try (CpuSession s = new CpuSession(model, opts(16, 32, KvDType.F32))) {
             s.feed(prompt, 0, 114, null, null, null);
             return s.feed(prompt, 114, prompt.length, null, null, null).clone();
         }
@@ -155,7 +155,7 @@ class LongContextSessionTest {
         for (KvDType t : KvDType.values()) {
             Path file = KvFile.beside(dir.resolve("story-" + t.label() + ".txt"));
             EngineOptions o = opts(16, 64, t).withBackend("scalar");
-            try (Session live = new Session(model, o); Session back = new Session(model, o)) {
+            try (CpuSession live = new CpuSession(model, o); CpuSession back = new CpuSession(model, o)) {
                 live.sync(story, null, null);
                 live.saveKv(file);
                 KvFile.Restore r = back.loadKv(file, story);
@@ -165,7 +165,7 @@ class LongContextSessionTest {
                 for (int i = 0; i < 300; i++) assertArrayEquals(slot(live.cache(), i), slot(back.cache(), i), t + " slot " + i);
                 assertArrayEquals(live.feed(7, 8, 9).clone(), back.feed(7, 8, 9), t + ": restored logits are bit-identical");
                 // the file does not depend on the block size: pages are re-cut on load
-                try (Session other = new Session(model, opts(7, 64, t))) {
+                try (CpuSession other = new CpuSession(model, opts(7, 64, t))) {
                     assertTrue(other.loadKv(file));
                     for (int i : new int[]{0, 6, 7, 255, 299}) assertArrayEquals(slot(live.cache(), i), slot(other.cache(), i));
                 }
@@ -177,17 +177,17 @@ class LongContextSessionTest {
     void reopeningWithTheSameTextRecomputesOneTokenAndAnEditedTailOnlyTheEdit(@TempDir Path dir) throws IOException {
         int[] story = ids(400, 51);
         Path file = dir.resolve("s.longform-kv");
-        try (Session s = new Session(model, opts(16, 64, KvDType.BF16))) {
+        try (CpuSession s = new CpuSession(model, opts(16, 64, KvDType.BF16))) {
             s.sync(story, null, null);
             s.saveKv(file);
         }
-        try (Session s = new Session(model, opts(16, 64, KvDType.BF16))) {
+        try (CpuSession s = new CpuSession(model, opts(16, 64, KvDType.BF16))) {
             assertTrue(s.loadKv(file, story).used());
             s.sync(story, null, null);
             assertEquals(1, s.lastRecomputed(), "only the last token, for fresh logits");
         }
         int[] edited = splice(story, 380, 400, ids(25, 52));
-        try (Session s = new Session(model, opts(16, 64, KvDType.BF16))) {
+        try (CpuSession s = new CpuSession(model, opts(16, 64, KvDType.BF16))) {
             KvFile.Restore r = s.loadKv(file, edited);
             assertTrue(r.used());
             assertEquals(380, r.tokens(), "only the prefix the text still shares");
@@ -205,23 +205,23 @@ class LongContextSessionTest {
         }
         int[] story = ids(200, 61);
         Path file = dir.resolve("s.longform-kv");
-        try (Model m = Model.load(copy); Session s = new Session(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             s.sync(story, null, null);
             s.saveKv(file);
-            assertTrue(new Session(m, opts(16, 64, KvDType.F32)).loadKv(file), "sanity: a fresh session of the same model uses it");
+            assertTrue(new CpuSession(m, opts(16, 64, KvDType.F32)).loadKv(file), "sanity: a fresh session of the same model uses it");
         }
-        try (Session s = new Session(model, opts(16, 64, KvDType.F32))) {
+        try (CpuSession s = new CpuSession(model, opts(16, 64, KvDType.F32))) {
             s.sync(ids(10, 62), null, null);
             KvFile.Restore r = s.loadKv(file, story);
             assertFalse(r.used(), "the fixture folder has other file times: another model as far as we can tell");
             assertEquals(10, s.length(), "a refused cache leaves the session as it was");
         }
-        try (Model m = Model.load(copy); Session s = new Session(m, opts(16, 64, KvDType.BF16))) {
+        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.BF16))) {
             KvFile.Restore r = s.loadKv(file, story);
             assertFalse(r.used());
             assertTrue(r.reason().contains("f32") && r.reason().contains("bf16"), r.reason());
         }
-        try (Model m = Model.load(copy); Session s = new Session(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertFalse(s.loadKv(file, ids(200, 63)).used(), "text changed from its first token");
         }
         // damaged: truncated, or not a cache at all
@@ -229,7 +229,7 @@ class LongContextSessionTest {
         Files.write(cut, Arrays.copyOf(Files.readAllBytes(file), (int) Files.size(file) - 100));
         Path junk = dir.resolve("junk.longform-kv");
         Files.writeString(junk, "not a cache, just a story someone named oddly");
-        try (Model m = Model.load(copy); Session s = new Session(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertFalse(s.loadKv(cut, story).used());
             assertFalse(s.loadKv(junk, story).used());
             assertFalse(s.loadKv(dir.resolve("missing"), story).used());
@@ -242,12 +242,12 @@ class LongContextSessionTest {
         FileTime configTime = Files.getLastModifiedTime(config);
         Files.writeString(config, original.replace("\"verbose\": 0", "\"verbose\": 1"));
         Files.setLastModifiedTime(config, configTime);
-        try (Model m = Model.load(copy); Session s = new Session(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertFalse(s.loadKv(file, story).used());
         }
         Files.writeString(config, original);
         Files.setLastModifiedTime(config, configTime);
-        try (Model m = Model.load(copy); Session s = new Session(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertTrue(s.loadKv(file, story).used(), "config back as it was");
         }
         // weights edited in place (same size, time put back): the content sample notices
@@ -261,7 +261,7 @@ class LongContextSessionTest {
             ch.write(b, at);
         }
         Files.setLastModifiedTime(shard, time);
-        try (Model m = Model.load(copy); Session s = new Session(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertFalse(s.loadKv(file, story).used());
         }
     }
@@ -269,7 +269,7 @@ class LongContextSessionTest {
     @Test
     void windowsBeyondTheBudgetAreRefusedWithWhatFits() {
         var o = opts(16, 64, KvDType.BF16).withKvBudget(1 << 20);
-        try (Session s = new Session(model, o)) {
+        try (CpuSession s = new CpuSession(model, o)) {
             long per = s.cache().pool().bytesPerToken();
             assertEquals(2L * 2 * 64 * 2, per, "2 · layers · d_model · 2 bytes");
             ContextFullException e = assertThrows(ContextFullException.class, () -> s.checkWindow(100_000));
@@ -279,7 +279,7 @@ class LongContextSessionTest {
         }
         assertEquals(2L * 2 * 64 + 2L * 2 * 4 * 4, KvPool.bytesPerToken(model.config(), KvDType.INT8), "int8: one f32 scale per row");
         IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
-                () -> new Session(model, opts(16, 64, KvDType.F32).withKvBudget(Long.MAX_VALUE / 2)));
+                () -> new CpuSession(model, opts(16, 64, KvDType.F32).withKvBudget(Long.MAX_VALUE / 2)));
         assertTrue(tooBig.getMessage().contains("more than this machine"), tooBig.getMessage());
     }
 }

@@ -34,7 +34,7 @@ class SessionReuseTest {
     }
 
     static float[] fresh(int[] prompt) {
-        try (Session s = new Session(model, EngineOptions.defaults().withBlockSize(16))) {
+        try (Session s = Session.open(model, EngineOptions.defaults().withBlockSize(16))) {
             return s.feed(prompt).clone();
         }
     }
@@ -42,7 +42,7 @@ class SessionReuseTest {
     @Test
     void syncRecomputesOnlyTheChangedSuffix() {
         int[] a = ids(300, 1);
-        try (Session s = new Session(model, EngineOptions.defaults().withBlockSize(16).withChunkSize(64))) {
+        try (Session s = Session.open(model, EngineOptions.defaults().withBlockSize(16).withChunkSize(64))) {
             s.sync(a, null, null);
             assertEquals(300, s.lastRecomputed());
             // the writer edits the last 20 tokens and adds 10
@@ -71,8 +71,8 @@ class SessionReuseTest {
         int[] a = ids(200, 3);
         for (int block : new int[]{16, 7, 64}) {
             for (int[] range : new int[][]{{16, 80}, {10, 77}, {0, 5}, {150, 199}}) {
-                try (Session s1 = new Session(model, EngineOptions.defaults().withBlockSize(block));
-                     Session s2 = new Session(model, EngineOptions.defaults().withBlockSize(16))) {
+                try (Session s1 = Session.open(model, EngineOptions.defaults().withBlockSize(block));
+                     Session s2 = Session.open(model, EngineOptions.defaults().withBlockSize(16))) {
                     s1.feed(a);
                     s1.evict(range[0], range[1]);
                     assertEquals(200 - (range[1] - range[0]), s1.length());
@@ -92,7 +92,7 @@ class SessionReuseTest {
     @Test
     void contextFullIsAClearError() {
         var opts = EngineOptions.defaults().withBlockSize(16).withKvBudget(16L * 2 * 2 * 64 * 4 * 4); // 64 tokens
-        try (Session s = new Session(model, opts)) {
+        try (Session s = Session.open(model, opts)) {
             s.feed(ids(60, 4));
             ContextFullException e = assertThrows(ContextFullException.class, () -> s.feed(ids(10, 5)));
             assertTrue(e.getMessage().contains("64 tokens"), e.getMessage());
@@ -104,7 +104,7 @@ class SessionReuseTest {
 
     @Test
     void cancelledFeedStopsBetweenChunks() {
-        try (Session s = new Session(model, EngineOptions.defaults().withChunkSize(32))) {
+        try (Session s = Session.open(model, EngineOptions.defaults().withChunkSize(32))) {
             int[] calls = {0};
             float[] r = s.feed(ids(200, 6), 0, 200, null, (done, total) -> calls[0]++, () -> calls[0] >= 2);
             assertNull(r);

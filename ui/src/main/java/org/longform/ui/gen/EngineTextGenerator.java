@@ -132,7 +132,7 @@ public final class EngineTextGenerator implements TextGenerator {
     public int[] cachedTokens() { return cached.clone(); }
 
     @Override
-    public int kvBlockSize() { return generator.session().cache().blockSize(); }
+    public int kvBlockSize() { return generator.session().blockSize(); }
 
     private final LocalCache local = new LocalCache() {
         @Override

@@ -50,7 +50,7 @@ class GgufBlockFormatsTest {
         try (Model m = Model.load(Assets.demoModel(), null, false)) {
             exactTop = new int[POSITIONS];
             int V = m.config().vocabSize();
-            try (Session s = new Session(m, EngineOptions.defaults().withBackend("vector"))) {
+            try (Session s = Session.open(m, EngineOptions.defaults().withBackend("vector"))) {
                 s.feed(ids, 0, POSITIONS, (pos, row, off) -> exactTop[pos] = Fixtures.argmax(row, off, V), null, null);
             }
         }
@@ -59,7 +59,7 @@ class GgufBlockFormatsTest {
     private static float[] logits(Model m) {
         int V = m.config().vocabSize();
         float[] out = new float[POSITIONS * V];
-        try (Session s = new Session(m, EngineOptions.defaults().withBackend("vector"))) {
+        try (Session s = Session.open(m, EngineOptions.defaults().withBackend("vector"))) {
             s.feed(ids, 0, POSITIONS, (pos, row, off) -> System.arraycopy(row, off, out, pos * V, V), null, null);
         }
         return out;
@@ -151,7 +151,7 @@ class GgufBlockFormatsTest {
     private static float[] decodeLogits(Model m) {
         int V = m.config().vocabSize();
         float[] out = new float[DECODE_STEPS * V];
-        try (Session s = new Session(m, EngineOptions.defaults().withBackend("vector"))) {
+        try (Session s = Session.open(m, EngineOptions.defaults().withBackend("vector"))) {
             for (int p = 0; p < DECODE_STEPS; p++) System.arraycopy(s.feed(ids[p]), 0, out, p * V, V);
         }
         return out;

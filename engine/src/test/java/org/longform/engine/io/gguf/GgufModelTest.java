@@ -53,7 +53,7 @@ class GgufModelTest {
         int[] ids = Fixtures.ints(Fixtures.testCase(Fixtures.expected(MODEL), "prompt").get("prompt_ids"));
         int V = m.config().vocabSize();
         float[] all = new float[(ids.length + 8) * V];
-        try (Session s = new Session(m, EngineOptions.defaults().withBackend("vector").withChunkSize(16))) {
+        try (Session s = Session.open(m, EngineOptions.defaults().withBackend("vector").withChunkSize(16))) {
             s.feed(ids, 0, ids.length, (pos, row, off) -> System.arraycopy(row, off, all, pos * V, V), null, null);
             float[] last = s.lastLogits();
             for (int i = 0; i < 8; i++) {

@@ -81,7 +81,7 @@ class CudaFallbackTest {
         JsonNode c = testCase(expected(m), "greedy");
         int[] ids = ints(c.get("prompt_ids"));
         try (Model model = Model.load(modelDir(m));
-             Session s = new Session(model, EngineOptions.defaults().withBackend("auto"))) {
+             Session s = Session.open(model, EngineOptions.defaults().withBackend("auto"))) {
             assertTrue(s.backend().name().startsWith("vector"), s.backend().name());
             int V = model.config().vocabSize();
             float[] logits = s.feed(ids);

@@ -68,7 +68,7 @@ class CudaSessionTest {
         int[] a = ids(300, 1);
         int[] b = Arrays.copyOf(a, 310);
         System.arraycopy(ids(30, 2), 0, b, 280, 30);
-        try (CudaSession g = gpu(16, 64); Session c = new Session(model, opts(16, 64))) {
+        try (CudaSession g = gpu(16, 64); Session c = Session.open(model, opts(16, 64))) {
             assertClose(c.sync(a, null, null).clone(), g.sync(a, null, null).clone(), "first sync");
             assertEquals(300, g.lastRecomputed());
             assertClose(c.sync(b, null, null).clone(), g.sync(b, null, null).clone(), "edited suffix");
@@ -79,7 +79,7 @@ class CudaSessionTest {
         }
         for (int block : new int[]{16, 7, 64}) {
             for (int[] range : new int[][]{{16, 80}, {10, 77}, {0, 5}, {150, 199}, {3, 5}}) {
-                try (CudaSession g = gpu(block, 64); Session c = new Session(model, opts(16, 64))) {
+                try (CudaSession g = gpu(block, 64); Session c = Session.open(model, opts(16, 64))) {
                     g.feed(a, 0, 200, null, null, null);
                     c.feed(a, 0, 200, null, null, null);
                     g.evict(range[0], range[1]);
@@ -115,7 +115,7 @@ class CudaSessionTest {
             int[] calls = {0};
             assertNull(s.feed(ids(200, 6), 0, 200, null, (done, total) -> calls[0]++, () -> calls[0] >= 2));
             assertEquals(64, s.length());
-            try (Session c = new Session(model, opts(64, 32))) {
+            try (Session c = Session.open(model, opts(64, 32))) {
                 c.feed(ids(200, 6), 0, 64, null, null, null);
                 assertClose(c.feed(5).clone(), s.feed(5).clone(), "after cancel");
             }

@@ -1,17 +1,26 @@
 package org.longform.engine.cuda;
 
 import org.longform.engine.kernels.Backend;
+import org.longform.engine.kernels.BackendKind;
+import org.longform.engine.kernels.BackendProvider;
 
 /**
- * The entry {@link org.longform.engine.kernels.Backends} calls. This class names no JCuda type, so
- * choosing a backend never links JCuda's classes (or loads its natives) unless the probe found a
- * usable driver and GPU.
+ * The entry {@link org.longform.engine.kernels.Backends} finds through {@link BackendProvider}
+ * (registered in {@code META-INF/services}). This class names no JCuda type, so choosing a backend
+ * never links JCuda's classes (or loads its natives) unless the probe found a usable driver and GPU.
  */
-public final class CudaBackends {
-    private CudaBackends() {}
+public final class CudaBackends implements BackendProvider {
+    /** For {@link java.util.ServiceLoader}. */
+    public CudaBackends() {}
 
-    /** A cuda backend over {@code cpu}, or null when CUDA cannot be used here (the reason is logged once). */
-    public static Backend tryCreate(Backend cpu) {
+    @Override
+    public BackendKind kind() { return BackendKind.CUDA; }
+
+    @Override
+    public boolean available() { return CudaProbe.available(); }
+
+    @Override
+    public Backend tryCreate(Backend cpu) {
         CudaProbe.Result p = CudaProbe.probe();
         if (!p.ok()) {
             CudaProbe.logSkipOnce(p.reason());
@@ -25,8 +34,8 @@ public final class CudaBackends {
         }
     }
 
-    /** The cuda backend the user forced: an error naming the reason when CUDA cannot be used. */
-    public static Backend create(Backend cpu) {
+    @Override
+    public Backend create(Backend cpu) {
         CudaProbe.Result p = CudaProbe.probe();
         try {
             if (!p.ok()) throw new CudaUnavailableException(p.reason());

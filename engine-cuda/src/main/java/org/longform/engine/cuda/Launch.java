@@ -2,7 +2,7 @@ package org.longform.engine.cuda;
 
 /**
  * Launch geometry and shared-memory sizes, kept apart from the JCuda calls so the arithmetic is
- * unit-tested on machines without a GPU. Constants mirror the #defines in engine/src/main/cuda.
+ * unit-tested on machines without a GPU. Constants mirror the #defines in engine-cuda/src/main/cuda.
  */
 final class Launch {
     private Launch() {}

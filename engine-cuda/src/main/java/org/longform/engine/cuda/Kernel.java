@@ -21,7 +21,7 @@ enum Kernel {
     ATTN_REDUCE("attn_decode", "attn_reduce", "ppiii"),
     ATTN_PREFILL_BF16("attn_prefill", "attn_prefill_bf16", "pppppiiiiiifl");
 
-    /** PTX modules, one per .cu file under engine/src/main/cuda. */
+    /** PTX modules, one per .cu file under engine-cuda/src/main/cuda. */
     static final String[] MODULES = {"gemv", "gemm", "norm", "embed", "kv", "attn_decode", "attn_prefill"};
 
     final String module, entry, params;

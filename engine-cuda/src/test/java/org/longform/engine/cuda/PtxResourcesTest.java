@@ -73,7 +73,7 @@ class PtxResourcesTest {
     void ptxWasBuiltFromTheCurrentSources() throws Exception {
         String home = System.getProperty("longform.home");
         assumeTrue(home != null, "longform.home not set (not running from the source tree)");
-        Path src = Path.of(home, "engine/src/main/cuda");
+        Path src = Path.of(home, "engine-cuda/src/main/cuda");
         assumeTrue(Files.isDirectory(src), "no CUDA sources at " + src);
         String manifest = new String(PtxResources.read("ptx.manifest"), StandardCharsets.UTF_8);
         List<String> lines = manifest.lines().toList();
