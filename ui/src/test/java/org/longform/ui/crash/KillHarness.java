@@ -44,7 +44,7 @@ public final class KillHarness {
         Path home = Path.of(args[0]);
         Path config = home.resolve("config"), story = home.resolve("novel.longform");
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (Model model = Model.load(modelDir()); Session s = new Session(model, options());
+        try (Model model = Model.load(modelDir()); Session s = Session.open(model, options());
              KvStore kv = new KvStore(home.resolve("kv"))) {
             AutosaveStore store = new AutosaveStore(config, ProcessHandle.current().pid());
             StoryData d = StoryData.blank("Night");

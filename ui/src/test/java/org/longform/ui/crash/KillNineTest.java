@@ -133,14 +133,14 @@ class KillNineTest {
     boolean checkKv(Path dir) {
         int[] prompt = new int[KillHarness.MAX_TOKENS + 1];
         for (int i = 0; i < prompt.length; i++) prompt[i] = KillHarness.token(i);
-        try (Session back = new Session(model, KillHarness.options()); KvStore store = new KvStore(dir)) {
+        try (Session back = Session.open(model, KillHarness.options()); KvStore store = new KvStore(dir)) {
             KvFile.Restore r = back.loadKv(store, prompt);
             if (!r.used()) return false;
             int m = r.tokens();
             assertArrayEquals(Arrays.copyOf(prompt, m), r.ids(), "restored tokens are the prompt's");
             assertEquals(0, m % KillHarness.STEP, "a whole saved state, not a torn one");
             float[] got = back.feed(prompt[m]);
-            try (Session fresh = new Session(model, KillHarness.options())) {
+            try (Session fresh = Session.open(model, KillHarness.options())) {
                 for (int from = 0; from < m; from += KillHarness.STEP) {
                     fresh.feed(Arrays.copyOfRange(prompt, from, from + KillHarness.STEP));
                 }
