@@ -66,7 +66,7 @@ public final class StoryCaches implements AutoCloseable {
             KvStore.Stats st = c.save(s);
             writeView(s.dir().resolve(VIEW), viewStart, segments);
             stores.trim(s);
-            return String.format("%,d tokens, %d pages written (%.1f MiB)", st.tokens(), st.pagesWritten(), st.bytesWritten() / 1048576.0);
+            return String.format("%d pages written, %.1f MiB", st.pagesWritten(), st.bytesWritten() / 1048576.0);
         } catch (IOException | RuntimeException x) {
             return "not saved (" + x.getMessage() + ")";
         }
