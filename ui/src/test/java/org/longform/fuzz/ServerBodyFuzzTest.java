@@ -1,5 +1,8 @@
 package org.longform.fuzz;
 
+import org.longform.engine.fuzz.FuzzRunner;
+import org.longform.engine.fuzz.Mutator;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,8 @@
 package org.longform.fuzz;
 
+import org.longform.engine.fuzz.FuzzRunner;
+import org.longform.engine.fuzz.Mutator;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.ui.story.KoboldImport;
