@@ -96,11 +96,12 @@ public final class FindReplaceBar extends HBox {
         getChildren().addAll(find, prev, next, replace, one, all, matchCase, wholeWord, regex, scope, status, grow,
                 close);
         recount.setOnFinished(e -> updateCount());
-        find.textProperty().addListener(x -> recount.playFromStart());
+        // A new search forgets the last Replace all's message (until then every count keeps it in front).
+        find.textProperty().addListener(x -> { afterReplace = null; recount.playFromStart(); });
         for (var b : List.of(matchCase.selectedProperty(), wholeWord.selectedProperty(), regex.selectedProperty())) {
-            b.addListener(x -> updateCount());
+            b.addListener(x -> { afterReplace = null; updateCount(); });
         }
-        scope.valueProperty().addListener(x -> updateCount());
+        scope.valueProperty().addListener(x -> { afterReplace = null; updateCount(); });
         addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() == KeyCode.ESCAPE) { close(); e.consume(); }
             else if (e.getCode() == KeyCode.ENTER && e.getTarget() == find) { findNext(!e.isShiftDown()); e.consume(); }
@@ -220,8 +221,14 @@ public final class FindReplaceBar extends HBox {
                 out += ", " + count(inPanels) + " in the panels";
             }
             return out;
-        }, status::setText);
+        }, counted -> {
+            // The recount that follows a Replace all keeps its message in front, so it is still read.
+            status.setText(afterReplace != null ? afterReplace + " · now " + counted : counted);
+        });
     }
+
+    /** What the last Replace all did, shown before the counts that follow it until the search changes. */
+    private String afterReplace;
 
     /**
      * Replaces the span from the first match to the last in one change (one undo step), then gives
@@ -357,8 +364,10 @@ public final class FindReplaceBar extends HBox {
                     }
                 }
             }
-            status.setText("Replaced " + count(all.story().count()) + " in the story"
-                    + (panels != null ? ", " + count(inPanels) + " in the panels" : ""));
+            afterReplace = "Replaced " + count(all.story().count()) + " in the story"
+                    + (panels != null ? ", " + count(inPanels) + " in the panels" : "");
+            status.setText(afterReplace);
+            recount.playFromStart();   // the text changed: count what is left
         });
     }
 

@@ -9,6 +9,7 @@ import org.longform.engine.context.KvStore;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.Session;
 import org.longform.ui.app.AutosaveStore;
+import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 
 import java.io.BufferedReader;
@@ -91,9 +92,15 @@ class KillNineTest {
         }
         assertTrue(p.isAlive(), "child died by itself: " + lines);
         Thread.sleep(delayMs);
-        p.destroyForcibly();   // SIGKILL
+        // SIGKILL through the handle: Process.destroyForcibly also closes our end of the child's
+        // output, so lines it printed just before dying but not yet read were lost, and the files
+        // then looked newer than the last save the test had heard of (failed ~1 run in 3 under load).
+        p.toHandle().destroyForcibly();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        reader.join(10_000);
+        // Every line the child wrote before it died must be read before judging the files: a reader
+        // left behind on a busy machine made the files look newer than the last save it had seen.
+        reader.join(120_000);
+        assertFalse(reader.isAlive(), "the child's output was not drained");
         return check(home, new ArrayList<>(lines));
     }
 
@@ -111,15 +118,17 @@ class KillNineTest {
         Path story = home.resolve("novel.longform");
         if (done != null || Files.exists(story)) {
             Set<String> ok = new java.util.HashSet<>(Arrays.asList(done, inFlight));
-            assertTrue(ok.contains(sha(Files.readAllBytes(story))),
-                    "story bytes are neither the last save nor the one in flight");
+            assertTrue(ok.contains(sha(Files.readAllBytes(story))), () -> "story bytes are neither the last save nor the one in flight: "
+                    + describe(story) + "; child said " + lines.subList(Math.max(0, lines.size() - 6), lines.size()));
             assertEquals(id, StoryFile.read(story).id(), "the story opens");
             // the crash is noticed and the recovery copy offered, with the same acceptable bytes
             List<String> problems = new ArrayList<>();
             var rec = new AutosaveStore(home.resolve("config"), ProcessHandle.current().pid()).recoverable(problems);
             assertEquals(List.of(), problems);
             assertEquals(1, rec.size(), "one story to recover");
-            assertTrue(ok.contains(sha(Files.readAllBytes(rec.getFirst().file()))), "recovery copy bytes");
+            assertTrue(ok.contains(sha(Files.readAllBytes(rec.getFirst().file()))), () -> "recovery copy bytes: "
+                    + rec.getFirst().file() + " holds " + rec.getFirst().story().text().length() + " chars; child said "
+                    + lines.subList(Math.max(0, lines.size() - 6), lines.size()));
             AutosaveStore store = new AutosaveStore(home.resolve("config"), ProcessHandle.current().pid());
             for (Path v : store.versions(id)) StoryFile.read(v);
             assertFalse(store.versions(id).isEmpty(), "a history version exists");
@@ -152,5 +161,28 @@ class KillNineTest {
 
     static String sha(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private static byte[] readQuietly(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (java.io.IOException e) {
+            return new byte[0];
+        }
+    }
+
+    /** What a file that matched no save holds: its size, its text's length, whether it re-serializes to itself. */
+    private static String describe(Path f) {
+        byte[] b = readQuietly(f);
+        try {
+            StoryData d = StoryFile.read(f);
+            byte[] again = StoryFile.toJson(d);
+            int i = 0;
+            while (i < Math.min(b.length, again.length) && b[i] == again[i]) i++;
+            return b.length + " bytes, text " + d.text().length() + " chars, re-serialized " + again.length + " bytes, first difference at "
+                    + i + ": " + new String(b, Math.max(0, i - 80), Math.min(160, b.length - Math.max(0, i - 80)), StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            return b.length + " bytes, unreadable: " + e;
+        }
     }
 }
