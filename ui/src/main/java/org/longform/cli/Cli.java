@@ -1,5 +1,6 @@
 package org.longform.cli;
 
+import org.longform.server.ServeCommand;
 import picocli.CommandLine;
 
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.logging.Logger;
 @CommandLine.Command(name = "longform", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Longform: write long stories with MPT-7B-StoryWriter. Without a subcommand the editor starts.",
         subcommands = {LogitsCommand.class, ContinueCommand.class, BenchCommand.class, MakeModelCommand.class, ExportGgufCommand.class,
-                ReplayCommand.class, DownloadCommand.class, DoctorCommand.class, ExportCommand.class, org.longform.server.ServeCommand.class,
+                ReplayCommand.class, DownloadCommand.class, DoctorCommand.class, ExportCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Cli {
     static final Set<String> COMMANDS = Set.of("logits", "continue", "bench", "make-model", "export-gguf", "replay", "download", "doctor",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.longform.engine.Assets;
 import org.longform.ui.gen.EngineSettings;
 import org.longform.ui.gen.EngineTextGenerator;
 import org.longform.ui.gen.StoryReplay;
@@ -16,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
 
 /**
@@ -53,7 +55,7 @@ public final class ReplayCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir : Files.createTempDirectory("longform-replay");
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = System.err;
-        Path m = model != null ? model : org.longform.engine.Assets.demoModel();
+        Path m = model != null ? model : Assets.demoModel();
         EngineSettings settings = new EngineSettings("stored", "auto", w);
         try {
             StoryReplay replay = new StoryReplay(s, w, dir, () -> EngineTextGenerator.open(m, threads, settings));
@@ -104,7 +106,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private static void deleteTree(Path dir) {
         try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temporary folder left behind is harmless
         }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,7 +64,7 @@ class StoryFileFuzzTest {
     void textImport(@TempDir Path tmp) throws Exception {
         byte[] chapter = Files.readAllBytes(Path.of(System.getProperty("longform.home"), "assets/stories",
                 "the-time-machine-chapter-1.txt"));
-        byte[] seed = java.util.Arrays.copyOf(chapter, Math.min(chapter.length, 8192));
+        byte[] seed = Arrays.copyOf(chapter, Math.min(chapter.length, 8192));
         assertClean(FuzzRunner.run("text-import", List.of(seed), 1024, FuzzRunner.cases(300), tmp,
                 "chapter.txt", StoryFileException.class, StoryFile::openWithNotice));
     }

@@ -11,6 +11,7 @@ import org.longform.engine.kv.KvPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Causal ALiBi attention over the paged cache, one KV block at a time with an online softmax
@@ -116,9 +117,9 @@ public final class Attention {
         boolean fusedI8 = !transposed && lanes == 16 && pool.dtype == KvDType.INT8;
         long kAt = pool.rowOffset(layer, 0, h, 0), kSc = pool.scaleOffset(layer, 0, h, 0);
         long vAt = pool.rowOffset(layer, 1, h, 0), vSc = pool.scaleOffset(layer, 1, h, 0);
-        java.util.Arrays.fill(acc, 0, gn * hd, 0f);
-        java.util.Arrays.fill(max, 0, gn, Float.NEGATIVE_INFINITY);
-        java.util.Arrays.fill(sum, 0, gn, 0f);
+        Arrays.fill(acc, 0, gn * hd, 0f);
+        Arrays.fill(max, 0, gn, Float.NEGATIVE_INFINITY);
+        Arrays.fill(sum, 0, gn, 0f);
         int lastSlot = firstSlot + g + gn - 1;
         int nBlocks = lastSlot / bs + 1;
         boolean skip = wide > 0;

@@ -18,6 +18,7 @@ import org.longform.engine.quant.WeightType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -68,7 +69,7 @@ public final class MatMulVector {
 
         float[][] panels(int n) {
             if (panels.length < n) {
-                float[][] p = java.util.Arrays.copyOf(panels, n);
+                float[][] p = Arrays.copyOf(panels, n);
                 for (int i = panels.length; i < n; i++) p[i] = new float[KC * NR];
                 panels = p;
             }

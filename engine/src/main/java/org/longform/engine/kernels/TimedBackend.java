@@ -3,6 +3,7 @@ package org.longform.engine.kernels;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.quant.Matrix;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -76,6 +77,6 @@ public final class TimedBackend implements Backend {
         String[] p = n.split("\\.");
         int i = p.length - 1;
         while (i > 0 && !p[i - 1].chars().allMatch(Character::isDigit)) i--;
-        return i > 0 ? String.join(".", java.util.Arrays.copyOfRange(p, i, p.length)) : n;
+        return i > 0 ? String.join(".", Arrays.copyOfRange(p, i, p.length)) : n;
     }
 }

@@ -1,5 +1,7 @@
 package org.longform.engine.kv;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
@@ -15,7 +17,7 @@ public final class KvBudget {
 
     /** Physical memory of the machine (0 if the JVM cannot tell). */
     public static long physicalBytes() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             return os.getTotalMemorySize();
         }
         return 0;

@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * A pool of fixed-size KV blocks (pages) shared by the sequences of one model. A block holds
@@ -73,14 +74,14 @@ public final class KvPool implements AutoCloseable {
     public int acquire() {
         Integer b = free.pollFirst();
         if (b != null) {
-            java.util.Arrays.fill(keyNorms, b * layers * heads, (b + 1) * layers * heads, 0f);
+            Arrays.fill(keyNorms, b * layers * heads, (b + 1) * layers * heads, 0f);
             return b;
         }
         if (allocated == maxBlocks) return -1;
         if (allocated == blocks.length) {
-            blocks = java.util.Arrays.copyOf(blocks, (int) Math.min(maxBlocks, 2L * blocks.length));
-            keyNorms = java.util.Arrays.copyOf(keyNorms, blocks.length * layers * heads);
-            versions = java.util.Arrays.copyOf(versions, blocks.length);
+            blocks = Arrays.copyOf(blocks, (int) Math.min(maxBlocks, 2L * blocks.length));
+            keyNorms = Arrays.copyOf(keyNorms, blocks.length * layers * heads);
+            versions = Arrays.copyOf(versions, blocks.length);
         }
         try {
             blocks[allocated] = arena.allocate(blockBytes, 64);

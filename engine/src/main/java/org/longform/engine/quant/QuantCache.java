@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ public final class QuantCache {
         if (!Files.isRegularFile(file)) return null;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            if (seg.byteSize() < 16 || !java.util.Arrays.equals(seg.asSlice(0, 8).toArray(ValueLayout.JAVA_BYTE), MAGIC)) return stale(file, "bad magic");
+            if (seg.byteSize() < 16 || !Arrays.equals(seg.asSlice(0, 8).toArray(ValueLayout.JAVA_BYTE), MAGIC)) return stale(file, "bad magic");
             long hlen = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, 8);
             if (hlen <= 0 || 16 + hlen > seg.byteSize()) return stale(file, "bad header length");
             JsonNode h = new ObjectMapper().readTree(new String(seg.asSlice(16, hlen).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));

@@ -2,6 +2,8 @@ package org.longform.engine.quant;
 
 import org.longform.engine.io.DType;
 
+import java.util.Locale;
+
 /** The form a weight matrix has in memory. */
 public enum WeightType {
     F32("f32", 32, 32 * 4),
@@ -41,7 +43,7 @@ public enum WeightType {
      */
     public static WeightType parseQuant(String s) {
         if (s == null) return null;
-        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "", "none", "stored" -> null;
             case "q8_0", "q8" -> Q8_0;
             case "q4_0", "q4" -> Q4_0;

@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -86,7 +87,7 @@ class HostileHeaderTest {
         for (long d : dims) b.putLong(d);
         b.putInt(type).putLong(offset);
         Path f = tmp.resolve("model.gguf");
-        Files.write(f, java.util.Arrays.copyOf(b.array(), 160));
+        Files.write(f, Arrays.copyOf(b.array(), 160));
         return f;
     }
 

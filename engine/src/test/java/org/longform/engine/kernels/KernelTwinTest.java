@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.longform.engine.io.DType;
 import org.longform.engine.io.Tensor;
 import org.longform.engine.kv.KvCache;
+import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
 import org.longform.engine.quant.DenseMatrix;
@@ -127,7 +128,7 @@ class KernelTwinTest {
     void int8AttentionMatchesScalar(int heads, int hd, int block, int T, int past) {
         int d = heads * hd;
         Config c = new Config(d, heads, 2, 4, 16, 128, 1e-5f, 8, 0, (float) (1 / Math.sqrt(hd)), 1);
-        KvPool pool = new KvPool(c, block, 1 << 26, org.longform.engine.kv.KvDType.INT8);
+        KvPool pool = new KvPool(c, block, 1 << 26, KvDType.INT8);
         try (pool; KvCache cache = new KvCache(pool)) {
             fill(cache, past + T, heads, hd, new SplittableRandom(heads * 31L + T));
             float[] qkv = random(T * 3 * d, 11), a = new float[T * d], b = new float[T * d];

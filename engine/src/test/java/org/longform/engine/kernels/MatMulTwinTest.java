@@ -1,5 +1,8 @@
 package org.longform.engine.kernels;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -145,10 +148,10 @@ class MatMulTwinTest {
         for (int base = 0; base < 1 << 16; base += L) {
             for (int j = 0; j < L; j++) h[j] = (short) (base + j);
             for (int j = 0; j < L; j++) pairs[j] = (h[j] << 16) | (h[(j + 1) % L] & 0xFFFF);   // odd = h[j], even = its neighbour
-            MatMulVector.halfToFloat(jdk.incubator.vector.ShortVector.fromArray(MatMulVector.S, h, 0)).intoArray(got, 0);
-            float[] odd = MatMulVector.top16ToFloat(jdk.incubator.vector.IntVector.fromArray(MatMulVector.I, pairs, 0)).toArray();
-            float[] even = MatMulVector.top16ToFloat(jdk.incubator.vector.IntVector.fromArray(MatMulVector.I, pairs, 0)
-                    .lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16)).toArray();
+            MatMulVector.halfToFloat(ShortVector.fromArray(MatMulVector.S, h, 0)).intoArray(got, 0);
+            float[] odd = MatMulVector.top16ToFloat(IntVector.fromArray(MatMulVector.I, pairs, 0)).toArray();
+            float[] even = MatMulVector.top16ToFloat(IntVector.fromArray(MatMulVector.I, pairs, 0)
+                    .lanewise(VectorOperators.LSHL, 16)).toArray();
             for (int j = 0; j < L; j++) {
                 float want = Float.float16ToFloat(h[j]), wantEven = Float.float16ToFloat(h[(j + 1) % L]);
                 if (Float.isFinite(want)) {

@@ -3,6 +3,9 @@ package org.longform.engine.kv;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.model.Config;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Page bookkeeping: rows survive evictions and span resizes on every dtype; waste stays under a block. */
@@ -77,7 +80,7 @@ class KvCacheTest {
                             if (end >= n) continue;
                             try (KvPool pool = new KvPool(C, bs, 1 << 22, t); KvCache c = new KvCache(pool)) {
                                 fill(c, 0, n, 0);
-                                java.util.Map<Integer, Long> before = new java.util.HashMap<>();
+                                Map<Integer, Long> before = new HashMap<>();
                                 for (int i = 0; i < c.blocks(); i++) before.put(c.blockId(i), pool.version(c.blockId(i)));
                                 c.evict(start, end);
                                 String what = t + " bs " + bs + " evict [" + start + ", " + end + ") of " + n;

@@ -6,12 +6,14 @@ import org.longform.engine.Fixtures;
 import org.longform.engine.kernels.Parallel;
 import org.longform.engine.model.Model;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -36,7 +38,7 @@ class QuantCacheTest {
     }
 
     private static byte[] planes(Model m) {
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         for (Matrix x : m.weights().matrices()) {
             QuantMatrix q = (QuantMatrix) x;
             out.writeBytes(q.quants().toArray(ValueLayout.JAVA_BYTE));
@@ -96,7 +98,7 @@ class QuantCacheTest {
         }
         // rewritten properly; truncate it and it is ignored again
         byte[] good = Files.readAllBytes(cache);
-        Files.write(cache, java.util.Arrays.copyOf(good, good.length / 2));
+        Files.write(cache, Arrays.copyOf(good, good.length / 2));
         try (Model m = Model.load(dir, WeightType.Q4_0)) {
             assertArrayEquals(want, planes(m));
         }
@@ -132,7 +134,7 @@ class QuantCacheTest {
                                 ? WeightType.Q8_0 : t, a, par, 1);
                 assertNotNull(got);
                 assertEquals(todo.size(), got.size());
-                var out = new java.io.ByteArrayOutputStream();
+                var out = new ByteArrayOutputStream();
                 for (Matrix x : todo) {
                     assertTrue(got.get(x.name()).quants().isMapped());
                     out.writeBytes(got.get(x.name()).quants().toArray(ValueLayout.JAVA_BYTE));

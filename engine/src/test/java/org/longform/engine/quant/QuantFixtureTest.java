@@ -11,6 +11,7 @@ import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +57,7 @@ class QuantFixtureTest {
             top = new int[n];
             s.feed(ids, 0, n, (pos, row, off) -> {
                 top[pos] = argmax(row, off, vocab);
-                exact[pos] = java.util.Arrays.copyOfRange(row, off, off + vocab);
+                exact[pos] = Arrays.copyOfRange(row, off, off + vocab);
             }, null, null);
         }
         int vocab = V;

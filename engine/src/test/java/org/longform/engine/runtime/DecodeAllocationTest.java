@@ -1,5 +1,6 @@
 package org.longform.engine.runtime;
 
+import com.sun.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.model.Model;
 
@@ -25,7 +26,7 @@ class DecodeAllocationTest {
 
     @Test
     void decodingAllocatesNothingPerToken() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         int[] ids = ints(testCase(expected(MODELS[1]), "long").get("prompt_ids"));
         try (Model m = Model.load(modelDir(MODELS[1]), null, false);
              Session s = Session.open(m, EngineOptions.defaults().withBackend("vector").withThreads(2).withBlockSize(16))) {
@@ -59,7 +60,7 @@ class DecodeAllocationTest {
     }
 
     /** This thread first, then the team's workers (named longform-compute-N). */
-    private static long[] computeThreads(com.sun.management.ThreadMXBean mx) {
+    private static long[] computeThreads(ThreadMXBean mx) {
         List<Long> ids = new ArrayList<>();
         ids.add(Thread.currentThread().threadId());
         for (ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {

@@ -11,6 +11,7 @@ import org.longform.engine.quant.Matrix;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -99,7 +100,7 @@ class DeviceSessionDelegationTest {
 
     private static int[] prompt() {
         int[] ids = ints(testCase(expected(MODELS[1]), "long").get("prompt_ids"));
-        return java.util.Arrays.copyOf(ids, 120);
+        return Arrays.copyOf(ids, 120);
     }
 
     @Test

@@ -11,8 +11,10 @@ import org.longform.engine.Fixtures;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.model.Model;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,7 +26,7 @@ import static org.longform.engine.Fixtures.*;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FixtureTest {
     private final Map<String, Model> models = new HashMap<>();
-    private static final Map<String, Double> WORST = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Double> WORST = new ConcurrentHashMap<>();
 
     @BeforeAll
     void load() {
@@ -237,7 +239,7 @@ class FixtureTest {
         int[] at = new int[checkpoints.size()];
         int k = 0;
         for (var it = checkpoints.fieldNames(); it.hasNext(); ) at[k++] = Integer.parseInt(it.next());
-        java.util.Arrays.sort(at);
+        Arrays.sort(at);
         try (Session s = session(model, "vector", block, chunk, dtype)) {
             double worst = 0;
             int fed = 0, top1 = 0;

@@ -12,6 +12,8 @@ import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -253,9 +255,9 @@ class LongContextSessionTest {
         // weights edited in place (same size, time put back): the content sample notices
         Path shard = copy.resolve("pytorch_model-00001-of-00002.bin");
         FileTime time = Files.getLastModifiedTime(shard);
-        try (var ch = java.nio.channels.FileChannel.open(shard, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (var ch = FileChannel.open(shard, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long at = Files.size(shard) * 8 / 17 + 100;   // inside a sampled piece, inside tensor data
-            var b = java.nio.ByteBuffer.allocate(1);
+            var b = ByteBuffer.allocate(1);
             ch.read(b, at);
             b.put(0, (byte) (b.get(0) ^ 1)).rewind();
             ch.write(b, at);

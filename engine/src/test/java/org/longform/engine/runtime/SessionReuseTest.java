@@ -7,6 +7,7 @@ import org.longform.engine.Fixtures;
 import org.longform.engine.model.Model;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -21,7 +22,7 @@ class SessionReuseTest {
     static void close() { model.close(); }
 
     static int[] ids(int n, int seed) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        SplittableRandom r = new SplittableRandom(seed);
         int[] a = new int[n];
         for (int i = 0; i < n; i++) a[i] = 2 + r.nextInt(50000);
         return a;

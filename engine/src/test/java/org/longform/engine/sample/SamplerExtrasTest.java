@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class SamplerExtrasTest {
     static void assertProbs(double[] expected, float[] actual) {
         assertEquals(expected.length, actual.length);
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], EPS, "token " + i + " of " + java.util.Arrays.toString(actual));
+            assertEquals(expected[i], actual[i], EPS, "token " + i + " of " + Arrays.toString(actual));
         }
     }
 
@@ -188,7 +189,7 @@ class SamplerExtrasTest {
         int[] a = draws(new Sampler(xtc(0.1, 0.5)), l, 4000);
         assertArrayEquals(a, draws(new Sampler(xtc(0.1, 0.5)), l, 4000));
         // P(token 0) = 0.5 (dice fails) * 0.5 = 0.25; 4000 draws: sd ~ 0.007
-        long zeros = java.util.Arrays.stream(a).filter(t -> t == 0).count();
+        long zeros = Arrays.stream(a).filter(t -> t == 0).count();
         assertEquals(0.25, zeros / 4000.0, 0.03);
         // a dice that never succeeds gives exactly the draws of XTC off
         assertArrayEquals(draws(new Sampler(plain()), l, 500), draws(new Sampler(xtc(0.1, 1e-12)), l, 500));

@@ -17,6 +17,8 @@ import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.RadioMenuItem;
 import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.ToolBar;
 import javafx.scene.input.KeyCode;
@@ -99,8 +101,8 @@ public final class AppActions {
 
     public Action get(String id) { return all.get(id); }
 
-    private javafx.scene.control.Tab currentTab() {
-        return ((javafx.scene.control.TabPane) w.scene().lookup("#stories")).getSelectionModel().getSelectedItem();
+    private Tab currentTab() {
+        return ((TabPane) w.scene().lookup("#stories")).getSelectionModel().getSelectedItem();
     }
 
     /** A boolean of the active story's editor that follows tab switches. */

@@ -2,6 +2,7 @@ package org.longform.ui.app;
 
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
+import javafx.beans.InvalidationListener;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -17,14 +18,22 @@ import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.Tooltip;
+import javafx.scene.image.Image;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.stage.Screen;
 import javafx.stage.Stage;
 import javafx.util.Duration;
+import org.longform.cli.Cli;
+import org.longform.engine.Assets;
+import org.longform.hub.SystemCheck;
+import org.longform.ui.firstrun.FirstRun;
 import org.longform.ui.gen.EngineSettings;
+import org.longform.ui.models.ModelManagerDialog;
+import org.longform.ui.models.ModelServices;
 import org.longform.ui.panels.ContextBar;
 import org.longform.ui.panels.MemoryPanel;
 import org.longform.ui.panels.ModelPanel;
@@ -36,11 +45,15 @@ import org.longform.ui.structure.ChapterNavigator;
 import org.longform.ui.structure.HistoryBrowser;
 import org.longform.ui.tools.WritingTools;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 
 /**
@@ -83,9 +96,9 @@ public final class MainWindow {
     private final AppActions actions;
     private final Scene scene;
     // The model manager and the first-run screen live in their own classes; the window only holds them.
-    private org.longform.ui.models.ModelServices modelServices;
-    private org.longform.ui.models.ModelManagerDialog modelsDialog;
-    private org.longform.ui.firstrun.FirstRun firstRun;
+    private ModelServices modelServices;
+    private ModelManagerDialog modelsDialog;
+    private FirstRun firstRun;
 
     public MainWindow(AppConfig config, Stage stage) {
         this.config = config;
@@ -139,7 +152,7 @@ public final class MainWindow {
         BorderPane root = new BorderPane(split, top, null, bottom, null);
         root.getStyleClass().add("app-root");
         // Never open larger than the screen (a saved size from a bigger monitor would hide the edges).
-        var screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        var screen = Screen.getPrimary().getVisualBounds();
         scene = new Scene(root, Math.min(prefs.width(), screen.getWidth()), Math.min(prefs.height(), screen.getHeight()));
         Themes.apply(scene, prefs.theme());
         actions.installShortcuts(scene);
@@ -150,13 +163,13 @@ public final class MainWindow {
         stage.titleProperty().unbind();
         stage.setTitle("Longform");
         for (int size : new int[]{256, 64, 32}) {   // the window and taskbar icon, from the installed assets
-            Path icon = org.longform.engine.Assets.dir().resolve("icons/longform-" + size + ".png");
-            if (java.nio.file.Files.isRegularFile(icon)) stage.getIcons().add(new javafx.scene.image.Image(icon.toUri().toString()));
+            Path icon = Assets.dir().resolve("icons/longform-" + size + ".png");
+            if (Files.isRegularFile(icon)) stage.getIcons().add(new Image(icon.toUri().toString()));
         }
         stage.setOnCloseRequest(e -> { e.consume(); quit(); });
     }
 
-    private final javafx.beans.InvalidationListener onRecompute = x -> showCacheStatus();
+    private final InvalidationListener onRecompute = x -> showCacheStatus();
 
     private void showCacheStatus() {
         StorySession s = active.get();
@@ -198,7 +211,7 @@ public final class MainWindow {
         });
         samplerPanel.setOnMakeDefault(s -> { prefs = prefs.withSamplerDefaults(s); savePrefs(); saveStatus.set("Sampler settings saved as the default for new stories"); });
         List<String> problems = new ArrayList<>();
-        samplerPanel.setPresets(Presets.load(List.of(org.longform.engine.Assets.dir().resolve("presets"), config.configDir().resolve("presets")), problems));
+        samplerPanel.setPresets(Presets.load(List.of(Assets.dir().resolve("presets"), config.configDir().resolve("presets")), problems));
         if (!problems.isEmpty()) notice.error("Some sampler presets could not be read: " + String.join("; ", problems));
         samplerPanel.setPresetFolder(config.configDir().resolve("presets"), config.io(), config.fx());
     }
@@ -299,25 +312,25 @@ public final class MainWindow {
         prefs = prefs.withGeometry(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(), max);
         Prefs p = prefs;
         Path prefsFile = config.configDir().resolve("prefs.json");
-        var done = new java.util.concurrent.CountDownLatch(1);
+        var done = new CountDownLatch(1);
         config.io().execute(() -> {
             try {
                 p.save(prefsFile);
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // preferences are a convenience; never block quitting
             }
             store.closeSession();
             done.countDown();
         });
         try {
-            done.await(10, java.util.concurrent.TimeUnit.SECONDS);   // let the last saves land before the JVM goes
+            done.await(10, TimeUnit.SECONDS);   // let the last saves land before the JVM goes
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        var cached = new java.util.concurrent.CountDownLatch(1);
+        var cached = new CountDownLatch(1);
         config.modelWorker().execute(cached::countDown);   // after the caches' last saves (closeStory queued them)
         try {
-            cached.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            cached.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -337,14 +350,14 @@ public final class MainWindow {
         files.offerRecovery();
         EditorArgs a;
         try {
-            a = EditorArgs.parse(args, org.longform.cli.Cli.commandNames());
+            a = EditorArgs.parse(args, Cli.commandNames());
         } catch (EditorArgs.BadArgs e) {   // the launcher checked them; a test or a caller may not have
             notice.error("Ignored the command line: " + e.getMessage());
             a = new EditorArgs(null, null);
         }
         if (a.story() != null) files.open(a.story());
         else newStory();
-        boolean lastExists = prefs.lastModel() != null && java.nio.file.Files.exists(Path.of(prefs.lastModel()));
+        boolean lastExists = prefs.lastModel() != null && Files.exists(Path.of(prefs.lastModel()));
         Path m = a.model() != null ? a.model() : lastExists ? Path.of(prefs.lastModel()) : config.defaultModel();
         if (m != null) loadModel(m);
     }
@@ -358,37 +371,37 @@ public final class MainWindow {
     }
 
     /** Model ▸ Models… / Load model…: the model manager window, on its local or its download page. */
-    public org.longform.ui.models.ModelManagerDialog showModels(boolean downloadPage) {
+    public ModelManagerDialog showModels(boolean downloadPage) {
         if (modelsDialog == null) {
-            if (modelServices == null) modelServices = org.longform.ui.models.ModelServices.forApp(config);
-            modelsDialog = new org.longform.ui.models.ModelManagerDialog(stage, modelServices, this::loadModel, sc -> Themes.apply(sc, prefs.theme()));
+            if (modelServices == null) modelServices = ModelServices.forApp(config);
+            modelsDialog = new ModelManagerDialog(stage, modelServices, this::loadModel, sc -> Themes.apply(sc, prefs.theme()));
         }
         modelsDialog.show(downloadPage);
         return modelsDialog;
     }
 
     /** Tests: a fake hub, a temp folder, choosers that answer without a native dialog. */
-    public void setModelServices(org.longform.ui.models.ModelServices s) {
+    public void setModelServices(ModelServices s) {
         modelServices = s;
         modelsDialog = null;
     }
 
     /** The first-run screen and Help ▸ System check…; {@link #setFirstRun} swaps the check in tests. */
-    public org.longform.ui.firstrun.FirstRun firstRun() {
+    public FirstRun firstRun() {
         if (firstRun == null) {
-            firstRun = new org.longform.ui.firstrun.FirstRun(config.configDir(), AppConfig.daemon("longform-system-check"), config.fx(),
+            firstRun = new FirstRun(config.configDir(), AppConfig.daemon("longform-system-check"), config.fx(),
                     // priced with the weights as the editor will load them (Model ▸ Engine settings…)
-                    () -> org.longform.hub.SystemCheck.run(org.longform.hub.SystemCheck.STORYWRITER.loadedAs(
+                    () -> SystemCheck.run(SystemCheck.STORYWRITER.loadedAs(
                             EngineSettings.load(config.configDir().resolve(EngineSettings.FILE)).quant())),
-                    org.longform.engine.Assets.dir().resolve("stories/the-time-machine-chapter-1.txt"));
+                    Assets.dir().resolve("stories/the-time-machine-chapter-1.txt"));
         }
         return firstRun;
     }
 
-    public void setFirstRun(org.longform.ui.firstrun.FirstRun f) { firstRun = f; }
+    public void setFirstRun(FirstRun f) { firstRun = f; }
 
-    public org.longform.ui.firstrun.FirstRun.Hooks firstRunHooks() {
-        return new org.longform.ui.firstrun.FirstRun.Hooks(stage, () -> showModels(true), files::open, sc -> Themes.apply(sc, prefs.theme()));
+    public FirstRun.Hooks firstRunHooks() {
+        return new FirstRun.Hooks(stage, () -> showModels(true), files::open, sc -> Themes.apply(sc, prefs.theme()));
     }
 
     void savePrefs() {
@@ -397,7 +410,7 @@ public final class MainWindow {
         config.io().execute(() -> {
             try {
                 p.save(f);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 config.fx().accept(() -> saveStatus.set("Cannot save preferences to " + f + ": " + e.getMessage()));
             }
         });

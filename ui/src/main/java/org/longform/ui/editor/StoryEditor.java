@@ -1,5 +1,6 @@
 package org.longform.ui.editor;
 
+import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The story editor: a virtualized RichTextFX area plus the edit tree. Typing is recorded in the
@@ -116,7 +118,7 @@ public final class StoryEditor {
             shadedUpTo = Math.max(c.getPosition(), shadedUpTo - removed + inserted);
             // Text typed into the out-of-view part is inserted plain; shade it too, after this change completes.
             int from = c.getPosition(), to = Math.min(from + inserted, shadedUpTo);
-            if (to > from) javafx.application.Platform.runLater(() -> {
+            if (to > from) Platform.runLater(() -> {
                 int end = Math.min(to, Math.min(shadedUpTo, area.getLength()));
                 if (end > from) restyle(from, end, s -> with(s, OUT_OF_VIEW));
             });
@@ -244,7 +246,7 @@ public final class StoryEditor {
 
     public int shadedUpTo() { return shadedUpTo; }
 
-    private void restyle(int from, int to, java.util.function.UnaryOperator<Collection<String>> f) {
+    private void restyle(int from, int to, UnaryOperator<Collection<String>> f) {
         if (to <= from) return;
         StyleSpans<Collection<String>> spans = area.getStyleSpans(from, to);
         area.setStyleSpans(from, spans.mapStyles(f));

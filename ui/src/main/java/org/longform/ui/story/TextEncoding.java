@@ -1,6 +1,7 @@
 package org.longform.ui.story;
 
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
@@ -63,7 +64,7 @@ public final class TextEncoding {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(b, from, b.length - from)).toString();
             ByteBuffer back = cs.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(java.nio.CharBuffer.wrap(t));
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(t));
             return back.equals(ByteBuffer.wrap(b, from, b.length - from)) ? t : null;
         } catch (CharacterCodingException e) {
             return null;

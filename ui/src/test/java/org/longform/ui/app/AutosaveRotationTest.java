@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -28,15 +30,15 @@ class AutosaveRotationTest {
     static final class MovableClock extends Clock {
         Instant now = T;
 
-        @Override public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
 
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public Clock withZone(ZoneId zone) { return this; }
 
         @Override public Instant instant() { return now; }
     }
 
     static List<String> texts(AutosaveStore store, String id) throws Exception {
-        List<String> t = new java.util.ArrayList<>();
+        List<String> t = new ArrayList<>();
         for (Path p : store.versions(id)) t.add(StoryFile.read(p).text());
         return t;
     }

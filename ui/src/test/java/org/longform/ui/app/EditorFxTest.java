@@ -1,5 +1,6 @@
 package org.longform.ui.app;
 
+import javafx.scene.control.Label;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.TestSupport;
@@ -28,7 +29,7 @@ class EditorFxTest extends FxTestBase {
         assertEquals(List.of(new Span(14, 14 + A.length())), fx(() -> story().editor().generatedSpans()), "only the new text is styled as generated");
         assertEquals("It was winter.", TestSupport.tokenizer().decode(fake.lastPrompt()), "the prompt is the story (no memory set)");
         // the status line is filled by the update that follows the end of generation
-        waitFor("generation status shown", () -> window.scene().lookup("#gen-status") instanceof javafx.scene.control.Label l && !l.getText().isEmpty());
+        waitFor("generation status shown", () -> window.scene().lookup("#gen-status") instanceof Label l && !l.getText().isEmpty());
         // Typing right after a generation is plain text, not generated style.
         write(" Yes.");
         assertEquals(List.of(new Span(14, 14 + A.length())), fx(() -> story().editor().generatedSpans()));
@@ -69,10 +70,10 @@ class EditorFxTest extends FxTestBase {
         clickOn("#btn-retry");
         waitFor("retry", () -> text().equals("Night." + B) && !window.generation().generatingProperty().get());
         assertEquals(2, fx(() -> story().editor().alternativesProperty().get()));
-        assertEquals("Alternative 2 of 2", fx(() -> ((javafx.scene.control.Label) window.scene().lookup("#branch-label")).getText()));
+        assertEquals("Alternative 2 of 2", fx(() -> ((Label) window.scene().lookup("#branch-label")).getText()));
         push(KeyCode.ALT, KeyCode.LEFT);
         assertEquals("Night." + A, text());
-        assertEquals("Alternative 1 of 2", fx(() -> ((javafx.scene.control.Label) window.scene().lookup("#branch-label")).getText()));
+        assertEquals("Alternative 1 of 2", fx(() -> ((Label) window.scene().lookup("#branch-label")).getText()));
         clickOn("#btn-next-branch");
         assertEquals("Night." + B, text());
         push(KeyCode.CONTROL, KeyCode.Z);

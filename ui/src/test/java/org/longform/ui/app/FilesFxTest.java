@@ -1,5 +1,7 @@
 package org.longform.ui.app;
 
+import javafx.scene.control.Label;
+import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.panels.ModelPanel;
@@ -36,7 +38,7 @@ class FilesFxTest extends FxTestBase {
         assertFalse(fx(() -> window.store().versions(saved.id()).isEmpty()), "a history version was kept");
 
         // Close the tab and open the file again: same text, and undo still works across the reopen.
-        interact(() -> window.closeStory(((javafx.scene.control.TabPane) window.scene().lookup("#stories")).getSelectionModel().getSelectedItem()));
+        interact(() -> window.closeStory(((TabPane) window.scene().lookup("#stories")).getSelectionModel().getSelectedItem()));
         waitFor("tab closed", () -> window.stories().isEmpty());
         interact(() -> window.files().open(file));
         waitFor("reopened", () -> window.active() != null && file.equals(window.active().fileProperty().get()));
@@ -92,7 +94,7 @@ class FilesFxTest extends FxTestBase {
         });
         var notice = fx(() -> window.scene().lookup("#demo-notice"));
         assertTrue(fx(notice::isVisible));
-        assertEquals(ModelPanel.DEMO_NOTICE, fx(() -> ((javafx.scene.control.Label) notice).getText()));
+        assertEquals(ModelPanel.DEMO_NOTICE, fx(() -> ((Label) notice).getText()));
         assertTrue(ModelPanel.DEMO_NOTICE.contains("mosaicml/mpt-7b-storywriter"));
     }
 }

@@ -2,8 +2,10 @@ package org.longform.ui.app;
 
 import javafx.application.Platform;
 import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.ui.TestSupport;
+import org.longform.ui.gen.EngineTextGenerator;
 import org.longform.ui.gen.FakeGenerator;
 import org.testfx.framework.junit5.ApplicationTest;
 
@@ -33,7 +35,7 @@ abstract class FxTestBase extends ApplicationTest {
         fake = new FakeGenerator(tokenDelayMs(), scripts());
         return new AppConfig(config, AppConfig.daemon("test-model"), AppConfig.daemon("test-io"), Platform::runLater,
                 // The fake for the default "model"; any real folder goes to the engine (used to test load errors).
-                dir -> dir.equals(Path.of("fake-model")) ? fake : org.longform.ui.gen.EngineTextGenerator.open(dir, 1), Path.of("fake-model"), Duration.ofMillis(200), Duration.ofMillis(50), ProcessHandle.current().pid());
+                dir -> dir.equals(Path.of("fake-model")) ? fake : EngineTextGenerator.open(dir, 1), Path.of("fake-model"), Duration.ofMillis(200), Duration.ofMillis(50), ProcessHandle.current().pid());
     }
 
     @Override
@@ -43,7 +45,7 @@ abstract class FxTestBase extends ApplicationTest {
     }
 
     /** Quits like the writer would, so pending saves land before the temp folder is removed. */
-    @org.junit.jupiter.api.AfterEach
+    @AfterEach
     void quitApp() {
         if (window != null) interact(() -> window.quit());
     }

@@ -2,6 +2,7 @@ package org.longform.ui.app;
 
 import javafx.scene.Node;
 import javafx.scene.Parent;
+import javafx.scene.control.Label;
 import javafx.scene.control.Labeled;
 import javafx.scene.text.Text;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class NoEllipsisFxTest extends FxTestBase {
     void toolbarAndNoticeBarButtonsShowTheirWholeLabelAt1280() {
         waitFor("recovery offered", () -> window.notice().message().contains("did not close properly"));
         waitFor("demo model named in the toolbar", () ->
-                ((javafx.scene.control.Label) window.scene().lookup("#toolbar-model")).getText().startsWith("Demo"));
+                ((Label) window.scene().lookup("#toolbar-model")).getText().startsWith("Demo"));
         fx(() -> { window.tools().findBar().open(true); return null; });   // the find bar and the counts strip too
         for (double width : new double[]{1280, 1400, 1600}) {
             fx(() -> {

@@ -12,6 +12,7 @@ import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 import org.longform.ui.structure.ChapterNavigator;
 import org.longform.ui.structure.HistoryBrowser;
+import org.testfx.util.WaitForAsyncUtils;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -27,7 +28,7 @@ import java.nio.file.Path;
 @Tag("benchmark")
 class NovelistScreenshots extends FxTestBase {
     static void save(Scene scene, String name) throws Exception {
-        WritableImage img = org.testfx.util.WaitForAsyncUtils.asyncFx(() -> scene.snapshot(null)).get();
+        WritableImage img = WaitForAsyncUtils.asyncFx(() -> scene.snapshot(null)).get();
         PixelReader pr = img.getPixelReader();
         BufferedImage out = new BufferedImage((int) img.getWidth(), (int) img.getHeight(), BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < out.getHeight(); y++) for (int x = 0; x < out.getWidth(); x++) out.setRGB(x, y,

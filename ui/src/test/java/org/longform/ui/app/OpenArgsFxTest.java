@@ -1,6 +1,9 @@
 package org.longform.ui.app;
 
+import javafx.scene.control.CheckBox;
 import org.junit.jupiter.api.Test;
+import org.longform.engine.runtime.Session;
+import org.longform.ui.TestSupport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +46,7 @@ class OpenArgsFxTest extends FxTestBase {
         clickOn("#btn-generate");
         waitFor("generated", () -> !window.generation().generatingProperty().get() && text().contains("hills."));
         assertEquals("CHAPTER I\n\n The wolves came down from the hills.The carriage stopped at the gate.", text());
-        assertEquals("CHAPTER I\n\n", org.longform.ui.TestSupport.tokenizer().decode(fake.lastPrompt()), "only the text before the cursor is the prompt");
+        assertEquals("CHAPTER I\n\n", TestSupport.tokenizer().decode(fake.lastPrompt()), "only the text before the cursor is the prompt");
     }
 
     @Test
@@ -55,12 +58,12 @@ class OpenArgsFxTest extends FxTestBase {
         assertNull(fx(() -> window.scene().lookup("#context-size")), "no second context-size setting");
         int w = fx(() -> window.model().get().info().contextWindow());
         waitFor("bar uses the model's window", () -> window.contextBar().legendText().contains(String.format("of %d tokens", w)));
-        interact(() -> ((javafx.scene.control.CheckBox) window.scene().lookup("#approx-reuse")).setSelected(true));
+        interact(() -> ((CheckBox) window.scene().lookup("#approx-reuse")).setSelected(true));
         waitFor("prefs saved", () -> {
             Prefs p = Prefs.load(config.resolve("prefs.json"));
             return p.theme().equals("dark") && p.approximateReuse();
         });
-        assertEquals(org.longform.engine.runtime.Session.Reuse.APPROXIMATE, fx(() -> window.generation().reuse()));
+        assertEquals(Session.Reuse.APPROXIMATE, fx(() -> window.generation().reuse()));
     }
 
     @Test

@@ -3,8 +3,11 @@ package org.longform.ui.app;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
+import javafx.scene.control.TabPane;
+import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.TestSupport;
+import org.longform.ui.prompt.WorldInfoStatus;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -13,7 +16,7 @@ class PanelsFxTest extends FxTestBase {
     @Test
     void presetAndSamplerFieldsReachTheGenerator() {
         waitForModel();
-        interact(() -> ((javafx.scene.control.TabPane) window.scene().lookup("#side")).getSelectionModel().select(2));
+        interact(() -> ((TabPane) window.scene().lookup("#side")).getSelectionModel().select(2));
         ComboBox<Presets.Preset> presets = fx(() -> (ComboBox<Presets.Preset>) window.scene().lookup("#presets"));
         interact(() -> presets.getSelectionModel().select(presets.getItems().stream().filter(p -> p.name().equals("Deterministic")).findFirst().orElseThrow()));
         assertEquals(0.0, fx(() -> story().samplingProperty().get().temperature()));
@@ -33,13 +36,13 @@ class PanelsFxTest extends FxTestBase {
     void worldInfoEntryTypedInThePanelFiresOnItsKey() {
         waitForModel();
         interact(() -> story().editor().area().replaceText("Natasha opened the window."));
-        interact(() -> ((javafx.scene.control.TabPane) window.scene().lookup("#side")).getSelectionModel().select(1));
+        interact(() -> ((TabPane) window.scene().lookup("#side")).getSelectionModel().select(1));
         clickOn("#wi-add");
         clickOn("#wi-keys").write("natasha");
         clickOn("#wi-content").write("Natasha is sixteen.");
         waitFor("entry in the prompt", () -> {
             var p = story().promptProperty().get();
-            return p != null && !p.worldInfo().isEmpty() && p.worldInfo().getFirst().state() == org.longform.ui.prompt.WorldInfoStatus.State.ACTIVE;
+            return p != null && !p.worldInfo().isEmpty() && p.worldInfo().getFirst().state() == WorldInfoStatus.State.ACTIVE;
         });
         int tokens = TestSupport.tokenizer().encode("Natasha is sixteen.\n").length;
         waitFor("status label", () -> ((Label) window.scene().lookup("#wi-status")).getText()
@@ -63,11 +66,11 @@ class PanelsFxTest extends FxTestBase {
         waitForModel();
         clickOn(".story-editor").write("Story text.");
         clickOn("#memory").write("Memo");
-        push(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.Z);
+        push(KeyCode.CONTROL, KeyCode.Z);
         assertEquals("Story text.", text(), "Ctrl+Z in the memory field does not undo the story");
         assertNotEquals("Memo", fx(() -> story().memoryProperty().get()), "the field's own undo ran");
         clickOn(".story-editor");
-        push(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.Z);
+        push(KeyCode.CONTROL, KeyCode.Z);
         assertEquals("", text(), "in the editor, Ctrl+Z undoes the story");
     }
 }

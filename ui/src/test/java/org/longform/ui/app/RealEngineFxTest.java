@@ -1,6 +1,7 @@
 package org.longform.ui.app;
 
 import javafx.application.Platform;
+import javafx.scene.control.Label;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.sample.SamplerSettings;
@@ -35,7 +36,7 @@ class RealEngineFxTest extends FxTestBase {
         assertTrue(after.startsWith("The old sailor looked at the sea and"));
         assertFalse(fx(() -> story().editor().generatedSpans()).isEmpty());
         int promptTokens = TestSupport.tokenizer().encode("The old sailor looked at the sea and").length;
-        waitFor("status line shows speed and prompt size", () -> ((javafx.scene.control.Label) window.scene().lookup("#gen-status")).getText()
+        waitFor("status line shows speed and prompt size", () -> ((Label) window.scene().lookup("#gen-status")).getText()
                 .matches(".*tokens/s · prompt " + promptTokens + " tokens.*"));
         // The context bar counts with the model's tokenizer: the story part is the whole text's token count.
         waitFor("context map", () -> story().promptProperty().get() != null

@@ -1,7 +1,9 @@
 package org.longform.ui.app;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.PasswordField;
 import javafx.scene.control.Spinner;
@@ -23,11 +25,14 @@ import org.longform.ui.gen.EngineTextGenerator;
 import org.longform.ui.remote.RemoteSettings;
 import org.longform.ui.story.StoryData;
 
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -65,8 +70,8 @@ class RemoteFxTest extends FxTestBase {
         try {
             Files.createDirectories(config);
             Files.writeString(config.resolve(RemoteSettings.FILE), "{\"url\":\"http://saved-host:9/v1\",\"contextTokens\":3000,\"apiKey\":\"ignored\"}");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return super.appConfig();
     }
@@ -97,7 +102,7 @@ class RemoteFxTest extends FxTestBase {
 
         clickOn("#remote-fetch");
         waitFor("models fetched", () -> dialogStatus().contains("The server serves: tiny"));
-        assertEquals("tiny", fx(() -> lookup("#remote-model").queryAs(javafx.scene.control.ComboBox.class).getEditor().getText()));
+        assertEquals("tiny", fx(() -> lookup("#remote-model").queryAs(ComboBox.class).getEditor().getText()));
 
         clickOn("#remote-connect");
         waitFor("connected", () -> window.model().infoProperty().get() != null && window.model().infoProperty().get().isRemote());
@@ -157,7 +162,7 @@ class RemoteFxTest extends FxTestBase {
         clickOn("#remote-connect");
         waitFor("key remembered", () -> "k3y".equals(RemoteSettings.load(config).apiKey()));
         if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         }
     }
 
@@ -187,7 +192,7 @@ class RemoteFxTest extends FxTestBase {
         }
     }
 
-    static void reply(com.sun.net.httpserver.HttpExchange x, String type, String body) throws java.io.IOException {
+    static void reply(HttpExchange x, String type, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         x.getResponseHeaders().set("Content-Type", type);
         x.sendResponseHeaders(200, b.length);

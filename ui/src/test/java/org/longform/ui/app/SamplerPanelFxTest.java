@@ -8,6 +8,7 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.sample.SamplerSettings;
@@ -93,7 +94,7 @@ class SamplerPanelFxTest extends FxTestBase {
         SamplerSettings tuned = fx(() -> story().samplingProperty().get());
         clickOn(reveal("#save-preset"));
         waitFor("name dialog", () -> lookup("#preset-name").tryQuery().isPresent());
-        interact(() -> ((javafx.scene.control.TextField) lookup("#preset-name").query()).setText("Noir: slow"));
+        interact(() -> ((TextField) lookup("#preset-name").query()).setText("Noir: slow"));
         type(KeyCode.ENTER);
         Path file = config.resolve("presets").resolve("Noir_ slow.json");
         waitFor("preset listed",

@@ -1,5 +1,7 @@
 package org.longform.ui.app;
 
+import javafx.scene.control.ListCell;
+import javafx.scene.control.TabPane;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
@@ -47,10 +49,10 @@ class StructureFxTest extends FxTestBase {
         assertEquals(ChapterNavigator.View.OUT, rows.get(1).view(), "the first chapter has left a 300-token window");
         assertNotEquals(ChapterNavigator.View.OUT, rows.getLast().view(), "the last chapter is in view");
         // Click a chapter: the cursor goes to its heading.
-        fx(() -> { ((javafx.scene.control.TabPane) window.scene().lookup("#side")).getSelectionModel().selectLast(); return null; });
+        fx(() -> { ((TabPane) window.scene().lookup("#side")).getSelectionModel().selectLast(); return null; });
         waitFor("chapters tab shown", () -> window.chapters().list().lookupAll(".list-cell").size() > 3);
         var cell = fx(() -> window.chapters().list().lookupAll(".list-cell").stream()
-                .filter(n -> n instanceof javafx.scene.control.ListCell<?> c
+                .filter(n -> n instanceof ListCell<?> c
                 && c.getItem() instanceof ChapterNavigator.Row r
                         && r.chapter().title().equals("CHAPTER 3")).findFirst().orElseThrow());
         clickOn(cell);

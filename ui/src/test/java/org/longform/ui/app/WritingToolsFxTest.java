@@ -1,9 +1,14 @@
 package org.longform.ui.app;
 
 import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
 import javafx.scene.input.KeyCode;
+import javafx.scene.text.Text;
+import javafx.scene.text.TextFlow;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.TestSupport;
+import org.longform.ui.story.Span;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.WorldInfoEntry;
 import org.longform.ui.tools.EditorPrefs;
@@ -12,6 +17,7 @@ import org.longform.ui.tools.TextSearch;
 import org.longform.ui.tools.WritingStats;
 
 import java.util.List;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -76,7 +82,7 @@ class WritingToolsFxTest extends FxTestBase {
         String gen = " The wolves came down from the hills.";
         waitFor("generated", () -> text().equals("It was winter in the north." + gen));
         int g0 = "It was winter in the north.".length();
-        assertEquals(List.of(new org.longform.ui.story.Span(g0, g0 + gen.length())),
+        assertEquals(List.of(new Span(g0, g0 + gen.length())),
                 fx(() -> story().editor().generatedSpans()));
         fx(() -> {
             window.tools().findBar().open(true);
@@ -91,8 +97,8 @@ class WritingToolsFxTest extends FxTestBase {
         assertEquals(now, text());
         // Generated stays generated except the replaced words (the writer's edit, plain as typing is).
         int a = now.indexOf(" those wolves"), b = now.indexOf("those hills");
-        assertEquals(List.of(new org.longform.ui.story.Span(a, a + 1), new org.longform.ui.story.Span(a + 6, b),
-                new org.longform.ui.story.Span(b + 5, now.length())),
+        assertEquals(List.of(new Span(a, a + 1), new Span(a + 6, b),
+                new Span(b + 5, now.length())),
                 fx(() -> story().editor().generatedSpans()));
         fx(() -> { window.actions().get("undo").run(); return null; });
         assertEquals("It was winter in the north." + gen, text(), "still one undo step");
@@ -168,11 +174,11 @@ class WritingToolsFxTest extends FxTestBase {
         waitFor("session words", () -> st.sessionWordsProperty().get() == 2 && st.storyWordsProperty().get() == 17);
         assertEquals(2, fx(() -> st.todayWordsProperty().get()));
         assertTrue(fx(() ->
-                ((javafx.scene.control.Label) window.scene().lookup("#stats-session")).getText()).equals("Session: +2 words"));
+                ((Label) window.scene().lookup("#stats-session")).getText()).equals("Session: +2 words"));
         // A daily goal shows today's words against it, and is remembered with today's count.
         fx(() -> { window.tools().setPrefs(window.tools().prefs().withGoal(1000)); st.count(); return null; });
         waitFor("goal shown", () ->
-                ((javafx.scene.control.Label) window.scene().lookup("#stats-today")).getText().equals("Today: 2 of 1,000 words"));
+                ((Label) window.scene().lookup("#stats-today")).getText().equals("Today: 2 of 1,000 words"));
         waitFor("goal saved", () -> EditorPrefs.load(config.resolve("editor.json")).dailyGoal() == 1000
                 && EditorPrefs.load(config.resolve("editor.json")).writtenToday() == 2);
     }
@@ -193,7 +199,7 @@ class WritingToolsFxTest extends FxTestBase {
         assertEquals(EditorPrefs.DEFAULT_SIZE, fx(() -> window.tools().prefs().fontSize()));
         // Font size reaches the drawn text, not only the style string.
         waitFor("text drawn at 15px", () -> s.editor().area().lookupAll(".text").stream()
-                .anyMatch(n -> n instanceof javafx.scene.text.Text t && t.getFont().getSize() == 15.0));
+                .anyMatch(n -> n instanceof Text t && t.getFont().getSize() == 15.0));
     }
 
     @Test
@@ -202,9 +208,9 @@ class WritingToolsFxTest extends FxTestBase {
         StorySession s = open(TEXT);
         var dialog = fx(() -> window.tools().showLayoutDialog(window.stage, sc -> {}));
         fx(() -> {
-            @SuppressWarnings("unchecked") var width = (javafx.scene.control.Spinner<Integer>) dialog.getScene().lookup("#look-width");
+            @SuppressWarnings("unchecked") var width = (Spinner<Integer>) dialog.getScene().lookup("#look-width");
             width.getValueFactory().setValue(600);
-            @SuppressWarnings("unchecked") var spacing = (javafx.scene.control.Spinner<Double>) dialog.getScene().lookup("#look-spacing");
+            @SuppressWarnings("unchecked") var spacing = (Spinner<Double>) dialog.getScene().lookup("#look-spacing");
             spacing.getValueFactory().setValue(2.0);
             return null;
         });
@@ -214,11 +220,11 @@ class WritingToolsFxTest extends FxTestBase {
         double w = fx(() -> s.editor().area().getWidth());
         double side = Math.max(28, (w - 600) / 2);
         assertTrue(fx(() ->
-                s.editor().area().getStyle()).contains(String.format(java.util.Locale.ROOT,
+                s.editor().area().getStyle()).contains(String.format(Locale.ROOT,
                 "-fx-padding: 16 %.1f 16 %.1f", side, side)),
                 fx(() -> s.editor().area().getStyle()));
         waitFor("paragraphs spaced", () -> s.editor().area().lookupAll(".paragraph-text").stream()
-                .anyMatch(n -> n instanceof javafx.scene.text.TextFlow f
+                .anyMatch(n -> n instanceof TextFlow f
                 && Math.abs(f.getLineSpacing() - 18.0) < 0.01));
         fx(() -> { dialog.close(); return null; });
         waitFor("layout remembered", () -> EditorPrefs.load(config.resolve("editor.json")).textWidth() == 600);

@@ -13,6 +13,7 @@ import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -80,7 +82,7 @@ class KillNineTest {
             var in = new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8);
             try (BufferedReader b = new BufferedReader(in)) {
                 for (String l; (l = b.readLine()) != null; ) lines.add(l);
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // the child was killed
             }
         });
@@ -117,7 +119,7 @@ class KillNineTest {
         }
         Path story = home.resolve("novel.longform");
         if (done != null || Files.exists(story)) {
-            Set<String> ok = new java.util.HashSet<>(Arrays.asList(done, inFlight));
+            Set<String> ok = new HashSet<>(Arrays.asList(done, inFlight));
             assertTrue(ok.contains(sha(Files.readAllBytes(story))), () -> "story bytes are neither the last save nor the one in flight: "
                     + describe(story) + "; child said " + lines.subList(Math.max(0, lines.size() - 6), lines.size()));
             assertEquals(id, StoryFile.read(story).id(), "the story opens");

@@ -1,9 +1,11 @@
 package org.longform.ui.story;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.TestSupport;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -168,7 +170,7 @@ public class EpubExportTest {
         Document nav = xml(entries(epub).get("OEBPS/nav.xhtml"));
         Element outer = (Element) nav.getElementsByTagNameNS(XHTML, "ol").item(0);
         List<String> top = new ArrayList<>();
-        for (org.w3c.dom.Node n = outer.getFirstChild(); n != null; n = n.getNextSibling()) {
+        for (Node n = outer.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element li) top.add(((Element) li.getElementsByTagNameNS(XHTML,
                     "a").item(0)).getTextContent()
                     + "/" + li.getElementsByTagNameNS(XHTML, "li").getLength());
@@ -188,7 +190,7 @@ public class EpubExportTest {
     @Test
     void warAndPeaceHasItsBooksAndChapters() throws Exception {
         Path novel = TestSupport.home().resolve("../shared/corpus/war-and-peace.tolstoy.txt").normalize();
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(novel), "corpus not present");
+        Assumptions.assumeTrue(Files.isRegularFile(novel), "corpus not present");
         String text = Files.readString(novel);
         List<Document> spine = checkStructure(EpubExport.build(new EpubExport.Meta("War and Peace", "Leo Tolstoy", "en",
                 null, Instant.now()), text));

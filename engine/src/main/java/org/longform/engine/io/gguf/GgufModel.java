@@ -1,6 +1,7 @@
 package org.longform.engine.io.gguf;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.longform.engine.io.DType;
 import org.longform.engine.io.ModelFormatException;
@@ -21,7 +22,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * An MPT model from a GGUF file as llama.cpp writes it (architecture {@code mpt}: token_embd,
@@ -103,7 +107,7 @@ public final class GgufModel {
         final WeightType target;
         final Map<String, Integer> counts;
 
-        Conversions(WeightType target) { this(target, new java.util.TreeMap<>()); }
+        Conversions(WeightType target) { this(target, new TreeMap<>()); }
 
         private Conversions(WeightType target, Map<String, Integer> counts) {
             this.target = target;
@@ -134,7 +138,7 @@ public final class GgufModel {
     public static Footprint footprint(GgufFile g) {
         long bytes = 0;
         boolean conv = false;
-        java.util.Set<String> types = new java.util.LinkedHashSet<>();
+        Set<String> types = new LinkedHashSet<>();
         for (GgufFile.TensorInfo t : g.tensors().values()) {
             boolean noKernel = GgmlBlocks.isBlockType(t.type()) && GgufFile.quantType(t.type()) == null
                     && kQuantType(t.type()) == null;
@@ -242,7 +246,7 @@ public final class GgufModel {
                     s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, d);
                     for (int j = 0; j < qb; j += 16) {
                         ByteVector v = ByteVector.fromMemorySegment(B16, src, from + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                        if (q4) v = v.lanewise(jdk.incubator.vector.VectorOperators.XOR, (byte) 0x88);
+                        if (q4) v = v.lanewise(VectorOperators.XOR, (byte) 0x88);
                         v.intoMemorySegment(q, i * qb + j, ByteOrder.LITTLE_ENDIAN);
                     }
                 }

@@ -3,6 +3,7 @@ package org.longform.engine.io.gguf;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,7 +48,7 @@ class GgmlBlocksTest {
             float[] got = new float[blocks * bs + 3];
             GgmlBlocks.dequantizeRow(type, MemorySegment.ofArray(data), 0, blocks * bs, got, 3);
             for (int k = 0; k < blocks; k++) {
-                byte[] blk = java.util.Arrays.copyOfRange(data, k * bb, (k + 1) * bb);
+                byte[] blk = Arrays.copyOfRange(data, k * bb, (k + 1) * bb);
                 for (int i = 0; i < bs; i++) {
                     float want = GgmlEncoder.value(type, blk, i);
                     assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[3 + k * bs + i]),

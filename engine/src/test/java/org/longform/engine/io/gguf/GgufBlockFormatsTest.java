@@ -16,6 +16,8 @@ import org.longform.engine.runtime.Session;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.ToIntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,7 +48,7 @@ class GgufBlockFormatsTest {
     @BeforeAll
     static void exactRun() {
         int[] all = Fixtures.ints(Fixtures.testCase(Fixtures.expected("tiny-mpt-4h"), "long").get("prompt_ids"));
-        ids = java.util.Arrays.copyOf(all, POSITIONS);
+        ids = Arrays.copyOf(all, POSITIONS);
         try (Model m = Model.load(Assets.demoModel(), null, false)) {
             exactTop = new int[POSITIONS];
             int V = m.config().vocabSize();
@@ -98,7 +100,7 @@ class GgufBlockFormatsTest {
     void kQuantsRunAsStored(String name, double minAgreement) throws IOException {
         // Q4_K_M: llama.cpp's usual mix, Q6_K for the embedding / LM head and the down projections, Q4_K elsewhere
         boolean mix = name.equals("Q4_K_M");
-        java.util.function.ToIntFunction<String> typeFor = n -> !mix ? typeOf(name)
+        ToIntFunction<String> typeFor = n -> !mix ? typeOf(name)
                 : n.equals("token_embd.weight") || n.contains("ffn_down") ? GgufFile.Q6_K : GgufFile.Q4_K;
         Path file = tmp.resolve("demo-" + name + ".gguf"), ref = tmp.resolve("demo-" + name + "-decoded.gguf");
         try (Model demo = Model.load(Assets.demoModel(), null, false)) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +48,7 @@ class GgufExportTest {
                         for (int r = 0; r < a.get(i).rows(); r += 97) {
                             a.get(i).row(r, ra, 0);
                             b.get(i).row(r, rb, 0);
-                            org.junit.jupiter.api.Assertions.assertArrayEquals(ra, rb, a.get(i).name() + " row " + r);
+                            assertArrayEquals(ra, rb, a.get(i).name() + " row " + r);
                         }
                     }
                 } else {

@@ -19,6 +19,7 @@ import org.longform.engine.runtime.Session;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -228,7 +229,7 @@ class GgufModelTest {
             GgufWriter.mpt(c, m.weights(), GgufFile.F32).write(good);
             Path cut = tmp.resolve("cut.gguf");
             byte[] all = Files.readAllBytes(good);
-            Files.write(cut, java.util.Arrays.copyOf(all, all.length - 1000));
+            Files.write(cut, Arrays.copyOf(all, all.length - 1000));
             e = assertThrows(ModelFormatException.class, () -> Model.load(cut, null, false));
             assertTrue(e.getMessage().contains("outside the file"), e.getMessage());
 

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public final class GgufWriter {
         int bs = GgmlBlocks.blockSize(type), bb = GgmlBlocks.blockBytes(type), nb = m.rows() * (m.cols() / bs);
         ByteBuffer out = ByteBuffer.allocate(m.rows() * m.cols() * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int k = 0; k < nb; k++) {
-            byte[] blk = java.util.Arrays.copyOfRange(enc, k * bb, (k + 1) * bb);
+            byte[] blk = Arrays.copyOfRange(enc, k * bb, (k + 1) * bb);
             for (int i = 0; i < bs; i++) out.putFloat(GgmlEncoder.value(type, blk, i));
         }
         return tensor(name, new long[]{m.cols(), m.rows()}, GgufFile.F32, out.array());

@@ -1,4 +1,4 @@
-package org.longform.engine.gen;
+package org.longform.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import org.longform.engine.kv.KvDType;
@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
  * Not a test: decode speed against context length per KV dtype, and reopening a long story with
  * and without its saved cache (docs/PERFORMANCE.md). Run from the repository root:
  * <pre>
- * java --add-modules jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes:$(cat cp.txt) \
- *      org.longform.engine.gen.LongContextBench MODEL_DIR bf16 1024,4096,16384,32768,65536,86000 [SAVE_DIR]
+ * java --add-modules jdk.incubator.vector -cp 'bench/target/longform-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*' \
+ *      org.longform.bench.LongContextBench MODEL_DIR bf16 1024,4096,16384,32768,65536,86000 [SAVE_DIR]
  * </pre>
  * Wall-clock figures on a shared machine vary; CPU time per token (all threads) is reported next to them.
  */

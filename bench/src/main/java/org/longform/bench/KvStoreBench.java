@@ -1,5 +1,7 @@
-package org.longform.engine.context;
+package org.longform.bench;
 
+import org.longform.engine.context.KvFile;
+import org.longform.engine.context.KvStore;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
@@ -17,8 +19,8 @@ import java.util.SplittableRandom;
  * store), with pool pages filled with random rows at a real shape (no model runs). From the
  * repository root:
  * <pre>
- * java -cp engine/target/classes:engine/target/test-classes:$(cat cp.txt) \
- *      org.longform.engine.context.KvStoreBench 1b bf16 4096 /tmp/kvbench
+ * java -cp 'bench/target/longform-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*' \
+ *      org.longform.bench.KvStoreBench 1b bf16 4096 /tmp/kvbench
  * </pre>
  */
 public final class KvStoreBench {
