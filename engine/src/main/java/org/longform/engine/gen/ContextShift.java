@@ -48,6 +48,10 @@ public final class ContextShift {
         while (p < n && p < prompt.length && cached[p] == prompt[p]) p++;
         if (p == n || p < keep || p == prompt.length) return null;
         boolean nearPinned = p <= keep + MAX_GAP_START;
+        // A caller that names no pinned part (a server's client) may still have one: a gap whose run lines
+        // up to the end is a shift when it starts in the first half. Further in it is where parts at depth
+        // moved, and a repetitive tail (a model looping) can line up by chance: recompute instead.
+        boolean frontHalf = p < prompt.length / 2;
         int probe = Math.min(MIN_RUN, prompt.length - p);
         if (probe < MIN_RUN) return null;
         int bestGap = 0, bestRun = 0;
@@ -56,7 +60,7 @@ public final class ContextShift {
             int run = probe;
             while (p + x + run < n && p + run < prompt.length && cached[p + x + run] == prompt[p + run]) run++;
             boolean toTheEnd = p + x + run == n || p + run == prompt.length;
-            if (!nearPinned && !toTheEnd) continue;
+            if (!nearPinned && !(toTheEnd && frontHalf)) continue;
             if (run > bestRun) {
                 bestRun = run;
                 bestGap = x;

@@ -116,4 +116,23 @@ class PrefillAndShiftTest {
         int[] c = cat(Arrays.copyOf(a, 10), Arrays.copyOfRange(a, 20, 40), ids(50, 7));
         assertNull(ContextShift.plan(a, c, 0), "a 20-token run is too short to trust");
     }
+
+    @Test
+    void partsAtDepthThatMoveAreNeverShiftedPast() {
+        // Cache after a generation: story head, world info + note (D), the depth tokens, the generated tokens.
+        // The next prompt has D after the generated text. Nothing in it is an old span to drop: exact reuse
+        // must keep the common prefix and recompute from there, never evict D and keep what followed it.
+        int[] s = ids(2000, 8), d = ids(33, 9);
+        int a = 1400;
+        int[] cached = cat(Arrays.copyOf(s, a), d, Arrays.copyOfRange(s, a, a + 500));
+        int[] prompt = cat(Arrays.copyOf(s, a + 400), d, Arrays.copyOfRange(s, a + 400, a + 500));
+        assertNull(ContextShift.plan(cached, prompt, 0), "no keep named");
+        assertNull(ContextShift.plan(cached, prompt, 12));
+        // Repetitive text (a story that repeats a phrase) must not line up a bogus run to the end either.
+        int[] rep = new int[2000];
+        for (int i = 0; i < rep.length; i++) rep[i] = 100 + i % 29;
+        int[] cachedRep = cat(Arrays.copyOf(rep, a), d, Arrays.copyOfRange(rep, a, a + 500));
+        int[] promptRep = cat(Arrays.copyOf(rep, a + 400), d, Arrays.copyOfRange(rep, a + 400, a + 500));
+        assertNull(ContextShift.plan(cachedRep, promptRep, 0), "periodic text");
+    }
 }
