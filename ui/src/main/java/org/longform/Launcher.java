@@ -1,10 +1,9 @@
 package org.longform;
 
+import java.util.List;
 import org.longform.cli.Cli;
 import org.longform.ui.App;
 import org.longform.ui.app.EditorArgs;
-
-import java.util.List;
 
 /**
  * Entry point of {@code bin/longform}: a known subcommand runs headless (no JavaFX class is
@@ -16,7 +15,8 @@ public final class Launcher {
 
     public static void main(String[] args) {
         // DJL logs through SLF4J; without a provider SLF4J warns on stderr, which would pollute CLI output
-        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
+        if (System.getProperty("slf4j.internal.verbosity") == null)
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
         if (args.length > 0 && Cli.isCommand(args[0])) {
             System.exit(Cli.run(args));
         }
@@ -27,8 +27,8 @@ public final class Launcher {
             System.err.println("longform: " + e.getMessage());
             System.exit(2);
         }
-        String noDisplay = EditorArgs.noDisplay(System.getenv(), System.getProperty("os.name", ""),
-                System.getProperty("glass.platform"));
+        String noDisplay = EditorArgs.noDisplay(
+                System.getenv(), System.getProperty("os.name", ""), System.getProperty("glass.platform"));
         if (noDisplay != null) exitNoDisplay(noDisplay, commands);
         try {
             App.start(args);

@@ -1,5 +1,7 @@
 package org.longform.bench;
 
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.longform.engine.kernels.Alibi;
 import org.longform.engine.kernels.Backend;
 import org.longform.engine.kernels.ScalarBackend;
@@ -9,9 +11,6 @@ import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
 import org.openjdk.jmh.annotations.*;
-
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One layer of causal ALiBi attention over the paged KV cache: decode (1 query after {@code past}
@@ -24,14 +23,27 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
 public class AttentionBench {
-    @Param({"12x64", "32x128"}) String heads;
-    @Param({"1", "512"}) int tokens;
-    @Param({"4096"}) int past;
-    @Param({"F32", "F16"}) KvDType kv;
-    @Param({"vector"}) String backend;
-    @Param({"2"}) int threads;
+    @Param({"12x64", "32x128"})
+    String heads;
+
+    @Param({"1", "512"})
+    int tokens;
+
+    @Param({"4096"})
+    int past;
+
+    @Param({"F32", "F16"})
+    KvDType kv;
+
+    @Param({"vector"})
+    String backend;
+
+    @Param({"2"})
+    int threads;
 
     Backend be;
     KvPool pool;
@@ -52,10 +64,11 @@ public class AttentionBench {
         SplittableRandom r = new SplittableRandom(1);
         float[] row = new float[hd];
         for (int s = 0; s < S; s++) {
-            for (int k = 0; k < 2; k++) for (int h = 0; h < H; h++) {
-                for (int i = 0; i < hd; i++) row[i] = (float) r.nextGaussian();
-                cache.writeRow(s, 0, k, h, row, 0);
-            }
+            for (int k = 0; k < 2; k++)
+                for (int h = 0; h < H; h++) {
+                    for (int i = 0; i < hd; i++) row[i] = (float) r.nextGaussian();
+                    cache.writeRow(s, 0, k, h, row, 0);
+                }
         }
         cache.advance(S);
         qkv = Shapes.vector(tokens * 3 * d, 2);

@@ -1,5 +1,10 @@
 package org.longform.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.KvStore;
 import org.longform.engine.kv.KvCache;
@@ -7,12 +12,6 @@ import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.RandomModel;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Not a test: what saving a long cache costs, whole (the single file) against incremental (the
@@ -30,20 +29,36 @@ public final class KvStoreBench {
         int n = Integer.parseInt(args[2]);
         Path dir = Path.of(args[3]);
         Files.createDirectories(dir);
-        Config c = new Config(shape.dModel(), shape.nHeads(), shape.nLayers(), 4, shape.vocab(), 2048, 1e-5f, 8, 0,
-                (float) (1 / Math.sqrt(shape.dModel() / shape.nHeads())), 1);
+        Config c = new Config(
+                shape.dModel(),
+                shape.nHeads(),
+                shape.nLayers(),
+                4,
+                shape.vocab(),
+                2048,
+                1e-5f,
+                8,
+                0,
+                (float) (1 / Math.sqrt(shape.dModel() / shape.nHeads())),
+                1);
         byte[] id = new byte[32];
         long budget = (n + 256L) * KvPool.bytesPerToken(c, t);
-        try (KvPool pool = new KvPool(c, 64, budget, t); KvCache cache = new KvCache(pool);
-             KvStore store = new KvStore(dir.resolve("store"))) {
+        try (KvPool pool = new KvPool(c, 64, budget, t);
+                KvCache cache = new KvCache(pool);
+                KvStore store = new KvStore(dir.resolve("store"))) {
             SplittableRandom r = new SplittableRandom(1);
             float[] row = new float[c.headDim()];
             int[] tokens = new int[n + 65];
             fill(cache, c, r, row, n);
             Arrays.setAll(tokens, i -> 2 + i % 50000);
-            System.out.printf(Locale.ROOT, "%s, KV %s, %d tokens, %.1f MiB of KV, pages of 64 tokens (%.1f MiB)%n",
-                    shape.name(), t.label(), n,
-                    (double) n * pool.bytesPerToken() / 1048576, pool.blockBytes() / 1048576.0);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s, KV %s, %d tokens, %.1f MiB of KV, pages of 64 tokens (%.1f MiB)%n",
+                    shape.name(),
+                    t.label(),
+                    n,
+                    (double) n * pool.bytesPerToken() / 1048576,
+                    pool.blockBytes() / 1048576.0);
             Path file = dir.resolve("single.longform-kv");
             long t0 = System.nanoTime();
             KvFile.save(file, id, cache, Arrays.copyOf(tokens, n));
@@ -58,8 +73,9 @@ public final class KvStoreBench {
             report("store, 64 tokens appended", t0, store.save(id, cache, Arrays.copyOf(tokens, n + 65), -1));
             t0 = System.nanoTime();
             report("store, nothing changed", t0, store.save(id, cache, Arrays.copyOf(tokens, n + 65), -1));
-            try (KvPool p2 = new KvPool(c, 64, budget, t); KvCache back = new KvCache(p2)) {
-                for (int round = 0; round < 3; round++) {   // alternating; the first round includes JIT warm-up
+            try (KvPool p2 = new KvPool(c, 64, budget, t);
+                    KvCache back = new KvCache(p2)) {
+                for (int round = 0; round < 3; round++) { // alternating; the first round includes JIT warm-up
                     back.truncate(0);
                     t0 = System.nanoTime();
                     KvFile.Restore res = new KvStore(dir.resolve("store")).restore(id, back, null);
@@ -87,8 +103,15 @@ public final class KvStoreBench {
     }
 
     private static void report(String what, long t0, KvStore.Stats s) {
-        line(what, t0, String.format(Locale.ROOT, "%d of %d pages, %.1f MiB written", s.pagesWritten(), s.pages(),
-                s.bytesWritten() / 1048576.0));
+        line(
+                what,
+                t0,
+                String.format(
+                        Locale.ROOT,
+                        "%d of %d pages, %.1f MiB written",
+                        s.pagesWritten(),
+                        s.pages(),
+                        s.bytesWritten() / 1048576.0));
     }
 
     private static void report(String what, long t0, int pages, long bytes) {

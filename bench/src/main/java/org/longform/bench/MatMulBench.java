@@ -1,13 +1,12 @@
 package org.longform.bench;
 
+import java.lang.foreign.Arena;
+import java.util.concurrent.TimeUnit;
 import org.longform.engine.kernels.Epilogue;
 import org.longform.engine.kernels.VectorBackend;
 import org.longform.engine.quant.Matrix;
 import org.longform.engine.quant.WeightType;
 import org.openjdk.jmh.annotations.*;
-
-import java.lang.foreign.Arena;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Matrix products of the MPT-125M and MPT-1B up-projection shapes ([4d, d]; -p shape=down: [d, 4d]) in every weight form:
@@ -19,16 +18,27 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
 public class MatMulBench {
-    @Param({"768", "2048"}) int d;
-    @Param({"BF16", "F16", "F32", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"}) WeightType type;
-    @Param({"1", "256"}) int tokens;
-    @Param({"2"}) int threads;
+    @Param({"768", "2048"})
+    int d;
+
+    @Param({"BF16", "F16", "F32", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    WeightType type;
+
+    @Param({"1", "256"})
+    int tokens;
+
+    @Param({"2"})
+    int threads;
     /** up: [4d, d] (short rows); down: [d, 4d] (the down projection: rows four times longer, x 4d floats). */
-    @Param({"up"}) String shape;
+    @Param({"up"})
+    String shape;
     /** true: one copy of the matrix, read again and again from cache (the kernel's compute ceiling); false: enough copies to stream from memory. */
-    @Param({"false"}) boolean resident;
+    @Param({"false"})
+    boolean resident;
 
     Arena arena;
     VectorBackend be;

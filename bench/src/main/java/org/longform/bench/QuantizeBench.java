@@ -1,13 +1,12 @@
 package org.longform.bench;
 
+import java.lang.foreign.Arena;
+import java.util.concurrent.TimeUnit;
 import org.longform.engine.quant.Matrix;
 import org.longform.engine.quant.QuantMatrix;
 import org.longform.engine.quant.Quantizer;
 import org.longform.engine.quant.WeightType;
 import org.openjdk.jmh.annotations.*;
-
-import java.lang.foreign.Arena;
-import java.util.concurrent.TimeUnit;
 
 /** Load-time quantization of one [4d, d] bf16 matrix (single thread): what --quant costs before the cache exists. */
 @State(Scope.Benchmark)
@@ -15,10 +14,15 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class QuantizeBench {
-    @Param({"768"}) int d;
-    @Param({"Q8_0", "Q4_0"}) WeightType type;
+    @Param({"768"})
+    int d;
+
+    @Param({"Q8_0", "Q4_0"})
+    WeightType type;
 
     Arena arena;
     Matrix src;
@@ -30,7 +34,9 @@ public class QuantizeBench {
     }
 
     @TearDown
-    public void tearDown() { arena.close(); }
+    public void tearDown() {
+        arena.close();
+    }
 
     @Benchmark
     public long quantize() {

@@ -1,5 +1,9 @@
 package org.longform.bench;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
 import org.longform.engine.io.DType;
 import org.longform.engine.io.Tensor;
 import org.longform.engine.quant.DenseMatrix;
@@ -7,11 +11,6 @@ import org.longform.engine.quant.KQuantMatrix;
 import org.longform.engine.quant.Matrix;
 import org.longform.engine.quant.Quantizer;
 import org.longform.engine.quant.WeightType;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.SplittableRandom;
 
 /** Random matrices of the model shapes, in any weight form. */
 final class Shapes {
@@ -30,7 +29,7 @@ final class Shapes {
                 case BF16 -> seg.setAtIndex(Tensor.SHORT_LE, i, (short) (Float.floatToRawIntBits(v) >>> 16));
             }
         }
-        Matrix m = new DenseMatrix(new Tensor("w", dt, new long[]{rows, cols}, seg));
+        Matrix m = new DenseMatrix(new Tensor("w", dt, new long[] {rows, cols}, seg));
         return type.quantized() ? Quantizer.quantize(m, type, arena, null) : m;
     }
 
@@ -40,7 +39,7 @@ final class Shapes {
         MemorySegment seg = arena.allocate((long) nb * bb, 64);
         SplittableRandom r = new SplittableRandom(seed);
         for (long i = 0; i + 8 <= seg.byteSize(); i += 8) seg.set(ValueLayout.JAVA_LONG_UNALIGNED, i, r.nextLong());
-        long[] at = type == WeightType.Q6_K ? new long[]{208} : new long[]{0, 2};
+        long[] at = type == WeightType.Q6_K ? new long[] {208} : new long[] {0, 2};
         for (long b = 0; b < nb; b++) {
             for (long o : at) seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, b * bb + o, Float.floatToFloat16(0.001f));
         }

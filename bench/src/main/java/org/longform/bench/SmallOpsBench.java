@@ -1,13 +1,11 @@
 package org.longform.bench;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.longform.engine.kernels.Gelu;
 import org.longform.engine.kernels.LayerNorm;
 import org.longform.engine.kernels.Parallel;
-import org.longform.engine.kernels.VectorBackend;
 import org.openjdk.jmh.annotations.*;
-
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The small per-token operations: LayerNorm, GELU, and the cost of one dispatch to the thread team. */
 @State(Scope.Benchmark)
@@ -15,9 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class SmallOpsBench {
-    @Param({"2048"}) int d;
+    @Param({"2048"})
+    int d;
 
     float[] x, w, out, h;
     Parallel par;
@@ -35,7 +36,9 @@ public class SmallOpsBench {
     }
 
     @TearDown
-    public void tearDown() { par.close(); }
+    public void tearDown() {
+        par.close();
+    }
 
     @Benchmark
     public float layerNormVector() {

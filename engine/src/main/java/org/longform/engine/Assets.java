@@ -16,7 +16,12 @@ public final class Assets {
         Path h = SystemOptions.home();
         if (h != null) return h.toAbsolutePath().normalize();
         try {
-            Path p = Path.of(Assets.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+            Path p = Path.of(Assets.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toAbsolutePath();
             for (; p != null; p = p.getParent()) if (Files.isDirectory(p.resolve("assets"))) return p;
         } catch (URISyntaxException | SecurityException | NullPointerException ignored) {
             // fall through to the working directory
@@ -27,11 +32,17 @@ public final class Assets {
         return Path.of("").toAbsolutePath();
     }
 
-    public static Path dir() { return home().resolve("assets"); }
+    public static Path dir() {
+        return home().resolve("assets");
+    }
 
     /** The embedded demo model (small, trained on public-domain novels). */
-    public static Path demoModel() { return dir().resolve("models").resolve("mpt-demo"); }
+    public static Path demoModel() {
+        return dir().resolve("models").resolve("mpt-demo");
+    }
 
     /** GPT-NeoX-20B's tokenizer.json, which StoryWriter uses. */
-    public static Path tokenizer() { return dir().resolve("tokenizer").resolve("tokenizer.json"); }
+    public static Path tokenizer() {
+        return dir().resolve("tokenizer").resolve("tokenizer.json");
+    }
 }

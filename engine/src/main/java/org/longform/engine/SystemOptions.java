@@ -19,23 +19,37 @@ public final class SystemOptions {
     }
 
     /** {@code -Dlongform.gemmDepth}: prefill panel depth in floats (default 128; read once by the kernels). */
-    public static int gemmDepth() { return Integer.getInteger("longform.gemmDepth", 128); }
+    public static int gemmDepth() {
+        return Integer.getInteger("longform.gemmDepth", 128);
+    }
 
     /** {@code -Dlongform.gemvChunks}: decode chunks per thread after the long pieces (default 4). */
-    public static int gemvChunks() { return Integer.getInteger("longform.gemvChunks", 4); }
+    public static int gemvChunks() {
+        return Integer.getInteger("longform.gemvChunks", 4);
+    }
 
     /** {@code -Dlongform.gemvHead}: the share of a matrix's rows handed out as one long piece per thread (default 0.875). */
-    public static double gemvHead() { return Double.parseDouble(System.getProperty("longform.gemvHead", "0.875")); }
+    public static double gemvHead() {
+        return Double.parseDouble(System.getProperty("longform.gemvHead", "0.875"));
+    }
 
     /** {@code -Dlongform.cuda.lib}: the CUDA driver library to probe (default libcuda.so.1). */
-    public static String cudaLibrary() { return System.getProperty("longform.cuda.lib", "libcuda.so.1"); }
+    public static String cudaLibrary() {
+        return System.getProperty("longform.cuda.lib", "libcuda.so.1");
+    }
 
     /** {@code -Dlongform.cuda.device}: the device ordinal (default 0). */
-    public static int cudaDevice() { return Integer.getInteger("longform.cuda.device", 0); }
+    public static int cudaDevice() {
+        return Integer.getInteger("longform.cuda.device", 0);
+    }
 
     /** {@code -Dlongform.cuda.sync}: synchronise after every launch so a failing kernel is named (debugging). */
-    public static boolean cudaSync() { return Boolean.getBoolean("longform.cuda.sync"); }
+    public static boolean cudaSync() {
+        return Boolean.getBoolean("longform.cuda.sync");
+    }
 
     /** {@code -Dlongform.cuda.precision}: auto, exact or fast (default auto). */
-    public static String cudaPrecision() { return System.getProperty("longform.cuda.precision", "auto"); }
+    public static String cudaPrecision() {
+        return System.getProperty("longform.cuda.precision", "auto");
+    }
 }

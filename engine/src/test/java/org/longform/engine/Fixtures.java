@@ -1,8 +1,10 @@
 package org.longform.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -12,12 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.StreamSupport;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** The shared reference fixtures (copied from ../shared/fixtures) and the checks they pin. */
 public final class Fixtures {
-    public static final double TOL = 2e-3;   // never loosen: the reference is fp32 and exact
+    public static final double TOL = 2e-3; // never loosen: the reference is fp32 and exact
     public static final String[] MODELS = {"tiny-mpt-4h", "tiny-mpt-6h"};
 
     private Fixtures() {}
@@ -30,11 +29,14 @@ public final class Fixtures {
         }
     }
 
-    public static Path modelDir(String name) { return root().resolve(name); }
+    public static Path modelDir(String name) {
+        return root().resolve(name);
+    }
 
     public static JsonNode expected(String name) {
         try {
-            return new ObjectMapper().readTree(root().resolve(name + ".expected.json").toFile());
+            return new ObjectMapper()
+                    .readTree(root().resolve(name + ".expected.json").toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -46,7 +48,9 @@ public final class Fixtures {
     }
 
     public static int[] ints(JsonNode arr) {
-        return StreamSupport.stream(arr.spliterator(), false).mapToInt(JsonNode::asInt).toArray();
+        return StreamSupport.stream(arr.spliterator(), false)
+                .mapToInt(JsonNode::asInt)
+                .toArray();
     }
 
     public static float[] lastLogits(String name) {

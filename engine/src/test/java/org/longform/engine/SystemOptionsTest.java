@@ -1,6 +1,7 @@
 package org.longform.engine;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,9 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Options are values: the engine reads JVM system properties in one class only. */
 class SystemOptionsTest {
@@ -31,7 +30,9 @@ class SystemOptionsTest {
                 if (f.getFileName().toString().equals("SystemOptions.java")) continue;
                 List<String> lines = Files.readAllLines(f);
                 for (int i = 0; i < lines.size(); i++) {
-                    if (READS.matcher(lines.get(i)).find()) found.add(main.relativize(f) + ":" + (i + 1) + ": " + lines.get(i).strip());
+                    if (READS.matcher(lines.get(i)).find())
+                        found.add(main.relativize(f) + ":" + (i + 1) + ": "
+                                + lines.get(i).strip());
                 }
             }
         }

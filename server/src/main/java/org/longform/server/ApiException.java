@@ -13,7 +13,7 @@ public final class ApiException extends RuntimeException {
     private final String param;
 
     public ApiException(int status, String type, String param, String message) {
-        super(message, null, false, false);   // no stack trace: this is an answer, not a bug
+        super(message, null, false, false); // no stack trace: this is an answer, not a bug
         this.status = status;
         this.type = type;
         this.param = param;
@@ -23,10 +23,16 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_request_error", param, message);
     }
 
-    public int status() { return status; }
+    public int status() {
+        return status;
+    }
 
-    public String type() { return type; }
+    public String type() {
+        return type;
+    }
 
     /** The request field at fault, or null. */
-    public String param() { return param; }
+    public String param() {
+        return param;
+    }
 }

@@ -1,17 +1,16 @@
 package org.longform.server;
 
-import org.longform.engine.gen.GenerationRequest;
-import org.longform.engine.gen.GenerationResult;
-import org.longform.engine.gen.Generator;
-import org.longform.engine.gen.StopReason;
-import org.longform.engine.token.Tokenizer;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.Generator;
+import org.longform.engine.gen.StopReason;
+import org.longform.engine.token.Tokenizer;
 
 /**
  * The one thread that drives the {@link Generator} (which is not thread-safe). Requests run one at
@@ -24,7 +23,7 @@ public final class Engine implements AutoCloseable {
     private final int maxQueue;
     private final Thread thread;
     private final Object lock = new Object();
-    private int pending;           // queued + running, guarded by lock
+    private int pending; // queued + running, guarded by lock
     private volatile Job current;
     private volatile boolean closed;
     private final AtomicLong completed = new AtomicLong();
@@ -40,12 +39,18 @@ public final class Engine implements AutoCloseable {
         this.thread.start();
     }
 
-    public Tokenizer tokenizer() { return generator.tokenizer(); }
+    public Tokenizer tokenizer() {
+        return generator.tokenizer();
+    }
 
     /** Most tokens the KV budget holds: the largest window a request can have. */
-    public int contextWindow() { return generator.contextWindow(); }
+    public int contextWindow() {
+        return generator.contextWindow();
+    }
 
-    public int vocabSize() { return generator.model().config().vocabSize(); }
+    public int vocabSize() {
+        return generator.model().config().vocabSize();
+    }
 
     /**
      * Queues a generation.
@@ -57,17 +62,23 @@ public final class Engine implements AutoCloseable {
         synchronized (lock) {
             if (closed) throw new ApiException(503, "server_shutting_down", null, "the server is shutting down");
             if (pending >= maxQueue) {
-                throw new ApiException(503, "server_busy", null, "the server is busy: " + pending
-                        + " requests are waiting or running (limit " + maxQueue + "); try again shortly");
+                throw new ApiException(
+                        503,
+                        "server_busy",
+                        null,
+                        "the server is busy: " + pending + " requests are waiting or running (limit " + maxQueue
+                                + "); try again shortly");
             }
             pending++;
-            queue.add(job);   // cannot fail: capacity == maxQueue >= pending
+            queue.add(job); // cannot fail: capacity == maxQueue >= pending
         }
         return job;
     }
 
     /** The running job, or null. */
-    public Job current() { return current; }
+    public Job current() {
+        return current;
+    }
 
     /** Jobs waiting or running whose genkey is {@code key}. */
     public List<Job> find(String key) {
@@ -95,7 +106,7 @@ public final class Engine implements AutoCloseable {
         while (!closed) {
             Job job;
             try {
-                job = queue.poll(200, TimeUnit.MILLISECONDS);   // wakes to notice close()
+                job = queue.poll(200, TimeUnit.MILLISECONDS); // wakes to notice close()
             } catch (InterruptedException e) {
                 break;
             }
@@ -111,16 +122,21 @@ public final class Engine implements AutoCloseable {
                 synchronized (lock) {
                     pending--;
                 }
-                job.finish(outcome != null ? outcome
-                        : new Job.Failed(new ApiException(500, "internal_error", null, "the generation stopped unexpectedly")));
+                job.finish(
+                        outcome != null
+                                ? outcome
+                                : new Job.Failed(new ApiException(
+                                        500, "internal_error", null, "the generation stopped unexpectedly")));
             }
         }
         // wake anyone still waiting so their HTTP threads finish
-        for (Job j; (j = queue.poll()) != null; ) j.finish(new Job.Failed(new ApiException(503, "server_shutting_down", null, "the server is shutting down")));
+        for (Job j; (j = queue.poll()) != null; )
+            j.finish(
+                    new Job.Failed(new ApiException(503, "server_shutting_down", null, "the server is shutting down")));
     }
 
     private Job.Event run(Job job) {
-        if (job.isCancelled()) {   // the client left while queued: cost nothing
+        if (job.isCancelled()) { // the client left while queued: cost nothing
             cancelled.incrementAndGet();
             return new Job.Done(new GenerationResult(new int[0], "", StopReason.CANCELLED, 0, 0, 0, 0, 0));
         }

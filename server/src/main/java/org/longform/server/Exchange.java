@@ -1,18 +1,17 @@
 package org.longform.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * One HTTP request and its response, with the blocking helpers the API classes need: read a
@@ -23,6 +22,7 @@ final class Exchange {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Slowest average body rate accepted after the first seconds of a body. */
     static final int MIN_BYTES_PER_S = 1024;
+
     static final double RATE_GRACE_S = 2;
 
     final Request request;
@@ -37,15 +37,25 @@ final class Exchange {
         this.callback = callback;
     }
 
-    String method() { return request.getMethod(); }
+    String method() {
+        return request.getMethod();
+    }
 
-    String path() { return Request.getPathInContext(request); }
+    String path() {
+        return Request.getPathInContext(request);
+    }
 
-    String header(HttpHeader h) { return request.getHeaders().get(h); }
+    String header(HttpHeader h) {
+        return request.getHeaders().get(h);
+    }
 
-    boolean isStreaming() { return streaming; }
+    boolean isStreaming() {
+        return streaming;
+    }
 
-    boolean isCompleted() { return completed; }
+    boolean isCompleted() {
+        return completed;
+    }
 
     /**
      * The request body, at most {@code max} bytes. A declared length over the limit is refused
@@ -64,20 +74,32 @@ final class Exchange {
                 // each byte may beat the idle timeout; the average rate must not crawl (slow-loris bodies)
                 double s = (System.nanoTime() - t0) / 1e9;
                 if (s > RATE_GRACE_S && out.size() / s < MIN_BYTES_PER_S) {
-                    throw new ApiException(408, "request_timeout", null, "the request body arrives slower than "
-                            + MIN_BYTES_PER_S + " bytes/s; send it at once");
+                    throw new ApiException(
+                            408,
+                            "request_timeout",
+                            null,
+                            "the request body arrives slower than " + MIN_BYTES_PER_S + " bytes/s; send it at once");
                 }
             }
         } catch (IOException e) {
             // idle timeout while the client trickles its body, or the client went away
-            throw new ApiException(408, "request_timeout", null, "could not read the request body: "
-                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+            throw new ApiException(
+                    408,
+                    "request_timeout",
+                    null,
+                    "could not read the request body: "
+                            + (e.getMessage() != null
+                                    ? e.getMessage()
+                                    : e.getClass().getSimpleName()));
         }
         return out.toByteArray();
     }
 
     private static ApiException tooLarge(long max) {
-        return new ApiException(413, "request_too_large", null,
+        return new ApiException(
+                413,
+                "request_too_large",
+                null,
                 "request body is larger than the server's limit of " + max + " bytes (--max-body-kb)");
     }
 
@@ -111,7 +133,7 @@ final class Exchange {
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-        response.getHeaders().put("X-Accel-Buffering", "no");   // proxies: do not hold tokens back
+        response.getHeaders().put("X-Accel-Buffering", "no"); // proxies: do not hold tokens back
         Content.Sink.write(response, false, ByteBuffer.allocate(0));
     }
 
@@ -136,7 +158,7 @@ final class Exchange {
     boolean clientGone() {
         if (probeDone) return false;
         if (!(request.getConnectionMetaData().getConnection().getEndPoint() instanceof SocketChannelEndPoint ep)) {
-            probeDone = true;   // another transport: rely on Jetty's failure listener
+            probeDone = true; // another transport: rely on Jetty's failure listener
             return false;
         }
         try {
@@ -148,7 +170,7 @@ final class Exchange {
             }
             return false;
         } catch (IOException e) {
-            return true;   // reset
+            return true; // reset
         }
     }
 

@@ -1,12 +1,11 @@
 package org.longform.server;
 
+import java.io.IOException;
+import java.util.concurrent.Semaphore;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.StopReason;
 import org.longform.engine.runtime.ContextFullException;
-
-import java.io.IOException;
-import java.util.concurrent.Semaphore;
 
 /**
  * What both APIs share: queue a generation on the {@link Engine}, wait for it or stream it, stop
@@ -34,16 +33,22 @@ final class Generations {
         this.streams = new Semaphore(config.maxStreams());
     }
 
-    Engine engine() { return engine; }
+    Engine engine() {
+        return engine;
+    }
 
-    ServerConfig config() { return config; }
+    ServerConfig config() {
+        return config;
+    }
 
     /** Checks a requested length against the server's limit. */
     int maxTokens(String field, long v) {
         if (v < 1) throw ApiException.badRequest(field, field + " must be at least 1, got " + v);
         if (v > config.maxTokensLimit()) {
-            throw ApiException.badRequest(field, field + " is " + v + " but this server allows at most "
-                    + config.maxTokensLimit() + " tokens per request (--max-tokens-limit)");
+            throw ApiException.badRequest(
+                    field,
+                    field + " is " + v + " but this server allows at most " + config.maxTokensLimit()
+                            + " tokens per request (--max-tokens-limit)");
         }
         return (int) v;
     }
@@ -61,12 +66,18 @@ final class Generations {
     /** Takes a stream slot or refuses with 429. Release with {@link #releaseStream()}. */
     void acquireStream() {
         if (!streams.tryAcquire()) {
-            throw new ApiException(429, "too_many_streams", null, "too many concurrent streams (limit "
-                    + config.maxStreams() + ", --max-streams); try again when one finishes");
+            throw new ApiException(
+                    429,
+                    "too_many_streams",
+                    null,
+                    "too many concurrent streams (limit " + config.maxStreams()
+                            + ", --max-streams); try again when one finishes");
         }
     }
 
-    void releaseStream() { streams.release(); }
+    void releaseStream() {
+        streams.release();
+    }
 
     /** Waits for the whole result (non-streaming requests), cancelling if the client disconnects. */
     GenerationResult await(Exchange ex, Job job) {
@@ -96,7 +107,9 @@ final class Generations {
                 switch (e) {
                     case null -> sink.keepAlive();
                     case Job.Token t -> sink.text(t.text());
-                    case Job.Done d -> { return d.result(); }
+                    case Job.Done d -> {
+                        return d.result();
+                    }
                     case Job.Failed f -> throw failure(f.error());
                 }
             }
@@ -114,7 +127,8 @@ final class Generations {
     static ApiException failure(RuntimeException e) {
         if (e instanceof ApiException a) return a;
         String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        if (e instanceof IllegalArgumentException || e instanceof ContextFullException) return ApiException.badRequest(null, msg);
+        if (e instanceof IllegalArgumentException || e instanceof ContextFullException)
+            return ApiException.badRequest(null, msg);
         return new ApiException(500, "generation_failed", null, "generation failed: " + msg);
     }
 

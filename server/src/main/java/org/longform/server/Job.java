@@ -1,13 +1,12 @@
 package org.longform.server;
 
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.TokenListener;
-
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One generation request travelling from an HTTP thread to the engine thread and back. The
@@ -37,9 +36,13 @@ public final class Job {
         this.genkey = genkey;
     }
 
-    public void cancel() { cancel.cancel(); }
+    public void cancel() {
+        cancel.cancel();
+    }
 
-    public boolean isCancelled() { return cancel.isCancelled(); }
+    public boolean isCancelled() {
+        return cancel.isCancelled();
+    }
 
     /** Next event, or null after {@code millis} without one. */
     public Event poll(long millis) throws InterruptedException {
@@ -66,5 +69,7 @@ public final class Job {
         };
     }
 
-    void finish(Event e) { events.add(e); }
+    void finish(Event e) {
+        events.add(e);
+    }
 }

@@ -1,12 +1,11 @@
 package org.longform.server;
 
-import org.longform.engine.gen.GenerationRequest;
-import org.longform.engine.gen.GenerationResult;
-import org.longform.engine.sample.SamplerSettings;
-
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.sample.SamplerSettings;
 
 /**
  * The KoboldAI API subset that KoboldAI Lite and SillyTavern use, with KoboldCpp's shapes:
@@ -22,15 +21,21 @@ final class KoboldApi {
 
     private final Generations gen;
 
-    KoboldApi(Generations gen) { this.gen = gen; }
+    KoboldApi(Generations gen) {
+        this.gen = gen;
+    }
 
     void model(Exchange ex) {
         ex.json(200, new Responses.Result("longform/" + gen.config().modelName()));
     }
 
-    void value(Exchange ex, int v) { ex.json(200, new Responses.IntValue(v)); }
+    void value(Exchange ex, int v) {
+        ex.json(200, new Responses.IntValue(v));
+    }
 
-    void infoVersion(Exchange ex) { ex.json(200, new Responses.Result(API_VERSION)); }
+    void infoVersion(Exchange ex) {
+        ex.json(200, new Responses.Result(API_VERSION));
+    }
 
     /** SillyTavern and Lite look for "KoboldCpp" here before they use /api/extra (streaming, token counts). */
     void extraVersion(Exchange ex) {
@@ -49,16 +54,24 @@ final class KoboldApi {
         String key = p.string("genkey", "");
         boolean any = false;
         if (!key.isEmpty()) {
-            for (Job j : gen.engine().find(key)) { j.cancel(); any = true; }
+            for (Job j : gen.engine().find(key)) {
+                j.cancel();
+                any = true;
+            }
         } else {
-            Job c = gen.engine().current();   // KoboldCpp: no key aborts what is running
-            if (c != null) { c.cancel(); any = true; }
+            Job c = gen.engine().current(); // KoboldCpp: no key aborts what is running
+            if (c != null) {
+                c.cancel();
+                any = true;
+            }
         }
         ex.json(200, new Responses.Abort(any ? "true" : "false", "true"));
     }
 
     void check(Exchange ex) {
-        Params p = "POST".equals(ex.method()) ? Params.parseOrEmpty(ex.body(gen.config().maxBodyBytes())) : Params.parseOrEmpty(new byte[0]);
+        Params p = "POST".equals(ex.method())
+                ? Params.parseOrEmpty(ex.body(gen.config().maxBodyBytes()))
+                : Params.parseOrEmpty(new byte[0]);
         String key = p.string("genkey", "");
         Job j = null;
         if (!key.isEmpty()) {
@@ -86,11 +99,19 @@ final class KoboldApi {
             GenerationResult res;
             try {
                 res = gen.stream(job, new Generations.Sink() {
-                    @Override public void text(String t) throws IOException { send(ex, t, null); }
-                    @Override public void keepAlive() throws IOException { ex.event(": keep-alive\n\n"); }
+                    @Override
+                    public void text(String t) throws IOException {
+                        send(ex, t, null);
+                    }
+
+                    @Override
+                    public void keepAlive() throws IOException {
+                        ex.event(": keep-alive\n\n");
+                    }
                 });
-            } catch (ApiException e) {   // the stream is open: report in-band
-                ex.event("event: error\ndata: " + Exchange.JSON.writeValueAsString(Responses.KoboldErrorBody.of(e)) + "\n\n");
+            } catch (ApiException e) { // the stream is open: report in-band
+                ex.event("event: error\ndata: " + Exchange.JSON.writeValueAsString(Responses.KoboldErrorBody.of(e))
+                        + "\n\n");
                 ex.endEvents();
                 return;
             }
@@ -102,11 +123,13 @@ final class KoboldApi {
     }
 
     private static void send(Exchange ex, String token, String finish) throws IOException {
-        ex.event("event: message\ndata: " + Exchange.JSON.writeValueAsString(new Responses.StreamToken(token, finish)) + "\n\n");
+        ex.event("event: message\ndata: " + Exchange.JSON.writeValueAsString(new Responses.StreamToken(token, finish))
+                + "\n\n");
     }
 
     private static Responses.KoboldResult result(GenerationResult res) {
-        return new Responses.KoboldResult(res.text(), Generations.finishReason(res.reason()), res.promptTokens(), res.ids().length);
+        return new Responses.KoboldResult(
+                res.text(), Generations.finishReason(res.reason()), res.promptTokens(), res.ids().length);
     }
 
     /**
@@ -122,21 +145,26 @@ final class KoboldApi {
         long ctx = p.integer("max_context_length", 0);
         if (ctx < 0) throw ApiException.badRequest("max_context_length", "max_context_length must be >= 0");
         double temperature = p.number("temperature", 0.75);
-        if (temperature < 0 || temperature > 100) throw ApiException.badRequest("temperature", "temperature must be between 0 and 100 (0 = greedy)");
+        if (temperature < 0 || temperature > 100)
+            throw ApiException.badRequest("temperature", "temperature must be between 0 and 100 (0 = greedy)");
         long topK = p.integer("top_k", 100);
-        if (topK < 0 || topK > Integer.MAX_VALUE) throw ApiException.badRequest("top_k", "top_k must be >= 0 (0 = off)");
+        if (topK < 0 || topK > Integer.MAX_VALUE)
+            throw ApiException.badRequest("top_k", "top_k must be >= 0 (0 = off)");
         double topP = p.number("top_p", 0.92);
-        if (topP == 0) topP = 1;   // KoboldCpp treats 0 as off
+        if (topP == 0) topP = 1; // KoboldCpp treats 0 as off
         if (!(topP > 0 && topP <= 1)) throw ApiException.badRequest("top_p", "top_p must be in [0, 1] (0 or 1 = off)");
         double minP = p.number("min_p", 0);
         if (minP < 0 || minP > 1) throw ApiException.badRequest("min_p", "min_p must be in [0, 1]");
         double typical = p.number("typical", 1);
         if (typical == 0) typical = 1;
-        if (!(typical > 0 && typical <= 1)) throw ApiException.badRequest("typical", "typical must be in [0, 1] (0 or 1 = off)");
+        if (!(typical > 0 && typical <= 1))
+            throw ApiException.badRequest("typical", "typical must be in [0, 1] (0 or 1 = off)");
         double repPen = p.number("rep_pen", 1.0);
-        if (!(repPen > 0) || repPen > 10) throw ApiException.badRequest("rep_pen", "rep_pen must be in (0, 10] (1 = off)");
+        if (!(repPen > 0) || repPen > 10)
+            throw ApiException.badRequest("rep_pen", "rep_pen must be in (0, 10] (1 = off)");
         long repRange = p.integer("rep_pen_range", 320);
-        if (repRange < 0 || repRange > Integer.MAX_VALUE) throw ApiException.badRequest("rep_pen_range", "rep_pen_range must be >= 0");
+        if (repRange < 0 || repRange > Integer.MAX_VALUE)
+            throw ApiException.badRequest("rep_pen_range", "rep_pen_range must be >= 0");
         long seedV = p.integer("sampler_seed", -1);
         Long seed = seedV < 0 ? null : seedV;
         List<String> stops = p.strings("stop_sequence");
@@ -152,13 +180,13 @@ final class KoboldApi {
             throw ApiException.badRequest("dry_allowed_length", "dry_allowed_length must be >= 1");
         }
         long dryRange = p.integer("dry_penalty_last_n", off.range());
-        if (dryRange == -1) dryRange = 0;   // llama.cpp's "the whole context"
+        if (dryRange == -1) dryRange = 0; // llama.cpp's "the whole context"
         if (dryRange < 0 || dryRange > Integer.MAX_VALUE) {
-            throw ApiException.badRequest("dry_penalty_last_n",
-                    "dry_penalty_last_n must be >= 0 (0 or -1 = whole context)");
+            throw ApiException.badRequest(
+                    "dry_penalty_last_n", "dry_penalty_last_n must be >= 0 (0 or -1 = whole context)");
         }
-        List<String> breakers = p.has("dry_sequence_breakers") ? p.strings("dry_sequence_breakers")
-                : off.sequenceBreakers();
+        List<String> breakers =
+                p.has("dry_sequence_breakers") ? p.strings("dry_sequence_breakers") : off.sequenceBreakers();
         double xtcThreshold = p.number("xtc_threshold", SamplerSettings.Xtc.OFF.threshold());
         if (xtcThreshold < 0 || xtcThreshold > 1) {
             throw ApiException.badRequest("xtc_threshold", "xtc_threshold must be in [0, 1]");
@@ -177,12 +205,24 @@ final class KoboldApi {
         if (ids.length == 0) {
             int eos = gen.engine().tokenizer().eosId();
             if (eos < 0) throw ApiException.badRequest("prompt", "the prompt is empty");
-            ids = new int[]{eos};
+            ids = new int[] {eos};
         }
-        SamplerSettings s = new SamplerSettings(temperature, (int) topK, topP, minP, typical, repPen, (int) repRange, seed,
-                maxLength, stops, banned,
+        SamplerSettings s = new SamplerSettings(
+                temperature,
+                (int) topK,
+                topP,
+                minP,
+                typical,
+                repPen,
+                (int) repRange,
+                seed,
+                maxLength,
+                stops,
+                banned,
                 new SamplerSettings.Dry(dryMultiplier, dryBase, (int) dryAllowed, (int) dryRange, breakers),
-                new SamplerSettings.Xtc(xtcThreshold, xtcProbability), bias, Map.of());
+                new SamplerSettings.Xtc(xtcThreshold, xtcProbability),
+                bias,
+                Map.of());
         int window = (int) Math.min(ctx, gen.engine().contextWindow());
         return new GenerationRequest(ids, s, window, mem.length);
     }

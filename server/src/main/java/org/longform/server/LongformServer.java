@@ -1,6 +1,9 @@
 package org.longform.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -14,10 +17,6 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.longform.engine.gen.Generator;
-
-import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The HTTP server behind {@code longform serve}: Jetty 12 (core handlers, no servlets) in front
@@ -70,22 +69,30 @@ public final class LongformServer implements AutoCloseable {
     }
 
     /** The bound port (the real one when the config asked for 0). */
-    public int port() { return connector.getLocalPort(); }
+    public int port() {
+        return connector.getLocalPort();
+    }
 
     public URI uri() {
         String h = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         return URI.create("http://" + h + ":" + port());
     }
 
-    public Engine engine() { return engine; }
+    public Engine engine() {
+        return engine;
+    }
 
-    public ServerConfig config() { return config; }
+    public ServerConfig config() {
+        return config;
+    }
 
-    public void join() throws InterruptedException { server.join(); }
+    public void join() throws InterruptedException {
+        server.join();
+    }
 
     @Override
     public void close() {
-        engine.close();   // cancels generations first so streaming handlers finish promptly
+        engine.close(); // cancels generations first so streaming handlers finish promptly
         try {
             server.stop();
         } catch (Exception e) {
@@ -103,7 +110,11 @@ public final class LongformServer implements AutoCloseable {
             Object msg = request.getAttribute(ERROR_MESSAGE);
             String text = msg != null ? msg.toString() : HttpStatus.getMessage(status);
             ObjectNode error = Exchange.JSON.createObjectNode();
-            error.putObject("error").put("message", text).put("type", "http_error").putNull("param").put("code", status);
+            error.putObject("error")
+                    .put("message", text)
+                    .put("type", "http_error")
+                    .putNull("param")
+                    .put("code", status);
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(error.toString().getBytes(StandardCharsets.UTF_8)), callback);

@@ -1,14 +1,13 @@
 package org.longform.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.longform.engine.gen.GenerationRequest;
-import org.longform.engine.gen.GenerationResult;
-import org.longform.engine.sample.SamplerSettings;
-
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.sample.SamplerSettings;
 
 /**
  * The OpenAI-compatible surface: POST /v1/completions (streaming included) and GET /v1/models.
@@ -19,7 +18,9 @@ final class OpenAiApi {
     private final Generations gen;
     private final long created = System.currentTimeMillis() / 1000;
 
-    OpenAiApi(Generations gen) { this.gen = gen; }
+    OpenAiApi(Generations gen) {
+        this.gen = gen;
+    }
 
     void models(Exchange ex) {
         ex.json(200, new Responses.ModelList("list", List.of(modelObject())));
@@ -27,13 +28,23 @@ final class OpenAiApi {
 
     void model(Exchange ex, String id) {
         if (!id.equals(gen.config().modelName())) {
-            throw new ApiException(404, "model_not_found", "model", "no model '" + id + "' here; this server has '" + gen.config().modelName() + "'");
+            throw new ApiException(
+                    404,
+                    "model_not_found",
+                    "model",
+                    "no model '" + id + "' here; this server has '"
+                            + gen.config().modelName() + "'");
         }
         ex.json(200, modelObject());
     }
 
     private Responses.ModelObject modelObject() {
-        return new Responses.ModelObject(gen.config().modelName(), "model", created, "longform", gen.engine().contextWindow());
+        return new Responses.ModelObject(
+                gen.config().modelName(),
+                "model",
+                created,
+                "longform",
+                gen.engine().contextWindow());
     }
 
     void completions(Exchange ex) throws IOException {
@@ -57,10 +68,17 @@ final class OpenAiApi {
             GenerationResult res;
             try {
                 res = gen.stream(job, new Generations.Sink() {
-                    @Override public void text(String t) throws IOException { send(ex, completion(id, now, t, null, null, false)); }
-                    @Override public void keepAlive() throws IOException { ex.event(": keep-alive\n\n"); }
+                    @Override
+                    public void text(String t) throws IOException {
+                        send(ex, completion(id, now, t, null, null, false));
+                    }
+
+                    @Override
+                    public void keepAlive() throws IOException {
+                        ex.event(": keep-alive\n\n");
+                    }
                 });
-            } catch (ApiException e) {   // the stream is open: report in-band, as OpenAI does
+            } catch (ApiException e) { // the stream is open: report in-band, as OpenAI does
                 send(ex, Responses.OpenAiErrorBody.of(e));
                 ex.event("data: [DONE]\n\n");
                 ex.endEvents();
@@ -68,8 +86,15 @@ final class OpenAiApi {
             }
             send(ex, completion(id, now, "", Generations.finishReason(res.reason()), null, false));
             if (r.includeUsage) {
-                send(ex, new Responses.Completion(id, "text_completion", now, gen.config().modelName(), List.of(),
-                        Responses.Usage.of(res)));
+                send(
+                        ex,
+                        new Responses.Completion(
+                                id,
+                                "text_completion",
+                                now,
+                                gen.config().modelName(),
+                                List.of(),
+                                Responses.Usage.of(res)));
             }
             ex.event("data: [DONE]\n\n");
             ex.endEvents();
@@ -83,12 +108,19 @@ final class OpenAiApi {
     }
 
     /** One choice holding {@code text}, with the usage when {@code withUsage} and a result is given. */
-    private Responses.Completion completion(String id, long now, String text, String finish, GenerationResult res, boolean withUsage) {
-        return new Responses.Completion(id, "text_completion", now, gen.config().modelName(),
-                List.of(new Responses.Choice(text, 0, null, finish)), withUsage && res != null ? Responses.Usage.of(res) : null);
+    private Responses.Completion completion(
+            String id, long now, String text, String finish, GenerationResult res, boolean withUsage) {
+        return new Responses.Completion(
+                id,
+                "text_completion",
+                now,
+                gen.config().modelName(),
+                List.of(new Responses.Choice(text, 0, null, finish)),
+                withUsage && res != null ? Responses.Usage.of(res) : null);
     }
 
-    private record Request(int[] ids, String echoText, SamplerSettings sampler, boolean stream, boolean includeUsage, boolean echo) {}
+    private record Request(
+            int[] ids, String echoText, SamplerSettings sampler, boolean stream, boolean includeUsage, boolean echo) {}
 
     private Request parse(Params p) {
         // OpenAI requires it; a local server has one model, so a missing one means that model
@@ -98,23 +130,30 @@ final class OpenAiApi {
         p.unsupported("logprobs", "log probabilities are not returned");
         if (p.integer("n", 1) != 1) throw ApiException.badRequest("n", "n must be 1: one completion per request");
         if (p.integer("best_of", 1) != 1) throw ApiException.badRequest("best_of", "best_of must be 1");
-        if (p.number("presence_penalty", 0) != 0) throw ApiException.badRequest("presence_penalty", "presence_penalty is not supported; use repetition_penalty");
-        if (p.number("frequency_penalty", 0) != 0) throw ApiException.badRequest("frequency_penalty", "frequency_penalty is not supported; use repetition_penalty");
+        if (p.number("presence_penalty", 0) != 0)
+            throw ApiException.badRequest(
+                    "presence_penalty", "presence_penalty is not supported; use repetition_penalty");
+        if (p.number("frequency_penalty", 0) != 0)
+            throw ApiException.badRequest(
+                    "frequency_penalty", "frequency_penalty is not supported; use repetition_penalty");
 
         int maxTokens = gen.maxTokens("max_tokens", p.integer("max_tokens", 16));
         double temperature = p.number("temperature", 1.0);
-        if (temperature < 0 || temperature > 100) throw ApiException.badRequest("temperature", "temperature must be between 0 and 100 (0 = greedy)");
+        if (temperature < 0 || temperature > 100)
+            throw ApiException.badRequest("temperature", "temperature must be between 0 and 100 (0 = greedy)");
         double topP = p.number("top_p", 1.0);
         if (!(topP > 0 && topP <= 1)) throw ApiException.badRequest("top_p", "top_p must be in (0, 1]");
         long topK = p.integer("top_k", 0);
-        if (topK == -1) topK = 0;   // vLLM's "off"
-        if (topK < 0 || topK > Integer.MAX_VALUE) throw ApiException.badRequest("top_k", "top_k must be >= 0 (0 or -1 = off)");
+        if (topK == -1) topK = 0; // vLLM's "off"
+        if (topK < 0 || topK > Integer.MAX_VALUE)
+            throw ApiException.badRequest("top_k", "top_k must be >= 0 (0 or -1 = off)");
         double minP = p.number("min_p", 0);
         if (minP < 0 || minP > 1) throw ApiException.badRequest("min_p", "min_p must be in [0, 1]");
         double typical = p.number("typical_p", 1);
         if (!(typical > 0 && typical <= 1)) throw ApiException.badRequest("typical_p", "typical_p must be in (0, 1]");
         double repPen = p.number("repetition_penalty", 1);
-        if (!(repPen > 0) || repPen > 10) throw ApiException.badRequest("repetition_penalty", "repetition_penalty must be in (0, 10] (1 = off)");
+        if (!(repPen > 0) || repPen > 10)
+            throw ApiException.badRequest("repetition_penalty", "repetition_penalty must be in (0, 10] (1 = off)");
         Long seed = p.has("seed") ? p.integer("seed", 0) : null;
         List<String> stops = p.strings("stop");
         boolean stream = p.bool("stream", false);
@@ -123,7 +162,8 @@ final class OpenAiApi {
         if (so != null && !so.isNull()) {
             if (!so.isObject()) throw ApiException.badRequest("stream_options", "stream_options must be an object");
             JsonNode iu = so.get("include_usage");
-            if (iu != null && !iu.isNull() && !iu.isBoolean()) throw ApiException.badRequest("stream_options", "stream_options.include_usage must be true or false");
+            if (iu != null && !iu.isNull() && !iu.isBoolean())
+                throw ApiException.badRequest("stream_options", "stream_options.include_usage must be true or false");
             includeUsage = iu != null && iu.asBoolean();
         }
         boolean echo = p.bool("echo", false);
@@ -137,12 +177,26 @@ final class OpenAiApi {
             // no text at all: start from <|endoftext|>, the document boundary the model was trained on
             int eos = gen.engine().tokenizer().eosId();
             if (eos < 0) throw ApiException.badRequest("prompt", "the prompt is empty");
-            ids = new int[]{eos};
+            ids = new int[] {eos};
         }
         // OpenAI's range: -100 bans a token in effect, +100 all but forces it.
         Map<Integer, Double> bias = p.logitBias("logit_bias", gen.engine().vocabSize(), 100);
-        SamplerSettings s = new SamplerSettings(temperature, (int) topK, topP, minP, typical, repPen, 0, seed,
-                maxTokens, stops, List.of(), SamplerSettings.Dry.OFF, SamplerSettings.Xtc.OFF, bias, Map.of());
+        SamplerSettings s = new SamplerSettings(
+                temperature,
+                (int) topK,
+                topP,
+                minP,
+                typical,
+                repPen,
+                0,
+                seed,
+                maxTokens,
+                stops,
+                List.of(),
+                SamplerSettings.Dry.OFF,
+                SamplerSettings.Xtc.OFF,
+                bias,
+                Map.of());
         return new Request(ids, echoText, s, stream, includeUsage, echo);
     }
 
@@ -152,10 +206,13 @@ final class OpenAiApi {
     private Prompt prompt(JsonNode v) {
         if (v == null || v.isNull()) throw ApiException.badRequest("prompt", "prompt is required");
         if (v.isTextual()) return new Prompt(gen.engine().tokenizer().encode(v.textValue()), v.textValue());
-        if (!v.isArray()) throw ApiException.badRequest("prompt", "prompt must be a string, an array of strings or an array of token ids");
+        if (!v.isArray())
+            throw ApiException.badRequest(
+                    "prompt", "prompt must be a string, an array of strings or an array of token ids");
         if (v.isEmpty()) throw ApiException.badRequest("prompt", "prompt is an empty array");
         if (v.get(0).isTextual() || v.get(0).isArray()) {
-            if (v.size() != 1) throw ApiException.badRequest("prompt", "send one prompt per request (got " + v.size() + ")");
+            if (v.size() != 1)
+                throw ApiException.badRequest("prompt", "send one prompt per request (got " + v.size() + ")");
             return prompt(v.get(0));
         }
         int vocab = gen.engine().vocabSize();

@@ -3,7 +3,6 @@ package org.longform.server;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +17,9 @@ final class Params {
     static final int MAX_STOPS = 64;
     private final ObjectNode node;
 
-    private Params(ObjectNode node) { this.node = node; }
+    private Params(ObjectNode node) {
+        this.node = node;
+    }
 
     static Params parse(byte[] body) {
         if (body.length == 0) throw ApiException.badRequest(null, "the request body is empty; send a JSON object");
@@ -27,13 +28,18 @@ final class Params {
             n = Exchange.JSON.readTree(body);
         } catch (JacksonException e) {
             var loc = e.getLocation();
-            throw ApiException.badRequest(null, "the request body is not valid JSON: " + e.getOriginalMessage()
-                    + (loc != null ? " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")" : ""));
+            throw ApiException.badRequest(
+                    null,
+                    "the request body is not valid JSON: " + e.getOriginalMessage()
+                            + (loc != null ? " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")" : ""));
         } catch (IOException e) {
             throw ApiException.badRequest(null, "cannot read the request body: " + e.getMessage());
         }
         if (!(n instanceof ObjectNode o)) {
-            throw ApiException.badRequest(null, "the request body must be a JSON object, got " + (n == null ? "nothing" : n.getNodeType().name().toLowerCase()));
+            throw ApiException.badRequest(
+                    null,
+                    "the request body must be a JSON object, got "
+                            + (n == null ? "nothing" : n.getNodeType().name().toLowerCase()));
         }
         return new Params(o);
     }
@@ -48,7 +54,9 @@ final class Params {
         return v != null && !v.isNull();
     }
 
-    JsonNode raw(String f) { return node.get(f); }
+    JsonNode raw(String f) {
+        return node.get(f);
+    }
 
     String string(String f, String def) {
         JsonNode v = node.get(f);
@@ -71,7 +79,8 @@ final class Params {
         JsonNode v = node.get(f);
         if (v == null || v.isNull()) return def;
         if (v.isIntegralNumber() && v.canConvertToLong()) return v.longValue();
-        if (v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue()) && Math.abs(v.doubleValue()) < 1e15) return (long) v.doubleValue();
+        if (v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue()) && Math.abs(v.doubleValue()) < 1e15)
+            return (long) v.doubleValue();
         throw ApiException.badRequest(f, f + " must be an integer");
     }
 
@@ -96,7 +105,8 @@ final class Params {
             if (!e.isTextual()) throw ApiException.badRequest(f, f + " must contain only strings");
             if (!e.textValue().isEmpty()) out.add(e.textValue());
         }
-        if (out.size() > MAX_STOPS) throw ApiException.badRequest(f, f + " has " + out.size() + " entries; at most " + MAX_STOPS);
+        if (out.size() > MAX_STOPS)
+            throw ApiException.badRequest(f, f + " has " + out.size() + " entries; at most " + MAX_STOPS);
         return out;
     }
 
@@ -121,8 +131,12 @@ final class Params {
             }
             JsonNode b = e.getValue();
             if (!b.isNumber() || !Double.isFinite(b.doubleValue()) || Math.abs(b.doubleValue()) > maxAbs) {
-                throw ApiException.badRequest(f, f + "[\"" + e.getKey() + "\"] must be a number"
-                        + (maxAbs < Double.MAX_VALUE ? " between " + (int) -maxAbs + " and " + (int) maxAbs : ""));
+                throw ApiException.badRequest(
+                        f,
+                        f + "[\"" + e.getKey() + "\"] must be a number"
+                                + (maxAbs < Double.MAX_VALUE
+                                        ? " between " + (int) -maxAbs + " and " + (int) maxAbs
+                                        : ""));
             }
             out.put(id, b.doubleValue());
         }

@@ -2,9 +2,8 @@ package org.longform.server;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.longform.engine.gen.GenerationResult;
-
 import java.util.List;
+import org.longform.engine.gen.GenerationResult;
 
 /**
  * The JSON bodies the server answers with, one record per shape, field names as the APIs spell
@@ -18,8 +17,8 @@ final class Responses {
     /** {@code {"error": {...}}}, in a response body or in-band in a stream. */
     record OpenAiErrorBody(OpenAiError error) {
         static OpenAiErrorBody of(ApiException e) {
-            return new OpenAiErrorBody(new OpenAiError(e.getMessage(), e.type(), e.param(),
-                    e.status() == 401 ? "invalid_api_key" : null));
+            return new OpenAiErrorBody(
+                    new OpenAiError(e.getMessage(), e.type(), e.param(), e.status() == 401 ? "invalid_api_key" : null));
         }
     }
 
@@ -28,32 +27,48 @@ final class Responses {
     record ModelList(String object, List<ModelObject> data) {}
 
     /** @param maxModelLen vLLM's field: clients size prompts with it */
-    record ModelObject(String id, String object, long created, @JsonProperty("owned_by") String ownedBy,
-                       @JsonProperty("max_model_len") int maxModelLen) {}
+    record ModelObject(
+            String id,
+            String object,
+            long created,
+            @JsonProperty("owned_by") String ownedBy,
+            @JsonProperty("max_model_len") int maxModelLen) {}
 
     /** A completion, or one streamed chunk of it; choices and usage are left out when null. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Completion(String id, String object, long created, String model, List<Choice> choices, Usage usage) {}
 
-    record Choice(String text, int index, Object logprobs, @JsonProperty("finish_reason") String finishReason) {}
+    record Choice(
+            String text,
+            int index,
+            Object logprobs,
+            @JsonProperty("finish_reason") String finishReason) {}
 
     /** Token counts; cached_tokens says how much of the prompt came from the KV cache (prefix reuse). */
-    record Usage(@JsonProperty("prompt_tokens") int promptTokens, @JsonProperty("completion_tokens") int completionTokens,
-                 @JsonProperty("total_tokens") int totalTokens,
-                 @JsonProperty("prompt_tokens_details") PromptTokensDetails promptTokensDetails) {
+    record Usage(
+            @JsonProperty("prompt_tokens") int promptTokens,
+            @JsonProperty("completion_tokens") int completionTokens,
+            @JsonProperty("total_tokens") int totalTokens,
+            @JsonProperty("prompt_tokens_details") PromptTokensDetails promptTokensDetails) {
         static Usage of(GenerationResult res) {
-            return new Usage(res.promptTokens(), res.ids().length, res.promptTokens() + res.ids().length,
+            return new Usage(
+                    res.promptTokens(),
+                    res.ids().length,
+                    res.promptTokens() + res.ids().length,
                     new PromptTokensDetails(Math.max(0, res.promptTokens() - res.recomputedTokens())));
         }
     }
 
-    record PromptTokensDetails(@JsonProperty("cached_tokens") int cachedTokens) {}
+    record PromptTokensDetails(
+            @JsonProperty("cached_tokens") int cachedTokens) {}
 
     // ---- KoboldAI / KoboldCpp ----
 
     /** {@code {"detail": {"msg": ..., "type": ...}}}. */
     record KoboldErrorBody(KoboldError detail) {
-        static KoboldErrorBody of(ApiException e) { return new KoboldErrorBody(new KoboldError(e.getMessage(), e.type())); }
+        static KoboldErrorBody of(ApiException e) {
+            return new KoboldErrorBody(new KoboldError(e.getMessage(), e.type()));
+        }
     }
 
     record KoboldError(String msg, String type) {}
@@ -73,15 +88,23 @@ final class Responses {
 
     record PartialText(String text) {}
 
-    record KoboldResult(String text, @JsonProperty("finish_reason") String finishReason,
-                        @JsonProperty("prompt_tokens") int promptTokens,
-                        @JsonProperty("completion_tokens") int completionTokens) {}
+    record KoboldResult(
+            String text,
+            @JsonProperty("finish_reason") String finishReason,
+            @JsonProperty("prompt_tokens") int promptTokens,
+            @JsonProperty("completion_tokens") int completionTokens) {}
 
     /** One SSE message of /api/extra/generate/stream; finish_reason is null until the last. */
-    record StreamToken(String token, @JsonProperty("finish_reason") String finishReason) {}
+    record StreamToken(
+            String token, @JsonProperty("finish_reason") String finishReason) {}
 
     // ---- ours ----
 
-    record Health(String status, long pending, long completed, long cancelled,
-                  @JsonProperty("prompt_tokens") long promptTokens, @JsonProperty("recomputed_tokens") long recomputedTokens) {}
+    record Health(
+            String status,
+            long pending,
+            long completed,
+            long cancelled,
+            @JsonProperty("prompt_tokens") long promptTokens,
+            @JsonProperty("recomputed_tokens") long recomputedTokens) {}
 }

@@ -23,42 +23,243 @@ import java.util.List;
  * @param keepAlive        interval of SSE comments while a stream waits (detects gone clients)
  * @param corsOrigin       Access-Control-Allow-Origin value, or null for no CORS headers
  */
-public record ServerConfig(String host, int port, String apiKey, boolean allowNoKey, String modelName,
-                           long maxBodyBytes, int maxTokensLimit, int maxStreams, int maxQueue, int maxConnections,
-                           Duration idleTimeout, Duration keepAlive, String corsOrigin) {
+public record ServerConfig(
+        String host,
+        int port,
+        String apiKey,
+        boolean allowNoKey,
+        String modelName,
+        long maxBodyBytes,
+        int maxTokensLimit,
+        int maxStreams,
+        int maxQueue,
+        int maxConnections,
+        Duration idleTimeout,
+        Duration keepAlive,
+        String corsOrigin) {
     public static final String DEFAULT_HOST = "127.0.0.1";
-    public static final int DEFAULT_PORT = 5001;   // KoboldCpp's port: front ends look there first
+    public static final int DEFAULT_PORT = 5001; // KoboldCpp's port: front ends look there first
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("--host must not be empty");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, got " + port);
         if (apiKey != null && apiKey.isBlank()) throw new IllegalArgumentException("--api-key must not be blank");
-        if (modelName == null || modelName.isBlank()) throw new IllegalArgumentException("model name must not be empty");
+        if (modelName == null || modelName.isBlank())
+            throw new IllegalArgumentException("model name must not be empty");
         if (maxBodyBytes < 1024) throw new IllegalArgumentException("--max-body-kb must be at least 1");
         if (maxTokensLimit < 1) throw new IllegalArgumentException("--max-tokens-limit must be >= 1");
         if (maxStreams < 1) throw new IllegalArgumentException("--max-streams must be >= 1");
         if (maxQueue < 1) throw new IllegalArgumentException("--max-queue must be >= 1");
         if (maxConnections < 2) throw new IllegalArgumentException("--max-connections must be >= 2");
-        if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("--idle-timeout must be > 0");
-        if (keepAlive.isNegative() || keepAlive.isZero()) throw new IllegalArgumentException("keep-alive interval must be > 0");
+        if (idleTimeout.isNegative() || idleTimeout.isZero())
+            throw new IllegalArgumentException("--idle-timeout must be > 0");
+        if (keepAlive.isNegative() || keepAlive.isZero())
+            throw new IllegalArgumentException("keep-alive interval must be > 0");
     }
 
     public static ServerConfig defaults(String modelName) {
-        return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, null, false, modelName, 8L << 20, 4096, 8, 32, 64,
-                Duration.ofSeconds(30), Duration.ofSeconds(5), "*");
+        return new ServerConfig(
+                DEFAULT_HOST,
+                DEFAULT_PORT,
+                null,
+                false,
+                modelName,
+                8L << 20,
+                4096,
+                8,
+                32,
+                64,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(5),
+                "*");
     }
 
-    public ServerConfig withHost(String h) { return new ServerConfig(h, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, maxConnections, idleTimeout, keepAlive, corsOrigin); }
-    public ServerConfig withPort(int p) { return new ServerConfig(host, p, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, maxConnections, idleTimeout, keepAlive, corsOrigin); }
-    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, k, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, maxConnections, idleTimeout, keepAlive, corsOrigin); }
-    public ServerConfig withAllowNoKey(boolean b) { return new ServerConfig(host, port, apiKey, b, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, maxConnections, idleTimeout, keepAlive, corsOrigin); }
-    public ServerConfig withMaxBodyBytes(long n) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, n, maxTokensLimit, maxStreams, maxQueue, maxConnections, idleTimeout, keepAlive, corsOrigin); }
-    public ServerConfig withMaxTokensLimit(int n) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, n, maxStreams, maxQueue, maxConnections, idleTimeout, keepAlive, corsOrigin); }
-    public ServerConfig withMaxStreams(int n) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, n, maxQueue, maxConnections, idleTimeout, keepAlive, corsOrigin); }
-    public ServerConfig withMaxQueue(int n) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, n, maxConnections, idleTimeout, keepAlive, corsOrigin); }
-    public ServerConfig withMaxConnections(int n) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, n, idleTimeout, keepAlive, corsOrigin); }
-    public ServerConfig withIdleTimeout(Duration d) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, maxConnections, d, keepAlive, corsOrigin); }
-    public ServerConfig withCorsOrigin(String o) { return new ServerConfig(host, port, apiKey, allowNoKey, modelName, maxBodyBytes, maxTokensLimit, maxStreams, maxQueue, maxConnections, idleTimeout, keepAlive, o); }
+    public ServerConfig withHost(String h) {
+        return new ServerConfig(
+                h,
+                port,
+                apiKey,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                maxStreams,
+                maxQueue,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(
+                host,
+                p,
+                apiKey,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                maxStreams,
+                maxQueue,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withApiKey(String k) {
+        return new ServerConfig(
+                host,
+                port,
+                k,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                maxStreams,
+                maxQueue,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withAllowNoKey(boolean b) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                b,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                maxStreams,
+                maxQueue,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withMaxBodyBytes(long n) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                allowNoKey,
+                modelName,
+                n,
+                maxTokensLimit,
+                maxStreams,
+                maxQueue,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withMaxTokensLimit(int n) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                n,
+                maxStreams,
+                maxQueue,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withMaxStreams(int n) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                n,
+                maxQueue,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withMaxQueue(int n) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                maxStreams,
+                n,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withMaxConnections(int n) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                maxStreams,
+                maxQueue,
+                n,
+                idleTimeout,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withIdleTimeout(Duration d) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                maxStreams,
+                maxQueue,
+                maxConnections,
+                d,
+                keepAlive,
+                corsOrigin);
+    }
+
+    public ServerConfig withCorsOrigin(String o) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                maxStreams,
+                maxQueue,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                o);
+    }
 
     /** True when {@link #host} names only this machine (127.0.0.0/8, ::1, localhost). */
     public boolean isLoopback() {
@@ -81,12 +282,14 @@ public record ServerConfig(String host, int port, String apiKey, boolean allowNo
         List<String> warnings = new ArrayList<>();
         if (isLoopback()) return warnings;
         if (apiKey == null && !allowNoKey) {
-            throw new IllegalArgumentException("refusing to listen on " + host + " without an API key: anyone who can reach this "
-                    + "address could use the model. Pass --api-key KEY (or set LONGFORM_API_KEY), bind 127.0.0.1, "
-                    + "or pass --insecure-no-key if the network is private.");
+            throw new IllegalArgumentException(
+                    "refusing to listen on " + host + " without an API key: anyone who can reach this "
+                            + "address could use the model. Pass --api-key KEY (or set LONGFORM_API_KEY), bind 127.0.0.1, "
+                            + "or pass --insecure-no-key if the network is private.");
         }
         if (apiKey == null) {
-            warnings.add("WARNING: listening on " + host + " with no API key (--insecure-no-key): anyone who can reach it can generate.");
+            warnings.add("WARNING: listening on " + host
+                    + " with no API key (--insecure-no-key): anyone who can reach it can generate.");
         }
         warnings.add("note: traffic is plain HTTP; put a TLS proxy in front when it crosses an untrusted network.");
         return warnings;

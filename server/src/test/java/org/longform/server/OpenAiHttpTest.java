@@ -1,6 +1,10 @@
 package org.longform.server;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,20 +13,19 @@ import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.sample.SamplerSettings;
 
-import java.net.http.HttpResponse;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /** /v1/completions and /v1/models over plain HTTP: shapes, greedy equality with the engine, prefix reuse, errors. */
 class OpenAiHttpTest {
     static TestServer ts;
 
     @BeforeAll
-    static void start() throws Exception { ts = TestServer.start(TestServer.config()); }
+    static void start() throws Exception {
+        ts = TestServer.start(TestServer.config());
+    }
 
     @AfterAll
-    static void stop() { if (ts != null) ts.close(); }
+    static void stop() {
+        if (ts != null) ts.close();
+    }
 
     static final String PROMPT = "The lighthouse keeper climbed the stairs";
 
@@ -42,8 +45,12 @@ class OpenAiHttpTest {
     void greedyCompletionEqualsTheEngineAndStreamingEqualsWhole() throws Exception {
         String expected;
         try (Generator ref = TestServer.tinyGenerator()) {
-            GenerationResult g = ref.generate(new GenerationRequest(ref.tokenizer().encode(PROMPT),
-                    SamplerSettings.greedy().withMaxTokens(12)), null, null);
+            GenerationResult g = ref.generate(
+                    new GenerationRequest(
+                            ref.tokenizer().encode(PROMPT),
+                            SamplerSettings.greedy().withMaxTokens(12)),
+                    null,
+                    null);
             expected = g.text();
         }
         String body = "{\"model\":\"tiny\",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":12,\"temperature\":0}";
@@ -60,7 +67,8 @@ class OpenAiHttpTest {
         assertEquals(12, j.get("usage").get("completion_tokens").asInt());
         assertEquals(promptTokens + 12, j.get("usage").get("total_tokens").asInt());
 
-        List<TestServer.Sse> events = ts.stream("/v1/completions", body.replace("}", ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"));
+        List<TestServer.Sse> events = ts.stream(
+                "/v1/completions", body.replace("}", ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"));
         assertEquals("[DONE]", events.getLast().data());
         StringBuilder sb = new StringBuilder();
         String finish = null;
@@ -68,9 +76,13 @@ class OpenAiHttpTest {
         for (TestServer.Sse e : events.subList(0, events.size() - 1)) {
             JsonNode x = e.json();
             assertEquals("text_completion", x.get("object").asText());
-            if (x.has("usage")) { usage = x.get("usage"); continue; }
+            if (x.has("usage")) {
+                usage = x.get("usage");
+                continue;
+            }
             sb.append(x.get("choices").get(0).get("text").asText());
-            if (!x.get("choices").get(0).get("finish_reason").isNull()) finish = x.get("choices").get(0).get("finish_reason").asText();
+            if (!x.get("choices").get(0).get("finish_reason").isNull())
+                finish = x.get("choices").get(0).get("finish_reason").asText();
         }
         assertEquals(expected, sb.toString());
         assertEquals("length", finish);
@@ -93,25 +105,43 @@ class OpenAiHttpTest {
 
     @Test
     void stopSequencesEndTheTextAndEchoPrefixesThePrompt() throws Exception {
-        String free = TestServer.json(ts.post("/v1/completions",
-                "{\"model\":\"tiny\",\"prompt\":\"Once\",\"max_tokens\":8,\"temperature\":0}")).get("choices").get(0).get("text").asText();
+        String free = TestServer.json(ts.post(
+                        "/v1/completions",
+                        "{\"model\":\"tiny\",\"prompt\":\"Once\",\"max_tokens\":8,\"temperature\":0}"))
+                .get("choices")
+                .get(0)
+                .get("text")
+                .asText();
         assertTrue(free.length() > 2, free);
         String stop = free.substring(1, 2).isBlank() ? free.substring(2, 3) : free.substring(1, 2);
-        JsonNode j = TestServer.json(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"Once\",\"max_tokens\":8,\"temperature\":0,\"stop\":"
-                + TestServer.JSON.writeValueAsString(List.of(stop)) + "}"));
+        JsonNode j = TestServer.json(ts.post(
+                "/v1/completions",
+                "{\"model\":\"tiny\",\"prompt\":\"Once\",\"max_tokens\":8,\"temperature\":0,\"stop\":"
+                        + TestServer.JSON.writeValueAsString(List.of(stop)) + "}"));
         String cut = j.get("choices").get(0).get("text").asText();
         assertEquals(free.substring(0, free.indexOf(stop)), cut);
         assertEquals("stop", j.get("choices").get(0).get("finish_reason").asText());
 
-        JsonNode e = TestServer.json(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"Once\",\"max_tokens\":8,\"temperature\":0,\"echo\":true}"));
+        JsonNode e = TestServer.json(ts.post(
+                "/v1/completions",
+                "{\"model\":\"tiny\",\"prompt\":\"Once\",\"max_tokens\":8,\"temperature\":0,\"echo\":true}"));
         assertEquals("Once" + free, e.get("choices").get(0).get("text").asText());
     }
 
     @Test
     void seededSamplingIsReproducibleAndTokenPromptsWork() throws Exception {
-        String body = "{\"model\":\"tiny\",\"prompt\":[510, 3158, 4323],\"max_tokens\":10,\"temperature\":0.9,\"top_p\":0.95,\"seed\":7}";
-        String t1 = TestServer.json(ts.post("/v1/completions", body)).get("choices").get(0).get("text").asText();
-        String t2 = TestServer.json(ts.post("/v1/completions", body)).get("choices").get(0).get("text").asText();
+        String body =
+                "{\"model\":\"tiny\",\"prompt\":[510, 3158, 4323],\"max_tokens\":10,\"temperature\":0.9,\"top_p\":0.95,\"seed\":7}";
+        String t1 = TestServer.json(ts.post("/v1/completions", body))
+                .get("choices")
+                .get(0)
+                .get("text")
+                .asText();
+        String t2 = TestServer.json(ts.post("/v1/completions", body))
+                .get("choices")
+                .get(0)
+                .get("text")
+                .asText();
         assertEquals(t1, t2);
     }
 
@@ -125,24 +155,50 @@ class OpenAiHttpTest {
 
     @Test
     void badRequestsGetA400WithAMessageAndNoStackTrace() throws Exception {
-        assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":"), 400, "not valid JSON");
+        assertError(
+                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":"),
+                400,
+                "not valid JSON");
         assertError(ts.post("/v1/completions", "[1,2]"), 400, "must be a JSON object");
         assertError(ts.post("/v1/completions", ""), 400, "empty");
         assertError(ts.post("/v1/completions", "{\"model\":\"tiny\"}"), 400, "prompt is required");
-        assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":\"ten\"}"), 400, "max_tokens must be an integer");
-        assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":100000000}"), 400, "at most 4096");
-        assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":0}"), 400, "at least 1");
+        assertError(
+                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":\"ten\"}"),
+                400,
+                "max_tokens must be an integer");
+        assertError(
+                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":100000000}"),
+                400,
+                "at most 4096");
+        assertError(
+                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":0}"),
+                400,
+                "at least 1");
         assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"n\":2}"), 400, "n must be 1");
-        assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"temperature\":-1}"), 400, "temperature");
+        assertError(
+                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"temperature\":-1}"),
+                400,
+                "temperature");
         assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"top_p\":0}"), 400, "top_p");
-        assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":[\"a\",\"b\"]}"), 400, "one prompt per request");
+        assertError(
+                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":[\"a\",\"b\"]}"),
+                400,
+                "one prompt per request");
         assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":[1, 99999999]}"), 400, "not a token id");
-        assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"stop\":[1]}"), 400, "stop must contain only strings");
-        assertError(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"logprobs\":3}"), 400, "logprobs is not supported");
+        assertError(
+                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"stop\":[1]}"),
+                400,
+                "stop must contain only strings");
+        assertError(
+                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"logprobs\":3}"),
+                400,
+                "logprobs is not supported");
         assertError(ts.post("/v1/chat/completions", "{}"), 404, "use POST /v1/completions");
         assertError(ts.post("/v1/nothing", "{}"), 404, "no endpoint");
         assertError(ts.get("/v1/completions"), 405, "GET is not allowed");
-        JsonNode e = TestServer.json(ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":\"ten\"}")).get("error");
+        JsonNode e = TestServer.json(
+                        ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":\"ten\"}"))
+                .get("error");
         assertEquals("max_tokens", e.get("param").asText());
         assertEquals("invalid_request_error", e.get("type").asText());
     }

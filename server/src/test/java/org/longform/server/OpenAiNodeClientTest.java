@@ -1,11 +1,9 @@
 package org.longform.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-import org.longform.engine.gen.GenerationRequest;
-import org.longform.engine.gen.Generator;
-import org.longform.engine.sample.SamplerSettings;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,9 +12,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.Generator;
+import org.longform.engine.sample.SamplerSettings;
 
 /**
  * `longform serve` driven by the official {@code openai} npm package (src/test/node): models,
@@ -30,7 +29,9 @@ class OpenAiNodeClientTest {
     @Test
     void officialOpenAiClientDrivesTheServer() throws Exception {
         assumeTrue(runs("node", "--version"), "node is not installed: the openai npm client test needs Node 20+");
-        assumeTrue(runs("npm", "--version"), "npm is not installed: the openai npm client test needs it to install the client");
+        assumeTrue(
+                runs("npm", "--version"),
+                "npm is not installed: the openai npm client test needs it to install the client");
 
         // install outside the source tree, from the committed lockfile
         Files.createDirectories(WORK);
@@ -45,11 +46,29 @@ class OpenAiNodeClientTest {
         String prompt = "The wind carried the smell of the sea";
         String expected;
         try (Generator ref = TestServer.tinyGenerator()) {
-            expected = ref.generate(new GenerationRequest(ref.tokenizer().encode(prompt), SamplerSettings.greedy().withMaxTokens(12)), null, null).text();
+            expected = ref.generate(
+                            new GenerationRequest(
+                                    ref.tokenizer().encode(prompt),
+                                    SamplerSettings.greedy().withMaxTokens(12)),
+                            null,
+                            null)
+                    .text();
         }
         try (TestServer ts = TestServer.start(TestServer.config().withApiKey("node-key"))) {
-            Result r = run(WORK, Map.of("LONGFORM_BASE_URL", ts.server.uri() + "/v1", "LONGFORM_API_KEY", "node-key",
-                    "LONGFORM_PROMPT", prompt, "LONGFORM_EXPECTED", expected), 90, "node", "openai-client.mjs");
+            Result r = run(
+                    WORK,
+                    Map.of(
+                            "LONGFORM_BASE_URL",
+                            ts.server.uri() + "/v1",
+                            "LONGFORM_API_KEY",
+                            "node-key",
+                            "LONGFORM_PROMPT",
+                            prompt,
+                            "LONGFORM_EXPECTED",
+                            expected),
+                    90,
+                    "node",
+                    "openai-client.mjs");
             assertEquals(0, r.code, "the openai client script failed:\n" + r.output);
             String last = r.output.strip().lines().reduce((a, b) -> b).orElse("");
             System.out.println("openai npm client results: " + last);
@@ -76,7 +95,8 @@ class OpenAiNodeClientTest {
         }
     }
 
-    static Result run(Path dir, Map<String, String> env, int timeoutS, String... cmd) throws IOException, InterruptedException {
+    static Result run(Path dir, Map<String, String> env, int timeoutS, String... cmd)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Path log = Files.createTempFile("longform-node", ".log");
@@ -85,7 +105,8 @@ class OpenAiNodeClientTest {
         try {
             if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return new Result(-1, "timed out after " + timeoutS + " s\n" + Files.readString(log, StandardCharsets.UTF_8));
+                return new Result(
+                        -1, "timed out after " + timeoutS + " s\n" + Files.readString(log, StandardCharsets.UTF_8));
             }
             return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
         } finally {

@@ -1,5 +1,11 @@
 package org.longform.server;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,25 +21,25 @@ import org.longform.server.remote.RemoteException;
 import org.longform.server.remote.RemoteOptions;
 import picocli.CommandLine;
 
-import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /** The consume side against our own server: same text as the local engine, streaming, cancel, errors. */
 class RemoteCompletionsTest {
     static TestServer ts;
 
     @BeforeAll
-    static void start() throws Exception { ts = TestServer.start(TestServer.config().withApiKey("k3y")); }
+    static void start() throws Exception {
+        ts = TestServer.start(TestServer.config().withApiKey("k3y"));
+    }
 
     @AfterAll
-    static void stop() { if (ts != null) ts.close(); }
+    static void stop() {
+        if (ts != null) ts.close();
+    }
 
     RemoteCompletions client(String key) {
-        return new RemoteCompletions(ts.server.uri(), key, null,
+        return new RemoteCompletions(
+                ts.server.uri(),
+                key,
+                null,
                 RemoteCompletions.Options.defaults().withTokenizer(ts.generator.tokenizer()));
     }
 
@@ -48,9 +54,16 @@ class RemoteCompletionsTest {
         List<String> pieces = new ArrayList<>();
         try (RemoteCompletions rc = client("k3y")) {
             assertEquals(List.of("tiny"), rc.models());
-            GenerationResult r = rc.complete(prompt, greedy, new TokenListener() {
-                @Override public void onToken(int id, String text) { pieces.add(text); }
-            }, null);
+            GenerationResult r = rc.complete(
+                    prompt,
+                    greedy,
+                    new TokenListener() {
+                        @Override
+                        public void onToken(int id, String text) {
+                            pieces.add(text);
+                        }
+                    },
+                    null);
             assertEquals(local.text(), r.text());
             assertEquals(String.join("", pieces), r.text());
             assertTrue(pieces.size() > 1, "streamed, not delivered at once");
@@ -59,7 +72,8 @@ class RemoteCompletionsTest {
             assertArrayEquals(ts.generator.tokenizer().encode(local.text()), r.ids(), "our ids for the context map");
 
             // the Generator-shaped call: ids in, fitted to a window, decoded with our tokenizer
-            GenerationResult g = rc.generate(new GenerationRequest(ts.generator.tokenizer().encode(prompt), greedy), null, null);
+            GenerationResult g =
+                    rc.generate(new GenerationRequest(ts.generator.tokenizer().encode(prompt), greedy), null, null);
             assertEquals(local.text(), g.text());
         }
     }
@@ -84,12 +98,17 @@ class RemoteCompletionsTest {
             CancelToken cancel = new CancelToken();
             long before = ts.server.engine().stats().cancelled();
             List<String> pieces = new ArrayList<>();
-            GenerationResult r = rc.complete("Far away", SamplerSettings.defaults().withMaxTokens(4000), new TokenListener() {
-                @Override public void onToken(int id, String text) {
-                    pieces.add(text);
-                    if (pieces.size() == 5) cancel.cancel();
-                }
-            }, cancel);
+            GenerationResult r = rc.complete(
+                    "Far away",
+                    SamplerSettings.defaults().withMaxTokens(4000),
+                    new TokenListener() {
+                        @Override
+                        public void onToken(int id, String text) {
+                            pieces.add(text);
+                            if (pieces.size() == 5) cancel.cancel();
+                        }
+                    },
+                    cancel);
             assertEquals(StopReason.CANCELLED, r.reason());
             assertTrue(pieces.size() < 4000);
             SecurityTest.waitFor(() -> ts.server.engine().stats().cancelled() > before, 10_000);
@@ -111,10 +130,12 @@ class RemoteCompletionsTest {
         try (RemoteCompletions rc = client("k3y")) {
             SamplerSettings ban = greedy.withLogitBias(Map.of(plain.ids()[0], -100.0));
             assertEquals(biased.text(), rc.complete(prompt, ban, null, null).text());
-            for (SamplerSettings local : List.of(greedy.withDry(new SamplerSettings.Dry(1, 1.75, 2, 0, List.of())),
-                    greedy.withXtc(new SamplerSettings.Xtc(0.1, 0.5)), greedy.withPhraseBias(Map.of("x", 1.0)))) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> rc.complete(prompt, local, null, null));
+            for (SamplerSettings local : List.of(
+                    greedy.withDry(new SamplerSettings.Dry(1, 1.75, 2, 0, List.of())),
+                    greedy.withXtc(new SamplerSettings.Xtc(0.1, 0.5)),
+                    greedy.withPhraseBias(Map.of("x", 1.0)))) {
+                IllegalArgumentException e =
+                        assertThrows(IllegalArgumentException.class, () -> rc.complete(prompt, local, null, null));
                 assertTrue(e.getMessage().contains("need the local engine"), e.getMessage());
             }
         }
@@ -125,15 +146,20 @@ class RemoteCompletionsTest {
         try (RemoteCompletions rc = client("wrong")) {
             RemoteException e = assertThrows(RemoteException.class, rc::models);
             assertEquals(401, e.status());
-            assertTrue(e.getMessage().contains("invalid API key") && e.getMessage().contains("--remote-key"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("invalid API key") && e.getMessage().contains("--remote-key"),
+                    e.getMessage());
         }
         try (RemoteCompletions rc = new RemoteCompletions(ts.server.uri(), "k3y", "tiny")) {
-            RemoteException e = assertThrows(RemoteException.class,
+            RemoteException e = assertThrows(
+                    RemoteException.class,
                     () -> rc.complete("x", SamplerSettings.defaults().withMaxTokens(100_000), null, null));
             assertEquals(400, e.status());
             assertTrue(e.getMessage().contains("at most 4096"), e.getMessage());
-            assertThrows(IllegalArgumentException.class,
-                    () -> rc.complete("x", SamplerSettings.defaults().withBannedPhrases(List.of("dragon")), null, null));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> rc.complete(
+                            "x", SamplerSettings.defaults().withBannedPhrases(List.of("dragon")), null, null));
         }
         try (RemoteCompletions rc = new RemoteCompletions(URI.create("http://127.0.0.1:1"), null, "m")) {
             RemoteException e = assertThrows(RemoteException.class, rc::models);
@@ -144,17 +170,30 @@ class RemoteCompletionsTest {
 
     @Test
     void urlsWithAndWithoutV1AndTheMixin() {
-        assertEquals("http://h:8000/v1/", new RemoteCompletions(URI.create("http://h:8000"), null, "m").endpoint().toString());
-        assertEquals("http://h:8000/v1/", new RemoteCompletions(URI.create("http://h:8000/v1/"), null, "m").endpoint().toString());
+        assertEquals(
+                "http://h:8000/v1/",
+                new RemoteCompletions(URI.create("http://h:8000"), null, "m")
+                        .endpoint()
+                        .toString());
+        assertEquals(
+                "http://h:8000/v1/",
+                new RemoteCompletions(URI.create("http://h:8000/v1/"), null, "m")
+                        .endpoint()
+                        .toString());
 
-        class Cmd { @CommandLine.Mixin RemoteOptions remote; }
+        class Cmd {
+            @CommandLine.Mixin
+            RemoteOptions remote;
+        }
         Cmd cmd = new Cmd();
-        new CommandLine(cmd).parseArgs("--remote", ts.server.uri() + "/v1", "--remote-key", "k3y", "--remote-context", "64");
+        new CommandLine(cmd)
+                .parseArgs("--remote", ts.server.uri() + "/v1", "--remote-key", "k3y", "--remote-context", "64");
         assertTrue(cmd.remote.enabled());
         try (RemoteCompletions rc = cmd.remote.open(ts.generator.tokenizer())) {
             // a prompt far longer than the 64-token window is fitted, not refused
             int[] ids = ts.generator.tokenizer().encode("word ".repeat(300));
-            GenerationResult r = rc.generate(new GenerationRequest(ids, SamplerSettings.greedy().withMaxTokens(4)), null, null);
+            GenerationResult r = rc.generate(
+                    new GenerationRequest(ids, SamplerSettings.greedy().withMaxTokens(4)), null, null);
             assertTrue(r.promptTokens() <= 64, "fitted: " + r.promptTokens());
         }
     }

@@ -1,17 +1,16 @@
 package org.longform.server;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.sample.SamplerSettings;
-
-import java.net.http.HttpResponse;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** DRY, XTC and logit_bias in the KoboldAI and OpenAI APIs reach the sampler exactly as the engine applies them. */
 class SamplerParamsTest {
@@ -32,16 +31,20 @@ class SamplerParamsTest {
     }
 
     static String local(SamplerSettings s) {
-        return ref.generate(new GenerationRequest(ref.tokenizer().encode(PROMPT), s), null, null).text();
+        return ref.generate(new GenerationRequest(ref.tokenizer().encode(PROMPT), s), null, null)
+                .text();
     }
 
     static int[] localIds(SamplerSettings s) {
-        return ref.generate(new GenerationRequest(ref.tokenizer().encode(PROMPT), s), null, null).ids();
+        return ref.generate(new GenerationRequest(ref.tokenizer().encode(PROMPT), s), null, null)
+                .ids();
     }
 
     static String kobold(String extra) throws Exception {
-        HttpResponse<String> r = ts.post("/api/v1/generate", "{\"prompt\":\"" + PROMPT + "\",\"max_length\":10,"
-                + "\"rep_pen\":1,\"top_k\":0,\"top_p\":1" + extra + "}");
+        HttpResponse<String> r = ts.post(
+                "/api/v1/generate",
+                "{\"prompt\":\"" + PROMPT + "\",\"max_length\":10," + "\"rep_pen\":1,\"top_k\":0,\"top_p\":1" + extra
+                        + "}");
         assertEquals(200, r.statusCode(), r.body());
         return TestServer.json(r).get("results").get(0).get("text").asText();
     }
@@ -67,7 +70,8 @@ class SamplerParamsTest {
                 + "\"xtc_threshold\":0.05,\"xtc_probability\":0.7");
         assertEquals(local(both), served);
         assertNotEquals(local(base), served, "DRY and XTC changed the seeded text");
-        assertEquals(local(base),
+        assertEquals(
+                local(base),
                 kobold(",\"temperature\":1,\"sampler_seed\":7,\"xtc_probability\":0,\"dry_multiplier\":0"),
                 "zero multiplier and probability are off");
     }
@@ -75,18 +79,17 @@ class SamplerParamsTest {
     @Test
     void koboldRejectsBadSamplerFieldsNamingThem() throws Exception {
         String[][] cases = {
-                {"\"logit_bias\":{\"dragon\":1}", "logit_bias key \"dragon\" is not a token id"},
-                {"\"logit_bias\":{\"999999\":1}", "logit_bias token id 999999 is not in [0, "},
-                {"\"logit_bias\":[1,2]", "logit_bias must be an object"},
-                {"\"dry_base\":0.5", "dry_base must be >= 1"},
-                {"\"dry_multiplier\":-1", "dry_multiplier"},
-                {"\"dry_allowed_length\":0", "dry_allowed_length"},
-                {"\"xtc_threshold\":2", "xtc_threshold must be in [0, 1]"},
-                {"\"xtc_probability\":\"high\"", "xtc_probability must be a number"},
+            {"\"logit_bias\":{\"dragon\":1}", "logit_bias key \"dragon\" is not a token id"},
+            {"\"logit_bias\":{\"999999\":1}", "logit_bias token id 999999 is not in [0, "},
+            {"\"logit_bias\":[1,2]", "logit_bias must be an object"},
+            {"\"dry_base\":0.5", "dry_base must be >= 1"},
+            {"\"dry_multiplier\":-1", "dry_multiplier"},
+            {"\"dry_allowed_length\":0", "dry_allowed_length"},
+            {"\"xtc_threshold\":2", "xtc_threshold must be in [0, 1]"},
+            {"\"xtc_probability\":\"high\"", "xtc_probability must be a number"},
         };
         for (String[] c : cases) {
-            HttpResponse<String> r = ts.post("/api/v1/generate",
-                    "{\"prompt\":\"x\",\"max_length\":2," + c[0] + "}");
+            HttpResponse<String> r = ts.post("/api/v1/generate", "{\"prompt\":\"x\",\"max_length\":2," + c[0] + "}");
             assertEquals(400, r.statusCode(), c[0]);
             assertTrue(r.body().contains(c[1].replace("\"", "\\\"")), c[0] + " -> " + r.body());
         }
@@ -96,18 +99,22 @@ class SamplerParamsTest {
     void openAiLogitBiasMatchesTheEngineAndKeepsOpenAisRange() throws Exception {
         SamplerSettings greedy = SamplerSettings.greedy().withMaxTokens(8);
         int first = localIds(greedy)[0];
-        HttpResponse<String> r = ts.post("/v1/completions", "{\"prompt\":\"" + PROMPT + "\",\"max_tokens\":8,"
-                + "\"temperature\":0,\"logit_bias\":{\"" + first + "\":-100}}");
+        HttpResponse<String> r = ts.post(
+                "/v1/completions",
+                "{\"prompt\":\"" + PROMPT + "\",\"max_tokens\":8," + "\"temperature\":0,\"logit_bias\":{\"" + first
+                        + "\":-100}}");
         assertEquals(200, r.statusCode(), r.body());
         String text = TestServer.json(r).get("choices").get(0).get("text").asText();
         assertEquals(local(greedy.withLogitBias(Map.of(first, -100.0))), text);
         assertNotEquals(local(greedy), text);
 
-        HttpResponse<String> over = ts.post("/v1/completions",
-                "{\"prompt\":\"x\",\"max_tokens\":2,\"logit_bias\":{\"5\":150}}");
+        HttpResponse<String> over =
+                ts.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"logit_bias\":{\"5\":150}}");
         assertEquals(400, over.statusCode());
         assertTrue(over.body().contains("between -100 and 100"), over.body());
-        assertEquals(200,
-                ts.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":1,\"logit_bias\":{}}").statusCode());
+        assertEquals(
+                200,
+                ts.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":1,\"logit_bias\":{}}")
+                        .statusCode());
     }
 }

@@ -2,10 +2,6 @@ package org.longform.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.longform.engine.Assets;
-import org.longform.engine.gen.Generator;
-import org.longform.engine.runtime.EngineOptions;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.longform.engine.Assets;
+import org.longform.engine.gen.Generator;
+import org.longform.engine.runtime.EngineOptions;
 
 /** A server on 127.0.0.1 (any free port) over the tiny random-weight fixture, plus HTTP helpers. */
 final class TestServer implements AutoCloseable {
@@ -27,7 +26,8 @@ final class TestServer implements AutoCloseable {
 
     final Generator generator;
     final LongformServer server;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestServer(Generator g, LongformServer s) {
         this.generator = g;
@@ -40,7 +40,10 @@ final class TestServer implements AutoCloseable {
     }
 
     static ServerConfig config() {
-        return ServerConfig.defaults("tiny").withHost("127.0.0.1").withPort(0).withIdleTimeout(Duration.ofSeconds(30));   // generous: CI boxes are slow; idle tests set their own
+        return ServerConfig.defaults("tiny")
+                .withHost("127.0.0.1")
+                .withPort(0)
+                .withIdleTimeout(Duration.ofSeconds(30)); // generous: CI boxes are slow; idle tests set their own
     }
 
     static TestServer start(ServerConfig cfg) throws Exception {
@@ -53,16 +56,24 @@ final class TestServer implements AutoCloseable {
         }
     }
 
-    URI uri(String path) { return server.uri().resolve(path); }
+    URI uri(String path) {
+        return server.uri().resolve(path);
+    }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) b.headers(headers);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -73,11 +84,16 @@ final class TestServer implements AutoCloseable {
 
     /** Server-sent events of a streaming POST: each event's data line, in order (comments skipped). */
     List<Sse> stream(String path, String body) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<InputStream> r = http.send(
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
-            throw new IOException("status " + r.statusCode() + ": " + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
+            throw new IOException(
+                    "status " + r.statusCode() + ": " + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
         }
         List<Sse> out = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
@@ -94,7 +110,9 @@ final class TestServer implements AutoCloseable {
     }
 
     record Sse(String event, String data) {
-        JsonNode json() throws IOException { return JSON.readTree(data); }
+        JsonNode json() throws IOException {
+            return JSON.readTree(data);
+        }
     }
 
     @Override

@@ -1,27 +1,55 @@
 package org.longform.cli;
 
-import org.longform.server.ServeCommand;
-import picocli.CommandLine;
-
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.longform.server.ServeCommand;
+import picocli.CommandLine;
 
 /** The headless subcommands of bin/longform. */
-@CommandLine.Command(name = "longform", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+@CommandLine.Command(
+        name = "longform",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cli.Version.class,
         description = "Longform: write long stories with MPT-7B-StoryWriter. Without a subcommand the editor starts.",
-        subcommands = {LogitsCommand.class, ContinueCommand.class, BenchCommand.class, MakeModelCommand.class, ExportGgufCommand.class,
-                ReplayCommand.class, DownloadCommand.class, DoctorCommand.class, ExportCommand.class, ServeCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            LogitsCommand.class,
+            ContinueCommand.class,
+            BenchCommand.class,
+            MakeModelCommand.class,
+            ExportGgufCommand.class,
+            ReplayCommand.class,
+            DownloadCommand.class,
+            DoctorCommand.class,
+            ExportCommand.class,
+            ServeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Cli {
-    static final Set<String> COMMANDS = Set.of("logits", "continue", "bench", "make-model", "export-gguf", "replay", "download", "doctor",
-            "export", "serve", "help", "--help", "-h", "--version", "-V");
+    static final Set<String> COMMANDS = Set.of(
+            "logits",
+            "continue",
+            "bench",
+            "make-model",
+            "export-gguf",
+            "replay",
+            "download",
+            "doctor",
+            "export",
+            "serve",
+            "help",
+            "--help",
+            "-h",
+            "--version",
+            "-V");
 
     /** Held so the level set on it is not lost to garbage collection of an unreferenced logger. */
     private static final Logger CUDA_LOG = Logger.getLogger("org.longform.engine.cuda");
 
-    public static boolean isCommand(String first) { return COMMANDS.contains(first); }
+    public static boolean isCommand(String first) {
+        return COMMANDS.contains(first);
+    }
 
     /** The subcommand words, in the order help lists them (for "unknown command" messages). */
     public static List<String> commandNames() {
@@ -43,9 +71,11 @@ public final class Cli {
     }
 
     public static final class Version implements CommandLine.IVersionProvider {
-        @Override public String[] getVersion() {
+        @Override
+        public String[] getVersion() {
             String v = Cli.class.getPackage().getImplementationVersion();
-            return new String[]{"longform " + (v != null ? v : "0.1.0-SNAPSHOT") + " (Java " + Runtime.version() + ")"};
+            return new String[] {"longform " + (v != null ? v : "0.1.0-SNAPSHOT") + " (Java " + Runtime.version() + ")"
+            };
         }
     }
 }

@@ -1,5 +1,10 @@
 package org.longform.cli;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.longform.hub.AppDirs;
 import org.longform.hub.DownloadControl;
 import org.longform.hub.DownloadListener;
@@ -15,27 +20,49 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import java.util.function.Function;
-
 /**
  * {@code longform download REPO}: fetches a model from the Hugging Face hub into a folder,
  * resuming {@code .part} files, verifying checksums, and refusing up front when the disk is short.
  * Progress goes to stderr; the finished folder's path is the only line on stdout.
  */
-@Command(name = "download", description = {
-        "Download an MPT model from the Hugging Face hub (resumable: run it again after an interruption; every file is checksum-verified).",
-        "Example: longform download mosaicml/mpt-7b-storywriter"})
+@Command(
+        name = "download",
+        description = {
+            "Download an MPT model from the Hugging Face hub (resumable: run it again after an interruption; every file is checksum-verified).",
+            "Example: longform download mosaicml/mpt-7b-storywriter"
+        })
 public final class DownloadCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "REPO", description = "Hub repository, owner/name (e.g. mosaicml/mpt-7b-storywriter).") String repo;
-    @Option(names = "--revision", defaultValue = "main", description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).") String revision;
-    @Option(names = "--to", paramLabel = "DIR", description = "Target folder (default: the user's Longform models folder, OWNER/NAME).") Path to;
-    @Option(names = "--endpoint", paramLabel = "URL", description = "Hub URL (default: $HF_ENDPOINT or https://huggingface.co).") String endpoint;
-    @Option(names = "--all", description = "Every file, including other frameworks' weights (default: only what Longform can load).") boolean all;
-    @Option(names = "--dry-run", description = "Only print what would be downloaded and the disk space check.") boolean dryRun;
+    @Parameters(
+            index = "0",
+            paramLabel = "REPO",
+            description = "Hub repository, owner/name (e.g. mosaicml/mpt-7b-storywriter).")
+    String repo;
+
+    @Option(
+            names = "--revision",
+            defaultValue = "main",
+            description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
+    String revision;
+
+    @Option(
+            names = "--to",
+            paramLabel = "DIR",
+            description = "Target folder (default: the user's Longform models folder, OWNER/NAME).")
+    Path to;
+
+    @Option(
+            names = "--endpoint",
+            paramLabel = "URL",
+            description = "Hub URL (default: $HF_ENDPOINT or https://huggingface.co).")
+    String endpoint;
+
+    @Option(
+            names = "--all",
+            description = "Every file, including other frameworks' weights (default: only what Longform can load).")
+    boolean all;
+
+    @Option(names = "--dry-run", description = "Only print what would be downloaded and the disk space check.")
+    boolean dryRun;
 
     private static volatile Function<HubClient, HubDownloader> downloaders = HubDownloader::new;
 
@@ -53,12 +80,17 @@ public final class DownloadCommand implements Callable<Integer> {
         DownloadPlan plan = dl.plan(repo, revision, dir, all);
         err.println(repo + " @ " + revision + " (commit " + plan.shortCommit() + ") from " + plan.endpoint() + ": "
                 + plan.files().size() + " files, " + Sizes.human(plan.bytesTotal())
-                + (plan.bytesMissing() < plan.bytesTotal() ? ", " + Sizes.human(plan.bytesMissing()) + " still to fetch" : "")
-                + (plan.skipped().isEmpty() ? "" : " (skipped " + plan.skipped().size() + " files Longform does not use; --all takes them)"));
+                + (plan.bytesMissing() < plan.bytesTotal()
+                        ? ", " + Sizes.human(plan.bytesMissing()) + " still to fetch"
+                        : "")
+                + (plan.skipped().isEmpty()
+                        ? ""
+                        : " (skipped " + plan.skipped().size() + " files Longform does not use; --all takes them)"));
         err.println("into " + dir);
-        dl.checkSpace(plan);   // throws with bytes needed and available
+        dl.checkSpace(plan); // throws with bytes needed and available
         if (dryRun) {
-            for (RepoFile f : plan.files()) err.println("  " + f.path() + "  " + Sizes.human(f.size()) + (f.lfs() ? "  sha256 " + f.sha256() : ""));
+            for (RepoFile f : plan.files())
+                err.println("  " + f.path() + "  " + Sizes.human(f.size()) + (f.lfs() ? "  sha256 " + f.sha256() : ""));
             return 0;
         }
         err.println("(interrupting keeps the partial files: run the same command again to resume)");
@@ -74,7 +106,8 @@ public final class DownloadCommand implements Callable<Integer> {
             RecentModels.standard().add(m);
             err.println(m.summary() + "; use it with --model " + dir);
         } catch (RuntimeException | IOException e) {
-            // not every hub repo is a model Longform can open (or the recent list is not writable): the files are there all the same
+            // not every hub repo is a model Longform can open (or the recent list is not writable): the files are there
+            // all the same
             err.println("note: " + e.getMessage());
         }
         System.out.println(dir);
@@ -87,24 +120,37 @@ public final class DownloadCommand implements Callable<Integer> {
         private final boolean tty = System.console() != null;
         private long lastDraw, started = System.nanoTime(), startBytes = -1;
 
-        ProgressPrinter(PrintStream err) { this.err = err; }
-
-        @Override public void fileStarted(RepoFile f, long offset) {
-            if (!tty) err.println("  " + f.path() + " (" + Sizes.human(f.size()) + (offset > 0 ? ", resuming at " + Sizes.human(offset) : "") + ")");
+        ProgressPrinter(PrintStream err) {
+            this.err = err;
         }
 
-        @Override public void progress(RepoFile f, long fileDone, long totalDone, long totalBytes) {
+        @Override
+        public void fileStarted(RepoFile f, long offset) {
+            if (!tty)
+                err.println("  " + f.path() + " (" + Sizes.human(f.size())
+                        + (offset > 0 ? ", resuming at " + Sizes.human(offset) : "") + ")");
+        }
+
+        @Override
+        public void progress(RepoFile f, long fileDone, long totalDone, long totalBytes) {
             if (startBytes < 0) startBytes = totalDone;
             long now = System.nanoTime();
             if (!tty || now - lastDraw < 250_000_000L) return;
             lastDraw = now;
             double secs = (now - started) / 1e9, rate = (totalDone - startBytes) / Math.max(secs, 1e-3);
-            err.printf("\r  %5.1f%%  %s / %s  %s/s  %s      ", 100.0 * totalDone / Math.max(1, totalBytes), Sizes.human(totalDone),
-                    Sizes.human(totalBytes), Sizes.human((long) rate), f.path());
+            err.printf(
+                    "\r  %5.1f%%  %s / %s  %s/s  %s      ",
+                    100.0 * totalDone / Math.max(1, totalBytes),
+                    Sizes.human(totalDone),
+                    Sizes.human(totalBytes),
+                    Sizes.human((long) rate),
+                    f.path());
         }
 
-        @Override public void retrying(RepoFile f, int attempt, long offset, Exception cause) {
-            err.println((tty ? "\n" : "") + "  " + f.path() + ": " + cause.getMessage() + "; retry " + attempt + " from byte " + offset);
+        @Override
+        public void retrying(RepoFile f, int attempt, long offset, Exception cause) {
+            err.println((tty ? "\n" : "") + "  " + f.path() + ": " + cause.getMessage() + "; retry " + attempt
+                    + " from byte " + offset);
         }
     }
 }

@@ -1,5 +1,8 @@
 package org.longform.cli;
 
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.longform.ui.story.EpubExport;
 import org.longform.ui.story.Export;
 import org.longform.ui.story.StoryData;
@@ -9,23 +12,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-import java.util.Locale;
-import java.util.concurrent.Callable;
-
 /**
  * {@code longform export INPUT --format txt|md|epub --out FILE [--title T] [--author A]}: the story
  * text of anything the editor opens (.longform, .txt, .md, KoboldAI saves) through the same writers
  * as the editor's File ▸ Export. Memory, notes and world info stay out.
  */
-@Command(name = "export",
+@Command(
+        name = "export",
         description = "Export a story's text as plain text, Markdown or EPUB 3 (the editor's File > Export).")
 public final class ExportCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "INPUT",
+    @Parameters(
+            index = "0",
+            paramLabel = "INPUT",
             description = "A .longform story, a .txt or .md manuscript, or a KoboldAI save (.json).")
     Path input;
 
-    @Option(names = "--format", paramLabel = "txt|md|epub",
+    @Option(
+            names = "--format",
+            paramLabel = "txt|md|epub",
             description = "Output format (default: from the --out file's extension).")
     String format;
 
@@ -52,8 +56,8 @@ public final class ExportCommand implements Callable<Integer> {
             case "md" -> Export.markdown(out, bookTitle, story.text());
             default -> EpubExport.write(out, story, title, author);
         }
-        System.out.println("wrote " + out + " (" + f + ", " + String.format("%,d", story.text().length())
-                + " characters of story text)");
+        System.out.println("wrote " + out + " (" + f + ", "
+                + String.format("%,d", story.text().length()) + " characters of story text)");
         return 0;
     }
 

@@ -13,7 +13,8 @@ final class IdList {
             try {
                 ids[i] = Integer.parseInt(parts[i]);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + ": '" + parts[i] + "' is not a token id (expected comma-separated integers)");
+                throw new IllegalArgumentException(
+                        option + ": '" + parts[i] + "' is not a token id (expected comma-separated integers)");
             }
         }
         return ids;

@@ -1,5 +1,6 @@
 package org.longform.cli;
 
+import java.nio.file.Path;
 import org.longform.engine.Assets;
 import org.longform.engine.kernels.BackendKind;
 import org.longform.engine.kv.KvDType;
@@ -7,46 +8,79 @@ import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-
 /**
  * Options shared by the commands that load a model, handed to the engine as values. The JVM's
  * {@code -Dlongform.backend}, {@code -Dlongform.threads} and {@code -Dlongform.quant} are only the
  * defaults of {@code --backend}, {@code --threads} and {@code --quant} (picocli reads them).
  */
 public final class ModelOptions {
-    @Option(names = "--model", paramLabel = "DIR", description = "HF-format MPT folder (config.json + weights), a llama.cpp .gguf file, or a folder holding one. Default: the embedded demo model.")
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description =
+                    "HF-format MPT folder (config.json + weights), a llama.cpp .gguf file, or a folder holding one. Default: the embedded demo model.")
     Path model;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "${sys:longform.backend:-auto}",
-            description = "auto, cuda, vector or scalar (default: ${DEFAULT-VALUE}); auto takes a CUDA GPU when one is usable.")
+    @Option(
+            names = "--backend",
+            paramLabel = "NAME",
+            defaultValue = "${sys:longform.backend:-auto}",
+            description =
+                    "auto, cuda, vector or scalar (default: ${DEFAULT-VALUE}); auto takes a CUDA GPU when one is usable.")
     String backend;
 
-    @Option(names = "--threads", defaultValue = "${sys:longform.threads:-0}", description = "Compute threads (0 = all cores).")
+    @Option(
+            names = "--threads",
+            defaultValue = "${sys:longform.threads:-0}",
+            description = "Compute threads (0 = all cores).")
     int threads;
 
-    @Option(names = "--block-size", defaultValue = "64", description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--block-size",
+            defaultValue = "64",
+            description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).")
     int blockSize;
 
-    @Option(names = "--kv-budget-mb", defaultValue = "0", description = "KV cache memory budget in MiB (0 = an 84k window within half the physical memory).")
+    @Option(
+            names = "--kv-budget-mb",
+            defaultValue = "0",
+            description = "KV cache memory budget in MiB (0 = an 84k window within half the physical memory).")
     long kvBudgetMb;
 
-    @Option(names = "--kv-dtype", paramLabel = "TYPE", defaultValue = "f32",
-            description = "KV cache element type: f32 (exact), bf16 or f16 (half the memory), int8 (a quarter) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--kv-dtype",
+            paramLabel = "TYPE",
+            defaultValue = "f32",
+            description =
+                    "KV cache element type: f32 (exact), bf16 or f16 (half the memory), int8 (a quarter) (default: ${DEFAULT-VALUE}).")
     String kvDType;
 
-    @Option(names = "--quant", paramLabel = "TYPE", defaultValue = "${sys:longform.quant:-none}",
-            description = "Quantize the weights at load time: q8_0, q4_0 or none (default: as stored, or -Dlongform.quant). "
-            + "The quantized form is cached next to the model and mapped on the next load.")
+    @Option(
+            names = "--quant",
+            paramLabel = "TYPE",
+            defaultValue = "${sys:longform.quant:-none}",
+            description =
+                    "Quantize the weights at load time: q8_0, q4_0 or none (default: as stored, or -Dlongform.quant). "
+                            + "The quantized form is cached next to the model and mapped on the next load.")
     String quant;
 
-    public Path modelDir() { return model != null ? model : Assets.demoModel(); }
+    public Path modelDir() {
+        return model != null ? model : Assets.demoModel();
+    }
 
     /** The quantization asked for (null: as stored); unknown names are refused with a one-line message. */
-    public WeightType quant() { return WeightType.parseQuant(quant); }
+    public WeightType quant() {
+        return WeightType.parseQuant(quant);
+    }
 
     public EngineOptions engineOptions(int chunk) {
-        return new EngineOptions(BackendKind.parse(backend), threads, blockSize, chunk, kvBudgetMb * 1024 * 1024,
-                KvDType.parse(kvDType), quant());
+        return new EngineOptions(
+                BackendKind.parse(backend),
+                threads,
+                blockSize,
+                chunk,
+                kvBudgetMb * 1024 * 1024,
+                KvDType.parse(kvDType),
+                quant());
     }
 }

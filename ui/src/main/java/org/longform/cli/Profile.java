@@ -1,11 +1,10 @@
 package org.longform.cli;
 
-import org.longform.engine.kernels.TimedBackend;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.longform.engine.kernels.TimedBackend;
 
 /** {@code bench --profile}: a decode run's backend time per kind of call, largest first, plus what ran outside the backend. */
 final class Profile {
@@ -24,15 +23,20 @@ final class Profile {
         }
         rows.sort(Comparator.comparingDouble(Row::msPerToken).reversed());
         double rest = Math.max(0, total - inside);
-        rows.add(new Row("outside the backend (embedding, KV stores, clamp, logit scale, sampling)", 1, rest, rest / total, 0));
+        rows.add(new Row(
+                "outside the backend (embedding, KV stores, clamp, logit scale, sampling)", 1, rest, rest / total, 0));
         return rows;
     }
 
     static void print(List<Row> rows, PrintStream out) {
         out.println("decode profile (per token; GB/s = bytes the call reads / its time):");
         for (Row r : rows) {
-            out.printf("  %6.3f ms  %5.1f%%  %6s  %s%n", r.msPerToken(), 100 * r.share(),
-                    r.gbPerS() > 0 ? String.format("%.1f", r.gbPerS()) : "", r.kind() + (r.callsPerToken() != 1 ? String.format(" (x%.0f)", r.callsPerToken()) : ""));
+            out.printf(
+                    "  %6.3f ms  %5.1f%%  %6s  %s%n",
+                    r.msPerToken(),
+                    100 * r.share(),
+                    r.gbPerS() > 0 ? String.format("%.1f", r.gbPerS()) : "",
+                    r.kind() + (r.callsPerToken() != 1 ? String.format(" (x%.0f)", r.callsPerToken()) : ""));
         }
     }
 }

@@ -1,9 +1,15 @@
 package org.longform.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
 import org.longform.engine.Assets;
 import org.longform.ui.gen.EngineSettings;
 import org.longform.ui.gen.EngineTextGenerator;
@@ -12,36 +18,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.concurrent.Callable;
-
 /**
  * {@code longform replay SCRIPT.json}: a scripted writing session run headless through the
  * editor's own story pipeline ({@link StoryReplay}), reporting per step what the cache recomputed,
  * reused and shifted. The script format is in README.md and docs/LONG_CONTEXT.md.
  */
-@Command(name = "replay", description = "Run a scripted writing session through the editor's prompt and cache pipeline; "
-        + "report tokens recomputed, reused and shifted per step.")
+@Command(
+        name = "replay",
+        description = "Run a scripted writing session through the editor's prompt and cache pipeline; "
+                + "report tokens recomputed, reused and shifted per step.")
 public final class ReplayCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SCRIPT.json", description = "The session script (paths in it are relative to it).")
     Path script;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model folder or GGUF file (default: the embedded demo model).")
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "Model folder or GGUF file (default: the embedded demo model).")
     Path model;
 
-    @Option(names = "--window", defaultValue = "0", description = "Tokens in the model's view; overrides the script's settings.window.")
+    @Option(
+            names = "--window",
+            defaultValue = "0",
+            description = "Tokens in the model's view; overrides the script's settings.window.")
     int window;
 
     @Option(names = "--threads", defaultValue = "0", description = "Compute threads (0 = all cores).")
     int threads;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the story and its cache are saved for reopen steps "
-            + "(default: a temporary folder, deleted afterwards).")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description = "Where the story and its cache are saved for reopen steps "
+                    + "(default: a temporary folder, deleted afterwards).")
     Path workDir;
 
     @Option(names = "--json", description = "Print one JSON object with every step and the totals.")
@@ -49,9 +58,11 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        StoryReplay.Script s = StoryReplay.Script.read(script);   // a bad script fails here, before the model loads
+        StoryReplay.Script s = StoryReplay.Script.read(script); // a bad script fails here, before the model loads
         int w = window > 0 ? window : s.window();
-        if (w <= 0) throw new IllegalArgumentException(script + ": settings.window (or --window) must be a positive number of tokens");
+        if (w <= 0)
+            throw new IllegalArgumentException(
+                    script + ": settings.window (or --window) must be a positive number of tokens");
         Path dir = workDir != null ? workDir : Files.createTempDirectory("longform-replay");
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = System.err;

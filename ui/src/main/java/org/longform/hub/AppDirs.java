@@ -32,7 +32,9 @@ public record AppDirs(Path config, Path data) {
         return data.resolve("models").resolve(p[0]).resolve(p[1]);
     }
 
-    public Path recentModelsFile() { return config.resolve("recent-models.json"); }
+    public Path recentModelsFile() {
+        return config.resolve("recent-models.json");
+    }
 
     private static String env(String name, String fallback) {
         String v = System.getenv(name);

@@ -12,5 +12,7 @@ public final class ChecksumMismatchException extends HubException {
         this.file = file;
     }
 
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 }

@@ -10,10 +10,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DownloadControl {
     private final AtomicBoolean paused = new AtomicBoolean();
 
-    public void pause() { paused.set(true); }
+    public void pause() {
+        paused.set(true);
+    }
 
-    public boolean pauseRequested() { return paused.get(); }
+    public boolean pauseRequested() {
+        return paused.get();
+    }
 
     /** Clears a pause so the same control can drive the resumed run. */
-    public void reset() { paused.set(false); }
+    public void reset() {
+        paused.set(false);
+    }
 }

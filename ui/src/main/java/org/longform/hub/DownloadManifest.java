@@ -2,7 +2,6 @@ package org.longform.hub;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +14,13 @@ import java.util.TreeMap;
  * verified, so a second run skips them without re-hashing gigabytes, and which checksum each
  * {@code .part} was started for, so a part left from an older commit is never resumed into a new one.
  */
-record DownloadManifest(String endpoint, String repo, String revision, String commit,
-                        Map<String, String> verified, Map<String, String> partial) {
+record DownloadManifest(
+        String endpoint,
+        String repo,
+        String revision,
+        String commit,
+        Map<String, String> verified,
+        Map<String, String> partial) {
     static final String FILE = ".longform-download.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -11,12 +11,22 @@ import java.util.List;
  * @param bytesMissing what is not on disk yet (complete files and {@code .part} prefixes subtracted)
  * @param skipped      files of the repository left out (other frameworks' weights, duplicates)
  */
-public record DownloadPlan(String endpoint, String repo, String revision, String commit, Path dir,
-                           List<RepoFile> files, List<String> skipped, long bytesTotal, long bytesMissing) {
+public record DownloadPlan(
+        String endpoint,
+        String repo,
+        String revision,
+        String commit,
+        Path dir,
+        List<RepoFile> files,
+        List<String> skipped,
+        long bytesTotal,
+        long bytesMissing) {
     public DownloadPlan {
         files = List.copyOf(files);
         skipped = List.copyOf(skipped);
     }
 
-    public String shortCommit() { return commit.length() > 10 ? commit.substring(0, 10) : commit; }
+    public String shortCommit() {
+        return commit.length() > 10 ? commit.substring(0, 10) : commit;
+    }
 }

@@ -4,7 +4,12 @@ import java.nio.file.Path;
 
 /** How a download run ended: complete (every file verified) or paused (resume by running it again). */
 public record DownloadResult(Status status, Path dir, String commit, long bytesDownloaded) {
-    public enum Status { COMPLETE, PAUSED }
+    public enum Status {
+        COMPLETE,
+        PAUSED
+    }
 
-    public boolean complete() { return status == Status.COMPLETE; }
+    public boolean complete() {
+        return status == Status.COMPLETE;
+    }
 }

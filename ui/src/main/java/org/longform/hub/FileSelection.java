@@ -33,10 +33,20 @@ public final class FileSelection {
 
     static boolean otherFramework(String path) {
         String p = path.toLowerCase(Locale.ROOT), n = name(p);
-        return n.equals(".gitattributes") || n.endsWith(".msgpack") || n.endsWith(".h5") || n.endsWith(".onnx")
-                || n.endsWith(".onnx_data") || n.endsWith(".ot") || n.endsWith(".tflite") || n.endsWith(".mlmodel")
-                || p.startsWith("onnx/") || p.startsWith("coreml/") || p.startsWith("openvino/");
+        return n.equals(".gitattributes")
+                || n.endsWith(".msgpack")
+                || n.endsWith(".h5")
+                || n.endsWith(".onnx")
+                || n.endsWith(".onnx_data")
+                || n.endsWith(".ot")
+                || n.endsWith(".tflite")
+                || n.endsWith(".mlmodel")
+                || p.startsWith("onnx/")
+                || p.startsWith("coreml/")
+                || p.startsWith("openvino/");
     }
 
-    private static String name(String path) { return path.substring(path.lastIndexOf('/') + 1); }
+    private static String name(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
 }

@@ -1,9 +1,8 @@
 package org.longform.hub;
 
-import org.longform.engine.io.gguf.GgufFile;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.longform.engine.io.gguf.GgufFile;
 
 /**
  * The header of a GGUF file (llama.cpp's format): version, tensor count and the scalar metadata
@@ -11,7 +10,9 @@ import java.util.Map;
  * checks the whole header and tensor table), so a file is parsed once.
  */
 public record GgufInfo(int version, long tensorCount, Map<String, Object> metadata) {
-    public String architecture() { return String.valueOf(metadata.getOrDefault("general.architecture", "unknown")); }
+    public String architecture() {
+        return String.valueOf(metadata.getOrDefault("general.architecture", "unknown"));
+    }
 
     public String name() {
         Object n = metadata.get("general.name");

@@ -3,7 +3,6 @@ package org.longform.hub;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -72,14 +71,16 @@ public final class HubClient {
     /** Checks "owner/name" before it goes into a URL. */
     public static String checkRepo(String repo) {
         if (repo == null || !repo.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            throw new IllegalArgumentException("repository must look like owner/name (e.g. mosaicml/mpt-7b-storywriter), got '" + repo + "'");
+            throw new IllegalArgumentException(
+                    "repository must look like owner/name (e.g. mosaicml/mpt-7b-storywriter), got '" + repo + "'");
         }
         return repo;
     }
 
     /** The commit a branch, tag or commit id points to now. */
     public String resolveCommit(String repo, String revision) throws IOException {
-        JsonNode info = getJson(endpoint.resolve("api/models/" + checkRepo(repo) + "/revision/" + segment(revision)), repo);
+        JsonNode info =
+                getJson(endpoint.resolve("api/models/" + checkRepo(repo) + "/revision/" + segment(revision)), repo);
         String sha = info.path("sha").asText("");
         if (!sha.matches("[0-9a-f]{7,64}")) {
             throw new HubException(repo + "@" + revision + ": the hub's answer has no commit id (\"sha\")");
@@ -102,11 +103,13 @@ public final class HubClient {
             }
             if (arr == null || !arr.isArray()) throw new HubException(repo + ": file listing is not a JSON array");
             for (JsonNode n : arr) {
-                if (!"file".equals(n.path("type").asText())) continue;   // directories: their files are listed too
+                if (!"file".equals(n.path("type").asText())) continue; // directories: their files are listed too
                 JsonNode lfs = n.path("lfs");
                 String sha256 = lfs.isObject() ? lfs.path("oid").asText(null) : null;
                 if (sha256 != null && sha256.startsWith("sha256:")) sha256 = sha256.substring(7);
-                long size = lfs.isObject() && lfs.has("size") ? lfs.path("size").asLong() : n.path("size").asLong();
+                long size = lfs.isObject() && lfs.has("size")
+                        ? lfs.path("size").asLong()
+                        : n.path("size").asLong();
                 String oid = n.path("oid").asText(null);
                 files.add(new RepoFile(n.path("path").asText(), size, sha256, oid));
             }
@@ -117,7 +120,8 @@ public final class HubClient {
 
     /** The URL of one file at one commit (it may redirect). */
     public URI fileUrl(String repo, String commit, String path) {
-        StringBuilder sb = new StringBuilder(checkRepo(repo)).append("/resolve/").append(segment(commit));
+        StringBuilder sb =
+                new StringBuilder(checkRepo(repo)).append("/resolve/").append(segment(commit));
         for (String part : path.split("/")) sb.append('/').append(segment(part));
         return endpoint.resolve(sb.toString());
     }
@@ -133,8 +137,9 @@ public final class HubClient {
             c.setInstanceFollowRedirects(false);
             c.setConnectTimeout((int) connectTimeout.toMillis());
             c.setReadTimeout((int) readTimeout.toMillis());
-            c.setRequestProperty("User-Agent", "longform/0.1 (+java " + Runtime.version().feature() + ")");
-            c.setRequestProperty("Accept-Encoding", "identity");   // byte offsets must be offsets into the file
+            c.setRequestProperty(
+                    "User-Agent", "longform/0.1 (+java " + Runtime.version().feature() + ")");
+            c.setRequestProperty("Accept-Encoding", "identity"); // byte offsets must be offsets into the file
             if (token != null && sameOrigin(cur, endpoint)) c.setRequestProperty("Authorization", "Bearer " + token);
             if (from > 0) c.setRequestProperty("Range", "bytes=" + from + "-");
             int code = status(c, cur);
@@ -159,8 +164,10 @@ public final class HubClient {
         try {
             return c.getResponseCode();
         } catch (UnknownHostException e) {
-            throw new IOException("cannot reach " + where + ": unknown host " + uri.getHost()
-                    + " (offline? HF_ENDPOINT or --endpoint can name a mirror)", e);
+            throw new IOException(
+                    "cannot reach " + where + ": unknown host " + uri.getHost()
+                            + " (offline? HF_ENDPOINT or --endpoint can name a mirror)",
+                    e);
         } catch (ConnectException e) {
             throw new IOException("cannot connect to " + where + ": " + e.getMessage(), e);
         } catch (SocketTimeoutException e) {
@@ -171,7 +178,10 @@ public final class HubClient {
     HubException httpError(HttpURLConnection c, int code, String repo, String doing) {
         String body = "";
         try (InputStream err = c.getErrorStream()) {
-            if (err != null) body = new String(err.readNBytes(300), StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
+            if (err != null)
+                body = new String(err.readNBytes(300), StandardCharsets.UTF_8)
+                        .replaceAll("\\s+", " ")
+                        .strip();
         } catch (IOException ignored) {
             // the status alone still says what went wrong
         }
@@ -181,7 +191,8 @@ public final class HubClient {
             case 429 -> ": the hub is rate-limiting; wait a minute and run again";
             default -> code >= 500 ? ": the hub failed; run again later to resume" : "";
         };
-        return new HubException(repo + ": HTTP " + code + " while " + doing + hint + (body.isEmpty() ? "" : " (" + body + ")"));
+        return new HubException(
+                repo + ": HTTP " + code + " while " + doing + hint + (body.isEmpty() ? "" : " (" + body + ")"));
     }
 
     private JsonNode getJson(URI uri, String repo) throws IOException {
@@ -202,7 +213,9 @@ public final class HubClient {
     }
 
     private static boolean sameOrigin(URI a, URI b) {
-        return Objects.equals(a.getScheme(), b.getScheme()) && Objects.equals(a.getHost(), b.getHost()) && a.getPort() == b.getPort();
+        return Objects.equals(a.getScheme(), b.getScheme())
+                && Objects.equals(a.getHost(), b.getHost())
+                && a.getPort() == b.getPort();
     }
 
     /** One URL path segment: a branch like "refs/pr/1" becomes "refs%2Fpr%2F1", as the hub expects. */

@@ -44,9 +44,13 @@ public final class HubDownloader {
         this.retryDelay = retryDelay;
     }
 
-    public HubDownloader(HubClient client) { this(client, FreeSpace.system(), 5, Duration.ofSeconds(2)); }
+    public HubDownloader(HubClient client) {
+        this(client, FreeSpace.system(), 5, Duration.ofSeconds(2));
+    }
 
-    public HubClient client() { return client; }
+    public HubClient client() {
+        return client;
+    }
 
     /** Asks the hub what {@code repo@revision} holds and what of it is missing in {@code dir}. No file is written. */
     public DownloadPlan plan(String repo, String revision, Path dir, boolean allFiles) throws IOException {
@@ -60,7 +64,16 @@ public final class HubDownloader {
             total += f.size();
             missing += f.size() - onDisk(dir, f, m);
         }
-        return new DownloadPlan(client.endpoint(), repo, revision, commit, dir.toAbsolutePath(), sel.selected(), sel.skipped(), total, missing);
+        return new DownloadPlan(
+                client.endpoint(),
+                repo,
+                revision,
+                commit,
+                dir.toAbsolutePath(),
+                sel.selected(),
+                sel.skipped(),
+                total,
+                missing);
     }
 
     /** Bytes of {@code f} already usable in {@code dir}: the whole file, a resumable prefix, or nothing. */
@@ -81,28 +94,34 @@ public final class HubDownloader {
     public void checkSpace(DownloadPlan plan) throws IOException {
         long available = freeSpace.usableBytes(plan.dir());
         if (plan.bytesMissing() > available) {
-            throw new NotEnoughSpaceException(plan.repo(), FreeSpace.existingAncestor(plan.dir()), plan.bytesMissing(), available);
+            throw new NotEnoughSpaceException(
+                    plan.repo(), FreeSpace.existingAncestor(plan.dir()), plan.bytesMissing(), available);
         }
     }
 
     /** Checks the space, then fetches every missing file; returns early (PAUSED) when {@code control} asks. */
-    public DownloadResult download(DownloadPlan plan, DownloadListener listener, DownloadControl control) throws IOException {
+    public DownloadResult download(DownloadPlan plan, DownloadListener listener, DownloadControl control)
+            throws IOException {
         checkSpace(plan);
         Files.createDirectories(plan.dir());
         DownloadManifest m = DownloadManifest.read(plan.dir());
         if (m == null || !plan.commit().equals(m.commit()) || !plan.repo().equals(m.repo())) {
             // keep the verified list only for files whose checksum is unchanged (checked per file below)
-            m = m == null ? DownloadManifest.empty(plan)
-                    : new DownloadManifest(plan.endpoint(), plan.repo(), plan.revision(), plan.commit(), m.verified(), m.partial());
+            m = m == null
+                    ? DownloadManifest.empty(plan)
+                    : new DownloadManifest(
+                            plan.endpoint(), plan.repo(), plan.revision(), plan.commit(), m.verified(), m.partial());
         }
         m.write(plan.dir());
         listener.planned(plan);
         long[] done = {plan.bytesTotal() - plan.bytesMissing()};
         long before = done[0];
         for (RepoFile f : plan.files()) {
-            if (control.pauseRequested()) return new DownloadResult(DownloadResult.Status.PAUSED, plan.dir(), plan.commit(), done[0] - before);
+            if (control.pauseRequested())
+                return new DownloadResult(DownloadResult.Status.PAUSED, plan.dir(), plan.commit(), done[0] - before);
             boolean finished = fetch(plan, f, m, listener, control, done);
-            if (!finished) return new DownloadResult(DownloadResult.Status.PAUSED, plan.dir(), plan.commit(), done[0] - before);
+            if (!finished)
+                return new DownloadResult(DownloadResult.Status.PAUSED, plan.dir(), plan.commit(), done[0] - before);
         }
         return new DownloadResult(DownloadResult.Status.COMPLETE, plan.dir(), plan.commit(), done[0] - before);
     }
@@ -129,8 +148,14 @@ public final class HubDownloader {
     }
 
     /** One file: true when it is complete and verified, false when paused. */
-    private boolean fetch(DownloadPlan plan, RepoFile f, DownloadManifest m, DownloadListener listener,
-                          DownloadControl control, long[] done) throws IOException {
+    private boolean fetch(
+            DownloadPlan plan,
+            RepoFile f,
+            DownloadManifest m,
+            DownloadListener listener,
+            DownloadControl control,
+            long[] done)
+            throws IOException {
         Path target = plan.dir().resolve(f.path()).normalize();
         if (!target.startsWith(plan.dir())) throw new HubException(f.path() + ": path leaves the target folder");
         Path part = partOf(target);
@@ -140,14 +165,15 @@ public final class HubDownloader {
                 listener.fileDone(f, want != null);
                 return true;
             }
-            // a file of the right size we did not verify ourselves (an older commit, a copy): hash it, keep it if it matches
+            // a file of the right size we did not verify ourselves (an older commit, a copy): hash it, keep it if it
+            // matches
             if (want.equals(hashFile(target, f))) {
                 m.verified().put(f.path(), want);
                 m.write(plan.dir());
                 listener.fileDone(f, true);
                 return true;
             }
-            done[0] -= f.size();   // counted as present in the plan; it is not
+            done[0] -= f.size(); // counted as present in the plan; it is not
             Files.delete(target);
         }
         Files.createDirectories(target.getParent());
@@ -162,13 +188,14 @@ public final class HubDownloader {
         if (have > 0) hashInto(md, part, have);
         listener.fileStarted(f, have);
 
-        long[] pos = {have};   // bytes in the part file that the digest has seen; transfer() advances it per write
+        long[] pos = {have}; // bytes in the part file that the digest has seen; transfer() advances it per write
         int failures = 0;
         while (pos[0] < f.size()) {
             if (control.pauseRequested()) return false;
             long start = pos[0];
             try {
-                if (!transfer(plan, f, part, pos, md, listener, control, done)) {   // the server ignored the range: start over
+                if (!transfer(
+                        plan, f, part, pos, md, listener, control, done)) { // the server ignored the range: start over
                     md = digest(f);
                     continue;
                 }
@@ -176,17 +203,22 @@ public final class HubDownloader {
                     throw new IOException("connection closed after " + pos[0] + " of " + f.size() + " bytes");
                 }
             } catch (HubException e) {
-                throw e;   // HTTP errors that retrying will not fix (404, 401, ...)
+                throw e; // HTTP errors that retrying will not fix (404, 401, ...)
             } catch (IOException e) {
                 // a write that failed halfway may have left bytes the digest never saw: cut them off
                 if (Files.isRegularFile(part) && Files.size(part) != pos[0]) {
-                    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) { ch.truncate(pos[0]); }
+                    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
+                        ch.truncate(pos[0]);
+                    }
                 }
                 failures = pos[0] > start ? 1 : failures + 1;
                 if (failures > maxRetries) {
-                    throw new HubException(f.path() + ": download failed " + failures + " times in a row (" + e.getMessage()
-                            + "); " + Sizes.human(pos[0]) + " of " + Sizes.human(f.size()) + " kept in " + part.getFileName()
-                            + ", run again to resume", e);
+                    throw new HubException(
+                            f.path() + ": download failed " + failures + " times in a row (" + e.getMessage()
+                                    + "); " + Sizes.human(pos[0]) + " of " + Sizes.human(f.size()) + " kept in "
+                                    + part.getFileName()
+                                    + ", run again to resume",
+                            e);
                 }
                 listener.retrying(f, failures, pos[0], e);
                 sleep(retryDelay.multipliedBy(1L << Math.min(failures - 1, 4)));
@@ -195,7 +227,8 @@ public final class HubDownloader {
         have = pos[0];
         if (have > f.size()) {
             Files.deleteIfExists(part);
-            throw new HubException(f.path() + ": server sent " + have + " bytes, the listing says " + f.size() + "; partial file deleted");
+            throw new HubException(f.path() + ": server sent " + have + " bytes, the listing says " + f.size()
+                    + "; partial file deleted");
         }
         if (!Files.exists(part)) Files.createFile(part);
         String got = HexFormat.of().formatHex(md.digest());
@@ -218,8 +251,16 @@ public final class HubDownloader {
      * digest advance with each write, so a dropped connection loses nothing. Returns false when the
      * server answered 200 to a range request (the part was emptied: start over).
      */
-    private boolean transfer(DownloadPlan plan, RepoFile f, Path part, long[] pos, MessageDigest md, DownloadListener listener,
-                             DownloadControl control, long[] done) throws IOException {
+    private boolean transfer(
+            DownloadPlan plan,
+            RepoFile f,
+            Path part,
+            long[] pos,
+            MessageDigest md,
+            DownloadListener listener,
+            DownloadControl control,
+            long[] done)
+            throws IOException {
         HttpURLConnection c = client.open(client.fileUrl(plan.repo(), plan.commit(), f.path()), pos[0]);
         try {
             int code = c.getResponseCode();
@@ -237,15 +278,17 @@ public final class HubDownloader {
                             + " to a request from byte " + pos[0]);
                 }
             } else if (code != 200) {
-                if (code >= 500 || code == 408 || code == 429) throw new IOException("HTTP " + code);   // worth a retry
+                if (code >= 500 || code == 408 || code == 429) throw new IOException("HTTP " + code); // worth a retry
                 throw client.httpError(c, code, plan.repo(), "downloading " + f.path());
             }
             try (InputStream in = c.getInputStream();
-                 FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                    FileChannel out = FileChannel.open(
+                            part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 byte[] buf = new byte[BUFFER];
                 int n;
                 while ((n = in.read(buf)) > 0) {
-                    int len = (int) Math.min(n, f.size() + 1 - pos[0]);   // one byte past the listed size is enough to tell
+                    int len =
+                            (int) Math.min(n, f.size() + 1 - pos[0]); // one byte past the listed size is enough to tell
                     ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
                     while (bb.hasRemaining()) out.write(bb);
                     md.update(buf, 0, len);
@@ -261,7 +304,9 @@ public final class HubDownloader {
         }
     }
 
-    static Path partOf(Path target) { return target.resolveSibling(target.getFileName() + ".part"); }
+    static Path partOf(Path target) {
+        return target.resolveSibling(target.getFileName() + ".part");
+    }
 
     private static MessageDigest digest(RepoFile f) {
         try {

@@ -1,12 +1,11 @@
 package org.longform.hub;
 
-import org.longform.engine.kv.KvDType;
-import org.longform.engine.kv.KvPool;
-import org.longform.engine.model.Config;
-
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.longform.engine.kv.KvDType;
+import org.longform.engine.kv.KvPool;
+import org.longform.engine.model.Config;
 
 /**
  * How much of a story fits in memory: the room left for the KV cache once the weights are loaded
@@ -25,8 +24,8 @@ import java.util.Map;
  * @param dtype     the recommended dtype
  * @param window    its window in tokens (0 = does not fit at all)
  */
-public record KvPlan(Config config, long roomBytes, Map<KvDType, Integer> windows, KvDType dtype, int window,
-                     String reason) {
+public record KvPlan(
+        Config config, long roomBytes, Map<KvDType, Integer> windows, KvDType dtype, int window, String reason) {
     public static final int TARGET_WINDOW = 65_536;
     public static final int MAX_WINDOW = 86_016;
     public static final int MIN_WINDOW = 2_048;
@@ -38,13 +37,19 @@ public record KvPlan(Config config, long roomBytes, Map<KvDType, Integer> window
      */
     public static final List<KvDType> CANDIDATES = List.of(KvDType.F32, KvDType.F16, KvDType.INT8);
 
-    public boolean fits() { return window >= MIN_WINDOW; }
+    public boolean fits() {
+        return window >= MIN_WINDOW;
+    }
 
     /** Bytes one token's K and V take in {@code d}, as the engine allocates them. */
-    public long bytesPerToken(KvDType d) { return KvPool.bytesPerToken(config, d); }
+    public long bytesPerToken(KvDType d) {
+        return KvPool.bytesPerToken(config, d);
+    }
 
     /** Bytes the recommended window takes in the recommended dtype: the budget the engine needs for it. */
-    public long budgetBytes() { return (long) window * bytesPerToken(dtype); }
+    public long budgetBytes() {
+        return (long) window * bytesPerToken(dtype);
+    }
 
     /** What a KV dtype means for the writer, for the report and the first-run screen. */
     public static String description(KvDType d) {
@@ -62,8 +67,8 @@ public record KvPlan(Config config, long roomBytes, Map<KvDType, Integer> window
      * @param totalRam    physical memory (or the container's limit)
      */
     public static KvPlan recommend(Config c, long weightBytes, long totalRam) {
-        long reserve = Math.max(GIB, totalRam / 10);               // the OS, the desktop, the Java heap, the documents
-        long roomRam = totalRam - weightBytes - reserve;            // the weights must stay resident or every token pages
+        long reserve = Math.max(GIB, totalRam / 10); // the OS, the desktop, the Java heap, the documents
+        long roomRam = totalRam - weightBytes - reserve; // the weights must stay resident or every token pages
         // the KV pages are off-heap (FFM arenas, not bounded by -Xmx): the heap does not limit them
         long room = Math.max(0, roomRam);
         Map<KvDType, Integer> windows = new EnumMap<>(KvDType.class);
@@ -74,20 +79,26 @@ public record KvPlan(Config config, long roomBytes, Map<KvDType, Integer> window
         KvDType compact = CANDIDATES.getLast();
         KvDType pick = compact;
         for (KvDType d : CANDIDATES) {
-            if (windows.get(d) >= TARGET_WINDOW) { pick = d; break; }
+            if (windows.get(d) >= TARGET_WINDOW) {
+                pick = d;
+                break;
+            }
         }
         int window = windows.get(pick);
         String reason;
         if (window < MIN_WINDOW) {
             long short_ = MIN_WINDOW * KvPool.bytesPerToken(c, compact) - room;
-            reason = "the weights (" + Sizes.human(weightBytes) + ") leave " + Sizes.gib(room) + " for the KV cache, not even "
-                    + MIN_WINDOW + " tokens in " + compact.label() + "; about " + Sizes.gib(Math.max(short_, 0) + (1L << 27))
+            reason = "the weights (" + Sizes.human(weightBytes) + ") leave " + Sizes.gib(room)
+                    + " for the KV cache, not even "
+                    + MIN_WINDOW + " tokens in " + compact.label() + "; about "
+                    + Sizes.gib(Math.max(short_, 0) + (1L << 27))
                     + " more memory (or a smaller model) is needed";
             window = 0;
         } else if (pick == KvDType.F32) {
             reason = "f32 already fits " + String.format("%,d", window) + " tokens, a whole novel";
         } else if (windows.get(pick) >= TARGET_WINDOW) {
-            reason = pick.label() + " is the most precise type that fits " + String.format("%,d", TARGET_WINDOW) + " tokens";
+            reason = pick.label() + " is the most precise type that fits " + String.format("%,d", TARGET_WINDOW)
+                    + " tokens";
         } else {
             reason = "no type fits " + String.format("%,d", TARGET_WINDOW) + " tokens; " + compact.label()
                     + " gives the longest window";

@@ -1,17 +1,16 @@
 package org.longform.hub;
 
-import org.longform.engine.Assets;
-import org.longform.engine.io.ModelFormatException;
-import org.longform.engine.io.gguf.GgufFile;
-import org.longform.engine.io.gguf.GgufModel;
-import org.longform.engine.model.Config;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.longform.engine.Assets;
+import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.io.gguf.GgufFile;
+import org.longform.engine.io.gguf.GgufModel;
+import org.longform.engine.model.Config;
 
 /**
  * A model on disk the model manager can offer: an HF-format MPT folder (config.json + weights) or
@@ -26,8 +25,19 @@ import java.util.stream.Stream;
  * @param form         GGUF only: the matrices' stored types and whether they are re-quantized at
  *                     load, e.g. "Q3_K + Q6_K, re-quantized to q8_0 at load"; null for folders
  */
-public record LocalModel(Path path, Kind kind, String name, Config config, GgufInfo gguf, long weightBytes, Path tokenizer, String form) {
-    public enum Kind { MPT_FOLDER, GGUF }
+public record LocalModel(
+        Path path,
+        Kind kind,
+        String name,
+        Config config,
+        GgufInfo gguf,
+        long weightBytes,
+        Path tokenizer,
+        String form) {
+    public enum Kind {
+        MPT_FOLDER,
+        GGUF
+    }
 
     private static final List<String> WEIGHT_NAMES = List.of(
             "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json");
@@ -45,7 +55,9 @@ public record LocalModel(Path path, Kind kind, String name, Config config, GgufI
     public String summary() {
         String what = switch (kind) {
             case MPT_FOLDER -> "MPT, " + SystemReport.params(config.parameterCount()) + " parameters";
-            case GGUF -> "GGUF v" + gguf.version() + ", " + gguf.architecture() + (form == null || form.isEmpty() ? "" : ", " + form);
+            case GGUF ->
+                "GGUF v" + gguf.version() + ", " + gguf.architecture()
+                        + (form == null || form.isEmpty() ? "" : ", " + form);
         };
         return name + " — " + what + ", " + Sizes.human(weightBytes) + (isDemo() ? " (small demo model)" : "");
     }
@@ -55,7 +67,8 @@ public record LocalModel(Path path, Kind kind, String name, Config config, GgufI
         if (Files.isDirectory(p)) return folder(p);
         if (Files.isRegularFile(p)) {
             if (!GgufFile.isGguf(p)) {
-                throw new ModelFormatException(p, "not a model: choose an MPT folder (with config.json) or a .gguf file");
+                throw new ModelFormatException(
+                        p, "not a model: choose an MPT folder (with config.json) or a .gguf file");
             }
             // header and tensor table, parsed once (the data is mapped, not read): refuses formats
             // the engine cannot run, naming the tensor, and sizes what loading will take
@@ -74,29 +87,36 @@ public record LocalModel(Path path, Kind kind, String name, Config config, GgufI
     }
 
     private static LocalModel folder(Path dir) {
-        Config config = Config.load(dir.resolve("config.json"));   // refuses non-MPT and unsupported options, naming them
+        Config config = Config.load(dir.resolve("config.json")); // refuses non-MPT and unsupported options, naming them
         long weights = 0;
         boolean found = false;
         List<Path> parts;
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> files = s.toList();
-            parts = files.stream().filter(f -> f.getFileName().toString().endsWith(".part")).toList();
+            parts = files.stream()
+                    .filter(f -> f.getFileName().toString().endsWith(".part"))
+                    .toList();
             for (Path f : files) {
                 String n = f.getFileName().toString();
                 if (WEIGHT_NAMES.contains(n)) found = true;
-                if (n.endsWith(".safetensors") || (n.startsWith("pytorch_model") && n.endsWith(".bin"))) weights += Files.size(f);
+                if (n.endsWith(".safetensors") || (n.startsWith("pytorch_model") && n.endsWith(".bin")))
+                    weights += Files.size(f);
             }
         } catch (IOException e) {
             throw new ModelFormatException(dir, "cannot list the folder (" + e.getMessage() + ")");
         }
         if (!parts.isEmpty()) {
-            throw new ModelFormatException(dir, "download incomplete: " + parts.size() + " file(s) still end in .part (e.g. "
-                    + parts.getFirst().getFileName() + "); run the download again to finish it");
+            throw new ModelFormatException(
+                    dir,
+                    "download incomplete: " + parts.size() + " file(s) still end in .part (e.g. "
+                            + parts.getFirst().getFileName() + "); run the download again to finish it");
         }
         if (!found) {
-            throw new ModelFormatException(dir, "no weights: expected model.safetensors, pytorch_model.bin or a sharded index (*.index.json)");
+            throw new ModelFormatException(
+                    dir, "no weights: expected model.safetensors, pytorch_model.bin or a sharded index (*.index.json)");
         }
-        Path tok = Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir.resolve("tokenizer.json") : Assets.tokenizer();
+        Path tok =
+                Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir.resolve("tokenizer.json") : Assets.tokenizer();
         return new LocalModel(dir, Kind.MPT_FOLDER, dir.getFileName().toString(), config, null, weights, tok, null);
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,9 @@ import java.util.List;
 public final class RecentModels {
     public record Entry(Path path, LocalModel.Kind kind, String name, Instant lastOpened) {
         /** The model may have been moved or deleted since; the UI greys such entries out. */
-        public boolean exists() { return Files.exists(path); }
+        public boolean exists() {
+            return Files.exists(path);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -34,9 +35,13 @@ public final class RecentModels {
         this.max = max;
     }
 
-    public static RecentModels standard() { return new RecentModels(AppDirs.detect().recentModelsFile(), 12); }
+    public static RecentModels standard() {
+        return new RecentModels(AppDirs.detect().recentModelsFile(), 12);
+    }
 
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 
     public synchronized List<Entry> list() {
         List<Entry> out = new ArrayList<>();
@@ -44,8 +49,11 @@ public final class RecentModels {
         try {
             for (JsonNode n : JSON.readTree(file.toFile()).path("models")) {
                 try {
-                    out.add(new Entry(Path.of(n.path("path").asText()), LocalModel.Kind.valueOf(n.path("kind").asText()),
-                            n.path("name").asText(), Instant.parse(n.path("lastOpened").asText())));
+                    out.add(new Entry(
+                            Path.of(n.path("path").asText()),
+                            LocalModel.Kind.valueOf(n.path("kind").asText()),
+                            n.path("name").asText(),
+                            Instant.parse(n.path("lastOpened").asText())));
                 } catch (RuntimeException skip) {
                     // one bad entry (hand-edited file, older format) is dropped, the rest kept
                 }
@@ -72,7 +80,8 @@ public final class RecentModels {
 
     public synchronized List<Entry> remove(Path path) throws IOException {
         List<Entry> list = list();
-        list.removeIf(x -> x.path().equals(path.toAbsolutePath().normalize()) || x.path().equals(path));
+        list.removeIf(x ->
+                x.path().equals(path.toAbsolutePath().normalize()) || x.path().equals(path));
         save(list);
         return list;
     }
@@ -81,12 +90,15 @@ public final class RecentModels {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode arr = root.putArray("models");
         for (Entry e : list) {
-            arr.addObject().put("path", e.path().toString()).put("kind", e.kind().name()).put("name", e.name())
+            arr.addObject()
+                    .put("path", e.path().toString())
+                    .put("kind", e.kind().name())
+                    .put("name", e.name())
                     .put("lastOpened", e.lastOpened().toString());
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), root);   // written aside, then moved: a crash never leaves half a file
+        JSON.writeValue(tmp.toFile(), root); // written aside, then moved: a crash never leaves half a file
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

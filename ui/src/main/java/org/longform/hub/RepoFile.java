@@ -10,8 +10,12 @@ package org.longform.hub;
  */
 public record RepoFile(String path, long size, String sha256, String gitOid) {
     public RepoFile {
-        if (path == null || path.isEmpty() || path.startsWith("/") || path.contains("\\")
-                || ("/" + path + "/").contains("/../") || ("/" + path + "/").contains("/./")) {
+        if (path == null
+                || path.isEmpty()
+                || path.startsWith("/")
+                || path.contains("\\")
+                || ("/" + path + "/").contains("/../")
+                || ("/" + path + "/").contains("/./")) {
             // a hostile or broken listing must never write outside the target folder
             throw new IllegalArgumentException("unsafe file path in repository listing: '" + path + "'");
         }
@@ -19,8 +23,12 @@ public record RepoFile(String path, long size, String sha256, String gitOid) {
     }
 
     /** Stored with Git LFS: the hub gives its sha256, which we verify. */
-    public boolean lfs() { return sha256 != null; }
+    public boolean lfs() {
+        return sha256 != null;
+    }
 
     /** The checksum we verify against: sha256 for LFS files, else the git blob sha1 (when the listing had one). */
-    public String expectedDigest() { return lfs() ? sha256 : gitOid; }
+    public String expectedDigest() {
+        return lfs() ? sha256 : gitOid;
+    }
 }

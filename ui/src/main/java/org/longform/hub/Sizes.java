@@ -11,7 +11,10 @@ public final class Sizes {
         String[] units = {"kB", "MB", "GB", "TB", "PB"};
         double v = bytes;
         int u = -1;
-        while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
         return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
     }
 

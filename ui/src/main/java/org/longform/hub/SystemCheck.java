@@ -1,11 +1,6 @@
 package org.longform.hub;
 
 import com.sun.management.OperatingSystemMXBean;
-import jdk.incubator.vector.VectorShape;
-import org.longform.engine.model.Config;
-import org.longform.engine.model.Weights;
-import org.longform.engine.quant.WeightType;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -15,6 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import jdk.incubator.vector.VectorShape;
+import org.longform.engine.model.Config;
+import org.longform.engine.model.Weights;
+import org.longform.engine.quant.WeightType;
 
 /**
  * The first-run check: can this machine run the chosen model, and with what KV cache dtype and
@@ -32,18 +31,24 @@ public final class SystemCheck {
      */
     public record Target(String name, Config config, long weightBytes, boolean reference, WeightType quant) {
         public static Target of(LocalModel m) {
-            if (m.config() == null) throw new IllegalArgumentException(m.path() + ": the system check needs an MPT folder (config.json)");
-            return new Target(m.name() + (m.isDemo() ? " (small demo model)" : ""), m.config(), m.weightBytes(), false, null);
+            if (m.config() == null)
+                throw new IllegalArgumentException(m.path() + ": the system check needs an MPT folder (config.json)");
+            return new Target(
+                    m.name() + (m.isDemo() ? " (small demo model)" : ""), m.config(), m.weightBytes(), false, null);
         }
 
         /** The same model with its weights quantized at load to {@code q} (null: as stored), priced at their loaded size. */
         public Target loadedAs(WeightType q) {
             if (q == null || !q.quantized() || q == quant) return this;
-            String base = quant == null ? name : name.substring(0, name.length() - quantSuffix(quant).length());
+            String base = quant == null
+                    ? name
+                    : name.substring(0, name.length() - quantSuffix(quant).length());
             return new Target(base + quantSuffix(q), config, Weights.bytesFor(config, q), reference, q);
         }
 
-        private static String quantSuffix(WeightType q) { return " (" + q.label() + " weights)"; }
+        private static String quantSuffix(WeightType q) {
+            return " (" + q.label() + " weights)";
+        }
     }
 
     /** MPT-7B-StoryWriter as the hub ships it: 6.7B parameters in bf16, 65k training window. */
@@ -55,14 +60,27 @@ public final class SystemCheck {
     }
 
     public static SystemReport run(Target target) {
-        long total = totalMemory(), avail = availableMemory(total), heap = Runtime.getRuntime().maxMemory();
+        long total = totalMemory(),
+                avail = availableMemory(total),
+                heap = Runtime.getRuntime().maxMemory();
         Vector v = vector();
         CudaStatus cuda = CudaStatus.probe();
         KvPlan plan = KvPlan.recommend(target.config(), target.weightBytes(), total);
-        return new SystemReport(Runtime.version().toString(), System.getProperty("java.vendor", "?"),
-                System.getProperty("os.name") + " " + System.getProperty("os.version"), System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), v.bits(), v.note(), cpuFeatures(), total, avail, heap,
-                cuda, target, plan);
+        return new SystemReport(
+                Runtime.version().toString(),
+                System.getProperty("java.vendor", "?"),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(),
+                v.bits(),
+                v.note(),
+                cpuFeatures(),
+                total,
+                avail,
+                heap,
+                cuda,
+                target,
+                plan);
     }
 
     /** The KV plan for a model of this shape and loaded weight size on this machine (what the first-run screen recommends). */
@@ -74,7 +92,9 @@ public final class SystemCheck {
 
     static Vector vector() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return new Vector(0, "Vector API not enabled (start Java with --add-modules jdk.incubator.vector); the engine falls back to slow scalar code");
+            return new Vector(
+                    0,
+                    "Vector API not enabled (start Java with --add-modules jdk.incubator.vector); the engine falls back to slow scalar code");
         }
         try {
             return new Vector(VectorProbe.preferredBits(), "");
@@ -85,11 +105,24 @@ public final class SystemCheck {
 
     /** Kept in its own class so that it is loaded only once the incubator module is known to be present. */
     private static final class VectorProbe {
-        static int preferredBits() { return VectorShape.preferredShape().vectorBitSize(); }
+        static int preferredBits() {
+            return VectorShape.preferredShape().vectorBitSize();
+        }
     }
 
-    private static final Set<String> INTERESTING = Set.of("avx2", "fma", "f16c", "avx512f", "avx512_bf16", "avx512_fp16",
-            "amx_bf16", "asimd", "asimdhp", "sve", "sve2", "bf16");
+    private static final Set<String> INTERESTING = Set.of(
+            "avx2",
+            "fma",
+            "f16c",
+            "avx512f",
+            "avx512_bf16",
+            "avx512_fp16",
+            "amx_bf16",
+            "asimd",
+            "asimdhp",
+            "sve",
+            "sve2",
+            "bf16");
 
     /** SIMD features the kernels can use, from /proc/cpuinfo (Linux); empty elsewhere. */
     static List<String> cpuFeatures() {
@@ -97,9 +130,12 @@ public final class SystemCheck {
         Path info = Path.of("/proc/cpuinfo");
         if (!Files.isReadable(info)) return out;
         try (var lines = Files.lines(info)) {
-            lines.filter(l -> l.startsWith("flags") || l.startsWith("Features")).findFirst().ifPresent(l -> {
-                for (String f : l.substring(l.indexOf(':') + 1).trim().split("\\s+")) if (INTERESTING.contains(f)) out.add(f);
-            });
+            lines.filter(l -> l.startsWith("flags") || l.startsWith("Features"))
+                    .findFirst()
+                    .ifPresent(l -> {
+                        for (String f : l.substring(l.indexOf(':') + 1).trim().split("\\s+"))
+                            if (INTERESTING.contains(f)) out.add(f);
+                    });
         } catch (IOException | UncheckedIOException e) {
             // features are a detail of the report
         }
@@ -108,7 +144,7 @@ public final class SystemCheck {
 
     static long totalMemory() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
-            return os.getTotalMemorySize();   // the container's limit when there is one
+            return os.getTotalMemorySize(); // the container's limit when there is one
         }
         return meminfo("MemTotal:", Runtime.getRuntime().maxMemory());
     }
@@ -117,19 +153,24 @@ public final class SystemCheck {
     static long availableMemory(long total) {
         long a = meminfo("MemAvailable:", -1);
         if (a > 0) return Math.min(a, total);
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) return os.getFreeMemorySize();
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os)
+            return os.getFreeMemorySize();
         return total;
     }
 
     private static long meminfo(String key, long fallback) {
         try (var lines = Files.lines(Path.of("/proc/meminfo"))) {
-            return lines.filter(l -> l.startsWith(key)).findFirst()
-                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).orElse(fallback);
+            return lines.filter(l -> l.startsWith(key))
+                    .findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024)
+                    .orElse(fallback);
         } catch (IOException | RuntimeException e) {
             return fallback;
         }
     }
 
     /** Locale-free "12,345" for messages. */
-    static String n(long v) { return String.format(Locale.ROOT, "%,d", v); }
+    static String n(long v) {
+        return String.format(Locale.ROOT, "%,d", v);
+    }
 }

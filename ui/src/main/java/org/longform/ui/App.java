@@ -15,6 +15,6 @@ public final class App extends Application {
     public void start(Stage stage) {
         MainWindow w = new MainWindow(AppConfig.defaults(), stage);
         w.start(getParameters().getRaw());
-        w.firstRun().showIfFirstRun(w.firstRunHooks());   // only on the first start: the system check and a sample story
+        w.firstRun().showIfFirstRun(w.firstRunHooks()); // only on the first start: the system check and a sample story
     }
 }

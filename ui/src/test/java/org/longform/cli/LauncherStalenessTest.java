@@ -1,11 +1,7 @@
 package org.longform.cli;
 
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.ui.TestSupport;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,9 +11,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.ui.TestSupport;
 
 /**
  * bin/longform rebuilds when any module's sources or any pom changed since the jar was built. Run
@@ -25,7 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class LauncherStalenessTest {
-    @TempDir Path tree;
+    @TempDir
+    Path tree;
+
     private final FileTime old = FileTime.from(Instant.parse("2026-01-01T00:00:00Z"));
     private final FileTime built = FileTime.from(Instant.parse("2026-01-02T00:00:00Z"));
     private final FileTime later = FileTime.from(Instant.parse("2026-01-03T00:00:00Z"));
@@ -34,9 +35,10 @@ class LauncherStalenessTest {
     void scratchTree() throws IOException {
         Files.createDirectories(tree.resolve("bin"));
         Files.copy(TestSupport.home().resolve("bin/longform"), tree.resolve("bin/longform"));
-        Files.writeString(tree.resolve("pom.xml"),
+        Files.writeString(
+                tree.resolve("pom.xml"),
                 "<project><modules><module>engine</module><module>server</module><module>ui</module></modules></project>\n");
-        for (String m : new String[]{"engine", "server", "ui", "bench"}) {
+        for (String m : new String[] {"engine", "server", "ui", "bench"}) {
             write(m + "/pom.xml", old);
             write(m + "/src/main/java/A.java", old);
         }
@@ -85,7 +87,8 @@ class LauncherStalenessTest {
 
     /** Runs the launcher's "--version"; the scratch jar is empty, so Java fails after the staleness check: only stderr matters. */
     private String launch() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", tree.resolve("bin/longform").toString(), "--version")
+        ProcessBuilder pb = new ProcessBuilder(
+                        "bash", tree.resolve("bin/longform").toString(), "--version")
                 .redirectErrorStream(true);
         pb.environment().put("PATH", tree.resolve("fakebin") + ":" + System.getenv("PATH"));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));

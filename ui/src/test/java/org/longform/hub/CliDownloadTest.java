@@ -1,5 +1,13 @@
 package org.longform.hub;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,29 +18,25 @@ import org.longform.cli.DownloadCommand;
 import org.longform.engine.model.Weights;
 import org.longform.engine.quant.WeightType;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /** {@code longform download} and {@code longform doctor} as a person runs them, in-process, against the fake hub. */
 @Timeout(60)
 class CliDownloadTest {
     record Run(int code, String out, String err) {}
 
     FakeHub hub;
-    @TempDir Path tmp;
 
-    @BeforeEach void start() throws Exception {
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void start() throws Exception {
         hub = new FakeHub(HubDownloaderTest.FIXTURE);
-        System.setProperty("longform.config", tmp.resolve("config").toString());   // keep the recent list out of the user's home
+        System.setProperty(
+                "longform.config", tmp.resolve("config").toString()); // keep the recent list out of the user's home
     }
 
-    @AfterEach void stop() {
+    @AfterEach
+    void stop() {
         hub.close();
         DownloadCommand.useDownloaders(null);
         System.clearProperty("longform.config");
@@ -63,14 +67,27 @@ class CliDownloadTest {
         assertTrue(r.err().contains("3 files"), r.err());
         assertTrue(r.err().contains("retry 1 from byte"), r.err());
         assertTrue(r.err().contains("done: 3 files verified"), r.err());
-        assertArrayEquals(Files.readAllBytes(HubDownloaderTest.FIXTURE.resolve("model.safetensors")), Files.readAllBytes(to.resolve("model.safetensors")));
-        assertEquals(to.toAbsolutePath(), new RecentModels(tmp.resolve("config/recent-models.json"), 5).list().getFirst().path());
+        assertArrayEquals(
+                Files.readAllBytes(HubDownloaderTest.FIXTURE.resolve("model.safetensors")),
+                Files.readAllBytes(to.resolve("model.safetensors")));
+        assertEquals(
+                to.toAbsolutePath(),
+                new RecentModels(tmp.resolve("config/recent-models.json"), 5)
+                        .list()
+                        .getFirst()
+                        .path());
     }
 
     @Test
     void fullDiskIsOneLineNamingBothNumbers() {
         DownloadCommand.useDownloaders(c -> new HubDownloader(c, d -> 4096, 3, Duration.ofMillis(10)));
-        Run r = run("download", FakeHub.REPO, "--endpoint", hub.endpoint(), "--to", tmp.resolve("m").toString());
+        Run r = run(
+                "download",
+                FakeHub.REPO,
+                "--endpoint",
+                hub.endpoint(),
+                "--to",
+                tmp.resolve("m").toString());
         assertEquals(2, r.code());
         String last = r.err().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(last.startsWith("longform: not enough disk space for " + FakeHub.REPO), last);
@@ -92,15 +109,20 @@ class CliDownloadTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Recommended  KV dtype"), r.out());
         assertTrue(r.out().contains("small demo model"), r.out());
-        assertTrue(r.out().lines().count() <= 24, "one screen: " + r.out().lines().count() + " lines");
+        assertTrue(
+                r.out().lines().count() <= 24, "one screen: " + r.out().lines().count() + " lines");
     }
 
     @Test
     void doctorPricesTheWeightsAsTheyWillBeLoaded() {
         Run r = run("doctor", "--quant", "q4_0");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("mosaicml/mpt-7b-storywriter (q4_0 weights): 6.65B parameters, "
-                + Sizes.human(Weights.bytesFor(SystemCheck.STORYWRITER.config(), WeightType.Q4_0)) + " of weights"), r.out());
+        assertTrue(
+                r.out()
+                        .contains("mosaicml/mpt-7b-storywriter (q4_0 weights): 6.65B parameters, "
+                                + Sizes.human(Weights.bytesFor(SystemCheck.STORYWRITER.config(), WeightType.Q4_0))
+                                + " of weights"),
+                r.out());
         Run bad = run("doctor", "--quant", "q5");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("unknown quantization 'q5'"), bad.err());

@@ -2,7 +2,6 @@ package org.longform.hub;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -43,10 +42,12 @@ public final class FakeHub implements AutoCloseable {
     final List<Request> log = Collections.synchronizedList(new ArrayList<>());
     /** path → bytes to send before dropping the connection, for the next N requests (count in dropTimes). */
     final Map<String, Long> dropAfter = new ConcurrentHashMap<>();
+
     final Map<String, AtomicInteger> dropTimes = new ConcurrentHashMap<>();
     final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
     /** path → a gate the server waits on after sending the drop's bytes, so a test can act while the file is half-sent. */
     final Map<String, CountDownLatch> holdBeforeDrop = new ConcurrentHashMap<>();
+
     volatile boolean ignoreRange;
     volatile int pageSize = 2;
     private final HttpServer server;
@@ -55,7 +56,7 @@ public final class FakeHub implements AutoCloseable {
         add("config.json", Files.readAllBytes(fixtureDir.resolve("config.json")), false);
         add("model.safetensors", Files.readAllBytes(fixtureDir.resolve("model.safetensors")), true);
         add("README.md", "# tiny-mpt\nA fixture.\n".getBytes(StandardCharsets.UTF_8), false);
-        add("flax_model.msgpack", new byte[1234], true);   // another framework's weights: skipped by default
+        add("flax_model.msgpack", new byte[1234], true); // another framework's weights: skipped by default
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4));
@@ -63,13 +64,23 @@ public final class FakeHub implements AutoCloseable {
     }
 
     void add(String path, byte[] bytes, boolean lfs) {
-        files.put(path, new Served(path, bytes, lfs, hex("SHA-256", new byte[0], bytes),
-                hex("SHA-1", ("blob " + bytes.length + "\0").getBytes(StandardCharsets.US_ASCII), bytes)));
+        files.put(
+                path,
+                new Served(
+                        path,
+                        bytes,
+                        lfs,
+                        hex("SHA-256", new byte[0], bytes),
+                        hex("SHA-1", ("blob " + bytes.length + "\0").getBytes(StandardCharsets.US_ASCII), bytes)));
     }
 
-    public String endpoint() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
+    public String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
 
-    void dropOnce(String path, long afterBytes) { drop(path, afterBytes, 1); }
+    void dropOnce(String path, long afterBytes) {
+        drop(path, afterBytes, 1);
+    }
 
     void drop(String path, long afterBytes, int times) {
         dropAfter.put(path, afterBytes);
@@ -85,7 +96,9 @@ public final class FakeHub implements AutoCloseable {
     }
 
     /** Serves {@code path} with one byte flipped, so its checksum fails. */
-    public void corrupt(String path) { corrupt.put(path, true); }
+    public void corrupt(String path) {
+        corrupt.put(path, true);
+    }
 
     public List<Request> requestsFor(String prefix) {
         synchronized (log) {
@@ -94,7 +107,8 @@ public final class FakeHub implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getRawPath(), query = ex.getRequestURI().getRawQuery();
+        String path = ex.getRequestURI().getRawPath(),
+                query = ex.getRequestURI().getRawQuery();
         log.add(new Request(path, ex.getRequestHeaders().getFirst("Range")));
         try (ex) {
             String api = "/api/models/" + REPO + "/";
@@ -104,7 +118,10 @@ public final class FakeHub implements AutoCloseable {
                 tree(ex, query);
             } else if (path.startsWith("/" + REPO + "/resolve/" + COMMIT + "/")) {
                 Served f = files.get(path.substring(("/" + REPO + "/resolve/" + COMMIT + "/").length()));
-                if (f == null) { send(ex, 404, "Entry not found"); return; }
+                if (f == null) {
+                    send(ex, 404, "Entry not found");
+                    return;
+                }
                 ex.getResponseHeaders().add("X-Repo-Commit", COMMIT);
                 if (f.lfs()) {
                     ex.getResponseHeaders().add("X-Linked-Etag", "\"" + f.sha256() + "\"");
@@ -116,7 +133,10 @@ public final class FakeHub implements AutoCloseable {
                 }
             } else if (path.startsWith("/cdn/")) {
                 String sha = path.substring(5);
-                Served f = files.values().stream().filter(s -> s.sha256().equals(sha)).findFirst().orElse(null);
+                Served f = files.values().stream()
+                        .filter(s -> s.sha256().equals(sha))
+                        .findFirst()
+                        .orElse(null);
                 if (f == null) send(ex, 404, "no such object");
                 else body(ex, f);
             } else {
@@ -127,21 +147,34 @@ public final class FakeHub implements AutoCloseable {
 
     private void tree(HttpExchange ex, String query) throws IOException {
         int from = 0;
-        if (query != null && query.contains("cursor=")) from = Integer.parseInt(query.replaceAll(".*cursor=(\\d+).*", "$1"));
+        if (query != null && query.contains("cursor="))
+            from = Integer.parseInt(query.replaceAll(".*cursor=(\\d+).*", "$1"));
         List<Served> all = new ArrayList<>(files.values());
         StringBuilder sb = new StringBuilder("[");
         if (from == 0) sb.append("{\"type\":\"directory\",\"oid\":\"abc\",\"size\":0,\"path\":\"docs\"}");
         for (int i = from; i < Math.min(all.size(), from + pageSize); i++) {
             Served f = all.get(i);
             if (sb.length() > 1) sb.append(',');
-            sb.append("{\"type\":\"file\",\"oid\":\"").append(f.lfs() ? "f00d" : f.gitOid()).append("\",\"size\":").append(f.bytes().length)
-                    .append(",\"path\":\"").append(f.path()).append('"');
-            if (f.lfs()) sb.append(",\"lfs\":{\"oid\":\"").append(f.sha256()).append("\",\"size\":").append(f.bytes().length).append(",\"pointerSize\":134}");
+            sb.append("{\"type\":\"file\",\"oid\":\"")
+                    .append(f.lfs() ? "f00d" : f.gitOid())
+                    .append("\",\"size\":")
+                    .append(f.bytes().length)
+                    .append(",\"path\":\"")
+                    .append(f.path())
+                    .append('"');
+            if (f.lfs())
+                sb.append(",\"lfs\":{\"oid\":\"")
+                        .append(f.sha256())
+                        .append("\",\"size\":")
+                        .append(f.bytes().length)
+                        .append(",\"pointerSize\":134}");
             sb.append('}');
         }
         sb.append(']');
         String next = from + pageSize < all.size()
-                ? "</api/models/" + REPO + "/tree/" + COMMIT + "?recursive=true&cursor=" + (from + pageSize) + ">; rel=\"next\"" : null;
+                ? "</api/models/" + REPO + "/tree/" + COMMIT + "?recursive=true&cursor=" + (from + pageSize)
+                        + ">; rel=\"next\""
+                : null;
         json(ex, sb.toString(), next);
     }
 
@@ -156,7 +189,10 @@ public final class FakeHub implements AutoCloseable {
         int code = 200;
         if (range != null && !ignoreRange) {
             from = Long.parseLong(range.replaceAll("bytes=(\\d+)-.*", "$1"));
-            if (from >= b.length) { ex.sendResponseHeaders(416, -1); return; }
+            if (from >= b.length) {
+                ex.sendResponseHeaders(416, -1);
+                return;
+            }
             code = 206;
             ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (b.length - 1) + "/" + b.length);
         }
@@ -207,7 +243,8 @@ public final class FakeHub implements AutoCloseable {
         }
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         holdBeforeDrop.values().forEach(CountDownLatch::countDown);
         server.stop(0);
         ((ExecutorService) server.getExecutor()).shutdownNow();

@@ -1,10 +1,6 @@
 package org.longform.hub;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -17,33 +13,55 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The hub downloader against a loopback fake hub serving the tiny-mpt-6h fixture. No internet. */
 @Timeout(60)
 class HubDownloaderTest {
-    static final Path FIXTURE = Path.of("../engine/src/test/resources/fixtures/tiny-mpt-6h").toAbsolutePath().normalize();
+    static final Path FIXTURE = Path.of("../engine/src/test/resources/fixtures/tiny-mpt-6h")
+            .toAbsolutePath()
+            .normalize();
     static final String WEIGHTS = "model.safetensors";
 
     FakeHub hub;
-    @TempDir Path tmp;
 
-    @BeforeEach void start() throws Exception { hub = new FakeHub(FIXTURE); }
+    @TempDir
+    Path tmp;
 
-    @AfterEach void stop() { hub.close(); }
-
-    HubDownloader downloader(FreeSpace space) {
-        return new HubDownloader(new HubClient(hub.endpoint(), null, Duration.ofSeconds(5), Duration.ofSeconds(5)), space, 3, Duration.ofMillis(10));
+    @BeforeEach
+    void start() throws Exception {
+        hub = new FakeHub(FIXTURE);
     }
 
-    HubDownloader downloader() { return downloader(FreeSpace.system()); }
+    @AfterEach
+    void stop() {
+        hub.close();
+    }
 
-    Path dir() { return tmp.resolve("models/tiny"); }
+    HubDownloader downloader(FreeSpace space) {
+        return new HubDownloader(
+                new HubClient(hub.endpoint(), null, Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                space,
+                3,
+                Duration.ofMillis(10));
+    }
+
+    HubDownloader downloader() {
+        return downloader(FreeSpace.system());
+    }
+
+    Path dir() {
+        return tmp.resolve("models/tiny");
+    }
 
     void assertSameAsFixture(Path dir) throws Exception {
         assertArrayEquals(Files.readAllBytes(FIXTURE.resolve(WEIGHTS)), Files.readAllBytes(dir.resolve(WEIGHTS)));
-        assertArrayEquals(Files.readAllBytes(FIXTURE.resolve("config.json")), Files.readAllBytes(dir.resolve("config.json")));
+        assertArrayEquals(
+                Files.readAllBytes(FIXTURE.resolve("config.json")), Files.readAllBytes(dir.resolve("config.json")));
     }
 
     Set<String> names(Path dir) throws Exception {
@@ -57,13 +75,22 @@ class HubDownloaderTest {
         HubDownloader dl = downloader();
         DownloadPlan plan = dl.plan(FakeHub.REPO, "main", dir(), false);
         assertEquals(FakeHub.COMMIT, plan.commit());
-        assertEquals(List.of("config.json", WEIGHTS, "README.md"), plan.files().stream().map(RepoFile::path).toList(), "pages followed, directory entries ignored");
+        assertEquals(
+                List.of("config.json", WEIGHTS, "README.md"),
+                plan.files().stream().map(RepoFile::path).toList(),
+                "pages followed, directory entries ignored");
         assertEquals(List.of("flax_model.msgpack"), plan.skipped());
         assertEquals(plan.bytesTotal(), plan.bytesMissing());
         List<String> verified = new ArrayList<>();
-        DownloadResult r = dl.download(plan, new DownloadListener() {
-            @Override public void fileDone(RepoFile f, boolean ok) { if (ok) verified.add(f.path()); }
-        }, new DownloadControl());
+        DownloadResult r = dl.download(
+                plan,
+                new DownloadListener() {
+                    @Override
+                    public void fileDone(RepoFile f, boolean ok) {
+                        if (ok) verified.add(f.path());
+                    }
+                },
+                new DownloadControl());
         assertTrue(r.complete());
         assertEquals(plan.bytesTotal(), r.bytesDownloaded());
         assertEquals(List.of("config.json", WEIGHTS, "README.md"), verified, "sha256 for LFS, git sha1 for the rest");
@@ -77,17 +104,26 @@ class HubDownloaderTest {
         int before = hub.log.size();
         DownloadPlan again = dl.plan(FakeHub.REPO, "main", dir(), false);
         assertEquals(0, again.bytesMissing());
-        assertTrue(dl.download(again, new DownloadListener() {}, new DownloadControl()).complete());
-        assertTrue(hub.log.subList(before, hub.log.size()).stream().noneMatch(q -> q.path().contains("/resolve/") || q.path().startsWith("/cdn/")));
+        assertTrue(dl.download(again, new DownloadListener() {}, new DownloadControl())
+                .complete());
+        assertTrue(hub.log.subList(before, hub.log.size()).stream()
+                .noneMatch(q -> q.path().contains("/resolve/") || q.path().startsWith("/cdn/")));
     }
 
     @Test
     void resumesWithARangeRequestAfterTheConnectionDrops() throws Exception {
         hub.dropOnce(WEIGHTS, 3_000_000);
         List<Long> retries = new ArrayList<>();
-        DownloadResult r = downloader().download(downloader().plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {
-            @Override public void retrying(RepoFile f, int attempt, long offset, Exception cause) { retries.add(offset); }
-        }, new DownloadControl());
+        DownloadResult r = downloader()
+                .download(
+                        downloader().plan(FakeHub.REPO, "main", dir(), false),
+                        new DownloadListener() {
+                            @Override
+                            public void retrying(RepoFile f, int attempt, long offset, Exception cause) {
+                                retries.add(offset);
+                            }
+                        },
+                        new DownloadControl());
         assertTrue(r.complete());
         assertSameAsFixture(dir());
         List<FakeHub.Request> cdn = hub.requestsFor("/cdn/");
@@ -102,11 +138,15 @@ class HubDownloaderTest {
     void pauseKeepsThePartAndTheNextRunResumesIt() throws Exception {
         DownloadControl control = new DownloadControl();
         HubDownloader dl = downloader();
-        DownloadResult first = dl.download(dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {
-            @Override public void progress(RepoFile f, long fileDone, long totalDone, long total) {
-                if (f.path().equals(WEIGHTS) && fileDone > 1_000_000) control.pause();
-            }
-        }, control);
+        DownloadResult first = dl.download(
+                dl.plan(FakeHub.REPO, "main", dir(), false),
+                new DownloadListener() {
+                    @Override
+                    public void progress(RepoFile f, long fileDone, long totalDone, long total) {
+                        if (f.path().equals(WEIGHTS) && fileDone > 1_000_000) control.pause();
+                    }
+                },
+                control);
         assertEquals(DownloadResult.Status.PAUSED, first.status());
         Path part = dir().resolve(WEIGHTS + ".part");
         long partSize = Files.size(part);
@@ -116,7 +156,8 @@ class HubDownloaderTest {
         // a new process would start from the plan: it counts the part as present
         DownloadPlan plan = dl.plan(FakeHub.REPO, "main", dir(), false);
         assertEquals(plan.bytesTotal() - partSize - Files.size(dir().resolve("config.json")), plan.bytesMissing());
-        assertTrue(dl.download(plan, new DownloadListener() {}, new DownloadControl()).complete());
+        assertTrue(dl.download(plan, new DownloadListener() {}, new DownloadControl())
+                .complete());
         assertSameAsFixture(dir());
         assertFalse(Files.exists(part));
         List<FakeHub.Request> cdn = hub.requestsFor("/cdn/");
@@ -128,32 +169,46 @@ class HubDownloaderTest {
         DownloadControl control = new DownloadControl();
         HubDownloader dl = downloader();
         DownloadPlan plan = dl.plan(FakeHub.REPO, "main", dir(), false);
-        dl.download(plan, new DownloadListener() {
-            @Override public void progress(RepoFile f, long fileDone, long totalDone, long total) {
-                if (f.path().equals(WEIGHTS) && fileDone > 500_000) control.pause();
-            }
-        }, control);
+        dl.download(
+                plan,
+                new DownloadListener() {
+                    @Override
+                    public void progress(RepoFile f, long fileDone, long totalDone, long total) {
+                        if (f.path().equals(WEIGHTS) && fileDone > 500_000) control.pause();
+                    }
+                },
+                control);
         long part = Files.size(dir().resolve(WEIGHTS + ".part"));
         assertEquals(part, dl.discardPartial(plan));
         assertFalse(Files.exists(dir().resolve(WEIGHTS + ".part")));
         assertTrue(Files.exists(dir().resolve("config.json")), "verified files stay");
-        assertEquals(plan.bytesTotal() - Files.size(dir().resolve("config.json")), dl.plan(FakeHub.REPO, "main", dir(), false).bytesMissing());
+        assertEquals(
+                plan.bytesTotal() - Files.size(dir().resolve("config.json")),
+                dl.plan(FakeHub.REPO, "main", dir(), false).bytesMissing());
     }
 
     @Test
     void aCorruptFileIsRejectedAndDeleted() throws Exception {
         hub.corrupt.put(WEIGHTS, true);
         HubDownloader dl = downloader();
-        ChecksumMismatchException e = assertThrows(ChecksumMismatchException.class,
-                () -> dl.download(dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl()));
-        assertTrue(e.getMessage().startsWith(dir().resolve(WEIGHTS) + ": checksum mismatch (sha256 expected " + hub.files.get(WEIGHTS).sha256()), e.getMessage());
+        ChecksumMismatchException e = assertThrows(
+                ChecksumMismatchException.class,
+                () -> dl.download(
+                        dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl()));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(dir().resolve(WEIGHTS) + ": checksum mismatch (sha256 expected "
+                                + hub.files.get(WEIGHTS).sha256()),
+                e.getMessage());
         assertTrue(e.getMessage().contains("deleted"), e.getMessage());
         assertFalse(Files.exists(dir().resolve(WEIGHTS)));
         assertFalse(Files.exists(dir().resolve(WEIGHTS + ".part")));
 
         // once the server is healthy again the same call succeeds
         hub.corrupt.clear();
-        assertTrue(dl.download(dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl()).complete());
+        assertTrue(dl.download(
+                        dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl())
+                .complete());
         assertSameAsFixture(dir());
     }
 
@@ -161,13 +216,18 @@ class HubDownloaderTest {
     void refusesUpFrontWhenTheDiskIsShort() throws Exception {
         HubDownloader dl = downloader(d -> 1_000);
         DownloadPlan plan = dl.plan(FakeHub.REPO, "main", dir(), false);
-        NotEnoughSpaceException e = assertThrows(NotEnoughSpaceException.class, () -> dl.download(plan, new DownloadListener() {}, new DownloadControl()));
+        NotEnoughSpaceException e = assertThrows(
+                NotEnoughSpaceException.class,
+                () -> dl.download(plan, new DownloadListener() {}, new DownloadControl()));
         assertEquals(plan.bytesTotal(), e.needed());
         assertEquals(1_000, e.available());
         assertTrue(e.getMessage().contains(String.format("%,d bytes", plan.bytesTotal())), e.getMessage());
         assertTrue(e.getMessage().contains("1,000 bytes) available"), e.getMessage());
         assertTrue(e.getMessage().contains(tmp.toString()), "names the folder: " + e.getMessage());
-        assertTrue(hub.requestsFor("/cdn/").isEmpty() && hub.requestsFor("/" + FakeHub.REPO + "/resolve/").isEmpty(), "no byte fetched");
+        assertTrue(
+                hub.requestsFor("/cdn/").isEmpty()
+                        && hub.requestsFor("/" + FakeHub.REPO + "/resolve/").isEmpty(),
+                "no byte fetched");
         assertFalse(Files.exists(dir()), "nothing written");
     }
 
@@ -175,8 +235,10 @@ class HubDownloaderTest {
     void theSpaceCheckCountsOnlyWhatIsMissing() throws Exception {
         HubDownloader full = downloader();
         full.download(full.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl());
-        HubDownloader dl = downloader(d -> 0);   // a full disk is fine when nothing is missing
-        assertTrue(dl.download(dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl()).complete());
+        HubDownloader dl = downloader(d -> 0); // a full disk is fine when nothing is missing
+        assertTrue(dl.download(
+                        dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl())
+                .complete());
     }
 
     @Test
@@ -184,20 +246,26 @@ class HubDownloaderTest {
         hub.dropOnce(WEIGHTS, 2_000_000);
         hub.ignoreRange = true;
         HubDownloader dl = downloader();
-        assertTrue(dl.download(dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl()).complete());
+        assertTrue(dl.download(
+                        dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl())
+                .complete());
         assertSameAsFixture(dir());
     }
 
     @Test
     void givesUpAfterRepeatedFailuresAndKeepsThePart() throws Exception {
-        hub.drop(WEIGHTS, 0, 100);   // every request dies before the first body byte
+        hub.drop(WEIGHTS, 0, 100); // every request dies before the first body byte
         HubDownloader dl = downloader();
-        HubException e = assertThrows(HubException.class,
-                () -> dl.download(dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl()));
+        HubException e = assertThrows(
+                HubException.class,
+                () -> dl.download(
+                        dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl()));
         assertTrue(e.getMessage().startsWith(WEIGHTS + ": download failed 4 times in a row"), e.getMessage());
         assertTrue(e.getMessage().contains("run again to resume"), e.getMessage());
         hub.dropTimes.clear();
-        assertTrue(dl.download(dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl()).complete());
+        assertTrue(dl.download(
+                        dl.plan(FakeHub.REPO, "main", dir(), false), new DownloadListener() {}, new DownloadControl())
+                .complete());
         assertSameAsFixture(dir());
     }
 
@@ -213,10 +281,13 @@ class HubDownloaderTest {
     void anUnreachableHubIsSaidInWords() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();   // closed again: nothing listens there
+            port = s.getLocalPort(); // closed again: nothing listens there
         }
-        HubDownloader dl = new HubDownloader(new HubClient("http://127.0.0.1:" + port, null, Duration.ofSeconds(2), Duration.ofSeconds(2)),
-                FreeSpace.system(), 1, Duration.ZERO);
+        HubDownloader dl = new HubDownloader(
+                new HubClient("http://127.0.0.1:" + port, null, Duration.ofSeconds(2), Duration.ofSeconds(2)),
+                FreeSpace.system(),
+                1,
+                Duration.ZERO);
         IOException e = assertThrows(IOException.class, () -> dl.plan(FakeHub.REPO, "main", dir(), false));
         assertTrue(e.getMessage().startsWith("cannot connect to http://127.0.0.1:" + port), e.getMessage());
     }

@@ -1,17 +1,16 @@
 package org.longform.hub;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Weights;
 import org.longform.engine.quant.WeightType;
-
-import java.lang.foreign.Arena;
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** The KV dtype/window recommendation on machines of known sizes, and the live report. */
 class SystemCheckTest {
@@ -48,10 +47,13 @@ class SystemCheckTest {
 
     @Test
     void theSuggestedBudgetHoldsTheRecommendedWindowInTheEngine() {
-        for (long ram : new long[]{24 * GIB, 64 * GIB, 128 * GIB}) {
+        for (long ram : new long[] {24 * GIB, 64 * GIB, 128 * GIB}) {
             KvPlan p = KvPlan.recommend(SW, SW_WEIGHTS, ram);
             long need = (long) p.window() * KvPool.bytesPerToken(SW, p.dtype());
-            assertTrue(need <= p.budgetBytes(), ram / GIB + " GiB: " + p.dtype().label() + " window " + p.window() + " needs " + need + ", budget " + p.budgetBytes());
+            assertTrue(
+                    need <= p.budgetBytes(),
+                    ram / GIB + " GiB: " + p.dtype().label() + " window " + p.window() + " needs " + need + ", budget "
+                            + p.budgetBytes());
             assertTrue(p.budgetBytes() <= p.roomBytes(), "within the room");
         }
     }
@@ -70,9 +72,11 @@ class SystemCheckTest {
     void storyWriterInQ4WeightsFitsItsTrainedWindowOn24GB() {
         SystemCheck.Target q4 = SystemCheck.STORYWRITER.loadedAs(WeightType.Q4_0);
         assertEquals(Weights.bytesFor(SW, WeightType.Q4_0), q4.weightBytes());
-        assertTrue(q4.weightBytes() > 3_800_000_000L && q4.weightBytes() < 3_900_000_000L, "q4 weights " + q4.weightBytes());
+        assertTrue(
+                q4.weightBytes() > 3_800_000_000L && q4.weightBytes() < 3_900_000_000L,
+                "q4 weights " + q4.weightBytes());
         assertEquals("mosaicml/mpt-7b-storywriter (q4_0 weights)", q4.name());
-        for (long ram : new long[]{24 * GIB, 24_000_000_000L}) {
+        for (long ram : new long[] {24 * GIB, 24_000_000_000L}) {
             KvPlan p = KvPlan.recommend(SW, q4.weightBytes(), ram);
             assertEquals(KvDType.INT8, p.dtype(), ram + " bytes");
             assertTrue(p.window() >= KvPlan.TARGET_WINDOW, ram + " bytes: window " + p.window());
@@ -87,15 +91,45 @@ class SystemCheckTest {
     @Test
     void theReportNamesTheWindowSmallerWeightsWouldGive() {
         KvPlan bf16 = KvPlan.recommend(SW, SW_WEIGHTS, 24 * GIB);
-        SystemReport r = new SystemReport("25", "JDK", "Linux", "amd64", 8, 512, "", List.of(), 24 * GIB, 20 * GIB, 8 * GIB,
-                new CudaStatus("libcuda.so.1", false, 0, -1, List.of(), "no driver"), SystemCheck.STORYWRITER, bf16);
-        int q4Window = KvPlan.recommend(SW, Weights.bytesFor(SW, WeightType.Q4_0), 24 * GIB).window();
-        assertTrue(r.render().contains("with q4_0 weights (" + Sizes.human(Weights.bytesFor(SW, WeightType.Q4_0))
-                + "): KV dtype int8, window " + SystemCheck.n(q4Window) + " tokens"), r.render());
+        SystemReport r = new SystemReport(
+                "25",
+                "JDK",
+                "Linux",
+                "amd64",
+                8,
+                512,
+                "",
+                List.of(),
+                24 * GIB,
+                20 * GIB,
+                8 * GIB,
+                new CudaStatus("libcuda.so.1", false, 0, -1, List.of(), "no driver"),
+                SystemCheck.STORYWRITER,
+                bf16);
+        int q4Window = KvPlan.recommend(SW, Weights.bytesFor(SW, WeightType.Q4_0), 24 * GIB)
+                .window();
+        assertTrue(
+                r.render()
+                        .contains("with q4_0 weights (" + Sizes.human(Weights.bytesFor(SW, WeightType.Q4_0))
+                                + "): KV dtype int8, window " + SystemCheck.n(q4Window) + " tokens"),
+                r.render());
 
         SystemCheck.Target q4 = SystemCheck.STORYWRITER.loadedAs(WeightType.Q4_0);
-        SystemReport already = new SystemReport("25", "JDK", "Linux", "amd64", 8, 512, "", List.of(), 24 * GIB, 20 * GIB, 8 * GIB,
-                new CudaStatus("libcuda.so.1", false, 0, -1, List.of(), "no driver"), q4, KvPlan.recommend(SW, q4.weightBytes(), 24 * GIB));
+        SystemReport already = new SystemReport(
+                "25",
+                "JDK",
+                "Linux",
+                "amd64",
+                8,
+                512,
+                "",
+                List.of(),
+                24 * GIB,
+                20 * GIB,
+                8 * GIB,
+                new CudaStatus("libcuda.so.1", false, 0, -1, List.of(), "no driver"),
+                q4,
+                KvPlan.recommend(SW, q4.weightBytes(), 24 * GIB));
         assertFalse(already.render().contains("with q4_0 weights"), already.render());
         assertTrue(already.render().contains("mosaicml/mpt-7b-storywriter (q4_0 weights)"), already.render());
     }
@@ -119,8 +153,10 @@ class SystemCheckTest {
     void kvPagesAreNotBoundByTheHeap() throws Exception {
         // what the rule above rests on: in a JVM with a 64 MiB heap, an arena takes 256 MiB
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"), OffHeap.class.getName())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java, "-Xmx64m", "-cp", System.getProperty("java.class.path"), OffHeap.class.getName())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
         assertTrue(out.contains("allocated 268435456"), out);

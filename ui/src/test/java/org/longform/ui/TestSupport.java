@@ -1,12 +1,11 @@
 package org.longform.ui;
 
-import org.longform.engine.token.Tokenizer;
-import org.longform.ui.gen.TokenCounter;
-import org.testfx.util.WaitForAsyncUtils;
-
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import org.longform.engine.token.Tokenizer;
+import org.longform.ui.gen.TokenCounter;
+import org.testfx.util.WaitForAsyncUtils;
 
 /** Shared fixtures: the bundled GPT-NeoX tokenizer (loaded once) and project paths. */
 public final class TestSupport {
@@ -24,8 +23,15 @@ public final class TestSupport {
         if (tokenizer == null) {
             Tokenizer t = Tokenizer.load(home().resolve("assets/tokenizer/tokenizer.json"));
             tokenizer = new TokenCounter() {
-                @Override public int[] encode(String text) { return t.encode(text); }
-                @Override public String decode(int[] ids) { return t.decode(ids); }
+                @Override
+                public int[] encode(String text) {
+                    return t.encode(text);
+                }
+
+                @Override
+                public String decode(int[] ids) {
+                    return t.decode(ids);
+                }
             };
         }
         return tokenizer;

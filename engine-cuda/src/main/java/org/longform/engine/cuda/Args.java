@@ -17,7 +17,8 @@ final class Args {
 
     private void expect(char code) {
         if (n >= items.length || kernel.params.charAt(n) != code) {
-            throw new IllegalStateException(kernel.entry + ": argument " + n + " is '" + code + "', signature is " + kernel.params);
+            throw new IllegalStateException(
+                    kernel.entry + ": argument " + n + " is '" + code + "', signature is " + kernel.params);
         }
     }
 
@@ -29,26 +30,29 @@ final class Args {
 
     Args i(int v) {
         expect('i');
-        items[n++] = Pointer.to(new int[]{v});
+        items[n++] = Pointer.to(new int[] {v});
         return this;
     }
 
     Args l(long v) {
         expect('l');
-        items[n++] = Pointer.to(new long[]{v});
+        items[n++] = Pointer.to(new long[] {v});
         return this;
     }
 
     Args f(float v) {
         expect('f');
-        items[n++] = Pointer.to(new float[]{v});
+        items[n++] = Pointer.to(new float[] {v});
         return this;
     }
 
-    Kernel kernel() { return kernel; }
+    Kernel kernel() {
+        return kernel;
+    }
 
     Pointer build() {
-        if (n != items.length) throw new IllegalStateException(kernel.entry + ": " + n + " of " + items.length + " arguments");
+        if (n != items.length)
+            throw new IllegalStateException(kernel.entry + ": " + n + " of " + items.length + " arguments");
         return Pointer.to(items);
     }
 }

@@ -22,7 +22,11 @@ final class Cu {
         if (rc != CUresult.CUDA_SUCCESS) throw new Error(rc, what);
     }
 
-    static String mib(long bytes) { return String.format("%.1f MiB", bytes / 1048576.0); }
+    static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
+    }
 
-    static String gib(long bytes) { return String.format("%.2f GiB", bytes / (double) (1L << 30)); }
+    static String gib(long bytes) {
+        return String.format("%.2f GiB", bytes / (double) (1L << 30));
+    }
 }

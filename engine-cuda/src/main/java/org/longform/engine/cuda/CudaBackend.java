@@ -1,23 +1,22 @@
 package org.longform.engine.cuda;
 
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
 import org.longform.engine.io.DType;
 import org.longform.engine.io.Tensor;
-import org.longform.engine.kernels.Epilogue;
-import org.longform.engine.quant.DenseMatrix;
-import org.longform.engine.quant.Matrix;
 import org.longform.engine.kernels.Backend;
+import org.longform.engine.kernels.Epilogue;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.model.Model;
+import org.longform.engine.quant.DenseMatrix;
+import org.longform.engine.quant.Matrix;
 import org.longform.engine.runtime.DeviceSession;
 import org.longform.engine.runtime.EngineOptions;
-
-import java.util.IdentityHashMap;
-import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The "cuda" choice behind the {@link Backend} interface. Per-op calls hand over host arrays, so
@@ -62,10 +61,14 @@ public final class CudaBackend implements Backend, DeviceSession.Factory {
     }
 
     /** The CPU backend this one delegates to. */
-    public Backend cpu() { return cpu; }
+    public Backend cpu() {
+        return cpu;
+    }
 
     @Override
-    public String name() { return "cuda(" + rt.info.name() + ", sm_" + rt.info.ccMajor() + rt.info.ccMinor() + ") + " + cpu.name(); }
+    public String name() {
+        return "cuda(" + rt.info.name() + ", sm_" + rt.info.ccMajor() + rt.info.ccMinor() + ") + " + cpu.name();
+    }
 
     @Override
     public void matmul(Matrix m, float[] x, int T, float[] o, Epilogue ep) {
@@ -102,9 +105,21 @@ public final class CudaBackend implements Backend, DeviceSession.Factory {
 
     /** Scratch buffers grow to the largest call seen, then stay (no allocation per token). */
     private void ensure(long xb, long ob, long pb) {
-        if (xb > inBytes) { free(in); in = alloc(xb); inBytes = xb; }
-        if (ob > outBytes) { free(out); out = alloc(ob); outBytes = ob; }
-        if (pb > planeBytes) { free(planes); planes = alloc(pb); planeBytes = pb; }
+        if (xb > inBytes) {
+            free(in);
+            in = alloc(xb);
+            inBytes = xb;
+        }
+        if (ob > outBytes) {
+            free(out);
+            out = alloc(ob);
+            outBytes = ob;
+        }
+        if (pb > planeBytes) {
+            free(planes);
+            planes = alloc(pb);
+            planeBytes = pb;
+        }
     }
 
     private static CUdeviceptr alloc(long bytes) {
@@ -113,13 +128,18 @@ public final class CudaBackend implements Backend, DeviceSession.Factory {
         return p;
     }
 
-    private static void free(CUdeviceptr p) { if (p != null) JCudaDriver.cuMemFree(p); }
+    private static void free(CUdeviceptr p) {
+        if (p != null) JCudaDriver.cuMemFree(p);
+    }
 
     @Override
-    public void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] o) { cpu.layerNorm(x, weight, eps, T, d, o); }
+    public void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] o) {
+        cpu.layerNorm(x, weight, eps, T, d, o);
+    }
 
     @Override
-    public void attention(float[] qkv, int T, KvCache cache, int layer, int firstSlot, float[] slopes, float scale, float[] o) {
+    public void attention(
+            float[] qkv, int T, KvCache cache, int layer, int firstSlot, float[] slopes, float scale, float[] o) {
         cpu.attention(qkv, T, cache, layer, firstSlot, slopes, scale, o);
     }
 

@@ -14,10 +14,14 @@ public final class CudaBackends implements BackendProvider {
     public CudaBackends() {}
 
     @Override
-    public BackendKind kind() { return BackendKind.CUDA; }
+    public BackendKind kind() {
+        return BackendKind.CUDA;
+    }
 
     @Override
-    public boolean available() { return CudaProbe.available(); }
+    public boolean available() {
+        return CudaProbe.available();
+    }
 
     @Override
     public Backend tryCreate(Backend cpu) {

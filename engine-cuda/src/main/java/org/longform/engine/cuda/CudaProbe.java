@@ -1,7 +1,5 @@
 package org.longform.engine.cuda;
 
-import org.longform.engine.SystemOptions;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -10,6 +8,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.logging.Logger;
+import org.longform.engine.SystemOptions;
 
 /**
  * Is a usable CUDA GPU here? Asks the driver library directly through the FFM API, so a machine
@@ -27,14 +26,29 @@ public final class CudaProbe {
     private CudaProbe() {}
 
     /** What the probe found; {@code ok == false} comes with a one-line reason. */
-    public record Result(boolean ok, String reason, int device, String name, int ccMajor, int ccMinor,
-                         int driverVersion, long totalBytes) {
-        static Result no(String reason) { return new Result(false, reason, -1, "", 0, 0, 0, 0); }
+    public record Result(
+            boolean ok,
+            String reason,
+            int device,
+            String name,
+            int ccMajor,
+            int ccMinor,
+            int driverVersion,
+            long totalBytes) {
+        static Result no(String reason) {
+            return new Result(false, reason, -1, "", 0, 0, 0, 0);
+        }
 
         public String describe() {
             if (!ok) return "no CUDA: " + reason;
-            return String.format("%s (sm_%d%d, %.1f GiB, driver CUDA %d.%d)", name, ccMajor, ccMinor,
-                    totalBytes / (double) (1L << 30), driverVersion / 1000, driverVersion % 1000 / 10);
+            return String.format(
+                    "%s (sm_%d%d, %.1f GiB, driver CUDA %d.%d)",
+                    name,
+                    ccMajor,
+                    ccMinor,
+                    totalBytes / (double) (1L << 30),
+                    driverVersion / 1000,
+                    driverVersion % 1000 / 10);
         }
     }
 
@@ -49,9 +63,13 @@ public final class CudaProbe {
         return r;
     }
 
-    public static boolean available() { return probe().ok(); }
+    public static boolean available() {
+        return probe().ok();
+    }
 
-    public static String reason() { return probe().ok() ? "" : probe().reason(); }
+    public static String reason() {
+        return probe().ok() ? "" : probe().reason();
+    }
 
     /** Logs, once per process, why the cuda backend was not chosen. */
     public static void logSkipOnce(String why) {
@@ -61,7 +79,9 @@ public final class CudaProbe {
     }
 
     /** Lets a test observe the once-only log again. */
-    static void resetLogOnce() { logged = false; }
+    static void resetLogOnce() {
+        logged = false;
+    }
 
     /** The probe itself, uncached (tests point it at a missing library). Never throws. */
     static Result probe(String library, int device) {
@@ -102,20 +122,23 @@ public final class CudaProbe {
             }
             rc = (int) cuDeviceGetCount.invokeExact(out);
             int count = out.get(I, 0);
-            if (rc != 0 || count == 0) return Result.no("no CUDA device (" + (rc != 0 ? CudaErrors.name(rc) : "count 0") + ")");
-            if (device < 0 || device >= count) return Result.no("longform.cuda.device=" + device + " but " + count + " device(s) exist");
+            if (rc != 0 || count == 0)
+                return Result.no("no CUDA device (" + (rc != 0 ? CudaErrors.name(rc) : "count 0") + ")");
+            if (device < 0 || device >= count)
+                return Result.no("longform.cuda.device=" + device + " but " + count + " device(s) exist");
             rc = (int) cuDeviceGet.invokeExact(out, device);
             if (rc != 0) return Result.no("cuDeviceGet failed: " + CudaErrors.name(rc));
             int dev = out.get(I, 0);
-            int major = attribute(cuDeviceGetAttribute, out, 75, dev);   // COMPUTE_CAPABILITY_MAJOR
-            int minor = attribute(cuDeviceGetAttribute, out, 76, dev);   // COMPUTE_CAPABILITY_MINOR
+            int major = attribute(cuDeviceGetAttribute, out, 75, dev); // COMPUTE_CAPABILITY_MAJOR
+            int minor = attribute(cuDeviceGetAttribute, out, 76, dev); // COMPUTE_CAPABILITY_MINOR
             MemorySegment name = arena.allocate(256);
             rc = (int) cuDeviceGetName.invokeExact(name, 256, dev);
             String n = rc == 0 ? name.getString(0) : "CUDA device " + device;
             rc = (int) cuDeviceTotalMem.invokeExact(out, dev);
             long total = rc == 0 ? out.get(ValueLayout.JAVA_LONG, 0) : 0;
             if (major < 8) {
-                return Result.no(n + " is sm_" + major + minor + "; the kernels need sm_80 or newer (bf16 tensor cores)");
+                return Result.no(
+                        n + " is sm_" + major + minor + "; the kernels need sm_80 or newer (bf16 tensor cores)");
             }
             return new Result(true, "", device, n, major, minor, driver, total);
         } catch (Throwable t) {
@@ -124,7 +147,8 @@ public final class CudaProbe {
     }
 
     private static MethodHandle fn(Linker ln, SymbolLookup lib, String name, FunctionDescriptor fd) {
-        return ln.downcallHandle(lib.find(name).orElseThrow(() -> new IllegalStateException("libcuda has no " + name)), fd);
+        return ln.downcallHandle(
+                lib.find(name).orElseThrow(() -> new IllegalStateException("libcuda has no " + name)), fd);
     }
 
     private static int attribute(MethodHandle h, MemorySegment out, int attr, int dev) throws Throwable {

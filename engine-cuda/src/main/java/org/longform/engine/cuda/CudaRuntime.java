@@ -1,5 +1,11 @@
 package org.longform.engine.cuda;
 
+import static jcuda.driver.JCudaDriver.*;
+
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Logger;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -12,13 +18,6 @@ import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import jcuda.driver.JITOptions;
 import org.longform.engine.SystemOptions;
-
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.logging.Logger;
-
-import static jcuda.driver.JCudaDriver.*;
 
 /**
  * The process's CUDA state: the device's primary context and our PTX modules, set up once on
@@ -53,7 +52,7 @@ final class CudaRuntime {
         } catch (CudaUnavailableException e) {
             failure = e.getMessage();
             throw e;
-        } catch (Throwable t) {   // UnsatisfiedLinkError from JCuda's natives, driver errors
+        } catch (Throwable t) { // UnsatisfiedLinkError from JCuda's natives, driver errors
             failure = "initialising CUDA failed: " + t;
             throw new CudaUnavailableException(failure, t);
         }
@@ -113,14 +112,20 @@ final class CudaRuntime {
     synchronized void allowSmem(Kernel k, int bytes) {
         Integer had = smemSet.get(k);
         if (had != null && had >= bytes) return;
-        if (bytes > smemOptin) throw new CudaUnavailableException(k.entry + " needs " + bytes + " B of shared memory, the device allows " + smemOptin);
-        Cu.check(cuFuncSetAttribute(functions.get(k), CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
+        if (bytes > smemOptin)
+            throw new CudaUnavailableException(
+                    k.entry + " needs " + bytes + " B of shared memory, the device allows " + smemOptin);
+        Cu.check(
+                cuFuncSetAttribute(
+                        functions.get(k), CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
                 "cuFuncSetAttribute(" + k.entry + ")");
         smemSet.put(k, bytes);
     }
 
     /** CUDA contexts are per thread: every entry point that may run on a new thread calls this first. */
-    void makeCurrent() { Cu.check(cuCtxSetCurrent(context), "cuCtxSetCurrent"); }
+    void makeCurrent() {
+        Cu.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    }
 
     long freeBytes() {
         long[] free = new long[1], total = new long[1];
@@ -133,7 +138,9 @@ final class CudaRuntime {
         if (gx < 1 || gy < 1 || gz < 1 || gy > Launch.MAX_GRID_YZ || gz > Launch.MAX_GRID_YZ) {
             throw new IllegalArgumentException(k.entry + ": bad grid " + gx + "x" + gy + "x" + gz);
         }
-        Cu.check(cuLaunchKernel(functions.get(k), gx, gy, gz, threads, 1, 1, smem, stream, a.build(), null), "launching " + k.entry);
+        Cu.check(
+                cuLaunchKernel(functions.get(k), gx, gy, gz, threads, 1, 1, smem, stream, a.build(), null),
+                "launching " + k.entry);
         if (syncEach) Cu.check(cuStreamSynchronize(stream), "running " + k.entry);
     }
 }

@@ -1,20 +1,19 @@
 package org.longform.engine.cuda;
 
-import org.longform.engine.SystemOptions;
-import org.longform.engine.model.Config;
-import org.longform.engine.model.Model;
-import org.longform.engine.model.Weights;
-import org.longform.engine.kv.KvPool;
-import org.longform.engine.runtime.ContextFullException;
-import org.longform.engine.runtime.DeviceSession;
-import org.longform.engine.runtime.EngineOptions;
-import org.longform.engine.runtime.Session;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
-
-import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import org.longform.engine.SystemOptions;
+import org.longform.engine.kv.KvPool;
+import org.longform.engine.model.Config;
+import org.longform.engine.model.Model;
+import org.longform.engine.model.Weights;
+import org.longform.engine.runtime.ContextFullException;
+import org.longform.engine.runtime.DeviceSession;
+import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.Session;
 
 /**
  * {@link Session} on the GPU: the same public API and semantics (chunked feeding, logits per
@@ -40,7 +39,7 @@ public final class CudaSession implements DeviceSession {
     private final CudaTransformer tf;
     private final PageTable pages;
     private final float[] last;
-    private float[] rows;   // chunk x vocab, allocated on the first feed that wants every row
+    private float[] rows; // chunk x vocab, allocated on the first feed that wants every row
     private int[] tokens = new int[256];
     private int recomputed;
 
@@ -60,7 +59,9 @@ public final class CudaSession implements DeviceSession {
     }
 
     /** {@code -Dlongform.cuda.precision}, default auto. */
-    static String precisionSetting() { return SystemOptions.cudaPrecision(); }
+    static String precisionSetting() {
+        return SystemOptions.cudaPrecision();
+    }
 
     private CudaSession(Model model, Config c, Weights w, EngineOptions options, String precision) {
         this.model = model;
@@ -68,7 +69,8 @@ public final class CudaSession implements DeviceSession {
         this.options = options;
         int d = c.dModel(), hd = c.headDim();
         if (d % 8 != 0 || hd % 8 != 0 || hd > Launch.ATT_MAX_HD) {
-            throw new CudaUnavailableException("d_model " + d + " / head size " + hd + " is not supported on the GPU (needs multiples of 8, head size <= 256)");
+            throw new CudaUnavailableException("d_model " + d + " / head size " + hd
+                    + " is not supported on the GPU (needs multiples of 8, head size <= 256)");
         }
         this.rt = CudaRuntime.get();
         rt.makeCurrent();
@@ -81,7 +83,8 @@ public final class CudaSession implements DeviceSession {
             // a budget means a window in tokens, priced in the CPU cache's dtype (what --kv-budget-mb with
             // --kv-dtype and the editor's window setting ask for); the device stores those tokens in its own form
             long window = options.kvBudgetBytes() > 0
-                    ? Math.max(1, options.kvBudgetBytes() / KvPool.bytesPerToken(c, options.kvDType())) : Session.DEFAULT_WINDOW;
+                    ? Math.max(1, options.kvBudgetBytes() / KvPool.bytesPerToken(c, options.kvDType()))
+                    : Session.DEFAULT_WINDOW;
             long free = rt.freeBytes() - MARGIN - activationBytes(c, chunk);
             Precision p = Precision.resolve(precision, window, f32PerToken, free);
             long pageBytes = CudaTransformer.pageElems(c, bs) * p.kvBytes();
@@ -89,21 +92,29 @@ public final class CudaSession implements DeviceSession {
             int fitPages = (int) Math.min(Integer.MAX_VALUE, Math.max(0, free) / pageBytes);
             int maxPages = Math.min(wantPages, fitPages);
             if (maxPages < 1) {
-                throw new CudaUnavailableException("no room for the KV cache: " + Cu.gib(Math.max(0, free)) + " free after weights and activations, a page of "
-                        + bs + " tokens takes " + Cu.mib(pageBytes));
+                throw new CudaUnavailableException("no room for the KV cache: " + Cu.gib(Math.max(0, free))
+                        + " free after weights and activations, a page of " + bs + " tokens takes "
+                        + Cu.mib(pageBytes));
             }
             int capacity = (int) Math.min(Integer.MAX_VALUE - 8, (long) maxPages * bs);
             t = new CudaTransformer(rt, c, dm, p, chunk, bs, maxPages, capacity, arena);
-            Cu.check(cuCtxSynchronize(), "uploading the model");   // setup copies ran on the legacy stream
+            Cu.check(cuCtxSynchronize(), "uploading the model"); // setup copies ran on the legacy stream
             this.pages = new PageTable(bs, maxPages);
-            LOG.info(String.format("cuda session: %s, precision %s (%s KV cache), %d tokens in %d pages%s, %s on the device",
-                    rt.info.name(), p.name(), p.kvDType(), capacity, maxPages,
-                    maxPages < wantPages ? " (limited by free memory)" : "", Cu.gib(arena.bytes())));
+            LOG.info(String.format(
+                    "cuda session: %s, precision %s (%s KV cache), %d tokens in %d pages%s, %s on the device",
+                    rt.info.name(),
+                    p.name(),
+                    p.kvDType(),
+                    capacity,
+                    maxPages,
+                    maxPages < wantPages ? " (limited by free memory)" : "",
+                    Cu.gib(arena.bytes())));
         } catch (RuntimeException e) {
             if (t != null) t.close();
             if (dm != null) dm.close();
             arena.close();
-            if (e instanceof Cu.Error ce && ce.rc == Cu.OUT_OF_MEMORY) throw new CudaUnavailableException(ce.getMessage(), ce);
+            if (e instanceof Cu.Error ce && ce.rc == Cu.OUT_OF_MEMORY)
+                throw new CudaUnavailableException(ce.getMessage(), ce);
             throw e;
         }
         this.weights = dm;
@@ -114,46 +125,73 @@ public final class CudaSession implements DeviceSession {
     /** Device bytes of the per-chunk buffers (to size the KV cache from what is left). */
     static long activationBytes(Config c, int chunk) {
         long d = c.dModel(), ff = c.dFf();
-        return 4L * chunk * (6 * d + ff + c.vocabSize()) + 2L * 3 * chunk * ff
+        return 4L * chunk * (6 * d + ff + c.vocabSize())
+                + 2L * 3 * chunk * ff
                 + 4L * Launch.attnScratchFloats((int) Session.DEFAULT_WINDOW, chunk, c.nHeads(), c.headDim());
     }
 
-    public Model model() { return model; }
+    public Model model() {
+        return model;
+    }
 
-    public Config config() { return config; }
+    public Config config() {
+        return config;
+    }
 
-    public EngineOptions options() { return options; }
+    public EngineOptions options() {
+        return options;
+    }
 
     /** Tokens the device cache holds (as Session.capacity()). */
     @Override
-    public int capacity() { return pages.capacityTokens(); }
+    public int capacity() {
+        return pages.capacityTokens();
+    }
 
     @Override
-    public int length() { return pages.length(); }
+    public int length() {
+        return pages.length();
+    }
 
     @Override
-    public int[] tokens() { return Arrays.copyOf(tokens, pages.length()); }
+    public int[] tokens() {
+        return Arrays.copyOf(tokens, pages.length());
+    }
 
     @Override
-    public float[] lastLogits() { return last; }
+    public float[] lastLogits() {
+        return last;
+    }
 
     @Override
-    public int lastRecomputed() { return recomputed; }
+    public int lastRecomputed() {
+        return recomputed;
+    }
 
     /** "exact" or "fast" (see {@link Precision}). */
-    public String precision() { return tf.precision.name(); }
+    public String precision() {
+        return tf.precision.name();
+    }
 
     @Override
     public String describe() {
-        return rt.info.describe() + ", precision " + tf.precision.name() + " (" + kvDType() + " KV), " + capacity() + "-token cache"
-                + (tf.flash() ? ", tensor-core prefill attention" : "");
+        return rt.info.describe() + ", precision " + tf.precision.name() + " (" + kvDType() + " KV), " + capacity()
+                + "-token cache" + (tf.flash() ? ", tensor-core prefill attention" : "");
     }
 
-    public float[] feed(int... ids) { return feed(ids, 0, ids.length, null, null, null); }
+    public float[] feed(int... ids) {
+        return feed(ids, 0, ids.length, null, null, null);
+    }
 
     /** As {@link Session#feed(int[], int, int, Session.LogitsConsumer, Session.Progress, BooleanSupplier)}. */
     @Override
-    public float[] feed(int[] ids, int from, int to, Session.LogitsConsumer each, Session.Progress progress, BooleanSupplier cancelled) {
+    public float[] feed(
+            int[] ids,
+            int from,
+            int to,
+            Session.LogitsConsumer each,
+            Session.Progress progress,
+            BooleanSupplier cancelled) {
         int total = to - from;
         if (total <= 0) throw new IllegalArgumentException("nothing to feed");
         rt.makeCurrent();
@@ -167,7 +205,8 @@ public final class CudaSession implements DeviceSession {
             int T = Math.min(chunk, to - p);
             if (!pages.fits(runnable + T)) {
                 refusal = new ContextFullException("the KV cache holds " + pages.capacityTokens() + " tokens ("
-                        + bytesPerToken() + " bytes per token) and " + (first + runnable) + " are in use; " + T + " more do not fit");
+                        + bytesPerToken() + " bytes per token) and " + (first + runnable) + " are in use; " + T
+                        + " more do not fit");
                 break;
             }
             String bad = checkIds(ids, p, T, V);
@@ -203,7 +242,7 @@ public final class CudaSession implements DeviceSession {
                     System.arraycopy(rows, (T - 1) * V, last, 0, V);
                 } else {
                     tf.mark(i);
-                    if (i > 0) tf.await(i - 1);   // at most two chunks in flight
+                    if (i > 0) tf.await(i - 1); // at most two chunks in flight
                 }
                 i++;
                 if (progress != null) progress.update(done, total);
@@ -243,23 +282,31 @@ public final class CudaSession implements DeviceSession {
     public void evict(int start, int end) {
         rt.makeCurrent();
         int n = pages.length();
-        tf.uploadTable(pages.table(), pages.blocks());   // the compaction reads the current table
+        tf.uploadTable(pages.table(), pages.blocks()); // the compaction reads the current table
         pages.evict(start, end, tf::compact);
         tf.sync();
         System.arraycopy(tokens, end, tokens, start, n - end);
     }
 
     @Override
-    public void reset() { pages.truncate(0); }
+    public void reset() {
+        pages.truncate(0);
+    }
 
     @Override
-    public String kvDType() { return tf.precision.kvDType(); }
+    public String kvDType() {
+        return tf.precision.kvDType();
+    }
 
     @Override
-    public long kvBytesPerToken() { return bytesPerToken(); }
+    public long kvBytesPerToken() {
+        return bytesPerToken();
+    }
 
     /** Bytes of K and V per token as the device stores them. */
-    private long bytesPerToken() { return 2L * config.nLayers() * config.dModel() * tf.precision.kvBytes(); }
+    private long bytesPerToken() {
+        return 2L * config.nLayers() * config.dModel() * tf.precision.kvBytes();
+    }
 
     private void remember(int[] ids, int from, int T, int at) {
         if (at + T > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, at + T));

@@ -1,10 +1,9 @@
 package org.longform.engine.cuda;
 
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.JCudaDriver;
-
 import java.util.ArrayList;
 import java.util.List;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
 
 /**
  * Device allocations made together and freed together (a session's activations and KV pool).
@@ -21,8 +20,8 @@ final class DeviceArena implements AutoCloseable {
         if (rc == Cu.OUT_OF_MEMORY) {
             long[] free = new long[1], total = new long[1];
             JCudaDriver.cuMemGetInfo(free, total);
-            throw new CudaUnavailableException("out of GPU memory allocating " + Cu.mib(size) + " for " + what
-                    + " (" + Cu.mib(free[0]) + " free of " + Cu.mib(total[0]) + ")");
+            throw new CudaUnavailableException("out of GPU memory allocating " + Cu.mib(size) + " for " + what + " ("
+                    + Cu.mib(free[0]) + " free of " + Cu.mib(total[0]) + ")");
         }
         Cu.check(rc, "cuMemAlloc(" + size + ") for " + what);
         ptrs.add(p);
@@ -30,7 +29,9 @@ final class DeviceArena implements AutoCloseable {
         return p;
     }
 
-    long bytes() { return bytes; }
+    long bytes() {
+        return bytes;
+    }
 
     @Override
     public void close() {

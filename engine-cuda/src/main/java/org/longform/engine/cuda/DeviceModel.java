@@ -1,5 +1,7 @@
 package org.longform.engine.cuda;
 
+import java.util.ArrayList;
+import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
@@ -9,9 +11,6 @@ import org.longform.engine.model.Config;
 import org.longform.engine.model.Weights;
 import org.longform.engine.quant.DenseMatrix;
 import org.longform.engine.quant.Matrix;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A model's weights on the device: the bf16 matrices through {@link TensorUploads} (shared, copied
@@ -27,16 +26,19 @@ final class DeviceModel implements AutoCloseable {
         long need = 0;
         List<Tensor> mats = new ArrayList<>();
         mats.add(dense(w.wte));
-        for (Weights.Layer L : w.layers) mats.addAll(List.of(dense(L.wqkv()), dense(L.outProj()), dense(L.up()), dense(L.down())));
+        for (Weights.Layer L : w.layers)
+            mats.addAll(List.of(dense(L.wqkv()), dense(L.outProj()), dense(L.up()), dense(L.down())));
         for (Tensor t : mats) {
             if (t.dtype() != DType.BF16) {
-                throw new CudaUnavailableException("the cuda backend runs bf16 checkpoints; " + t.name() + " is " + t.dtype());
+                throw new CudaUnavailableException(
+                        "the cuda backend runs bf16 checkpoints; " + t.name() + " is " + t.dtype());
             }
             need += t.numel() * 2;
         }
         long free = rt.freeBytes();
         if (need > free) {
-            throw new CudaUnavailableException("the model's weights need " + Cu.gib(need) + " of GPU memory, " + Cu.gib(free) + " is free");
+            throw new CudaUnavailableException(
+                    "the model's weights need " + Cu.gib(need) + " of GPU memory, " + Cu.gib(free) + " is free");
         }
         int n = c.nLayers();
         wqkv = new CUdeviceptr[n];
@@ -84,6 +86,7 @@ final class DeviceModel implements AutoCloseable {
     /** The stored tensor behind a matrix; quantized matrices are CPU-only for now. */
     private static Tensor dense(Matrix m) {
         if (m instanceof DenseMatrix d) return d.tensor();
-        throw new CudaUnavailableException("the cuda backend runs bf16 checkpoints; " + m.name() + " is quantized (" + m.type() + ")");
+        throw new CudaUnavailableException(
+                "the cuda backend runs bf16 checkpoints; " + m.name() + " is quantized (" + m.type() + ")");
     }
 }

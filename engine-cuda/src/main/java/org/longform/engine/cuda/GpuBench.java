@@ -1,7 +1,14 @@
 package org.longform.engine.cuda;
 
+import static jcuda.driver.JCudaDriver.*;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.foreign.Arena;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
@@ -10,14 +17,6 @@ import org.longform.engine.model.Config;
 import org.longform.engine.model.RandomModel;
 import org.longform.engine.model.Weights;
 import org.longform.engine.runtime.EngineOptions;
-
-import java.lang.foreign.Arena;
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.util.Arrays;
-import java.util.SplittableRandom;
-
-import static jcuda.driver.JCudaDriver.*;
 
 /**
  * GPU benchmark for tools/gpu-check.sh: one sequence of a random-weight model (default MPT-7B
@@ -40,7 +39,10 @@ public final class GpuBench {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--shape" -> shape = args[++i];
-                case "--contexts" -> contexts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--contexts" ->
+                    contexts = Arrays.stream(args[++i].split(","))
+                            .mapToInt(Integer::parseInt)
+                            .toArray();
                 case "--decode" -> decode = Integer.parseInt(args[++i]);
                 case "--chunk" -> chunk = Integer.parseInt(args[++i]);
                 case "--block" -> block = Integer.parseInt(args[++i]);
@@ -58,24 +60,48 @@ public final class GpuBench {
         CudaRuntime rt = CudaRuntime.get();
         rt.makeCurrent();
         double bw = copyBandwidth();
-        System.out.println(json("event", "device", "name", probe.name(), "cc", probe.ccMajor() + "." + probe.ccMinor(),
-                "total_gib", probe.totalBytes() / (double) (1L << 30), "sms", rt.sms,
-                "copy_gb_s", bw / 1e9, "driver", probe.driverVersion()));
+        System.out.println(json(
+                "event",
+                "device",
+                "name",
+                probe.name(),
+                "cc",
+                probe.ccMajor() + "." + probe.ccMinor(),
+                "total_gib",
+                probe.totalBytes() / (double) (1L << 30),
+                "sms",
+                rt.sms,
+                "copy_gb_s",
+                bw / 1e9,
+                "driver",
+                probe.driverVersion()));
 
         Config c = RandomWeights.config(RandomModel.Shape.named(shape));
         int maxCtx = Arrays.stream(contexts).max().orElse(2048);
         long kvPerToken = 2L * c.nLayers() * c.dModel() * (precision.equals("exact") ? 4 : 2);
         long tokens = maxCtx + (long) decode * contexts.length + chunk;
         EngineOptions o0 = EngineOptions.defaults().withBlockSize(block).withChunkSize(chunk);
-        EngineOptions o = o0.withKvBudget(tokens * KvPool.bytesPerToken(c, o0.kvDType()));   // a budget is a window of tokens
+        EngineOptions o =
+                o0.withKvBudget(tokens * KvPool.bytesPerToken(c, o0.kvDType())); // a budget is a window of tokens
         try (Arena arena = Arena.ofShared()) {
             long tw = System.nanoTime();
             Weights w = RandomWeights.build(c, arena, 42);
             double buildS = secs(tw);
             tw = System.nanoTime();
             try (CudaSession s = CudaSession.open(c, w, o, precision)) {
-                System.out.println(json("event", "model", "shape", shape, "params_b", c.parameterCount() / 1e9,
-                        "build_s", buildS, "upload_s", secs(tw), "session", s.describe()));
+                System.out.println(json(
+                        "event",
+                        "model",
+                        "shape",
+                        shape,
+                        "params_b",
+                        c.parameterCount() / 1e9,
+                        "build_s",
+                        buildS,
+                        "upload_s",
+                        secs(tw),
+                        "session",
+                        s.describe()));
                 long weightBytes = 2L * (c.parameterCount() - (long) c.nLayers() * 2 * c.dModel() - c.dModel());
                 SplittableRandom r = new SplittableRandom(1);
                 int[] ids = new int[maxCtx + decode * contexts.length];
@@ -101,11 +127,29 @@ public final class GpuBench {
                     double perTok = decodeS / decode;
                     double ctxMid = ctx + decode / 2.0;
                     double bytes = weightBytes + ctxMid * kvPerToken;
-                    System.out.println(json("event", "result", "engine", "longform", "context", ctx,
-                            "prefill_tokens", ctx - from, "prefill_s", prefillS,
-                            "prefill_tok_s", (ctx - from) / prefillS, "decode_tokens", decode,
-                            "decode_ms", perTok * 1e3, "decode_tok_s", 1 / perTok,
-                            "bytes_per_token", bytes, "bound_fraction", bytes / bw / perTok));
+                    System.out.println(json(
+                            "event",
+                            "result",
+                            "engine",
+                            "longform",
+                            "context",
+                            ctx,
+                            "prefill_tokens",
+                            ctx - from,
+                            "prefill_s",
+                            prefillS,
+                            "prefill_tok_s",
+                            (ctx - from) / prefillS,
+                            "decode_tokens",
+                            decode,
+                            "decode_ms",
+                            perTok * 1e3,
+                            "decode_tok_s",
+                            1 / perTok,
+                            "bytes_per_token",
+                            bytes,
+                            "bound_fraction",
+                            bytes / bw / perTok));
                 }
             }
         }
@@ -145,7 +189,9 @@ public final class GpuBench {
         return best;
     }
 
-    static double secs(long since) { return (System.nanoTime() - since) / 1e9; }
+    static double secs(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -161,8 +207,10 @@ public final class GpuBench {
                 case String v -> o.put(k, v);
                 case Integer v -> o.put(k, v);
                 case Long v -> o.put(k, v);
-                case Double v when Double.isFinite(v) -> o.put(k, new BigDecimal(v).round(new MathContext(4)).doubleValue());
-                case Double v -> o.putNull(k);   // JSON has no NaN or infinity
+                case Double v
+                when Double.isFinite(v) ->
+                    o.put(k, new BigDecimal(v).round(new MathContext(4)).doubleValue());
+                case Double v -> o.putNull(k); // JSON has no NaN or infinity
                 default -> throw new IllegalArgumentException(k + ": " + kv[i + 1]);
             }
         }

@@ -13,14 +13,22 @@ final class Launch {
     static final int FA_BQ = 64, FA_BK = 64, FA_MIN_T = 16;
     static final int MAX_GRID_YZ = 65535;
 
-    static int ceilDiv(long a, long b) { return (int) ((a + b - 1) / b); }
+    static int ceilDiv(long a, long b) {
+        return (int) ((a + b - 1) / b);
+    }
 
     /** Chunks of T tokens up to GEMV_MAX_T go through the GEMV (fp32, bandwidth-bound); more through the tensor-core GEMM. */
-    static boolean useGemv(int T) { return T <= GEMV_MAX_T; }
+    static boolean useGemv(int T) {
+        return T <= GEMV_MAX_T;
+    }
 
-    static int gemvBlocks(int N) { return ceilDiv(N, GEMV_WARPS); }
+    static int gemvBlocks(int N) {
+        return ceilDiv(N, GEMV_WARPS);
+    }
 
-    static int[] gemmGrid(int T, int N) { return new int[]{ceilDiv(N, GEMM_BN), ceilDiv(T, GEMM_BM)}; }
+    static int[] gemmGrid(int T, int N) {
+        return new int[] {ceilDiv(N, GEMM_BN), ceilDiv(T, GEMM_BM)};
+    }
 
     /** Two pipeline stages of (terms A tiles + one W tile), or the fp32 epilogue tile if larger. */
     static int gemmSmem(int terms) {
@@ -31,11 +39,17 @@ final class Launch {
 
     /** Q, K, V (bf16), scores (f32), probabilities (bf16), O (f32), row max and sum. */
     static int flashSmem(int hd) {
-        return 3 * FA_BQ * (hd + 8) * 2 + FA_BQ * (FA_BK + 4) * 4 + FA_BQ * (FA_BK + 8) * 2 + FA_BQ * (hd + 4) * 4 + 2 * FA_BQ * 4;
+        return 3 * FA_BQ * (hd + 8) * 2
+                + FA_BQ * (FA_BK + 4) * 4
+                + FA_BQ * (FA_BK + 8) * 2
+                + FA_BQ * (hd + 4) * 4
+                + 2 * FA_BQ * 4;
     }
 
     /** Blocks for the element-wise split kernel: enough to fill the GPU, grid-stride beyond. */
-    static int splitBlocks(long n) { return (int) Math.max(1, Math.min((n + 255) / 256, 65535)); }
+    static int splitBlocks(long n) {
+        return (int) Math.max(1, Math.min((n + 255) / 256, 65535));
+    }
 
     /** How the keys of a launch are split: P partitions of partLen keys (a multiple of the tile). */
     record AttnSplit(int parts, int partLen) {}
@@ -46,7 +60,8 @@ final class Launch {
      */
     static AttnSplit attnSplit(int ctx, int T, int H, int hd, long scratchFloats) {
         long per = (long) T * H * (hd + 2);
-        if (scratchFloats < per) throw new IllegalArgumentException("attention scratch of " + scratchFloats + " floats < " + per);
+        if (scratchFloats < per)
+            throw new IllegalArgumentException("attention scratch of " + scratchFloats + " floats < " + per);
         int partLen = ATT_PART;
         int parts = ceilDiv(ctx, partLen);
         long maxParts = Math.min(scratchFloats / per, MAX_GRID_YZ);

@@ -25,21 +25,32 @@ final class PageTable {
     private int blocks, length;
 
     PageTable(int blockSize, int maxPages) {
-        if (blockSize < 1 || maxPages < 1) throw new IllegalArgumentException("block size " + blockSize + ", pages " + maxPages);
+        if (blockSize < 1 || maxPages < 1)
+            throw new IllegalArgumentException("block size " + blockSize + ", pages " + maxPages);
         this.blockSize = blockSize;
         this.maxPages = maxPages;
     }
 
-    int length() { return length; }
+    int length() {
+        return length;
+    }
 
-    int blocks() { return blocks; }
+    int blocks() {
+        return blocks;
+    }
 
-    int capacityTokens() { return (int) Math.min(Integer.MAX_VALUE, (long) maxPages * blockSize); }
+    int capacityTokens() {
+        return (int) Math.min(Integer.MAX_VALUE, (long) maxPages * blockSize);
+    }
 
-    int pagesInUse() { return handedOut - free.size(); }
+    int pagesInUse() {
+        return handedOut - free.size();
+    }
 
     /** The live table: entries [0, blocks()) are page ids. */
-    int[] table() { return table; }
+    int[] table() {
+        return table;
+    }
 
     int pageOf(int slot) {
         if (slot < 0 || slot >= blocks * blockSize) throw new IndexOutOfBoundsException("slot " + slot);
@@ -53,7 +64,9 @@ final class PageTable {
         return handedOut++;
     }
 
-    private void release(int page) { free.addFirst(page); }
+    private void release(int page) {
+        free.addFirst(page);
+    }
 
     /** Would {@link #reserve}(n) succeed? */
     boolean fits(int n) {
@@ -78,7 +91,8 @@ final class PageTable {
     }
 
     void advance(int n) {
-        if ((long) length + n > (long) blocks * blockSize) throw new IllegalStateException("advance past reserved slots");
+        if ((long) length + n > (long) blocks * blockSize)
+            throw new IllegalStateException("advance past reserved slots");
         length += n;
     }
 
@@ -91,14 +105,17 @@ final class PageTable {
     }
 
     /** Returns pages reserved beyond the filled slots (after a cancelled or refused feed). */
-    void dropReserve() { truncate(length); }
+    void dropReserve() {
+        truncate(length);
+    }
 
     /**
      * Drops slots [start, end) and closes the gap: whole pages are unlinked when the range is
      * page-aligned, otherwise the compactor moves the later slots down before the tail is cut.
      */
     void evict(int start, int end, Compactor compactor) {
-        if (start < 0 || end > length || start > end) throw new IllegalArgumentException("evict [" + start + ", " + end + ") of " + length + " slots");
+        if (start < 0 || end > length || start > end)
+            throw new IllegalArgumentException("evict [" + start + ", " + end + ") of " + length + " slots");
         if (start == end) return;
         int bs = blockSize;
         if (start % bs == 0 && (end % bs == 0 || end == length)) {

@@ -1,8 +1,7 @@
 package org.longform.engine.cuda;
 
-import org.longform.engine.kv.KvDType;
-
 import java.util.Locale;
+import org.longform.engine.kv.KvDType;
 
 /**
  * How exactly the GPU computes. {@code exact}: f32 KV cache, fp32 attention and a three-term bf16
@@ -16,10 +15,14 @@ record Precision(String name, boolean bf16Cache, int gemmTerms) {
     static final Precision EXACT = new Precision("exact", false, 3);
     static final Precision FAST = new Precision("fast", true, 1);
 
-    int kvBytes() { return bf16Cache ? 2 : 4; }
+    int kvBytes() {
+        return bf16Cache ? 2 : 4;
+    }
 
     /** The KV cache's element type, as the CPU's dtypes are named ("f32", "bf16"). */
-    String kvDType() { return (bf16Cache ? KvDType.BF16 : KvDType.F32).label(); }
+    String kvDType() {
+        return (bf16Cache ? KvDType.BF16 : KvDType.F32).label();
+    }
 
     static Precision resolve(String setting, long windowTokens, long f32BytesPerToken, long freeBytes) {
         String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
@@ -27,7 +30,9 @@ record Precision(String name, boolean bf16Cache, int gemmTerms) {
             case "exact" -> EXACT;
             case "fast" -> FAST;
             case "auto" -> windowTokens * f32BytesPerToken <= freeBytes / 2 ? EXACT : FAST;
-            default -> throw new IllegalArgumentException("longform.cuda.precision is '" + setting + "' (choose auto, exact or fast)");
+            default ->
+                throw new IllegalArgumentException(
+                        "longform.cuda.precision is '" + setting + "' (choose auto, exact or fast)");
         };
     }
 }

@@ -22,7 +22,9 @@ final class PtxResources {
         throw new CudaUnavailableException("compute capability " + ccMajor + "." + ccMinor + " is below 8.0");
     }
 
-    static String name(String module, int arch) { return module + ".sm_" + arch + ".ptx"; }
+    static String name(String module, int arch) {
+        return module + ".sm_" + arch + ".ptx";
+    }
 
     /** The PTX text, NUL-terminated as cuModuleLoadData wants it. */
     static byte[] image(String module, int arch) {
@@ -32,11 +34,14 @@ final class PtxResources {
         return z;
     }
 
-    static String text(String module, int arch) { return new String(read(name(module, arch)), StandardCharsets.UTF_8); }
+    static String text(String module, int arch) {
+        return new String(read(name(module, arch)), StandardCharsets.UTF_8);
+    }
 
     static byte[] read(String file) {
         try (InputStream in = PtxResources.class.getResourceAsStream(DIR + file)) {
-            if (in == null) throw new CudaUnavailableException("PTX resource " + DIR + file + " is missing from the engine jar");
+            if (in == null)
+                throw new CudaUnavailableException("PTX resource " + DIR + file + " is missing from the engine jar");
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,17 +1,16 @@
 package org.longform.engine.cuda;
 
-import org.longform.engine.io.DType;
-import org.longform.engine.io.Tensor;
-import org.longform.engine.model.Config;
-import org.longform.engine.model.RandomModel;
-import org.longform.engine.model.Weights;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.LongStream;
+import org.longform.engine.io.DType;
+import org.longform.engine.io.Tensor;
+import org.longform.engine.model.Config;
+import org.longform.engine.model.RandomModel;
+import org.longform.engine.model.Weights;
 
 /**
  * Random bf16 weights of a {@link RandomModel.Shape} built in native memory, for GPU benchmarks:
@@ -24,8 +23,18 @@ final class RandomWeights {
 
     static Config config(RandomModel.Shape s) {
         int d = s.dModel();
-        return new Config(d, s.nHeads(), s.nLayers(), 4, s.vocab(), 65_536, 1e-5f, 8f, 0f,
-                (float) (1.0 / Math.sqrt((double) d / s.nHeads())), 1f);
+        return new Config(
+                d,
+                s.nHeads(),
+                s.nLayers(),
+                4,
+                s.vocab(),
+                65_536,
+                1e-5f,
+                8f,
+                0f,
+                (float) (1.0 / Math.sqrt((double) d / s.nHeads())),
+                1f);
     }
 
     static Weights build(Config c, Arena arena, long seed) {
@@ -46,25 +55,28 @@ final class RandomWeights {
         return new Weights(c, t, Path.of("random-" + d));
     }
 
-    private static void put(Map<String, Tensor> t, Arena arena, String name, long seed, double std, long rows, long cols) {
+    private static void put(
+            Map<String, Tensor> t, Arena arena, String name, long seed, double std, long rows, long cols) {
         long n = rows * cols;
         MemorySegment seg = arena.allocate(2 * n, 64);
-        float a = (float) (std * Math.sqrt(3));   // uniform(-a, a) has this std
+        float a = (float) (std * Math.sqrt(3)); // uniform(-a, a) has this std
         long block = 1 << 20;
         LongStream.range(0, (n + block - 1) / block).parallel().forEach(b -> {
             long x = (seed * 0x9E3779B97F4A7C15L) ^ (b * 0xBF58476D1CE4E5B9L) | 1;
             for (long i = b * block, end = Math.min(n, i + block); i < end; i++) {
-                x ^= x << 13; x ^= x >>> 7; x ^= x << 17;
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
                 float u = ((x >>> 40) * 0x1.0p-24f) * 2f - 1f;
                 seg.setAtIndex(Tensor.SHORT_LE, i, (short) (Float.floatToRawIntBits(u * a) >>> 16));
             }
         });
-        t.put(name, new Tensor(name, DType.BF16, new long[]{rows, cols}, seg));
+        t.put(name, new Tensor(name, DType.BF16, new long[] {rows, cols}, seg));
     }
 
     private static void ones(Map<String, Tensor> t, Arena arena, String name, int n) {
         MemorySegment seg = arena.allocate(2L * n, 64);
-        for (int i = 0; i < n; i++) seg.setAtIndex(Tensor.SHORT_LE, i, (short) 0x3F80);   // bf16 1.0
-        t.put(name, new Tensor(name, DType.BF16, new long[]{n}, seg));
+        for (int i = 0; i < n; i++) seg.setAtIndex(Tensor.SHORT_LE, i, (short) 0x3F80); // bf16 1.0
+        t.put(name, new Tensor(name, DType.BF16, new long[] {n}, seg));
     }
 }

@@ -1,15 +1,14 @@
 package org.longform.engine.cuda;
 
-import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.JCudaDriver;
-import org.longform.engine.io.Tensor;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+import org.longform.engine.io.Tensor;
 
 /**
  * Weights in device memory, shared by every session and backend of the process: a tensor is
@@ -24,7 +23,9 @@ final class TensorUploads {
         final CUdeviceptr ptr;
         int refs;
 
-        Entry(CUdeviceptr p) { ptr = p; }
+        Entry(CUdeviceptr p) {
+            ptr = p;
+        }
     }
 
     private TensorUploads() {}
@@ -35,7 +36,9 @@ final class TensorUploads {
             long bytes = t.numel() * t.dtype().bytes();
             CUdeviceptr p = new CUdeviceptr();
             int rc = JCudaDriver.cuMemAlloc(p, bytes);
-            if (rc == Cu.OUT_OF_MEMORY) throw new CudaUnavailableException("out of GPU memory uploading " + t.describe() + " (" + Cu.mib(bytes) + ")");
+            if (rc == Cu.OUT_OF_MEMORY)
+                throw new CudaUnavailableException(
+                        "out of GPU memory uploading " + t.describe() + " (" + Cu.mib(bytes) + ")");
             Cu.check(rc, "cuMemAlloc for " + t.name());
             try {
                 copy(p, t.data(), bytes);
@@ -70,7 +73,7 @@ final class TensorUploads {
                     MemorySegment.copy(s, 0, buf, 0, n);
                     s = buf.asSlice(0, n);
                 }
-                ByteBuffer bb = s.asByteBuffer();   // direct, position 0
+                ByteBuffer bb = s.asByteBuffer(); // direct, position 0
                 Cu.check(JCudaDriver.cuMemcpyHtoD(dst.withByteOffset(off), Pointer.to(bb), n), "uploading weights");
             }
         }

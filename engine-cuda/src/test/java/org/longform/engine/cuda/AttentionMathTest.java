@@ -1,11 +1,10 @@
 package org.longform.engine.cuda;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * The arithmetic of the attention kernels, replayed in Java without a GPU: attn_decode.cu's
@@ -146,23 +145,25 @@ class AttentionMathTest {
         SplittableRandom r = new SplittableRandom(3);
         int hd = 16;
         float scale = 0.25f;
-        for (int ctx : new int[]{1, 5, 128, 129, 300, 1000}) {
+        for (int ctx : new int[] {1, 5, 128, 129, 300, 1000}) {
             float[][] k = rand(r, ctx, hd, 1.5), v = rand(r, ctx, hd, 1);
-            for (int T : new int[]{1, 7, Math.min(ctx, 64)}) {
+            for (int T : new int[] {1, 7, Math.min(ctx, 64)}) {
                 if (T > ctx) continue;
                 int past = ctx - T;
                 // small scratch forces long partitions, large scratch many short ones
-                for (long scratch : new long[]{(long) T * (hd + 2), (long) T * (hd + 2) * 1000}) {
+                for (long scratch : new long[] {(long) T * (hd + 2), (long) T * (hd + 2) * 1000}) {
                     Launch.AttnSplit sp = Launch.attnSplit(ctx, T, 1, hd, scratch);
                     for (int t = 0; t < T; t++) {
                         float[] q = rand(r, 1, hd, 1)[0];
                         float slope = 0.0625f;
                         int qs = past + t;
                         float[][] parts = new float[sp.parts()][];
-                        for (int p = 0; p < sp.parts(); p++) parts[p] = partial(q, k, v, qs, p, sp.partLen(), slope, scale);
+                        for (int p = 0; p < sp.parts(); p++)
+                            parts[p] = partial(q, k, v, qs, p, sp.partLen(), slope, scale);
                         float[] got = reduce(parts, hd);
                         double[] want = direct(q, k, v, qs, slope, scale);
-                        for (int e = 0; e < hd; e++) assertEquals(want[e], got[e], 1e-4, "ctx " + ctx + " T " + T + " t " + t + " " + sp);
+                        for (int e = 0; e < hd; e++)
+                            assertEquals(want[e], got[e], 1e-4, "ctx " + ctx + " T " + T + " t " + t + " " + sp);
                     }
                 }
             }
@@ -174,14 +175,15 @@ class AttentionMathTest {
         SplittableRandom r = new SplittableRandom(5);
         int hd = 16;
         float scale = 0.25f, slope = 0.5f;
-        for (int[] pt : new int[][]{{0, 16}, {0, 100}, {37, 64}, {200, 130}, {63, 1}}) {
+        for (int[] pt : new int[][] {{0, 16}, {0, 100}, {37, 64}, {200, 130}, {63, 1}}) {
             int past = pt[0], T = pt[1], ctx = past + T;
             float[][] k = rand(r, ctx, hd, 1.5), v = rand(r, ctx, hd, 1), q = rand(r, T, hd, 1);
             for (int q0 = 0; q0 < T; q0 += Launch.FA_BQ) {
                 float[][] O = flash(q, k, v, past, T, q0, slope, scale);
                 for (int row = 0; row < Launch.FA_BQ && q0 + row < T; row++) {
                     double[] want = direct(q[q0 + row], k, v, past + q0 + row, slope, scale);
-                    for (int e = 0; e < hd; e++) assertEquals(want[e], O[row][e], 1e-4, "past " + past + " T " + T + " row " + (q0 + row));
+                    for (int e = 0; e < hd; e++)
+                        assertEquals(want[e], O[row][e], 1e-4, "past " + past + " T " + T + " row " + (q0 + row));
                 }
             }
         }

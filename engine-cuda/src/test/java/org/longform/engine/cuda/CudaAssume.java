@@ -13,7 +13,8 @@ final class CudaAssume {
 
     static void gpu() {
         CudaProbe.Result r = CudaProbe.probe();
-        if (Boolean.getBoolean("longform.cuda.require")) assertTrue(r.ok(), "longform.cuda.require=true but " + r.reason());
+        if (Boolean.getBoolean("longform.cuda.require"))
+            assertTrue(r.ok(), "longform.cuda.require=true but " + r.reason());
         assumeTrue(r.ok(), () -> "no usable CUDA GPU: " + r.reason());
     }
 

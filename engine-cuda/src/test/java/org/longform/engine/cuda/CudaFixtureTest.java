@@ -1,6 +1,13 @@
 package org.longform.engine.cuda;
 
+import static org.junit.jupiter.api.Assertions.*;
+import static org.longform.engine.Fixtures.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,14 +17,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
-
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
-import static org.longform.engine.Fixtures.*;
 
 /**
  * The shared fixtures on the GPU, case for case as runtime.FixtureTest runs them on the CPU, in
@@ -38,7 +37,9 @@ class CudaFixtureTest {
 
     /** Per test, so each one is reported as skipped (with the reason) on a machine without a GPU. */
     @BeforeEach
-    void needGpu() { CudaAssume.gpu(); }
+    void needGpu() {
+        CudaAssume.gpu();
+    }
 
     @AfterAll
     void close() {
@@ -47,10 +48,13 @@ class CudaFixtureTest {
     }
 
     private CudaSession session(String model, int block, int chunk) {
-        return CudaSession.open(models.get(model), EngineOptions.defaults().withBlockSize(block).withChunkSize(chunk), "exact");
+        return CudaSession.open(
+                models.get(model), EngineOptions.defaults().withBlockSize(block).withChunkSize(chunk), "exact");
     }
 
-    private static void note(String key, double worst) { WORST.merge(key, worst, Math::max); }
+    private static void note(String key, double worst) {
+        WORST.merge(key, worst, Math::max);
+    }
 
     static Stream<Arguments> configs() {
         Stream.Builder<Arguments> b = Stream.builder();
@@ -74,8 +78,16 @@ class CudaFixtureTest {
         int V = models.get(model).config().vocabSize();
         try (CudaSession s = session(model, block, chunk)) {
             double[] worst = {0};
-            s.feed(ids, 0, ids.length, (pos, row, off) ->
-                    worst[0] = Math.max(worst[0], checkSummary(c.get("positions").get(pos), probe, row, off, V, model + " prompt pos " + pos)), null, null);
+            s.feed(
+                    ids,
+                    0,
+                    ids.length,
+                    (pos, row, off) -> worst[0] = Math.max(
+                            worst[0],
+                            checkSummary(
+                                    c.get("positions").get(pos), probe, row, off, V, model + " prompt pos " + pos)),
+                    null,
+                    null);
             float[] full = lastLogits(model);
             float[] last = s.lastLogits();
             for (int i = 0; i < V; i++) {
@@ -117,7 +129,8 @@ class CudaFixtureTest {
             double worst = 0;
             for (int i = 0; i < fed.length; i++) {
                 float[] row = s.feed(fed[i]);
-                worst = Math.max(worst, checkSummary(c.get("after_each").get(i), probe, row, 0, V, model + " decode step " + i));
+                worst = Math.max(
+                        worst, checkSummary(c.get("after_each").get(i), probe, row, 0, V, model + " decode step " + i));
             }
             note(model + " decode", worst);
         }
@@ -146,13 +159,20 @@ class CudaFixtureTest {
         try (CudaSession s = session(model, block, chunk)) {
             double[] worst = {0};
             int[] seen = {0};
-            s.feed(ids, 0, ids.length, (pos, row, off) -> {
-                JsonNode want = checkpoints.get(Integer.toString(pos));
-                if (want != null) {
-                    seen[0]++;
-                    worst[0] = Math.max(worst[0], checkSummary(want, probe, row, off, V, model + " long pos " + pos));
-                }
-            }, null, null);
+            s.feed(
+                    ids,
+                    0,
+                    ids.length,
+                    (pos, row, off) -> {
+                        JsonNode want = checkpoints.get(Integer.toString(pos));
+                        if (want != null) {
+                            seen[0]++;
+                            worst[0] = Math.max(
+                                    worst[0], checkSummary(want, probe, row, off, V, model + " long pos " + pos));
+                        }
+                    },
+                    null,
+                    null);
             assertEquals(checkpoints.size(), seen[0]);
             note(model + " long", worst[0]);
         }
@@ -173,7 +193,9 @@ class CudaFixtureTest {
             s.evict(evict[0], evict[1]);
             assertEquals(prefill - (evict[1] - evict[0]), s.length());
             float[] row = s.feed(ints(c.get("then_feed")));
-            note(model + " context-shift", checkSummary(c.get("after_shift"), probe, row, 0, V, model + " after shift"));
+            note(
+                    model + " context-shift",
+                    checkSummary(c.get("after_shift"), probe, row, 0, V, model + " after shift"));
             int[] gen = new int[c.get("generated").size()];
             for (int i = 0; i < gen.length; i++) {
                 gen[i] = argmax(row, 0, V);

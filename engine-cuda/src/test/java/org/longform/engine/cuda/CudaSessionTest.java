@@ -1,5 +1,11 @@
 package org.longform.engine.cuda;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,13 +22,6 @@ import org.longform.engine.runtime.ContextFullException;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /**
  * CudaSession keeps Session's semantics (prefix reuse, eviction, context-full refusals,
  * cancellation), compared against the CPU session on the same inputs; the per-op backend's
@@ -32,13 +31,19 @@ class CudaSessionTest {
     static Model model;
 
     @BeforeAll
-    static void load() { model = Model.load(Fixtures.modelDir("tiny-mpt-4h")); }
+    static void load() {
+        model = Model.load(Fixtures.modelDir("tiny-mpt-4h"));
+    }
 
     @BeforeEach
-    void needGpu() { CudaAssume.gpu(); }
+    void needGpu() {
+        CudaAssume.gpu();
+    }
 
     @AfterAll
-    static void close() { if (model != null) model.close(); }
+    static void close() {
+        if (model != null) model.close();
+    }
 
     static int[] ids(int n, int seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -52,9 +57,16 @@ class CudaSessionTest {
         for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-3, what + " logit " + i);
     }
 
-    static EngineOptions opts(int block, int chunk) { return EngineOptions.defaults().withBackend("vector").withBlockSize(block).withChunkSize(chunk); }
+    static EngineOptions opts(int block, int chunk) {
+        return EngineOptions.defaults()
+                .withBackend("vector")
+                .withBlockSize(block)
+                .withChunkSize(chunk);
+    }
 
-    static CudaSession gpu(int block, int chunk) { return CudaSession.open(model, opts(block, chunk), "exact"); }
+    static CudaSession gpu(int block, int chunk) {
+        return CudaSession.open(model, opts(block, chunk), "exact");
+    }
 
     @Test
     void autoChoosesCudaWhenAGpuIsPresent() {
@@ -68,7 +80,8 @@ class CudaSessionTest {
         int[] a = ids(300, 1);
         int[] b = Arrays.copyOf(a, 310);
         System.arraycopy(ids(30, 2), 0, b, 280, 30);
-        try (CudaSession g = gpu(16, 64); Session c = Session.open(model, opts(16, 64))) {
+        try (CudaSession g = gpu(16, 64);
+                Session c = Session.open(model, opts(16, 64))) {
             assertClose(c.sync(a, null, null).clone(), g.sync(a, null, null).clone(), "first sync");
             assertEquals(300, g.lastRecomputed());
             assertClose(c.sync(b, null, null).clone(), g.sync(b, null, null).clone(), "edited suffix");
@@ -77,16 +90,20 @@ class CudaSessionTest {
             assertEquals(1, g.lastRecomputed());
             assertArrayEquals(b, g.tokens());
         }
-        for (int block : new int[]{16, 7, 64}) {
-            for (int[] range : new int[][]{{16, 80}, {10, 77}, {0, 5}, {150, 199}, {3, 5}}) {
-                try (CudaSession g = gpu(block, 64); Session c = Session.open(model, opts(16, 64))) {
+        for (int block : new int[] {16, 7, 64}) {
+            for (int[] range : new int[][] {{16, 80}, {10, 77}, {0, 5}, {150, 199}, {3, 5}}) {
+                try (CudaSession g = gpu(block, 64);
+                        Session c = Session.open(model, opts(16, 64))) {
                     g.feed(a, 0, 200, null, null, null);
                     c.feed(a, 0, 200, null, null, null);
                     g.evict(range[0], range[1]);
                     c.evict(range[0], range[1]);
                     assertEquals(c.length(), g.length());
                     assertArrayEquals(c.tokens(), g.tokens());
-                    assertClose(c.feed(7, 8, 9).clone(), g.feed(7, 8, 9).clone(), "block " + block + " evict " + Arrays.toString(range));
+                    assertClose(
+                            c.feed(7, 8, 9).clone(),
+                            g.feed(7, 8, 9).clone(),
+                            "block " + block + " evict " + Arrays.toString(range));
                 }
             }
         }
@@ -125,20 +142,28 @@ class CudaSessionTest {
     @Test
     void perOpMatmulEqualsTheScalarOracle() {
         SplittableRandom r = new SplittableRandom(11);
-        try (Arena arena = Arena.ofConfined(); Backend gpu = Backends.create("cuda", 1); Backend ref = new ScalarBackend()) {
-            for (int[] nk : new int[][]{{8, 64}, {100, 96}, {288, 96}, {513, 392}, {50432, 64}}) {
+        try (Arena arena = Arena.ofConfined();
+                Backend gpu = Backends.create("cuda", 1);
+                Backend ref = new ScalarBackend()) {
+            for (int[] nk : new int[][] {{8, 64}, {100, 96}, {288, 96}, {513, 392}, {50432, 64}}) {
                 int N = nk[0], K = nk[1];
                 MemorySegment seg = arena.allocate(2L * N * K, 16);
-                for (long i = 0; i < (long) N * K; i++) seg.setAtIndex(Tensor.SHORT_LE, i, (short) (Float.floatToIntBits((float) r.nextGaussian() * 0.2f) >>> 16));
-                Tensor w = new Tensor("w" + N + "x" + K, DType.BF16, new long[]{N, K}, seg);
-                for (int T : new int[]{1, 5, 8, 9, 64, 130}) {
+                for (long i = 0; i < (long) N * K; i++)
+                    seg.setAtIndex(
+                            Tensor.SHORT_LE, i, (short) (Float.floatToIntBits((float) r.nextGaussian() * 0.2f) >>> 16));
+                Tensor w = new Tensor("w" + N + "x" + K, DType.BF16, new long[] {N, K}, seg);
+                for (int T : new int[] {1, 5, 8, 9, 64, 130}) {
                     float[] x = new float[T * K];
                     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
                     float[] want = new float[T * N], got = new float[T * N];
                     ref.matmul(new DenseMatrix(w), x, T, want);
                     gpu.matmul(new DenseMatrix(w), x, T, got);
                     for (int i = 0; i < want.length; i++) {
-                        assertEquals(want[i], got[i], 1e-4 * (1 + Math.abs(want[i])) + 1e-4, "N " + N + " K " + K + " T " + T + " at " + i);
+                        assertEquals(
+                                want[i],
+                                got[i],
+                                1e-4 * (1 + Math.abs(want[i])) + 1e-4,
+                                "N " + N + " K " + K + " T " + T + " at " + i);
                     }
                 }
             }

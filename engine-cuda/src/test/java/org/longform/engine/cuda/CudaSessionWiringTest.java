@@ -1,17 +1,17 @@
 package org.longform.engine.cuda;
 
+import static org.junit.jupiter.api.Assertions.*;
+import static org.longform.engine.Fixtures.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.model.Model;
 import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.ContextFullException;
-import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.CpuSession;
+import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
-
-import static org.junit.jupiter.api.Assertions.*;
-import static org.longform.engine.Fixtures.*;
 
 /**
  * {@link Session} with the cuda backend runs the whole model in a {@link CudaSession}: what the
@@ -21,17 +21,22 @@ import static org.longform.engine.Fixtures.*;
  */
 class CudaSessionWiringTest {
     @BeforeEach
-    void needGpu() { CudaAssume.gpu(); }
+    void needGpu() {
+        CudaAssume.gpu();
+    }
 
     private static Session open(Model m, String backend) {
-        return Session.open(m, EngineOptions.defaults().withBackend(backend).withBlockSize(32).withChunkSize(64));
+        return Session.open(
+                m,
+                EngineOptions.defaults().withBackend(backend).withBlockSize(32).withChunkSize(64));
     }
 
     @Test
     void greedyContextShiftAndPrefixReuseThroughSession() {
         for (String name : MODELS) {
             JsonNode exp = expected(name);
-            try (Model m = Model.load(modelDir(name), null, false); Session s = open(m, "cuda")) {
+            try (Model m = Model.load(modelDir(name), null, false);
+                    Session s = open(m, "cuda")) {
                 assertTrue(s.onDevice(), name + ": " + s.describeKv());
                 assertTrue(s.describeKv().contains("precision exact"), s.describeKv());
                 int V = m.config().vocabSize();
@@ -75,7 +80,8 @@ class CudaSessionWiringTest {
 
     @Test
     void autoPicksTheDevice() {
-        try (Model m = Model.load(modelDir(MODELS[0]), null, false); Session s = open(m, "auto")) {
+        try (Model m = Model.load(modelDir(MODELS[0]), null, false);
+                Session s = open(m, "auto")) {
             assertTrue(s.onDevice(), s.describeKv());
         }
     }
@@ -84,10 +90,12 @@ class CudaSessionWiringTest {
     @Test
     void quantizedWeightsKeepTheCpuPath() {
         JsonNode g = testCase(expected(MODELS[0]), "greedy");
-        try (Model m = Model.load(modelDir(MODELS[0]), WeightType.Q8_0, false); Session s = open(m, "cuda")) {
+        try (Model m = Model.load(modelDir(MODELS[0]), WeightType.Q8_0, false);
+                Session s = open(m, "cuda")) {
             assertFalse(s.onDevice());
             float[] logits = s.feed(ints(g.get("prompt_ids")));
-            assertEquals(ints(g.get("prompt_ids")).length, ((CpuSession) s).cache().length());
+            assertEquals(
+                    ints(g.get("prompt_ids")).length, ((CpuSession) s).cache().length());
             assertTrue(Float.isFinite(logits[0]));
         }
     }

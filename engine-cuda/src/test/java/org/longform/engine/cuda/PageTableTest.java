@@ -1,13 +1,12 @@
 package org.longform.engine.cuda;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
-
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The device page table must make the same decisions as the CPU KvCache (what fits, what an
@@ -29,7 +28,9 @@ class PageTableTest {
         }
     }
 
-    static int addr(PageTable t, int slot) { return t.pageOf(slot) * t.blockSize + slot % t.blockSize; }
+    static int addr(PageTable t, int slot) {
+        return t.pageOf(slot) * t.blockSize + slot % t.blockSize;
+    }
 
     @Test
     void randomOperationsAgreeWithKvCache() {
@@ -67,7 +68,7 @@ class PageTableTest {
                 } else {
                     int len = cpu.length();
                     int s = r.nextInt(len + 1), e = s + r.nextInt(len - s + 1);
-                    if (r.nextBoolean() && len > 0) s = (s / bs) * bs;   // make aligned ranges common
+                    if (r.nextBoolean() && len > 0) s = (s / bs) * bs; // make aligned ranges common
                     cpu.evict(s, e);
                     gpu.evict(s, e, (a, b, m) -> compact(dev, gpu, a, b, m));
                 }
@@ -87,7 +88,7 @@ class PageTableTest {
         t.reserve(37);
         for (int i = 0; i < 37; i++) dev[addr(t, i)] = i;
         t.advance(37);
-        t.evict(3, 5, (a, b, m) -> compact(dev, t, a, b, m));   // gap 2, 32 slots move through their own range
+        t.evict(3, 5, (a, b, m) -> compact(dev, t, a, b, m)); // gap 2, 32 slots move through their own range
         assertEquals(35, t.length());
         for (int i = 0; i < 35; i++) assertEquals(i < 3 ? i : i + 2, dev[addr(t, i)], "slot " + i);
     }

@@ -1,8 +1,7 @@
 package org.longform.engine.cuda;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +15,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The committed PTX, checked without a GPU: both targets exist, the ISA version is the one a CUDA
@@ -48,7 +47,8 @@ class PtxResourcesTest {
     void noEntryIsLeftUnused() {
         for (String module : Kernel.MODULES) {
             for (String entry : entries(PtxResources.text(module, 80)).keySet()) {
-                assertTrue(Stream.of(Kernel.values()).anyMatch(k -> k.entry.equals(entry) && k.module.equals(module)),
+                assertTrue(
+                        Stream.of(Kernel.values()).anyMatch(k -> k.entry.equals(entry) && k.module.equals(module)),
                         entry + " in " + module + " has no Kernel constant");
             }
         }
@@ -79,13 +79,17 @@ class PtxResourcesTest {
         List<String> lines = manifest.lines().toList();
         List<String> files;
         try (Stream<Path> s = Files.list(src)) {
-            files = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cu") || n.endsWith(".cuh")).sorted().toList();
+            files = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".cu") || n.endsWith(".cuh"))
+                    .sorted()
+                    .toList();
         }
         assertEquals(files.size(), lines.size(), "ptx.manifest lists every source; run tools/build-ptx.sh");
         for (String line : lines) {
             String[] hf = line.split("\\s+");
             byte[] data = Files.readAllBytes(src.resolve(hf[1]));
-            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            String sha = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(data));
             assertEquals(hf[0], sha, hf[1] + " changed since the PTX was built: run tools/build-ptx.sh");
         }
     }

@@ -10,10 +10,16 @@ import java.util.List;
  * {@link #toChars} maps them to characters with offsets from {@link TokenOffsets}.
  */
 public record ContextMap(int length, List<Span> spans) {
-    public enum Kind { PINNED, EVICTED, IN_VIEW }
+    public enum Kind {
+        PINNED,
+        EVICTED,
+        IN_VIEW
+    }
 
     public record Span(int start, int end, Kind kind) {
-        public int length() { return end - start; }
+        public int length() {
+            return end - start;
+        }
     }
 
     public ContextMap {
@@ -47,7 +53,8 @@ public record ContextMap(int length, List<Span> spans) {
 
     /** The same spans in characters, given {@code offsets[i]} = char offset of token i (length + 1 entries). */
     public List<Span> toChars(int[] offsets) {
-        if (offsets.length < length + 1) throw new IllegalArgumentException(offsets.length + " offsets for " + length + " tokens");
+        if (offsets.length < length + 1)
+            throw new IllegalArgumentException(offsets.length + " offsets for " + length + " tokens");
         List<Span> out = new ArrayList<>(spans.size());
         for (Span s : spans) out.add(new Span(offsets[s.start], offsets[s.end], s.kind));
         return out;

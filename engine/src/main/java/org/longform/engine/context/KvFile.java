@@ -1,9 +1,5 @@
 package org.longform.engine.context;
 
-import org.longform.engine.kv.KvCache;
-import org.longform.engine.kv.KvDType;
-import org.longform.engine.kv.KvPool;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,6 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import org.longform.engine.kv.KvCache;
+import org.longform.engine.kv.KvDType;
+import org.longform.engine.kv.KvPool;
 
 /**
  * A KV cache saved next to its story: header (magic, version, dtype, shape, token count, model
@@ -25,9 +24,9 @@ import java.util.Arrays;
 public final class KvFile {
     private KvFile() {}
 
-    static final int MAGIC = 0x564B464C;   // "LFKV" little-endian
+    static final int MAGIC = 0x564B464C; // "LFKV" little-endian
     static final int VERSION = 1;
-    static final int HEADER = 64;          // 8 ints + 32 identity bytes
+    static final int HEADER = 64; // 8 ints + 32 identity bytes
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
 
     /** Where a story's cache lives: beside it, named after it. */
@@ -48,14 +47,19 @@ public final class KvFile {
             throws IOException {
         KvPool pool = cache.pool();
         int n = tokens.length;
-        if (n > cache.length()) throw new IllegalArgumentException(n + " tokens but " + cache.length() + " cached slots");
+        if (n > cache.length())
+            throw new IllegalArgumentException(n + " tokens but " + cache.length() + " cached slots");
         long size = fileSize(pool, n);
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             try (Arena arena = Arena.ofConfined();
-                 FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    FileChannel ch = FileChannel.open(
+                            tmp,
+                            StandardOpenOption.READ,
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING)) {
                 MemorySegment out = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
                 int approx = approximateFrom >= 0 && approximateFrom < n ? approximateFrom + 1 : 0;
                 int[] head = {MAGIC, VERSION, pool.dtype.ordinal(), pool.layers, pool.heads, pool.headDim, n, approx};
@@ -77,11 +81,17 @@ public final class KvFile {
      * {@code approximateFrom} is the first restored slot whose K and V are approximate (-1: exact).
      */
     public record Restore(boolean used, int[] ids, String reason, int approximateFrom) {
-        public Restore(boolean used, int[] ids, String reason) { this(used, ids, reason, -1); }
+        public Restore(boolean used, int[] ids, String reason) {
+            this(used, ids, reason, -1);
+        }
 
-        public int tokens() { return ids.length; }
+        public int tokens() {
+            return ids.length;
+        }
 
-        static Restore no(String reason) { return new Restore(false, new int[0], reason); }
+        static Restore no(String reason) {
+            return new Restore(false, new int[0], reason);
+        }
     }
 
     /**
@@ -93,7 +103,8 @@ public final class KvFile {
     public static Restore restore(Path file, byte[] identity, KvCache cache, int[] prompt) {
         KvPool pool = cache.pool();
         if (!Files.isRegularFile(file)) return Restore.no("no saved cache at " + file);
-        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (Arena arena = Arena.ofConfined();
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < HEADER) return Restore.no("not a KV cache file (too short)");
             MemorySegment in = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
@@ -105,10 +116,12 @@ public final class KvFile {
             MemorySegment.copy(in, ValueLayout.JAVA_BYTE, 32, id, 0, 32);
             if (!Arrays.equals(id, identity)) return Restore.no("saved by another model (or changed weights)");
             if (head[2] != pool.dtype.ordinal()) {
-                String was = head[2] >= 0 && head[2] < KvDType.values().length ? KvDType.values()[head[2]].label() : "?";
+                String was =
+                        head[2] >= 0 && head[2] < KvDType.values().length ? KvDType.values()[head[2]].label() : "?";
                 return Restore.no("saved in " + was + ", the session uses " + pool.dtype.label());
             }
-            if (head[3] != pool.layers || head[4] != pool.heads || head[5] != pool.headDim) return Restore.no("saved for another model shape");
+            if (head[3] != pool.layers || head[4] != pool.heads || head[5] != pool.headDim)
+                return Restore.no("saved for another model shape");
             int n = head[6];
             if (n < 0 || size != fileSize(pool, n)) return Restore.no("truncated or damaged (" + size + " bytes)");
             int[] saved = new int[n];
@@ -138,9 +151,13 @@ public final class KvFile {
         }
     }
 
-    private static long tokensEnd(int n) { return align(HEADER + 4L * n); }
+    private static long tokensEnd(int n) {
+        return align(HEADER + 4L * n);
+    }
 
-    private static long align(long x) { return (x + 63) & ~63L; }
+    private static long align(long x) {
+        return (x + 63) & ~63L;
+    }
 
     static long fileSize(KvPool pool, int n) {
         long rows = 2L * pool.layers * pool.heads * n;
@@ -149,7 +166,8 @@ public final class KvFile {
     }
 
     /** Moves slots [0, use) between pages and a file image holding {@code saved} slots per row group. */
-    private static void copy(KvPool pool, KvCache cache, int saved, int use, MemorySegment file, long base, boolean toFile) {
+    private static void copy(
+            KvPool pool, KvCache cache, int saved, int use, MemorySegment file, long base, boolean toFile) {
         int bs = pool.blockSize, hd = pool.headDim;
         long rowBytes = (long) hd * pool.dtype.bytes;
         long scales = base + 2L * pool.layers * pool.heads * saved * rowBytes;

@@ -1,9 +1,5 @@
 package org.longform.engine.context;
 
-import org.longform.engine.kv.KvCache;
-import org.longform.engine.kv.KvDType;
-import org.longform.engine.kv.KvPool;
-
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -20,6 +16,9 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import org.longform.engine.kv.KvCache;
+import org.longform.engine.kv.KvDType;
+import org.longform.engine.kv.KvPool;
 
 /**
  * One session's KV cache saved incrementally in a directory, so that saving after every few new
@@ -45,7 +44,7 @@ import java.util.zip.CRC32C;
  * not arbitrated. Not thread-safe.
  */
 public final class KvStore implements AutoCloseable {
-    static final int MAGIC = 0x534B464C;   // "LFKS" little-endian
+    static final int MAGIC = 0x534B464C; // "LFKS" little-endian
     static final int VERSION = 1;
     static final String MANIFEST = "manifest", MANIFEST_TMP = "manifest.tmp";
     private static final int HEADER = 64, IDENTITY = 32;
@@ -58,8 +57,19 @@ public final class KvStore implements AutoCloseable {
     public record Stats(int pagesWritten, long bytesWritten, int tokens, int pages, int pagesMoved, long storeBytes) {}
 
     /** The on-disk manifest, as read or written. */
-    record Manifest(int dtype, int layers, int heads, int headDim, int blockSize, long pageBytes, long sequence,
-                    byte[] identity, int[] tokens, int approximateFrom, int[] pages, int[] crcs) {
+    record Manifest(
+            int dtype,
+            int layers,
+            int heads,
+            int headDim,
+            int blockSize,
+            long pageBytes,
+            long sequence,
+            byte[] identity,
+            int[] tokens,
+            int approximateFrom,
+            int[] pages,
+            int[] crcs) {
         int maxPage() {
             int m = -1;
             for (int p : pages) m = Math.max(m, p);
@@ -72,32 +82,42 @@ public final class KvStore implements AutoCloseable {
 
     private final Path dir;
     private final KvStores owner;
-    private Manifest current;           // the manifest on disk as this store last read or wrote it
-    private long currentSize = -1;      // its size and trailing CRC: a save notices another writer's manifest
+    private Manifest current; // the manifest on disk as this store last read or wrote it
+    private long currentSize = -1; // its size and trailing CRC: a save notices another writer's manifest
     private int currentCrc;
     private boolean loaded;
-    private KvPool mappedPool;          // the pool whose blocks the origins describe
-    private Map<Integer, Origin> origins = new HashMap<>();   // pool block -> page of the current manifest
+    private KvPool mappedPool; // the pool whose blocks the origins describe
+    private Map<Integer, Origin> origins = new HashMap<>(); // pool block -> page of the current manifest
     private boolean closed;
-    Runnable beforeManifest = () -> {};   // test seam: a crash after the pages are forced, before the manifest
+    Runnable beforeManifest = () -> {}; // test seam: a crash after the pages are forced, before the manifest
 
     /** A store in {@code dir} (created on the first save). */
-    public KvStore(Path dir) { this(dir, null); }
+    public KvStore(Path dir) {
+        this(dir, null);
+    }
 
     KvStore(Path dir, KvStores owner) {
         this.dir = dir.toAbsolutePath();
         this.owner = owner;
     }
 
-    public Path dir() { return dir; }
+    public Path dir() {
+        return dir;
+    }
 
     /** True when a manifest exists (it may still be refused by {@link #restore}). */
-    public boolean exists() { return Files.isRegularFile(dir.resolve(MANIFEST)); }
+    public boolean exists() {
+        return Files.isRegularFile(dir.resolve(MANIFEST));
+    }
 
     /** Bytes of the store's files on disk (0 when there is none). */
-    public long bytesOnDisk() { return sizeOf(dir); }
+    public long bytesOnDisk() {
+        return sizeOf(dir);
+    }
 
-    static String pagesName(long pageBytes) { return "pages-" + pageBytes + ".bin"; }
+    static String pagesName(long pageBytes) {
+        return "pages-" + pageBytes + ".bin";
+    }
 
     /**
      * Saves the first {@code tokens.length} slots of {@code cache} (the tokens they hold), writing
@@ -124,7 +144,7 @@ public final class KvStore implements AutoCloseable {
         }
         long pageBytes = pool.blockBytes();
         boolean samePages = current != null && current.pageBytes() == pageBytes;
-        BitSet busy = new BitSet();   // slots the on-disk manifest references: never overwritten before the commit
+        BitSet busy = new BitSet(); // slots the on-disk manifest references: never overwritten before the commit
         if (samePages) for (int p : current.pages()) busy.set(p);
         int count = (n + bs - 1) / bs;
         int[] pages = new int[count], crcs = new int[count];
@@ -148,8 +168,8 @@ public final class KvStore implements AutoCloseable {
         int written = 0;
         long bytes = 0;
         Path pagesFile = dir.resolve(pagesName(pageBytes));
-        try (FileChannel ch = FileChannel.open(pagesFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                pagesFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             for (int i = 0; i < count; i++) {
                 if (!fresh[i]) continue;
                 int p = used.nextClearBit(0);
@@ -166,8 +186,19 @@ public final class KvStore implements AutoCloseable {
             beforeManifest.run();
             long sequence = current == null ? 1 : current.sequence() + 1;
             int approx = approximateFrom >= 0 && approximateFrom < n ? approximateFrom : -1;
-            Manifest m = new Manifest(pool.dtype.ordinal(), pool.layers, pool.heads, pool.headDim, bs, pageBytes,
-                    sequence, identity.clone(), tokens.clone(), approx, pages, crcs);
+            Manifest m = new Manifest(
+                    pool.dtype.ordinal(),
+                    pool.layers,
+                    pool.heads,
+                    pool.headDim,
+                    bs,
+                    pageBytes,
+                    sequence,
+                    identity.clone(),
+                    tokens.clone(),
+                    approx,
+                    pages,
+                    crcs);
             bytes += commit(m, pool, cache, versions);
             // the new manifest is on disk: slots only the old one referenced are free now
             int moved = 0;
@@ -208,8 +239,19 @@ public final class KvStore implements AutoCloseable {
         if (moved == 0) return 0;
         ch.force(false);
         Manifest m = current;
-        Manifest relocated = new Manifest(m.dtype(), m.layers(), m.heads(), m.headDim(), m.blockSize(), m.pageBytes(),
-                m.sequence() + 1, m.identity(), m.tokens(), m.approximateFrom(), pages, m.crcs());
+        Manifest relocated = new Manifest(
+                m.dtype(),
+                m.layers(),
+                m.heads(),
+                m.headDim(),
+                m.blockSize(),
+                m.pageBytes(),
+                m.sequence() + 1,
+                m.identity(),
+                m.tokens(),
+                m.approximateFrom(),
+                pages,
+                m.crcs());
         commit(relocated, pool, cache, versions);
         return moved;
     }
@@ -218,8 +260,8 @@ public final class KvStore implements AutoCloseable {
     private long commit(Manifest m, KvPool pool, KvCache cache, long[] versions) throws IOException {
         byte[] image = encode(m);
         Path tmp = dir.resolve(MANIFEST_TMP);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer b = ByteBuffer.wrap(image);
             while (b.hasRemaining()) ch.write(b);
             ch.force(true);
@@ -264,7 +306,7 @@ public final class KvStore implements AutoCloseable {
         }
         current = m;
         loaded = true;
-        origins = new HashMap<>();   // the manifest may be another process's: no page is known to match a block
+        origins = new HashMap<>(); // the manifest may be another process's: no page is known to match a block
         mappedPool = pool;
         if (!Arrays.equals(m.identity(), identity)) {
             return KvFile.Restore.no("saved by another model (or changed weights)");
@@ -278,8 +320,8 @@ public final class KvStore implements AutoCloseable {
             return KvFile.Restore.no("saved for another model shape");
         }
         if (m.blockSize() != pool.blockSize) {
-            return KvFile.Restore.no("saved with a block size of " + m.blockSize() + ", the session uses "
-                    + pool.blockSize);
+            return KvFile.Restore.no(
+                    "saved with a block size of " + m.blockSize() + ", the session uses " + pool.blockSize);
         }
         if (m.pageBytes() != pool.blockBytes()) return KvFile.Restore.no("saved with pages of another size");
         int n = m.tokens().length, use = n;
@@ -333,11 +375,11 @@ public final class KvStore implements AutoCloseable {
     private void loadCurrent() {
         if (loaded && !changedOnDisk()) return;
         loaded = true;
-        origins.clear();   // page slots may have changed hands
+        origins.clear(); // page slots may have changed hands
         try {
             current = exists() ? readCurrent() : null;
         } catch (IOException | RuntimeException e) {
-            current = null;   // damaged: nothing restorable to protect
+            current = null; // damaged: nothing restorable to protect
             currentSize = -1;
         }
     }
@@ -366,9 +408,19 @@ public final class KvStore implements AutoCloseable {
 
     static byte[] encode(Manifest m) {
         int n = m.tokens().length, count = m.pages().length;
-        ByteBuffer b = ByteBuffer.allocate(HEADER + IDENTITY + 4 * n + 8 * count + 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC).putInt(VERSION).putInt(m.dtype()).putInt(m.layers()).putInt(m.heads()).putInt(m.headDim())
-                .putInt(m.blockSize()).putInt(n).putInt(m.approximateFrom()).putInt(count).putLong(m.pageBytes())
+        ByteBuffer b =
+                ByteBuffer.allocate(HEADER + IDENTITY + 4 * n + 8 * count + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MAGIC)
+                .putInt(VERSION)
+                .putInt(m.dtype())
+                .putInt(m.layers())
+                .putInt(m.heads())
+                .putInt(m.headDim())
+                .putInt(m.blockSize())
+                .putInt(n)
+                .putInt(m.approximateFrom())
+                .putInt(count)
+                .putLong(m.pageBytes())
                 .putLong(m.sequence());
         b.position(HEADER);
         b.put(m.identity());
@@ -403,11 +455,14 @@ public final class KvStore implements AutoCloseable {
         int dtype = b.getInt(), layers = b.getInt(), heads = b.getInt(), headDim = b.getInt(), blockSize = b.getInt();
         int n = b.getInt(), approx = b.getInt(), count = b.getInt();
         long pageBytes = b.getLong(), sequence = b.getLong();
-        if (n < 0 || count < 0 || blockSize < 1 || pageBytes < 1
+        if (n < 0
+                || count < 0
+                || blockSize < 1
+                || pageBytes < 1
                 || count != (int) ((n + (long) blockSize - 1) / blockSize)
                 || a.length != HEADER + IDENTITY + 4L * n + 8L * count + 4) {
-            throw new IOException("inconsistent manifest (" + n + " tokens, " + count + " pages, " + a.length
-                    + " bytes)");
+            throw new IOException(
+                    "inconsistent manifest (" + n + " tokens, " + count + " pages, " + a.length + " bytes)");
         }
         b.position(HEADER);
         byte[] identity = new byte[IDENTITY];
@@ -423,8 +478,8 @@ public final class KvStore implements AutoCloseable {
             }
             seen.set(pages[i]);
         }
-        return new Manifest(dtype, layers, heads, headDim, blockSize, pageBytes, sequence, identity, tokens, approx,
-                pages, crcs);
+        return new Manifest(
+                dtype, layers, heads, headDim, blockSize, pageBytes, sequence, identity, tokens, approx, pages, crcs);
     }
 
     private static long manifestBytes(Manifest m) {
@@ -501,7 +556,9 @@ public final class KvStore implements AutoCloseable {
         return total;
     }
 
-    boolean isClosed() { return closed; }
+    boolean isClosed() {
+        return closed;
+    }
 
     /** Ends this handle's use of the directory (a {@link KvStores} may evict it from now on). */
     @Override

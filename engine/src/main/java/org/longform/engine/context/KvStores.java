@@ -1,7 +1,5 @@
 package org.longform.engine.context;
 
-import org.longform.engine.kv.KvDType;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -16,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.longform.engine.kv.KvDType;
 
 /**
  * The app's cache folder: one {@link KvStore} per (story id, model identity, KV dtype) under a root,
@@ -27,7 +26,8 @@ public final class KvStores {
     /** Store directory names: [safe story prefix]-[16 hex of the story id's SHA-256]-[8 hex of the model]-[dtype]. */
     private static final Pattern STORE_NAME = Pattern.compile("[A-Za-z0-9_.-]*-[0-9a-f]{16}-[0-9a-f]{8}-[a-z0-9]+");
     /** A store's own files, and extra-NAME.bin files a caller keeps with the cache (the editor's view of the story). */
-    private static final Pattern STORE_FILE = Pattern.compile("manifest|manifest\\.tmp|pages-[0-9]+\\.bin|extra-[a-z]+\\.bin(\\.tmp)?");
+    private static final Pattern STORE_FILE =
+            Pattern.compile("manifest|manifest\\.tmp|pages-[0-9]+\\.bin|extra-[a-z]+\\.bin(\\.tmp)?");
 
     private final Path root;
     private final long capBytes;
@@ -39,9 +39,13 @@ public final class KvStores {
         this.capBytes = capBytes;
     }
 
-    public Path root() { return root; }
+    public Path root() {
+        return root;
+    }
 
-    public long capBytes() { return capBytes; }
+    public long capBytes() {
+        return capBytes;
+    }
 
     /**
      * The directory name of a store: filesystem-safe on every OS (ASCII letters, digits, '-', '_'),
@@ -118,7 +122,8 @@ public final class KvStores {
         if (!Files.isDirectory(root)) return out;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
             for (Path d : dirs) {
-                if (Files.isDirectory(d) && STORE_NAME.matcher(d.getFileName().toString()).matches()) out.add(d);
+                if (Files.isDirectory(d)
+                        && STORE_NAME.matcher(d.getFileName().toString()).matches()) out.add(d);
             }
         } catch (IOException e) {
             return out;
@@ -129,7 +134,8 @@ public final class KvStores {
     /** Deletes a store's own files, then its directory; anything else inside keeps the directory (it is not ours). */
     private static boolean delete(Path dir) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) if (STORE_FILE.matcher(f.getFileName().toString()).matches()) Files.deleteIfExists(f);
+            for (Path f : files)
+                if (STORE_FILE.matcher(f.getFileName().toString()).matches()) Files.deleteIfExists(f);
         } catch (IOException e) {
             return false;
         }

@@ -32,12 +32,17 @@ public final class ModelIdentity {
             md.update("longform-model-identity-v1".getBytes(StandardCharsets.UTF_8));
             List<Path> files;
             try (Stream<Path> s = Files.list(modelDir)) {
-                files = s.filter(p -> Files.isRegularFile(p) && weightOrConfig(p.getFileName().toString())).sorted().toList();
+                files = s.filter(p -> Files.isRegularFile(p)
+                                && weightOrConfig(p.getFileName().toString()))
+                        .sorted()
+                        .toList();
             }
             for (Path f : files) {
                 md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
                 long size = Files.size(f);
-                md.update(ByteBuffer.allocate(16).putLong(0, size).putLong(8, Files.getLastModifiedTime(f).toMillis()));
+                md.update(ByteBuffer.allocate(16)
+                        .putLong(0, size)
+                        .putLong(8, Files.getLastModifiedTime(f).toMillis()));
                 try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
                     sample(ch, md, 0, Math.min(size, EDGE));
                     sample(ch, md, Math.max(0, size - EDGE), Math.min(size, EDGE));
@@ -52,10 +57,15 @@ public final class ModelIdentity {
         }
     }
 
-    public static String hex(byte[] id) { return HexFormat.of().formatHex(id); }
+    public static String hex(byte[] id) {
+        return HexFormat.of().formatHex(id);
+    }
 
     private static boolean weightOrConfig(String name) {
-        return name.equals("config.json") || name.endsWith(".safetensors") || name.endsWith(".bin") || name.endsWith(".index.json");
+        return name.equals("config.json")
+                || name.endsWith(".safetensors")
+                || name.endsWith(".bin")
+                || name.endsWith(".index.json");
     }
 
     private static void sample(FileChannel ch, MessageDigest md, long at, long len) throws IOException {

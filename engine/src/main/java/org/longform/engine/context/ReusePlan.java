@@ -14,13 +14,19 @@ public record ReusePlan(int prefix, int tailStart, int tailEnd, int promptTailSt
     /** Anchor length: a run of this many equal tokens marks where the texts line up again. */
     static final int ANCHOR = 16;
 
-    public int tailLength() { return tailEnd - tailStart; }
+    public int tailLength() {
+        return tailEnd - tailStart;
+    }
 
     /** Tokens of E' (recomputed before the tail). */
-    public int editedLength() { return promptTailStart - prefix; }
+    public int editedLength() {
+        return promptTailStart - prefix;
+    }
 
     /** Where the prompt continues after the reused tail. */
-    public int promptResume() { return promptTailStart + tailLength(); }
+    public int promptResume() {
+        return promptTailStart + tailLength();
+    }
 
     /**
      * The longest run of cached tokens after the common prefix that reappears, in order, after the

@@ -15,8 +15,8 @@ public final class TokenOffsets {
     public static int[] charOffsets(Tokenizer tokenizer, int[] ids) {
         int[] out = new int[ids.length + 1];
         int chars = 0;
-        int pending = 0;      // continuation bytes still owed by the current multi-byte character
-        int openUnits = 0;    // UTF-16 units of that character, already counted
+        int pending = 0; // continuation bytes still owed by the current multi-byte character
+        int openUnits = 0; // UTF-16 units of that character, already counted
         for (int i = 0; i < ids.length; i++) {
             out[i] = pending > 0 ? chars - openUnits : chars;
             for (byte b : tokenizer.tokenBytes(ids[i])) {
@@ -27,7 +27,7 @@ public final class TokenOffsets {
                 }
                 // a lead byte, an ASCII byte, or a stray continuation byte (decoded as one U+FFFD)
                 pending = u >= 0xf0 ? 3 : u >= 0xe0 ? 2 : u >= 0xc0 ? 1 : 0;
-                openUnits = u >= 0xf0 ? 2 : 1;   // 4-byte sequences are surrogate pairs
+                openUnits = u >= 0xf0 ? 2 : 1; // 4-byte sequences are surrogate pairs
                 chars += openUnits;
             }
         }

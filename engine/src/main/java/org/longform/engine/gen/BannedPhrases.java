@@ -1,9 +1,8 @@
 package org.longform.engine.gen;
 
-import org.longform.engine.token.Tokenizer;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.longform.engine.token.Tokenizer;
 
 /**
  * Keeps banned phrases out of the text by forbidding the token that would complete one: each
@@ -17,7 +16,7 @@ final class BannedPhrases {
         for (String p : phrases) {
             if (p.isBlank()) continue;
             String t = p.strip();
-            for (String form : new String[]{t, " " + t}) {
+            for (String form : new String[] {t, " " + t}) {
                 int[] ids = tok.encode(form);
                 if (ids.length > 0) forms.add(ids);
             }

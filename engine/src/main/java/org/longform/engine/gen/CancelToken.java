@@ -4,7 +4,11 @@ package org.longform.engine.gen;
 public final class CancelToken {
     private volatile boolean cancelled;
 
-    public void cancel() { cancelled = true; }
+    public void cancel() {
+        cancelled = true;
+    }
 
-    public boolean isCancelled() { return cancelled; }
+    public boolean isCancelled() {
+        return cancelled;
+    }
 }

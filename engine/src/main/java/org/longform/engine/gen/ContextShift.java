@@ -65,7 +65,7 @@ public final class ContextShift {
                 bestRun = run;
                 bestGap = x;
             }
-            if (toTheEnd) break;   // it lines up to the end: nothing longer exists
+            if (toTheEnd) break; // it lines up to the end: nothing longer exists
         }
         return bestRun == 0 ? null : new Plan(p, bestGap, bestRun);
     }
@@ -76,7 +76,7 @@ public final class ContextShift {
         while (p < n && p < prompt.length && cached[p] == prompt[p]) p++;
         Plan plan = plan(cached, prompt, keep);
         int reuse = plan == null ? p : p + plan.run;
-        return Math.min(reuse, prompt.length - 1);   // the last token is always fed again for fresh logits
+        return Math.min(reuse, prompt.length - 1); // the last token is always fed again for fresh logits
     }
 
     private static boolean matches(int[] a, int ao, int[] b, int bo, int len) {

@@ -25,7 +25,11 @@ public record GenerationRequest(int[] promptIds, SamplerSettings sampler, int wi
         this(promptIds, sampler, window, keep, Session.Reuse.EXACT);
     }
 
-    public GenerationRequest(int[] promptIds, SamplerSettings sampler) { this(promptIds, sampler, 0, 0); }
+    public GenerationRequest(int[] promptIds, SamplerSettings sampler) {
+        this(promptIds, sampler, 0, 0);
+    }
 
-    public GenerationRequest withReuse(Session.Reuse r) { return new GenerationRequest(promptIds, sampler, window, keep, r); }
+    public GenerationRequest withReuse(Session.Reuse r) {
+        return new GenerationRequest(promptIds, sampler, window, keep, r);
+    }
 }

@@ -16,12 +16,27 @@ import org.longform.engine.context.ContextMap;
  * @param contextMap       at the end, which tokens of prompt + generated ids were pinned, evicted, in view
  *                         (null when not known, e.g. for a remote server)
  */
-public record GenerationResult(int[] ids, String text, StopReason reason, int promptTokens, int recomputedTokens,
-                               int shiftedTokens, long prefillNanos, long decodeNanos, int approximateTokens,
-                               ContextMap contextMap) {
+public record GenerationResult(
+        int[] ids,
+        String text,
+        StopReason reason,
+        int promptTokens,
+        int recomputedTokens,
+        int shiftedTokens,
+        long prefillNanos,
+        long decodeNanos,
+        int approximateTokens,
+        ContextMap contextMap) {
     /** A result without cache details (remote generation, or a server's bookkeeping): no approximate reuse, no context map. */
-    public GenerationResult(int[] ids, String text, StopReason reason, int promptTokens, int recomputedTokens,
-                            int shiftedTokens, long prefillNanos, long decodeNanos) {
+    public GenerationResult(
+            int[] ids,
+            String text,
+            StopReason reason,
+            int promptTokens,
+            int recomputedTokens,
+            int shiftedTokens,
+            long prefillNanos,
+            long decodeNanos) {
         this(ids, text, reason, promptTokens, recomputedTokens, shiftedTokens, prefillNanos, decodeNanos, 0, null);
     }
 

@@ -1,5 +1,9 @@
 package org.longform.engine.gen;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.Function;
 import org.longform.engine.context.ContextMap;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.ReusePlan;
@@ -12,11 +16,6 @@ import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.sample.StopMatcher;
 import org.longform.engine.token.TextStreamer;
 import org.longform.engine.token.Tokenizer;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.function.Function;
 
 /**
  * Generates continuations: fits the prompt into the window, reuses the cached prefix (and shifts
@@ -52,8 +51,7 @@ public final class Generator implements AutoCloseable {
      * Loads with the weights quantized to {@code quant} (q8_0, q4_0; null: as stored; cached next to
      * the model) and the options chosen once the model is loaded (a KV window sized to its shape and weights).
      */
-    public static Generator open(Path modelDir, WeightType quant,
-                                 Function<Model, EngineOptions> options) {
+    public static Generator open(Path modelDir, WeightType quant, Function<Model, EngineOptions> options) {
         Model m = Model.load(modelDir, quant);
         try {
             Path tj = m.tokenizerJson();
@@ -64,14 +62,22 @@ public final class Generator implements AutoCloseable {
         }
     }
 
-    public Model model() { return model; }
+    public Model model() {
+        return model;
+    }
 
-    public Tokenizer tokenizer() { return tokenizer; }
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
 
-    public Session session() { return session; }
+    public Session session() {
+        return session;
+    }
 
     /** Tokens the KV budget holds: the largest window possible. */
-    public int contextWindow() { return session.capacity(); }
+    public int contextWindow() {
+        return session.capacity();
+    }
 
     /** The window a request runs with; a window larger than the KV budget holds is refused with what would fit. */
     private int window(GenerationRequest req) {
@@ -80,7 +86,9 @@ public final class Generator implements AutoCloseable {
     }
 
     /** Pinned prefix for a window: at most half of it, so the story keeps room. */
-    private static int keep(GenerationRequest req, int window) { return Math.min(req.keep(), window / 2); }
+    private static int keep(GenerationRequest req, int window) {
+        return Math.min(req.keep(), window / 2);
+    }
 
     /**
      * Which of the request's prompt tokens the model will see before generating: the pinned
@@ -104,7 +112,9 @@ public final class Generator implements AutoCloseable {
     }
 
     /** Saves the cache (token ids, model identity, dtype) to a file, e.g. {@link KvFile#beside} the story. */
-    public void saveKv(Path file) throws IOException { session.saveKv(file); }
+    public void saveKv(Path file) throws IOException {
+        session.saveKv(file);
+    }
 
     /**
      * Brings the cache up to the request's prompt without generating (the editor warms a story's
@@ -129,23 +139,41 @@ public final class Generator implements AutoCloseable {
         // An approximate reuse after an edit recomputes the edited span and keeps the tail: one sync,
         // since a shorter prompt would cut the tail off.
         if (req.reuse() == Session.Reuse.APPROXIMATE
-                && ReusePlan.find(cached, cached.length, prompt, Session.MIN_APPROXIMATE_TAIL) != null) step = prompt.length;
+                && ReusePlan.find(cached, cached.length, prompt, Session.MIN_APPROXIMATE_TAIL) != null)
+            step = prompt.length;
         int total = Math.max(1, prompt.length - common), recomputed = 0, approximate = 0;
         boolean cancelled = false;
         // Grow the synced prefix step by step: each sync keeps what the last one computed.
         for (int k = Math.min(prompt.length, Math.max(common, 0) + step); ; k = Math.min(prompt.length, k + step)) {
-            if (c.isCancelled()) { cancelled = true; break; }
+            if (c.isCancelled()) {
+                cancelled = true;
+                break;
+            }
             int before = recomputed;
-            float[] r = session.sync(Arrays.copyOf(prompt, k), req.reuse(), (d, t) -> l.onPrefill(Math.min(total, before + d), total),
+            float[] r = session.sync(
+                    Arrays.copyOf(prompt, k),
+                    req.reuse(),
+                    (d, t) -> l.onPrefill(Math.min(total, before + d), total),
                     c::isCancelled);
             recomputed += session.lastRecomputed();
             approximate += session.lastApproximate();
-            if (r == null) { cancelled = true; break; }
+            if (r == null) {
+                cancelled = true;
+                break;
+            }
             l.onPrefill(Math.min(total, recomputed), total);
             if (k == prompt.length) break;
         }
-        return new GenerationResult(new int[0], "", cancelled ? StopReason.CANCELLED : StopReason.MAX_TOKENS, prompt.length,
-                recomputed, shifted, System.nanoTime() - t0, 0, approximate,
+        return new GenerationResult(
+                new int[0],
+                "",
+                cancelled ? StopReason.CANCELLED : StopReason.MAX_TOKENS,
+                prompt.length,
+                recomputed,
+                shifted,
+                System.nanoTime() - t0,
+                0,
+                approximate,
                 ContextMap.of(req.promptIds().length, Math.min(keep, prompt.length), evicted));
     }
 
@@ -156,7 +184,7 @@ public final class Generator implements AutoCloseable {
         int window = window(req);
         int keep = keep(req, window);
         int[] prompt = fit(req.promptIds(), window, keep, st.maxTokens());
-        int evicted = req.promptIds().length - prompt.length;   // in request-token space, after the pinned prefix
+        int evicted = req.promptIds().length - prompt.length; // in request-token space, after the pinned prefix
 
         long t0 = System.nanoTime();
         int shifted = ContextShift.reuseAfterEviction(session, prompt, keep);
@@ -164,12 +192,21 @@ public final class Generator implements AutoCloseable {
         int recomputed = session.lastRecomputed(), approximate = session.lastApproximate();
         long prefillNanos = System.nanoTime() - t0;
         if (logits == null) {
-            return new GenerationResult(new int[0], "", StopReason.CANCELLED, prompt.length, recomputed, shifted, prefillNanos, 0,
-                    approximate, ContextMap.of(req.promptIds().length, Math.min(keep, prompt.length), evicted));
+            return new GenerationResult(
+                    new int[0],
+                    "",
+                    StopReason.CANCELLED,
+                    prompt.length,
+                    recomputed,
+                    shifted,
+                    prefillNanos,
+                    0,
+                    approximate,
+                    ContextMap.of(req.promptIds().length, Math.min(keep, prompt.length), evicted));
         }
 
-        Sampler sampler = new Sampler(st,
-                new Sampler.Vocabulary(tokenizer::encode, tokenizer::tokenBytes, tokenizer.vocabSize()));
+        Sampler sampler = new Sampler(
+                st, new Sampler.Vocabulary(tokenizer::encode, tokenizer::tokenBytes, tokenizer.vocabSize()));
         BannedPhrases banned = new BannedPhrases(tokenizer, st.bannedPhrases());
         TextStreamer streamer = new TextStreamer(tokenizer);
         StopMatcher stops = new StopMatcher(st.stopSequences());
@@ -181,16 +218,25 @@ public final class Generator implements AutoCloseable {
         StopReason reason = StopReason.MAX_TOKENS;
         long t1 = System.nanoTime();
         while (n < st.maxTokens()) {
-            if (c.isCancelled()) { reason = StopReason.CANCELLED; break; }
+            if (c.isCancelled()) {
+                reason = StopReason.CANCELLED;
+                break;
+            }
             banned.apply(logits, out, n);
             int next = sampler.sample(logits, history, hlen);
-            if (next == tokenizer.eosId()) { reason = StopReason.EOS; break; }
+            if (next == tokenizer.eosId()) {
+                reason = StopReason.EOS;
+                break;
+            }
             out[n++] = next;
             history[hlen++] = next;
             StopMatcher.Result r = stops.push(streamer.push(next));
             text.append(r.text());
             l.onToken(next, r.text());
-            if (r.stopped()) { reason = StopReason.STOP_SEQUENCE; break; }
+            if (r.stopped()) {
+                reason = StopReason.STOP_SEQUENCE;
+                break;
+            }
             if (n == st.maxTokens()) break;
             if (session.length() + 1 > window) {
                 // A quarter of the unpinned window, in whole KV blocks when it can be: the cache then relinks
@@ -211,8 +257,16 @@ public final class Generator implements AutoCloseable {
                 l.onToken(-1, rest);
             }
         }
-        return new GenerationResult(Arrays.copyOf(out, n), text.toString(), reason, prompt.length, recomputed, shifted,
-                prefillNanos, System.nanoTime() - t1, approximate,
+        return new GenerationResult(
+                Arrays.copyOf(out, n),
+                text.toString(),
+                reason,
+                prompt.length,
+                recomputed,
+                shifted,
+                prefillNanos,
+                System.nanoTime() - t1,
+                approximate,
                 ContextMap.of(req.promptIds().length + n, Math.min(keep, prompt.length), evicted));
     }
 
@@ -235,7 +289,7 @@ public final class Generator implements AutoCloseable {
     @Override
     public void close() {
         session.close();
-        if (ownsModel) {   // what open() loaded; a caller's model and tokenizer stay theirs
+        if (ownsModel) { // what open() loaded; a caller's model and tokenizer stay theirs
             tokenizer.close();
             model.close();
         }

@@ -1,4 +1,10 @@
 package org.longform.engine.gen;
 
 /** Why a generation ended. */
-public enum StopReason { MAX_TOKENS, STOP_SEQUENCE, EOS, CANCELLED, CONTEXT_FULL }
+public enum StopReason {
+    MAX_TOKENS,
+    STOP_SEQUENCE,
+    EOS,
+    CANCELLED,
+    CONTEXT_FULL
+}

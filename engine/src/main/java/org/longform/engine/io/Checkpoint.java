@@ -2,7 +2,6 @@ package org.longform.engine.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -34,7 +33,8 @@ public final class Checkpoint {
             Path p = dir.resolve(single);
             if (Files.exists(p)) return openShard(p, arena);
         }
-        throw new ModelFormatException(dir, "no weights found (expected model.safetensors, pytorch_model.bin or a *.index.json for shards)");
+        throw new ModelFormatException(
+                dir, "no weights found (expected model.safetensors, pytorch_model.bin or a *.index.json for shards)");
     }
 
     static Map<String, Tensor> openShard(Path file, Arena arena) {
@@ -59,16 +59,20 @@ public final class Checkpoint {
         }
         Map<String, Map<String, Tensor>> shards = new HashMap<>();
         for (String f : new TreeSet<>(want.values())) {
-            if (f.contains("/") || f.contains("\\") || f.startsWith(".")) throw new ModelFormatException(index, "shard name '" + f + "' is not a plain file name");
+            if (f.contains("/") || f.contains("\\") || f.startsWith("."))
+                throw new ModelFormatException(index, "shard name '" + f + "' is not a plain file name");
             Path p = dir.resolve(f);
-            if (!Files.exists(p)) throw new ModelFormatException(index, "names shard '" + f + "' which is missing from " + dir);
+            if (!Files.exists(p))
+                throw new ModelFormatException(index, "names shard '" + f + "' which is missing from " + dir);
             shards.put(f, openShard(p, arena));
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (var e : want.entrySet()) {
             Tensor t = shards.get(e.getValue()).get(e.getKey());
             if (t == null) {
-                throw new ModelFormatException(index, "says '" + e.getKey() + "' is in " + e.getValue() + ", but that shard does not contain it");
+                throw new ModelFormatException(
+                        index,
+                        "says '" + e.getKey() + "' is in " + e.getValue() + ", but that shard does not contain it");
             }
             out.put(e.getKey(), t);
         }

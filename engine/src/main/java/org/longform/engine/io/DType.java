@@ -2,13 +2,19 @@ package org.longform.engine.io;
 
 /** Element types a checkpoint may store. Weights stay in this form in mapped memory. */
 public enum DType {
-    F32(4), F16(2), BF16(2);
+    F32(4),
+    F16(2),
+    BF16(2);
 
     private final int bytes;
 
-    DType(int bytes) { this.bytes = bytes; }
+    DType(int bytes) {
+        this.bytes = bytes;
+    }
 
-    public int bytes() { return bytes; }
+    public int bytes() {
+        return bytes;
+    }
 
     /** Parses safetensors ("BF16") and torch storage names ("BFloat16Storage"); null if unknown. */
     public static DType fromSafetensors(String s) {

@@ -5,4 +5,5 @@ package org.longform.engine.io;
  * elements are {@code shape}/{@code stride} over storage {@code data/<storageKey>} starting at element
  * {@code storageOffset}. {@code dtype} is null when the storage class is one we cannot compute with.
  */
-record PickledTensor(String storageKey, String storageClass, DType dtype, long storageOffset, long[] shape, long[] stride) {}
+record PickledTensor(
+        String storageKey, String storageClass, DType dtype, long storageOffset, long[] shape, long[] stride) {}

@@ -2,7 +2,6 @@ package org.longform.engine.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,7 +26,9 @@ public final class SafeTensors {
         if (size < 8) throw new ModelFormatException(file, "truncated safetensors file (" + size + " bytes)");
         long headerLen = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
         if (headerLen <= 0 || headerLen > 100_000_000L || 8 + headerLen > size) {
-            throw new ModelFormatException(file, "not a safetensors file or truncated (header length " + headerLen + ", file " + size + " bytes)");
+            throw new ModelFormatException(
+                    file,
+                    "not a safetensors file or truncated (header length " + headerLen + ", file " + size + " bytes)");
         }
         byte[] hdr = seg.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
         JsonNode root;
@@ -48,7 +49,9 @@ public final class SafeTensors {
             }
             String dt = t.path("dtype").asText("");
             DType dtype = DType.fromSafetensors(dt);
-            if (dtype == null) throw new ModelFormatException(file, "tensor '" + name + "' has unsupported dtype " + dt + " (supported: F32, F16, BF16)");
+            if (dtype == null)
+                throw new ModelFormatException(
+                        file, "tensor '" + name + "' has unsupported dtype " + dt + " (supported: F32, F16, BF16)");
             long[] shape = shape(file, name, t.path("shape"));
             long numel = 1, bytes;
             try {
@@ -58,17 +61,22 @@ public final class SafeTensors {
                 throw new ModelFormatException(file, "tensor '" + name + "' has a shape too large for any file");
             }
             JsonNode offs = t.path("data_offsets");
-            if (offs.size() != 2 || !offs.get(0).canConvertToLong() || !offs.get(1).canConvertToLong()) {
+            if (offs.size() != 2
+                    || !offs.get(0).canConvertToLong()
+                    || !offs.get(1).canConvertToLong()) {
                 throw new ModelFormatException(file, "tensor '" + name + "' has no data_offsets");
             }
             long begin = offs.get(0).asLong(), end = offs.get(1).asLong();
             if (begin < 0 || end < begin || end - begin != bytes) {
-                throw new ModelFormatException(file, "tensor '" + name + "' data_offsets do not match its shape and dtype");
+                throw new ModelFormatException(
+                        file, "tensor '" + name + "' data_offsets do not match its shape and dtype");
             }
             // compared as end > size - base: base + end could wrap past Long.MAX_VALUE
             if (end > size - base) {
-                throw new ModelFormatException(file, "truncated: tensor '" + name + "' ends at byte " + end
-                        + " of the data but the file has " + (size - base));
+                throw new ModelFormatException(
+                        file,
+                        "truncated: tensor '" + name + "' ends at byte " + end + " of the data but the file has "
+                                + (size - base));
             }
             out.put(name, new Tensor(name, dtype, shape, seg.asSlice(base + begin, end - begin)));
         }

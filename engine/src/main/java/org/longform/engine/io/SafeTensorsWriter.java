@@ -2,7 +2,6 @@ package org.longform.engine.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,7 +19,9 @@ import java.util.Map;
  */
 public final class SafeTensorsWriter {
     /** Produces the elements of one tensor, in row-major order, as floats to be stored in {@code dtype}. */
-    public interface Source { void fill(float[] chunk, long start, int n); }
+    public interface Source {
+        void fill(float[] chunk, long start, int n);
+    }
 
     private record Entry(String name, DType dtype, long[] shape, Source source) {}
 
@@ -48,7 +49,8 @@ public final class SafeTensorsWriter {
         byte[] h = om.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
         int pad = (8 - h.length % 8) % 8;
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + pad);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + pad);
             out.write(len.array());
             out.write(h);
             for (int i = 0; i < pad; i++) out.write(' ');

@@ -27,7 +27,11 @@ import java.util.Map;
 final class SafeUnpickler {
 
     /** The only callables a pickle may name; REDUCE applies them in Java. */
-    private enum Callable { ORDERED_DICT, REBUILD_TENSOR_V2, REBUILD_PARAMETER }
+    private enum Callable {
+        ORDERED_DICT,
+        REBUILD_TENSOR_V2,
+        REBUILD_PARAMETER
+    }
 
     /** A torch storage class such as BFloat16Storage, named in persistent ids; dtype null if unsupported. */
     private record StorageClass(String name, DType dtype) {}
@@ -50,7 +54,8 @@ final class SafeUnpickler {
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64_BE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfDouble F64_BE =
+            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final Path file;
     private final String entryName;
@@ -168,8 +173,10 @@ final class SafeUnpickler {
                     }
                 }
                 case BINPERSID -> push(persistentLoad(pop()));
-                default -> throw fail(String.format("unsupported pickle opcode 0x%02x%s",
-                        op, op >= 0x20 && op < 0x7f ? " ('" + (char) op + "')" : ""));
+                default ->
+                    throw fail(String.format(
+                            "unsupported pickle opcode 0x%02x%s",
+                            op, op >= 0x20 && op < 0x7f ? " ('" + (char) op + "')" : ""));
             }
         }
     }
@@ -177,23 +184,32 @@ final class SafeUnpickler {
     /** The allow-list: anything else is refused when named, before it could be called. */
     private Object resolve(String module, String name) {
         switch (module + " " + name) {
-            case "collections OrderedDict" -> { return Callable.ORDERED_DICT; }
-            case "torch._utils _rebuild_tensor_v2" -> { return Callable.REBUILD_TENSOR_V2; }
-            case "torch._utils _rebuild_parameter" -> { return Callable.REBUILD_PARAMETER; }
-            default -> { }
+            case "collections OrderedDict" -> {
+                return Callable.ORDERED_DICT;
+            }
+            case "torch._utils _rebuild_tensor_v2" -> {
+                return Callable.REBUILD_TENSOR_V2;
+            }
+            case "torch._utils _rebuild_parameter" -> {
+                return Callable.REBUILD_PARAMETER;
+            }
+            default -> {}
         }
         // Storage classes are only markers in persistent ids; unsupported ones fail later, naming the tensor.
         if (module.equals("torch") && name.matches("[A-Za-z0-9]+Storage")) {
             return new StorageClass(name, DType.fromTorchStorage(name));
         }
-        throw new ModelFormatException(file, "refused unsafe pickle global '" + printable(module) + "." + printable(name)
-                + "' in " + entryName + " at offset " + opStart
-                + ": a weights checkpoint only needs tensor and state-dict types, so this file may try to run code."
-                + " Nothing from it was executed");
+        throw new ModelFormatException(
+                file,
+                "refused unsafe pickle global '" + printable(module) + "." + printable(name)
+                        + "' in " + entryName + " at offset " + opStart
+                        + ": a weights checkpoint only needs tensor and state-dict types, so this file may try to run code."
+                        + " Nothing from it was executed");
     }
 
     private Object reduce(Object callable, Object args) {
-        if (!(callable instanceof Callable c)) throw fail("REDUCE on " + typeName(callable) + ", which is not callable");
+        if (!(callable instanceof Callable c))
+            throw fail("REDUCE on " + typeName(callable) + ", which is not callable");
         List<?> a = tupleArg(args);
         return switch (c) {
             case ORDERED_DICT -> {
@@ -202,14 +218,17 @@ final class SafeUnpickler {
             }
             // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
             case REBUILD_TENSOR_V2 -> {
-                if (a.size() < 4 || !(a.get(0) instanceof StorageRef s)) throw fail("malformed _rebuild_tensor_v2 arguments");
+                if (a.size() < 4 || !(a.get(0) instanceof StorageRef s))
+                    throw fail("malformed _rebuild_tensor_v2 arguments");
                 long[] shape = longs(a.get(2), "size"), stride = longs(a.get(3), "stride");
                 if (shape.length != stride.length) throw fail("tensor size and stride differ in rank");
-                yield new PickledTensor(s.key(), s.type().name(), s.type().dtype(), asLong(a.get(1), "storage offset"), shape, stride);
+                yield new PickledTensor(
+                        s.key(), s.type().name(), s.type().dtype(), asLong(a.get(1), "storage offset"), shape, stride);
             }
             // _rebuild_parameter(data, requires_grad, backward_hooks): a Parameter is just its tensor here.
             case REBUILD_PARAMETER -> {
-                if (a.isEmpty() || !(a.get(0) instanceof PickledTensor t)) throw fail("malformed _rebuild_parameter arguments");
+                if (a.isEmpty() || !(a.get(0) instanceof PickledTensor t))
+                    throw fail("malformed _rebuild_parameter arguments");
                 yield t;
             }
         };
@@ -228,7 +247,9 @@ final class SafeUnpickler {
 
     // ---- stack, memo and value helpers ----
 
-    private void push(Object o) { stack.add(o); }
+    private void push(Object o) {
+        stack.add(o);
+    }
 
     private Object pop() {
         if (stack.isEmpty() || (!marks.isEmpty() && marks.peek() == stack.size())) throw fail("stack underflow");
@@ -271,7 +292,9 @@ final class SafeUnpickler {
     }
 
     /** Tuples are unmodifiable so that APPEND can't treat them as lists; they may hold None (null). */
-    private static List<Object> tuple(List<Object> items) { return Collections.unmodifiableList(items); }
+    private static List<Object> tuple(List<Object> items) {
+        return Collections.unmodifiableList(items);
+    }
 
     @SuppressWarnings("unchecked")
     private List<Object> list(Object o) {
@@ -307,15 +330,19 @@ final class SafeUnpickler {
     /** Reserves {@code n} bytes at the read position and returns their offset. */
     private long take(long n) {
         if (n < 0 || n > in.byteSize() - pos) {
-            throw new ModelFormatException(file, entryName + " is truncated or damaged: it ends inside the opcode at offset "
-                    + opStart + " (" + in.byteSize() + " bytes)");
+            throw new ModelFormatException(
+                    file,
+                    entryName + " is truncated or damaged: it ends inside the opcode at offset " + opStart + " ("
+                            + in.byteSize() + " bytes)");
         }
         long at = pos;
         pos += n;
         return at;
     }
 
-    private int u8() { return in.get(ValueLayout.JAVA_BYTE, take(1)) & 0xFF; }
+    private int u8() {
+        return in.get(ValueLayout.JAVA_BYTE, take(1)) & 0xFF;
+    }
 
     private int length(long n) {
         if (n > Integer.MAX_VALUE - 16) throw fail("value too long (" + n + " bytes)");
@@ -327,7 +354,9 @@ final class SafeUnpickler {
         return in.asSlice(at, length(n)).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    private String utf8(long n) { return new String(bytes(n), StandardCharsets.UTF_8); }
+    private String utf8(long n) {
+        return new String(bytes(n), StandardCharsets.UTF_8);
+    }
 
     /** A newline-terminated line, as GLOBAL writes module and name. */
     private String line() {

@@ -76,7 +76,8 @@ final class StoredZip {
             long z64 = u64(eocd - ZIP64_LOCATOR_SIZE + 8);
             require(z64, ZIP64_EOCD_SIZE, "ZIP64 end-of-central-directory record");
             if (u32(z64) != ZIP64_EOCD_SIG) {
-                throw damaged("truncated or damaged: ZIP64 end-of-central-directory record not found where the locator points");
+                throw damaged(
+                        "truncated or damaged: ZIP64 end-of-central-directory record not found where the locator points");
             }
             count = u64(z64 + 32);
             cdSize = u64(z64 + 40);
@@ -105,7 +106,8 @@ final class StoredZip {
         long localOffset = u32(p + 42);
         long next = p + CENTRAL_SIZE + nameLen + extraLen + commentLen;
         if (next > end) throw damaged("truncated or damaged: zip central directory entry runs past its end");
-        String name = new String(seg.asSlice(p + CENTRAL_SIZE, nameLen).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        String name = new String(
+                seg.asSlice(p + CENTRAL_SIZE, nameLen).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         if ((flags & 1) != 0) throw damaged("entry '" + name + "' is encrypted");
 
         // ZIP64 extra field: holds, in this order, only those values whose 32-bit slot is 0xFFFFFFFF.
@@ -115,19 +117,29 @@ final class StoredZip {
             long v = x + 4, vEnd = v + len;
             if (vEnd > xEnd) break;
             if (id == ZIP64_EXTRA_ID) {
-                if (usize == U32_MAX && v + 8 <= vEnd) { usize = u64(v); v += 8; }
-                if (csize == U32_MAX && v + 8 <= vEnd) { csize = u64(v); v += 8; }
-                if (localOffset == U32_MAX && v + 8 <= vEnd) { localOffset = u64(v); }
+                if (usize == U32_MAX && v + 8 <= vEnd) {
+                    usize = u64(v);
+                    v += 8;
+                }
+                if (csize == U32_MAX && v + 8 <= vEnd) {
+                    csize = u64(v);
+                    v += 8;
+                }
+                if (localOffset == U32_MAX && v + 8 <= vEnd) {
+                    localOffset = u64(v);
+                }
             }
             x = vEnd;
         }
-        if (usize < 0 || csize < 0 || localOffset < 0) throw damaged("damaged zip entry '" + name + "' (sizes overflow)");
+        if (usize < 0 || csize < 0 || localOffset < 0)
+            throw damaged("damaged zip entry '" + name + "' (sizes overflow)");
 
         // The data starts after the LOCAL header, whose extra field differs from the central one
         // (torch pads it so tensor data is 64-byte aligned). Sizes come from the central record, which is
         // authoritative even when the local one defers them to a ZIP64 extra or a data descriptor.
         require(localOffset, LOCAL_SIZE, "local header of '" + name + "'");
-        if (u32(localOffset) != LOCAL_SIG) throw damaged("truncated or damaged: local header of '" + name + "' is missing");
+        if (u32(localOffset) != LOCAL_SIG)
+            throw damaged("truncated or damaged: local header of '" + name + "' is missing");
         long dataOffset = localOffset + LOCAL_SIZE + u16(localOffset + 26) + u16(localOffset + 28);
         require(dataOffset, csize, "entry '" + name + "'");
         entries.put(name, new Entry(name, method, csize, usize, dataOffset));
@@ -142,8 +154,8 @@ final class StoredZip {
             if (u32(p) == EOCD_SIG && p + EOCD_SIZE + u16(p + 20) == size) return p;
         }
         if (size >= 4 && u32(0) == LOCAL_SIG) {
-            throw damaged("truncated or damaged: the zip end-of-central-directory record is missing (file is "
-                    + size + " bytes; was the download or copy cut short?)");
+            throw damaged("truncated or damaged: the zip end-of-central-directory record is missing (file is " + size
+                    + " bytes; was the download or copy cut short?)");
         }
         if (size >= 2 && (seg.get(ValueLayout.JAVA_BYTE, 0) & 0xFF) == 0x80) {
             throw damaged("this is a legacy (pre-1.6) torch.save checkpoint, which is not supported;"
@@ -155,7 +167,8 @@ final class StoredZip {
     /** Checks that {@code [off, off+len)} lies in the file; a range past the end means the file was cut short. */
     private void require(long off, long len, String what) {
         if (off < 0 || len < 0 || off > seg.byteSize() || len > seg.byteSize() - off) {
-            throw damaged("truncated or damaged: " + what + " lies past the end of the file (" + seg.byteSize() + " bytes)");
+            throw damaged(
+                    "truncated or damaged: " + what + " lies past the end of the file (" + seg.byteSize() + " bytes)");
         }
     }
 
@@ -163,9 +176,15 @@ final class StoredZip {
         return new ModelFormatException(file, problem);
     }
 
-    private int u16(long off) { return seg.get(U16, off) & 0xFFFF; }
+    private int u16(long off) {
+        return seg.get(U16, off) & 0xFFFF;
+    }
 
-    private long u32(long off) { return seg.get(U32, off) & U32_MAX; }
+    private long u32(long off) {
+        return seg.get(U32, off) & U32_MAX;
+    }
 
-    private long u64(long off) { return seg.get(U64, off); }
+    private long u64(long off) {
+        return seg.get(U64, off);
+    }
 }

@@ -19,9 +19,13 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
         return n;
     }
 
-    public int rows() { return (int) shape[0]; }
+    public int rows() {
+        return (int) shape[0];
+    }
 
-    public int cols() { return shape.length < 2 ? 1 : (int) shape[1]; }
+    public int cols() {
+        return shape.length < 2 ? 1 : (int) shape[1];
+    }
 
     /** Element i as float, converted from the stored type (scalar path; kernels use their own loads). */
     public float get(long i) {

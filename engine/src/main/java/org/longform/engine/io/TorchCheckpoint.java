@@ -36,7 +36,8 @@ public final class TorchCheckpoint {
             String prefix = pickle.name().substring(0, pickle.name().length() - PICKLE.length());
             Object root = new SafeUnpickler(binFile, pickle.name(), zip.data(pickle)).load();
             if (!(root instanceof Map<?, ?> stateDict)) {
-                throw new ModelFormatException(binFile, "the checkpoint holds a " + typeOf(root) + ", not a state dict of tensors");
+                throw new ModelFormatException(
+                        binFile, "the checkpoint holds a " + typeOf(root) + ", not a state dict of tensors");
             }
             LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : stateDict.entrySet()) {
@@ -44,8 +45,10 @@ public final class TorchCheckpoint {
                     throw new ModelFormatException(binFile, "state dict key " + e.getKey() + " is not a string");
                 }
                 if (!(e.getValue() instanceof PickledTensor t)) {
-                    throw new ModelFormatException(binFile, "state dict entry '" + name + "' is a " + typeOf(e.getValue())
-                            + ", not a tensor (is this a training checkpoint rather than model weights?)");
+                    throw new ModelFormatException(
+                            binFile,
+                            "state dict entry '" + name + "' is a " + typeOf(e.getValue())
+                                    + ", not a tensor (is this a training checkpoint rather than model weights?)");
                 }
                 tensors.put(name, slice(binFile, zip, prefix, name, t));
             }
@@ -81,16 +84,20 @@ public final class TorchCheckpoint {
     private static Tensor slice(Path binFile, StoredZip zip, String prefix, String name, PickledTensor t) {
         DType dtype = t.dtype();
         if (dtype == null) {
-            throw new ModelFormatException(binFile, "tensor '" + name + "' has unsupported dtype (torch." + t.storageClass()
-                    + "); only float32, float16 and bfloat16 weights can be loaded");
+            throw new ModelFormatException(
+                    binFile,
+                    "tensor '" + name + "' has unsupported dtype (torch." + t.storageClass()
+                            + "); only float32, float16 and bfloat16 weights can be loaded");
         }
         // Kernels read rows straight from the mapping, so the layout must already be row-major.
         long expected = 1;
         for (int i = t.shape().length - 1; i >= 0; i--) {
             if (t.shape()[i] != 1 && t.stride()[i] != expected) {
-                throw new ModelFormatException(binFile, "tensor '" + name + "' is not contiguous (shape "
-                        + Arrays.toString(t.shape()) + ", stride " + Arrays.toString(t.stride())
-                        + "); re-save it after tensor.contiguous()");
+                throw new ModelFormatException(
+                        binFile,
+                        "tensor '" + name + "' is not contiguous (shape "
+                                + Arrays.toString(t.shape()) + ", stride " + Arrays.toString(t.stride())
+                                + "); re-save it after tensor.contiguous()");
             }
             expected = Math.multiplyExact(expected, t.shape()[i]);
         }
@@ -98,18 +105,23 @@ public final class TorchCheckpoint {
         String storage = prefix + "data/" + t.storageKey();
         StoredZip.Entry entry = zip.entries().get(storage);
         if (entry == null) {
-            throw new ModelFormatException(binFile, "truncated or damaged: storage '" + storage + "' of tensor '" + name + "' is missing");
+            throw new ModelFormatException(
+                    binFile, "truncated or damaged: storage '" + storage + "' of tensor '" + name + "' is missing");
         }
         long start = Math.multiplyExact(t.storageOffset(), dtype.bytes());
         long length = Math.multiplyExact(numel, dtype.bytes());
         if (Math.addExact(start, length) > entry.size()) {
-            throw new ModelFormatException(binFile, "truncated or damaged: tensor '" + name + "' needs bytes " + start + ".."
-                    + (start + length) + " of storage '" + storage + "', which has only " + entry.size());
+            throw new ModelFormatException(
+                    binFile,
+                    "truncated or damaged: tensor '" + name + "' needs bytes " + start + ".." + (start + length)
+                            + " of storage '" + storage + "', which has only " + entry.size());
         }
         return new Tensor(name, dtype, t.shape(), zip.data(entry).asSlice(start, length));
     }
 
     private static String typeOf(Object o) {
-        return o == null ? "None" : o instanceof PickledTensor ? "tensor" : o.getClass().getSimpleName();
+        return o == null
+                ? "None"
+                : o instanceof PickledTensor ? "tensor" : o.getClass().getSimpleName();
     }
 }

@@ -9,7 +9,7 @@ public final class Alibi {
         if (n < nHeads) n <<= 1;
         float[] s = new float[n];
         for (int i = 0; i < n; i++) {
-            float m = (i + 1) * (biasMax / n);          // computed in float like the reference
+            float m = (i + 1) * (biasMax / n); // computed in float like the reference
             s[i] = (float) (1.0 / Math.pow(2.0, m));
         }
         if (n == nHeads) return s;

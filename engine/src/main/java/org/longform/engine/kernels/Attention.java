@@ -1,5 +1,9 @@
 package org.longform.engine.kernels;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -7,11 +11,6 @@ import jdk.incubator.vector.VectorSpecies;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * Causal ALiBi attention over the paged cache, one KV block at a time with an online softmax
@@ -36,15 +35,26 @@ public final class Attention {
     static final float SKIP_NATS = 30f;
 
     /** Work items are (token, head) pairs; {@code from..to} index them as t * heads + h. */
-    public static void run(boolean vector, float[] qkv, int T, KvCache cache, int layer, int firstSlot,
-                           float[] slopes, float scale, float[] out, int from, int to) {
+    public static void run(
+            boolean vector,
+            float[] qkv,
+            int T,
+            KvCache cache,
+            int layer,
+            int firstSlot,
+            float[] slopes,
+            float scale,
+            float[] out,
+            int from,
+            int to) {
         KvPool pool = cache.pool();
         int H = pool.heads;
         Scratch s = new Scratch(pool, vector);
         for (int h = 0; h < H; h++) {
             // the items of head h in [from, to) are t in [t0, t1)
             int t0 = Math.max(0, (from - h + H - 1) / H), t1 = Math.min(T, (to - h + H - 1) / H);
-            for (int g = t0; g < t1; g += GROUP) runGroup(s, qkv, cache, layer, firstSlot, slopes[h], scale, out, h, g, Math.min(GROUP, t1 - g));
+            for (int g = t0; g < t1; g += GROUP)
+                runGroup(s, qkv, cache, layer, firstSlot, slopes[h], scale, out, h, g, Math.min(GROUP, t1 - g));
         }
     }
 
@@ -53,20 +63,42 @@ public final class Attention {
      * {@code units(T, heads)} in all. Unit 0 is the last group (the most keys under a causal mask),
      * so a team that claims units in order finishes the long ones first and balances the tail.
      */
-    public static int units(int T, int heads) { return heads * ((T + GROUP - 1) / GROUP); }
+    public static int units(int T, int heads) {
+        return heads * ((T + GROUP - 1) / GROUP);
+    }
 
     /** Runs unit u (see {@link #units}). */
-    public static void runUnit(Scratch s, float[] qkv, int T, KvCache cache, int layer, int firstSlot,
-                               float[] slopes, float scale, float[] out, int u) {
+    public static void runUnit(
+            Scratch s,
+            float[] qkv,
+            int T,
+            KvCache cache,
+            int layer,
+            int firstSlot,
+            float[] slopes,
+            float scale,
+            float[] out,
+            int u) {
         int H = cache.pool().heads, groups = (T + GROUP - 1) / GROUP;
         int h = u % H, g = (groups - 1 - u / H) * GROUP;
         runGroup(s, qkv, cache, layer, firstSlot, slopes[h], scale, out, h, g, Math.min(GROUP, T - g));
     }
 
-    private static void runGroup(Scratch s, float[] qkv, KvCache cache, int layer, int firstSlot, float slope, float scale,
-                                 float[] out, int h, int g, int gn) {
-        group(s.lanes, s.wide, qkv, cache, layer, firstSlot, slope, scale, out, h, g, gn,
-                s.keys, s.kt, s.values, s.scores, s.acc, s.max, s.sum, s.qNorm, s.need);
+    private static void runGroup(
+            Scratch s,
+            float[] qkv,
+            KvCache cache,
+            int layer,
+            int firstSlot,
+            float slope,
+            float scale,
+            float[] out,
+            int h,
+            int g,
+            int gn) {
+        group(
+                s.lanes, s.wide, qkv, cache, layer, firstSlot, slope, scale, out, h, g, gn, s.keys, s.kt, s.values,
+                s.scores, s.acc, s.max, s.sum, s.qNorm, s.need);
     }
 
     /** One thread's buffers for a pool shape, kept between calls so the token loop allocates nothing. */
@@ -105,9 +137,28 @@ public final class Attention {
      * cost more than everything else together on small heads) and, for groups of 4+ queries,
      * scores 8 or 16 keys at once from a transposed copy of the block's keys (no lane reduction).
      */
-    private static void group(int lanes, int wide, float[] qkv, KvCache cache, int layer, int firstSlot, float slope, float scale,
-                              float[] out, int h, int g, int gn, float[] keys, float[] kt, float[] values, float[] scores,
-                              float[] acc, float[] max, float[] sum, float[] qNorm, boolean[] need) {
+    private static void group(
+            int lanes,
+            int wide,
+            float[] qkv,
+            KvCache cache,
+            int layer,
+            int firstSlot,
+            float slope,
+            float scale,
+            float[] out,
+            int h,
+            int g,
+            int gn,
+            float[] keys,
+            float[] kt,
+            float[] values,
+            float[] scores,
+            float[] acc,
+            float[] max,
+            float[] sum,
+            float[] qNorm,
+            boolean[] need) {
         KvPool pool = cache.pool();
         int hd = pool.headDim, d = pool.heads * hd, bs = pool.blockSize;
         boolean transposed = wide > 0 && gn >= 4;
@@ -145,8 +196,7 @@ public final class Attention {
                 cache.readRows(b, layer, 1, h, filled, values);
             }
             if (transposed) {
-                for (int j = 0; j < filled; j++)
-                    for (int i = 0; i < hd; i++) kt[i * bs + j] = keys[j * hd + i];
+                for (int j = 0; j < filled; j++) for (int i = 0; i < hd; i++) kt[i * bs + j] = keys[j * hd + i];
             }
             for (int k = 0; k < gn; k++) {
                 if (!need[k]) continue;
@@ -172,7 +222,7 @@ public final class Attention {
                 float bmax = wide == 16 ? max16(scores, n) : maxS(scores, n);
                 float m = max[k];
                 if (bmax > m) {
-                    float corr = (float) Math.exp(m - bmax);   // exp(-inf) = 0 on the first block
+                    float corr = (float) Math.exp(m - bmax); // exp(-inf) = 0 on the first block
                     sum[k] *= corr;
                     if (lanes == 16) scale16(acc, aOff, hd, corr);
                     else for (int i = 0; i < hd; i++) acc[aOff + i] *= corr;
@@ -185,19 +235,20 @@ public final class Attention {
                     default -> expSubS(scores, n, m);
                 };
                 if (fusedI8) pvI8(scores, page, vAt, vSc, n, acc, aOff, hd);
-                else switch (lanes) {
-                    case 16 -> {
-                        if (hd % 64 == 0) pv64(scores, values, n, acc, aOff, hd);
-                        else pv16(scores, values, n, acc, aOff, hd);
-                    }
-                    case 8 -> pv8(scores, values, n, acc, aOff, hd);
-                    default -> {
-                        for (int j = 0; j < n; j++) {
-                            float p = scores[j];
-                            for (int i = 0; i < hd; i++) acc[aOff + i] += p * values[j * hd + i];
+                else
+                    switch (lanes) {
+                        case 16 -> {
+                            if (hd % 64 == 0) pv64(scores, values, n, acc, aOff, hd);
+                            else pv16(scores, values, n, acc, aOff, hd);
+                        }
+                        case 8 -> pv8(scores, values, n, acc, aOff, hd);
+                        default -> {
+                            for (int j = 0; j < n; j++) {
+                                float p = scores[j];
+                                for (int i = 0; i < hd; i++) acc[aOff + i] += p * values[j * hd + i];
+                            }
                         }
                     }
-                }
             }
         }
         for (int k = 0; k < gn; k++) {
@@ -231,8 +282,10 @@ public final class Attention {
     private static void pv64(float[] p, float[] v, int n, float[] acc, int ao, int hd) {
         for (int i0 = 0; i0 < hd; i0 += 64) {
             FloatVector z = FloatVector.zero(S16);
-            FloatVector a0 = FloatVector.fromArray(S16, acc, ao + i0), a1 = FloatVector.fromArray(S16, acc, ao + i0 + 16);
-            FloatVector a2 = FloatVector.fromArray(S16, acc, ao + i0 + 32), a3 = FloatVector.fromArray(S16, acc, ao + i0 + 48);
+            FloatVector a0 = FloatVector.fromArray(S16, acc, ao + i0),
+                    a1 = FloatVector.fromArray(S16, acc, ao + i0 + 16);
+            FloatVector a2 = FloatVector.fromArray(S16, acc, ao + i0 + 32),
+                    a3 = FloatVector.fromArray(S16, acc, ao + i0 + 48);
             FloatVector b0 = z, b1 = z, b2 = z, b3 = z;
             int j = 0;
             for (; j + 1 < n; j += 2) {
@@ -297,7 +350,8 @@ public final class Attention {
     }
 
     private static void scale16(float[] a, int off, int n, float f) {
-        for (int i = 0; i < n; i += 16) FloatVector.fromArray(S16, a, off + i).mul(f).intoArray(a, off + i);
+        for (int i = 0; i < n; i += 16)
+            FloatVector.fromArray(S16, a, off + i).mul(f).intoArray(a, off + i);
     }
 
     private static float expSubS(float[] s, int n, float m) {
@@ -339,7 +393,8 @@ public final class Attention {
      * past n set to -inf (they read stale columns), instead of a scalar dot product per key. Returns
      * how many entries of out it wrote.
      */
-    private static int scoresT16(float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {
+    private static int scoresT16(
+            float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {
         int nv = (n + 15) & ~15;
         if (nv > bs) nv = n - n % 16;
         int j = 0;
@@ -351,9 +406,11 @@ public final class Attention {
             int i = 0;
             for (; i + 1 < hd; i += 2) {
                 acc = FloatVector.fromArray(S16, kt, i * bs + j).fma(FloatVector.broadcast(S16, q[qo + i]), acc);
-                acc1 = FloatVector.fromArray(S16, kt, (i + 1) * bs + j).fma(FloatVector.broadcast(S16, q[qo + i + 1]), acc1);
+                acc1 = FloatVector.fromArray(S16, kt, (i + 1) * bs + j)
+                        .fma(FloatVector.broadcast(S16, q[qo + i + 1]), acc1);
             }
-            if (i < hd) acc = FloatVector.fromArray(S16, kt, i * bs + j).fma(FloatVector.broadcast(S16, q[qo + i]), acc);
+            if (i < hd)
+                acc = FloatVector.fromArray(S16, kt, i * bs + j).fma(FloatVector.broadcast(S16, q[qo + i]), acc);
             acc = acc.add(acc1);
             FloatVector dist = FloatVector.broadcast(S16, (float) (dist0 + j)).add(IOTA16);
             acc.mul(scale).add(dist.mul(slope)).intoArray(out, j);
@@ -364,7 +421,8 @@ public final class Attention {
     }
 
     /** Keys [j, j + 64) of a transposed block (hd even). */
-    private static void scores64(float[] q, int qo, float[] kt, int bs, int hd, int j, float scale, float slope, int dist0, float[] out) {
+    private static void scores64(
+            float[] q, int qo, float[] kt, int bs, int hd, int j, float scale, float slope, int dist0, float[] out) {
         FloatVector z = FloatVector.zero(S16);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
         for (int i = 0; i < hd; i += 2) {
@@ -386,14 +444,16 @@ public final class Attention {
         a3.add(b3).mul(scale).add(dist.add(48f).mul(slope)).intoArray(out, j + 48);
     }
 
-    private static void scoresT8(float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {
+    private static void scoresT8(
+            float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {
         int j = 0;
         for (; j + 8 <= n; j += 8) {
             FloatVector acc = FloatVector.zero(S8), acc1 = FloatVector.zero(S8);
             int i = 0;
             for (; i + 1 < hd; i += 2) {
                 acc = FloatVector.fromArray(S8, kt, i * bs + j).fma(FloatVector.broadcast(S8, q[qo + i]), acc);
-                acc1 = FloatVector.fromArray(S8, kt, (i + 1) * bs + j).fma(FloatVector.broadcast(S8, q[qo + i + 1]), acc1);
+                acc1 = FloatVector.fromArray(S8, kt, (i + 1) * bs + j)
+                        .fma(FloatVector.broadcast(S8, q[qo + i + 1]), acc1);
             }
             if (i < hd) acc = FloatVector.fromArray(S8, kt, i * bs + j).fma(FloatVector.broadcast(S8, q[qo + i]), acc);
             acc = acc.add(acc1);
@@ -415,8 +475,9 @@ public final class Attention {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ValueLayout.OfFloat F32U = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-    private static final FloatVector IOTA16 = FloatVector.fromArray(S16, new float[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 0);
-    private static final FloatVector IOTA8 = FloatVector.fromArray(S8, new float[]{0, 1, 2, 3, 4, 5, 6, 7}, 0);
+    private static final FloatVector IOTA16 =
+            FloatVector.fromArray(S16, new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 0);
+    private static final FloatVector IOTA8 = FloatVector.fromArray(S8, new float[] {0, 1, 2, 3, 4, 5, 6, 7}, 0);
 
     /** Lanes of the widest usable species for loops over keys (any head size): 16, 8 or 0. */
     static int wideLanes() {
@@ -439,13 +500,24 @@ public final class Attention {
     }
 
     /** scores[j] = (q . k_j) * kScale_j * scale + slope * (dist0 + j) over int8 key rows in the page, widened in the dot. */
-    private static void scoresI8(float[] q, int qo, MemorySegment page, long at, long sc, int hd, int n, float scale, float slope,
-                                 int dist0, float[] out) {
+    private static void scoresI8(
+            float[] q,
+            int qo,
+            MemorySegment page,
+            long at,
+            long sc,
+            int hd,
+            int n,
+            float scale,
+            float slope,
+            int dist0,
+            float[] out) {
         for (int j = 0; j < n; j++) {
             FloatVector acc = FloatVector.zero(S16);
             long row = at + (long) j * hd;
             for (int i = 0; i < hd; i += 16) {
-                FloatVector k = (FloatVector) ByteVector.fromMemorySegment(B16, page, row + i, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, S16, 0);
+                FloatVector k = (FloatVector) ByteVector.fromMemorySegment(B16, page, row + i, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, S16, 0);
                 acc = k.fma(FloatVector.fromArray(S16, q, qo + i), acc);
             }
             out[j] = acc.reduceLanes(VectorOperators.ADD) * page.get(F32U, sc + 4L * j) * scale + slope * (dist0 + j);
@@ -459,14 +531,20 @@ public final class Attention {
             int j = 0;
             for (; j + 1 < n; j += 2) {
                 float w0 = p[j] * page.get(F32U, sc + 4L * j), w1 = p[j + 1] * page.get(F32U, sc + 4L * (j + 1));
-                FloatVector v0 = (FloatVector) ByteVector.fromMemorySegment(B16, page, at + (long) j * hd + i0, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, S16, 0);
-                FloatVector v1 = (FloatVector) ByteVector.fromMemorySegment(B16, page, at + (long) (j + 1) * hd + i0, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, S16, 0);
+                FloatVector v0 = (FloatVector)
+                        ByteVector.fromMemorySegment(B16, page, at + (long) j * hd + i0, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2F, S16, 0);
+                FloatVector v1 = (FloatVector)
+                        ByteVector.fromMemorySegment(B16, page, at + (long) (j + 1) * hd + i0, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2F, S16, 0);
                 a0 = v0.fma(FloatVector.broadcast(S16, w0), a0);
                 a1 = v1.fma(FloatVector.broadcast(S16, w1), a1);
             }
             if (j < n) {
                 float w = p[j] * page.get(F32U, sc + 4L * j);
-                FloatVector v = (FloatVector) ByteVector.fromMemorySegment(B16, page, at + (long) j * hd + i0, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, S16, 0);
+                FloatVector v = (FloatVector)
+                        ByteVector.fromMemorySegment(B16, page, at + (long) j * hd + i0, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2F, S16, 0);
                 a0 = v.fma(FloatVector.broadcast(S16, w), a0);
             }
             a0.add(a1).intoArray(acc, ao + i0);
@@ -475,14 +553,15 @@ public final class Attention {
 
     private static float dot16(float[] a, int ao, float[] b, int bo, int n) {
         FloatVector acc = FloatVector.zero(S16);
-        for (int i = 0; i < n; i += 16) acc = FloatVector.fromArray(S16, a, ao + i).fma(FloatVector.fromArray(S16, b, bo + i), acc);
+        for (int i = 0; i < n; i += 16)
+            acc = FloatVector.fromArray(S16, a, ao + i).fma(FloatVector.fromArray(S16, b, bo + i), acc);
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
     private static float dot8(float[] a, int ao, float[] b, int bo, int n) {
         FloatVector acc = FloatVector.zero(S8);
-        for (int i = 0; i < n; i += 8) acc = FloatVector.fromArray(S8, a, ao + i).fma(FloatVector.fromArray(S8, b, bo + i), acc);
+        for (int i = 0; i < n; i += 8)
+            acc = FloatVector.fromArray(S8, a, ao + i).fma(FloatVector.fromArray(S8, b, bo + i), acc);
         return acc.reduceLanes(VectorOperators.ADD);
     }
-
 }

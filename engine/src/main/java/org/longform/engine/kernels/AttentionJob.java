@@ -1,8 +1,7 @@
 package org.longform.engine.kernels;
 
-import org.longform.engine.kv.KvCache;
-
 import java.util.concurrent.atomic.AtomicInteger;
+import org.longform.engine.kv.KvCache;
 
 /**
  * Attention of one layer as a reusable team job: threads claim (head, query group) units from a
@@ -21,7 +20,8 @@ final class AttentionJob implements Parallel.Job {
         scratch = new Attention.Scratch[Math.max(1, threads)];
     }
 
-    AttentionJob set(float[] qkv, int T, KvCache cache, int layer, int firstSlot, float[] slopes, float scale, float[] out) {
+    AttentionJob set(
+            float[] qkv, int T, KvCache cache, int layer, int firstSlot, float[] slopes, float scale, float[] out) {
         this.qkv = qkv;
         this.T = T;
         this.cache = cache;
@@ -33,7 +33,8 @@ final class AttentionJob implements Parallel.Job {
         this.units = Attention.units(T, cache.pool().heads);
         for (int i = 0; i < scratch.length; i++) {
             // made here, on the calling thread, so run() never allocates
-            if (scratch[i] == null || !scratch[i].fits(cache.pool())) scratch[i] = new Attention.Scratch(cache.pool(), true);
+            if (scratch[i] == null || !scratch[i].fits(cache.pool()))
+                scratch[i] = new Attention.Scratch(cache.pool(), true);
         }
         next.set(0);
         return this;
@@ -43,6 +44,7 @@ final class AttentionJob implements Parallel.Job {
     public void run(int worker) {
         Attention.Scratch s = scratch[worker];
         int u;
-        while ((u = next.getAndIncrement()) < units) Attention.runUnit(s, qkv, T, cache, layer, firstSlot, slopes, scale, out, u);
+        while ((u = next.getAndIncrement()) < units)
+            Attention.runUnit(s, qkv, T, cache, layer, firstSlot, slopes, scale, out, u);
     }
 }

@@ -17,7 +17,9 @@ public interface Backend extends AutoCloseable {
     void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep);
 
     /** out = W x (see {@link #matmul(Matrix, float[], int, float[], Epilogue)}). */
-    default void matmul(Matrix w, float[] x, int T, float[] out) { matmul(w, x, T, out, Epilogue.STORE); }
+    default void matmul(Matrix w, float[] x, int T, float[] out) {
+        matmul(w, x, T, out, Epilogue.STORE);
+    }
 
     /** out = LayerNorm(x) * weight, no bias, rows of length d. In place allowed. */
     void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] out);
@@ -27,8 +29,8 @@ public interface Backend extends AutoCloseable {
      * {@code firstSlot + t} and sees slots [0, firstSlot + t]; bias = slope[h] * (key slot - query slot).
      * q is read from {@code qkv} rows of stride 3d (q first); out is [T, d].
      */
-    void attention(float[] qkv, int T, KvCache cache, int layer, int firstSlot,
-                   float[] slopes, float scale, float[] out);
+    void attention(
+            float[] qkv, int T, KvCache cache, int layer, int firstSlot, float[] slopes, float scale, float[] out);
 
     @Override
     default void close() {}

@@ -13,7 +13,9 @@ public enum BackendKind {
     /** Plain Java loops: the reference every kernel is tested against. */
     SCALAR;
 
-    public String label() { return name().toLowerCase(Locale.ROOT); }
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     /** A name as the command line gives it: auto, cuda, vector or scalar (any case). */
     public static BackendKind parse(String s) {

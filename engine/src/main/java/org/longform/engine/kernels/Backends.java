@@ -41,7 +41,9 @@ public final class Backends {
     }
 
     /** A backend named as on the command line (auto, cuda, vector, scalar); unknown names are refused. */
-    public static Backend create(String name, int threads) { return create(BackendKind.parse(name), threads); }
+    public static Backend create(String name, int threads) {
+        return create(BackendKind.parse(name), threads);
+    }
 
     /** Whether {@link #create} with this request would take a CUDA GPU (forced or auto, and a usable one is here). */
     public static boolean takesCuda(BackendKind kind) {
@@ -64,12 +66,14 @@ public final class Backends {
     private static final class Providers {
         static final List<BackendProvider> ALL =
                 ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).stream()
-                        .map(ServiceLoader.Provider::get).toList();
+                        .map(ServiceLoader.Provider::get)
+                        .toList();
     }
 
     private static Backend cpu(int n) {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            LOG.warning("jdk.incubator.vector is not enabled (run with --add-modules jdk.incubator.vector); falling back to the slow scalar backend");
+            LOG.warning(
+                    "jdk.incubator.vector is not enabled (run with --add-modules jdk.incubator.vector); falling back to the slow scalar backend");
             return new ScalarBackend();
         }
         return new VectorBackend(n);

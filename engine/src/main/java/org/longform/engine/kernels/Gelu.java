@@ -17,9 +17,28 @@ public final class Gelu {
     public static float erf(float x) {
         double z = Math.abs(x);
         double t = 1.0 / (1.0 + 0.5 * z);
-        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277)))))))));
+        double r = t
+                * Math.exp(
+                        -z * z
+                                - 1.26551223
+                                + t
+                                        * (1.00002368
+                                                + t
+                                                        * (0.37409196
+                                                                + t
+                                                                        * (0.09678418
+                                                                                + t
+                                                                                        * (-0.18628806
+                                                                                                + t
+                                                                                                        * (0.27886807
+                                                                                                                + t
+                                                                                                                        * (-1.13520398
+                                                                                                                                + t
+                                                                                                                                        * (1.48851587
+                                                                                                                                                + t
+                                                                                                                                                        * (-0.82215223
+                                                                                                                                                                + t
+                                                                                                                                                                        * 0.17087277)))))))));
         return (float) (x >= 0 ? 1.0 - r : r - 1.0);
     }
 
@@ -49,8 +68,8 @@ public final class Gelu {
             p = p.mul(t).add(0.37409196f);
             p = p.mul(t).add(1.00002368f);
             p = p.mul(t).add(-1.26551223f);
-            FloatVector r = t.mul(p.sub(z.mul(z)).lanewise(VectorOperators.EXP));   // erfc(|u|)
-            FloatVector erfAbs = one.sub(r);                                         // erf(|u|)
+            FloatVector r = t.mul(p.sub(z.mul(z)).lanewise(VectorOperators.EXP)); // erfc(|u|)
+            FloatVector erfAbs = one.sub(r); // erf(|u|)
             FloatVector erf = erfAbs.blend(erfAbs.neg(), v.compare(VectorOperators.LT, 0f));
             v.mul(0.5f).mul(erf.add(1f)).intoArray(x, i);
         }

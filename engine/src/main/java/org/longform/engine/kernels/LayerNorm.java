@@ -44,7 +44,11 @@ public final class LayerNorm {
         }
         float inv = (float) (1.0 / Math.sqrt(var / d + eps));
         for (i = 0; i < upper; i += F.length()) {
-            FloatVector.fromArray(F, x, off + i).sub(m).mul(inv).mul(FloatVector.fromArray(F, w, i)).intoArray(out, off + i);
+            FloatVector.fromArray(F, x, off + i)
+                    .sub(m)
+                    .mul(inv)
+                    .mul(FloatVector.fromArray(F, w, i))
+                    .intoArray(out, off + i);
         }
         for (; i < d; i++) out[off + i] = (x[off + i] - mean) * inv * w[i];
     }

@@ -1,5 +1,8 @@
 package org.longform.engine.kernels;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -7,10 +10,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.longform.engine.quant.KQuantMatrix;
 import org.longform.engine.quant.WeightType;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * GGML's k-quants (Q4_K, Q5_K, Q6_K) computed with as the file stores them, with the Vector API;
@@ -37,10 +36,13 @@ public final class MatMulKQuant {
     static final VectorSpecies<Byte> B = MatMulVector.B;
     /** L divides 16 (a Q6_K sub-block) and a byte vector of L lanes exists. */
     static final boolean VEC = L >= 8 && 16 % L == 0;
+
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Whether a product over m needs the per-sub-block sums of x ({@link MatMulKQuantScalar#subSums}). */
-    static boolean needsSums(KQuantMatrix m) { return m.type() != WeightType.Q6_K; }
+    static boolean needsSums(KQuantMatrix m) {
+        return m.type() != WeightType.Q6_K;
+    }
 
     /** Rows [a, b) of m times x into out; xs: x's sub-block sums (Q4_K, Q5_K); buf: L floats of scratch. */
     static void gemv(KQuantMatrix m, float[] x, float[] xs, float[] out, int a, int b, Epilogue ep, float[] buf) {
@@ -108,7 +110,7 @@ public final class MatMulKQuant {
                 for (int c = 0; c < 32; c += L) {
                     IntVector v = bytes(r, qs + 32 * j + c);
                     p0 = i2f(v.and(15)).fma(FloatVector.fromArray(F, x, k + c), p0);
-                    p1 = i2f(v.and(0xF0)).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);   // 16 x the high nibble
+                    p1 = i2f(v.and(0xF0)).fma(FloatVector.fromArray(F, x, k + 32 + c), p1); // 16 x the high nibble
                 }
                 int sm0 = scaleMin(sa, sb, scc, 2 * j), sm1 = scaleMin(sa, sb, scc, 2 * j + 1);
                 acc0 = p0.fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc0);
@@ -136,8 +138,11 @@ public final class MatMulKQuant {
                     // the fifth bits: bit 2j of qh for the low nibbles, 2j + 1 for the high ones
                     IntVector lo = v.and(15)
                             .or(h.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4));
-                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4).and(15)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4)
+                            .and(15)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * j + 1)
+                                    .and(1)
+                                    .lanewise(VectorOperators.LSHL, 4));
                     p0 = i2f(lo).fma(FloatVector.fromArray(F, x, k + c), p0);
                     p1 = i2f(hi).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
                 }
@@ -168,13 +173,18 @@ public final class MatMulKQuant {
                         ByteVector a = ByteVector.fromMemorySegment(B, w, ql + c, LE);
                         ByteVector bq = ByteVector.fromMemorySegment(B, w, ql + 32 + c, LE);
                         ByteVector h = ByteVector.fromMemorySegment(B, w, qh + c, LE);
-                        ByteVector q0 = a.and((byte) 15).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                        ByteVector q0 = a.and((byte) 15)
+                                .or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4))
                                 .sub((byte) 32);
-                        ByteVector q1 = bq.and((byte) 15).or(h.and((byte) 12).lanewise(VectorOperators.LSHL, 2))
+                        ByteVector q1 = bq.and((byte) 15)
+                                .or(h.and((byte) 12).lanewise(VectorOperators.LSHL, 2))
                                 .sub((byte) 32);
-                        ByteVector q2 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 48)).sub((byte) 32);
+                        ByteVector q2 = a.lanewise(VectorOperators.LSHR, 4)
+                                .or(h.and((byte) 48))
+                                .sub((byte) 32);
                         ByteVector q3 = bq.lanewise(VectorOperators.LSHR, 4)
-                                .or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 48)).sub((byte) 32);
+                                .or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 48))
+                                .sub((byte) 32);
                         p0 = f(q0).fma(FloatVector.fromArray(F, x, k + c), p0);
                         p1 = f(q1).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
                         p2 = f(q2).fma(FloatVector.fromArray(F, x, k + 64 + c), p2);

@@ -1,10 +1,9 @@
 package org.longform.engine.kernels;
 
-import org.longform.engine.quant.KQuantMatrix;
-import org.longform.engine.quant.WeightType;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.longform.engine.quant.KQuantMatrix;
+import org.longform.engine.quant.WeightType;
 
 /**
  * The scalar twin of {@link MatMulKQuant}: the same k-quant arithmetic one value at a time, in the
@@ -25,9 +24,13 @@ import java.lang.foreign.ValueLayout;
 public final class MatMulKQuantScalar {
     private MatMulKQuantScalar() {}
 
-    private static byte b(MemorySegment d, long at) { return d.get(ValueLayout.JAVA_BYTE, at); }
+    private static byte b(MemorySegment d, long at) {
+        return d.get(ValueLayout.JAVA_BYTE, at);
+    }
 
-    private static int u8(MemorySegment d, long at) { return d.get(ValueLayout.JAVA_BYTE, at) & 0xFF; }
+    private static int u8(MemorySegment d, long at) {
+        return d.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+    }
 
     /** Sums of x over its 32-wide sub-blocks, in order: xs[s] = x[32s] + ... + x[32s + 31]. */
     public static void subSums(float[] x, int K, float[] xs) {

@@ -1,5 +1,10 @@
 package org.longform.engine.kernels;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -14,12 +19,6 @@ import org.longform.engine.quant.KQuantMatrix;
 import org.longform.engine.quant.Matrix;
 import org.longform.engine.quant.QuantMatrix;
 import org.longform.engine.quant.WeightType;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Matrix products over weights in their stored or quantized form, with the widest vector species.
@@ -48,11 +47,13 @@ public final class MatMulVector {
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     /** Bytes widened to one float vector; none below 8 lanes (then the quantized kernels run scalar loops). */
     static final VectorSpecies<Byte> B = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+
     static final boolean QVEC = L >= 8 && 32 % L == 0;
     /** Rows per packed panel (four vectors). */
     static final int NR = 4 * L;
     /** Panel depth: NR x KC floats stay in L1. */
     static final int KC = SystemOptions.gemmDepth();
+
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final float LO4 = 0x1p-28f, HI4 = 1f / 16;
@@ -75,6 +76,7 @@ public final class MatMulVector {
             }
             return panels;
         }
+
         float[] row = new float[KC];
         final float[] tile = new float[6 * NR];
         float[] scales = new float[64];
@@ -91,7 +93,7 @@ public final class MatMulVector {
         private final AtomicInteger next = new AtomicInteger();
         private Matrix w;
         private float[] x, xq = new float[0], out;
-        private boolean xqScaled;   // f16: xq carries 2^112 (prepareF16)
+        private boolean xqScaled; // f16: xq carries 2^112 (prepareF16)
         private int T, N, chunk, units, head, heads;
         private Epilogue ep;
 
@@ -125,8 +127,7 @@ public final class MatMulVector {
                     // k-quants with mins: xq holds x's sums over its 32-wide sub-blocks
                     if (xq.length < w.cols() / 32) xq = new float[w.cols() / 32];
                     MatMulKQuantScalar.subSums(x, w.cols(), xq);
-                }
-                else if (w.type() == WeightType.BF16 || w.type() == WeightType.F16) {
+                } else if (w.type() == WeightType.BF16 || w.type() == WeightType.F16) {
                     if (xq.length < w.cols()) xq = new float[w.cols()];
                     if (w.type() == WeightType.F16) xqScaled = prepareF16(x, w.cols(), xq);
                     else prepareBf16(x, w.cols(), xq);
@@ -157,7 +158,9 @@ public final class MatMulVector {
         }
 
         /** Whether {@link #interleave} must run before the product. */
-        public boolean needsInterleave() { return T > 1; }
+        public boolean needsInterleave() {
+            return T > 1;
+        }
 
         @Override
         public void run(int worker) {
@@ -197,7 +200,9 @@ public final class MatMulVector {
 
     static FloatVector bf16(MemorySegment seg, long byteOff) {
         ShortVector s = ShortVector.fromMemorySegment(S, seg, byteOff, LE);
-        return ((IntVector) s.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        return ((IntVector) s.convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
     }
 
     static FloatVector f16(MemorySegment seg, long byteOff) {
@@ -218,7 +223,10 @@ public final class MatMulVector {
      * eight, and the bits below 16 (the even half of a pair read as one int) are masked away.
      */
     static FloatVector top16ToFloat(IntVector w) {
-        return w.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(HALF_SCALE);
+        return w.lanewise(VectorOperators.ASHR, 3)
+                .and(HALF_BITS)
+                .reinterpretAsFloats()
+                .mul(HALF_SCALE);
     }
 
     private static final int HALF_BITS = 0x8FFFE000;
@@ -255,7 +263,8 @@ public final class MatMulVector {
 
     // ------------------------------------------------------------------ one token
 
-    static void gemv(Matrix w, float[] x, float[] xq, boolean xqScaled, float[] out, int a, int b, Epilogue ep, Scratch s) {
+    static void gemv(
+            Matrix w, float[] x, float[] xq, boolean xqScaled, float[] out, int a, int b, Epilogue ep, Scratch s) {
         if (ep == Epilogue.GELU) {
             // GELU over the finished rows with the vector exp: a scalar erf per row (Math.exp in
             // double) was a fifth of the up-projection's time in decode
@@ -303,16 +312,18 @@ public final class MatMulVector {
      * 2L weights. x is prepared once per product with each 2L-chunk split into its even and odd
      * elements ({@link #prepareBf16}).
      */
-    private static void gemvBf16(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int a, int b, Epilogue ep) {
+    private static void gemvBf16(
+            MemorySegment seg, int K, float[] xp, float[] x, float[] out, int a, int b, Epilogue ep) {
         // eight rows far apart: eight streams keep more misses in flight than four (a [768 x 3072]
         // matrix read 14-15 -> 23-30 GB/s on one core, [3072 x 768] 22-28 -> 33-35)
         int e = (b - a) / 8;
         for (int i = 0; i < e; i++) bf16Rows8(seg, K, xp, x, out, a + i, e, ep);
-        for (int n = a + 8 * e; n < b; n++) bf16Row(seg, K, xp, x, out, n, ep);   // at most 7
+        for (int n = a + 8 * e; n < b; n++) bf16Row(seg, K, xp, x, out, n, ep); // at most 7
     }
 
     /** Rows n0, n0 + d, ..., n0 + 7d against the prepared x (see {@link #gemvBf16}). */
-    private static void bf16Rows8(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
+    private static void bf16Rows8(
+            MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
         long rb = 2L * K, r0 = n0 * rb, dr = d * rb;
         long r1 = r0 + dr, r2 = r1 + dr, r3 = r2 + dr, r4 = r3 + dr, r5 = r4 + dr, r6 = r5 + dr, r7 = r6 + dr;
@@ -328,14 +339,30 @@ public final class MatMulVector {
             IntVector v5 = IntVector.fromMemorySegment(I, seg, r5 + o, LE);
             IntVector v6 = IntVector.fromMemorySegment(I, seg, r6 + o, LE);
             IntVector v7 = IntVector.fromMemorySegment(I, seg, r7 + o, LE);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v0.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a0));
-            a1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v1.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a1));
-            a2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v2.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a2));
-            a3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v3.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a3));
-            a4 = v4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v4.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a4));
-            a5 = v5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v5.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a5));
-            a6 = v6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v6.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a6));
-            a7 = v7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, v7.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a7));
+            a0 = v0.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(xe, v0.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a0));
+            a1 = v1.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(xe, v1.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a1));
+            a2 = v2.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(xe, v2.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a2));
+            a3 = v3.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(xe, v3.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a3));
+            a4 = v4.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(xe, v4.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a4));
+            a5 = v5.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(xe, v5.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a5));
+            a6 = v6.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(xe, v6.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a6));
+            a7 = v7.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(xe, v7.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a7));
         }
         put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r0, x, kb, K), ep);
         put(out, n0 + d, a1.reduceLanes(VectorOperators.ADD) + tailBf16(seg, r1, x, kb, K), ep);
@@ -367,22 +394,34 @@ public final class MatMulVector {
         for (; k + 2 * c2 <= kb; k += 2 * c2) {
             IntVector v = IntVector.fromMemorySegment(I, seg, r + 2L * k, LE);
             IntVector u = IntVector.fromMemorySegment(I, seg, r + 2L * k + 4 * L, LE);
-            acc = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k),
-                    v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + L), acc));
-            acc2 = u.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + c2),
-                    u.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + c2 + L), acc2));
+            acc = v.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(
+                            FloatVector.fromArray(F, xp, k),
+                            v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + L), acc));
+            acc2 = u.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(
+                            FloatVector.fromArray(F, xp, k + c2),
+                            u.and(0xFFFF0000)
+                                    .reinterpretAsFloats()
+                                    .fma(FloatVector.fromArray(F, xp, k + c2 + L), acc2));
         }
         for (; k < kb; k += c2) {
             IntVector v = IntVector.fromMemorySegment(I, seg, r + 2L * k, LE);
-            acc = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k),
-                    v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + L), acc));
+            acc = v.lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(
+                            FloatVector.fromArray(F, xp, k),
+                            v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, k + L), acc));
         }
         put(out, n, acc.add(acc2).reduceLanes(VectorOperators.ADD) + tailBf16(seg, r, x, kb, K), ep);
     }
 
     private static float tailBf16(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
         float s = 0;
-        for (int k = kb; k < K; k++) s += Float.intBitsToFloat((seg.get(SHORT_LE, rowByte + 2L * k) & 0xFFFF) << 16) * x[k];
+        for (int k = kb; k < K; k++)
+            s += Float.intBitsToFloat((seg.get(SHORT_LE, rowByte + 2L * k) & 0xFFFF) << 16) * x[k];
         return s;
     }
 
@@ -391,14 +430,15 @@ public final class MatMulVector {
      * the odd ones in the top halves of the lanes and the even ones brought there by {@code << 16};
      * {@link #top16ToFloat} widens each (x prepared as for bf16).
      */
-    private static void gemvF16(MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int a, int b, Epilogue ep) {
-        if (!scaled) {   // an activation of 2^15 or more: rare, so one row at a time, widening as is
+    private static void gemvF16(
+            MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int a, int b, Epilogue ep) {
+        if (!scaled) { // an activation of 2^15 or more: rare, so one row at a time, widening as is
             for (int n = a; n < b; n++) f16Row(seg, K, xp, false, x, out, n, ep);
             return;
         }
         int e = (b - a) / 8;
         for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, x, out, a + i, e, ep);
-        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, true, x, out, n, ep);   // at most 7
+        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, true, x, out, n, ep); // at most 7
     }
 
     /**
@@ -412,13 +452,14 @@ public final class MatMulVector {
         int kb = K - K % (2 * L);
         float max = 0;
         for (int k = 0; k < kb; k++) max = Math.max(max, Math.abs(x[k]));
-        if (!(max < 0x1p15f)) return false;   // NaN too
+        if (!(max < 0x1p15f)) return false; // NaN too
         for (int k = 0; k < kb; k++) xp[k] *= HALF_SCALE;
         return true;
     }
 
     /** Eight rows; the widening is spelled out because, as calls, C2 did not always inline it here and boxed the vectors (100x slower). */
-    private static void f16Rows8(MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
+    private static void f16Rows8(
+            MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
         long rb = 2L * K, r0 = n0 * rb, dr = d * rb;
         long r1 = r0 + dr, r2 = r1 + dr, r3 = r2 + dr, r4 = r3 + dr, r5 = r4 + dr, r6 = r5 + dr, r7 = r6 + dr;
@@ -428,29 +469,93 @@ public final class MatMulVector {
             FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
             long o = 2L * k;
             IntVector v0 = IntVector.fromMemorySegment(I, seg, r0 + o, LE);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                    .fma(xe, v0.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a0));
+            a0 = v0.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS)
+                    .reinterpretAsFloats()
+                    .fma(
+                            xe,
+                            v0.lanewise(VectorOperators.ASHR, 3)
+                                    .and(HALF_BITS)
+                                    .reinterpretAsFloats()
+                                    .fma(xo, a0));
             IntVector v1 = IntVector.fromMemorySegment(I, seg, r1 + o, LE);
-            a1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                    .fma(xe, v1.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a1));
+            a1 = v1.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS)
+                    .reinterpretAsFloats()
+                    .fma(
+                            xe,
+                            v1.lanewise(VectorOperators.ASHR, 3)
+                                    .and(HALF_BITS)
+                                    .reinterpretAsFloats()
+                                    .fma(xo, a1));
             IntVector v2 = IntVector.fromMemorySegment(I, seg, r2 + o, LE);
-            a2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                    .fma(xe, v2.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a2));
+            a2 = v2.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS)
+                    .reinterpretAsFloats()
+                    .fma(
+                            xe,
+                            v2.lanewise(VectorOperators.ASHR, 3)
+                                    .and(HALF_BITS)
+                                    .reinterpretAsFloats()
+                                    .fma(xo, a2));
             IntVector v3 = IntVector.fromMemorySegment(I, seg, r3 + o, LE);
-            a3 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                    .fma(xe, v3.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a3));
+            a3 = v3.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS)
+                    .reinterpretAsFloats()
+                    .fma(
+                            xe,
+                            v3.lanewise(VectorOperators.ASHR, 3)
+                                    .and(HALF_BITS)
+                                    .reinterpretAsFloats()
+                                    .fma(xo, a3));
             IntVector v4 = IntVector.fromMemorySegment(I, seg, r4 + o, LE);
-            a4 = v4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                    .fma(xe, v4.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a4));
+            a4 = v4.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS)
+                    .reinterpretAsFloats()
+                    .fma(
+                            xe,
+                            v4.lanewise(VectorOperators.ASHR, 3)
+                                    .and(HALF_BITS)
+                                    .reinterpretAsFloats()
+                                    .fma(xo, a4));
             IntVector v5 = IntVector.fromMemorySegment(I, seg, r5 + o, LE);
-            a5 = v5.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                    .fma(xe, v5.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a5));
+            a5 = v5.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS)
+                    .reinterpretAsFloats()
+                    .fma(
+                            xe,
+                            v5.lanewise(VectorOperators.ASHR, 3)
+                                    .and(HALF_BITS)
+                                    .reinterpretAsFloats()
+                                    .fma(xo, a5));
             IntVector v6 = IntVector.fromMemorySegment(I, seg, r6 + o, LE);
-            a6 = v6.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                    .fma(xe, v6.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a6));
+            a6 = v6.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS)
+                    .reinterpretAsFloats()
+                    .fma(
+                            xe,
+                            v6.lanewise(VectorOperators.ASHR, 3)
+                                    .and(HALF_BITS)
+                                    .reinterpretAsFloats()
+                                    .fma(xo, a6));
             IntVector v7 = IntVector.fromMemorySegment(I, seg, r7 + o, LE);
-            a7 = v7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                    .fma(xe, v7.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().fma(xo, a7));
+            a7 = v7.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS)
+                    .reinterpretAsFloats()
+                    .fma(
+                            xe,
+                            v7.lanewise(VectorOperators.ASHR, 3)
+                                    .and(HALF_BITS)
+                                    .reinterpretAsFloats()
+                                    .fma(xo, a7));
         }
         put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
         put(out, n0 + d, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
@@ -462,16 +567,26 @@ public final class MatMulVector {
         put(out, n0 + 7 * d, a7.reduceLanes(VectorOperators.ADD) + tailF16(seg, r7, x, kb, K), ep);
     }
 
-    private static void f16Row(MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int n, Epilogue ep) {
+    private static void f16Row(
+            MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int n, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
         long r = n * 2L * K;
         FloatVector acc = FloatVector.zero(F);
         float m = scaled ? 1f : HALF_SCALE;
         for (int k = 0; k < kb; k += c2) {
             IntVector v = IntVector.fromMemorySegment(I, seg, r + 2L * k, LE);
-            acc = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(m)
-                    .fma(FloatVector.fromArray(F, xp, k), v.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats().mul(m)
-                            .fma(FloatVector.fromArray(F, xp, k + L), acc));
+            acc = v.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS)
+                    .reinterpretAsFloats()
+                    .mul(m)
+                    .fma(
+                            FloatVector.fromArray(F, xp, k),
+                            v.lanewise(VectorOperators.ASHR, 3)
+                                    .and(HALF_BITS)
+                                    .reinterpretAsFloats()
+                                    .mul(m)
+                                    .fma(FloatVector.fromArray(F, xp, k + L), acc));
         }
         put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
     }
@@ -488,7 +603,8 @@ public final class MatMulVector {
         for (int n = a + 4 * q; n < b; n++) f32Row(seg, K, x, out, n, ep);
     }
 
-    private static void f32Rows4(MemorySegment seg, int K, float[] x, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
+    private static void f32Rows4(
+            MemorySegment seg, int K, float[] x, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
         int kb = K - K % L;
         long rb = 4L * K, r0 = n0 * rb, r1 = n1 * rb, r2 = n2 * rb, r3 = n3 * rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -518,7 +634,8 @@ public final class MatMulVector {
             a2 = FloatVector.fromMemorySegment(F, seg, o + 8L * L, LE).fma(FloatVector.fromArray(F, x, k + 2 * L), a2);
             a3 = FloatVector.fromMemorySegment(F, seg, o + 12L * L, LE).fma(FloatVector.fromArray(F, x, k + 3 * L), a3);
         }
-        for (; k < kb; k += L) a0 = FloatVector.fromMemorySegment(F, seg, r + 4L * k, LE).fma(FloatVector.fromArray(F, x, k), a0);
+        for (; k < kb; k += L)
+            a0 = FloatVector.fromMemorySegment(F, seg, r + 4L * k, LE).fma(FloatVector.fromArray(F, x, k), a0);
         put(out, n, a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tailF32(seg, r, x, kb, K), ep);
     }
 
@@ -548,7 +665,17 @@ public final class MatMulVector {
         return Float.float16ToFloat(sc.get(SHORT_LE, 2 * i));
     }
 
-    private static void q8Rows4(MemorySegment q, MemorySegment sc, float[] x, int K, float[] out, int n0, int n1, int n2, int n3, Epilogue ep) {
+    private static void q8Rows4(
+            MemorySegment q,
+            MemorySegment sc,
+            float[] x,
+            int K,
+            float[] out,
+            int n0,
+            int n1,
+            int n2,
+            int n3,
+            Epilogue ep) {
         int nb = K / 32;
         long q0 = (long) n0 * K, q1 = (long) n1 * K, q2 = (long) n2 * K, q3 = (long) n3 * K;
         // row slices: offsets into them are small ints, so C2 hoists the bounds checks out of the loop
@@ -614,7 +741,8 @@ public final class MatMulVector {
         for (int n = a + 2 * h; n < b; n++) q4Row(q, sc, xq, K, out, n, ep);
     }
 
-    private static void q4Rows2(MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n0, int n1, Epilogue ep) {
+    private static void q4Rows2(
+            MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n0, int n1, Epilogue ep) {
         int nb = K / 32;
         long rb = K / 2;
         MemorySegment r0 = q.asSlice(n0 * rb, rb), r1 = q.asSlice(n1 * rb, rb);
@@ -646,8 +774,12 @@ public final class MatMulVector {
             FloatVector p0 = FloatVector.zero(F), p1 = p0;
             for (int j = 0; j < 16; j += L) {
                 IntVector v0 = q4(r0, o + j), v1 = q4(r0, o + 16 + j);
-                p0 = q4hi(v0).fma(FloatVector.fromArray(F, xq, k + 16 + j), q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
-                p1 = q4hi(v1).fma(FloatVector.fromArray(F, xq, k + 48 + j), q4lo(v1).fma(FloatVector.fromArray(F, xq, k + 32 + j), p1));
+                p0 = q4hi(v0).fma(
+                                FloatVector.fromArray(F, xq, k + 16 + j),
+                                q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
+                p1 = q4hi(v1).fma(
+                                FloatVector.fromArray(F, xq, k + 48 + j),
+                                q4lo(v1).fma(FloatVector.fromArray(F, xq, k + 32 + j), p1));
             }
             a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
             a1 = p1.fma(FloatVector.broadcast(F, scale(c0, blk + 1)), a1);
@@ -657,7 +789,9 @@ public final class MatMulVector {
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
                 IntVector v0 = q4(r0, o + j);
-                p0 = q4hi(v0).fma(FloatVector.fromArray(F, xq, k + 16 + j), q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
+                p0 = q4hi(v0).fma(
+                                FloatVector.fromArray(F, xq, k + 16 + j),
+                                q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
             }
             a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
         }
@@ -741,7 +875,10 @@ public final class MatMulVector {
             for (int t = 0; t < mt; t++) {
                 int oo = o + t * N, to = t * NR;
                 if (add) {
-                    for (int j = 0; j < NR; j += L) FloatVector.fromArray(F, tile, to + j).add(FloatVector.fromArray(F, out, oo + j)).intoArray(out, oo + j);
+                    for (int j = 0; j < NR; j += L)
+                        FloatVector.fromArray(F, tile, to + j)
+                                .add(FloatVector.fromArray(F, out, oo + j))
+                                .intoArray(out, oo + j);
                 } else {
                     System.arraycopy(tile, to, out, oo, NR);
                 }
@@ -809,12 +946,14 @@ public final class MatMulVector {
                     long base = (long) n * K + k0;
                     for (int blk = 0; blk < nbk; blk++) {
                         FloatVector dv = FloatVector.broadcast(F, d[blk]);
-                        for (int j = 0; j < 32; j += L) q8(qs, base + blk * 32 + j).mul(dv).intoArray(dst, blk * 32 + j);
+                        for (int j = 0; j < 32; j += L)
+                            q8(qs, base + blk * 32 + j).mul(dv).intoArray(dst, blk * 32 + j);
                     }
                 } else {
                     long base = (long) n * (K / 2) + k0 / 2;
                     for (int blk = 0; blk < nbk; blk++) {
-                        FloatVector dl = FloatVector.broadcast(F, d[blk] * LO4), dh = FloatVector.broadcast(F, d[blk] * HI4);
+                        FloatVector dl = FloatVector.broadcast(F, d[blk] * LO4),
+                                dh = FloatVector.broadcast(F, d[blk] * HI4);
                         for (int j = 0; j < 16; j += L) {
                             IntVector v = q4(qs, base + blk * 16 + j);
                             q4lo(v).mul(dl).intoArray(dst, blk * 32 + j);
@@ -825,7 +964,6 @@ public final class MatMulVector {
             }
         }
     }
-
 
     /** 6 tokens x NR rows over one packed panel of depth kc, into tile[t * NR + r]. */
     private static void kernel6(float[] p, int kc, float[] x, int xo, float[] tile) {
@@ -838,20 +976,65 @@ public final class MatMulVector {
         FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
         for (int k = 0; k < kc; k++) {
             int pk = k * NR, xk = xo + k * 6;
-            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L); FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L); FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L); FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
-            FloatVector b = FloatVector.broadcast(F, x[xk]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
-            b = FloatVector.broadcast(F, x[xk + 1]); c10 = w0.fma(b, c10); c11 = w1.fma(b, c11); c12 = w2.fma(b, c12); c13 = w3.fma(b, c13);
-            b = FloatVector.broadcast(F, x[xk + 2]); c20 = w0.fma(b, c20); c21 = w1.fma(b, c21); c22 = w2.fma(b, c22); c23 = w3.fma(b, c23);
-            b = FloatVector.broadcast(F, x[xk + 3]); c30 = w0.fma(b, c30); c31 = w1.fma(b, c31); c32 = w2.fma(b, c32); c33 = w3.fma(b, c33);
-            b = FloatVector.broadcast(F, x[xk + 4]); c40 = w0.fma(b, c40); c41 = w1.fma(b, c41); c42 = w2.fma(b, c42); c43 = w3.fma(b, c43);
-            b = FloatVector.broadcast(F, x[xk + 5]); c50 = w0.fma(b, c50); c51 = w1.fma(b, c51); c52 = w2.fma(b, c52); c53 = w3.fma(b, c53);
+            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L);
+            FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L);
+            FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
+            FloatVector b = FloatVector.broadcast(F, x[xk]);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
+            c02 = w2.fma(b, c02);
+            c03 = w3.fma(b, c03);
+            b = FloatVector.broadcast(F, x[xk + 1]);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
+            c12 = w2.fma(b, c12);
+            c13 = w3.fma(b, c13);
+            b = FloatVector.broadcast(F, x[xk + 2]);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
+            c22 = w2.fma(b, c22);
+            c23 = w3.fma(b, c23);
+            b = FloatVector.broadcast(F, x[xk + 3]);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
+            c32 = w2.fma(b, c32);
+            c33 = w3.fma(b, c33);
+            b = FloatVector.broadcast(F, x[xk + 4]);
+            c40 = w0.fma(b, c40);
+            c41 = w1.fma(b, c41);
+            c42 = w2.fma(b, c42);
+            c43 = w3.fma(b, c43);
+            b = FloatVector.broadcast(F, x[xk + 5]);
+            c50 = w0.fma(b, c50);
+            c51 = w1.fma(b, c51);
+            c52 = w2.fma(b, c52);
+            c53 = w3.fma(b, c53);
         }
-        c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L); c03.intoArray(tile, 0 * NR + 3 * L);
-        c10.intoArray(tile, 1 * NR + 0 * L); c11.intoArray(tile, 1 * NR + 1 * L); c12.intoArray(tile, 1 * NR + 2 * L); c13.intoArray(tile, 1 * NR + 3 * L);
-        c20.intoArray(tile, 2 * NR + 0 * L); c21.intoArray(tile, 2 * NR + 1 * L); c22.intoArray(tile, 2 * NR + 2 * L); c23.intoArray(tile, 2 * NR + 3 * L);
-        c30.intoArray(tile, 3 * NR + 0 * L); c31.intoArray(tile, 3 * NR + 1 * L); c32.intoArray(tile, 3 * NR + 2 * L); c33.intoArray(tile, 3 * NR + 3 * L);
-        c40.intoArray(tile, 4 * NR + 0 * L); c41.intoArray(tile, 4 * NR + 1 * L); c42.intoArray(tile, 4 * NR + 2 * L); c43.intoArray(tile, 4 * NR + 3 * L);
-        c50.intoArray(tile, 5 * NR + 0 * L); c51.intoArray(tile, 5 * NR + 1 * L); c52.intoArray(tile, 5 * NR + 2 * L); c53.intoArray(tile, 5 * NR + 3 * L);
+        c00.intoArray(tile, 0 * NR + 0 * L);
+        c01.intoArray(tile, 0 * NR + 1 * L);
+        c02.intoArray(tile, 0 * NR + 2 * L);
+        c03.intoArray(tile, 0 * NR + 3 * L);
+        c10.intoArray(tile, 1 * NR + 0 * L);
+        c11.intoArray(tile, 1 * NR + 1 * L);
+        c12.intoArray(tile, 1 * NR + 2 * L);
+        c13.intoArray(tile, 1 * NR + 3 * L);
+        c20.intoArray(tile, 2 * NR + 0 * L);
+        c21.intoArray(tile, 2 * NR + 1 * L);
+        c22.intoArray(tile, 2 * NR + 2 * L);
+        c23.intoArray(tile, 2 * NR + 3 * L);
+        c30.intoArray(tile, 3 * NR + 0 * L);
+        c31.intoArray(tile, 3 * NR + 1 * L);
+        c32.intoArray(tile, 3 * NR + 2 * L);
+        c33.intoArray(tile, 3 * NR + 3 * L);
+        c40.intoArray(tile, 4 * NR + 0 * L);
+        c41.intoArray(tile, 4 * NR + 1 * L);
+        c42.intoArray(tile, 4 * NR + 2 * L);
+        c43.intoArray(tile, 4 * NR + 3 * L);
+        c50.intoArray(tile, 5 * NR + 0 * L);
+        c51.intoArray(tile, 5 * NR + 1 * L);
+        c52.intoArray(tile, 5 * NR + 2 * L);
+        c53.intoArray(tile, 5 * NR + 3 * L);
     }
 
     /** 4 tokens x NR rows over one packed panel of depth kc, into tile[t * NR + r]. */
@@ -863,16 +1046,47 @@ public final class MatMulVector {
         FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
         for (int k = 0; k < kc; k++) {
             int pk = k * NR, xk = xo + k * 4;
-            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L); FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L); FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L); FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
-            FloatVector b = FloatVector.broadcast(F, x[xk]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
-            b = FloatVector.broadcast(F, x[xk + 1]); c10 = w0.fma(b, c10); c11 = w1.fma(b, c11); c12 = w2.fma(b, c12); c13 = w3.fma(b, c13);
-            b = FloatVector.broadcast(F, x[xk + 2]); c20 = w0.fma(b, c20); c21 = w1.fma(b, c21); c22 = w2.fma(b, c22); c23 = w3.fma(b, c23);
-            b = FloatVector.broadcast(F, x[xk + 3]); c30 = w0.fma(b, c30); c31 = w1.fma(b, c31); c32 = w2.fma(b, c32); c33 = w3.fma(b, c33);
+            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L);
+            FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L);
+            FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
+            FloatVector b = FloatVector.broadcast(F, x[xk]);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
+            c02 = w2.fma(b, c02);
+            c03 = w3.fma(b, c03);
+            b = FloatVector.broadcast(F, x[xk + 1]);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
+            c12 = w2.fma(b, c12);
+            c13 = w3.fma(b, c13);
+            b = FloatVector.broadcast(F, x[xk + 2]);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
+            c22 = w2.fma(b, c22);
+            c23 = w3.fma(b, c23);
+            b = FloatVector.broadcast(F, x[xk + 3]);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
+            c32 = w2.fma(b, c32);
+            c33 = w3.fma(b, c33);
         }
-        c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L); c03.intoArray(tile, 0 * NR + 3 * L);
-        c10.intoArray(tile, 1 * NR + 0 * L); c11.intoArray(tile, 1 * NR + 1 * L); c12.intoArray(tile, 1 * NR + 2 * L); c13.intoArray(tile, 1 * NR + 3 * L);
-        c20.intoArray(tile, 2 * NR + 0 * L); c21.intoArray(tile, 2 * NR + 1 * L); c22.intoArray(tile, 2 * NR + 2 * L); c23.intoArray(tile, 2 * NR + 3 * L);
-        c30.intoArray(tile, 3 * NR + 0 * L); c31.intoArray(tile, 3 * NR + 1 * L); c32.intoArray(tile, 3 * NR + 2 * L); c33.intoArray(tile, 3 * NR + 3 * L);
+        c00.intoArray(tile, 0 * NR + 0 * L);
+        c01.intoArray(tile, 0 * NR + 1 * L);
+        c02.intoArray(tile, 0 * NR + 2 * L);
+        c03.intoArray(tile, 0 * NR + 3 * L);
+        c10.intoArray(tile, 1 * NR + 0 * L);
+        c11.intoArray(tile, 1 * NR + 1 * L);
+        c12.intoArray(tile, 1 * NR + 2 * L);
+        c13.intoArray(tile, 1 * NR + 3 * L);
+        c20.intoArray(tile, 2 * NR + 0 * L);
+        c21.intoArray(tile, 2 * NR + 1 * L);
+        c22.intoArray(tile, 2 * NR + 2 * L);
+        c23.intoArray(tile, 2 * NR + 3 * L);
+        c30.intoArray(tile, 3 * NR + 0 * L);
+        c31.intoArray(tile, 3 * NR + 1 * L);
+        c32.intoArray(tile, 3 * NR + 2 * L);
+        c33.intoArray(tile, 3 * NR + 3 * L);
     }
 
     /** 1 token x NR rows over one packed panel of depth kc, into tile[t * NR + r]. */
@@ -881,9 +1095,19 @@ public final class MatMulVector {
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
         for (int k = 0; k < kc; k++) {
             int pk = k * NR, xk = xo + k * 1;
-            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L); FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L); FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L); FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
-            FloatVector b = FloatVector.broadcast(F, x[xk]); c00 = w0.fma(b, c00); c01 = w1.fma(b, c01); c02 = w2.fma(b, c02); c03 = w3.fma(b, c03);
+            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L);
+            FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L);
+            FloatVector w2 = FloatVector.fromArray(F, p, pk + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(F, p, pk + 3 * L);
+            FloatVector b = FloatVector.broadcast(F, x[xk]);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
+            c02 = w2.fma(b, c02);
+            c03 = w3.fma(b, c03);
         }
-        c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L); c03.intoArray(tile, 0 * NR + 3 * L);
+        c00.intoArray(tile, 0 * NR + 0 * L);
+        c01.intoArray(tile, 0 * NR + 1 * L);
+        c02.intoArray(tile, 0 * NR + 2 * L);
+        c03.intoArray(tile, 0 * NR + 3 * L);
     }
 }

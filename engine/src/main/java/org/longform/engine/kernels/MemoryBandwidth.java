@@ -1,13 +1,12 @@
 package org.longform.engine.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /** Measures how fast this machine streams memory with the given threads: the bound for decode. */
 public final class MemoryBandwidth {
@@ -33,7 +32,14 @@ public final class MemoryBandwidth {
     /** Sums bytes [from, to) as floats read as 8 equal parts at once (to - from a multiple of 8 vectors). */
     static float sum8(MemorySegment seg, long from, long to) {
         long part = (to - from) / 8, step = F.vectorByteSize();
-        long p0 = from, p1 = p0 + part, p2 = p1 + part, p3 = p2 + part, p4 = p3 + part, p5 = p4 + part, p6 = p5 + part, p7 = p6 + part;
+        long p0 = from,
+                p1 = p0 + part,
+                p2 = p1 + part,
+                p3 = p2 + part,
+                p4 = p3 + part,
+                p5 = p4 + part,
+                p6 = p5 + part,
+                p7 = p6 + part;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (long o = 0; o < part; o += step) {
             a0 = a0.add(FloatVector.fromMemorySegment(F, seg, p0 + o, ByteOrder.LITTLE_ENDIAN));
@@ -63,7 +69,8 @@ public final class MemoryBandwidth {
             seg.fill((byte) 1);
             float[] sink = new float[par.threads() * 16];
             MemorySegment small = seg.asSlice(0, 64 * 1024);
-            for (int i = 0; i < 20_000; i++) sink[0] += sum(small, 0, small.byteSize()) + sum8(small, 0, small.byteSize());
+            for (int i = 0; i < 20_000; i++)
+                sink[0] += sum(small, 0, small.byteSize()) + sum8(small, 0, small.byteSize());
             int pieces = 4 * par.threads();
             long piece = units * UNIT / pieces / (8 * 64) * (8 * 64);
             AtomicInteger next = new AtomicInteger();
@@ -87,7 +94,7 @@ public final class MemoryBandwidth {
                     par.run(way == 0 ? oneStream : eightStreams);
                     double s = (System.nanoTime() - t0) / 1e9;
                     long read = way == 0 ? units * UNIT : pieces * piece;
-                    if (r > 0) best = Math.max(best, read / s / 1e9);   // the first pass warms up
+                    if (r > 0) best = Math.max(best, read / s / 1e9); // the first pass warms up
                 }
             }
             return best;

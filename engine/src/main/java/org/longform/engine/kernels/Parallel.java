@@ -17,7 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Parallel implements AutoCloseable {
     @FunctionalInterface
-    public interface RangeBody { void run(int from, int to); }
+    public interface RangeBody {
+        void run(int from, int to);
+    }
 
     /**
      * Work for the team. Every thread that joins calls it once with its own id (0 = the caller,
@@ -25,7 +27,9 @@ public final class Parallel implements AutoCloseable {
      * not join at all, and return when none is left.
      */
     @FunctionalInterface
-    public interface Job { void run(int worker); }
+    public interface Job {
+        void run(int worker);
+    }
 
     /** How long an idle worker spins before it parks. Decode dispatches every few tens of µs. */
     static final long SPIN_NANOS = 1_000_000;
@@ -34,10 +38,11 @@ public final class Parallel implements AutoCloseable {
 
     private final int threads;
     private final Thread[] workers;
-    private final boolean[] sleeping;          // guarded by sleepLock
+    private final boolean[] sleeping; // guarded by sleepLock
     private final Object sleepLock = new Object();
     /** generation << 32 | closed bit | number of workers inside the current job. */
     private final AtomicLong ticket = new AtomicLong();
+
     private volatile int generation;
     private volatile Job job;
     private volatile boolean closed;
@@ -56,7 +61,9 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    public int threads() { return threads; }
+    public int threads() {
+        return threads;
+    }
 
     /** Runs {@code j} on the caller (worker 0) and whichever workers join, and returns when all that joined are done. */
     public void run(Job j) {
@@ -68,7 +75,7 @@ public final class Parallel implements AutoCloseable {
         int g = generation + 1;
         job = j;
         ticket.set((long) g << 32);
-        generation = g;                        // volatile write publishes job and ticket
+        generation = g; // volatile write publishes job and ticket
         wakeSleepers();
         Throwable mine = null;
         try {
@@ -119,7 +126,9 @@ public final class Parallel implements AutoCloseable {
                         }
                         // a dispatcher that bumps the generation after this point sees sleeping and unparks us
                         while (generation == seen && !closed) LockSupport.park(this);
-                        synchronized (sleepLock) { sleeping[id] = false; }
+                        synchronized (sleepLock) {
+                            sleeping[id] = false;
+                        }
                         start = System.nanoTime();
                     }
                 }

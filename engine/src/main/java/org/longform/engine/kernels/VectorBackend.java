@@ -16,22 +16,29 @@ public final class VectorBackend implements Backend {
         this.att = new AttentionJob(par.threads());
     }
 
-    @Override public String name() {
+    @Override
+    public String name() {
         return "vector(" + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit, " + par.threads() + " threads)";
     }
 
-    public int threads() { return par.threads(); }
+    public int threads() {
+        return par.threads();
+    }
 
-    public Parallel parallel() { return par; }
+    public Parallel parallel() {
+        return par;
+    }
 
-    @Override public void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
+    @Override
+    public void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
         mm.set(w, x, T, out, ep);
         // regrouping x is T x K copies: on the team too, or the caller does it alone while the others wait
         if (mm.needsInterleave()) par.range(w.cols(), 256, mm::interleave);
         par.run(mm);
     }
 
-    @Override public void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] out) {
+    @Override
+    public void layerNorm(float[] x, float[] weight, float eps, int T, int d, float[] out) {
         if (T < 8) {
             for (int t = 0; t < T; t++) LayerNorm.vectorRow(x, t * d, weight, eps, d, out);
             return;
@@ -41,10 +48,14 @@ public final class VectorBackend implements Backend {
         });
     }
 
-    @Override public void attention(float[] qkv, int T, KvCache cache, int layer, int firstSlot,
-                                    float[] slopes, float scale, float[] out) {
+    @Override
+    public void attention(
+            float[] qkv, int T, KvCache cache, int layer, int firstSlot, float[] slopes, float scale, float[] out) {
         par.run(att.set(qkv, T, cache, layer, firstSlot, slopes, scale, out));
     }
 
-    @Override public void close() { par.close(); }
+    @Override
+    public void close() {
+        par.close();
+    }
 }

@@ -1,7 +1,6 @@
 package org.longform.engine.kv;
 
 import com.sun.management.OperatingSystemMXBean;
-
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
@@ -34,17 +33,21 @@ public final class KvBudget {
     public static void checkAffordable(long budgetBytes, long bytesPerToken, KvDType t) {
         long phys = physicalBytes();
         if (phys > 0 && budgetBytes > phys) {
-            throw new IllegalArgumentException("a KV budget of " + gib(budgetBytes) + " is more than this machine's " + gib(phys)
-                    + " of memory; at " + bytesPerToken + " bytes per token (" + t.label() + ") half of the memory holds "
-                    + (phys / 2 / bytesPerToken) + " tokens");
+            throw new IllegalArgumentException(
+                    "a KV budget of " + gib(budgetBytes) + " is more than this machine's " + gib(phys)
+                            + " of memory; at " + bytesPerToken + " bytes per token (" + t.label()
+                            + ") half of the memory holds "
+                            + (phys / 2 / bytesPerToken) + " tokens");
         }
     }
 
     /** Why a window of {@code window} tokens does not fit the pool, and what would. */
     public static String windowMessage(int window, KvPool pool) {
         long per = pool.bytesPerToken();
-        return "a window of " + window + " tokens needs " + gib(window * per) + " of KV cache at " + per + " bytes per token ("
-                + pool.dtype.label() + "); the KV budget of " + gib((long) pool.maxBlocks * pool.blockBytes()) + " holds "
+        return "a window of " + window + " tokens needs " + gib(window * per) + " of KV cache at " + per
+                + " bytes per token ("
+                + pool.dtype.label() + "); the KV budget of " + gib((long) pool.maxBlocks * pool.blockBytes())
+                + " holds "
                 + pool.capacityTokens() + " tokens. Ask for a window of " + pool.capacityTokens()
                 + " or less, raise the KV budget" + cheaper(pool.dtype);
     }
@@ -53,10 +56,10 @@ public final class KvBudget {
     public static String fullMessage(int used, int more, KvPool pool) {
         String why = pool.allocationFailure() != null && pool.blocksInUse() < pool.maxBlocks
                 ? "the machine ran out of memory (" + pool.allocationFailure() + ")"
-                : "the KV cache holds " + pool.capacityTokens() + " tokens (" + pool.bytesPerToken() + " bytes per token, "
-                + pool.dtype.label() + ")";
-        return why + " and " + used + " are in use; " + more + " more do not fit. Use a smaller window or raise the KV budget"
-                + cheaper(pool.dtype);
+                : "the KV cache holds " + pool.capacityTokens() + " tokens (" + pool.bytesPerToken()
+                        + " bytes per token, " + pool.dtype.label() + ")";
+        return why + " and " + used + " are in use; " + more
+                + " more do not fit. Use a smaller window or raise the KV budget" + cheaper(pool.dtype);
     }
 
     private static String cheaper(KvDType t) {

@@ -13,33 +13,50 @@ public final class KvCache implements AutoCloseable {
     private int[] table = new int[16];
     private int blocks;
     private int length;
-    private int hiddenLength = -1, overwriteEnd;   // overwrite mode, see overwrite()
+    private int hiddenLength = -1, overwriteEnd; // overwrite mode, see overwrite()
 
-    public KvCache(KvPool pool) { this.pool = pool; }
+    public KvCache(KvPool pool) {
+        this.pool = pool;
+    }
 
-    public KvPool pool() { return pool; }
+    public KvPool pool() {
+        return pool;
+    }
 
-    public int length() { return length; }
+    public int length() {
+        return length;
+    }
 
-    public int blockSize() { return pool.blockSize; }
+    public int blockSize() {
+        return pool.blockSize;
+    }
 
-    public int capacity() { return pool.capacityTokens(); }
+    public int capacity() {
+        return pool.capacityTokens();
+    }
 
     /** Blocks linked into the table (the last one may be partly filled). */
-    public int blocks() { return blocks; }
+    public int blocks() {
+        return blocks;
+    }
 
     /** Reserved but unfilled slots: the pool's waste for this sequence, always less than one block. */
-    public int wasteSlots() { return blocks * pool.blockSize - length; }
+    public int wasteSlots() {
+        return blocks * pool.blockSize - length;
+    }
 
     /** One line for statistics: tokens, dtype, bytes per token, bytes in use and wasted, capacity. */
     public String describe() {
         return length + " tokens in " + pool.dtype.label() + " (" + pool.bytesPerToken() + " bytes/token): "
-                + KvBudget.gib((long) length * pool.bytesPerToken()) + " + " + KvBudget.gib((long) wasteSlots() * pool.bytesPerToken())
+                + KvBudget.gib((long) length * pool.bytesPerToken()) + " + "
+                + KvBudget.gib((long) wasteSlots() * pool.bytesPerToken())
                 + " unfilled in the last block; the budget holds " + pool.capacityTokens() + " tokens";
     }
 
     /** The pool block holding table entry {@code tableIndex} (slots [tableIndex · bs, (tableIndex + 1) · bs)). */
-    public int blockId(int tableIndex) { return table[tableIndex]; }
+    public int blockId(int tableIndex) {
+        return table[tableIndex];
+    }
 
     /** Stores head_dim floats as the K (kv = 0) or V (kv = 1) row of one slot, layer and head. */
     public void writeRow(int slot, int layer, int kv, int head, float[] src, int off) {
@@ -68,8 +85,10 @@ public final class KvCache implements AutoCloseable {
 
     /** Marks n reserved slots as filled (their K and V were written). */
     public void advance(int n) {
-        if ((long) length + n > (long) blocks * pool.blockSize) throw new IllegalStateException("advance past reserved slots");
-        if (hiddenLength >= 0 && length + n > overwriteEnd) throw new IllegalStateException("overwrite past slot " + overwriteEnd);
+        if ((long) length + n > (long) blocks * pool.blockSize)
+            throw new IllegalStateException("advance past reserved slots");
+        if (hiddenLength >= 0 && length + n > overwriteEnd)
+            throw new IllegalStateException("overwrite past slot " + overwriteEnd);
         length += n;
     }
 
@@ -90,7 +109,8 @@ public final class KvCache implements AutoCloseable {
      */
     public void evict(int start, int end) {
         notOverwriting();
-        if (start < 0 || end > length || start > end) throw new IllegalArgumentException("evict [" + start + ", " + end + ") of " + length + " slots");
+        if (start < 0 || end > length || start > end)
+            throw new IllegalArgumentException("evict [" + start + ", " + end + ") of " + length + " slots");
         if (start == end) return;
         int bs = pool.blockSize;
         if (start % bs == 0 && (end % bs == 0 || end == length)) {
@@ -126,7 +146,8 @@ public final class KvCache implements AutoCloseable {
     public boolean resizeSpan(int start, int end, int newLength) {
         notOverwriting();
         if (start < 0 || end > length || start > end || newLength < 0) {
-            throw new IllegalArgumentException("resize [" + start + ", " + end + ") of " + length + " slots to " + newLength);
+            throw new IllegalArgumentException(
+                    "resize [" + start + ", " + end + ") of " + length + " slots to " + newLength);
         }
         int grow = newLength - (end - start);
         if (grow <= 0) {
@@ -134,7 +155,7 @@ public final class KvCache implements AutoCloseable {
             return true;
         }
         int bs = pool.blockSize, tail = length - end;
-        if (end % bs == 0 && grow % bs == 0) {   // whole new blocks linked in at end: nothing moves
+        if (end % bs == 0 && grow % bs == 0) { // whole new blocks linked in at end: nothing moves
             int add = grow / bs, at = end / bs;
             int[] fresh = new int[add];
             for (int i = 0; i < add; i++) {
@@ -164,7 +185,8 @@ public final class KvCache implements AutoCloseable {
      */
     public void overwrite(int at, int end) {
         notOverwriting();
-        if (at < 0 || at > end || end > length) throw new IllegalArgumentException("overwrite [" + at + ", " + end + ") of " + length + " slots");
+        if (at < 0 || at > end || end > length)
+            throw new IllegalArgumentException("overwrite [" + at + ", " + end + ") of " + length + " slots");
         hiddenLength = length;
         overwriteEnd = end;
         length = at;
@@ -173,7 +195,8 @@ public final class KvCache implements AutoCloseable {
     /** Leaves overwrite mode; every slot of the span must have been written. */
     public void endOverwrite() {
         if (hiddenLength < 0) throw new IllegalStateException("not overwriting");
-        if (length != overwriteEnd) throw new IllegalStateException("overwrite stopped at slot " + length + " of " + overwriteEnd);
+        if (length != overwriteEnd)
+            throw new IllegalStateException("overwrite stopped at slot " + length + " of " + overwriteEnd);
         length = hiddenLength;
         hiddenLength = -1;
     }
@@ -185,7 +208,9 @@ public final class KvCache implements AutoCloseable {
         truncate(length);
     }
 
-    public boolean overwriting() { return hiddenLength >= 0; }
+    public boolean overwriting() {
+        return hiddenLength >= 0;
+    }
 
     private void notOverwriting() {
         if (hiddenLength >= 0) throw new IllegalStateException("the cache is being overwritten in place");
@@ -204,7 +229,7 @@ public final class KvCache implements AutoCloseable {
             }
         } else {
             for (int e = n; e > 0; ) {
-                int s = from + e, d = to + e;   // exclusive ends
+                int s = from + e, d = to + e; // exclusive ends
                 int m = Math.min(e, Math.min((s - 1) % bs + 1, (d - 1) % bs + 1));
                 pool.copySlots(table[(s - m) / bs], (s - m) % bs, table[(d - m) / bs], (d - m) % bs, m);
                 e -= m;

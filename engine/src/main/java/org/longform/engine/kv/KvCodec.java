@@ -1,15 +1,14 @@
 package org.longform.engine.kv;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Conversions between f32 activations and KV page elements. Encoding runs once per token and
@@ -39,11 +38,13 @@ final class KvCodec {
 
     static short bf16(float x) {
         int b = Float.floatToRawIntBits(x);
-        if ((b & 0x7fffffff) > 0x7f800000) return (short) 0x7fc0;          // NaN stays NaN
-        return (short) ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16);         // round to nearest even
+        if ((b & 0x7fffffff) > 0x7f800000) return (short) 0x7fc0; // NaN stays NaN
+        return (short) ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16); // round to nearest even
     }
 
-    static float fromBf16(short s) { return Float.intBitsToFloat(s << 16); }
+    static float fromBf16(short s) {
+        return Float.intBitsToFloat(s << 16);
+    }
 
     /** Writes n floats as f32, bf16 or f16 at byte offset {@code at}. */
     static void encode(KvDType t, float[] src, int off, int n, MemorySegment seg, long at) {
@@ -53,7 +54,11 @@ final class KvCodec {
                 for (int i = 0; i < n; i++) seg.set(I16, at + 2L * i, bf16(src[off + i]));
             }
             case F16 -> {
-                for (int i = 0; i < n; i++) seg.set(I16, at + 2L * i, Float.floatToFloat16(Math.max(-F16_MAX, Math.min(F16_MAX, src[off + i]))));
+                for (int i = 0; i < n; i++)
+                    seg.set(
+                            I16,
+                            at + 2L * i,
+                            Float.floatToFloat16(Math.max(-F16_MAX, Math.min(F16_MAX, src[off + i]))));
             }
             case INT8 -> throw new IllegalArgumentException("int8 rows need a scale: use encodeInt8");
         }
@@ -63,7 +68,7 @@ final class KvCodec {
     static float encodeInt8(float[] src, int off, int n, MemorySegment seg, long at) {
         float amax = 0f;
         for (int i = 0; i < n; i++) amax = Math.max(amax, Math.abs(src[off + i]));
-        if (!(amax > 0f) || !Float.isFinite(amax)) {   // all zero (or garbage): store zeros, scale 0
+        if (!(amax > 0f) || !Float.isFinite(amax)) { // all zero (or garbage): store zeros, scale 0
             for (int i = 0; i < n; i++) seg.set(ValueLayout.JAVA_BYTE, at + i, (byte) 0);
             return 0f;
         }

@@ -8,14 +8,21 @@ import java.util.Locale;
  * (head_dim values of one token, one head, one layer), i.e. per-row absmax quantisation.
  */
 public enum KvDType {
-    F32(4), BF16(2), F16(2), INT8(1);
+    F32(4),
+    BF16(2),
+    F16(2),
+    INT8(1);
 
     /** Bytes per cached element (scales of int8 rows come on top, see {@link KvPool#bytesPerToken}). */
     public final int bytes;
 
-    KvDType(int bytes) { this.bytes = bytes; }
+    KvDType(int bytes) {
+        this.bytes = bytes;
+    }
 
-    public String label() { return name().toLowerCase(Locale.ROOT); }
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     public static KvDType parse(String s) {
         String k = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);

@@ -1,12 +1,11 @@
 package org.longform.engine.kv;
 
-import org.longform.engine.model.Config;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import org.longform.engine.model.Config;
 
 /**
  * A pool of fixed-size KV blocks (pages) shared by the sequences of one model. A block holds
@@ -21,15 +20,17 @@ public final class KvPool implements AutoCloseable {
     public final KvDType dtype;
     public final int maxBlocks;
     private final long dataBytes, blockBytes;
-    private final Arena arena = Arena.ofShared();   // shared: attention threads read the pages
-    private MemorySegment[] blocks;   // grows with use: a 1-token block size may mean millions of pages
-    private float[] keyNorms;         // [block][layer][head]: bound on |k| of the rows in the block (see keyNorm)
-    private long[] versions;          // [block]: bumped by every write into the page (see version)
+    private final Arena arena = Arena.ofShared(); // shared: attention threads read the pages
+    private MemorySegment[] blocks; // grows with use: a 1-token block size may mean millions of pages
+    private float[] keyNorms; // [block][layer][head]: bound on |k| of the rows in the block (see keyNorm)
+    private long[] versions; // [block]: bumped by every write into the page (see version)
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
     private int allocated;
     private String allocationFailure;
 
-    public KvPool(Config c, int blockSize, long budgetBytes) { this(c, blockSize, budgetBytes, KvDType.F32); }
+    public KvPool(Config c, int blockSize, long budgetBytes) {
+        this(c, blockSize, budgetBytes, KvDType.F32);
+    }
 
     public KvPool(Config c, int blockSize, long budgetBytes, KvDType dtype) {
         if (blockSize < 1) throw new IllegalArgumentException("block size must be positive, got " + blockSize);
@@ -42,8 +43,9 @@ public final class KvPool implements AutoCloseable {
         this.blockBytes = bytesPerToken(c, dtype) * blockSize;
         this.maxBlocks = (int) Math.min(Integer.MAX_VALUE - 8, budgetBytes / blockBytes);
         if (maxBlocks < 1) {
-            throw new IllegalArgumentException("KV budget of " + budgetBytes + " bytes holds no block of " + blockSize
-                    + " tokens (" + blockBytes + " bytes in " + dtype.label() + "); raise the budget or lower the block size");
+            throw new IllegalArgumentException(
+                    "KV budget of " + budgetBytes + " bytes holds no block of " + blockSize + " tokens (" + blockBytes
+                            + " bytes in " + dtype.label() + "); raise the budget or lower the block size");
         }
         this.blocks = new MemorySegment[Math.min(maxBlocks, 64)];
         this.keyNorms = new float[blocks.length * layers * heads];
@@ -59,16 +61,26 @@ public final class KvPool implements AutoCloseable {
         return t == KvDType.INT8 ? b + 2L * c.nLayers() * c.nHeads() * Float.BYTES : b;
     }
 
-    public long bytesPerToken() { return blockBytes / blockSize; }
+    public long bytesPerToken() {
+        return blockBytes / blockSize;
+    }
 
-    public long blockBytes() { return blockBytes; }
+    public long blockBytes() {
+        return blockBytes;
+    }
 
-    public int capacityTokens() { return (int) Math.min(Integer.MAX_VALUE, (long) maxBlocks * blockSize); }
+    public int capacityTokens() {
+        return (int) Math.min(Integer.MAX_VALUE, (long) maxBlocks * blockSize);
+    }
 
-    public int blocksInUse() { return allocated - free.size(); }
+    public int blocksInUse() {
+        return allocated - free.size();
+    }
 
     /** Off-heap bytes the pool holds now (pages are allocated on first use and kept for reuse). */
-    public long allocatedBytes() { return allocated * blockBytes; }
+    public long allocatedBytes() {
+        return allocated * blockBytes;
+    }
 
     /** Takes a free block, allocating its memory on first use; -1 when the budget (or the machine) is exhausted. */
     public int acquire() {
@@ -86,19 +98,26 @@ public final class KvPool implements AutoCloseable {
         try {
             blocks[allocated] = arena.allocate(blockBytes, 64);
         } catch (OutOfMemoryError e) {
-            allocationFailure = "the machine refused " + blockBytes + " more bytes after " + allocatedBytes() + " (" + e.getMessage() + ")";
+            allocationFailure = "the machine refused " + blockBytes + " more bytes after " + allocatedBytes() + " ("
+                    + e.getMessage() + ")";
             return -1;
         }
         return allocated++;
     }
 
     /** Why the last {@link #acquire} failed below the budget (memory of the machine), or null. */
-    public String allocationFailure() { return allocationFailure; }
+    public String allocationFailure() {
+        return allocationFailure;
+    }
 
-    public void release(int block) { free.addFirst(block); }
+    public void release(int block) {
+        free.addFirst(block);
+    }
 
     /** The raw page (for saving and restoring a cache); call {@link #touch} after writing into it. */
-    public MemorySegment segment(int block) { return blocks[block]; }
+    public MemorySegment segment(int block) {
+        return blocks[block];
+    }
 
     /**
      * A counter of writes into the page: it changes whenever the page's bytes may have changed
@@ -106,28 +125,42 @@ public final class KvPool implements AutoCloseable {
      * be current while the version stays the same. A released and re-acquired page keeps its bytes
      * and its version.
      */
-    public long version(int block) { return versions[block]; }
+    public long version(int block) {
+        return versions[block];
+    }
 
     /** Records that the page's bytes were written directly through {@link #segment}. */
-    public void touch(int block) { versions[block]++; }
+    public void touch(int block) {
+        versions[block]++;
+    }
 
     /** Bytes of the element region of a page; int8 scales follow it. */
-    public long dataBytes() { return dataBytes; }
+    public long dataBytes() {
+        return dataBytes;
+    }
 
-    private int row(int layer, int kv, int head, int s) { return ((layer * 2 + kv) * heads + head) * blockSize + s; }
+    private int row(int layer, int kv, int head, int s) {
+        return ((layer * 2 + kv) * heads + head) * blockSize + s;
+    }
 
     /** Byte offset in a page of slot {@code s}'s row (head_dim elements) of layer l, head h; kv = 0 for K, 1 for V. */
-    public long rowOffset(int layer, int kv, int head, int s) { return (long) row(layer, kv, head, s) * headDim * dtype.bytes; }
+    public long rowOffset(int layer, int kv, int head, int s) {
+        return (long) row(layer, kv, head, s) * headDim * dtype.bytes;
+    }
 
     /** Byte offset in an int8 page of that row's f32 scale. */
-    public long scaleOffset(int layer, int kv, int head, int s) { return dataBytes + (long) row(layer, kv, head, s) * Float.BYTES; }
+    public long scaleOffset(int layer, int kv, int head, int s) {
+        return dataBytes + (long) row(layer, kv, head, s) * Float.BYTES;
+    }
 
     /**
      * An upper bound on the L2 norm of every key row in the block (layer, head), kept so attention
      * can skip blocks that ALiBi pushes so far below the running maximum that they cannot change a
      * float sum. Only grows while the block is in use (rewrites and moves stay covered).
      */
-    public float keyNorm(int block, int layer, int head) { return keyNorms[(block * layers + layer) * heads + head]; }
+    public float keyNorm(int block, int layer, int head) {
+        return keyNorms[(block * layers + layer) * heads + head];
+    }
 
     /** Raises the key norm bound of a block (used when rows arrive by copy, e.g. from a saved cache). */
     public void raiseKeyNorm(int block, int layer, int head, float norm) {
@@ -152,7 +185,10 @@ public final class KvPool implements AutoCloseable {
         MemorySegment seg = blocks[block];
         long at = rowOffset(layer, kv, head, s);
         if (dtype == KvDType.INT8) {
-            seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, scaleOffset(layer, kv, head, s), KvCodec.encodeInt8(src, off, headDim, seg, at));
+            seg.set(
+                    ValueLayout.JAVA_FLOAT_UNALIGNED,
+                    scaleOffset(layer, kv, head, s),
+                    KvCodec.encodeInt8(src, off, headDim, seg, at));
         } else {
             KvCodec.encode(dtype, src, off, headDim, seg, at);
         }
@@ -204,7 +240,8 @@ public final class KvPool implements AutoCloseable {
             for (int kv = 0; kv < 2; kv++)
                 for (int h = 0; h < heads; h++) {
                     MemorySegment.copy(src, rowOffset(l, kv, h, fromS), dst, rowOffset(l, kv, h, toS), n * rowBytes);
-                    if (dtype == KvDType.INT8) MemorySegment.copy(src, scaleOffset(l, kv, h, fromS), dst, scaleOffset(l, kv, h, toS), 4L * n);
+                    if (dtype == KvDType.INT8)
+                        MemorySegment.copy(src, scaleOffset(l, kv, h, fromS), dst, scaleOffset(l, kv, h, toS), 4L * n);
                 }
     }
 

@@ -1,17 +1,5 @@
 package org.longform.engine.model;
 
-import org.longform.engine.Assets;
-import org.longform.engine.io.Checkpoint;
-import org.longform.engine.io.ModelFormatException;
-import org.longform.engine.io.gguf.GgufFile;
-import org.longform.engine.io.gguf.GgufModel;
-import org.longform.engine.kernels.Parallel;
-import org.longform.engine.quant.Matrix;
-import org.longform.engine.quant.QuantCache;
-import org.longform.engine.quant.QuantMatrix;
-import org.longform.engine.quant.Quantizer;
-import org.longform.engine.quant.WeightType;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -25,6 +13,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.longform.engine.Assets;
+import org.longform.engine.io.Checkpoint;
+import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.io.gguf.GgufFile;
+import org.longform.engine.io.gguf.GgufModel;
+import org.longform.engine.kernels.Parallel;
+import org.longform.engine.quant.Matrix;
+import org.longform.engine.quant.QuantCache;
+import org.longform.engine.quant.QuantMatrix;
+import org.longform.engine.quant.Quantizer;
+import org.longform.engine.quant.WeightType;
 
 /**
  * A loaded MPT model: config and weights. Weights come from a hub-format folder (config.json +
@@ -48,10 +47,14 @@ public final class Model implements AutoCloseable {
     }
 
     /** The weights as stored (bf16 stays the exact path). */
-    public static Model load(Path path) { return load(path, null, true); }
+    public static Model load(Path path) {
+        return load(path, null, true);
+    }
 
     /** Weights quantized to {@code quant} (null or a dense type: as stored), using the on-disk cache. */
-    public static Model load(Path path, WeightType quant) { return load(path, quant, true); }
+    public static Model load(Path path, WeightType quant) {
+        return load(path, quant, true);
+    }
 
     /**
      * @param path     a hub-format folder, a .gguf file, or a folder holding one .gguf (and no config.json)
@@ -67,7 +70,9 @@ public final class Model implements AutoCloseable {
             List<Path> sources;
             if (gguf != null) {
                 GgufModel.Loaded l = GgufModel.load(gguf, arena, par, quant);
-                if (l.converted() != null) LOG.info(gguf.getFileName() + ": re-quantized at load (no kernels for the stored formats): " + l.converted());
+                if (l.converted() != null)
+                    LOG.info(gguf.getFileName() + ": re-quantized at load (no kernels for the stored formats): "
+                            + l.converted());
                 cfg = l.config();
                 w = l.weights();
                 sources = List.of(gguf);
@@ -96,12 +101,20 @@ public final class Model implements AutoCloseable {
         if (!Files.isDirectory(path) || Files.exists(path.resolve("config.json"))) return null;
         List<Path> found;
         try (Stream<Path> s = Files.list(path)) {
-            found = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")).sorted().toList();
+            found = s.filter(p ->
+                            p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return null;
         }
         if (found.size() > 1) {
-            throw new ModelFormatException(path, "holds several GGUF files (" + found.stream().map(p -> p.getFileName().toString()).toList() + "); pass one of them");
+            throw new ModelFormatException(
+                    path,
+                    "holds several GGUF files ("
+                            + found.stream()
+                                    .map(p -> p.getFileName().toString())
+                                    .toList() + "); pass one of them");
         }
         return found.isEmpty() ? null : found.getFirst();
     }
@@ -109,10 +122,15 @@ public final class Model implements AutoCloseable {
     private static List<Path> weightFiles(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.equals("config.json") || n.endsWith(".safetensors") || n.endsWith(".bin") || n.endsWith(".pt")
-                        || n.endsWith(".pth") || n.endsWith(".index.json");
-            }).toList();
+                        String n = p.getFileName().toString();
+                        return n.equals("config.json")
+                                || n.endsWith(".safetensors")
+                                || n.endsWith(".bin")
+                                || n.endsWith(".pt")
+                                || n.endsWith(".pth")
+                                || n.endsWith(".index.json");
+                    })
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -124,27 +142,30 @@ public final class Model implements AutoCloseable {
         return quant;
     }
 
-    private static Weights quantize(Weights w, WeightType quant, Path source, List<Path> sources, boolean useCache,
-                                    Arena arena, Parallel par) {
-        List<Matrix> todo = w.matrices().stream().filter(m -> m.type() != target(w, m, quant)).toList();
+    private static Weights quantize(
+            Weights w, WeightType quant, Path source, List<Path> sources, boolean useCache, Arena arena, Parallel par) {
+        List<Matrix> todo = w.matrices().stream()
+                .filter(m -> m.type() != target(w, m, quant))
+                .toList();
         if (todo.isEmpty()) return w;
         Path cacheFile = QuantCache.fileFor(source, quant);
         String fp = QuantCache.fingerprint(sources);
         Map<String, QuantMatrix> cached = useCache ? QuantCache.read(cacheFile, quant, fp, arena) : null;
         boolean cacheable = useCache;
-        boolean complete = cached != null
-                && todo.stream().allMatch(m -> fits(cached.get(m.name()), m, target(w, m, quant)));
+        boolean complete =
+                cached != null && todo.stream().allMatch(m -> fits(cached.get(m.name()), m, target(w, m, quant)));
         if (useCache && !complete) {
             // a new cache, streamed: quantized a block of rows at a time into the file, then mapped back
             long t0 = System.nanoTime();
-            Map<String, QuantMatrix> streamed = QuantCache.writeStreaming(cacheFile, quant, fp, todo,
-                    m -> target(w, m, quant), arena, par, QuantCache.STREAM_BLOCK_BYTES);
+            Map<String, QuantMatrix> streamed = QuantCache.writeStreaming(
+                    cacheFile, quant, fp, todo, m -> target(w, m, quant), arena, par, QuantCache.STREAM_BLOCK_BYTES);
             if (streamed != null && todo.stream().allMatch(m -> fits(streamed.get(m.name()), m, target(w, m, quant)))) {
-                LOG.info(String.format("quantized to %s in %.1f s, cached in %s", quant.label(),
-                        (System.nanoTime() - t0) / 1e9, cacheFile));
+                LOG.info(String.format(
+                        "quantized to %s in %.1f s, cached in %s",
+                        quant.label(), (System.nanoTime() - t0) / 1e9, cacheFile));
                 return w.map(m -> m.type() != target(w, m, quant) ? streamed.get(m.name()) : m);
             }
-            cacheable = false;   // could not write it (logged): quantize in memory, as without a cache
+            cacheable = false; // could not write it (logged): quantize in memory, as without a cache
         }
         Map<Matrix, Matrix> done = new IdentityHashMap<>();
         List<QuantMatrix> fresh = new ArrayList<>();
@@ -162,7 +183,8 @@ public final class Model implements AutoCloseable {
         if (cacheable && !fresh.isEmpty()) {
             List<QuantMatrix> all = new ArrayList<>();
             for (Matrix m : todo) all.add((QuantMatrix) done.get(m));
-            if (QuantCache.write(cacheFile, quant, fp, all)) LOG.info("cached " + quant.label() + " weights in " + cacheFile);
+            if (QuantCache.write(cacheFile, quant, fp, all))
+                LOG.info("cached " + quant.label() + " weights in " + cacheFile);
         }
         return w.map(m -> done.getOrDefault(m, m));
     }
@@ -171,11 +193,17 @@ public final class Model implements AutoCloseable {
         return c != null && c.type() == t && c.rows() == m.rows() && c.cols() == m.cols();
     }
 
-    public Path dir() { return dir; }
+    public Path dir() {
+        return dir;
+    }
 
-    public Config config() { return config; }
+    public Config config() {
+        return config;
+    }
 
-    public Weights weights() { return weights; }
+    public Weights weights() {
+        return weights;
+    }
 
     /** The forms of the weight matrices, e.g. "bf16" or "q4_0 + q8_0". */
     public String weightForm() {
@@ -199,5 +227,7 @@ public final class Model implements AutoCloseable {
     }
 
     @Override
-    public void close() { arena.close(); }
+    public void close() {
+        arena.close();
+    }
 }

@@ -2,15 +2,14 @@ package org.longform.engine.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.longform.engine.io.DType;
-import org.longform.engine.io.SafeTensorsWriter;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.longform.engine.io.DType;
+import org.longform.engine.io.SafeTensorsWriter;
 
 /**
  * Writes an MPT folder with random weights (config.json + model.safetensors) in the hub layout,
@@ -38,30 +37,42 @@ public final class RandomModel {
         ObjectMapper om = new ObjectMapper();
         ObjectNode cfg = om.createObjectNode();
         cfg.putArray("architectures").add("MPTForCausalLM");
-        cfg.put("model_type", "mpt").put("d_model", s.dModel()).put("n_heads", s.nHeads()).put("n_layers", s.nLayers())
-                .put("expansion_ratio", 4).put("vocab_size", s.vocab()).put("max_seq_len", 2048).put("no_bias", true)
-                .put("norm_type", "low_precision_layernorm").put("torch_dtype", dtype == DType.BF16 ? "bfloat16" : dtype == DType.F16 ? "float16" : "float32");
+        cfg.put("model_type", "mpt")
+                .put("d_model", s.dModel())
+                .put("n_heads", s.nHeads())
+                .put("n_layers", s.nLayers())
+                .put("expansion_ratio", 4)
+                .put("vocab_size", s.vocab())
+                .put("max_seq_len", 2048)
+                .put("no_bias", true)
+                .put("norm_type", "low_precision_layernorm")
+                .put("torch_dtype", dtype == DType.BF16 ? "bfloat16" : dtype == DType.F16 ? "float16" : "float32");
         cfg.putNull("logit_scale");
         ObjectNode ac = cfg.putObject("attn_config");
-        ac.put("alibi", true).put("alibi_bias_max", 8).put("attn_type", "multihead_attention").put("qk_ln", false).put("prefix_lm", false);
+        ac.put("alibi", true)
+                .put("alibi_bias_max", 8)
+                .put("attn_type", "multihead_attention")
+                .put("qk_ln", false)
+                .put("prefix_lm", false);
         ac.putNull("clip_qkv");
         ac.putNull("softmax_scale");
-        om.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), cfg);
+        om.writerWithDefaultPrettyPrinter()
+                .writeValue(dir.resolve("config.json").toFile(), cfg);
 
         int d = s.dModel(), ff = 4 * d;
         SafeTensorsWriter w = new SafeTensorsWriter();
-        w.add("transformer.wte.weight", dtype, new long[]{s.vocab(), d}, gauss(seed, 0.5));
+        w.add("transformer.wte.weight", dtype, new long[] {s.vocab(), d}, gauss(seed, 0.5));
         for (int l = 0; l < s.nLayers(); l++) {
             String p = "transformer.blocks." + l + ".";
             long ls = seed * 1000 + l * 10L;
-            w.add(p + "norm_1.weight", dtype, new long[]{d}, ones());
-            w.add(p + "attn.Wqkv.weight", dtype, new long[]{3L * d, d}, gauss(ls + 1, 1.0 / Math.sqrt(d)));
-            w.add(p + "attn.out_proj.weight", dtype, new long[]{d, d}, gauss(ls + 2, 0.5 / Math.sqrt(d)));
-            w.add(p + "norm_2.weight", dtype, new long[]{d}, ones());
-            w.add(p + "ffn.up_proj.weight", dtype, new long[]{ff, d}, gauss(ls + 3, 1.0 / Math.sqrt(d)));
-            w.add(p + "ffn.down_proj.weight", dtype, new long[]{d, ff}, gauss(ls + 4, 0.5 / Math.sqrt(ff)));
+            w.add(p + "norm_1.weight", dtype, new long[] {d}, ones());
+            w.add(p + "attn.Wqkv.weight", dtype, new long[] {3L * d, d}, gauss(ls + 1, 1.0 / Math.sqrt(d)));
+            w.add(p + "attn.out_proj.weight", dtype, new long[] {d, d}, gauss(ls + 2, 0.5 / Math.sqrt(d)));
+            w.add(p + "norm_2.weight", dtype, new long[] {d}, ones());
+            w.add(p + "ffn.up_proj.weight", dtype, new long[] {ff, d}, gauss(ls + 3, 1.0 / Math.sqrt(d)));
+            w.add(p + "ffn.down_proj.weight", dtype, new long[] {d, ff}, gauss(ls + 4, 0.5 / Math.sqrt(ff)));
         }
-        w.add("transformer.norm_f.weight", dtype, new long[]{d}, ones());
+        w.add("transformer.norm_f.weight", dtype, new long[] {d}, ones());
         w.write(dir.resolve("model.safetensors"));
     }
 

@@ -1,17 +1,16 @@
 package org.longform.engine.model;
 
-import org.longform.engine.io.ModelFormatException;
-import org.longform.engine.io.Tensor;
-import org.longform.engine.quant.DenseMatrix;
-import org.longform.engine.quant.Matrix;
-import org.longform.engine.quant.WeightType;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.io.Tensor;
+import org.longform.engine.quant.DenseMatrix;
+import org.longform.engine.quant.Matrix;
+import org.longform.engine.quant.WeightType;
 
 /**
  * The model's weights. Matrices are read by the kernels in the form they have: mapped as stored
@@ -19,18 +18,18 @@ import java.util.function.UnaryOperator;
  * only the tiny LayerNorm vectors are widened to float[] on the heap.
  */
 public final class Weights {
-    public final Matrix wte;          // [vocab, d]   token embeddings
-    public final Matrix lmHead;       // [vocab, d]   the LM head: wte itself for MPT (tied), unless a file has its own
+    public final Matrix wte; // [vocab, d]   token embeddings
+    public final Matrix lmHead; // [vocab, d]   the LM head: wte itself for MPT (tied), unless a file has its own
     public final Layer[] layers;
-    public final float[] normF;       // [d]          final LayerNorm weight
+    public final float[] normF; // [d]          final LayerNorm weight
 
     public record Layer(
-            float[] norm1,   // [d]
-            Matrix wqkv,     // [3d, d]   fused q,k,v projection
-            Matrix outProj,  // [d, d]
-            float[] norm2,   // [d]
-            Matrix up,       // [dFf, d]
-            Matrix down) {}  // [d, dFf]
+            float[] norm1, // [d]
+            Matrix wqkv, // [3d, d]   fused q,k,v projection
+            Matrix outProj, // [d, d]
+            float[] norm2, // [d]
+            Matrix up, // [dFf, d]
+            Matrix down) {} // [d, dFf]
 
     public Weights(Matrix wte, Matrix lmHead, Layer[] layers, float[] normF) {
         this.wte = wte;
@@ -57,10 +56,14 @@ public final class Weights {
         }
         normF = vec(need(t, "transformer.norm_f.weight", where, d));
         if (t.containsKey("transformer.wpe.weight")) {
-            throw new ModelFormatException(where, "checkpoint has learned position embeddings (transformer.wpe.weight); only ALiBi models are supported");
+            throw new ModelFormatException(
+                    where,
+                    "checkpoint has learned position embeddings (transformer.wpe.weight); only ALiBi models are supported");
         }
         for (String name : t.keySet()) {
-            if (name.endsWith(".bias")) throw new ModelFormatException(where, "checkpoint has bias tensors (" + name + "); only no_bias MPT models are supported");
+            if (name.endsWith(".bias"))
+                throw new ModelFormatException(
+                        where, "checkpoint has bias tensors (" + name + "); only no_bias MPT models are supported");
         }
     }
 
@@ -71,7 +74,8 @@ public final class Weights {
         Layer[] ls = new Layer[layers.length];
         for (int i = 0; i < ls.length; i++) {
             Layer L = layers[i];
-            ls[i] = new Layer(L.norm1(), f.apply(L.wqkv()), f.apply(L.outProj()), L.norm2(), f.apply(L.up()), f.apply(L.down()));
+            ls[i] = new Layer(
+                    L.norm1(), f.apply(L.wqkv()), f.apply(L.outProj()), L.norm2(), f.apply(L.up()), f.apply(L.down()));
         }
         return new Weights(e, head, ls, normF);
     }
@@ -113,7 +117,10 @@ public final class Weights {
         Tensor x = t.get(name);
         if (x == null) throw new ModelFormatException(where, "tensor '" + name + "' is missing");
         if (!Arrays.equals(x.shape(), shape)) {
-            throw new ModelFormatException(where, "tensor '" + name + "' has shape " + Arrays.toString(x.shape()) + ", config.json implies " + Arrays.toString(shape));
+            throw new ModelFormatException(
+                    where,
+                    "tensor '" + name + "' has shape " + Arrays.toString(x.shape()) + ", config.json implies "
+                            + Arrays.toString(shape));
         }
         return x;
     }

@@ -1,9 +1,8 @@
 package org.longform.engine.quant;
 
-import org.longform.engine.kernels.MatMulKQuantScalar;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.longform.engine.kernels.MatMulKQuantScalar;
 
 /**
  * A matrix in one of GGML's k-quant formats, held exactly as the GGUF file stores it (the mapped
@@ -30,21 +29,30 @@ public record KQuantMatrix(String name, WeightType type, int rows, int cols, Mem
         }
         long want = (long) rows * (cols / BLOCK) * type.blockBytes;
         if (data.byteSize() != want) {
-            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes of " + type.label()
-                    + " blocks, expected " + want);
+            throw new IllegalArgumentException(
+                    name + ": " + data.byteSize() + " bytes of " + type.label() + " blocks, expected " + want);
         }
     }
 
     /** Byte offset of row r's first block. */
-    public long rowOffset(int r) { return (long) r * (cols / BLOCK) * type.blockBytes; }
-
-    @Override public long byteSize() { return data.byteSize(); }
+    public long rowOffset(int r) {
+        return (long) r * (cols / BLOCK) * type.blockBytes;
+    }
 
     @Override
-    public void row(int r, float[] dst, int off) { MatMulKQuantScalar.widen(this, r, 0, cols, dst, off); }
+    public long byteSize() {
+        return data.byteSize();
+    }
+
+    @Override
+    public void row(int r, float[] dst, int off) {
+        MatMulKQuantScalar.widen(this, r, 0, cols, dst, off);
+    }
 
     /** The f16 at byte {@code at} of the data, widened. */
-    public float f16(long at) { return Float.float16ToFloat(data.get(SHORT_LE, at)); }
+    public float f16(long at) {
+        return Float.float16ToFloat(data.get(SHORT_LE, at));
+    }
 
     /**
      * Q4_K / Q5_K: sub-block s's 6-bit scale (low byte) and 6-bit min (second byte) of the block at
@@ -61,5 +69,7 @@ public record KQuantMatrix(String name, WeightType type, int rows, int cols, Mem
         return sc | m << 8;
     }
 
-    static int u8(MemorySegment data, long at) { return data.get(ValueLayout.JAVA_BYTE, at) & 0xFF; }
+    static int u8(MemorySegment data, long at) {
+        return data.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+    }
 }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.longform.engine.kernels.Parallel;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Logger;
+import org.longform.engine.kernels.Parallel;
 
 /**
  * Quantized weights cached on disk next to the model, so the next load maps them instead of
@@ -51,7 +50,12 @@ public final class QuantCache {
         StringBuilder sb = new StringBuilder("v").append(VERSION);
         for (Path f : files.stream().sorted().toList()) {
             try {
-                sb.append(';').append(f.getFileName()).append(':').append(Files.size(f)).append(':').append(Files.getLastModifiedTime(f).toMillis());
+                sb.append(';')
+                        .append(f.getFileName())
+                        .append(':')
+                        .append(Files.size(f))
+                        .append(':')
+                        .append(Files.getLastModifiedTime(f).toMillis());
             } catch (IOException e) {
                 sb.append(';').append(f.getFileName()).append(":?");
             }
@@ -64,11 +68,14 @@ public final class QuantCache {
         if (!Files.isRegularFile(file)) return null;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            if (seg.byteSize() < 16 || !Arrays.equals(seg.asSlice(0, 8).toArray(ValueLayout.JAVA_BYTE), MAGIC)) return stale(file, "bad magic");
+            if (seg.byteSize() < 16 || !Arrays.equals(seg.asSlice(0, 8).toArray(ValueLayout.JAVA_BYTE), MAGIC))
+                return stale(file, "bad magic");
             long hlen = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, 8);
             if (hlen <= 0 || 16 + hlen > seg.byteSize()) return stale(file, "bad header length");
-            JsonNode h = new ObjectMapper().readTree(new String(seg.asSlice(16, hlen).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
-            if (h.path("version").asInt() != VERSION || !h.path("quant").asText().equals(type.label())) return stale(file, "other version or type");
+            JsonNode h = new ObjectMapper()
+                    .readTree(new String(seg.asSlice(16, hlen).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+            if (h.path("version").asInt() != VERSION
+                    || !h.path("quant").asText().equals(type.label())) return stale(file, "other version or type");
             if (!h.path("source").asText().equals(fingerprint)) return stale(file, "source files changed");
             Map<String, QuantMatrix> out = new HashMap<>();
             for (JsonNode m : h.path("matrices")) {
@@ -76,7 +83,8 @@ public final class QuantCache {
                 int rows = m.path("rows").asInt(), cols = m.path("cols").asInt();
                 long q = m.path("q").asLong(), s = m.path("s").asLong();
                 long qn = QuantMatrix.quantBytes(t, rows, cols), sn = QuantMatrix.scaleBytes(rows, cols);
-                if (q < 0 || s < 0 || q + qn > seg.byteSize() || s + sn > seg.byteSize()) return stale(file, "truncated");
+                if (q < 0 || s < 0 || q + qn > seg.byteSize() || s + sn > seg.byteSize())
+                    return stale(file, "truncated");
                 String name = m.path("name").asText();
                 out.put(name, new QuantMatrix(name, t, rows, cols, seg.asSlice(q, qn), seg.asSlice(s, sn)));
             }
@@ -93,7 +101,9 @@ public final class QuantCache {
 
     /** Writes the matrices (atomically: a temporary file, then a rename). Returns false, logging why, if it cannot. */
     public static boolean write(Path file, WeightType type, String fingerprint, List<QuantMatrix> matrices) {
-        List<Entry> entries = matrices.stream().map(m -> new Entry(m.name(), m.type(), m.rows(), m.cols())).toList();
+        List<Entry> entries = matrices.stream()
+                .map(m -> new Entry(m.name(), m.type(), m.rows(), m.cols()))
+                .toList();
         return writeFile(file, type, fingerprint, entries, (ch, e, q, sc) -> {
             QuantMatrix m = matrices.get(indexOf(matrices, e.name()));
             writeSegment(ch, m.quants(), q);
@@ -114,11 +124,18 @@ public final class QuantCache {
      * 7B: 20.9 GB). Returns the mapped matrices by name, or null (logged) if the file cannot be
      * written or read back; the caller then quantizes in memory.
      */
-    public static Map<String, QuantMatrix> writeStreaming(Path file, WeightType quant, String fingerprint,
-                                                          List<Matrix> sources, Function<Matrix, WeightType> target,
-                                                          Arena arena, Parallel par, long blockBytes) {
+    public static Map<String, QuantMatrix> writeStreaming(
+            Path file,
+            WeightType quant,
+            String fingerprint,
+            List<Matrix> sources,
+            Function<Matrix, WeightType> target,
+            Arena arena,
+            Parallel par,
+            long blockBytes) {
         List<Entry> entries = sources.stream()
-                .map(m -> new Entry(m.name(), target.apply(m), m.rows(), m.cols())).toList();
+                .map(m -> new Entry(m.name(), target.apply(m), m.rows(), m.cols()))
+                .toList();
         boolean ok = writeFile(file, quant, fingerprint, entries, (ch, e, qOff, sOff) -> {
             Matrix src = sources.get(indexOfSource(sources, e.name()));
             streamMatrix(ch, src, e.type(), qOff, sOff, par, blockBytes);
@@ -126,14 +143,15 @@ public final class QuantCache {
         return ok ? read(file, quant, fingerprint, arena) : null;
     }
 
-    private static void streamMatrix(FileChannel ch, Matrix src, WeightType type, long qOff, long sOff, Parallel par,
-                                     long blockBytes) throws IOException {
+    private static void streamMatrix(
+            FileChannel ch, Matrix src, WeightType type, long qOff, long sOff, Parallel par, long blockBytes)
+            throws IOException {
         int rows = src.rows(), cols = src.cols();
         long srcRow = Math.max(1, src.byteSize() / rows);
         int block = (int) Math.max(16, Math.min(rows, blockBytes / srcRow));
         long qRow = QuantMatrix.quantBytes(type, 1, cols), sRow = QuantMatrix.scaleBytes(1, cols);
         MemorySegment mapped = mappedData(src);
-        try (Arena scratch = Arena.ofShared()) {   // the team's threads fill it
+        try (Arena scratch = Arena.ofShared()) { // the team's threads fill it
             MemorySegment q = scratch.allocate(qRow * block, 64), s = scratch.allocate(sRow * block, 64);
             for (int r0 = 0; r0 < rows; r0 += block) {
                 int n = Math.min(block, rows - r0), first = r0;
@@ -161,11 +179,14 @@ public final class QuantCache {
     /** One matrix of a cache file: name, form and shape (its planes' sizes follow). */
     private record Entry(String name, WeightType type, int rows, int cols) {}
 
-    private interface PlaneWriter { void write(FileChannel ch, Entry e, long qOff, long sOff) throws IOException; }
+    private interface PlaneWriter {
+        void write(FileChannel ch, Entry e, long qOff, long sOff) throws IOException;
+    }
 
-    private static boolean writeFile(Path file, WeightType type, String fingerprint, List<Entry> entries,
-                                     PlaneWriter planes) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
+    private static boolean writeFile(
+            Path file, WeightType type, String fingerprint, List<Entry> entries, PlaneWriter planes) {
+        Path tmp = file.resolveSibling(
+                file.getFileName() + ".tmp" + ProcessHandle.current().pid());
         try {
             ObjectMapper om = new ObjectMapper();
             ObjectNode h = om.createObjectNode();
@@ -179,7 +200,10 @@ public final class QuantCache {
                 long off = base;
                 for (Entry m : entries) {
                     ObjectNode o = arr.addObject();
-                    o.put("name", m.name()).put("type", m.type().name()).put("rows", m.rows()).put("cols", m.cols());
+                    o.put("name", m.name())
+                            .put("type", m.type().name())
+                            .put("rows", m.rows())
+                            .put("cols", m.cols());
                     o.put("q", off);
                     off = align(off + QuantMatrix.quantBytes(m.type(), m.rows(), m.cols()));
                     o.put("s", off);
@@ -190,21 +214,27 @@ public final class QuantCache {
                 base = align(16 + header.length + 64);
             }
             if (16 + header.length > base) throw new IllegalStateException("header layout did not converge");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 ByteBuffer head = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
                 head.put(MAGIC).putLong(header.length).flip();
                 writeFully(ch, head, 0);
                 writeFully(ch, ByteBuffer.wrap(header), 16);
                 for (int i = 0; i < entries.size(); i++) {
                     JsonNode o = arr.get(i);
-                    planes.write(ch, entries.get(i), o.path("q").asLong(), o.path("s").asLong());
+                    planes.write(
+                            ch,
+                            entries.get(i),
+                            o.path("q").asLong(),
+                            o.path("s").asLong());
                 }
                 ch.force(false);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return true;
         } catch (IOException | RuntimeException e) {
-            LOG.warning("could not write the quantized cache " + file + " (" + e.getMessage() + "); the next load quantizes again");
+            LOG.warning("could not write the quantized cache " + file + " (" + e.getMessage()
+                    + "); the next load quantizes again");
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
@@ -224,7 +254,9 @@ public final class QuantCache {
         throw new IllegalStateException(name);
     }
 
-    private static long align(long x) { return (x + 63) & ~63L; }
+    private static long align(long x) {
+        return (x + 63) & ~63L;
+    }
 
     private static void writeSegment(FileChannel ch, MemorySegment seg, long pos) throws IOException {
         long chunk = 1L << 30;

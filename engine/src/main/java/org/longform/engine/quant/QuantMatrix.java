@@ -18,12 +18,15 @@ public record QuantMatrix(String name, WeightType type, int rows, int cols, Memo
 
     public QuantMatrix {
         if (!type.quantized()) throw new IllegalArgumentException(type + " is not a block-quantized type");
-        if (cols % BLOCK != 0) throw new IllegalArgumentException(name + ": " + cols + " columns are not a multiple of " + BLOCK);
+        if (cols % BLOCK != 0)
+            throw new IllegalArgumentException(name + ": " + cols + " columns are not a multiple of " + BLOCK);
         if (quants.byteSize() != quantBytes(type, rows, cols)) {
-            throw new IllegalArgumentException(name + ": quant plane has " + quants.byteSize() + " bytes, expected " + quantBytes(type, rows, cols));
+            throw new IllegalArgumentException(name + ": quant plane has " + quants.byteSize() + " bytes, expected "
+                    + quantBytes(type, rows, cols));
         }
         if (scales.byteSize() != scaleBytes(rows, cols)) {
-            throw new IllegalArgumentException(name + ": scale plane has " + scales.byteSize() + " bytes, expected " + scaleBytes(rows, cols));
+            throw new IllegalArgumentException(
+                    name + ": scale plane has " + scales.byteSize() + " bytes, expected " + scaleBytes(rows, cols));
         }
     }
 
@@ -31,17 +34,24 @@ public record QuantMatrix(String name, WeightType type, int rows, int cols, Memo
         return type == WeightType.Q8_0 ? (long) rows * cols : (long) rows * cols / 2;
     }
 
-    public static long scaleBytes(int rows, int cols) { return (long) rows * (cols / BLOCK) * 2; }
+    public static long scaleBytes(int rows, int cols) {
+        return (long) rows * (cols / BLOCK) * 2;
+    }
 
     /** Blocks per row. */
-    public int blocksPerRow() { return cols / BLOCK; }
+    public int blocksPerRow() {
+        return cols / BLOCK;
+    }
 
     /** The f16 scale of block b of row r, widened. */
     public float scale(int r, int b) {
         return Float.float16ToFloat(scales.getAtIndex(SHORT_LE, (long) r * blocksPerRow() + b));
     }
 
-    @Override public long byteSize() { return quants.byteSize() + scales.byteSize(); }
+    @Override
+    public long byteSize() {
+        return quants.byteSize() + scales.byteSize();
+    }
 
     @Override
     public void row(int r, float[] dst, int off) {
@@ -50,7 +60,8 @@ public record QuantMatrix(String name, WeightType type, int rows, int cols, Memo
             long base = (long) r * cols;
             for (int b = 0; b < nb; b++) {
                 float d = scale(r, b);
-                for (int j = 0; j < BLOCK; j++) dst[off + b * BLOCK + j] = d * quants.get(ValueLayout.JAVA_BYTE, base + b * BLOCK + j);
+                for (int j = 0; j < BLOCK; j++)
+                    dst[off + b * BLOCK + j] = d * quants.get(ValueLayout.JAVA_BYTE, base + b * BLOCK + j);
             }
         } else {
             long base = (long) r * cols / 2;

@@ -1,17 +1,15 @@
 package org.longform.engine.quant;
 
-import org.longform.engine.kernels.MatMulVector;
-import org.longform.engine.kernels.Parallel;
-
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import org.longform.engine.kernels.MatMulVector;
+import org.longform.engine.kernels.Parallel;
 
 /**
  * Quantizes matrices to q8_0 or q4_0 blocks of 32 (GGML's formulas, except that the weights are
@@ -31,7 +29,8 @@ public final class Quantizer {
         int rows = src.rows(), cols = src.cols();
         if (!type.quantized()) throw new IllegalArgumentException(type + " is not a quantized type");
         if (cols % QuantMatrix.BLOCK != 0) {
-            throw new IllegalArgumentException(src.name() + " has " + cols + " columns, not a multiple of " + QuantMatrix.BLOCK + " (needed for " + type.label() + ")");
+            throw new IllegalArgumentException(src.name() + " has " + cols + " columns, not a multiple of "
+                    + QuantMatrix.BLOCK + " (needed for " + type.label() + ")");
         }
         MemorySegment q = arena.allocate(QuantMatrix.quantBytes(type, rows, cols), 64);
         MemorySegment s = arena.allocate(QuantMatrix.scaleBytes(rows, cols), 64);
@@ -51,8 +50,8 @@ public final class Quantizer {
      * Rows [r0, r1) of {@code src} quantized to {@code type} into planes that hold those rows only
      * (row r at index r - r0): a block of a streamed quantization ({@link QuantCache#writeStreaming}).
      */
-    public static void quantizeRows(Matrix src, WeightType type, int r0, int r1, MemorySegment q, MemorySegment s,
-                                    Parallel par) {
+    public static void quantizeRows(
+            Matrix src, WeightType type, int r0, int r1, MemorySegment q, MemorySegment s, Parallel par) {
         int cols = src.cols();
         if (!type.quantized()) throw new IllegalArgumentException(type + " is not a quantized type");
         if (cols % QuantMatrix.BLOCK != 0) {
@@ -88,7 +87,8 @@ public final class Quantizer {
             float d = Float.float16ToFloat(dh);
             float id = d != 0 ? 1f / d : 0f;
             ds[b] = dh;
-            for (int j = 0; j < 32; j++) qs[b * 32 + j] = (byte) Math.max(-127, Math.min(127, (int) Math.rint(x[o + j] * id)));
+            for (int j = 0; j < 32; j++)
+                qs[b * 32 + j] = (byte) Math.max(-127, Math.min(127, (int) Math.rint(x[o + j] * id)));
         }
     }
 
@@ -98,21 +98,28 @@ public final class Quantizer {
         for (int b = 0; b < nb; b++) {
             int o = off + b * QuantMatrix.BLOCK;
             FloatVector m = FloatVector.zero(FS);
-            for (int j = 0; j < 32; j += L) m = m.max(FloatVector.fromArray(FS, x, o + j).abs());
+            for (int j = 0; j < 32; j += L)
+                m = m.max(FloatVector.fromArray(FS, x, o + j).abs());
             float amax = m.reduceLanes(VectorOperators.MAX);
             short dh = Float.floatToFloat16(amax / 127f);
             float d = Float.float16ToFloat(dh);
             float id = d != 0 ? 1f / d : 0f;
             ds[b] = dh;
             for (int j = 0; j < 32; j += L) {
-                FloatVector v = FloatVector.fromArray(FS, x, o + j).mul(id).add(MAGIC).sub(MAGIC).max(-127f).min(127f);
+                FloatVector v = FloatVector.fromArray(FS, x, o + j)
+                        .mul(id)
+                        .add(MAGIC)
+                        .sub(MAGIC)
+                        .max(-127f)
+                        .min(127f);
                 ((ByteVector) v.convertShape(VectorOperators.F2B, BS, 0)).intoArray(qs, b * 32 + j);
             }
         }
     }
 
     /** Quantizes x[off, off + cols) into row r of the planes. */
-    public static void quantizeRow(WeightType type, float[] x, int off, int cols, MemorySegment q, MemorySegment s, int r) {
+    public static void quantizeRow(
+            WeightType type, float[] x, int off, int cols, MemorySegment q, MemorySegment s, int r) {
         int nb = cols / QuantMatrix.BLOCK;
         if (type == WeightType.Q8_0) {
             // the row is built in arrays and copied once: element-wise segment stores cost twice the arithmetic

@@ -1,8 +1,7 @@
 package org.longform.engine.quant;
 
-import org.longform.engine.io.DType;
-
 import java.util.Locale;
+import org.longform.engine.io.DType;
 
 /** The form a weight matrix has in memory. */
 public enum WeightType {
@@ -22,6 +21,7 @@ public enum WeightType {
     public final int blockSize;
     /** Bytes per block including the scale. */
     public final int blockBytes;
+
     private final String label;
 
     WeightType(String label, int blockSize, int blockBytes) {
@@ -30,12 +30,18 @@ public enum WeightType {
         this.blockBytes = blockBytes;
     }
 
-    public String label() { return label; }
+    public String label() {
+        return label;
+    }
 
-    public boolean quantized() { return this == Q8_0 || this == Q4_0; }
+    public boolean quantized() {
+        return this == Q8_0 || this == Q4_0;
+    }
 
     /** GGML's 256-weight k-quant blocks, held as the file stores them. */
-    public boolean kQuant() { return this == Q4_K || this == Q5_K || this == Q6_K; }
+    public boolean kQuant() {
+        return this == Q4_K || this == Q5_K || this == Q6_K;
+    }
 
     /**
      * A quantization the user asks for: "q8_0" or "q4_0" (also "q8", "q4"; any case); "none",
@@ -47,7 +53,8 @@ public enum WeightType {
             case "", "none", "stored" -> null;
             case "q8_0", "q8" -> Q8_0;
             case "q4_0", "q4" -> Q4_0;
-            default -> throw new IllegalArgumentException("unknown quantization '" + s + "' (choose q8_0, q4_0 or none)");
+            default ->
+                throw new IllegalArgumentException("unknown quantization '" + s + "' (choose q8_0, q4_0 or none)");
         };
     }
 

@@ -1,5 +1,9 @@
 package org.longform.engine.runtime;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.KvStore;
 import org.longform.engine.context.ModelIdentity;
@@ -11,11 +15,6 @@ import org.longform.engine.kv.KvCache;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.function.BooleanSupplier;
 
 /**
  * A {@link Session} whose KV cache lives in this process's memory (paged, see {@link KvCache}) and
@@ -36,9 +35,9 @@ public final class CpuSession implements Session {
     private final float[] last;
     private int[] tokens = new int[256];
     private int recomputed, approximate;
-    private int logitsAt = -1;            // cache length whose last token's logits `clean` holds; -1: none
-    private final float[] clean;          // those logits, untouched (callers may change `last` in place while sampling)
-    private int approximateFrom = -1;     // first slot whose K and V were kept across an edit before it; -1: exact
+    private int logitsAt = -1; // cache length whose last token's logits `clean` holds; -1: none
+    private final float[] clean; // those logits, untouched (callers may change `last` in place while sampling)
+    private int approximateFrom = -1; // first slot whose K and V were kept across an edit before it; -1: exact
     private byte[] identity;
 
     /** A CPU session with the backend {@code options} name (a CUDA backend then runs the matrix products only). */
@@ -56,7 +55,8 @@ public final class CpuSession implements Session {
             long perToken = KvPool.bytesPerToken(config, options.kvDType());
             long budget = options.kvBudgetBytes() > 0 ? options.kvBudgetBytes() : KvBudget.defaultBytes(perToken);
             KvBudget.checkAffordable(budget, perToken, options.kvDType());
-            this.pool = new KvPool(config, options.blockSize(), Math.max(budget, perToken * options.blockSize()), options.kvDType());
+            this.pool = new KvPool(
+                    config, options.blockSize(), Math.max(budget, perToken * options.blockSize()), options.kvDType());
         } catch (RuntimeException e) {
             backend.close();
             throw e;
@@ -68,45 +68,75 @@ public final class CpuSession implements Session {
         this.clean = new float[config.vocabSize()];
     }
 
-    public Model model() { return model; }
+    public Model model() {
+        return model;
+    }
 
-    public Config config() { return config; }
+    public Config config() {
+        return config;
+    }
 
-    public Backend backend() { return backend; }
+    public Backend backend() {
+        return backend;
+    }
 
     /** The paged KV cache in this process's memory. */
-    public KvCache cache() { return cache; }
+    public KvCache cache() {
+        return cache;
+    }
 
     @Override
-    public boolean onDevice() { return false; }
+    public boolean onDevice() {
+        return false;
+    }
 
     /** Tokens the KV cache holds: the largest window possible. */
-    public int capacity() { return cache.capacity(); }
+    public int capacity() {
+        return cache.capacity();
+    }
 
     /** The KV element type in use, lower case. */
-    public String kvDType() { return pool.dtype.label(); }
+    public String kvDType() {
+        return pool.dtype.label();
+    }
 
     /** Bytes of K and V per cached token, where they are kept. */
-    public long kvBytesPerToken() { return pool.bytesPerToken(); }
+    public long kvBytesPerToken() {
+        return pool.bytesPerToken();
+    }
 
     /** Where and in what form K and V are kept, for logs and the model panel. */
-    public String describeKv() { return cache.describe(); }
+    public String describeKv() {
+        return cache.describe();
+    }
 
-    public EngineOptions options() { return options; }
+    public EngineOptions options() {
+        return options;
+    }
 
     /** Number of tokens in the cache. */
-    public int length() { return cache.length(); }
+    public int length() {
+        return cache.length();
+    }
 
-    public int[] tokens() { return Arrays.copyOf(tokens, cache.length()); }
+    public int[] tokens() {
+        return Arrays.copyOf(tokens, cache.length());
+    }
 
     /** Logits after the last fed token (valid after a feed). */
-    public float[] lastLogits() { return last; }
+    public float[] lastLogits() {
+        return last;
+    }
 
     /** Tokens recomputed by the last {@link #sync}. */
-    public int lastRecomputed() { return recomputed; }
+    public int lastRecomputed() {
+        return recomputed;
+    }
 
     /** Tokens the last {@link #sync} kept after an edit although what precedes them changed (approximate mode). */
-    public int lastApproximate() { return approximate; }
+    public int lastApproximate() {
+        return approximate;
+    }
 
     /**
      * The first cache slot whose K and V are approximate: kept by an approximate {@link #sync}
@@ -115,7 +145,9 @@ public final class CpuSession implements Session {
      * not count: reusing the survivors is the pinned-prefix semantics. {@link #repair} makes the
      * cache exact again.
      */
-    public int approximateFrom() { return approximateFrom; }
+    public int approximateFrom() {
+        return approximateFrom;
+    }
 
     /** Throws a message naming bytes per token and what fits when {@code window} tokens cannot be cached. */
     public void checkWindow(int window) {
@@ -129,7 +161,8 @@ public final class CpuSession implements Session {
      * computed and handed over; otherwise only the last one's. Returns the last logits; on
      * cancellation returns null after the chunk that was running (the cache stays consistent).
      */
-    public float[] feed(int[] ids, int from, int to, LogitsConsumer each, Progress progress, BooleanSupplier cancelled) {
+    public float[] feed(
+            int[] ids, int from, int to, LogitsConsumer each, Progress progress, BooleanSupplier cancelled) {
         int total = to - from;
         if (total <= 0) throw new IllegalArgumentException("nothing to feed");
         int V = config.vocabSize();
@@ -169,13 +202,13 @@ public final class CpuSession implements Session {
         int n = cache.length(), common = 0;
         while (common < n && common < prompt.length && tokens[common] == prompt[common]) common++;
         if (common == prompt.length && n == prompt.length && logitsAt == n) {
-            recomputed = 0;   // cached to the end with its logits (a warmed prompt): nothing to compute
+            recomputed = 0; // cached to the end with its logits (a warmed prompt): nothing to compute
             System.arraycopy(clean, 0, last, 0, last.length);
             return last;
         }
-        if (common == prompt.length) common--;   // need logits for the last token
+        if (common == prompt.length) common--; // need logits for the last token
         cache.truncate(common);
-        if (approximateFrom >= common) approximateFrom = -1;   // the approximate slots are recomputed
+        if (approximateFrom >= common) approximateFrom = -1; // the approximate slots are recomputed
         recomputed = prompt.length - common;
         return feed(prompt, common, prompt.length, null, progress, cancelled);
     }
@@ -183,14 +216,14 @@ public final class CpuSession implements Session {
     /** Cache A E B... becomes A E' B: E' is computed in place, B's K and V stay (see {@link Reuse#APPROXIMATE}). */
     private float[] syncApproximate(int[] prompt, ReusePlan plan, Progress progress, BooleanSupplier cancelled) {
         int p = plan.prefix(), edited = plan.editedLength(), tail = plan.tailLength();
-        int keptApproximate = approximateFrom < p ? approximateFrom : -1;   // one in A stays
+        int keptApproximate = approximateFrom < p ? approximateFrom : -1; // one in A stays
         cache.truncate(plan.tailEnd());
-        if (!cache.resizeSpan(p, plan.tailStart(), edited)) {   // no room for a longer E': recompute instead
+        if (!cache.resizeSpan(p, plan.tailStart(), edited)) { // no room for a longer E': recompute instead
             return sync(prompt, Reuse.EXACT, progress, cancelled);
         }
         int resume = plan.promptResume();
         ensureTokens(resume);
-        System.arraycopy(prompt, 0, tokens, 0, resume);   // A E' B as the cache now holds (E' slots still to fill)
+        System.arraycopy(prompt, 0, tokens, 0, resume); // A E' B as the cache now holds (E' slots still to fill)
         int rest = prompt.length - resume;
         boolean recomputeLast = rest == 0;
         recomputed = edited + (recomputeLast ? 1 : rest);
@@ -206,7 +239,7 @@ public final class CpuSession implements Session {
             }
             cache.endOverwrite();
         }
-        approximateFrom = keptApproximate >= 0 ? keptApproximate : p + edited;   // B saw E, not E'
+        approximateFrom = keptApproximate >= 0 ? keptApproximate : p + edited; // B saw E, not E'
         if (recomputeLast) {
             cache.truncate(prompt.length - 1);
             return feed(prompt, prompt.length - 1, prompt.length, null, shifted(progress, edited, total), cancelled);
@@ -225,7 +258,7 @@ public final class CpuSession implements Session {
         cache.evict(start, end);
         System.arraycopy(tokens, end, tokens, start, n - end);
         if (approximateFrom >= end) approximateFrom -= end - start;
-        else if (approximateFrom >= start) approximateFrom = start;   // what followed the span saw it
+        else if (approximateFrom >= start) approximateFrom = start; // what followed the span saw it
         if (approximateFrom >= cache.length()) approximateFrom = -1;
     }
 
@@ -248,7 +281,7 @@ public final class CpuSession implements Session {
             try {
                 transformer.forward(state, cache, ids, at, T, false, lastChunk);
             } catch (RuntimeException e) {
-                cache.abandonOverwrite();   // keeps the exact slots before the chunk
+                cache.abandonOverwrite(); // keeps the exact slots before the chunk
                 approximateFrom = -1;
                 logitsAt = -1;
                 throw e;
@@ -311,7 +344,7 @@ public final class CpuSession implements Session {
             System.arraycopy(r.ids(), 0, tokens, 0, r.tokens());
             approximateFrom = r.approximateFrom();
         } else if (approximateFrom >= cache.length()) {
-            approximateFrom = -1;   // a damaged save emptied the cache
+            approximateFrom = -1; // a damaged save emptied the cache
         }
         return r;
     }

@@ -1,8 +1,7 @@
 package org.longform.engine.runtime;
 
-import org.longform.engine.model.Model;
-
 import java.util.function.BooleanSupplier;
+import org.longform.engine.model.Model;
 
 /**
  * A session that keeps weights, KV cache and activations on an accelerator (the CUDA backend's
@@ -27,7 +26,13 @@ public interface DeviceSession extends AutoCloseable {
 
     int lastRecomputed();
 
-    float[] feed(int[] ids, int from, int to, Session.LogitsConsumer each, Session.Progress progress, BooleanSupplier cancelled);
+    float[] feed(
+            int[] ids,
+            int from,
+            int to,
+            Session.LogitsConsumer each,
+            Session.Progress progress,
+            BooleanSupplier cancelled);
 
     /** Keeps the longest common prefix with what is cached, recomputes the rest (at least the last token). */
     float[] sync(int[] prompt, Session.Progress progress, BooleanSupplier cancelled);

@@ -10,13 +10,21 @@ import org.longform.engine.quant.WeightType;
  * tokens, the KV memory budget in bytes (0 = enough for an 84k-token window, capped at half the
  * physical memory), the KV page dtype, and the weights' quantization at load (null = as stored).
  */
-public record EngineOptions(BackendKind backend, int threads, int blockSize, int chunkSize, long kvBudgetBytes,
-                            KvDType kvDType, WeightType weights) {
+public record EngineOptions(
+        BackendKind backend,
+        int threads,
+        int blockSize,
+        int chunkSize,
+        long kvBudgetBytes,
+        KvDType kvDType,
+        WeightType weights) {
     public EngineOptions {
         if (backend == null) backend = BackendKind.AUTO;
-        if (weights != null && !weights.quantized()) weights = null;   // a dense type means: as stored
-        if (blockSize < 1 || blockSize > 4096) throw new IllegalArgumentException("block size must be 1..4096 tokens, got " + blockSize);
-        if (chunkSize < 1 || chunkSize > 8192) throw new IllegalArgumentException("chunk size must be 1..8192 tokens, got " + chunkSize);
+        if (weights != null && !weights.quantized()) weights = null; // a dense type means: as stored
+        if (blockSize < 1 || blockSize > 4096)
+            throw new IllegalArgumentException("block size must be 1..4096 tokens, got " + blockSize);
+        if (chunkSize < 1 || chunkSize > 8192)
+            throw new IllegalArgumentException("chunk size must be 1..8192 tokens, got " + chunkSize);
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0");
         if (kvBudgetBytes < 0) throw new IllegalArgumentException("KV budget must be >= 0");
         if (kvDType == null) kvDType = KvDType.F32;
@@ -32,7 +40,9 @@ public record EngineOptions(BackendKind backend, int threads, int blockSize, int
     }
 
     /** The backend named as on the command line: auto, cuda, vector or scalar. */
-    public EngineOptions withBackend(String name) { return withBackend(BackendKind.parse(name)); }
+    public EngineOptions withBackend(String name) {
+        return withBackend(BackendKind.parse(name));
+    }
 
     public EngineOptions withThreads(int t) {
         return new EngineOptions(backend, t, blockSize, chunkSize, kvBudgetBytes, kvDType, weights);

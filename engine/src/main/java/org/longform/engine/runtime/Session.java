@@ -1,5 +1,9 @@
 package org.longform.engine.runtime;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.KvStore;
 import org.longform.engine.kernels.Backend;
@@ -8,11 +12,6 @@ import org.longform.engine.kernels.TimedBackend;
 import org.longform.engine.kv.KvBudget;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.function.BooleanSupplier;
-import java.util.function.UnaryOperator;
 
 /**
  * One sequence being written: its KV cache, the token ids in it, and scratch state. Feeding runs
@@ -102,7 +101,9 @@ public interface Session extends AutoCloseable {
     String describeKv();
 
     /** Tokens per KV block: context shifts drop whole blocks. */
-    default int blockSize() { return options().blockSize(); }
+    default int blockSize() {
+        return options().blockSize();
+    }
 
     /** Number of tokens in the cache. */
     int length();
@@ -130,7 +131,9 @@ public interface Session extends AutoCloseable {
     /** Throws a message naming bytes per token and what fits when {@code window} tokens cannot be cached. */
     void checkWindow(int window);
 
-    default float[] feed(int... ids) { return feed(ids, 0, ids.length, null, null, null); }
+    default float[] feed(int... ids) {
+        return feed(ids, 0, ids.length, null, null, null);
+    }
 
     /**
      * Appends ids[from, to) to the sequence in chunks. With a consumer, every position's logits are
@@ -197,7 +200,9 @@ public interface Session extends AutoCloseable {
     KvFile.Restore loadKv(Path file, int[] prompt);
 
     /** {@link #loadKv(Path, int[])} of the whole saved cache; true if it was used. */
-    default boolean loadKv(Path file) { return loadKv(file, null).used(); }
+    default boolean loadKv(Path file) {
+        return loadKv(file, null).used();
+    }
 
     @Override
     void close();

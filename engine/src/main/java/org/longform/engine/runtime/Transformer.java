@@ -22,7 +22,9 @@ public final class Transformer {
         this.slopes = Alibi.slopes(c.nHeads(), c.alibiBiasMax());
     }
 
-    public Backend backend() { return be; }
+    public Backend backend() {
+        return be;
+    }
 
     /**
      * Feeds tokens[off, off + T) after the cached slots. Logits land in {@code s.logits}: one row
@@ -37,7 +39,8 @@ public final class Transformer {
      * whose logits nobody reads: the LM head is the largest matrix, 50432 x d).
      */
     public void forward(State s, KvCache cache, int[] tokens, int off, int T, boolean allRows, boolean logits) {
-        if (T < 1 || T > s.maxChunk) throw new IllegalArgumentException("chunk of " + T + " tokens (max " + s.maxChunk + ")");
+        if (T < 1 || T > s.maxChunk)
+            throw new IllegalArgumentException("chunk of " + T + " tokens (max " + s.maxChunk + ")");
         int d = c.dModel(), ff = c.dFf(), V = c.vocabSize();
         int past = cache.length();
         if (!cache.reserve(T)) {
@@ -48,7 +51,8 @@ public final class Transformer {
         // token embeddings
         for (int t = 0; t < T; t++) {
             int id = tokens[off + t];
-            if (id < 0 || id >= V) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + V + ")");
+            if (id < 0 || id >= V)
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + V + ")");
             embed(id, s.x, t * d);
         }
         for (int l = 0; l < c.nLayers(); l++) {
@@ -59,11 +63,11 @@ public final class Transformer {
             if (c.clipQkv() > 0) clamp(s.qkv, T * 3 * d, c.clipQkv());
             storeKv(s.qkv, T, cache, l, past);
             be.attention(s.qkv, T, cache, l, past, slopes, c.softmaxScale(), s.att);
-            be.matmul(L.outProj(), s.att, T, s.x, Epilogue.ADD);          // x += out_proj(att)
+            be.matmul(L.outProj(), s.att, T, s.x, Epilogue.ADD); // x += out_proj(att)
             // MLP block
             be.layerNorm(s.x, L.norm2(), c.normEps(), T, d, s.xb);
-            be.matmul(L.up(), s.xb, T, s.hb, Epilogue.GELU);              // hb = gelu(up(xb))
-            be.matmul(L.down(), s.hb, T, s.x, Epilogue.ADD);              // x += down(hb)
+            be.matmul(L.up(), s.xb, T, s.hb, Epilogue.GELU); // hb = gelu(up(xb))
+            be.matmul(L.down(), s.hb, T, s.x, Epilogue.ADD); // x += down(hb)
         }
         cache.advance(T);
         if (!logits && !allRows) return;
@@ -101,5 +105,4 @@ public final class Transformer {
     private static void clamp(float[] a, int n, float lim) {
         for (int i = 0; i < n; i++) a[i] = Math.max(-lim, Math.min(lim, a[i]));
     }
-
 }

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -34,6 +34,7 @@ public final class Sampler {
     private final double logMinP;
     /** Logit bias by token id (token ids and phrases merged), ascending ids; empty when none. */
     private final int[] biasIds;
+
     private final double[] biasValues;
     /** breaker[id]: the token's text contains a DRY sequence breaker; null when DRY is off. */
     private final boolean[] breaker;
@@ -41,6 +42,7 @@ public final class Sampler {
     private final RandomGenerator xtcRandom;
     /** DRY scratch: dryLen[id] = longest repeat that id would extend, valid where dryStamp[id] == stamp. */
     private int[] dryLen;
+
     private int[] dryStamp;
     private int[] dryTouched;
     private int dryStampNow;
@@ -69,21 +71,26 @@ public final class Sampler {
     private float[] work;
     /** seen[id] == stamp marks a token already penalized in this call, so repeats count once. */
     private int[] seen;
+
     private int stamp;
     /** Surviving candidates: token id and penalized logit; count of them. */
     private int[] candId;
+
     private float[] candLogit;
     private int count;
     /** Output buffers of a filter, swapped with cand* afterwards. */
     private int[] nextId;
+
     private float[] nextLogit;
     /** Heap of packed (sort value, candidate position) keys. */
     private long[] keys;
     /** Unnormalized probabilities of the candidates: scratch for the filters, final after temperature. */
     private double[] weight;
+
     private double totalWeight;
     /** Softmax of the current candidates: weight[i] = exp(logit - maxLogit), partition = their sum. */
     private double maxLogit;
+
     private double partition;
 
     /**
@@ -93,7 +100,9 @@ public final class Sampler {
      */
     public Sampler(SamplerSettings settings, Vocabulary vocab) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.seed = settings.seed() != null ? settings.seed() : ThreadLocalRandom.current().nextLong();
+        this.seed = settings.seed() != null
+                ? settings.seed()
+                : ThreadLocalRandom.current().nextLong();
         // SplittableRandom's sequence is fixed by its specification, so seeds reproduce across JDKs.
         this.random = new SplittableRandom(seed);
         this.xtcRandom = new SplittableRandom(~seed);
@@ -134,7 +143,8 @@ public final class Sampler {
 
     /** Marks every token whose bytes contain a breaker's bytes: "\n" also breaks at ".\n" or "\n\n" tokens. */
     private static boolean[] breakers(Vocabulary vocab, List<String> strings) {
-        byte[][] needles = strings.stream().map(x -> x.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        byte[][] needles =
+                strings.stream().map(x -> x.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         boolean[] out = new boolean[vocab.size()];
         for (int id = 0; id < out.length; id++) {
             byte[] b = vocab.tokenBytes().apply(id);

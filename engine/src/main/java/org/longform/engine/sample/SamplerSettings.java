@@ -47,7 +47,8 @@ public record SamplerSettings(
 
     public SamplerSettings {
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a finite number >= 0 (0 = greedy), got " + temperature);
+            throw new IllegalArgumentException(
+                    "temperature must be a finite number >= 0 (0 = greedy), got " + temperature);
         }
         if (topK < 0) {
             throw new IllegalArgumentException("topK must be >= 0 (top-k; 0 = off), got " + topK);
@@ -66,7 +67,8 @@ public record SamplerSettings(
                     "repetitionPenalty must be a finite number > 0 (1 = off), got " + repetitionPenalty);
         }
         if (repetitionRange < 0) {
-            throw new IllegalArgumentException("repetitionRange must be >= 0 (0 = whole history), got " + repetitionRange);
+            throw new IllegalArgumentException(
+                    "repetitionRange must be >= 0 (0 = whole history), got " + repetitionRange);
         }
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
@@ -75,17 +77,40 @@ public record SamplerSettings(
         bannedPhrases = checkedCopy("bannedPhrases", bannedPhrases);
         dry = dry == null ? Dry.OFF : dry;
         xtc = xtc == null ? Xtc.OFF : xtc;
-        logitBias = checkedBias("logitBias", logitBias,
-                id -> id == null || id < 0 ? "a negative token id " + id : null);
+        logitBias =
+                checkedBias("logitBias", logitBias, id -> id == null || id < 0 ? "a negative token id " + id : null);
         phraseBias = checkedBias("phraseBias", phraseBias, p -> p == null || p.isBlank() ? "an empty phrase" : null);
     }
 
     /** The settings of before DRY, XTC and logit bias existed: those three off. */
-    public SamplerSettings(double temperature, int topK, double topP, double minP, double typicalP,
-            double repetitionPenalty, int repetitionRange, Long seed, int maxTokens, List<String> stopSequences,
+    public SamplerSettings(
+            double temperature,
+            int topK,
+            double topP,
+            double minP,
+            double typicalP,
+            double repetitionPenalty,
+            int repetitionRange,
+            Long seed,
+            int maxTokens,
+            List<String> stopSequences,
             List<String> bannedPhrases) {
-        this(temperature, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed, maxTokens,
-                stopSequences, bannedPhrases, Dry.OFF, Xtc.OFF, Map.of(), Map.of());
+        this(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                Dry.OFF,
+                Xtc.OFF,
+                Map.of(),
+                Map.of());
     }
 
     /**
@@ -171,84 +196,294 @@ public record SamplerSettings(
     }
 
     public SamplerSettings withTemperature(double v) {
-        return new SamplerSettings(v, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                v,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withTopK(int v) {
-        return new SamplerSettings(temperature, v, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                v,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withTopP(double v) {
-        return new SamplerSettings(temperature, topK, v, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                v,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withMinP(double v) {
-        return new SamplerSettings(temperature, topK, topP, v, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                v,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withTypicalP(double v) {
-        return new SamplerSettings(temperature, topK, topP, minP, v, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                v,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withRepetitionPenalty(double v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, v, repetitionRange, seed, maxTokens,
-                stopSequences, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                v,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withRepetitionRange(int v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, repetitionPenalty, v, seed, maxTokens,
-                stopSequences, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                v,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     /** @param v the seed, or null for a fresh random seed */
     public SamplerSettings withSeed(Long v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, v,
-                maxTokens, stopSequences, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                v,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withMaxTokens(int v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                v, stopSequences, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                v,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withStopSequences(List<String> v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, v, bannedPhrases, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                v,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withBannedPhrases(List<String> v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, v, dry, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                v,
+                dry,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withDry(Dry v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, bannedPhrases, v, xtc, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                v,
+                xtc,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withXtc(Xtc v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, bannedPhrases, dry, v, logitBias, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                v,
+                logitBias,
+                phraseBias);
     }
 
     public SamplerSettings withLogitBias(Map<Integer, Double> v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, bannedPhrases, dry, xtc, v, phraseBias);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                v,
+                phraseBias);
     }
 
     public SamplerSettings withPhraseBias(Map<String, Double> v) {
-        return new SamplerSettings(temperature, topK, topP, minP, typicalP, repetitionPenalty, repetitionRange, seed,
-                maxTokens, stopSequences, bannedPhrases, dry, xtc, logitBias, v);
+        return new SamplerSettings(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typicalP,
+                repetitionPenalty,
+                repetitionRange,
+                seed,
+                maxTokens,
+                stopSequences,
+                bannedPhrases,
+                dry,
+                xtc,
+                logitBias,
+                v);
     }
 
     /** Null means none; a sorted, immutable copy so that equal settings print and apply alike. */
-    private static <K extends Comparable<K>> Map<K, Double> checkedBias(String name, Map<K, Double> map,
-            Function<K, String> badKey) {
+    private static <K extends Comparable<K>> Map<K, Double> checkedBias(
+            String name, Map<K, Double> map, Function<K, String> badKey) {
         if (map == null || map.isEmpty()) {
             return Map.of();
         }
@@ -275,8 +510,8 @@ public record SamplerSettings(
         for (int i = 0; i < list.size(); i++) {
             String s = list.get(i);
             if (s == null || s.isEmpty()) {
-                throw new IllegalArgumentException(name + " must not contain " + (s == null ? "null" : "an empty string")
-                        + " (entry " + i + ")");
+                throw new IllegalArgumentException(
+                        name + " must not contain " + (s == null ? "null" : "an empty string") + " (entry " + i + ")");
             }
         }
         return List.copyOf(list);

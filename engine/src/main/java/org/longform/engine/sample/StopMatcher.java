@@ -25,6 +25,7 @@ public final class StopMatcher {
     private final List<String> stops;
     /** Text received but not yet released; always shorter than the longest stop unless a stop is found. */
     private final StringBuilder pending = new StringBuilder();
+
     private String matched;
 
     /** @param stopSequences non-empty strings; an empty list makes the matcher pass everything through */

@@ -21,11 +21,13 @@ public final class TextStreamer {
      * forever would stall the stream and grow the window.
      */
     static final int MAX_PENDING = 8;
+
     private static final char REPLACEMENT = '\uFFFD';
 
     private final Tokenizer tokenizer;
     /** ids[0, contextLen) were already emitted; ids[contextLen, len) are pending. */
     private final int[] ids = new int[2 * MAX_PENDING];
+
     private int contextLen;
     private int len;
     /** Decoded text of ids[0, contextLen), kept so each push decodes only once. */
@@ -40,8 +42,8 @@ public final class TextStreamer {
         ids[len++] = id;
         String window = tokenizer.decode(ids, 0, len);
         int pending = len - contextLen;
-        boolean unfinished = window.length() <= contextText.length()
-                || window.charAt(window.length() - 1) == REPLACEMENT;
+        boolean unfinished =
+                window.length() <= contextText.length() || window.charAt(window.length() - 1) == REPLACEMENT;
         if (unfinished && pending < MAX_PENDING) {
             return "";
         }

@@ -38,6 +38,7 @@ public final class Tokenizer implements AutoCloseable {
     private final String[] pieces;
     /** Ids of added tokens (special or not): their piece is literal text, not byte-level encoded. */
     private final boolean[] added;
+
     private final int eosId;
     private volatile boolean closed;
 
@@ -70,8 +71,8 @@ public final class Tokenizer implements AutoCloseable {
         try {
             root = new ObjectMapper().readTree(bytes);
         } catch (JacksonException e) {
-            throw new ModelFormatException(tokenizerJson,
-                    "tokenizer file is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new ModelFormatException(
+                    tokenizerJson, "tokenizer file is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new ModelFormatException(tokenizerJson, "cannot parse tokenizer file: " + e.getMessage(), e);
         }
@@ -120,11 +121,11 @@ public final class Tokenizer implements AutoCloseable {
         try {
             hf = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), options);
         } catch (IOException | RuntimeException e) {
-            throw new ModelFormatException(tokenizerJson, "tokenizer file rejected by the tokenizer library: "
-                    + e.getMessage(), e);
+            throw new ModelFormatException(
+                    tokenizerJson, "tokenizer file rejected by the tokenizer library: " + e.getMessage(), e);
         } catch (LinkageError e) {
-            throw new ModelFormatException(tokenizerJson, "native tokenizer library could not be loaded: "
-                    + e.getMessage(), e);
+            throw new ModelFormatException(
+                    tokenizerJson, "native tokenizer library could not be loaded: " + e.getMessage(), e);
         }
         return new Tokenizer(tokenizerJson, hf, pieces, added, eos);
     }

@@ -1,17 +1,6 @@
 package org.longform.engine.context;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.engine.Fixtures;
-import org.longform.engine.kv.KvCache;
-import org.longform.engine.kv.KvDType;
-import org.longform.engine.kv.KvPool;
-import org.longform.engine.model.Model;
-import org.longform.engine.runtime.EngineOptions;
-import org.longform.engine.runtime.CpuSession;
-import org.longform.engine.runtime.Session;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,18 +12,32 @@ import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.Fixtures;
+import org.longform.engine.kv.KvCache;
+import org.longform.engine.kv.KvDType;
+import org.longform.engine.kv.KvPool;
+import org.longform.engine.model.Model;
+import org.longform.engine.runtime.CpuSession;
+import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.Session;
 
 /** The incremental, crash-safe KV store and the app's cache folder. */
 class KvStoreTest {
     static Model model;
 
     @BeforeAll
-    static void load() { model = Model.load(Fixtures.modelDir("tiny-mpt-4h")); }
+    static void load() {
+        model = Model.load(Fixtures.modelDir("tiny-mpt-4h"));
+    }
 
     @AfterAll
-    static void close() { model.close(); }
+    static void close() {
+        model.close();
+    }
 
     static int[] ids(int n, int seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -45,10 +48,16 @@ class KvStoreTest {
 
     /** Scalar backend: bit comparisons must not depend on when C2 compiles the vector kernels. */
     static EngineOptions opts(int block, KvDType t) {
-        return EngineOptions.defaults().withBlockSize(block).withChunkSize(32).withKvDType(t).withBackend("scalar");
+        return EngineOptions.defaults()
+                .withBlockSize(block)
+                .withChunkSize(32)
+                .withKvDType(t)
+                .withBackend("scalar");
     }
 
-    static CpuSession session(int block, KvDType t) { return new CpuSession(model, opts(block, t)); }
+    static CpuSession session(int block, KvDType t) {
+        return new CpuSession(model, opts(block, t));
+    }
 
     /** Every layer/K-V/head row of one slot, as f32. */
     static float[] slot(KvCache c, int slot) {
@@ -75,7 +84,8 @@ class KvStoreTest {
     /** A fresh session restored from the store holds exactly what {@code live} holds. */
     static void assertRestoresTo(CpuSession live, Path dir, String what) {
         KvCache c = live.cache();
-        try (CpuSession back = session(c.blockSize(), c.pool().dtype); KvStore s = new KvStore(dir)) {
+        try (CpuSession back = session(c.blockSize(), c.pool().dtype);
+                KvStore s = new KvStore(dir)) {
             KvFile.Restore r = back.loadKv(s, null);
             assertTrue(r.used(), what + ": " + r.reason());
             assertSameCache(live, back, what);
@@ -84,14 +94,17 @@ class KvStoreTest {
 
     static Path pages(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("pages-")).findFirst().orElseThrow();
+            return files.filter(f -> f.getFileName().toString().startsWith("pages-"))
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 
     @Test
     void aSaveWritesOnlyThePagesThatChanged(@TempDir Path dir) throws IOException {
         int[] story = ids(100, 1);
-        try (CpuSession s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+        try (CpuSession s = session(16, KvDType.F32);
+                KvStore store = new KvStore(dir)) {
             long page = s.cache().pool().blockBytes();
             s.sync(story, null, null);
             KvStore.Stats first = store.save(model(s), s.cache(), s.tokens(), -1);
@@ -104,13 +117,13 @@ class KvStoreTest {
             assertEquals(0, again.pagesWritten(), "nothing changed");
             assertTrue(again.bytesWritten() < 1024, "only the manifest: " + again.bytesWritten());
 
-            s.feed(5);   // one token more: only the last, partly filled page
+            s.feed(5); // one token more: only the last, partly filled page
             KvStore.Stats one = s.saveKv(store);
             assertEquals(1, one.pagesWritten());
             assertEquals(page + 96 + 4 * 101 + 8 * 7 + 4, one.bytesWritten(), "one page and the manifest");
             assertRestoresTo(s, dir, "after one token");
 
-            s.feed(ids(12, 2), 0, 12, null, null, null);   // 113: the 7th page fills, an 8th begins
+            s.feed(ids(12, 2), 0, 12, null, null, null); // 113: the 7th page fills, an 8th begins
             assertEquals(2, s.saveKv(store).pagesWritten());
             assertRestoresTo(s, dir, "after 12 tokens");
 
@@ -139,7 +152,8 @@ class KvStoreTest {
     @Test
     void savingBetweenPrefillChunksCostsOnlyTheNewPages(@TempDir Path dir) throws IOException {
         int[] story = ids(500, 3);
-        try (CpuSession s = session(16, KvDType.BF16); KvStore store = new KvStore(dir)) {
+        try (CpuSession s = session(16, KvDType.BF16);
+                KvStore store = new KvStore(dir)) {
             long page = s.cache().pool().blockBytes();
             int total = 0;
             for (int at = 0; at < story.length; at += 40) {
@@ -164,8 +178,9 @@ class KvStoreTest {
     void restoredLogitsAreThoseOfTheFreshPrefill(@TempDir Path tmp) throws IOException {
         int[] story = ids(300, 4), next = {7, 8, 9};
         for (KvDType t : KvDType.values()) {
-            try (CpuSession live = session(16, t); CpuSession back = session(16, t);
-                 KvStore store = new KvStore(tmp.resolve(t.label()))) {
+            try (CpuSession live = session(16, t);
+                    CpuSession back = session(16, t);
+                    KvStore store = new KvStore(tmp.resolve(t.label()))) {
                 live.sync(story, null, null);
                 assertEquals(19, live.saveKv(store).pagesWritten());
                 KvFile.Restore r = back.loadKv(store, story);
@@ -197,7 +212,8 @@ class KvStoreTest {
     @Test
     void foreignOrStaleStoresAreRefusedAndLeaveTheCacheAsItWas(@TempDir Path dir) throws IOException {
         int[] story = ids(200, 5);
-        try (CpuSession s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+        try (CpuSession s = session(16, KvDType.F32);
+                KvStore store = new KvStore(dir)) {
             s.sync(story, null, null);
             s.saveKv(store);
         }
@@ -238,14 +254,16 @@ class KvStoreTest {
     void tornOrDamagedStoresAreRefused(@TempDir Path tmp) throws IOException {
         int[] story = ids(200, 8);
         Path good = tmp.resolve("good");
-        try (CpuSession s = session(16, KvDType.INT8); KvStore store = new KvStore(good)) {
+        try (CpuSession s = session(16, KvDType.INT8);
+                KvStore store = new KvStore(good)) {
             s.sync(story, null, null);
             s.saveKv(store);
         }
         // a flipped byte in page 5's data: found while reading, the cache is left empty (never half-filled)
         Path flipped = copy(good, tmp.resolve("flipped"));
         flip(pages(flipped), 5 * pageBytes() + 100);
-        try (CpuSession s = session(16, KvDType.INT8); KvStore store = new KvStore(flipped)) {
+        try (CpuSession s = session(16, KvDType.INT8);
+                KvStore store = new KvStore(flipped)) {
             s.sync(ids(10, 9), null, null);
             KvFile.Restore r = s.loadKv(store, story);
             assertFalse(r.used());
@@ -259,7 +277,8 @@ class KvStoreTest {
         try (FileChannel ch = FileChannel.open(pages(cut), StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 10);
         }
-        try (CpuSession s = session(16, KvDType.INT8); KvStore store = new KvStore(cut)) {
+        try (CpuSession s = session(16, KvDType.INT8);
+                KvStore store = new KvStore(cut)) {
             s.sync(ids(10, 9), null, null);
             KvFile.Restore r = s.loadKv(store, story);
             assertFalse(r.used());
@@ -278,7 +297,8 @@ class KvStoreTest {
         Path junk = copy(good, tmp.resolve("junk"));
         Files.writeString(junk.resolve("manifest"), "not a manifest");
         for (Path bad : List.of(shortManifest, flippedManifest, junk)) {
-            try (CpuSession s = session(16, KvDType.INT8); KvStore store = new KvStore(bad)) {
+            try (CpuSession s = session(16, KvDType.INT8);
+                    KvStore store = new KvStore(bad)) {
                 KvFile.Restore r = s.loadKv(store, story);
                 assertFalse(r.used(), bad.toString());
                 assertTrue(r.reason().contains("damaged"), r.reason());
@@ -295,7 +315,8 @@ class KvStoreTest {
     @Test
     void aCrashBeforeTheManifestLeavesThePreviousSave(@TempDir Path dir) throws IOException {
         int[] story = ids(150, 10);
-        try (CpuSession s = session(16, KvDType.F32); CpuSession before = session(16, KvDType.F32)) {
+        try (CpuSession s = session(16, KvDType.F32);
+                CpuSession before = session(16, KvDType.F32)) {
             s.sync(story, null, null);
             before.sync(story, null, null);
             try (KvStore store = new KvStore(dir)) {
@@ -307,12 +328,15 @@ class KvStoreTest {
             s.sync(edited, null, null);
             s.feed(11);
             KvStore dying = new KvStore(dir);
-            dying.beforeManifest = () -> { throw new IllegalStateException("killed"); };
+            dying.beforeManifest = () -> {
+                throw new IllegalStateException("killed");
+            };
             long sizeBefore = Files.size(pages(dir));
             assertThrows(IllegalStateException.class, () -> s.saveKv(dying));
             assertTrue(Files.size(pages(dir)) > sizeBefore, "the new pages were written");
-            Files.writeString(dir.resolve(KvStore.MANIFEST_TMP), "half a manifest");   // and a torn temp file
-            try (CpuSession back = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+            Files.writeString(dir.resolve(KvStore.MANIFEST_TMP), "half a manifest"); // and a torn temp file
+            try (CpuSession back = session(16, KvDType.F32);
+                    KvStore store = new KvStore(dir)) {
                 KvFile.Restore r = back.loadKv(store, null);
                 assertTrue(r.used(), r.reason());
                 assertSameCache(before, back, "the previous save");
@@ -328,14 +352,17 @@ class KvStoreTest {
     /** Two handles on one directory, one after the other: each notices the other's manifest and protects its pages. */
     @Test
     void aSecondWriterIsNoticedAndItsSaveProtected(@TempDir Path dir) throws IOException {
-        try (CpuSession x = session(16, KvDType.F32); CpuSession y = session(16, KvDType.F32)) {
+        try (CpuSession x = session(16, KvDType.F32);
+                CpuSession y = session(16, KvDType.F32)) {
             x.sync(ids(160, 16), null, null);
             y.sync(ids(160, 17), null, null);
             KvStore a = new KvStore(dir), b = new KvStore(dir);
-            x.saveKv(a);                       // slots 0-9
-            assertEquals(10, y.saveKv(b).pagesWritten());   // slots 10-19; 0-9 free once b's manifest is in
+            x.saveKv(a); // slots 0-9
+            assertEquals(10, y.saveKv(b).pagesWritten()); // slots 10-19; 0-9 free once b's manifest is in
             x.feed(5);
-            a.beforeManifest = () -> { throw new IllegalStateException("killed"); };
+            a.beforeManifest = () -> {
+                throw new IllegalStateException("killed");
+            };
             assertThrows(IllegalStateException.class, () -> x.saveKv(a));
             assertRestoresTo(y, dir, "b's save, after a's interrupted one");
             a.beforeManifest = () -> {};
@@ -353,42 +380,46 @@ class KvStoreTest {
         int approximate = 0, partial = 0, compacted = 0;
         for (int seed = 0; seed < 3; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
-            int bs = new int[]{16, 7, 5}[seed];
+            int bs = new int[] {16, 7, 5}[seed];
             Path dir = tmp.resolve("s" + seed);
-            try (CpuSession s = session(bs, seed == 2 ? KvDType.INT8 : KvDType.F32); KvStore store = new KvStore(dir)) {
+            try (CpuSession s = session(bs, seed == 2 ? KvDType.INT8 : KvDType.F32);
+                    KvStore store = new KvStore(dir)) {
                 int[] text = ids(120, 100 + seed);
                 s.sync(text, null, null);
                 s.saveKv(store);
                 for (int step = 0; step < 40; step++) {
                     int n = s.length();
                     switch (r.nextInt(7)) {
-                        case 0 -> {   // new text
+                        case 0 -> { // new text
                             int k = 1 + r.nextInt(40);
                             s.feed(ids(k, 1000 * seed + step), 0, k, null, null, null);
                         }
-                        case 1 -> {   // a shift: whole pages' worth or not
+                        case 1 -> { // a shift: whole pages' worth or not
                             int start = r.nextInt(Math.max(1, n / 2));
                             int len = r.nextBoolean() ? bs * (1 + r.nextInt(3)) : 1 + r.nextInt(20);
                             if (start + len < n) s.evict(start, start + len);
                         }
-                        case 2 -> {   // an exact edit near the end
+                        case 2 -> { // an exact edit near the end
                             int[] t = s.tokens();
                             int at = Math.max(1, n - 1 - r.nextInt(30));
                             s.sync(splice(t, at, Math.min(n, at + r.nextInt(5)), ids(r.nextInt(10), step)), null, null);
                         }
-                        case 3 -> {   // an approximate edit in the middle
+                        case 3 -> { // an approximate edit in the middle
                             int[] t = s.tokens();
                             if (n > 80) {
                                 int at = 10 + r.nextInt(n / 3);
-                                s.sync(splice(t, at, at + r.nextInt(10), ids(1 + r.nextInt(20), step)),
-                                        Session.Reuse.APPROXIMATE, null, null);
+                                s.sync(
+                                        splice(t, at, at + r.nextInt(10), ids(1 + r.nextInt(20), step)),
+                                        Session.Reuse.APPROXIMATE,
+                                        null,
+                                        null);
                             }
                         }
-                        case 4 -> {   // a repair, maybe cancelled after a chunk
+                        case 4 -> { // a repair, maybe cancelled after a chunk
                             int[] calls = {0};
                             s.repair((d, tot) -> calls[0]++, () -> r.nextBoolean() && calls[0] > 0);
                         }
-                        case 5 -> {   // reopened elsewhere: restore through the same handle
+                        case 5 -> { // reopened elsewhere: restore through the same handle
                             try (CpuSession other = session(bs, s.cache().pool().dtype)) {
                                 KvFile.Restore res = other.loadKv(store, null);
                                 assertTrue(res.used(), "seed " + seed + " step " + step + ": " + res.reason());
@@ -402,14 +433,16 @@ class KvStoreTest {
                     if (s.approximateFrom() >= 0) approximate++;
                     if (st.pagesWritten() > 0 && st.pagesWritten() < st.pages()) partial++;
                     if (st.pagesMoved() > 0) compacted++;
-                    try (CpuSession back = session(bs, s.cache().pool().dtype); KvStore again = new KvStore(dir)) {
+                    try (CpuSession back = session(bs, s.cache().pool().dtype);
+                            KvStore again = new KvStore(dir)) {
                         KvFile.Restore res = back.loadKv(again, null);
                         assertTrue(res.used(), "seed " + seed + " step " + step + ": " + res.reason());
                         assertEquals(s.approximateFrom(), back.approximateFrom(), "seed " + seed + " step " + step);
                         assertSameCache(s, back, "seed " + seed + " step " + step);
                     }
                     long page = s.cache().pool().blockBytes(), live = s.cache().blocks();
-                    assertTrue(Files.size(pages(dir)) <= page * Math.max(2 * live, live + 1),
+                    assertTrue(
+                            Files.size(pages(dir)) <= page * Math.max(2 * live, live + 1),
                             "the pages file stays within twice the live pages");
                 }
             }
@@ -420,9 +453,10 @@ class KvStoreTest {
 
     @Test
     void freedPagesAreReusedAndTheFileIsCompacted(@TempDir Path dir) throws IOException {
-        try (CpuSession s = session(16, KvDType.F32); KvStore store = new KvStore(dir)) {
+        try (CpuSession s = session(16, KvDType.F32);
+                KvStore store = new KvStore(dir)) {
             long page = s.cache().pool().blockBytes();
-            s.sync(ids(160, 11), null, null);   // 10 pages in slots 0-9
+            s.sync(ids(160, 11), null, null); // 10 pages in slots 0-9
             s.saveKv(store);
             // everything rewritten: new pages go to free slots 10-19, then 0-9 are free
             s.sync(ids(160, 12), null, null);
@@ -451,9 +485,11 @@ class KvStoreTest {
             long one;
             try (KvStore probe = new KvStore(root.resolve("probe"))) {
                 one = s.saveKv(probe).storeBytes();
-                Files.walk(probe.dir()).sorted((a, b) -> b.compareTo(a)).forEach(f -> f.toFile().delete());
+                Files.walk(probe.dir())
+                        .sorted((a, b) -> b.compareTo(a))
+                        .forEach(f -> f.toFile().delete());
             }
-            KvStores stores = new KvStores(root, one * 5 / 2);   // room for two stores and a half
+            KvStores stores = new KvStores(root, one * 5 / 2); // room for two stores and a half
             long now = System.currentTimeMillis();
             Path a = saveAndClose(stores, "a", s, now - 300_000);
             Path b = saveAndClose(stores, "b", s, now - 200_000);
@@ -466,7 +502,7 @@ class KvStoreTest {
             try (KvStore again = stores.open("a", id, KvDType.F32)) {
                 s.saveKv(again);
                 assertFalse(Files.exists(b), "b was the oldest not in use");
-                setTime(again.dir(), now - 400_000);   // older than everything, but open
+                setTime(again.dir(), now - 400_000); // older than everything, but open
                 Path d = saveAndClose(stores, "d", s, now);
                 assertTrue(Files.exists(again.dir()) && Files.exists(d));
                 assertFalse(Files.exists(c));
@@ -489,14 +525,26 @@ class KvStoreTest {
     @Test
     void storeNamesAreFilesystemSafeAndDistinct() {
         byte[] id = new byte[32];
-        List<String> stories = List.of("../../etc/passwd", "C:\\Users\\me\\Moby Dick.longform", "CON", "",
-                "a/b:c*?\"<>|", "Ahab\u00e9\u6f22\uD83D\uDC33", "x".repeat(500), "moby-dick", "Moby-Dick", "moby_dick");
-        List<String> keys = stories.stream().map(k -> KvStores.key(k, id, KvDType.INT8)).toList();
+        List<String> stories = List.of(
+                "../../etc/passwd",
+                "C:\\Users\\me\\Moby Dick.longform",
+                "CON",
+                "",
+                "a/b:c*?\"<>|",
+                "Ahab\u00e9\u6f22\uD83D\uDC33",
+                "x".repeat(500),
+                "moby-dick",
+                "Moby-Dick",
+                "moby_dick");
+        List<String> keys =
+                stories.stream().map(k -> KvStores.key(k, id, KvDType.INT8)).toList();
         for (String k : keys) {
             assertTrue(k.matches("[A-Za-z0-9_-]+"), k);
             assertTrue(k.length() <= 40 + 1 + 16 + 1 + 8 + 1 + 4, k);
         }
-        assertEquals(keys.size(), keys.stream().map(String::toLowerCase).distinct().count(),
+        assertEquals(
+                keys.size(),
+                keys.stream().map(String::toLowerCase).distinct().count(),
                 "distinct even where case is ignored");
     }
 
@@ -543,5 +591,7 @@ class KvStoreTest {
         }
     }
 
-    private static byte[] model(CpuSession s) { return s.modelIdentity(); }
+    private static byte[] model(CpuSession s) {
+        return s.modelIdentity();
+    }
 }

@@ -24,12 +24,16 @@ import java.util.concurrent.TimeoutException;
  */
 public final class FuzzRunner {
     /** Parses the file; returns normally when the input was accepted. */
-    public interface Target { void parse(Path file) throws Exception; }
+    public interface Target {
+        void parse(Path file) throws Exception;
+    }
 
     /** What one parser did with its cases; {@code failures} lists each bad case in one line. */
     public record Report(String parser, int cases, int accepted, int refused, List<String> failures, long millis) {
-        @Override public String toString() {
-            return String.format("fuzz %-22s %6d cases: %6d accepted, %6d refused, %d failures, %d ms",
+        @Override
+        public String toString() {
+            return String.format(
+                    "fuzz %-22s %6d cases: %6d accepted, %6d refused, %d failures, %d ms",
                     parser, cases, accepted, refused, failures.size(), millis);
         }
     }
@@ -39,16 +43,28 @@ public final class FuzzRunner {
     private FuzzRunner() {}
 
     /** Cases per parser: {@code -Dfuzz.cases}, else {@code bounded}. */
-    public static int cases(int bounded) { return Integer.getInteger("fuzz.cases", bounded); }
+    public static int cases(int bounded) {
+        return Integer.getInteger("fuzz.cases", bounded);
+    }
 
-    public static long seed() { return Long.getLong("fuzz.seed", 18L); }
+    public static long seed() {
+        return Long.getLong("fuzz.seed", 18L);
+    }
 
     /**
      * Runs {@code cases} mutations of the {@code seeds} (round robin), each written to
      * {@code dir/fileName} before {@code target} parses it; {@code refusal} is the documented error.
      */
-    public static Report run(String parser, List<byte[]> seeds, int hot, int cases, Path dir, String fileName,
-                             Class<? extends Exception> refusal, Target target) throws IOException {
+    public static Report run(
+            String parser,
+            List<byte[]> seeds,
+            int hot,
+            int cases,
+            Path dir,
+            String fileName,
+            Class<? extends Exception> refusal,
+            Target target)
+            throws IOException {
         Path file = dir.resolve(fileName);
         int accepted = 0, refused = 0;
         List<String> failures = new ArrayList<>();
@@ -76,9 +92,12 @@ public final class FuzzRunner {
                     Throwable t = e.getCause();
                     String m = String.valueOf(t.getMessage());
                     if (refusal.isInstance(t) && m.contains(fileName) && !m.contains("\n")) refused++;
-                    else bad = t.getClass().getName() + ": " + m.lines().findFirst().orElse("")
-                            + (refusal.isInstance(t) ? " (message must be one line naming " + fileName + ")"
-                            : " at " + where(t));
+                    else
+                        bad = t.getClass().getName() + ": "
+                                + m.lines().findFirst().orElse("")
+                                + (refusal.isInstance(t)
+                                        ? " (message must be one line naming " + fileName + ")"
+                                        : " at " + where(t));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted", e);

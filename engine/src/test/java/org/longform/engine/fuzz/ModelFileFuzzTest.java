@@ -1,5 +1,16 @@
 package org.longform.engine.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,18 +32,6 @@ import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.token.Tokenizer;
 
-import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Every parser of a file that comes from outside (a downloaded model, a cache beside a story) is fed
  * thousands of mutations of real files. Each case must be accepted or refused with a one-line
@@ -43,10 +42,14 @@ class ModelFileFuzzTest {
     static Model model;
 
     @BeforeAll
-    static void load() { model = Model.load(Fixtures.modelDir("tiny-mpt-4h")); }
+    static void load() {
+        model = Model.load(Fixtures.modelDir("tiny-mpt-4h"));
+    }
 
     @AfterAll
-    static void close() { model.close(); }
+    static void close() {
+        model.close();
+    }
 
     static void assertClean(FuzzRunner.Report r) {
         assertTrue(r.failures().isEmpty(), r + "\n" + String.join("\n", r.failures()));
@@ -63,14 +66,22 @@ class ModelFileFuzzTest {
     void safetensors(@TempDir Path tmp) throws IOException {
         Path small = tmp.resolve("seed.safetensors");
         new SafeTensorsWriter()
-                .add("a", DType.F32, new long[]{4, 3}, (c, s, n) -> Arrays.fill(c, 0, n, 1f))
-                .add("b", DType.F16, new long[]{5}, (c, s, n) -> Arrays.fill(c, 0, n, 2f))
-                .add("c", DType.BF16, new long[]{2, 2, 2}, (c, s, n) -> Arrays.fill(c, 0, n, 3f))
+                .add("a", DType.F32, new long[] {4, 3}, (c, s, n) -> Arrays.fill(c, 0, n, 1f))
+                .add("b", DType.F16, new long[] {5}, (c, s, n) -> Arrays.fill(c, 0, n, 2f))
+                .add("c", DType.BF16, new long[] {2, 2, 2}, (c, s, n) -> Arrays.fill(c, 0, n, 3f))
                 .write(small);
-        List<byte[]> seeds = List.of(Files.readAllBytes(small),
+        List<byte[]> seeds = List.of(
+                Files.readAllBytes(small),
                 safetensorsHeadOf(Fixtures.modelDir("tiny-mpt-6h").resolve("model.safetensors"), 4096));
-        assertClean(FuzzRunner.run("safetensors", seeds, 2048, FuzzRunner.cases(600), tmp, "model.safetensors",
-                ModelFormatException.class, f -> {
+        assertClean(FuzzRunner.run(
+                "safetensors",
+                seeds,
+                2048,
+                FuzzRunner.cases(600),
+                tmp,
+                "model.safetensors",
+                ModelFormatException.class,
+                f -> {
                     try (Arena a = Arena.ofConfined()) {
                         SafeTensors.open(f, a);
                     }
@@ -80,8 +91,15 @@ class ModelFileFuzzTest {
     @Test
     void pickleZip(@TempDir Path tmp) throws IOException {
         byte[] shard = Files.readAllBytes(Fixtures.modelDir("tiny-mpt-4h").resolve("pytorch_model-00002-of-00002.bin"));
-        assertClean(FuzzRunner.run("pickle-zip", List.of(shard), 4096, FuzzRunner.cases(600), tmp, "pytorch_model.bin",
-                ModelFormatException.class, f -> {
+        assertClean(FuzzRunner.run(
+                "pickle-zip",
+                List.of(shard),
+                4096,
+                FuzzRunner.cases(600),
+                tmp,
+                "pytorch_model.bin",
+                ModelFormatException.class,
+                f -> {
                     try (Arena a = Arena.ofConfined()) {
                         TorchCheckpoint.open(f, a);
                     }
@@ -95,8 +113,15 @@ class ModelFileFuzzTest {
             Files.createSymbolicLink(tmp.resolve(shard), src.resolve(shard).toAbsolutePath());
         }
         byte[] index = Files.readAllBytes(src.resolve("pytorch_model.bin.index.json"));
-        assertClean(FuzzRunner.run("shard-index", List.of(index), index.length, FuzzRunner.cases(300), tmp,
-                "pytorch_model.bin.index.json", ModelFormatException.class, f -> {
+        assertClean(FuzzRunner.run(
+                "shard-index",
+                List.of(index),
+                index.length,
+                FuzzRunner.cases(300),
+                tmp,
+                "pytorch_model.bin.index.json",
+                ModelFormatException.class,
+                f -> {
                     try (Arena a = Arena.ofConfined()) {
                         Checkpoint.load(tmp, a);
                     }
@@ -106,22 +131,42 @@ class ModelFileFuzzTest {
     @Test
     void configJson(@TempDir Path tmp) throws IOException {
         Path src = Fixtures.modelDir("tiny-mpt-6h");
-        Files.createSymbolicLink(tmp.resolve("model.safetensors"), src.resolve("model.safetensors").toAbsolutePath());
+        Files.createSymbolicLink(
+                tmp.resolve("model.safetensors"),
+                src.resolve("model.safetensors").toAbsolutePath());
         byte[] cfg = Files.readAllBytes(src.resolve("config.json"));
-        assertClean(FuzzRunner.run("config.json", List.of(cfg), cfg.length, FuzzRunner.cases(300), tmp, "config.json",
-                ModelFormatException.class, f -> Model.load(tmp).close()));
+        assertClean(FuzzRunner.run(
+                "config.json",
+                List.of(cfg),
+                cfg.length,
+                FuzzRunner.cases(300),
+                tmp,
+                "config.json",
+                ModelFormatException.class,
+                f -> Model.load(tmp).close()));
     }
 
     @Test
     void ggufHeader(@TempDir Path tmp) throws IOException {
         Path small = tmp.resolve("seed.gguf");
-        new GgufWriter().meta("general.architecture", "mpt").meta("general.alignment", 32)
-                .meta("a.long", 1L << 33).meta("a.float", 0.5f).meta("a.bool", true)
-                .vector("v", new float[]{1, 2, 3, 4})
-                .tensor("q", new long[]{32, 2}, GgufFile.Q8_0, new byte[2 * 34])
+        new GgufWriter()
+                .meta("general.architecture", "mpt")
+                .meta("general.alignment", 32)
+                .meta("a.long", 1L << 33)
+                .meta("a.float", 0.5f)
+                .meta("a.bool", true)
+                .vector("v", new float[] {1, 2, 3, 4})
+                .tensor("q", new long[] {32, 2}, GgufFile.Q8_0, new byte[2 * 34])
                 .write(small);
-        assertClean(FuzzRunner.run("gguf", List.of(Files.readAllBytes(small)), 512, FuzzRunner.cases(600), tmp,
-                "model.gguf", ModelFormatException.class, f -> {
+        assertClean(FuzzRunner.run(
+                "gguf",
+                List.of(Files.readAllBytes(small)),
+                512,
+                FuzzRunner.cases(600),
+                tmp,
+                "model.gguf",
+                ModelFormatException.class,
+                f -> {
                     try (Arena a = Arena.ofConfined()) {
                         GgufFile g = GgufFile.open(f, a);
                         for (GgufFile.TensorInfo t : g.tensors().values()) g.data(t);
@@ -133,20 +178,37 @@ class ModelFileFuzzTest {
     void ggufModel(@TempDir Path tmp) throws IOException {
         Path seed = tmp.resolve("seed.gguf");
         GgufWriter.mpt(model.config(), model.weights(), GgufFile.F16).write(seed);
-        assertClean(FuzzRunner.run("gguf-model", List.of(Files.readAllBytes(seed)), 4096, FuzzRunner.cases(120), tmp,
-                "model.gguf", ModelFormatException.class, f -> Model.load(f).close()));
+        assertClean(FuzzRunner.run(
+                "gguf-model",
+                List.of(Files.readAllBytes(seed)),
+                4096,
+                FuzzRunner.cases(120),
+                tmp,
+                "model.gguf",
+                ModelFormatException.class,
+                f -> Model.load(f).close()));
     }
 
     /** The tokenizer goes to a native library (DJL's Rust tokenizers): a crash there would kill the JVM. */
     @Test
     void tokenizerJson(@TempDir Path tmp) throws IOException {
         byte[] seed = Files.readAllBytes(Path.of("../assets/tokenizer/tokenizer.json"));
-        assertClean(FuzzRunner.run("tokenizer.json", List.of(seed), 65536, FuzzRunner.cases(30), tmp,
-                "tokenizer.json", ModelFormatException.class, f -> Tokenizer.load(f).close()));
+        assertClean(FuzzRunner.run(
+                "tokenizer.json",
+                List.of(seed),
+                65536,
+                FuzzRunner.cases(30),
+                tmp,
+                "tokenizer.json",
+                ModelFormatException.class,
+                f -> Tokenizer.load(f).close()));
     }
 
     static Session session() {
-        EngineOptions o = EngineOptions.defaults().withBlockSize(16).withChunkSize(32).withKvDType(KvDType.INT8)
+        EngineOptions o = EngineOptions.defaults()
+                .withBlockSize(16)
+                .withChunkSize(32)
+                .withKvDType(KvDType.INT8)
                 .withBackend("scalar");
         return Session.open(model, o);
     }
@@ -169,15 +231,23 @@ class ModelFileFuzzTest {
             s.saveKv(seed);
         }
         try (Session back = session()) {
-            assertClean(FuzzRunner.run("kv-file", List.of(Files.readAllBytes(seed)), 256, FuzzRunner.cases(300), tmp,
-                    "story.longform-kv", ModelFormatException.class, f -> restoreChecked(back.loadKv(f, PROMPT))));
+            assertClean(FuzzRunner.run(
+                    "kv-file",
+                    List.of(Files.readAllBytes(seed)),
+                    256,
+                    FuzzRunner.cases(300),
+                    tmp,
+                    "story.longform-kv",
+                    ModelFormatException.class,
+                    f -> restoreChecked(back.loadKv(f, PROMPT))));
         }
     }
 
     @Test
     void kvStore(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("seed-store");
-        try (Session s = session(); KvStore store = new KvStore(dir)) {
+        try (Session s = session();
+                KvStore store = new KvStore(dir)) {
             s.feed(PROMPT);
             s.saveKv(store);
         }
@@ -187,7 +257,8 @@ class ModelFileFuzzTest {
         try (var l = Files.list(dir)) {
             for (Path p : l.toList()) {
                 Files.copy(p, work.resolve(p.getFileName()));
-                if (p.getFileName().toString().startsWith("pages")) pages = p.getFileName().toString();
+                if (p.getFileName().toString().startsWith("pages"))
+                    pages = p.getFileName().toString();
             }
         }
         assertTrue(pages != null, "the store wrote a pages file");
@@ -199,11 +270,25 @@ class ModelFileFuzzTest {
                     restoreChecked(back.loadKv(s, PROMPT));
                 }
             };
-            assertClean(FuzzRunner.run("kv-store-manifest", List.of(manifest), 256, FuzzRunner.cases(300), work,
-                    "manifest", ModelFormatException.class, restore));
+            assertClean(FuzzRunner.run(
+                    "kv-store-manifest",
+                    List.of(manifest),
+                    256,
+                    FuzzRunner.cases(300),
+                    work,
+                    "manifest",
+                    ModelFormatException.class,
+                    restore));
             Files.write(work.resolve("manifest"), manifest);
-            assertClean(FuzzRunner.run("kv-store-pages", List.of(pageBytes), 4096, FuzzRunner.cases(200), work,
-                    pages, ModelFormatException.class, restore));
+            assertClean(FuzzRunner.run(
+                    "kv-store-pages",
+                    List.of(pageBytes),
+                    4096,
+                    FuzzRunner.cases(200),
+                    work,
+                    pages,
+                    ModelFormatException.class,
+                    restore));
         }
     }
 }

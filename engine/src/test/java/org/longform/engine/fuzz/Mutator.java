@@ -14,8 +14,26 @@ import java.util.SplittableRandom;
  */
 public final class Mutator {
     private static final long[] INTERESTING = {
-        0, 1, -1, 7, 8, 0x7F, 0x80, 0xFF, 0x7FFF, 0xFFFF, 0x7FFF_FFFFL, 0xFFFF_FFFFL, 0x1_0000_0000L,
-        1L << 40, 1L << 62, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE, 1 << 24, 1 << 26
+        0,
+        1,
+        -1,
+        7,
+        8,
+        0x7F,
+        0x80,
+        0xFF,
+        0x7FFF,
+        0xFFFF,
+        0x7FFF_FFFFL,
+        0xFFFF_FFFFL,
+        0x1_0000_0000L,
+        1L << 40,
+        1L << 62,
+        Long.MAX_VALUE,
+        Long.MIN_VALUE,
+        Integer.MIN_VALUE,
+        1 << 24,
+        1 << 26
     };
     private static final String[] NUMBERS = {
         "-1", "0", "4611686018427387904", "9223372036854775807", "18446744073709551616", "1e309", "-0",
@@ -24,7 +42,9 @@ public final class Mutator {
 
     private final SplittableRandom random;
 
-    public Mutator(long seed) { random = new SplittableRandom(seed); }
+    public Mutator(long seed) {
+        random = new SplittableRandom(seed);
+    }
 
     /** One to four stacked mutations of {@code seed}; the seed array itself is not changed. */
     public byte[] mutate(byte[] seed, int hot) {
@@ -39,11 +59,16 @@ public final class Mutator {
         switch (random.nextInt(9)) {
             case 0 -> b[at] ^= (byte) (1 << random.nextInt(8));
             case 1 -> b[at] = (byte) random.nextInt(256);
-            case 2 -> { return Arrays.copyOf(b, at); }
+            case 2 -> {
+                return Arrays.copyOf(b, at);
+            }
             case 3, 4 -> {
                 long v = INTERESTING[random.nextInt(INTERESTING.length)];
                 int width = random.nextBoolean() ? 8 : random.nextBoolean() ? 4 : 2;
-                byte[] le = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+                byte[] le = ByteBuffer.allocate(8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(v)
+                        .array();
                 System.arraycopy(le, 0, b, at, Math.min(width, b.length - at));
             }
             case 5 -> {

@@ -1,6 +1,11 @@
 package org.longform.engine.gen;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,12 +16,6 @@ import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 class GeneratorTest {
     static Model model;
@@ -34,9 +33,13 @@ class GeneratorTest {
         model.close();
     }
 
-    static Generator gen() { return new Generator(model, tok, EngineOptions.defaults().withBlockSize(32)); }
+    static Generator gen() {
+        return new Generator(model, tok, EngineOptions.defaults().withBlockSize(32));
+    }
 
-    static SamplerSettings greedy(int n) { return SamplerSettings.greedy().withMaxTokens(n); }
+    static SamplerSettings greedy(int n) {
+        return SamplerSettings.greedy().withMaxTokens(n);
+    }
 
     @Test
     void greedyMatchesTheFixtureAndStreamsTheSameText() {
@@ -46,12 +49,16 @@ class GeneratorTest {
         try (Generator g = gen()) {
             StringBuilder streamed = new StringBuilder();
             List<Integer> ids = new ArrayList<>();
-            GenerationResult r = g.generate(new GenerationRequest(prompt, greedy(40)), new TokenListener() {
-                @Override public void onToken(int id, String text) {
-                    if (id >= 0) ids.add(id);
-                    streamed.append(text);
-                }
-            }, null);
+            GenerationResult r = g.generate(
+                    new GenerationRequest(prompt, greedy(40)),
+                    new TokenListener() {
+                        @Override
+                        public void onToken(int id, String text) {
+                            if (id >= 0) ids.add(id);
+                            streamed.append(text);
+                        }
+                    },
+                    null);
             if (r.reason() == StopReason.EOS) {
                 assertArrayEquals(Arrays.copyOf(want, r.ids().length), r.ids());
             } else {
@@ -87,7 +94,8 @@ class GeneratorTest {
             GenerationResult free = g.generate(new GenerationRequest(prompt, greedy(30)), null, null);
             assertTrue(free.text().length() > 8, free.text());
             String stop = free.text().substring(4, 8);
-            GenerationResult r = g.generate(new GenerationRequest(prompt, greedy(30).withStopSequences(List.of(stop))), null, null);
+            GenerationResult r =
+                    g.generate(new GenerationRequest(prompt, greedy(30).withStopSequences(List.of(stop))), null, null);
             assertEquals(StopReason.STOP_SEQUENCE, r.reason());
             int at = free.text().indexOf(stop);
             assertEquals(free.text().substring(0, at), r.text());
@@ -100,9 +108,10 @@ class GeneratorTest {
         try (Generator g = gen()) {
             GenerationResult free = g.generate(new GenerationRequest(prompt, greedy(30)), null, null);
             int first = free.ids()[0];
-            String word = tok.decode(new int[]{first}).strip();
+            String word = tok.decode(new int[] {first}).strip();
             assertFalse(word.isEmpty());
-            GenerationResult r = g.generate(new GenerationRequest(prompt, greedy(30).withBannedPhrases(List.of(word))), null, null);
+            GenerationResult r =
+                    g.generate(new GenerationRequest(prompt, greedy(30).withBannedPhrases(List.of(word))), null, null);
             assertNotEquals(first, r.ids()[0]);
             for (int id : r.ids()) assertNotEquals(first, id);
         }
@@ -114,11 +123,15 @@ class GeneratorTest {
         try (Generator g = gen()) {
             CancelToken cancel = new CancelToken();
             int[] seen = {0};
-            GenerationResult r = g.generate(new GenerationRequest(prompt, greedy(200)), new TokenListener() {
-                @Override public void onToken(int id, String text) {
-                    if (++seen[0] == 5) cancel.cancel();
-                }
-            }, cancel);
+            GenerationResult r = g.generate(
+                    new GenerationRequest(prompt, greedy(200)),
+                    new TokenListener() {
+                        @Override
+                        public void onToken(int id, String text) {
+                            if (++seen[0] == 5) cancel.cancel();
+                        }
+                    },
+                    cancel);
             assertEquals(StopReason.CANCELLED, r.reason());
             assertEquals(5, r.ids().length);
         }

@@ -1,5 +1,13 @@
 package org.longform.engine.gen;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.engine.Assets;
@@ -9,20 +17,11 @@ import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
 import org.longform.engine.model.RandomModel;
-import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.CpuSession;
+import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
-
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * StoryWriter's whole point: more than 84k tokens in view. A small random MPT (d 32, 2 heads,
@@ -36,10 +35,15 @@ class LongContextGenerationTest {
     void fillShiftAndKeepGeneratingPast84kWithinTheBudget(@TempDir Path dir) throws IOException {
         RandomModel.write(new RandomModel.Shape("long", 32, 2, 1, 512), DType.F32, 7, dir);
         long t0 = System.nanoTime();
-        try (Model m = Model.load(dir); Tokenizer tok = Tokenizer.load(Assets.tokenizer())) {
+        try (Model m = Model.load(dir);
+                Tokenizer tok = Tokenizer.load(Assets.tokenizer())) {
             long perToken = KvPool.bytesPerToken(m.config(), KvDType.BF16);
             long budget = perToken * WINDOW;
-            EngineOptions o = EngineOptions.defaults().withKvDType(KvDType.BF16).withKvBudget(budget).withChunkSize(512).withBlockSize(64);
+            EngineOptions o = EngineOptions.defaults()
+                    .withKvDType(KvDType.BF16)
+                    .withKvBudget(budget)
+                    .withChunkSize(512)
+                    .withBlockSize(64);
             try (Generator g = new Generator(m, tok, o)) {
                 assertEquals(WINDOW, g.contextWindow(), "the budget holds exactly the window");
                 int[] story = new int[STORY];
@@ -54,7 +58,9 @@ class LongContextGenerationTest {
                 GenerationRequest first = new GenerationRequest(story, st, WINDOW, KEEP);
                 ContextMap planned = g.contextMap(first);
                 GenerationResult a = g.generate(first, null, null);
-                assertEquals(planned.spans(), ContextMap.of(STORY, KEEP, STORY - a.promptTokens()).spans());
+                assertEquals(
+                        planned.spans(),
+                        ContextMap.of(STORY, KEEP, STORY - a.promptTokens()).spans());
                 assertTrue(a.promptTokens() > 84_000, "in view: " + a.promptTokens());
                 assertEquals(a.promptTokens(), a.recomputedTokens(), "the warm-up was reset: all of it");
                 Session s = g.session();
@@ -83,12 +89,21 @@ class LongContextGenerationTest {
                 assertTrue(pool.allocatedBytes() <= budget, pool.allocatedBytes() + " > " + budget);
                 long rss = rssBytes() - rss0, used = heapUsedAfterGc() - used0;
                 double secs = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("84k window: %d tokens processed, %d shifted out, KV %d B of budget %d B (%d B/token bf16), "
+                System.out.printf(
+                        "84k window: %d tokens processed, %d shifted out, KV %d B of budget %d B (%d B/token bf16), "
                                 + "from 4k to 84k context: live heap +%d MiB, RSS +%d MiB; %.1f s%n",
-                        STORY + generated, shifted, pool.allocatedBytes(), budget, perToken, used >> 20, rss >> 20, secs);
+                        STORY + generated,
+                        shifted,
+                        pool.allocatedBytes(),
+                        budget,
+                        perToken,
+                        used >> 20,
+                        rss >> 20,
+                        secs);
                 // nothing on the heap grows with the context (the cache is off-heap, within its budget) ...
                 assertTrue(used < 8L << 20, "live heap grew by " + (used >> 20) + " MiB");
-                // ... and going from a 4k to an 84k context grows the process by the KV budget, plus slack for the heap's young generation
+                // ... and going from a 4k to an 84k context grows the process by the KV budget, plus slack for the
+                // heap's young generation
                 if (rss0 > 0) assertTrue(rss <= budget + (128L << 20), "RSS grew by " + (rss >> 20) + " MiB");
             }
         }

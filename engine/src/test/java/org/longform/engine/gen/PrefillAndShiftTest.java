@@ -1,5 +1,10 @@
 package org.longform.engine.gen;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,12 +14,6 @@ import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
-
-import java.util.Arrays;
-import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** The editor's cache paths: a stepped, cancellable prefill, and a shift with parts placed at depth. */
 class PrefillAndShiftTest {
@@ -33,7 +32,9 @@ class PrefillAndShiftTest {
         model.close();
     }
 
-    static Generator gen() { return new Generator(model, tok, EngineOptions.defaults().withBlockSize(16)); }
+    static Generator gen() {
+        return new Generator(model, tok, EngineOptions.defaults().withBlockSize(16));
+    }
 
     static int[] ids(int n, long seed) {
         Random r = new Random(seed);
@@ -67,13 +68,18 @@ class PrefillAndShiftTest {
         try (Generator g = gen()) {
             CancelToken c = new CancelToken();
             AtomicInteger seen = new AtomicInteger();
-            GenerationResult p = g.prefill(req, new TokenListener() {
-                @Override public void onPrefill(int done, int total) {
-                    assertEquals(300, total);
-                    seen.set(done);
-                    if (done >= 100) c.cancel();
-                }
-            }, c, 50);
+            GenerationResult p = g.prefill(
+                    req,
+                    new TokenListener() {
+                        @Override
+                        public void onPrefill(int done, int total) {
+                            assertEquals(300, total);
+                            seen.set(done);
+                            if (done >= 100) c.cancel();
+                        }
+                    },
+                    c,
+                    50);
             assertEquals(StopReason.CANCELLED, p.reason());
             int kept = g.session().length();
             assertTrue(kept >= 100 && kept < 300, "the cancelled prefill keeps what it computed: " + kept);
@@ -91,8 +97,10 @@ class PrefillAndShiftTest {
         int[] memory = ids(20, 2), story = ids(600, 3), note = ids(15, 4);
         int depth = 40;
         // Layout as the editor's assembler: memory, story head, note, last `depth` story tokens.
-        int[] first = cat(memory, Arrays.copyOfRange(story, 0, 400 - depth), note, Arrays.copyOfRange(story, 400 - depth, 400));
-        int[] later = cat(memory, Arrays.copyOfRange(story, 150, 600 - depth), note, Arrays.copyOfRange(story, 600 - depth, 600));
+        int[] first = cat(
+                memory, Arrays.copyOfRange(story, 0, 400 - depth), note, Arrays.copyOfRange(story, 400 - depth, 400));
+        int[] later = cat(
+                memory, Arrays.copyOfRange(story, 150, 600 - depth), note, Arrays.copyOfRange(story, 600 - depth, 600));
         SamplerSettings one = SamplerSettings.greedy().withMaxTokens(1);
         try (Generator g = gen()) {
             g.prefill(new GenerationRequest(first, one, 1024, memory.length), null, null, 1000);

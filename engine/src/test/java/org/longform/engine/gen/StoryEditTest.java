@@ -1,5 +1,11 @@
 package org.longform.engine.gen;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,13 +19,6 @@ import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** A writer edits a long story: what is recomputed, what is reused, what the editor can shade. */
 class StoryEditTest {
@@ -39,8 +38,9 @@ class StoryEditTest {
     }
 
     static final String[] WORDS = ("the keeper lamp sea storm boat night harbour letter winter light stone rope gull "
-            + "mother island wind salt bell door window old quiet cold long dark she he they walked watched waited "
-            + "remembered said climbed opened and but then because while slowly never again").split(" ");
+                    + "mother island wind salt bell door window old quiet cold long dark she he they walked watched waited "
+                    + "remembered said climbed opened and but then because while slowly never again")
+            .split(" ");
 
     static List<String> paragraphs(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -59,7 +59,9 @@ class StoryEditTest {
         return ps;
     }
 
-    static int[] ids(List<String> paragraphs) { return tok.encode(String.join("\n\n", paragraphs)); }
+    static int[] ids(List<String> paragraphs) {
+        return tok.encode(String.join("\n\n", paragraphs));
+    }
 
     static int commonPrefix(int[] a, int[] b) {
         int i = 0;
@@ -67,7 +69,9 @@ class StoryEditTest {
         return i;
     }
 
-    static SamplerSettings greedy(int n) { return SamplerSettings.greedy().withMaxTokens(n); }
+    static SamplerSettings greedy(int n) {
+        return SamplerSettings.greedy().withMaxTokens(n);
+    }
 
     @Test
     void editingTheLastParagraphRecomputesOnlyTheChangedSuffix() {
@@ -79,12 +83,14 @@ class StoryEditTest {
             assertEquals(before.length, a.recomputedTokens());
 
             List<String> edited = new ArrayList<>(story);
-            edited.set(59, "The lamp went out, and for the first time in eleven winters the keeper did not relight it.");
+            edited.set(
+                    59, "The lamp went out, and for the first time in eleven winters the keeper did not relight it.");
             int[] after = ids(edited);
             int lastParagraph = tok.encode(story.get(59)).length;
             GenerationResult b = g.generate(new GenerationRequest(after, greedy(4)), null, null);
             assertEquals(after.length - commonPrefix(before, after), b.recomputedTokens());
-            assertTrue(b.recomputedTokens() <= tok.encode(edited.get(59)).length + 2,
+            assertTrue(
+                    b.recomputedTokens() <= tok.encode(edited.get(59)).length + 2,
                     b.recomputedTokens() + " recomputed for a last paragraph of " + lastParagraph + " tokens");
             assertEquals(0, b.approximateTokens());
         }
@@ -98,14 +104,17 @@ class StoryEditTest {
         int[] before = ids(story), after = ids(lore);
         int edit = tok.encode(lore.get(0)).length;
         for (Session.Reuse mode : Session.Reuse.values()) {
-            try (Generator g = new Generator(model, tok, EngineOptions.defaults().withBlockSize(32))) {
+            try (Generator g =
+                    new Generator(model, tok, EngineOptions.defaults().withBlockSize(32))) {
                 g.generate(new GenerationRequest(before, greedy(2)), null, null);
                 GenerationResult r = g.generate(new GenerationRequest(after, greedy(2)).withReuse(mode), null, null);
                 if (mode == Session.Reuse.EXACT) {
                     assertEquals(after.length - commonPrefix(before, after), r.recomputedTokens());
                     assertTrue(r.recomputedTokens() > after.length - 5);
                 } else {
-                    assertTrue(r.recomputedTokens() <= edit + 3, "approximate: " + r.recomputedTokens() + " recomputed, entry has " + edit);
+                    assertTrue(
+                            r.recomputedTokens() <= edit + 3,
+                            "approximate: " + r.recomputedTokens() + " recomputed, entry has " + edit);
                     assertTrue(r.approximateTokens() > after.length - edit - 5, r.approximateTokens() + " kept");
                     assertArrayEquals(after, Arrays.copyOf(g.session().tokens(), after.length));
                 }
@@ -123,15 +132,19 @@ class StoryEditTest {
         for (int i = 0; i < ids.length; i++) {
             assertTrue(offsets[i] <= offsets[i + 1]);
             String piece = tok.decode(ids, i, i + 1);
-            if (!piece.contains("\uFFFD")) assertEquals(piece, text.substring(offsets[i], offsets[i + 1]), "token " + i);
+            if (!piece.contains("\uFFFD"))
+                assertEquals(piece, text.substring(offsets[i], offsets[i + 1]), "token " + i);
         }
         try (Generator g = new Generator(model, tok, EngineOptions.defaults().withBlockSize(32))) {
             GenerationRequest req = new GenerationRequest(ids, greedy(50), 1024, 100);
             ContextMap map = g.contextMap(req);
             // 50 tokens of room: 974 in view, the pinned 100 and the newest 874
-            assertEquals(List.of(new ContextMap.Span(0, 100, ContextMap.Kind.PINNED),
-                    new ContextMap.Span(100, ids.length - 874, ContextMap.Kind.EVICTED),
-                    new ContextMap.Span(ids.length - 874, ids.length, ContextMap.Kind.IN_VIEW)), map.spans());
+            assertEquals(
+                    List.of(
+                            new ContextMap.Span(0, 100, ContextMap.Kind.PINNED),
+                            new ContextMap.Span(100, ids.length - 874, ContextMap.Kind.EVICTED),
+                            new ContextMap.Span(ids.length - 874, ids.length, ContextMap.Kind.IN_VIEW)),
+                    map.spans());
             assertEquals(974, map.inView());
             List<ContextMap.Span> chars = map.toChars(offsets);
             assertEquals(0, chars.get(0).start());
@@ -141,7 +154,8 @@ class StoryEditTest {
             assertEquals(ids.length + r.ids().length, r.contextMap().length());
             assertEquals(map.evicted(), r.contextMap().evicted(), "no shift needed: room was left for 50 tokens");
             // a window the budget cannot hold is refused with what fits
-            var e = assertThrows(ContextFullException.class,
+            var e = assertThrows(
+                    ContextFullException.class,
                     () -> g.generate(new GenerationRequest(ids, greedy(5), g.contextWindow() + 1, 0), null, null));
             assertTrue(e.getMessage().contains("bytes per token"), e.getMessage());
         }

@@ -1,8 +1,8 @@
 package org.longform.engine.io;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.engine.io.gguf.GgufFile;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,10 +16,9 @@ import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.io.gguf.GgufFile;
 
 /**
  * Headers built to slip past size checks by overflow, negative numbers, wrong JSON types or cycles.
@@ -27,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link ModelFormatException} naming the file.
  */
 class HostileHeaderTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     static void assertRefused(Path file, Runnable open, String fragment) {
         ModelFormatException e = assertThrows(ModelFormatException.class, open::run);
@@ -65,14 +65,16 @@ class HostileHeaderTest {
     @Test
     void safetensorsShapeOverflowsToZeroBytes() throws IOException {
         // 2^62 x 4 floats: numel * 4 wraps to 0 and matched empty data_offsets
-        assertSafetensorsRefused("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,0]}}",
-                "shape");
+        assertSafetensorsRefused(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,0]}}", "shape");
     }
 
     @Test
     void safetensorsOffsetsOverflowPastTheEnd() throws IOException {
-        assertSafetensorsRefused("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
-                + "\"data_offsets\":[9223372036854775800,9223372036854775804]}}", "a");
+        assertSafetensorsRefused(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
+                        + "\"data_offsets\":[9223372036854775800,9223372036854775804]}}",
+                "a");
     }
 
     @Test
@@ -93,7 +95,7 @@ class HostileHeaderTest {
 
     @Test
     void ggufDimsOverflow() throws IOException {
-        Path f = gguf(new long[]{1L << 40, 1L << 40, 1L << 40, 1L << 40}, GgufFile.F32, 0);
+        Path f = gguf(new long[] {1L << 40, 1L << 40, 1L << 40, 1L << 40}, GgufFile.F32, 0);
         try (Arena a = Arena.ofConfined()) {
             assertRefused(f, () -> GgufFile.open(f, a), "'t'");
         }
@@ -101,7 +103,7 @@ class HostileHeaderTest {
 
     @Test
     void ggufOffsetOverflow() throws IOException {
-        Path f = gguf(new long[]{4}, GgufFile.F32, Long.MAX_VALUE - 20);
+        Path f = gguf(new long[] {4}, GgufFile.F32, Long.MAX_VALUE - 20);
         try (Arena a = Arena.ofConfined()) {
             assertRefused(f, () -> GgufFile.open(f, a), "outside the file");
         }
@@ -109,7 +111,8 @@ class HostileHeaderTest {
 
     Path checkpoint(byte[] pickle) throws IOException {
         Path f = tmp.resolve("pytorch_model.bin");
-        try (OutputStream os = Files.newOutputStream(f); ZipOutputStream zip = new ZipOutputStream(os)) {
+        try (OutputStream os = Files.newOutputStream(f);
+                ZipOutputStream zip = new ZipOutputStream(os)) {
             ZipEntry ze = new ZipEntry("archive/data.pkl");
             ze.setMethod(ZipEntry.STORED);
             ze.setSize(pickle.length);
@@ -133,8 +136,18 @@ class HostileHeaderTest {
     @Test
     void pickleSelfContainingListAsDictKey() throws IOException {
         // d = {}; l = []; l.append(l); d[l] = None -- hashing l recursed forever
-        assertPickleRefused(new PickleWriter().proto().op('}').emptyList().op('2').append().op('N').setitem().stop()
-                .bytes(), "key");
+        assertPickleRefused(
+                new PickleWriter()
+                        .proto()
+                        .op('}')
+                        .emptyList()
+                        .op('2')
+                        .append()
+                        .op('N')
+                        .setitem()
+                        .stop()
+                        .bytes(),
+                "key");
     }
 
     @Test
@@ -147,7 +160,14 @@ class HostileHeaderTest {
     @Test
     void pickleCycleInAnErrorMessage() throws IOException {
         // a = []; b = [a]; a.append(b); then BINPERSID(a): describing a in the message recursed forever
-        PickleWriter p = new PickleWriter().proto().emptyList().put(0).emptyList().get(0).append().append();
+        PickleWriter p = new PickleWriter()
+                .proto()
+                .emptyList()
+                .put(0)
+                .emptyList()
+                .get(0)
+                .append()
+                .append();
         p.get(0).op('Q').stop();
         Path f = checkpoint(p.bytes());
         try (Arena a = Arena.ofConfined()) {

@@ -1,5 +1,13 @@
 package org.longform.engine.io;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.engine.Fixtures;
@@ -8,15 +16,6 @@ import org.longform.engine.model.Model;
 import org.longform.engine.model.RandomModel;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** Bad model folders give one clear message naming the file and the problem. */
 class ModelLoadErrorTest {
@@ -35,7 +34,8 @@ class ModelLoadErrorTest {
     }
 
     static String failure(Path dir) {
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(dir).close());
+        ModelFormatException e =
+                assertThrows(ModelFormatException.class, () -> Model.load(dir).close());
         return e.getMessage();
     }
 
@@ -68,7 +68,8 @@ class ModelLoadErrorTest {
         assertTrue(failure(d).contains("learned position embeddings"));
         Files.writeString(d.resolve("config.json"), cfg.replace("\"qk_ln\": false", "\"qk_ln\": true"));
         assertTrue(failure(d).contains("qk_ln"));
-        Files.writeString(d.resolve("config.json"), cfg.replace("\"model_type\": \"mpt\"", "\"model_type\": \"llama\""));
+        Files.writeString(
+                d.resolve("config.json"), cfg.replace("\"model_type\": \"mpt\"", "\"model_type\": \"llama\""));
         assertTrue(failure(d).contains("only MPT"));
         Files.writeString(d.resolve("config.json"), cfg.replace("\"d_model\": 96", "\"d_model\": 120"));
         String m = failure(d);
@@ -116,10 +117,17 @@ class ModelLoadErrorTest {
         Path idx = d.resolve("pytorch_model.bin.index.json");
         String text = Files.readString(idx);
         // says norm_f lives in shard 1, which does not hold it
-        Files.writeString(idx, text.replace("\"transformer.norm_f.weight\": \"pytorch_model-00002-of-00002.bin\"",
-                "\"transformer.norm_f.weight\": \"pytorch_model-00001-of-00002.bin\""));
+        Files.writeString(
+                idx,
+                text.replace(
+                        "\"transformer.norm_f.weight\": \"pytorch_model-00002-of-00002.bin\"",
+                        "\"transformer.norm_f.weight\": \"pytorch_model-00001-of-00002.bin\""));
         String m = failure(d);
-        assertTrue(m.contains("pytorch_model.bin.index.json") && m.contains("transformer.norm_f.weight") && m.contains("does not contain"), m);
+        assertTrue(
+                m.contains("pytorch_model.bin.index.json")
+                        && m.contains("transformer.norm_f.weight")
+                        && m.contains("does not contain"),
+                m);
         // names a shard that is not there
         Files.writeString(idx, text.replace("pytorch_model-00002-of-00002.bin", "pytorch_model-00003-of-00002.bin"));
         m = failure(d);
@@ -159,7 +167,7 @@ class ModelLoadErrorTest {
             Path d = base.resolve(types[i].name());
             RandomModel.write(RandomModel.Shape.named("tiny"), types[i], 3, d);
             try (Model m = Model.load(d);
-                 var s = Session.open(m, EngineOptions.defaults())) {
+                    var s = Session.open(m, EngineOptions.defaults())) {
                 last[i] = s.feed(1, 2, 3, 4, 5).clone();
             }
         }

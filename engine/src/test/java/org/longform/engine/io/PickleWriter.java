@@ -12,7 +12,9 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter proto() { return op(0x80, 2); }
+    PickleWriter proto() {
+        return op(0x80, 2);
+    }
 
     PickleWriter global(String module, String name) {
         op('c');
@@ -21,7 +23,9 @@ final class PickleWriter {
     }
 
     /** Protocol-4 form: module and name pushed as strings first. */
-    PickleWriter stackGlobal(String module, String name) { return str(module).str(name).op(0x93); }
+    PickleWriter stackGlobal(String module, String name) {
+        return str(module).str(name).op(0x93);
+    }
 
     PickleWriter str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
@@ -45,32 +49,79 @@ final class PickleWriter {
         return tuple();
     }
 
-    PickleWriter mark() { return op('('); }
-    PickleWriter tuple() { return op('t'); }
-    PickleWriter tuple1() { return op(0x85); }
-    PickleWriter emptyTuple() { return op(')'); }
-    PickleWriter emptyList() { return op(']'); }
-    PickleWriter append() { return op('a'); }
-    PickleWriter reduce() { return op('R'); }
-    PickleWriter setitem() { return op('s'); }
-    PickleWriter setitems() { return op('u'); }
-    PickleWriter put(int i) { return op('q', i); }
-    PickleWriter get(int i) { return op('h', i); }
-    PickleWriter newFalse() { return op(0x89); }
-    PickleWriter stop() { return op('.'); }
+    PickleWriter mark() {
+        return op('(');
+    }
 
-    PickleWriter orderedDict() { return global("collections", "OrderedDict").emptyTuple().reduce(); }
+    PickleWriter tuple() {
+        return op('t');
+    }
+
+    PickleWriter tuple1() {
+        return op(0x85);
+    }
+
+    PickleWriter emptyTuple() {
+        return op(')');
+    }
+
+    PickleWriter emptyList() {
+        return op(']');
+    }
+
+    PickleWriter append() {
+        return op('a');
+    }
+
+    PickleWriter reduce() {
+        return op('R');
+    }
+
+    PickleWriter setitem() {
+        return op('s');
+    }
+
+    PickleWriter setitems() {
+        return op('u');
+    }
+
+    PickleWriter put(int i) {
+        return op('q', i);
+    }
+
+    PickleWriter get(int i) {
+        return op('h', i);
+    }
+
+    PickleWriter newFalse() {
+        return op(0x89);
+    }
+
+    PickleWriter stop() {
+        return op('.');
+    }
+
+    PickleWriter orderedDict() {
+        return global("collections", "OrderedDict").emptyTuple().reduce();
+    }
 
     /** The opcodes torch.save writes for one tensor: _rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict()). */
     PickleWriter tensor(String storageClass, String key, long storageNumel, long offset, long[] shape, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2");
         mark();
-        mark().str("storage").global("torch", storageClass).str(key).str("cpu").integer(storageNumel).tuple();
+        mark().str("storage")
+                .global("torch", storageClass)
+                .str(key)
+                .str("cpu")
+                .integer(storageNumel)
+                .tuple();
         op('Q');
         integer(offset).ints(shape).ints(stride).newFalse().orderedDict();
         tuple();
         return reduce();
     }
 
-    byte[] bytes() { return out.toByteArray(); }
+    byte[] bytes() {
+        return out.toByteArray();
+    }
 }

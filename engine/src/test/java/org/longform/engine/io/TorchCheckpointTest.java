@@ -37,21 +37,31 @@ class TorchCheckpointTest {
     private static final String SHARD1 = "pytorch_model-00001-of-00002.bin";
     private static final String SHARD2 = "pytorch_model-00002-of-00002.bin";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     // ---------------------------------------------------------------- the real fixture
 
     @Test
     void loadsBothFixtureShardsMatchingTheIndex() throws IOException {
-        JsonNode weightMap = new ObjectMapper().readTree(FIXTURE.resolve("pytorch_model.bin.index.json").toFile()).get("weight_map");
+        JsonNode weightMap = new ObjectMapper()
+                .readTree(FIXTURE.resolve("pytorch_model.bin.index.json").toFile())
+                .get("weight_map");
         Map<String, List<String>> expectedNames = new LinkedHashMap<>();
-        weightMap.fields().forEachRemaining(e -> expectedNames.computeIfAbsent(e.getValue().asText(), k -> new ArrayList<>()).add(e.getKey()));
+        weightMap
+                .fields()
+                .forEachRemaining(e -> expectedNames
+                        .computeIfAbsent(e.getValue().asText(), k -> new ArrayList<>())
+                        .add(e.getKey()));
 
         try (Arena arena = Arena.ofConfined()) {
             int total = 0;
             for (String shard : List.of(SHARD1, SHARD2)) {
                 LinkedHashMap<String, Tensor> tensors = TorchCheckpoint.open(FIXTURE.resolve(shard), arena);
-                assertEquals(expectedNames.get(shard), new ArrayList<>(tensors.keySet()), "tensor names and order of " + shard);
+                assertEquals(
+                        expectedNames.get(shard),
+                        new ArrayList<>(tensors.keySet()),
+                        "tensor names and order of " + shard);
                 for (Tensor t : tensors.values()) {
                     assertEquals(DType.BF16, t.dtype(), t.name());
                     assertArrayEquals(expectedShape(t.name()), t.shape(), t.name());
@@ -111,8 +121,13 @@ class TorchCheckpointTest {
     void tensorBytesEqualTheStorageEntriesReadByJavaUtilZip() throws IOException {
         for (String shard : List.of(SHARD1, SHARD2)) {
             Path file = FIXTURE.resolve(shard);
-            try (Arena arena = Arena.ofConfined(); ZipFile zf = new ZipFile(file.toFile())) {
-                String prefix = zf.stream().map(ZipEntry::getName).filter(n -> n.endsWith("/data.pkl")).findFirst().orElseThrow()
+            try (Arena arena = Arena.ofConfined();
+                    ZipFile zf = new ZipFile(file.toFile())) {
+                String prefix = zf.stream()
+                        .map(ZipEntry::getName)
+                        .filter(n -> n.endsWith("/data.pkl"))
+                        .findFirst()
+                        .orElseThrow()
                         .replace("data.pkl", "");
                 int key = 0; // this fixture gives each tensor its own storage, keys "0", "1", ... in file order
                 for (Tensor t : TorchCheckpoint.open(file, arena).values()) {
@@ -145,8 +160,14 @@ class TorchCheckpointTest {
         PickleWriter p = new PickleWriter().proto().orderedDict().put(0);
         p.mark();
         p.str("layer.weight").tensor("FloatStorage", "0", 8, 2, new long[] {2, 3}, new long[] {3, 1});
-        p.str("layer.scale").global("torch._utils", "_rebuild_parameter").mark()
-                .tensor("HalfStorage", "1", 4, 0, new long[] {4}, new long[] {1}).newFalse().orderedDict().tuple().reduce();
+        p.str("layer.scale")
+                .global("torch._utils", "_rebuild_parameter")
+                .mark()
+                .tensor("HalfStorage", "1", 4, 0, new long[] {4}, new long[] {1})
+                .newFalse()
+                .orderedDict()
+                .tuple()
+                .reduce();
         p.setitems();
         p.op('}').str("_metadata").op('}').setitem().op('b'); // OrderedDict state: ignored
         return p.stop().bytes();
@@ -180,7 +201,9 @@ class TorchCheckpointTest {
         Path file = tmp.resolve("zip64.bin");
         Files.write(file, zip64(entries));
         try (ZipFile zf = new ZipFile(file.toFile())) { // the test writer itself must produce a valid zip
-            assertArrayEquals(smallStorages().get("0"), zf.getInputStream(zf.getEntry("archive/data/0")).readAllBytes());
+            assertArrayEquals(
+                    smallStorages().get("0"),
+                    zf.getInputStream(zf.getEntry("archive/data/0")).readAllBytes());
         }
         try (Arena arena = Arena.ofConfined()) {
             checkSmall(TorchCheckpoint.open(file, arena));
@@ -206,40 +229,88 @@ class TorchCheckpointTest {
     @Test
     void refusesOsSystem() throws IOException {
         Path m = marker();
-        assertRefused(new PickleWriter().proto().global("os", "system").str("touch " + m).tuple1().reduce().stop().bytes(), "os.system", m);
+        assertRefused(
+                new PickleWriter()
+                        .proto()
+                        .global("os", "system")
+                        .str("touch " + m)
+                        .tuple1()
+                        .reduce()
+                        .stop()
+                        .bytes(),
+                "os.system",
+                m);
     }
 
     @Test
     void refusesBuiltinsEval() throws IOException {
         Path m = marker();
         String code = "__import__('os').system('touch " + m + "')";
-        assertRefused(new PickleWriter().proto().global("builtins", "eval").str(code).tuple1().reduce().stop().bytes(), "builtins.eval", m);
+        assertRefused(
+                new PickleWriter()
+                        .proto()
+                        .global("builtins", "eval")
+                        .str(code)
+                        .tuple1()
+                        .reduce()
+                        .stop()
+                        .bytes(),
+                "builtins.eval",
+                m);
     }
 
     @Test
     void refusesStackGlobalPosixSystem() throws IOException {
         Path m = marker();
-        assertRefused(new PickleWriter().proto().stackGlobal("posix", "system").str("touch " + m).tuple1().reduce().stop().bytes(), "posix.system", m);
+        assertRefused(
+                new PickleWriter()
+                        .proto()
+                        .stackGlobal("posix", "system")
+                        .str("touch " + m)
+                        .tuple1()
+                        .reduce()
+                        .stop()
+                        .bytes(),
+                "posix.system",
+                m);
     }
 
     @Test
     void refusesPopenHiddenAfterAGoodTensor() throws IOException {
         Path m = marker();
         PickleWriter p = new PickleWriter().proto().orderedDict().put(0);
-        p.str("ok").tensor("FloatStorage", "0", 8, 0, new long[] {8}, new long[] {1}).setitem();
-        p.str("evil").global("subprocess", "Popen").emptyList().str("touch").append().str(m.toString()).append().tuple1().reduce().setitem();
+        p.str("ok")
+                .tensor("FloatStorage", "0", 8, 0, new long[] {8}, new long[] {1})
+                .setitem();
+        p.str("evil")
+                .global("subprocess", "Popen")
+                .emptyList()
+                .str("touch")
+                .append()
+                .str(m.toString())
+                .append()
+                .tuple1()
+                .reduce()
+                .setitem();
         assertRefused(p.stop().bytes(), "subprocess.Popen", m);
     }
 
     @Test
     void refusesAtTheGlobalBeforeReadingFurther() throws IOException {
         // The junk after GLOBAL would be an error too, but the refusal must come first.
-        assertRefused(new PickleWriter().proto().global("os", "system").op(0xff, 0xff).bytes(), "os.system", marker());
+        assertRefused(
+                new PickleWriter().proto().global("os", "system").op(0xff, 0xff).bytes(), "os.system", marker());
     }
 
     @Test
     void storageClassIsNotCallable() throws IOException {
-        byte[] pkl = new PickleWriter().proto().global("torch", "FloatStorage").emptyTuple().reduce().stop().bytes();
+        byte[] pkl = new PickleWriter()
+                .proto()
+                .global("torch", "FloatStorage")
+                .emptyTuple()
+                .reduce()
+                .stop()
+                .bytes();
         assertProblem(storedZip("archive", pkl, Map.of()), "not callable");
     }
 
@@ -274,7 +345,10 @@ class TorchCheckpointTest {
     @Test
     void truncatedPickleIsReportedAsTruncated() throws IOException {
         byte[] pkl = smallPickle();
-        assertProblem(storedZip("archive", Arrays.copyOf(pkl, pkl.length / 2), smallStorages()), "archive/data.pkl", "truncated");
+        assertProblem(
+                storedZip("archive", Arrays.copyOf(pkl, pkl.length / 2), smallStorages()),
+                "archive/data.pkl",
+                "truncated");
     }
 
     @Test
@@ -282,7 +356,8 @@ class TorchCheckpointTest {
         Map<String, byte[]> storages = smallStorages();
         storages.put("0", Arrays.copyOf(storages.get("0"), 20));
         assertProblem(storedZip("archive", smallPickle(), storages), "layer.weight", "truncated");
-        assertProblem(storedZip("archive", smallPickle(), Map.of("1", smallStorages().get("1"))), "layer.weight", "missing");
+        assertProblem(
+                storedZip("archive", smallPickle(), Map.of("1", smallStorages().get("1"))), "layer.weight", "missing");
     }
 
     @Test
@@ -295,7 +370,9 @@ class TorchCheckpointTest {
     void notAZip() throws IOException {
         Path file = Files.writeString(tmp.resolve("text.bin"), "this is not a checkpoint, just some text");
         assertProblem(file, "not a zip");
-        Path legacy = Files.write(tmp.resolve("legacy.bin"), new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c});
+        Path legacy = Files.write(
+                tmp.resolve("legacy.bin"),
+                new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c});
         assertProblem(legacy, "legacy");
         Path noPickle = tmp.resolve("other.zip");
         writeZip(noPickle, Map.of("readme.txt", "hi".getBytes(StandardCharsets.US_ASCII)), false);
@@ -311,15 +388,27 @@ class TorchCheckpointTest {
 
     @Test
     void nonContiguousTensor() throws IOException {
-        byte[] pkl = new PickleWriter().proto().orderedDict().str("t")
-                .tensor("FloatStorage", "0", 8, 0, new long[] {2, 3}, new long[] {1, 2}).setitem().stop().bytes();
+        byte[] pkl = new PickleWriter()
+                .proto()
+                .orderedDict()
+                .str("t")
+                .tensor("FloatStorage", "0", 8, 0, new long[] {2, 3}, new long[] {1, 2})
+                .setitem()
+                .stop()
+                .bytes();
         assertProblem(storedZip("archive", pkl, smallStorages()), "'t'", "not contiguous");
     }
 
     @Test
     void unsupportedDtypeNamesTheTensor() throws IOException {
-        byte[] pkl = new PickleWriter().proto().orderedDict().str("position_ids")
-                .tensor("LongStorage", "0", 4, 0, new long[] {4}, new long[] {1}).setitem().stop().bytes();
+        byte[] pkl = new PickleWriter()
+                .proto()
+                .orderedDict()
+                .str("position_ids")
+                .tensor("LongStorage", "0", 4, 0, new long[] {4}, new long[] {1})
+                .setitem()
+                .stop()
+                .bytes();
         assertProblem(storedZip("archive", pkl, smallStorages()), "'position_ids'", "unsupported dtype", "LongStorage");
     }
 
@@ -343,7 +432,8 @@ class TorchCheckpointTest {
     }
 
     private static void writeZip(Path file, Map<String, byte[]> entries, boolean deflate) throws IOException {
-        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+        try (OutputStream os = Files.newOutputStream(file);
+                ZipOutputStream zip = new ZipOutputStream(os)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                 ZipEntry ze = new ZipEntry(e.getKey());
                 if (!deflate) {
@@ -376,29 +466,73 @@ class TorchCheckpointTest {
             long offset = out.size();
             int pad = (int) ((64 - (offset + 30 + name.length + 20 + 4) % 64) % 64);
             ByteBuffer local = le(30 + name.length + 20 + 4 + pad);
-            local.putInt(0x04034b50).putShort((short) 45).putShort((short) 0).putShort((short) 0).putInt(0)
-                    .putInt((int) crc.getValue()).putInt(-1).putInt(-1)
-                    .putShort((short) name.length).putShort((short) (20 + 4 + pad)).put(name)
-                    .putShort((short) 1).putShort((short) 16).putLong(data.length).putLong(data.length)
-                    .putShort((short) 0x4246).putShort((short) pad).put(new byte[pad]); // "FB" padding, as torch writes
+            local.putInt(0x04034b50)
+                    .putShort((short) 45)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt(0)
+                    .putInt((int) crc.getValue())
+                    .putInt(-1)
+                    .putInt(-1)
+                    .putShort((short) name.length)
+                    .putShort((short) (20 + 4 + pad))
+                    .put(name)
+                    .putShort((short) 1)
+                    .putShort((short) 16)
+                    .putLong(data.length)
+                    .putLong(data.length)
+                    .putShort((short) 0x4246)
+                    .putShort((short) pad)
+                    .put(new byte[pad]); // "FB" padding, as torch writes
             out.writeBytes(local.array());
             out.writeBytes(data);
             ByteBuffer cen = le(46 + name.length + 28);
-            cen.putInt(0x02014b50).putShort((short) 45).putShort((short) 45).putShort((short) 0).putShort((short) 0).putInt(0)
-                    .putInt((int) crc.getValue()).putInt(-1).putInt(-1)
-                    .putShort((short) name.length).putShort((short) 28).putShort((short) 0).putShort((short) 0)
-                    .putShort((short) 0).putInt(0).putInt(-1).put(name)
-                    .putShort((short) 1).putShort((short) 24).putLong(data.length).putLong(data.length).putLong(offset);
+            cen.putInt(0x02014b50)
+                    .putShort((short) 45)
+                    .putShort((short) 45)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt(0)
+                    .putInt((int) crc.getValue())
+                    .putInt(-1)
+                    .putInt(-1)
+                    .putShort((short) name.length)
+                    .putShort((short) 28)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt(0)
+                    .putInt(-1)
+                    .put(name)
+                    .putShort((short) 1)
+                    .putShort((short) 24)
+                    .putLong(data.length)
+                    .putLong(data.length)
+                    .putLong(offset);
             central.writeBytes(cen.array());
         }
         long cdOffset = out.size(), cdSize = central.size(), z64 = cdOffset + cdSize;
         out.writeBytes(central.toByteArray());
         ByteBuffer end = le(56 + 20 + 22);
-        end.putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0)
-                .putLong(entries.size()).putLong(entries.size()).putLong(cdSize).putLong(cdOffset);
+        end.putInt(0x06064b50)
+                .putLong(44)
+                .putShort((short) 45)
+                .putShort((short) 45)
+                .putInt(0)
+                .putInt(0)
+                .putLong(entries.size())
+                .putLong(entries.size())
+                .putLong(cdSize)
+                .putLong(cdOffset);
         end.putInt(0x07064b50).putInt(0).putLong(z64).putInt(1);
-        end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) -1).putShort((short) -1)
-                .putInt(-1).putInt(-1).putShort((short) 0);
+        end.putInt(0x06054b50)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) -1)
+                .putShort((short) -1)
+                .putInt(-1)
+                .putInt(-1)
+                .putShort((short) 0);
         out.writeBytes(end.array());
         return out.toByteArray();
     }

@@ -1,5 +1,9 @@
 package org.longform.engine.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -7,11 +11,6 @@ import org.longform.engine.kv.KvCache;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
-
-import java.util.SplittableRandom;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Long contexts where the vector path skips old blocks (steep ALiBi heads) must give what the
@@ -32,7 +31,8 @@ class AttentionLongTest {
     void skippingOldBlocksChangesNothing(int heads, int hd, int block, int T, int past, KvDType t) {
         int d = heads * hd;
         Config c = new Config(d, heads, 1, 4, 16, 128, 1e-5f, 8, 0, (float) (1 / Math.sqrt(hd)), 1);
-        try (KvPool pool = new KvPool(c, block, 1L << 28, t); KvCache cache = new KvCache(pool)) {
+        try (KvPool pool = new KvPool(c, block, 1L << 28, t);
+                KvCache cache = new KvCache(pool)) {
             int S = past + T;
             cache.reserve(S);
             SplittableRandom r = new SplittableRandom(heads * 31L + T);

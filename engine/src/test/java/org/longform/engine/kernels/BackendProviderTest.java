@@ -1,8 +1,8 @@
 package org.longform.engine.kernels;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
 
 /**
  * The engine alone (its tests run without engine-cuda on the class path): no accelerator provider

@@ -1,5 +1,13 @@
 package org.longform.engine.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,15 +17,6 @@ import org.longform.engine.io.gguf.GgmlBlocks;
 import org.longform.engine.io.gguf.GgufFile;
 import org.longform.engine.quant.KQuantMatrix;
 import org.longform.engine.quant.WeightType;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.SplittableRandom;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The k-quant kernels on random blocks (every bit pattern of codes, scales and mins; random f16
@@ -54,10 +53,10 @@ class KQuantTwinTest {
         for (long i = 0; i < seg.byteSize(); i++) seg.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
         for (int b = 0; b < nb; b++) {
             long bo = (long) b * bb;
-            long[] at = type == WeightType.Q6_K ? new long[]{208} : new long[]{0, 2};
+            long[] at = type == WeightType.Q6_K ? new long[] {208} : new long[] {0, 2};
             for (long o : at) {
                 float v = (float) (r.nextDouble(0.5, 2) * Math.pow(2, -r.nextInt(6, 14)));
-                if (b % 17 == 5) v = 0x1p-24f * r.nextInt(1, 1000);   // f16 subnormal scales
+                if (b % 17 == 5) v = 0x1p-24f * r.nextInt(1, 1000); // f16 subnormal scales
                 if (b % 3 == 1) v = -v;
                 seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, bo + o, Float.floatToFloat16(v));
             }
@@ -82,7 +81,7 @@ class KQuantTwinTest {
 
     static Stream<Arguments> shapes() {
         Stream.Builder<Arguments> b = Stream.builder();
-        for (WeightType t : new WeightType[]{WeightType.Q4_K, WeightType.Q5_K, WeightType.Q6_K}) {
+        for (WeightType t : new WeightType[] {WeightType.Q4_K, WeightType.Q5_K, WeightType.Q6_K}) {
             b.add(Arguments.of(t, 1, 7, 256));
             b.add(Arguments.of(t, 1, 67, 768));
             b.add(Arguments.of(t, 3, 50, 512));
@@ -102,7 +101,9 @@ class KQuantTwinTest {
         MatMulKQuant.gemv(m, x, xs, got, 0, N, Epilogue.STORE, buf);
         for (int n = 0; n < N; n++) {
             float want = MatMulKQuantScalar.dot(m, n, x, xs, MatMulKQuant.L);
-            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[n]),
+            assertEquals(
+                    Float.floatToRawIntBits(want),
+                    Float.floatToRawIntBits(got[n]),
                     t + " row " + n + ": twin " + want + " vector " + got[n]);
         }
         // decode for prefill panels: every 32-aligned range, against the twin and against GgmlBlocks' row decode
@@ -117,7 +118,9 @@ class KQuantTwinTest {
                 int kc = Math.min(128, K - k0);
                 MatMulKQuant.widen(m, n, k0, kc, part);
                 for (int k = 0; k < kc; k++) {
-                    assertEquals(Float.floatToRawIntBits(row[k0 + k]), Float.floatToRawIntBits(part[k]),
+                    assertEquals(
+                            Float.floatToRawIntBits(row[k0 + k]),
+                            Float.floatToRawIntBits(part[k]),
                             t + " widen row " + n + " col " + (k0 + k));
                 }
             }
@@ -139,16 +142,18 @@ class KQuantTwinTest {
         float[] x = random(T * K, 11);
         double[] bound = bounds(m, x, T);
         ScalarBackend scalar = new ScalarBackend();
-        for (Epilogue ep : new Epilogue[]{Epilogue.STORE, Epilogue.ADD}) {
+        for (Epilogue ep : new Epilogue[] {Epilogue.STORE, Epilogue.ADD}) {
             float[] init = random(T * N, 5), a = init.clone(), b = init.clone(), c = init.clone();
             scalar.matmul(m, x, T, a, ep);
             VECTOR1.matmul(m, x, T, b, ep);
             VECTOR3.matmul(m, x, T, c, ep);
             for (int i = 0; i < a.length; i++) {
-                double tol = bound[i] + (ep == Epilogue.ADD ? Math.ulp(a[i]) : 0);   // the add rounds once more
-                assertTrue(Math.abs(a[i] - b[i]) <= tol,
+                double tol = bound[i] + (ep == Epilogue.ADD ? Math.ulp(a[i]) : 0); // the add rounds once more
+                assertTrue(
+                        Math.abs(a[i] - b[i]) <= tol,
                         t + " " + ep + " [" + i + "] scalar " + a[i] + " vector " + b[i] + " bound " + tol);
-                assertTrue(Math.abs(a[i] - c[i]) <= tol,
+                assertTrue(
+                        Math.abs(a[i] - c[i]) <= tol,
                         t + " " + ep + " 3 threads [" + i + "] scalar " + a[i] + " vector " + c[i]);
             }
         }
@@ -174,7 +179,7 @@ class KQuantTwinTest {
                     min = Math.abs(Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, bo + 2))
                             * (KQuantMatrix.scaleMin(w, bo, k % 256 / 32) >> 8));
                 }
-                mag[k] = Math.abs(row[k]) + 2 * min;   // |d·sc·q| <= |w| + |dmin·m|
+                mag[k] = Math.abs(row[k]) + 2 * min; // |d·sc·q| <= |w| + |dmin·m|
             }
             for (int t = 0; t < T; t++) {
                 double s = 0;

@@ -1,5 +1,12 @@
 package org.longform.engine.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,14 +19,6 @@ import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Config;
 import org.longform.engine.quant.DenseMatrix;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every vector kernel against its scalar twin on random inputs (odd sizes included). */
 class KernelTwinTest {
@@ -44,7 +43,7 @@ class KernelTwinTest {
                 case F16 -> seg.setAtIndex(Tensor.SHORT_LE, i, Float.floatToFloat16(v));
             }
         }
-        return new Tensor("w", dt, new long[]{rows, cols}, seg);
+        return new Tensor("w", dt, new long[] {rows, cols}, seg);
     }
 
     static float[] random(int n, long seed) {
@@ -57,7 +56,8 @@ class KernelTwinTest {
     static void assertClose(float[] want, float[] got, int n, double rel, String what) {
         for (int i = 0; i < n; i++) {
             double tol = rel * Math.max(1.0, Math.abs(want[i]));
-            assertTrue(Math.abs(want[i] - got[i]) <= tol, what + " [" + i + "]: scalar " + want[i] + " vector " + got[i]);
+            assertTrue(
+                    Math.abs(want[i] - got[i]) <= tol, what + " [" + i + "]: scalar " + want[i] + " vector " + got[i]);
         }
     }
 
@@ -65,7 +65,7 @@ class KernelTwinTest {
         Stream.Builder<Arguments> b = Stream.builder();
         for (DType dt : DType.values()) {
             b.add(Arguments.of(dt, 1, 64, 64));
-            b.add(Arguments.of(dt, 1, 67, 100));   // odd rows and a K tail
+            b.add(Arguments.of(dt, 1, 67, 100)); // odd rows and a K tail
             b.add(Arguments.of(dt, 3, 192, 96));
             b.add(Arguments.of(dt, 5, 13, 257));
             b.add(Arguments.of(dt, 8, 256, 1024));
@@ -86,7 +86,7 @@ class KernelTwinTest {
 
     @Test
     void layerNormMatchesScalar() {
-        for (int d : new int[]{64, 96, 100, 768}) {
+        for (int d : new int[] {64, 96, 100, 768}) {
             float[] x = random(3 * d, d), w = random(d, d + 1);
             float[] a = new float[3 * d], b = new float[3 * d];
             SCALAR.layerNorm(x, w, 1e-5f, 3, d, a);
@@ -98,9 +98,9 @@ class KernelTwinTest {
     @Test
     void geluMatchesScalarAndErf() {
         float[] x = random(4099, 3);
-        for (int i = 0; i < 64; i++) x[i] = -8f + i * 0.25f;   // include the tails
+        for (int i = 0; i < 64; i++) x[i] = -8f + i * 0.25f; // include the tails
         float[] a = x.clone(), b = x.clone();
-        Gelu.scalar(a, a.length);          // the twins the matmul epilogue applies
+        Gelu.scalar(a, a.length); // the twins the matmul epilogue applies
         Gelu.vector(b, 0, b.length);
         assertClose(a, b, a.length, 2e-6, "gelu");
         // erf against known values
@@ -129,7 +129,8 @@ class KernelTwinTest {
         int d = heads * hd;
         Config c = new Config(d, heads, 2, 4, 16, 128, 1e-5f, 8, 0, (float) (1 / Math.sqrt(hd)), 1);
         KvPool pool = new KvPool(c, block, 1 << 26, KvDType.INT8);
-        try (pool; KvCache cache = new KvCache(pool)) {
+        try (pool;
+                KvCache cache = new KvCache(pool)) {
             fill(cache, past + T, heads, hd, new SplittableRandom(heads * 31L + T));
             float[] qkv = random(T * 3 * d, 11), a = new float[T * d], b = new float[T * d];
             float[] slopes = Alibi.slopes(heads, 8);
@@ -145,11 +146,13 @@ class KernelTwinTest {
         float[][][][] kvs = new float[S][2][heads][hd];
         float[] row = new float[hd];
         for (int slot = 0; slot < S; slot++) {
-            for (int l = 0; l < 2; l++) for (int kv = 0; kv < 2; kv++) for (int h = 0; h < heads; h++) {
-                for (int i = 0; i < hd; i++) row[i] = (float) r.nextGaussian();
-                cache.writeRow(slot, l, kv, h, row, 0);
-                if (l == 1) kvs[slot][kv][h] = row.clone();
-            }
+            for (int l = 0; l < 2; l++)
+                for (int kv = 0; kv < 2; kv++)
+                    for (int h = 0; h < heads; h++) {
+                        for (int i = 0; i < hd; i++) row[i] = (float) r.nextGaussian();
+                        cache.writeRow(slot, l, kv, h, row, 0);
+                        if (l == 1) kvs[slot][kv][h] = row.clone();
+                    }
         }
         cache.advance(S);
         return kvs;
@@ -161,7 +164,7 @@ class KernelTwinTest {
                 Arguments.of(4, 128, 16, 1, 100),
                 Arguments.of(3, 16, 7, 2, 50),
                 Arguments.of(2, 32, 64, 3, 0),
-                Arguments.of(2, 64, 64, 5, 90));   // 4+ queries: the transposed path, widened into scratch
+                Arguments.of(2, 64, 64, 5, 90)); // 4+ queries: the transposed path, widened into scratch
     }
 
     @ParameterizedTest(name = "heads {0} hd {1} block {2} T {3} past {4}")
@@ -170,8 +173,14 @@ class KernelTwinTest {
         int d = heads * hd;
         Config c = new Config(d, heads, 2, 4, 16, 128, 1e-5f, 8, 0, (float) (1 / Math.sqrt(hd)), 1);
         KvPool pool = new KvPool(c, block, 1 << 26);
-        try (pool; KvCache cache = new KvCache(pool)) {
-            float[][][][] kvs = fill(cache, past + T, heads, hd, new SplittableRandom(heads * 100L + T));   // layer 1's rows, for the direct check
+        try (pool;
+                KvCache cache = new KvCache(pool)) {
+            float[][][][] kvs = fill(
+                    cache,
+                    past + T,
+                    heads,
+                    hd,
+                    new SplittableRandom(heads * 100L + T)); // layer 1's rows, for the direct check
             float[] qkv = random(T * 3 * d, 5), a = new float[T * d], b = new float[T * d];
             float[] slopes = Alibi.slopes(heads, 8);
             SCALAR.attention(qkv, T, cache, 1, past, slopes, c.softmaxScale(), a);
@@ -207,12 +216,13 @@ class KernelTwinTest {
                 Arguments.of(6, 16, 64, 1, 0),
                 Arguments.of(6, 16, 7, 5, 33),
                 Arguments.of(2, 64, 64, 9, 130),
-                Arguments.of(3, 12, 5, 4, 0),      // head size with no vector species: scalar loop inside
+                Arguments.of(3, 12, 5, 4, 0), // head size with no vector species: scalar loop inside
                 Arguments.of(2, 128, 256, 2, 300),
-                // prefill groups over transposed keys: 64-key score passes, partial diagonal blocks, pv for 64/128-wide heads
+                // prefill groups over transposed keys: 64-key score passes, partial diagonal blocks, pv for 64/128-wide
+                // heads
                 Arguments.of(2, 64, 64, 40, 37),
                 Arguments.of(2, 128, 64, 37, 100),
-                Arguments.of(3, 64, 24, 30, 11),   // block not a multiple of 16: rounding up would pass its end
+                Arguments.of(3, 64, 24, 30, 11), // block not a multiple of 16: rounding up would pass its end
                 Arguments.of(2, 32, 48, 20, 5));
     }
 }

@@ -1,5 +1,12 @@
 package org.longform.engine.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -14,14 +21,6 @@ import org.longform.engine.quant.DenseMatrix;
 import org.longform.engine.quant.Matrix;
 import org.longform.engine.quant.Quantizer;
 import org.longform.engine.quant.WeightType;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The vector matrix products (one token and several, every weight form, every epilogue, one and
@@ -51,14 +50,14 @@ class MatMulTwinTest {
         MemorySegment seg = ARENA.allocate((long) rows * cols * dt.bytes(), 64);
         for (long i = 0; i < (long) rows * cols; i++) {
             float v = (float) (r.nextGaussian() * 0.5);
-            if (i % 101 == 3) v *= 1e-4f;            // some f16 subnormals
+            if (i % 101 == 3) v *= 1e-4f; // some f16 subnormals
             switch (dt) {
                 case F32 -> seg.setAtIndex(Tensor.FLOAT_LE, i, v);
                 case BF16 -> seg.setAtIndex(Tensor.SHORT_LE, i, (short) (Float.floatToRawIntBits(v) >>> 16));
                 case F16 -> seg.setAtIndex(Tensor.SHORT_LE, i, Float.floatToFloat16(v));
             }
         }
-        Matrix dense = new DenseMatrix(new Tensor("w", dt, new long[]{rows, cols}, seg));
+        Matrix dense = new DenseMatrix(new Tensor("w", dt, new long[] {rows, cols}, seg));
         return type.quantized() ? Quantizer.quantize(dense, type, ARENA, null) : dense;
     }
 
@@ -72,22 +71,27 @@ class MatMulTwinTest {
     static void assertClose(float[] want, float[] got, double rel, String what) {
         for (int i = 0; i < want.length; i++) {
             double tol = rel * Math.max(1.0, Math.abs(want[i]));
-            assertTrue(Math.abs(want[i] - got[i]) <= tol, what + " [" + i + "]: scalar " + want[i] + " vector " + got[i]);
+            assertTrue(
+                    Math.abs(want[i] - got[i]) <= tol, what + " [" + i + "]: scalar " + want[i] + " vector " + got[i]);
         }
     }
 
     static Stream<Arguments> shapes() {
         Stream.Builder<Arguments> b = Stream.builder();
         for (WeightType wt : WeightType.values()) {
-            if (wt.kQuant()) continue;   // KQuantTwinTest
+            if (wt.kQuant()) continue; // KQuantTwinTest
             boolean q = wt.quantized();
             b.add(Arguments.of(wt, 1, 64, 64));
-            b.add(Arguments.of(wt, 1, 67, q ? 96 : 100));     // odd rows; a K tail for dense
+            b.add(Arguments.of(wt, 1, 67, q ? 96 : 100)); // odd rows; a K tail for dense
             b.add(Arguments.of(wt, 2, 50, 128));
             b.add(Arguments.of(wt, 5, 13, q ? 256 : 257));
-            b.add(Arguments.of(wt, 8, 49, 160));               // one full and one partial panel
-            b.add(Arguments.of(wt, 13, 100, 320));             // 8 + 4 + 1 tokens, panels of depth 128 + 128 + 64
-            b.add(Arguments.of(wt, 7, 1100, q ? 160 : 200));   // 18 panels: units of 4 panels sharing x, a short last unit, a partial last panel
+            b.add(Arguments.of(wt, 8, 49, 160)); // one full and one partial panel
+            b.add(Arguments.of(wt, 13, 100, 320)); // 8 + 4 + 1 tokens, panels of depth 128 + 128 + 64
+            b.add(Arguments.of(
+                    wt,
+                    7,
+                    1100,
+                    q ? 160 : 200)); // 18 panels: units of 4 panels sharing x, a short last unit, a partial last panel
             b.add(Arguments.of(wt, 1, 301, 1024));
         }
         return b.build();
@@ -113,7 +117,7 @@ class MatMulTwinTest {
     void quantizedRowsAreCloseToTheOriginal() {
         Matrix dense = matrix(WeightType.F32, 8, 256, 1);
         float[] want = new float[256], got = new float[256];
-        for (WeightType wt : new WeightType[]{WeightType.Q8_0, WeightType.Q4_0}) {
+        for (WeightType wt : new WeightType[] {WeightType.Q8_0, WeightType.Q4_0}) {
             Matrix q = Quantizer.quantize(dense, wt, ARENA, null);
             double step = wt == WeightType.Q8_0 ? 1 / 127.0 : 1 / 8.0;
             for (int r = 0; r < 8; r++) {
@@ -128,7 +132,8 @@ class MatMulTwinTest {
                         // sign's extreme is clamped to +7 and may be off by a whole step (as in GGML)
                         boolean clamped = wt == WeightType.Q4_0 && Math.abs(got[k]) > amax * 6.9 / 8;
                         double bound = amax * step * (clamped ? 1.0 : 0.5) * (1 + 1e-3) + 1e-7;
-                        assertTrue(Math.abs(want[k] - got[k]) <= bound,
+                        assertTrue(
+                                Math.abs(want[k] - got[k]) <= bound,
                                 wt + " row " + r + " col " + k + ": " + want[k] + " vs " + got[k]);
                     }
                 }
@@ -147,20 +152,33 @@ class MatMulTwinTest {
         int checked = 0;
         for (int base = 0; base < 1 << 16; base += L) {
             for (int j = 0; j < L; j++) h[j] = (short) (base + j);
-            for (int j = 0; j < L; j++) pairs[j] = (h[j] << 16) | (h[(j + 1) % L] & 0xFFFF);   // odd = h[j], even = its neighbour
-            MatMulVector.halfToFloat(ShortVector.fromArray(MatMulVector.S, h, 0)).intoArray(got, 0);
-            float[] odd = MatMulVector.top16ToFloat(IntVector.fromArray(MatMulVector.I, pairs, 0)).toArray();
-            float[] even = MatMulVector.top16ToFloat(IntVector.fromArray(MatMulVector.I, pairs, 0)
-                    .lanewise(VectorOperators.LSHL, 16)).toArray();
+            for (int j = 0; j < L; j++)
+                pairs[j] = (h[j] << 16) | (h[(j + 1) % L] & 0xFFFF); // odd = h[j], even = its neighbour
+            MatMulVector.halfToFloat(ShortVector.fromArray(MatMulVector.S, h, 0))
+                    .intoArray(got, 0);
+            float[] odd = MatMulVector.top16ToFloat(IntVector.fromArray(MatMulVector.I, pairs, 0))
+                    .toArray();
+            float[] even = MatMulVector.top16ToFloat(
+                            IntVector.fromArray(MatMulVector.I, pairs, 0).lanewise(VectorOperators.LSHL, 16))
+                    .toArray();
             for (int j = 0; j < L; j++) {
                 float want = Float.float16ToFloat(h[j]), wantEven = Float.float16ToFloat(h[(j + 1) % L]);
                 if (Float.isFinite(want)) {
-                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[j]), "half 0x" + Integer.toHexString(h[j] & 0xFFFF));
-                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(odd[j]), "odd half 0x" + Integer.toHexString(h[j] & 0xFFFF));
+                    assertEquals(
+                            Float.floatToRawIntBits(want),
+                            Float.floatToRawIntBits(got[j]),
+                            "half 0x" + Integer.toHexString(h[j] & 0xFFFF));
+                    assertEquals(
+                            Float.floatToRawIntBits(want),
+                            Float.floatToRawIntBits(odd[j]),
+                            "odd half 0x" + Integer.toHexString(h[j] & 0xFFFF));
                     checked++;
                 }
                 if (Float.isFinite(wantEven)) {
-                    assertEquals(Float.floatToRawIntBits(wantEven), Float.floatToRawIntBits(even[j]), "even half of 0x" + Integer.toHexString(pairs[j]));
+                    assertEquals(
+                            Float.floatToRawIntBits(wantEven),
+                            Float.floatToRawIntBits(even[j]),
+                            "even half of 0x" + Integer.toHexString(pairs[j]));
                 }
             }
         }
@@ -175,7 +193,7 @@ class MatMulTwinTest {
         large[17] = 40_000f;
         assertTrue(MatMulVector.prepareF16(small, 256, new float[256]));
         assertTrue(!MatMulVector.prepareF16(large, 256, new float[256]));
-        for (float[] x : new float[][]{small, large}) {
+        for (float[] x : new float[][] {small, large}) {
             float[] a = new float[37], b = new float[37], c = new float[37];
             SCALAR.matmul(w, x, 1, a, Epilogue.STORE);
             VECTOR1.matmul(w, x, 1, b, Epilogue.STORE);

@@ -1,24 +1,23 @@
 package org.longform.engine.kernels;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The bandwidth probe's reading loops sum what they read (so nothing is optimized away), each against a plain loop. */
 class MemoryBandwidthTest {
     @Test
     void readingLoopsSumEveryFloat() {
         try (Arena a = Arena.ofConfined()) {
-            int n = 8 * 64 * 16 * 3;   // whole vectors for every stream
+            int n = 8 * 64 * 16 * 3; // whole vectors for every stream
             MemorySegment seg = a.allocate(4L * n, 64);
             double plain = 0;
             for (int i = 0; i < n; i++) {
-                float v = (i * 7) % 13;   // small integers: every sum is exact in float
+                float v = (i * 7) % 13; // small integers: every sum is exact in float
                 seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
                 plain += v;
             }

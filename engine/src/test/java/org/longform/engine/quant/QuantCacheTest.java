@@ -1,10 +1,11 @@
 package org.longform.engine.quant;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.engine.Fixtures;
-import org.longform.engine.kernels.Parallel;
-import org.longform.engine.model.Model;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,16 +18,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.Fixtures;
+import org.longform.engine.kernels.Parallel;
+import org.longform.engine.model.Model;
 
 class QuantCacheTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private Path copyOfFixture() throws IOException {
         Path dir = tmp.resolve("model");
@@ -62,7 +62,8 @@ class QuantCacheTest {
             sources = s.filter(p -> !p.toString().endsWith(".lfq")).toList();
         }
         try (Arena a = Arena.ofConfined()) {
-            Map<String, QuantMatrix> cached = QuantCache.read(cache, WeightType.Q8_0, QuantCache.fingerprint(sources), a);
+            Map<String, QuantMatrix> cached =
+                    QuantCache.read(cache, WeightType.Q8_0, QuantCache.fingerprint(sources), a);
             assertNotNull(cached);
             assertEquals(1 + 3 * 4, cached.size());
         }
@@ -71,7 +72,8 @@ class QuantCacheTest {
         }
         // a changed weight file invalidates the cache; the next load quantizes again and rewrites it
         Path weights = dir.resolve("model.safetensors");
-        Files.setLastModifiedTime(weights, FileTime.fromMillis(Files.getLastModifiedTime(weights).toMillis() + 5000));
+        Files.setLastModifiedTime(
+                weights, FileTime.fromMillis(Files.getLastModifiedTime(weights).toMillis() + 5000));
         try (Arena a = Arena.ofConfined()) {
             assertNull(QuantCache.read(cache, WeightType.Q8_0, QuantCache.fingerprint(sources), a));
         }
@@ -112,7 +114,7 @@ class QuantCacheTest {
     @Test
     void streamedQuantizationIsMappedAndEqualsTheInMemoryOne() throws IOException {
         Path dir = copyOfFixture();
-        for (WeightType t : new WeightType[]{WeightType.Q8_0, WeightType.Q4_0}) {
+        for (WeightType t : new WeightType[] {WeightType.Q8_0, WeightType.Q4_0}) {
             byte[] inMemory;
             try (Model m = Model.load(dir, t, false)) {
                 inMemory = planes(m);
@@ -124,14 +126,24 @@ class QuantCacheTest {
                 assertArrayEquals(inMemory, planes(m), t + ": streamed planes");
             }
             Path cache = QuantCache.fileFor(dir, t);
-            try (Model src = Model.load(dir, null, false); Arena a = Arena.ofShared(); Parallel par = new Parallel(2)) {
+            try (Model src = Model.load(dir, null, false);
+                    Arena a = Arena.ofShared();
+                    Parallel par = new Parallel(2)) {
                 List<Matrix> todo = src.weights().matrices();
                 String fp = QuantCache.fingerprint(List.of(dir.resolve("model.safetensors")));
                 Path small = tmp.resolve("small-blocks.lfq");
                 // 1 byte per block: every block is the 16-row minimum
-                Map<String, QuantMatrix> got = QuantCache.writeStreaming(small, t, fp, todo,
+                Map<String, QuantMatrix> got = QuantCache.writeStreaming(
+                        small,
+                        t,
+                        fp,
+                        todo,
                         m -> t == WeightType.Q4_0 && (m == src.weights().wte || m == src.weights().lmHead)
-                                ? WeightType.Q8_0 : t, a, par, 1);
+                                ? WeightType.Q8_0
+                                : t,
+                        a,
+                        par,
+                        1);
                 assertNotNull(got);
                 assertEquals(todo.size(), got.size());
                 var out = new ByteArrayOutputStream();

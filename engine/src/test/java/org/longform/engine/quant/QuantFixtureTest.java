@@ -1,21 +1,19 @@
 package org.longform.engine.quant;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.longform.engine.Fixtures.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longform.engine.Assets;
-import org.longform.engine.Fixtures;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
-
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.longform.engine.Fixtures.*;
 
 /**
  * Quantized weights against exact results.
@@ -51,27 +49,41 @@ class QuantFixtureTest {
         float[][] exact = new float[n][];
         int V;
         try (Model ref = Model.load(demo, null, false);
-             Session s = Session.open(ref, EngineOptions.defaults().withBackend("vector"))) {
+                Session s = Session.open(ref, EngineOptions.defaults().withBackend("vector"))) {
             V = ref.config().vocabSize();
             int vocab = V;
             top = new int[n];
-            s.feed(ids, 0, n, (pos, row, off) -> {
-                top[pos] = argmax(row, off, vocab);
-                exact[pos] = Arrays.copyOfRange(row, off, off + vocab);
-            }, null, null);
+            s.feed(
+                    ids,
+                    0,
+                    n,
+                    (pos, row, off) -> {
+                        top[pos] = argmax(row, off, vocab);
+                        exact[pos] = Arrays.copyOfRange(row, off, off + vocab);
+                    },
+                    null,
+                    null);
         }
         int vocab = V;
         int[] agree = {0};
         double[] worst = {0};
         try (Model m = Model.load(demo, quant, false);
-             Session s = Session.open(m, EngineOptions.defaults().withBackend("vector"))) {
-            s.feed(ids, 0, n, (pos, row, off) -> {
-                if (argmax(row, off, vocab) == top[pos]) agree[0]++;
-                for (int v = 0; v < vocab; v++) worst[0] = Math.max(worst[0], Math.abs(row[off + v] - exact[pos][v]));
-            }, null, null);
+                Session s = Session.open(m, EngineOptions.defaults().withBackend("vector"))) {
+            s.feed(
+                    ids,
+                    0,
+                    n,
+                    (pos, row, off) -> {
+                        if (argmax(row, off, vocab) == top[pos]) agree[0]++;
+                        for (int v = 0; v < vocab; v++)
+                            worst[0] = Math.max(worst[0], Math.abs(row[off + v] - exact[pos][v]));
+                    },
+                    null,
+                    null);
         }
         double rate = (double) agree[0] / n;
-        System.out.printf("%s demo model: top-1 agreement with bf16 %d/%d = %.2f%%, max |dlogit| over all %d logits %.3f%n",
+        System.out.printf(
+                "%s demo model: top-1 agreement with bf16 %d/%d = %.2f%%, max |dlogit| over all %d logits %.3f%n",
                 quant.label(), agree[0], n, 100 * rate, vocab, worst[0]);
         assertTrue(rate >= minAgreement, quant.label() + " demo agreement " + rate);
         assertTrue(worst[0] <= maxDelta, quant.label() + " demo max |dlogit| " + worst[0]);
@@ -86,9 +98,14 @@ class QuantFixtureTest {
             positions++;
             JsonNode top5 = summary.get("top5");
             if (argmax(row, off, V) == top5.get(0).get(0).asInt()) agree++;
-            else flipMargin = Math.max(flipMargin, top5.get(0).get(1).asDouble() - top5.get(1).get(1).asDouble());
-            for (JsonNode e : summary.get("top5")) add(Math.abs(row[off + e.get(0).asInt()] - e.get(1).asDouble()));
-            for (int i = 0; i < probe.length; i++) add(Math.abs(row[off + probe[i]] - summary.get("probe").get(i).asDouble()));
+            else
+                flipMargin = Math.max(
+                        flipMargin,
+                        top5.get(0).get(1).asDouble() - top5.get(1).get(1).asDouble());
+            for (JsonNode e : summary.get("top5"))
+                add(Math.abs(row[off + e.get(0).asInt()] - e.get(1).asDouble()));
+            for (int i = 0; i < probe.length; i++)
+                add(Math.abs(row[off + probe[i]] - summary.get("probe").get(i).asDouble()));
             add(Math.abs(logSumExp(row, off, V) - summary.get("lse").asDouble()));
         }
 
@@ -108,11 +125,18 @@ class QuantFixtureTest {
             JsonNode exp = expected(name);
             int[] probe = ints(exp.get("probe_ids"));
             try (Model m = Model.load(modelDir(name), quant, false);
-                 Session s = Session.open(m, EngineOptions.defaults().withBackend("vector").withChunkSize(256))) {
+                    Session s = Session.open(
+                            m, EngineOptions.defaults().withBackend("vector").withChunkSize(256))) {
                 int V = m.config().vocabSize();
                 JsonNode prompt = testCase(exp, "prompt");
                 int[] ids = ints(prompt.get("prompt_ids"));
-                s.feed(ids, 0, ids.length, (pos, row, off) -> t.row(prompt.get("positions").get(pos), probe, row, off, V), null, null);
+                s.feed(
+                        ids,
+                        0,
+                        ids.length,
+                        (pos, row, off) -> t.row(prompt.get("positions").get(pos), probe, row, off, V),
+                        null,
+                        null);
 
                 JsonNode dec = testCase(exp, "decode");
                 s.reset();
@@ -124,13 +148,20 @@ class QuantFixtureTest {
                 s.reset();
                 int[] lids = ints(lng.get("prompt_ids"));
                 JsonNode cps = lng.get("checkpoints");
-                s.feed(lids, 0, lids.length, (pos, row, off) -> {
-                    JsonNode want = cps.get(Integer.toString(pos));
-                    if (want != null) t.row(want, probe, row, off, V);
-                }, null, null);
+                s.feed(
+                        lids,
+                        0,
+                        lids.length,
+                        (pos, row, off) -> {
+                            JsonNode want = cps.get(Integer.toString(pos));
+                            if (want != null) t.row(want, probe, row, off, V);
+                        },
+                        null,
+                        null);
             }
-            System.out.printf("%s %s: top-1 agreement %d/%d = %.2f%%, |dlogit| max %.4f mean %.5f%n", quant.label(), name,
-                    t.agree, t.positions, 100.0 * t.agree / t.positions, t.max, t.sum / t.n);
+            System.out.printf(
+                    "%s %s: top-1 agreement %d/%d = %.2f%%, |dlogit| max %.4f mean %.5f%n",
+                    quant.label(), name, t.agree, t.positions, 100.0 * t.agree / t.positions, t.max, t.sum / t.n);
             all.positions += t.positions;
             all.agree += t.agree;
             all.max = Math.max(all.max, t.max);
@@ -139,7 +170,8 @@ class QuantFixtureTest {
             all.flipMargin = Math.max(all.flipMargin, t.flipMargin);
         }
         double rate = (double) all.agree / all.positions;
-        System.out.printf("%s all fixtures: top-1 agreement %d/%d = %.2f%%, |dlogit| max %.4f mean %.5f; the widest reference margin a flip had: %.4f%n",
+        System.out.printf(
+                "%s all fixtures: top-1 agreement %d/%d = %.2f%%, |dlogit| max %.4f mean %.5f; the widest reference margin a flip had: %.4f%n",
                 quant.label(), all.agree, all.positions, 100 * rate, all.max, all.sum / all.n, all.flipMargin);
         assertTrue(rate >= minAgreement, quant.label() + " top-1 agreement " + rate + " below " + minAgreement);
     }

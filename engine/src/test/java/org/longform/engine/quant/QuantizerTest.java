@@ -1,11 +1,10 @@
 package org.longform.engine.quant;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /** The vector q8_0 quantizer against its scalar reference: the same bytes and scales, bit for bit. */
 class QuantizerTest {

@@ -1,5 +1,15 @@
 package org.longform.engine.runtime;
 
+import static org.junit.jupiter.api.Assertions.*;
+import static org.longform.engine.runtime.LongContextSessionTest.slot;
+import static org.longform.engine.runtime.LongContextSessionTest.splice;
+import static org.longform.engine.runtime.SessionReuseTest.ids;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -7,29 +17,21 @@ import org.junit.jupiter.api.io.TempDir;
 import org.longform.engine.Fixtures;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.KvStore;
-import org.longform.engine.kv.KvDType;
 import org.longform.engine.model.Model;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
-import static org.longform.engine.runtime.LongContextSessionTest.slot;
-import static org.longform.engine.runtime.LongContextSessionTest.splice;
-import static org.longform.engine.runtime.SessionReuseTest.ids;
 
 /** Tracking of approximate slots after an approximate reuse, and their exact repair in place. */
 class ApproximateRepairTest {
     static Model model;
 
     @BeforeAll
-    static void load() { model = Model.load(Fixtures.modelDir("tiny-mpt-4h")); }
+    static void load() {
+        model = Model.load(Fixtures.modelDir("tiny-mpt-4h"));
+    }
 
     @AfterAll
-    static void close() { model.close(); }
+    static void close() {
+        model.close();
+    }
 
     static final int[] STORY = ids(400, 71);
     /** 30 tokens at 100 became 20: the cache keeps the 270 tokens after the edit approximately, from slot 120. */
@@ -37,7 +39,9 @@ class ApproximateRepairTest {
 
     /** Scalar backend: bit comparisons must not depend on when C2 compiles the vector kernels. */
     static CpuSession session() {
-        return new CpuSession(model, EngineOptions.defaults().withBlockSize(16).withChunkSize(32).withBackend("scalar"));
+        return new CpuSession(
+                model,
+                EngineOptions.defaults().withBlockSize(16).withChunkSize(32).withBackend("scalar"));
     }
 
     static CpuSession approximate() {
@@ -75,13 +79,14 @@ class ApproximateRepairTest {
 
     @Test
     void aCompletedRepairGivesWhatAFreshPrefillGives() {
-        try (CpuSession s = approximate(); CpuSession fresh = fresh()) {
+        try (CpuSession s = approximate();
+                CpuSession fresh = fresh()) {
             assertFalse(Arrays.equals(fresh.lastLogits(), s.lastLogits()), "sanity: the reused tail is approximate");
             List<int[]> progress = new ArrayList<>();
-            assertTrue(s.repair((d, t) -> progress.add(new int[]{d, t}), null));
+            assertTrue(s.repair((d, t) -> progress.add(new int[] {d, t}), null));
             assertEquals(-1, s.approximateFrom());
             assertEquals(9, progress.size(), "270 slots in chunks of 32");
-            assertArrayEquals(new int[]{270, 270}, progress.getLast());
+            assertArrayEquals(new int[] {270, 270}, progress.getLast());
             assertArrayEquals(EDITED, s.tokens());
             assertSlots(fresh, s, 0, EDITED.length, "repaired");
             assertArrayEquals(fresh.lastLogits(), s.lastLogits(), "last logits");
@@ -92,7 +97,9 @@ class ApproximateRepairTest {
 
     @Test
     void aCancelledRepairKeepsWhatItRepairedAndResumesThere(@TempDir Path dir) throws IOException {
-        try (CpuSession s = approximate(); CpuSession fresh = fresh(); CpuSession old = approximate()) {
+        try (CpuSession s = approximate();
+                CpuSession fresh = fresh();
+                CpuSession old = approximate()) {
             int[] chunks = {0};
             assertFalse(s.repair((d, t) -> chunks[0]++, () -> chunks[0] >= 2));
             assertEquals(120 + 64, s.approximateFrom(), "two chunks of 32 repaired");
@@ -103,13 +110,14 @@ class ApproximateRepairTest {
             assertArrayEquals(old.lastLogits(), s.lastLogits(), "the last logits are still the approximate ones");
 
             // saved and restored elsewhere, the store remembers where the approximate slots begin
-            try (KvStore store = new KvStore(dir); CpuSession back = session()) {
+            try (KvStore store = new KvStore(dir);
+                    CpuSession back = session()) {
                 s.saveKv(store);
                 KvFile.Restore r = back.loadKv(store, EDITED);
                 assertTrue(r.used(), r.reason());
                 assertEquals(184, r.approximateFrom());
                 assertEquals(184, back.approximateFrom());
-                back.sync(EDITED, null, null);   // recomputes the last token: still after approximate slots
+                back.sync(EDITED, null, null); // recomputes the last token: still after approximate slots
                 assertEquals(184, back.approximateFrom());
                 assertTrue(back.repair(null, null));
                 assertSlots(fresh, back, 0, EDITED.length, "repaired after a restore");
@@ -137,7 +145,8 @@ class ApproximateRepairTest {
     @Test
     void repairOnTheVectorBackendMatchesAFreshPrefill() {
         EngineOptions o = EngineOptions.defaults().withBlockSize(7).withChunkSize(48);
-        try (CpuSession s = new CpuSession(model, o); CpuSession fresh = new CpuSession(model, o)) {
+        try (CpuSession s = new CpuSession(model, o);
+                CpuSession fresh = new CpuSession(model, o)) {
             s.sync(STORY, null, null);
             s.sync(EDITED, Session.Reuse.APPROXIMATE, null, null);
             assertEquals(120, s.approximateFrom());
@@ -149,32 +158,32 @@ class ApproximateRepairTest {
     @Test
     void approximateFromFollowsShiftsSyncsResetsAndSavedFiles(@TempDir Path dir) throws IOException {
         try (CpuSession s = approximate()) {
-            s.evict(10, 50);   // a context shift before the approximate slots: they move down
+            s.evict(10, 50); // a context shift before the approximate slots: they move down
             assertEquals(80, s.approximateFrom());
-            s.evict(90, 100);   // after: unchanged
+            s.evict(90, 100); // after: unchanged
             assertEquals(80, s.approximateFrom());
-            s.evict(70, 85);   // across the first approximate slot: what followed the span saw it
+            s.evict(70, 85); // across the first approximate slot: what followed the span saw it
             assertEquals(70, s.approximateFrom());
             int n = s.length();
-            s.evict(60, n);    // every approximate slot gone
+            s.evict(60, n); // every approximate slot gone
             assertEquals(-1, s.approximateFrom());
         }
         try (CpuSession s = approximate()) {
             int[] more = Arrays.copyOf(EDITED, EDITED.length + 5);
-            s.sync(more, null, null);   // text appended: the new slots saw approximate ones
+            s.sync(more, null, null); // text appended: the new slots saw approximate ones
             assertEquals(5, s.lastRecomputed());
             assertEquals(120, s.approximateFrom());
             int[] cut = splice(more, 200, more.length, ids(3, 73));
-            s.sync(cut, null, null);    // exact recompute from 200: slots 120-199 stay approximate
+            s.sync(cut, null, null); // exact recompute from 200: slots 120-199 stay approximate
             assertEquals(120, s.approximateFrom());
-            s.sync(splice(cut, 110, cut.length, ids(3, 74)), null, null);   // exact from before 120
+            s.sync(splice(cut, 110, cut.length, ids(3, 74)), null, null); // exact from before 120
             assertEquals(-1, s.approximateFrom());
         }
         try (CpuSession s = approximate()) {
             s.reset();
             assertEquals(-1, s.approximateFrom());
         }
-        try (CpuSession s = session()) {   // a cancelled approximate edit leaves an exact cache exact
+        try (CpuSession s = session()) { // a cancelled approximate edit leaves an exact cache exact
             s.sync(STORY, null, null);
             assertNull(s.sync(EDITED, Session.Reuse.APPROXIMATE, null, () -> true));
             assertEquals(-1, s.approximateFrom());
@@ -182,7 +191,9 @@ class ApproximateRepairTest {
         }
         // the single-file format keeps it too (files written before it read as exact)
         Path file = dir.resolve("story.longform-kv");
-        try (CpuSession s = approximate(); CpuSession back = session(); CpuSession exact = fresh()) {
+        try (CpuSession s = approximate();
+                CpuSession back = session();
+                CpuSession exact = fresh()) {
             s.saveKv(file);
             KvFile.Restore r = back.loadKv(file, null);
             assertTrue(r.used(), r.reason());

@@ -1,17 +1,16 @@
 package org.longform.engine.runtime;
 
-import com.sun.management.ThreadMXBean;
-import org.junit.jupiter.api.Test;
-import org.longform.engine.model.Model;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.longform.engine.Fixtures.*;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.longform.engine.Fixtures.*;
+import org.junit.jupiter.api.Test;
+import org.longform.engine.model.Model;
 
 /**
  * The token loop allocates nothing: once compiled, decoding on the vector backend with a thread
@@ -22,6 +21,7 @@ import static org.longform.engine.Fixtures.*;
 class DecodeAllocationTest {
     /** Decoded tokens before measuring: until then the Vector API runs interpreted and allocates. */
     static final int WARM = 3000;
+
     static final int MEASURED = 150;
 
     @Test
@@ -29,7 +29,12 @@ class DecodeAllocationTest {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         int[] ids = ints(testCase(expected(MODELS[1]), "long").get("prompt_ids"));
         try (Model m = Model.load(modelDir(MODELS[1]), null, false);
-             Session s = Session.open(m, EngineOptions.defaults().withBackend("vector").withThreads(2).withBlockSize(16))) {
+                Session s = Session.open(
+                        m,
+                        EngineOptions.defaults()
+                                .withBackend("vector")
+                                .withThreads(2)
+                                .withBlockSize(16))) {
             s.feed(ids, 0, 64, null, null, null);
             int[] one = new int[1];
             for (int i = 0; i < WARM; i++) {
@@ -43,7 +48,7 @@ class DecodeAllocationTest {
             // and allocates) says nothing about the compiled loop
             double best = Double.MAX_VALUE;
             for (int w = 0; w < 3 && best >= 16; w++) {
-                s.evict(64, s.length());   // room for the measured tokens without an eviction
+                s.evict(64, s.length()); // room for the measured tokens without an eviction
                 long[] before = mx.getThreadAllocatedBytes(threads);
                 for (int i = 0; i < MEASURED; i++) {
                     one[0] = ids[1100 + i];
@@ -54,7 +59,9 @@ class DecodeAllocationTest {
                 for (int i = 0; i < threads.length; i++) total += after[i] - before[i];
                 best = Math.min(best, total / (double) MEASURED);
             }
-            System.out.printf("decode allocation: %.1f bytes per token (calling thread and %d workers)%n", best, threads.length - 1);
+            System.out.printf(
+                    "decode allocation: %.1f bytes per token (calling thread and %d workers)%n",
+                    best, threads.length - 1);
             assertTrue(best < 16, "decoding allocated " + best + " bytes per token");
         }
     }

@@ -1,12 +1,7 @@
 package org.longform.engine.runtime;
 
-import org.junit.jupiter.api.Test;
-import org.longform.engine.kernels.Backend;
-import org.longform.engine.kernels.Backends;
-import org.longform.engine.kernels.Epilogue;
-import org.longform.engine.kv.KvCache;
-import org.longform.engine.model.Model;
-import org.longform.engine.quant.Matrix;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.longform.engine.Fixtures.*;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,9 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.*;
-import static org.longform.engine.Fixtures.*;
+import org.junit.jupiter.api.Test;
+import org.longform.engine.kernels.Backend;
+import org.longform.engine.kernels.Backends;
+import org.longform.engine.kernels.Epilogue;
+import org.longform.engine.kv.KvCache;
+import org.longform.engine.model.Model;
+import org.longform.engine.quant.Matrix;
 
 /**
  * {@link Session#open} hands every sequence operation to a {@link DeviceSession} when its backend
@@ -32,11 +31,30 @@ class DeviceSessionDelegationTest {
         final List<String> calls = new ArrayList<>();
         StandIn opened;
 
-        @Override public String name() { return "stand-in device + " + cpu.name(); }
-        @Override public void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) { fail("the CPU path ran: matmul"); }
-        @Override public void layerNorm(float[] x, float[] w, float eps, int T, int d, float[] out) { fail("the CPU path ran: layerNorm"); }
-        @Override public void attention(float[] qkv, int T, KvCache c, int l, int first, float[] s, float sc, float[] o) { fail("the CPU path ran: attention"); }
-        @Override public void close() { cpu.close(); }
+        @Override
+        public String name() {
+            return "stand-in device + " + cpu.name();
+        }
+
+        @Override
+        public void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
+            fail("the CPU path ran: matmul");
+        }
+
+        @Override
+        public void layerNorm(float[] x, float[] w, float eps, int T, int d, float[] out) {
+            fail("the CPU path ran: layerNorm");
+        }
+
+        @Override
+        public void attention(float[] qkv, int T, KvCache c, int l, int first, float[] s, float sc, float[] o) {
+            fail("the CPU path ran: attention");
+        }
+
+        @Override
+        public void close() {
+            cpu.close();
+        }
 
         @Override
         public DeviceSession openSession(Model model, EngineOptions options) {
@@ -55,17 +73,49 @@ class DeviceSessionDelegationTest {
             this.calls = calls;
         }
 
-        @Override public int capacity() { return 300; }
-        @Override public int length() { return s.length(); }
-        @Override public int[] tokens() { return s.tokens(); }
-        @Override public float[] lastLogits() { return s.lastLogits(); }
-        @Override public int lastRecomputed() { return s.lastRecomputed(); }
-        @Override public String kvDType() { return "bf16"; }
-        @Override public long kvBytesPerToken() { return 1234; }
-        @Override public String describe() { return "stand-in device, 300-token cache"; }
+        @Override
+        public int capacity() {
+            return 300;
+        }
 
         @Override
-        public float[] feed(int[] ids, int from, int to, Session.LogitsConsumer each, Session.Progress p, BooleanSupplier c) {
+        public int length() {
+            return s.length();
+        }
+
+        @Override
+        public int[] tokens() {
+            return s.tokens();
+        }
+
+        @Override
+        public float[] lastLogits() {
+            return s.lastLogits();
+        }
+
+        @Override
+        public int lastRecomputed() {
+            return s.lastRecomputed();
+        }
+
+        @Override
+        public String kvDType() {
+            return "bf16";
+        }
+
+        @Override
+        public long kvBytesPerToken() {
+            return 1234;
+        }
+
+        @Override
+        public String describe() {
+            return "stand-in device, 300-token cache";
+        }
+
+        @Override
+        public float[] feed(
+                int[] ids, int from, int to, Session.LogitsConsumer each, Session.Progress p, BooleanSupplier c) {
             calls.add("feed " + (to - from));
             return s.feed(ids, from, to, each, p, c);
         }
@@ -108,14 +158,15 @@ class DeviceSessionDelegationTest {
         int[] ids = prompt();
         int[] edited = ids.clone();
         edited[100] = (edited[100] + 1) % 50_000;
-        EngineOptions o = EngineOptions.defaults().withBackend("vector").withChunkSize(32).withBlockSize(16);
+        EngineOptions o =
+                EngineOptions.defaults().withBackend("vector").withChunkSize(32).withBlockSize(16);
         StandInBackend dev = new StandInBackend();
         try (Model m = Model.load(modelDir(MODELS[1]));
-             Session plain = Session.open(m, o);
-             Session wired = Session.open(m, o, b -> {
-                 b.close();
-                 return dev;
-             })) {
+                Session plain = Session.open(m, o);
+                Session wired = Session.open(m, o, b -> {
+                    b.close();
+                    return dev;
+                })) {
             assertTrue(wired.onDevice());
             assertFalse(plain.onDevice());
             assertEquals(300, wired.capacity());
@@ -123,8 +174,10 @@ class DeviceSessionDelegationTest {
             assertEquals(1234, wired.kvBytesPerToken());
             assertTrue(wired.describeKv().contains("stand-in device"), wired.describeKv());
 
-            assertArrayEquals(plain.feed(ids, 0, 110, null, null, null), wired.feed(ids, 0, 110, null, null, null), EPS);
-            assertArrayEquals(plain.sync(edited, null, null), wired.sync(edited, Session.Reuse.APPROXIMATE, null, null), EPS);
+            assertArrayEquals(
+                    plain.feed(ids, 0, 110, null, null, null), wired.feed(ids, 0, 110, null, null, null), EPS);
+            assertArrayEquals(
+                    plain.sync(edited, null, null), wired.sync(edited, Session.Reuse.APPROXIMATE, null, null), EPS);
             assertEquals(plain.lastRecomputed(), wired.lastRecomputed());
             assertEquals(20, wired.lastRecomputed(), "prefix reuse: positions 100..119 recomputed");
             plain.evict(10, 40);
@@ -142,7 +195,8 @@ class DeviceSessionDelegationTest {
             wired.checkWindow(300);
 
             IOException save = assertThrows(IOException.class, () -> wired.saveKv(Path.of("story.kv")));
-            assertTrue(save.getMessage().contains("story.kv") && save.getMessage().contains("GPU"), save.getMessage());
+            assertTrue(
+                    save.getMessage().contains("story.kv") && save.getMessage().contains("GPU"), save.getMessage());
             var restore = wired.loadKv(Path.of("story.kv"), ids);
             assertFalse(restore.used());
             assertTrue(restore.reason().contains("GPU"), restore.reason());
@@ -157,7 +211,7 @@ class DeviceSessionDelegationTest {
     @Test
     void aBackendWithoutADeviceKeepsTheCpuPath() {
         try (Model m = Model.load(modelDir(MODELS[0]));
-             Session opened = Session.open(m, EngineOptions.defaults().withBackend("vector"))) {
+                Session opened = Session.open(m, EngineOptions.defaults().withBackend("vector"))) {
             CpuSession s = assertInstanceOf(CpuSession.class, opened);
             assertFalse(s.onDevice());
             s.feed(prompt());

@@ -1,26 +1,24 @@
 package org.longform.engine.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.longform.engine.Fixtures.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.longform.engine.Fixtures;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.model.Model;
-
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.longform.engine.Fixtures.*;
 
 /** Every case of the shared fixtures, for both tiny models, over several backends, block and chunk sizes. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -40,14 +38,27 @@ class FixtureTest {
     }
 
     private Session session(String model, String backend, int block, int chunk) {
-        return Session.open(models.get(model), EngineOptions.defaults().withBackend(backend).withBlockSize(block).withChunkSize(chunk));
+        return Session.open(
+                models.get(model),
+                EngineOptions.defaults()
+                        .withBackend(backend)
+                        .withBlockSize(block)
+                        .withChunkSize(chunk));
     }
 
     private Session session(String model, String backend, int block, int chunk, KvDType dtype) {
-        return Session.open(models.get(model), EngineOptions.defaults().withBackend(backend).withBlockSize(block).withChunkSize(chunk).withKvDType(dtype));
+        return Session.open(
+                models.get(model),
+                EngineOptions.defaults()
+                        .withBackend(backend)
+                        .withBlockSize(block)
+                        .withChunkSize(chunk)
+                        .withKvDType(dtype));
     }
 
-    private static void note(String key, double worst) { WORST.merge(key, worst, Math::max); }
+    private static void note(String key, double worst) {
+        WORST.merge(key, worst, Math::max);
+    }
 
     static Stream<Arguments> configs() {
         Stream.Builder<Arguments> b = Stream.builder();
@@ -70,8 +81,16 @@ class FixtureTest {
         int V = models.get(model).config().vocabSize();
         try (Session s = session(model, backend, block, chunk)) {
             double[] worst = {0};
-            s.feed(ids, 0, ids.length, (pos, row, off) ->
-                    worst[0] = Math.max(worst[0], checkSummary(c.get("positions").get(pos), probe, row, off, V, model + " prompt pos " + pos)), null, null);
+            s.feed(
+                    ids,
+                    0,
+                    ids.length,
+                    (pos, row, off) -> worst[0] = Math.max(
+                            worst[0],
+                            checkSummary(
+                                    c.get("positions").get(pos), probe, row, off, V, model + " prompt pos " + pos)),
+                    null,
+                    null);
             float[] full = lastLogits(model);
             float[] last = s.lastLogits();
             assertEquals(full.length, last.length);
@@ -114,7 +133,8 @@ class FixtureTest {
             double worst = 0;
             for (int i = 0; i < fed.length; i++) {
                 float[] row = s.feed(fed[i]);
-                worst = Math.max(worst, checkSummary(c.get("after_each").get(i), probe, row, 0, V, model + " decode step " + i));
+                worst = Math.max(
+                        worst, checkSummary(c.get("after_each").get(i), probe, row, 0, V, model + " decode step " + i));
             }
             note(model + " decode " + backend, worst);
         }
@@ -143,13 +163,20 @@ class FixtureTest {
         try (Session s = session(model, "vector", block, chunk)) {
             double[] worst = {0};
             int[] seen = {0};
-            s.feed(ids, 0, ids.length, (pos, row, off) -> {
-                JsonNode want = checkpoints.get(Integer.toString(pos));
-                if (want != null) {
-                    seen[0]++;
-                    worst[0] = Math.max(worst[0], checkSummary(want, probe, row, off, V, model + " long pos " + pos));
-                }
-            }, null, null);
+            s.feed(
+                    ids,
+                    0,
+                    ids.length,
+                    (pos, row, off) -> {
+                        JsonNode want = checkpoints.get(Integer.toString(pos));
+                        if (want != null) {
+                            seen[0]++;
+                            worst[0] = Math.max(
+                                    worst[0], checkSummary(want, probe, row, off, V, model + " long pos " + pos));
+                        }
+                    },
+                    null,
+                    null);
             assertEquals(checkpoints.size(), seen[0]);
             note(model + " long", worst[0]);
         }
@@ -170,7 +197,9 @@ class FixtureTest {
             s.evict(evict[0], evict[1]);
             assertEquals(prefill - (evict[1] - evict[0]), s.length());
             float[] row = s.feed(ints(c.get("then_feed")));
-            note(model + " context-shift", checkSummary(c.get("after_shift"), probe, row, 0, V, model + " after shift"));
+            note(
+                    model + " context-shift",
+                    checkSummary(c.get("after_shift"), probe, row, 0, V, model + " after shift"));
             int[] gen = new int[c.get("generated").size()];
             for (int i = 0; i < gen.length; i++) {
                 gen[i] = argmax(row, 0, V);
@@ -221,8 +250,13 @@ class FixtureTest {
     /** Largest |delta| of a summary's top-5, lse and probes; no assertion (int8 is checked against its own bound). */
     static double deviation(JsonNode summary, int[] probe, float[] row, int off, int vocab) {
         double worst = Math.abs(logSumExp(row, off, vocab) - summary.get("lse").asDouble());
-        for (JsonNode e : summary.get("top5")) worst = Math.max(worst, Math.abs(row[off + e.get(0).asInt()] - e.get(1).asDouble()));
-        for (int i = 0; i < probe.length; i++) worst = Math.max(worst, Math.abs(row[off + probe[i]] - summary.get("probe").get(i).asDouble()));
+        for (JsonNode e : summary.get("top5"))
+            worst = Math.max(
+                    worst, Math.abs(row[off + e.get(0).asInt()] - e.get(1).asDouble()));
+        for (int i = 0; i < probe.length; i++)
+            worst = Math.max(
+                    worst,
+                    Math.abs(row[off + probe[i]] - summary.get("probe").get(i).asDouble()));
         return worst;
     }
 
@@ -251,7 +285,9 @@ class FixtureTest {
                 if (argmax(row, 0, V) == want.get("top5").get(0).get(0).asInt()) top1++;
             }
             note(model + " long kv " + dtype.label(), worst);
-            assertTrue(worst <= tolerance(dtype), model + " " + dtype.label() + ": max |dlogit| " + worst + " > " + tolerance(dtype));
+            assertTrue(
+                    worst <= tolerance(dtype),
+                    model + " " + dtype.label() + ": max |dlogit| " + worst + " > " + tolerance(dtype));
             assertEquals(at.length, top1, "top-1 at every checkpoint");
         }
     }
@@ -273,7 +309,9 @@ class FixtureTest {
             float[] row = s.feed(ints(c.get("then_feed")));
             double worst = deviation(c.get("after_shift"), probe, row, 0, V);
             note(model + " context-shift kv " + dtype.label(), worst);
-            assertTrue(worst <= tolerance(dtype), model + " " + dtype.label() + ": max |dlogit| " + worst + " > " + tolerance(dtype));
+            assertTrue(
+                    worst <= tolerance(dtype),
+                    model + " " + dtype.label() + ": max |dlogit| " + worst + " > " + tolerance(dtype));
             int[] want = ints(c.get("generated"));
             if (dtype == KvDType.F32) {
                 int[] gen = new int[want.length];
@@ -290,11 +328,17 @@ class FixtureTest {
             for (int i = 0; i < want.length; i++) {
                 int mine = argmax(row, 0, V);
                 if (mine == want[i]) agree++;
-                else assertTrue(row[mine] - row[want[i]] <= 2 * tolerance(dtype), model + " " + dtype.label() + " step " + i
-                        + ": picked " + mine + " over the reference's " + want[i] + " by " + (row[mine] - row[want[i]]));
+                else
+                    assertTrue(
+                            row[mine] - row[want[i]] <= 2 * tolerance(dtype),
+                            model + " " + dtype.label() + " step " + i + ": picked " + mine + " over the reference's "
+                                    + want[i] + " by " + (row[mine] - row[want[i]]));
                 row = s.feed(want[i]);
             }
-            WORST.merge(model + " context-shift kv " + dtype.label() + " greedy steps differing (near ties)", (double) (want.length - agree), Math::max);
+            WORST.merge(
+                    model + " context-shift kv " + dtype.label() + " greedy steps differing (near ties)",
+                    (double) (want.length - agree),
+                    Math::max);
         }
     }
 }

@@ -1,5 +1,17 @@
 package org.longform.engine.runtime;
 
+import static org.junit.jupiter.api.Assertions.*;
+import static org.longform.engine.runtime.SessionReuseTest.ids;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,31 +23,25 @@ import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.util.Arrays;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
-import static org.longform.engine.runtime.SessionReuseTest.ids;
-
 /** Approximate reuse after an edit, and KV caches saved with the story and restored. */
 class LongContextSessionTest {
     static Model model;
 
     @BeforeAll
-    static void load() { model = Model.load(Fixtures.modelDir("tiny-mpt-4h")); }
+    static void load() {
+        model = Model.load(Fixtures.modelDir("tiny-mpt-4h"));
+    }
 
     @AfterAll
-    static void close() { model.close(); }
+    static void close() {
+        model.close();
+    }
 
     static EngineOptions opts(int block, int chunk, KvDType t) {
-        return EngineOptions.defaults().withBlockSize(block).withChunkSize(chunk).withKvDType(t);
+        return EngineOptions.defaults()
+                .withBlockSize(block)
+                .withChunkSize(chunk)
+                .withKvDType(t);
     }
 
     /** Every layer/K-V/head row of one slot, as f32. */
@@ -64,10 +70,11 @@ class LongContextSessionTest {
     @Test
     void exactModeRecomputesFromTheEditApproximateOnlyTheEditedSpan() {
         int[] story = ids(400, 11);
-        int[] edited = splice(story, 192, 250, ids(30, 12));   // 58 tokens became 30; the last 150 are unchanged
+        int[] edited = splice(story, 192, 250, ids(30, 12)); // 58 tokens became 30; the last 150 are unchanged
         // scalar backend: the bit comparisons below must not depend on when C2 compiles the vector kernels
         EngineOptions o = opts(16, 64, KvDType.F32).withBackend("scalar");
-        try (CpuSession exact = new CpuSession(model, o); CpuSession approx = new CpuSession(model, o)) {
+        try (CpuSession exact = new CpuSession(model, o);
+                CpuSession approx = new CpuSession(model, o)) {
             exact.sync(story, null, null);
             exact.sync(edited, Session.Reuse.EXACT, null, null);
             assertEquals(edited.length - 192, exact.lastRecomputed());
@@ -86,7 +93,8 @@ class LongContextSessionTest {
             try (CpuSession fresh = new CpuSession(model, o)) {
                 fresh.feed(edited, 0, 192, null, null, null);
                 fresh.feed(edited, 192, 222, null, null, null);
-                for (int i = 0; i < 222; i++) assertArrayEquals(slot(fresh.cache(), i), slot(approx.cache(), i), "slot " + i);
+                for (int i = 0; i < 222; i++)
+                    assertArrayEquals(slot(fresh.cache(), i), slot(approx.cache(), i), "slot " + i);
             }
             // approximate, but close: the model still reads the same recent text
             float[] want = exact.lastLogits();
@@ -97,8 +105,8 @@ class LongContextSessionTest {
     @Test
     void approximateReuseHandlesLongerEditsInsertionsAndAppendedText() {
         int[] story = ids(300, 21);
-        for (KvDType t : new KvDType[]{KvDType.F32, KvDType.INT8}) {
-            for (int block : new int[]{16, 7}) {
+        for (KvDType t : new KvDType[] {KvDType.F32, KvDType.INT8}) {
+            for (int block : new int[] {16, 7}) {
                 try (CpuSession s = new CpuSession(model, opts(block, 32, t))) {
                     s.sync(story, null, null);
                     // insert 50 tokens at 100 (a new lorebook entry) and append 5 tokens of new text
@@ -111,7 +119,8 @@ class LongContextSessionTest {
                     assertEquals(55, s.lastRecomputed(), t + " block " + block);
                     assertEquals(200, s.lastApproximate());
                     assertArrayEquals(next, s.tokens());
-                    for (int i = 0; i < 200; i++) assertArrayEquals(tail[i], slot(s.cache(), 150 + i), t + " block " + block + " tail slot " + i);
+                    for (int i = 0; i < 200; i++)
+                        assertArrayEquals(tail[i], slot(s.cache(), 150 + i), t + " block " + block + " tail slot " + i);
                     // a short unchanged tail is not worth it: exact recompute
                     int[] small = splice(next, next.length - 20, next.length - 20, ids(3, 24));
                     s.sync(small, Session.Reuse.APPROXIMATE, null, null);
@@ -157,19 +166,23 @@ class LongContextSessionTest {
         for (KvDType t : KvDType.values()) {
             Path file = KvFile.beside(dir.resolve("story-" + t.label() + ".txt"));
             EngineOptions o = opts(16, 64, t).withBackend("scalar");
-            try (CpuSession live = new CpuSession(model, o); CpuSession back = new CpuSession(model, o)) {
+            try (CpuSession live = new CpuSession(model, o);
+                    CpuSession back = new CpuSession(model, o)) {
                 live.sync(story, null, null);
                 live.saveKv(file);
                 KvFile.Restore r = back.loadKv(file, story);
                 assertTrue(r.used(), r.reason());
                 assertEquals(300, back.length());
                 assertArrayEquals(story, back.tokens());
-                for (int i = 0; i < 300; i++) assertArrayEquals(slot(live.cache(), i), slot(back.cache(), i), t + " slot " + i);
-                assertArrayEquals(live.feed(7, 8, 9).clone(), back.feed(7, 8, 9), t + ": restored logits are bit-identical");
+                for (int i = 0; i < 300; i++)
+                    assertArrayEquals(slot(live.cache(), i), slot(back.cache(), i), t + " slot " + i);
+                assertArrayEquals(
+                        live.feed(7, 8, 9).clone(), back.feed(7, 8, 9), t + ": restored logits are bit-identical");
                 // the file does not depend on the block size: pages are re-cut on load
                 try (CpuSession other = new CpuSession(model, opts(7, 64, t))) {
                     assertTrue(other.loadKv(file));
-                    for (int i : new int[]{0, 6, 7, 255, 299}) assertArrayEquals(slot(live.cache(), i), slot(other.cache(), i));
+                    for (int i : new int[] {0, 6, 7, 255, 299})
+                        assertArrayEquals(slot(live.cache(), i), slot(other.cache(), i));
                 }
             }
         }
@@ -207,10 +220,13 @@ class LongContextSessionTest {
         }
         int[] story = ids(200, 61);
         Path file = dir.resolve("s.longform-kv");
-        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy);
+                CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             s.sync(story, null, null);
             s.saveKv(file);
-            assertTrue(new CpuSession(m, opts(16, 64, KvDType.F32)).loadKv(file), "sanity: a fresh session of the same model uses it");
+            assertTrue(
+                    new CpuSession(m, opts(16, 64, KvDType.F32)).loadKv(file),
+                    "sanity: a fresh session of the same model uses it");
         }
         try (CpuSession s = new CpuSession(model, opts(16, 64, KvDType.F32))) {
             s.sync(ids(10, 62), null, null);
@@ -218,12 +234,14 @@ class LongContextSessionTest {
             assertFalse(r.used(), "the fixture folder has other file times: another model as far as we can tell");
             assertEquals(10, s.length(), "a refused cache leaves the session as it was");
         }
-        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.BF16))) {
+        try (Model m = Model.load(copy);
+                CpuSession s = new CpuSession(m, opts(16, 64, KvDType.BF16))) {
             KvFile.Restore r = s.loadKv(file, story);
             assertFalse(r.used());
             assertTrue(r.reason().contains("f32") && r.reason().contains("bf16"), r.reason());
         }
-        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy);
+                CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertFalse(s.loadKv(file, ids(200, 63)).used(), "text changed from its first token");
         }
         // damaged: truncated, or not a cache at all
@@ -231,7 +249,8 @@ class LongContextSessionTest {
         Files.write(cut, Arrays.copyOf(Files.readAllBytes(file), (int) Files.size(file) - 100));
         Path junk = dir.resolve("junk.longform-kv");
         Files.writeString(junk, "not a cache, just a story someone named oddly");
-        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy);
+                CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertFalse(s.loadKv(cut, story).used());
             assertFalse(s.loadKv(junk, story).used());
             assertFalse(s.loadKv(dir.resolve("missing"), story).used());
@@ -244,26 +263,29 @@ class LongContextSessionTest {
         FileTime configTime = Files.getLastModifiedTime(config);
         Files.writeString(config, original.replace("\"verbose\": 0", "\"verbose\": 1"));
         Files.setLastModifiedTime(config, configTime);
-        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy);
+                CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertFalse(s.loadKv(file, story).used());
         }
         Files.writeString(config, original);
         Files.setLastModifiedTime(config, configTime);
-        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy);
+                CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertTrue(s.loadKv(file, story).used(), "config back as it was");
         }
         // weights edited in place (same size, time put back): the content sample notices
         Path shard = copy.resolve("pytorch_model-00001-of-00002.bin");
         FileTime time = Files.getLastModifiedTime(shard);
         try (var ch = FileChannel.open(shard, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long at = Files.size(shard) * 8 / 17 + 100;   // inside a sampled piece, inside tensor data
+            long at = Files.size(shard) * 8 / 17 + 100; // inside a sampled piece, inside tensor data
             var b = ByteBuffer.allocate(1);
             ch.read(b, at);
             b.put(0, (byte) (b.get(0) ^ 1)).rewind();
             ch.write(b, at);
         }
         Files.setLastModifiedTime(shard, time);
-        try (Model m = Model.load(copy); CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
+        try (Model m = Model.load(copy);
+                CpuSession s = new CpuSession(m, opts(16, 64, KvDType.F32))) {
             assertFalse(s.loadKv(file, story).used());
         }
     }
@@ -275,12 +297,19 @@ class LongContextSessionTest {
             long per = s.cache().pool().bytesPerToken();
             assertEquals(2L * 2 * 64 * 2, per, "2 · layers · d_model · 2 bytes");
             ContextFullException e = assertThrows(ContextFullException.class, () -> s.checkWindow(100_000));
-            assertTrue(e.getMessage().contains(per + " bytes per token") && e.getMessage().contains("holds " + s.cache().capacity() + " tokens")
-                    && e.getMessage().contains("int8"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains(per + " bytes per token")
+                            && e.getMessage().contains("holds " + s.cache().capacity() + " tokens")
+                            && e.getMessage().contains("int8"),
+                    e.getMessage());
             s.checkWindow(s.cache().capacity());
         }
-        assertEquals(2L * 2 * 64 + 2L * 2 * 4 * 4, KvPool.bytesPerToken(model.config(), KvDType.INT8), "int8: one f32 scale per row");
-        IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                2L * 2 * 64 + 2L * 2 * 4 * 4,
+                KvPool.bytesPerToken(model.config(), KvDType.INT8),
+                "int8: one f32 scale per row");
+        IllegalArgumentException tooBig = assertThrows(
+                IllegalArgumentException.class,
                 () -> new CpuSession(model, opts(16, 64, KvDType.F32).withKvBudget(Long.MAX_VALUE / 2)));
         assertTrue(tooBig.getMessage().contains("more than this machine"), tooBig.getMessage());
     }

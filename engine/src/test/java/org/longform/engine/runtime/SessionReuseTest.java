@@ -1,25 +1,28 @@
 package org.longform.engine.runtime;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.Fixtures;
 import org.longform.engine.model.Model;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /** Prefix reuse, truncation and eviction keep logits identical to a fresh computation. */
 class SessionReuseTest {
     static Model model;
 
     @BeforeAll
-    static void load() { model = Model.load(Fixtures.modelDir("tiny-mpt-4h")); }
+    static void load() {
+        model = Model.load(Fixtures.modelDir("tiny-mpt-4h"));
+    }
 
     @AfterAll
-    static void close() { model.close(); }
+    static void close() {
+        model.close();
+    }
 
     static int[] ids(int n, int seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -43,7 +46,8 @@ class SessionReuseTest {
     @Test
     void syncRecomputesOnlyTheChangedSuffix() {
         int[] a = ids(300, 1);
-        try (Session s = Session.open(model, EngineOptions.defaults().withBlockSize(16).withChunkSize(64))) {
+        try (Session s =
+                Session.open(model, EngineOptions.defaults().withBlockSize(16).withChunkSize(64))) {
             s.sync(a, null, null);
             assertEquals(300, s.lastRecomputed());
             // the writer edits the last 20 tokens and adds 10
@@ -54,7 +58,7 @@ class SessionReuseTest {
             assertEquals(30, s.lastRecomputed());
             assertSameLogits(fresh(b), got, "after edit");
             // same prompt again: the cache holds it with its last token's logits, nothing is recomputed
-            got[0] += 1;   // a caller may change the returned logits in place (banned phrases, sampling)
+            got[0] += 1; // a caller may change the returned logits in place (banned phrases, sampling)
             s.lastLogits()[1] += 1;
             float[] again = s.sync(b, null, null).clone();
             assertEquals(0, s.lastRecomputed());
@@ -70,10 +74,11 @@ class SessionReuseTest {
     @Test
     void evictionThenFeedingMatchesWhenAlignedOrNot() {
         int[] a = ids(200, 3);
-        for (int block : new int[]{16, 7, 64}) {
-            for (int[] range : new int[][]{{16, 80}, {10, 77}, {0, 5}, {150, 199}}) {
+        for (int block : new int[] {16, 7, 64}) {
+            for (int[] range : new int[][] {{16, 80}, {10, 77}, {0, 5}, {150, 199}}) {
                 try (Session s1 = Session.open(model, EngineOptions.defaults().withBlockSize(block));
-                     Session s2 = Session.open(model, EngineOptions.defaults().withBlockSize(16))) {
+                        Session s2 =
+                                Session.open(model, EngineOptions.defaults().withBlockSize(16))) {
                     s1.feed(a);
                     s1.evict(range[0], range[1]);
                     assertEquals(200 - (range[1] - range[0]), s1.length());

@@ -31,12 +31,15 @@ class SamplerExtrasTest {
     static final String[] TEXT = {"a", "b", "c", "d", "\n", ".\n"};
 
     static Sampler.Vocabulary vocab() {
-        return new Sampler.Vocabulary(text -> switch (text) {
-            case "dragon" -> new int[] {2, 5};
-            case " dragon" -> new int[] {3};
-            case "sword", " sword" -> new int[] {1, 4};
-            default -> new int[0];
-        }, id -> TEXT[id].getBytes(StandardCharsets.UTF_8), TEXT.length);
+        return new Sampler.Vocabulary(
+                text -> switch (text) {
+                    case "dragon" -> new int[] {2, 5};
+                    case " dragon" -> new int[] {3};
+                    case "sword", " sword" -> new int[] {1, 4};
+                    default -> new int[0];
+                },
+                id -> TEXT[id].getBytes(StandardCharsets.UTF_8),
+                TEXT.length);
     }
 
     static SamplerSettings dry(double multiplier, double base, int allowed, int range, List<String> breakers) {
@@ -61,8 +64,8 @@ class SamplerExtrasTest {
         float[] p = new Sampler(s, vocab()).probabilities(new float[6], null, 0);
         assertProbs(new double[] {1 / 8.0, 1 / 8.0, 2 / 8.0, 2 / 8.0, 1 / 8.0, 1 / 8.0}, p);
         // both spellings start with token 1: it is biased once; a token bias on the same id adds up
-        SamplerSettings once = plain().withPhraseBias(Map.of("sword", Math.log(2)))
-                .withLogitBias(Map.of(1, Math.log(2)));
+        SamplerSettings once =
+                plain().withPhraseBias(Map.of("sword", Math.log(2))).withLogitBias(Map.of(1, Math.log(2)));
         float[] q = new Sampler(once, vocab()).probabilities(new float[6], null, 0);
         assertProbs(new double[] {1 / 9.0, 4 / 9.0, 1 / 9.0, 1 / 9.0, 1 / 9.0, 1 / 9.0}, q);
     }
@@ -76,11 +79,12 @@ class SamplerExtrasTest {
 
     @Test
     void biasErrorsAreClear() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new Sampler(plain().withLogitBias(Map.of(9, 1.0))).sample(new float[4]));
         assertTrue(e.getMessage().contains("token id 9") && e.getMessage().contains("only 4 tokens"), e.getMessage());
-        IllegalArgumentException noVocab = assertThrows(IllegalArgumentException.class,
-                () -> new Sampler(plain().withPhraseBias(Map.of("dragon", 1.0))));
+        IllegalArgumentException noVocab = assertThrows(
+                IllegalArgumentException.class, () -> new Sampler(plain().withPhraseBias(Map.of("dragon", 1.0))));
         assertTrue(noVocab.getMessage().contains("phrase bias needs the tokenizer"), noVocab.getMessage());
     }
 
@@ -108,8 +112,8 @@ class SamplerExtrasTest {
         // last token b (after "a"); earlier b at 1 ("a b", next c: length 2) and at 4 ("d b", next a: length 1)
         int[] h = {0, 1, 2, 3, 1, 0, 0, 1};
         float[] p = new Sampler(dry(1, 2, 1, 0, List.of())).probabilities(new float[6], h, h.length);
-        double c = Math.exp(-2);   // 2^(2 - 1)
-        double a = Math.exp(-1);   // 2^(1 - 1)
+        double c = Math.exp(-2); // 2^(2 - 1)
+        double a = Math.exp(-1); // 2^(1 - 1)
         double z = a + 1 + c + 3;
         assertProbs(new double[] {a / z, 1 / z, c / z, 1 / z, 1 / z, 1 / z}, p);
     }
@@ -131,9 +135,9 @@ class SamplerExtrasTest {
         // ".\n" (token 5) contains the breaker "\n": "a .\n b" then "c a .\n b" -- the repeat stops at .\n
         int[] h = {0, 5, 1, 2, 0, 5, 1};
         float[] broken = new Sampler(dry(1, 2, 2, 0, List.of("\n")), vocab()).probabilities(new float[6], h, h.length);
-        assertEquals(1 / 6.0, broken[2], EPS);   // length 1 < 2
+        assertEquals(1 / 6.0, broken[2], EPS); // length 1 < 2
         float[] whole = new Sampler(dry(1, 2, 2, 0, List.of()), vocab()).probabilities(new float[6], h, h.length);
-        double c = Math.exp(-2);   // length 3: 2^(3 - 2)
+        double c = Math.exp(-2); // length 3: 2^(3 - 2)
         assertEquals(c / (5 + c), whole[2], EPS);
         // a breaker is never penalized itself, and a breaker as the last token ends everything
         int[] toBreaker = {0, 4, 2, 0};

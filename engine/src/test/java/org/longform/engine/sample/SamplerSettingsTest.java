@@ -56,6 +56,7 @@ class SamplerSettingsTest {
         stops.add("more");
         assertEquals(List.of("THE END"), s.stopSequences());
         assertEquals(List.of(), s.bannedPhrases());
-        assertThrows(UnsupportedOperationException.class, () -> s.stopSequences().add("x"));
+        assertThrows(
+                UnsupportedOperationException.class, () -> s.stopSequences().add("x"));
     }
 }

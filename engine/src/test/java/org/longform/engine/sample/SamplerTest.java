@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,7 +14,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import com.sun.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -88,7 +88,11 @@ class SamplerTest {
 
     @Test
     void equalSeedsGiveEqualSequencesAndDifferentSeedsDiffer() {
-        SamplerSettings s = SamplerSettings.defaults().withTemperature(1.5).withTopK(0).withTopP(1).withMinP(0)
+        SamplerSettings s = SamplerSettings.defaults()
+                .withTemperature(1.5)
+                .withTopK(0)
+                .withTopP(1)
+                .withMinP(0)
                 .withRepetitionPenalty(1);
         int[] a = draws(new Sampler(s.withSeed(42L)), 300);
         int[] b = draws(new Sampler(s.withSeed(42L)), 300);
@@ -136,8 +140,11 @@ class SamplerTest {
         float[] l = randomLogits(3);
         float[] p = new Sampler(plain().withTopK(40)).probabilities(l, null, 0);
         Set<Integer> expected = new HashSet<>();
-        IntStream.range(0, VOCAB).boxed().sorted(Comparator.comparingDouble((Integer i) -> -l[i]).thenComparing(i -> i))
-                .limit(40).forEach(expected::add);
+        IntStream.range(0, VOCAB)
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -l[i]).thenComparing(i -> i))
+                .limit(40)
+                .forEach(expected::add);
         assertEquals(expected, support(p));
         // Relative probabilities among survivors are unchanged at temperature 1.
         int a = argmax(l);
@@ -155,8 +162,10 @@ class SamplerTest {
             }
             double topP = 0.9;
             double[] sm = softmax(l);
-            Integer[] order = IntStream.range(0, VOCAB).boxed()
-                    .sorted(Comparator.comparingDouble((Integer i) -> -l[i]).thenComparing(i -> i)).toArray(Integer[]::new);
+            Integer[] order = IntStream.range(0, VOCAB)
+                    .boxed()
+                    .sorted(Comparator.comparingDouble((Integer i) -> -l[i]).thenComparing(i -> i))
+                    .toArray(Integer[]::new);
             Set<Integer> expected = new HashSet<>();
             double cum = 0;
             for (int id : order) {
@@ -181,8 +190,11 @@ class SamplerTest {
             }
             assertTrue(both.size() < expected.size(), "min-p should cut something here");
             assertEquals(both, support(new Sampler(plain().withTopP(topP).withMinP(0.05)).probabilities(l, null, 0)));
-            assertEquals(both, support(new Sampler(plain().withTopK(VOCAB - 1).withTopP(topP).withMinP(0.05))
-                    .probabilities(l, null, 0)));
+            assertEquals(
+                    both,
+                    support(new Sampler(
+                                    plain().withTopK(VOCAB - 1).withTopP(topP).withMinP(0.05))
+                            .probabilities(l, null, 0)));
         }
     }
 
@@ -198,8 +210,10 @@ class SamplerTest {
             }
         }
         final double h = entropy;
-        Integer[] order = IntStream.range(0, VOCAB).boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> Math.abs(-Math.log(sm[i]) - h)).thenComparing(i -> i))
+        Integer[] order = IntStream.range(0, VOCAB)
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> Math.abs(-Math.log(sm[i]) - h))
+                        .thenComparing(i -> i))
                 .toArray(Integer[]::new);
         Set<Integer> expected = new HashSet<>();
         double cum = 0;
@@ -240,7 +254,8 @@ class SamplerTest {
         }
         assertTrue(p[0] < p[1] && p[2] < p[3]);
         // Range 0 means the whole history: now 4 is penalized too.
-        float[] whole = new Sampler(plain().withRepetitionPenalty(pen).withRepetitionRange(0)).probabilities(l, history, 6);
+        float[] whole =
+                new Sampler(plain().withRepetitionPenalty(pen).withRepetitionRange(0)).probabilities(l, history, 6);
         assertEquals(softmax(new float[] {1f, 2f, -2f, -1f, 0.25f})[4], whole[4], 1e-6);
         // historyLen limits what counts: only the first two entries.
         float[] prefix = new Sampler(plain().withRepetitionPenalty(pen)).probabilities(l, history, 2);
@@ -318,7 +333,8 @@ class SamplerTest {
 
     @Test
     void fullVocabularyWithAllFiltersIsFast() {
-        Sampler s = new Sampler(SamplerSettings.defaults().withSeed(1L).withTopK(0).withTypicalP(0.95));
+        Sampler s =
+                new Sampler(SamplerSettings.defaults().withSeed(1L).withTopK(0).withTypicalP(0.95));
         float[] l = randomLogits(21);
         int[] history = {1, 2, 3};
         for (int i = 0; i < 50; i++) {

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.longform.engine.io.ModelFormatException;
 
 class TokenizerTest {
-    static final String STORY = "The lighthouse keeper had not spoken to anyone in eleven winters. Each night he climbed"
-            + " the iron stairs, trimmed the wick, and wrote one sentence in a ledger that nobody read. On the night"
-            + " the ship appeared, the sentence he wrote was a question.";
+    static final String STORY =
+            "The lighthouse keeper had not spoken to anyone in eleven winters. Each night he climbed"
+                    + " the iron stairs, trimmed the wick, and wrote one sentence in a ledger that nobody read. On the night"
+                    + " the ship appeared, the sentence he wrote was a question.";
     static final String CONTINUATION =
             " He asked the sea whether it remembered him, and the sea, for once, did not answer with waves.";
 
@@ -48,7 +49,8 @@ class TokenizerTest {
                 return path;
             }
         }
-        throw new IllegalStateException("assets/tokenizer/tokenizer.json not found from " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "assets/tokenizer/tokenizer.json not found from " + Path.of("").toAbsolutePath());
     }
 
     @BeforeAll
@@ -62,8 +64,8 @@ class TokenizerTest {
     }
 
     static int[] fixtureIds(String caseName, String field) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(
-                TokenizerTest.class.getResourceAsStream("/fixtures/tiny-mpt-4h.expected.json"));
+        JsonNode root = new ObjectMapper()
+                .readTree(TokenizerTest.class.getResourceAsStream("/fixtures/tiny-mpt-4h.expected.json"));
         for (JsonNode c : root.get("cases")) {
             if (c.get("name").asText().equals(caseName)) {
                 JsonNode arr = c.get(field);
@@ -146,9 +148,11 @@ class TokenizerTest {
 
     @Test
     void missingOrBrokenFilesGiveModelFormatException(@TempDir Path dir) throws IOException {
-        ModelFormatException missing = assertThrows(ModelFormatException.class,
-                () -> Tokenizer.load(dir.resolve("nope.json")));
-        assertTrue(missing.getMessage().contains("nope.json") && missing.getMessage().contains("not found"),
+        ModelFormatException missing =
+                assertThrows(ModelFormatException.class, () -> Tokenizer.load(dir.resolve("nope.json")));
+        assertTrue(
+                missing.getMessage().contains("nope.json")
+                        && missing.getMessage().contains("not found"),
                 missing.getMessage());
 
         Path broken = dir.resolve("broken.json");

@@ -3,15 +3,6 @@ package org.longform.server.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.longform.engine.gen.CancelToken;
-import org.longform.engine.gen.GenerationRequest;
-import org.longform.engine.gen.GenerationResult;
-import org.longform.engine.gen.Generator;
-import org.longform.engine.gen.StopReason;
-import org.longform.engine.gen.TokenListener;
-import org.longform.engine.sample.SamplerSettings;
-import org.longform.engine.token.Tokenizer;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +17,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.longform.engine.gen.CancelToken;
+import org.longform.engine.gen.GenerationRequest;
+import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.Generator;
+import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenListener;
+import org.longform.engine.sample.SamplerSettings;
+import org.longform.engine.token.Tokenizer;
 
 /**
  * Continues text on a remote OpenAI-compatible completions server (vLLM, Hugging Face TGI,
@@ -50,7 +49,12 @@ public final class RemoteCompletions implements AutoCloseable {
      * @param idleTimeout       most time without a byte from the server before giving up (long prompts
      *                          are silent while the server reads them: keep this generous)
      */
-    public record Options(Tokenizer tokenizer, int contextTokens, boolean standardOnly, Duration connectTimeout, Duration idleTimeout) {
+    public record Options(
+            Tokenizer tokenizer,
+            int contextTokens,
+            boolean standardOnly,
+            Duration connectTimeout,
+            Duration idleTimeout) {
         public Options {
             if (contextTokens < 0) throw new IllegalArgumentException("contextTokens must be >= 0");
         }
@@ -59,10 +63,21 @@ public final class RemoteCompletions implements AutoCloseable {
             return new Options(null, 0, false, Duration.ofSeconds(10), Duration.ofSeconds(300));
         }
 
-        public Options withTokenizer(Tokenizer t) { return new Options(t, contextTokens, standardOnly, connectTimeout, idleTimeout); }
-        public Options withContextTokens(int n) { return new Options(tokenizer, n, standardOnly, connectTimeout, idleTimeout); }
-        public Options withStandardOnly(boolean b) { return new Options(tokenizer, contextTokens, b, connectTimeout, idleTimeout); }
-        public Options withIdleTimeout(Duration d) { return new Options(tokenizer, contextTokens, standardOnly, connectTimeout, d); }
+        public Options withTokenizer(Tokenizer t) {
+            return new Options(t, contextTokens, standardOnly, connectTimeout, idleTimeout);
+        }
+
+        public Options withContextTokens(int n) {
+            return new Options(tokenizer, n, standardOnly, connectTimeout, idleTimeout);
+        }
+
+        public Options withStandardOnly(boolean b) {
+            return new Options(tokenizer, contextTokens, b, connectTimeout, idleTimeout);
+        }
+
+        public Options withIdleTimeout(Duration d) {
+            return new Options(tokenizer, contextTokens, standardOnly, connectTimeout, d);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,7 +99,10 @@ public final class RemoteCompletions implements AutoCloseable {
      * @param model  the served model's name (vLLM needs it exactly); null = the first one /v1/models lists
      */
     public RemoteCompletions(URI base, String apiKey, String model, Options options) {
-        if (base == null || base.getScheme() == null || !(base.getScheme().equals("http") || base.getScheme().equals("https")) || base.getHost() == null) {
+        if (base == null
+                || base.getScheme() == null
+                || !(base.getScheme().equals("http") || base.getScheme().equals("https"))
+                || base.getHost() == null) {
             throw new IllegalArgumentException("remote URL must be http(s)://host[:port][/v1], got " + base);
         }
         String s = base.toString().replaceAll("/+$", "");
@@ -96,20 +114,27 @@ public final class RemoteCompletions implements AutoCloseable {
     }
 
     private HttpClient newClient() {
-        return HttpClient.newBuilder().connectTimeout(options.connectTimeout()).version(HttpClient.Version.HTTP_1_1).build();
+        return HttpClient.newBuilder()
+                .connectTimeout(options.connectTimeout())
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     /** The {@code .../v1/} base every request goes to. */
-    public URI endpoint() { return v1; }
+    public URI endpoint() {
+        return v1;
+    }
 
     /** Model ids the server lists (GET /v1/models): a cheap connection and key check. */
     public List<String> models() {
-        HttpRequest req = request("models").timeout(Duration.ofSeconds(30)).GET().build();
+        HttpRequest req =
+                request("models").timeout(Duration.ofSeconds(30)).GET().build();
         HttpResponse<String> r = send(req, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) throw httpError(r.statusCode(), r.body());
         List<String> out = new ArrayList<>();
         try {
-            for (JsonNode m : JSON.readTree(r.body()).path("data")) out.add(m.path("id").asText());
+            for (JsonNode m : JSON.readTree(r.body()).path("data"))
+                out.add(m.path("id").asText());
         } catch (IOException e) {
             throw new RemoteException(r.statusCode(), v1 + "models: the answer is not JSON", e);
         }
@@ -134,10 +159,18 @@ public final class RemoteCompletions implements AutoCloseable {
      */
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         Tokenizer t = options.tokenizer();
-        if (t == null) throw new IllegalStateException("generate(GenerationRequest) needs a tokenizer in RemoteCompletions.Options");
+        if (t == null)
+            throw new IllegalStateException(
+                    "generate(GenerationRequest) needs a tokenizer in RemoteCompletions.Options");
         int window = options.contextTokens() > 0 ? options.contextTokens() : Integer.MAX_VALUE;
         if (req.window() > 0) window = Math.min(window, req.window());
-        int[] ids = window == Integer.MAX_VALUE ? req.promptIds() : Generator.fit(req.promptIds(), window, Math.min(req.keep(), window / 2), req.sampler().maxTokens());
+        int[] ids = window == Integer.MAX_VALUE
+                ? req.promptIds()
+                : Generator.fit(
+                        req.promptIds(),
+                        window,
+                        Math.min(req.keep(), window / 2),
+                        req.sampler().maxTokens());
         return complete(t.decode(ids), req.sampler(), listener, cancel);
     }
 
@@ -151,15 +184,19 @@ public final class RemoteCompletions implements AutoCloseable {
         TokenListener l = listener != null ? listener : TokenListener.NONE;
         CancelToken c = cancel != null ? cancel : new CancelToken();
         if (!s.bannedPhrases().isEmpty()) {
-            throw new IllegalArgumentException("banned phrases need the local engine: a remote completions API cannot forbid tokens");
+            throw new IllegalArgumentException(
+                    "banned phrases need the local engine: a remote completions API cannot forbid tokens");
         }
         if (s.dry().enabled() || s.xtc().enabled() || !s.phraseBias().isEmpty()) {
             throw new IllegalArgumentException("DRY, XTC and phrase bias need the local engine: the OpenAI"
                     + " completions API has no such fields (token-id logit bias is sent)");
         }
         byte[] body = body(prompt, s);
-        HttpRequest req = request("completions").header("Content-Type", "application/json").header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpRequest req = request("completions")
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
         long t0 = System.nanoTime();
         // a client of its own, shut down when the generation ends: closing a half-read body does
         // not always close the connection (the JDK client may just stop reading), and then the
@@ -238,14 +275,23 @@ public final class RemoteCompletions implements AutoCloseable {
                     data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
                     continue;
                 }
-                if (!line.isEmpty() || data.isEmpty()) continue;   // comments, event names, keep-alives
+                if (!line.isEmpty() || data.isEmpty()) continue; // comments, event names, keep-alives
                 String d = data.toString();
                 data.setLength(0);
-                if (d.strip().equals("[DONE]")) { done = true; continue; }
+                if (d.strip().equals("[DONE]")) {
+                    done = true;
+                    continue;
+                }
                 JsonNode chunk = JSON.readTree(d);
                 if (chunk.has("error")) {
                     JsonNode e = chunk.get("error");
-                    throw new RemoteException(200, v1 + "completions: " + (e.isTextual() ? e.asText() : e.path("message").asText(e.toString())), null);
+                    throw new RemoteException(
+                            200,
+                            v1 + "completions: "
+                                    + (e.isTextual()
+                                            ? e.asText()
+                                            : e.path("message").asText(e.toString())),
+                            null);
                 }
                 if (chunk.hasNonNull("usage")) usage = chunk.get("usage");
                 JsonNode choice = chunk.path("choices").path(0);
@@ -256,14 +302,22 @@ public final class RemoteCompletions implements AutoCloseable {
                     text.append(t);
                     l.onToken(-1, t);
                 }
-                if (choice.hasNonNull("finish_reason")) finish = choice.get("finish_reason").asText();
+                if (choice.hasNonNull("finish_reason"))
+                    finish = choice.get("finish_reason").asText();
                 if (choice.hasNonNull("stop_reason")) stopReason = choice.get("stop_reason");
             }
         } catch (IOException e) {
             if (!c.isCancelled()) {
-                boolean idle = System.nanoTime() - lastByte.get() >= options.idleTimeout().toNanos();
-                throw new RemoteException(0, v1 + "completions: " + (idle ? "no data from the server for "
-                        + options.idleTimeout().toSeconds() + " s" : "the stream broke: " + e.getMessage()), e);
+                boolean idle = System.nanoTime() - lastByte.get()
+                        >= options.idleTimeout().toNanos();
+                throw new RemoteException(
+                        0,
+                        v1 + "completions: "
+                                + (idle
+                                        ? "no data from the server for "
+                                                + options.idleTimeout().toSeconds() + " s"
+                                        : "the stream broke: " + e.getMessage()),
+                        e);
             }
         } finally {
             watcher.interrupt();
@@ -272,7 +326,8 @@ public final class RemoteCompletions implements AutoCloseable {
         StopReason reason;
         if (c.isCancelled() && !done) reason = StopReason.CANCELLED;
         else if ("length".equals(finish)) reason = StopReason.MAX_TOKENS;
-        else if (stopReason != null && stopReason.isTextual()) reason = StopReason.STOP_SEQUENCE;   // vLLM names the stop string
+        else if (stopReason != null && stopReason.isTextual())
+            reason = StopReason.STOP_SEQUENCE; // vLLM names the stop string
         else if (stopReason != null && stopReason.isNumber()) reason = StopReason.EOS;
         else if ("stop".equals(finish) && !s.stopSequences().isEmpty()) reason = StopReason.STOP_SEQUENCE;
         else if ("stop".equals(finish)) reason = StopReason.EOS;
@@ -280,11 +335,14 @@ public final class RemoteCompletions implements AutoCloseable {
 
         Tokenizer tok = options.tokenizer();
         String out = text.toString();
-        int[] ids = tok != null ? tok.encode(out) : new int[0];   // our ids for the context map (a re-tokenization)
+        int[] ids = tok != null ? tok.encode(out) : new int[0]; // our ids for the context map (a re-tokenization)
         int promptTokens = usage != null ? usage.path("prompt_tokens").asInt(0) : 0;
-        int cached = usage != null ? usage.path("prompt_tokens_details").path("cached_tokens").asInt(0) : 0;
+        int cached = usage != null
+                ? usage.path("prompt_tokens_details").path("cached_tokens").asInt(0)
+                : 0;
         long ttft = (firstToken == 0 ? end : firstToken) - t0;
-        return new GenerationResult(ids, out, reason, promptTokens, Math.max(0, promptTokens - cached), 0, ttft, end - t0 - ttft);
+        return new GenerationResult(
+                ids, out, reason, promptTokens, Math.max(0, promptTokens - cached), 0, ttft, end - t0 - ttft);
     }
 
     /** Closes the stream when the writer cancels or the server goes silent; the blocked read then ends. */
@@ -319,9 +377,16 @@ public final class RemoteCompletions implements AutoCloseable {
         try {
             return client.send(req, h);
         } catch (ConnectException e) {
-            throw new RemoteException(0, "cannot connect to " + req.uri() + " (is the server running? check --remote)", e);
+            throw new RemoteException(
+                    0, "cannot connect to " + req.uri() + " (is the server running? check --remote)", e);
         } catch (IOException e) {
-            throw new RemoteException(0, req.uri() + ": " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
+            throw new RemoteException(
+                    0,
+                    req.uri() + ": "
+                            + (e.getMessage() != null
+                                    ? e.getMessage()
+                                    : e.getClass().getSimpleName()),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RemoteException(0, req.uri() + ": interrupted", e);
@@ -336,12 +401,14 @@ public final class RemoteCompletions implements AutoCloseable {
             JsonNode e = j.path("error");
             if (e.isTextual()) msg = e.asText();
             else if (e.has("message")) msg = e.get("message").asText();
-            else if (j.path("detail").has("msg")) msg = j.path("detail").get("msg").asText();
+            else if (j.path("detail").has("msg"))
+                msg = j.path("detail").get("msg").asText();
             else if (j.has("message")) msg = j.get("message").asText();
         } catch (IOException | RuntimeException notJson) {
             if (msg.length() > 300) msg = msg.substring(0, 300) + "...";
         }
-        String hint = status == 401 || status == 403 ? " (check the API key: --remote-key or LONGFORM_REMOTE_KEY)"
+        String hint = status == 401 || status == 403
+                ? " (check the API key: --remote-key or LONGFORM_REMOTE_KEY)"
                 : status == 404 ? " (check the URL and the model name: " + model + ")" : "";
         return new RemoteException(status, v1 + " answered " + status + ": " + msg + hint, null);
     }

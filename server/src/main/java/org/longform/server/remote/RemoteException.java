@@ -14,5 +14,7 @@ public final class RemoteException extends RuntimeException {
     }
 
     /** The HTTP status, or 0 when the server was not reached or the stream broke. */
-    public int status() { return status; }
+    public int status() {
+        return status;
+    }
 }

@@ -44,14 +44,21 @@ public final class Action {
         return storyKeysOnly && focusOwner instanceof TextInputControl;
     }
 
-    public String id() { return id; }
+    public String id() {
+        return id;
+    }
 
-    public String text() { return text; }
+    public String text() {
+        return text;
+    }
 
-    public BooleanExpression disabledProperty() { return disabled; }
+    public BooleanExpression disabledProperty() {
+        return disabled;
+    }
 
-    public KeyCombination accelerator() { return accelerator; }
-
+    public KeyCombination accelerator() {
+        return accelerator;
+    }
 
     public void run() {
         if (!disabled.get()) handler.run();

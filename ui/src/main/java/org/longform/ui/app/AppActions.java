@@ -1,5 +1,9 @@
 package org.longform.ui.app;
 
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 import javafx.beans.InvalidationListener;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -25,16 +29,10 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
-
+import javafx.scene.layout.Region;
 import org.longform.ui.editor.StoryEditor;
-
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Function;
 
 /** Every command of the app as an {@link Action}, and the menu bar and toolbar built from them. */
 public final class AppActions {
@@ -66,20 +64,67 @@ public final class AppActions {
 
         add("generate", "Generate", "Shortcut+Enter", busy.or(noModel), () -> gen.generate(w.active()));
         add("stop", "Stop", "Esc", gen.generatingProperty().not(), gen::stop);
-        add("retry", "Retry", "Shortcut+R", busy.or(noModel).or(flag(s -> s.editor().lastIsGenerationProperty()).not()), () -> gen.retry(w.active()));
-        add("undo", "Undo", "Shortcut+Z", busy.or(flag(s -> s.editor().canUndoProperty()).not()), () -> w.active().editor().undo());
-        add("redo", "Redo", "Shortcut+Shift+Z", busy.or(flag(s -> s.editor().canRedoProperty()).not()), () -> w.active().editor().redo());
-        add("prev-branch", "Previous alternative", "Alt+Left", busy.or(branchAt(-1).not()), () -> flip(-1));
+        add(
+                "retry",
+                "Retry",
+                "Shortcut+R",
+                busy.or(noModel)
+                        .or(flag(s -> s.editor().lastIsGenerationProperty()).not()),
+                () -> gen.retry(w.active()));
+        add(
+                "undo",
+                "Undo",
+                "Shortcut+Z",
+                busy.or(flag(s -> s.editor().canUndoProperty()).not()),
+                () -> w.active().editor().undo());
+        add(
+                "redo",
+                "Redo",
+                "Shortcut+Shift+Z",
+                busy.or(flag(s -> s.editor().canRedoProperty()).not()),
+                () -> w.active().editor().redo());
+        add(
+                "prev-branch",
+                "Previous alternative",
+                "Alt+Left",
+                busy.or(branchAt(-1).not()),
+                () -> flip(-1));
         add("next-branch", "Next alternative", "Alt+Right", busy.or(branchAt(1).not()), () -> flip(1));
-        add("accept", "Accept generated text (plain style)", null, busy, () -> w.active().editor().acceptGenerated());
+        add(
+                "accept",
+                "Accept generated text (plain style)",
+                null,
+                busy,
+                () -> w.active().editor().acceptGenerated());
         add("find", "Find…", "Shortcut+F", noStory, () -> w.tools().findBar().open(false));
-        add("replace", "Replace…", "Shortcut+H", noStory, () -> w.tools().findBar().open(true));
+        add(
+                "replace",
+                "Replace…",
+                "Shortcut+H",
+                noStory,
+                () -> w.tools().findBar().open(true));
         add("zoom-in", "Larger text", "Shortcut+Plus", null, () -> w.tools().zoom(1));
         add("zoom-out", "Smaller text", "Shortcut+Minus", null, () -> w.tools().zoom(-1));
-        add("zoom-reset", "Default text size", "Shortcut+0", null, () -> w.tools().zoom(0));
-        add("full-screen", "Distraction-free full screen", "F11", null, () -> w.tools().toggleDistractionFree());
-        add("layout", "Font and layout…", null, null, () ->
-                w.tools().showLayoutDialog(w.stage, sc -> Themes.apply(sc, w.prefs().theme())));
+        add(
+                "zoom-reset",
+                "Default text size",
+                "Shortcut+0",
+                null,
+                () -> w.tools().zoom(0));
+        add(
+                "full-screen",
+                "Distraction-free full screen",
+                "F11",
+                null,
+                () -> w.tools().toggleDistractionFree());
+        add(
+                "layout",
+                "Font and layout…",
+                null,
+                null,
+                () -> w.tools()
+                        .showLayoutDialog(
+                                w.stage, sc -> Themes.apply(sc, w.prefs().theme())));
 
         add("models", "Models…", null, null, () -> w.showModels(false));
         add("download-model", "Download a model…", null, null, () -> w.showModels(true));
@@ -88,7 +133,8 @@ public final class AppActions {
         add("connect-remote", "Connect to server…", null, gen.generatingProperty(), w.remote::showDialog);
         add("engine-settings", "Engine settings…", null, gen.generatingProperty(), w.engine::showDialog);
 
-        for (String id : new String[]{"undo", "redo", "prev-branch", "next-branch"}) all.get(id).storyKeysOnly();
+        for (String id : new String[] {"undo", "redo", "prev-branch", "next-branch"})
+            all.get(id).storyKeysOnly();
         active.addListener((o, a, s) -> updateBranchLabel());
         branchLabel.setId("branch-label");
     }
@@ -97,9 +143,9 @@ public final class AppActions {
         all.put(id, new Action(id, text, key, disabled, r));
     }
 
-
-
-    public Action get(String id) { return all.get(id); }
+    public Action get(String id) {
+        return all.get(id);
+    }
 
     private Tab currentTab() {
         return ((TabPane) w.scene().lookup("#stories")).getSelectionModel().getSelectedItem();
@@ -122,10 +168,13 @@ public final class AppActions {
         return flag(s -> {
             var count = s.editor().alternativesProperty();
             var index = s.editor().alternativeIndexProperty();
-            return Bindings.createBooleanBinding(() -> {
-                int i = index.get() + delta;
-                return count.get() > 1 && i >= 0 && i < count.get();
-            }, count, index);
+            return Bindings.createBooleanBinding(
+                    () -> {
+                        int i = index.get() + delta;
+                        return count.get() > 1 && i >= 0 && i < count.get();
+                    },
+                    count,
+                    index);
         });
     }
 
@@ -151,8 +200,11 @@ public final class AppActions {
 
     private void showBranch() {
         StoryEditor ed = branchEditor;
-        branchLabel.setText(ed != null && ed.alternativesProperty().get() > 1
-                ? "Alternative " + (ed.alternativeIndexProperty().get() + 1) + " of " + ed.alternativesProperty().get() : "");
+        branchLabel.setText(
+                ed != null && ed.alternativesProperty().get() > 1
+                        ? "Alternative " + (ed.alternativeIndexProperty().get() + 1) + " of "
+                                + ed.alternativesProperty().get()
+                        : "");
     }
 
     public MenuBar menuBar() {
@@ -168,12 +220,33 @@ public final class AppActions {
             if (recent.getItems().isEmpty()) recent.getItems().add(disabledItem("(none yet)"));
         });
         recent.getItems().add(disabledItem("(none yet)"));
-        file.getItems().addAll(item("new"), item("open"), recent, item("import-kobold"), new SeparatorMenuItem(), item("save"), item("save-as"),
-                item("export-txt"), item("export-md"), item("export-epub"), new SeparatorMenuItem(), item("history"),
-                new SeparatorMenuItem(), item("close"), item("quit"));
+        file.getItems()
+                .addAll(
+                        item("new"),
+                        item("open"),
+                        recent,
+                        item("import-kobold"),
+                        new SeparatorMenuItem(),
+                        item("save"),
+                        item("save-as"),
+                        item("export-txt"),
+                        item("export-md"),
+                        item("export-epub"),
+                        new SeparatorMenuItem(),
+                        item("history"),
+                        new SeparatorMenuItem(),
+                        item("close"),
+                        item("quit"));
         Menu edit = new Menu("Edit");
-        edit.getItems().addAll(item("undo"), item("redo"), new SeparatorMenuItem(), item("find"), item("replace"),
-                new SeparatorMenuItem(), item("accept"));
+        edit.getItems()
+                .addAll(
+                        item("undo"),
+                        item("redo"),
+                        new SeparatorMenuItem(),
+                        item("find"),
+                        item("replace"),
+                        new SeparatorMenuItem(),
+                        item("accept"));
         Menu generate = new Menu("Generate");
         CheckMenuItem atCursor = new CheckMenuItem("Generate at the cursor (instead of the end)");
         atCursor.setId("menu-at-cursor");
@@ -181,10 +254,25 @@ public final class AppActions {
             if (a != null) atCursor.selectedProperty().unbindBidirectional(a.generateAtCursorProperty());
             if (s != null) atCursor.selectedProperty().bindBidirectional(s.generateAtCursorProperty());
         });
-        generate.getItems().addAll(item("generate"), item("stop"), item("retry"), new SeparatorMenuItem(), item("prev-branch"), item("next-branch"),
-                new SeparatorMenuItem(), atCursor);
+        generate.getItems()
+                .addAll(
+                        item("generate"),
+                        item("stop"),
+                        item("retry"),
+                        new SeparatorMenuItem(),
+                        item("prev-branch"),
+                        item("next-branch"),
+                        new SeparatorMenuItem(),
+                        atCursor);
         Menu modelMenu = new Menu("Model");
-        modelMenu.getItems().addAll(item("models"), item("download-model"), item("connect-remote"), item("engine-settings"), item("demo-model"));
+        modelMenu
+                .getItems()
+                .addAll(
+                        item("models"),
+                        item("download-model"),
+                        item("connect-remote"),
+                        item("engine-settings"),
+                        item("demo-model"));
         Menu view = new Menu("View");
         ToggleGroup themes = new ToggleGroup();
         RadioMenuItem light = new RadioMenuItem("Light theme");
@@ -194,9 +282,16 @@ public final class AppActions {
         (w.prefs().theme().equals("dark") ? dark : light).setSelected(true);
         light.setOnAction(e -> w.setTheme("light"));
         dark.setOnAction(e -> w.setTheme("dark"));
-        view.getItems().addAll(light, dark, new SeparatorMenuItem(), item("layout"), item("zoom-in"), item("zoom-out"),
-                item("zoom-reset"),
-                item("full-screen"));
+        view.getItems()
+                .addAll(
+                        light,
+                        dark,
+                        new SeparatorMenuItem(),
+                        item("layout"),
+                        item("zoom-in"),
+                        item("zoom-out"),
+                        item("zoom-reset"),
+                        item("full-screen"));
         Menu help = new Menu("Help");
         help.getItems().add(item("system-check"));
         MenuBar bar = new MenuBar(file, edit, generate, modelMenu, view, help);
@@ -208,9 +303,16 @@ public final class AppActions {
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         ToolBar tb = new ToolBar(
-                all.get("generate").button("▶ Generate"), all.get("stop").button("■ Stop"), all.get("retry").button("↻ Retry"),
-                all.get("undo").button("↶ Undo"), all.get("redo").button("↷ Redo"),
-                all.get("prev-branch").button("◀"), branchLabel, all.get("next-branch").button("▶"), grow, modelLabel());
+                all.get("generate").button("▶ Generate"),
+                all.get("stop").button("■ Stop"),
+                all.get("retry").button("↻ Retry"),
+                all.get("undo").button("↶ Undo"),
+                all.get("redo").button("↷ Redo"),
+                all.get("prev-branch").button("◀"),
+                branchLabel,
+                all.get("next-branch").button("▶"),
+                grow,
+                modelLabel());
         tb.setId("toolbar");
         return tb;
     }
@@ -226,9 +328,11 @@ public final class AppActions {
             if (loading) l.setText("Loading model…");
             else if (m == null) l.setText("No model");
             else if (m.demo()) {
-                l.setText("Demo model — writes story-shaped English, not good fiction; the real model is mosaicml/mpt-7b-storywriter");
+                l.setText(
+                        "Demo model — writes story-shaped English, not good fiction; the real model is mosaicml/mpt-7b-storywriter");
                 l.getStyleClass().add("demo-badge");
-            } else if (m.isRemote()) l.setText(m.name() + " · " + String.format("%,d", m.contextWindow()) + "-token window");
+            } else if (m.isRemote())
+                l.setText(m.name() + " · " + String.format("%,d", m.contextWindow()) + "-token window");
             else l.setText(m.name() + " · " + String.format("%,d", m.trainedContext()) + "-token training context");
         };
         w.model.infoProperty().addListener(x -> update.run());
@@ -245,12 +349,19 @@ public final class AppActions {
         Map<KeyCombination, String> zoomKeys = Map.of(
                 new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_ANY),
                 "zoom-in",
-                new KeyCodeCombination(KeyCode.ADD, KeyCombination.SHORTCUT_DOWN), "zoom-in",
-                new KeyCodeCombination(KeyCode.SUBTRACT, KeyCombination.SHORTCUT_DOWN), "zoom-out",
-                new KeyCodeCombination(KeyCode.NUMPAD0, KeyCombination.SHORTCUT_DOWN), "zoom-reset");
+                new KeyCodeCombination(KeyCode.ADD, KeyCombination.SHORTCUT_DOWN),
+                "zoom-in",
+                new KeyCodeCombination(KeyCode.SUBTRACT, KeyCombination.SHORTCUT_DOWN),
+                "zoom-out",
+                new KeyCodeCombination(KeyCode.NUMPAD0, KeyCombination.SHORTCUT_DOWN),
+                "zoom-reset");
         scene.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             for (var z : zoomKeys.entrySet()) {
-                if (z.getKey().match(e)) { all.get(z.getValue()).run(); e.consume(); return; }
+                if (z.getKey().match(e)) {
+                    all.get(z.getValue()).run();
+                    e.consume();
+                    return;
+                }
             }
         });
         scene.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
@@ -262,7 +373,9 @@ public final class AppActions {
         });
     }
 
-    private MenuItem item(String id) { return all.get(id).menuItem(); }
+    private MenuItem item(String id) {
+        return all.get(id).menuItem();
+    }
 
     private static MenuItem disabledItem(String text) {
         MenuItem m = new MenuItem(text);

@@ -1,10 +1,5 @@
 package org.longform.ui.app;
 
-import org.longform.ui.story.AtomicFiles;
-import org.longform.ui.story.StoryData;
-import org.longform.ui.story.StoryFile;
-import org.longform.ui.story.StoryFileException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -17,6 +12,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.longform.ui.story.AtomicFiles;
+import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StoryFile;
+import org.longform.ui.story.StoryFileException;
 
 /**
  * Autosave and crash recovery on disk, under the config folder:
@@ -32,6 +31,7 @@ public final class AutosaveStore {
     public static final int KEEP_VERSIONS = 20;
     /** Versions closer together than this are merged (the newer one replaces the older). */
     static long VERSION_SPACING_SECONDS = 60;
+
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
 
     private final Path root;
@@ -41,7 +41,9 @@ public final class AutosaveStore {
     /** A story left behind by a session that did not exit cleanly. */
     public record Recoverable(Path file, Path originalPath, StoryData story, long savedAt) {}
 
-    public AutosaveStore(Path configDir, long pid) { this(configDir, pid, Clock.systemDefaultZone()); }
+    public AutosaveStore(Path configDir, long pid) {
+        this(configDir, pid, Clock.systemDefaultZone());
+    }
 
     /** {@code clock} names the history versions (tests fix it to make saves collide). */
     public AutosaveStore(Path configDir, long pid, Clock clock) {
@@ -50,7 +52,9 @@ public final class AutosaveStore {
         this.clock = clock;
     }
 
-    public Path sessionDir() { return root.resolve("autosave").resolve(Long.toString(pid)); }
+    public Path sessionDir() {
+        return root.resolve("autosave").resolve(Long.toString(pid));
+    }
 
     /** Saves the recovery copy, the story's own file (if any) and a history version; all writes atomic. */
     public void save(StoryData story, Path userFile) throws StoryFileException {
@@ -59,7 +63,8 @@ public final class AutosaveStore {
         StoryFile.write(rec, story);
         Path pathFile = dir.resolve(story.id() + ".path");
         try {
-            if (userFile != null) AtomicFiles.write(pathFile, userFile.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
+            if (userFile != null)
+                AtomicFiles.write(pathFile, userFile.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
             else Files.deleteIfExists(pathFile);
         } catch (IOException e) {
             throw new StoryFileException(pathFile, "cannot write: " + e.getMessage(), e);
@@ -99,7 +104,8 @@ public final class AutosaveStore {
     private boolean isRecent(Path version) {
         String name = version.getFileName().toString();
         try {
-            LocalDateTime at = LocalDateTime.parse(name.substring(0, name.length() - StoryFile.EXTENSION.length()), STAMP);
+            LocalDateTime at =
+                    LocalDateTime.parse(name.substring(0, name.length() - StoryFile.EXTENSION.length()), STAMP);
             return at.isAfter(LocalDateTime.now(clock).minusSeconds(VERSION_SPACING_SECONDS));
         } catch (RuntimeException e) {
             return false;
@@ -111,7 +117,9 @@ public final class AutosaveStore {
         Path dir = root.resolve("history").resolve(storyId);
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(StoryFile.EXTENSION)).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(StoryFile.EXTENSION))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -145,15 +153,19 @@ public final class AutosaveStore {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (other == pid || ProcessHandle.of(other).map(ProcessHandle::isAlive).orElse(false)) continue;
+                if (other == pid
+                        || ProcessHandle.of(other).map(ProcessHandle::isAlive).orElse(false)) continue;
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(s, "*" + StoryFile.EXTENSION)) {
                     for (Path f : files) {
                         try {
                             StoryData d = StoryFile.read(f);
                             String id = d.id();
                             Path pf = s.resolve(id + ".path");
-                            Path orig = Files.isRegularFile(pf) ? Path.of(Files.readString(pf).strip()) : null;
-                            out.add(new Recoverable(f, orig, d, Files.getLastModifiedTime(f).toMillis()));
+                            Path orig = Files.isRegularFile(pf)
+                                    ? Path.of(Files.readString(pf).strip())
+                                    : null;
+                            out.add(new Recoverable(
+                                    f, orig, d, Files.getLastModifiedTime(f).toMillis()));
                         } catch (StoryFileException | IOException e) {
                             problems.add(e.getMessage());
                         }

@@ -1,15 +1,14 @@
 package org.longform.ui.app;
 
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import javafx.animation.PauseTransition;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.util.Duration;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFileException;
-
-import java.nio.file.Path;
-import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
 
 /**
  * Saves a story after a few idle seconds and after every generation: snapshot on the FX thread,
@@ -49,8 +48,12 @@ public final class Autosaver {
                 store.save(data, file);
                 String at = LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss"));
                 config.fx().accept(() -> {
-                    status.set("Autosaved " + at + (file == null ? " (recovery copy; use Save As to choose a file)" : " to " + file.getFileName()));
-                    if (story.changesProperty().get() == change && file != null) story.dirtyProperty().set(false);
+                    status.set("Autosaved " + at
+                            + (file == null
+                                    ? " (recovery copy; use Save As to choose a file)"
+                                    : " to " + file.getFileName()));
+                    if (story.changesProperty().get() == change && file != null)
+                        story.dirtyProperty().set(false);
                 });
             } catch (StoryFileException e) {
                 config.fx().accept(() -> {
@@ -61,5 +64,7 @@ public final class Autosaver {
         });
     }
 
-    public void stop() { idle.stop(); }
+    public void stop() {
+        idle.stop();
+    }
 }

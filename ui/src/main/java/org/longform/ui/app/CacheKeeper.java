@@ -1,5 +1,8 @@
 package org.longform.ui.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.longform.engine.gen.CancelToken;
@@ -14,10 +17,6 @@ import org.longform.ui.gen.StoryPipeline;
 import org.longform.ui.gen.TextGenerator;
 import org.longform.ui.prompt.PromptInput;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /**
  * Keeps the engine's KV cache where the writer will need it, so that the model never redoes work it
  * has already done: the cache of the story being written is saved with it (incrementally, in the
@@ -31,8 +30,8 @@ public final class CacheKeeper {
     private final AppConfig config;
     private final StoryCaches caches;
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
-    private CancelToken idle;          // FX thread: the idle job running or queued, if any
-    private StorySession holder;       // model worker: the story whose tokens the engine's cache holds
+    private CancelToken idle; // FX thread: the idle job running or queued, if any
+    private StorySession holder; // model worker: the story whose tokens the engine's cache holds
     private StoryPipeline holderPipeline;
     private int holderCut = -1;
 
@@ -48,9 +47,14 @@ public final class CacheKeeper {
      */
     public static Path defaultRoot(Path configDir) {
         Path home = Path.of(System.getProperty("user.home"));
-        if (!configDir.toAbsolutePath().normalize().equals(home.resolve(".config").resolve("longform"))) return configDir.resolve("kv-cache");
+        if (!configDir
+                .toAbsolutePath()
+                .normalize()
+                .equals(home.resolve(".config").resolve("longform"))) return configDir.resolve("kv-cache");
         String xdg = System.getenv("XDG_CACHE_HOME");
-        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache")).resolve("longform").resolve("kv");
+        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache"))
+                .resolve("longform")
+                .resolve("kv");
     }
 
     /** Saved caches may take half the free space of their disk, at most 64 GiB (a 7B's 65k-token int8 cache is 16 GiB). */
@@ -67,9 +71,13 @@ public final class CacheKeeper {
     }
 
     /** One line for the status bar: the cache's mode, and what the idle work is doing. */
-    public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty statusProperty() {
+        return status.getReadOnlyProperty();
+    }
 
-    public StoryCaches caches() { return caches; }
+    public StoryCaches caches() {
+        return caches;
+    }
 
     /** FX thread: stops the idle work at its next step (the model worker is wanted). */
     public void pause() {
@@ -91,7 +99,8 @@ public final class CacheKeeper {
         StoryCaches.Restored r = caches.restore(g, s.id());
         if (!r.used()) {
             // A stale, foreign or damaged cache is simply not used: the story opens and is read again.
-            if (!r.reason().equals("no saved cache") && !r.reason().equals("no local cache")) publish(g, "saved cache not used: " + r.reason());
+            if (!r.reason().equals("no saved cache") && !r.reason().equals("no local cache"))
+                publish(g, "saved cache not used: " + r.reason());
             return -1;
         }
         s.pipeline().tokens(g).restore(text, r.segments());
@@ -107,7 +116,8 @@ public final class CacheKeeper {
 
     private String saveHolder(TextGenerator g) {
         if (holder == null || holderPipeline == null) return "nothing to save";
-        return caches.save(g, holder.id(), Math.max(0, holderCut), holderPipeline.tokens(g).segmentsFrom(Math.max(0, holderCut)));
+        return caches.save(
+                g, holder.id(), Math.max(0, holderCut), holderPipeline.tokens(g).segmentsFrom(Math.max(0, holderCut)));
     }
 
     /** FX thread: the model changed (or closed): the old cache belongs to nobody now. */
@@ -152,7 +162,8 @@ public final class CacheKeeper {
                 int restored = ensure(g, s, input.story());
                 PromptInput in = restored >= 0 ? withCut(input, restored) : input;
                 long t0 = System.nanoTime();
-                StoryPipeline.Step step = s.pipeline().warm(g, in, sampler, reuse, saving(g, progress(g, "warming", t0)), c);
+                StoryPipeline.Step step =
+                        s.pipeline().warm(g, in, sampler, reuse, saving(g, progress(g, "warming", t0)), c);
                 if (step != null) {
                     viewed(s, step.prompt().storyCut());
                     int cut = step.prompt().storyCut();
@@ -172,9 +183,11 @@ public final class CacheKeeper {
                         return;
                     }
                 }
-                // The prompt is cached to its end with its logits: unless the story changed meanwhile, nothing to recompute.
+                // The prompt is cached to its end with its logits: unless the story changed meanwhile, nothing to
+                // recompute.
                 config.fx().accept(() -> {
-                    if (s.changesProperty().get() == rev) s.nextRecomputeProperty().set(0);
+                    if (s.changesProperty().get() == rev)
+                        s.nextRecomputeProperty().set(0);
                 });
                 String saved = saveHolder(g);
                 publish(g, "saved with the story (" + saved + ")");
@@ -227,7 +240,7 @@ public final class CacheKeeper {
             @Override
             public void onPrefill(int done, int total) {
                 long now = System.nanoTime();
-                if (now - last < 200_000_000L && done < total) return;   // a few updates a second
+                if (now - last < 200_000_000L && done < total) return; // a few updates a second
                 last = now;
                 String line = GenerationController.progressLine(what, done, total, now - t0);
                 config.fx().accept(() -> status.set("Cache: " + line));
@@ -238,8 +251,12 @@ public final class CacheKeeper {
     /** Model worker: the cache's mode for the status bar. */
     private void publish(TextGenerator g, String event) {
         LocalCache lc = g.localCache();
-        String mode = lc == null ? "" : lc.approximateFrom() < 0 ? String.format("exact, %,d tokens", lc.length())
-                : "approximate from token " + lc.approximateFrom() + " of " + lc.length() + " (repairs while you pause)";
+        String mode = lc == null
+                ? ""
+                : lc.approximateFrom() < 0
+                        ? String.format("exact, %,d tokens", lc.length())
+                        : "approximate from token " + lc.approximateFrom() + " of " + lc.length()
+                                + " (repairs while you pause)";
         String line = "Cache: " + mode + (event == null || event.isEmpty() ? "" : " · " + event);
         config.fx().accept(() -> status.set(line));
     }

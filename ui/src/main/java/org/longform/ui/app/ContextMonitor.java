@@ -1,15 +1,14 @@
 package org.longform.ui.app;
 
+import java.util.ArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import javafx.animation.PauseTransition;
 import javafx.beans.InvalidationListener;
 import javafx.util.Duration;
 import org.longform.ui.gen.TextGenerator;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.prompt.PromptInput;
-
-import java.util.ArrayList;
-import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 
 /**
  * Keeps the context map of the active story current: a short while after any change it assembles
@@ -28,14 +27,18 @@ public final class ContextMonitor {
     private BiConsumer<StorySession, PromptInput> onIdle;
 
     /** Called (FX thread) once a recount of an idle story is published: the cache keeper warms from there. */
-    public void setOnIdle(BiConsumer<StorySession, PromptInput> c) { onIdle = c; }
+    public void setOnIdle(BiConsumer<StorySession, PromptInput> c) {
+        onIdle = c;
+    }
 
-    public ContextMonitor(AppConfig config, ModelManager model, GenerationController gen, Supplier<StorySession> active) {
+    public ContextMonitor(
+            AppConfig config, ModelManager model, GenerationController gen, Supplier<StorySession> active) {
         this.config = config;
         this.model = model;
         this.gen = gen;
         this.active = active;
-        this.debounce = new PauseTransition(Duration.millis(config.recountDelay().toMillis()));
+        this.debounce =
+                new PauseTransition(Duration.millis(config.recountDelay().toMillis()));
         debounce.setOnFinished(e -> recount());
         model.generatorProperty().addListener(onChange);
     }
@@ -57,9 +60,19 @@ public final class ContextMonitor {
         StorySession s = active.get();
         TextGenerator g = model.get();
         if (s == null || g == null || s.editor().streaming()) return;
-        int end = s.generateAtCursorProperty().get() ? s.editor().area().getCaretPosition() : s.editor().length();
-        PromptInput in = new PromptInput(s.editor().text(), end, s.memoryProperty().get(), s.authorsNote(), new ArrayList<>(s.worldInfo()),
-                s.worldInfoRulesProperty().get(), gen.effectiveContext(g), s.samplingProperty().get().maxTokens(), s.storyCut(),
+        int end = s.generateAtCursorProperty().get()
+                ? s.editor().area().getCaretPosition()
+                : s.editor().length();
+        PromptInput in = new PromptInput(
+                s.editor().text(),
+                end,
+                s.memoryProperty().get(),
+                s.authorsNote(),
+                new ArrayList<>(s.worldInfo()),
+                s.worldInfoRulesProperty().get(),
+                gen.effectiveContext(g),
+                s.samplingProperty().get().maxTokens(),
+                s.storyCut(),
                 g.kvBlockSize());
         long ticket = ++requested;
         long rev = s.changesProperty().get();
@@ -68,7 +81,7 @@ public final class ContextMonitor {
             try {
                 p = s.pipeline().assemble(g, in);
             } catch (RuntimeException e) {
-                return;   // the model was closed meanwhile; the next change recounts
+                return; // the model was closed meanwhile; the next change recounts
             }
             int reusable = g.reusable(g.promptOrStart(p.ids()), p.keep());
             config.fx().accept(() -> {

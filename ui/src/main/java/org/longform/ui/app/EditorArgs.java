@@ -15,7 +15,9 @@ import java.util.Map;
 public record EditorArgs(Path story, Path model) {
     /** Thrown for arguments the editor does not take; the message is one line for the terminal. */
     public static final class BadArgs extends IllegalArgumentException {
-        public BadArgs(String message) { super(message); }
+        public BadArgs(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -34,8 +36,9 @@ public record EditorArgs(Path story, Path model) {
                     else model = p;
                 }
                 default -> {
-                    if (a.startsWith("-")) throw new BadArgs("unknown option '" + a + "'; the editor takes --open STORY"
-                            + " and --model PATH (run 'longform help' for the commands)");
+                    if (a.startsWith("-"))
+                        throw new BadArgs("unknown option '" + a + "'; the editor takes --open STORY"
+                                + " and --model PATH (run 'longform help' for the commands)");
                     if (!looksLikeFile(a)) {
                         throw new BadArgs("unknown command '" + a + "'; the commands are " + String.join(", ", commands)
                                 + "; without one the editor starts (--open STORY, --model PATH)");

@@ -1,14 +1,13 @@
 package org.longform.ui.app;
 
-import org.longform.ui.engine.EngineSettingsDialog;
-import org.longform.ui.gen.EngineSettings;
-import org.longform.ui.gen.ModelInfo;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.longform.ui.engine.EngineSettingsDialog;
+import org.longform.ui.gen.EngineSettings;
+import org.longform.ui.gen.ModelInfo;
 
 /**
  * Model ▸ Engine settings…: shows the saved settings (read on the I/O worker), saves new ones and
@@ -31,14 +30,17 @@ public final class EngineCommands {
         });
     }
 
-    public EngineSettings settings() { return settings; }
+    public EngineSettings settings() {
+        return settings;
+    }
 
     /** Opens the dialog (FX thread); returns it so tests can drive it. */
     public EngineSettingsDialog showDialog() {
         ModelInfo m = w.model.infoProperty().get();
-        String current = m == null || m.isRemote() || m.dir() == null ? null
+        String current = m == null || m.isRemote() || m.dir() == null
+                ? null
                 : m.name() + ": weights " + (m.weights() != null ? m.weights() : "as stored") + ", KV " + m.kvDtype()
-                  + ", window " + String.format("%,d", m.contextWindow()) + " tokens";
+                        + ", window " + String.format("%,d", m.contextWindow()) + " tokens";
         EngineSettingsDialog d = new EngineSettingsDialog(w.stage, settings, current, this::apply);
         d.show();
         return d;
@@ -59,13 +61,17 @@ public final class EngineCommands {
             }
             w.config.fx().accept(() -> {
                 if (dir == null) {
-                    done.accept(null);   // a remote server or nothing loaded: the next local model uses them
+                    done.accept(null); // a remote server or nothing loaded: the next local model uses them
                     return;
                 }
-                w.model.open(() -> w.config.modelLoader().apply(dir), "Cannot load the model in " + dir + ": ", () -> {
-                    w.monitor.schedule();   // the window may have changed: recount the context map
-                    done.accept(null);
-                }, done);
+                w.model.open(
+                        () -> w.config.modelLoader().apply(dir),
+                        "Cannot load the model in " + dir + ": ",
+                        () -> {
+                            w.monitor.schedule(); // the window may have changed: recount the context map
+                            done.accept(null);
+                        },
+                        done);
             });
         });
     }

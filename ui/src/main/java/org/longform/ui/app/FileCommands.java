@@ -1,5 +1,11 @@
 package org.longform.ui.app;
 
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import javafx.scene.control.Button;
 import javafx.scene.control.TextInputDialog;
 import javafx.stage.FileChooser;
@@ -8,13 +14,6 @@ import org.longform.ui.story.Export;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 import org.longform.ui.story.StoryFileException;
-
-import java.io.File;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Open, save, import, export and crash recovery. Reading and writing run on the I/O worker; every
@@ -30,9 +29,10 @@ public final class FileCommands {
 
     public void openDialog() {
         FileChooser fc = chooser("Open story");
-        fc.getExtensionFilters().addAll(
-                new FileChooser.ExtensionFilter("Stories and text", "*.longform", "*.txt", "*.md", "*.json"),
-                new FileChooser.ExtensionFilter("All files", "*.*"));
+        fc.getExtensionFilters()
+                .addAll(
+                        new FileChooser.ExtensionFilter("Stories and text", "*.longform", "*.txt", "*.md", "*.json"),
+                        new FileChooser.ExtensionFilter("All files", "*.*"));
         File f = fc.showOpenDialog(w.stage);
         if (f != null) open(f.toPath());
     }
@@ -55,7 +55,9 @@ public final class FileCommands {
                 w.config.fx().accept(() -> {
                     StorySession s = w.addStory(d, native_ ? abs : null);
                     if (!native_) {
-                        w.saveStatus().set("Imported " + abs.getFileName() + " as a new story, saved as " + s.fileProperty().get().getFileName());
+                        w.saveStatus()
+                                .set("Imported " + abs.getFileName() + " as a new story, saved as "
+                                        + s.fileProperty().get().getFileName());
                         w.autosaver(s).saveNow();
                     }
                     if (opened.notice() != null) w.notice().info(opened.notice());
@@ -86,9 +88,11 @@ public final class FileCommands {
     }
 
     public void saveAs(StorySession s, Path file) {
-        Path p = file.getFileName().toString().endsWith(StoryFile.EXTENSION) ? file : file.resolveSibling(file.getFileName() + StoryFile.EXTENSION);
+        Path p = file.getFileName().toString().endsWith(StoryFile.EXTENSION)
+                ? file
+                : file.resolveSibling(file.getFileName() + StoryFile.EXTENSION);
         s.fileProperty().set(p);
-        s.titleProperty().set(StoryFile.titleOf(p));   // also marks it changed, so the save below writes
+        s.titleProperty().set(StoryFile.titleOf(p)); // also marks it changed, so the save below writes
         w.autosaver(s).saveNow();
         w.setPrefs(w.prefs().withRecent(p));
     }
@@ -97,7 +101,11 @@ public final class FileCommands {
         StorySession s = w.active();
         if (s == null) return;
         FileChooser fc = chooser(markdown ? "Export as Markdown" : "Export as text");
-        fc.getExtensionFilters().add(markdown ? new FileChooser.ExtensionFilter("Markdown", "*.md") : new FileChooser.ExtensionFilter("Text", "*.txt"));
+        fc.getExtensionFilters()
+                .add(
+                        markdown
+                                ? new FileChooser.ExtensionFilter("Markdown", "*.md")
+                                : new FileChooser.ExtensionFilter("Text", "*.txt"));
         fc.setInitialFileName(s.titleProperty().get() + (markdown ? ".md" : ".txt"));
         File f = fc.showSaveDialog(w.stage);
         if (f != null) export(s, f.toPath(), markdown);
@@ -123,7 +131,8 @@ public final class FileCommands {
         TextInputDialog ask = new TextInputDialog(lastAuthor);
         ask.initOwner(w.stage);
         ask.setTitle("Export as EPUB");
-        ask.setHeaderText("The book's author (optional; the title is the story's: " + s.titleProperty().get() + ")");
+        ask.setHeaderText("The book's author (optional; the title is the story's: "
+                + s.titleProperty().get() + ")");
         ask.setContentText("Author:");
         Optional<String> author = ask.showAndWait();
         if (author.isEmpty()) return;
@@ -154,9 +163,12 @@ public final class FileCommands {
             List<String> problems = new ArrayList<>();
             List<AutosaveStore.Recoverable> found = w.store.recoverable(problems);
             w.config.fx().accept(() -> {
-                if (!problems.isEmpty()) w.notice().error("Some autosaved stories could not be read: " + String.join("; ", problems));
+                if (!problems.isEmpty())
+                    w.notice().error("Some autosaved stories could not be read: " + String.join("; ", problems));
                 if (found.isEmpty()) return;
-                String titles = found.stream().map(r -> "\u201C" + r.story().title() + "\u201D").collect(Collectors.joining(", "));
+                String titles = found.stream()
+                        .map(r -> "\u201C" + r.story().title() + "\u201D")
+                        .collect(Collectors.joining(", "));
                 Button recover = new Button("Recover");
                 recover.setId("recover");
                 Button discard = new Button("Discard");
@@ -174,8 +186,14 @@ public final class FileCommands {
                     w.notice().hide();
                     w.config.io().execute(() -> w.store.discardRecoverable(found));
                 });
-                w.notice().show("Longform did not close properly last time. " + found.size() + (found.size() == 1 ? " story has" : " stories have")
-                        + " autosaved changes: " + titles + ". Recover reopens them as they were at the last autosave.", "notice-info", recover, discard);
+                w.notice()
+                        .show(
+                                "Longform did not close properly last time. " + found.size()
+                                        + (found.size() == 1 ? " story has" : " stories have") + " autosaved changes: "
+                                        + titles + ". Recover reopens them as they were at the last autosave.",
+                                "notice-info",
+                                recover,
+                                discard);
             });
         });
     }

@@ -1,5 +1,9 @@
 package org.longform.ui.app;
 
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -17,11 +21,6 @@ import org.longform.ui.gen.TextGenerator;
 import org.longform.ui.history.EditTree;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.prompt.PromptInput;
-
-import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
-import java.util.function.IntSupplier;
 
 /**
  * Generate / Stop / Retry. The prompt is assembled and the model run on the model worker; text
@@ -52,17 +51,31 @@ public final class GenerationController {
         this.contextSize = contextSize;
     }
 
-    public BooleanProperty generatingProperty() { return generating; }
+    public BooleanProperty generatingProperty() {
+        return generating;
+    }
     /** Prompt processing progress 0..1, or -1 when not processing a prompt. */
-    public DoubleProperty prefillProperty() { return prefill; }
-    public StringProperty statusProperty() { return status; }
-    public StringProperty errorProperty() { return error; }
+    public DoubleProperty prefillProperty() {
+        return prefill;
+    }
+
+    public StringProperty statusProperty() {
+        return status;
+    }
+
+    public StringProperty errorProperty() {
+        return error;
+    }
 
     /** Called (FX thread) with the story after each of its generations ends: autosave hooks in here. */
-    public void setAfterGeneration(java.util.function.Consumer<StorySession> c) { afterGeneration = c; }
+    public void setAfterGeneration(java.util.function.Consumer<StorySession> c) {
+        afterGeneration = c;
+    }
 
     /** True while {@code s} is the story being generated into. */
-    public boolean isRunning(StorySession s) { return generating.get() && running == s; }
+    public boolean isRunning(StorySession s) {
+        return generating.get() && running == s;
+    }
 
     /** The prompt's size: the model's window (the engine's one setting), below a cap only if prefs.json sets one. */
     public int effectiveContext(TextGenerator g) {
@@ -77,10 +90,14 @@ public final class GenerationController {
         this.approximateReuse = approximateReuse;
     }
 
-    public CacheKeeper cacheKeeper() { return keeper; }
+    public CacheKeeper cacheKeeper() {
+        return keeper;
+    }
 
     /** The reuse mode the writer chose (Model ▸ Approximate reuse after deep edits). */
-    public Session.Reuse reuse() { return approximateReuse.getAsBoolean() ? Session.Reuse.APPROXIMATE : Session.Reuse.EXACT; }
+    public Session.Reuse reuse() {
+        return approximateReuse.getAsBoolean() ? Session.Reuse.APPROXIMATE : Session.Reuse.EXACT;
+    }
 
     /** Continues the story at its end (or at the cursor, if the story says so). */
     public void generate(StorySession s) {
@@ -101,8 +118,16 @@ public final class GenerationController {
         TextGenerator g = model.get();
         if (generating.get() || g == null) return;
         StoryEditor ed = s.editor();
-        PromptInput input = new PromptInput(ed.text(), at, s.memoryProperty().get(), s.authorsNote(), new ArrayList<>(s.worldInfo()),
-                s.worldInfoRulesProperty().get(), effectiveContext(g), s.samplingProperty().get().maxTokens(), s.storyCut(),
+        PromptInput input = new PromptInput(
+                ed.text(),
+                at,
+                s.memoryProperty().get(),
+                s.authorsNote(),
+                new ArrayList<>(s.worldInfo()),
+                s.worldInfoRulesProperty().get(),
+                effectiveContext(g),
+                s.samplingProperty().get().maxTokens(),
+                s.storyCut(),
                 g.kvBlockSize());
         var sampling = s.samplingProperty().get();
         CancelToken c = new CancelToken();
@@ -132,29 +157,41 @@ public final class GenerationController {
                     }
                 });
                 long t0 = System.nanoTime();
-                StoryPipeline.Step step = s.pipeline().generate(g, in, p, sampling, reuse, new TokenListener() {
-                    long lastShown;
+                StoryPipeline.Step step = s.pipeline()
+                        .generate(
+                                g,
+                                in,
+                                p,
+                                sampling,
+                                reuse,
+                                new TokenListener() {
+                                    long lastShown;
 
-                    @Override
-                    public void onPrefill(int done, int total) {
-                        long now = System.nanoTime();
-                        if (now - lastShown < 100_000_000L && done < total) return;   // a few updates a second
-                        lastShown = now;
-                        // Longer than a second: tokens done / total, rate and time left in the status line.
-                        String line = now - t0 > 1_000_000_000L ? progressLine("Reading the story", done, total, now - t0) : null;
-                        config.fx().accept(() -> {
-                            if (cancel != c || total <= 0) return;
-                            prefill.set(done / (double) total);
-                            if (line != null) status.set(line + " · Esc stops, keeping what was read");
-                        });
-                    }
+                                    @Override
+                                    public void onPrefill(int done, int total) {
+                                        long now = System.nanoTime();
+                                        if (now - lastShown < 100_000_000L && done < total)
+                                            return; // a few updates a second
+                                        lastShown = now;
+                                        // Longer than a second: tokens done / total, rate and time left in the status
+                                        // line.
+                                        String line = now - t0 > 1_000_000_000L
+                                                ? progressLine("Reading the story", done, total, now - t0)
+                                                : null;
+                                        config.fx().accept(() -> {
+                                            if (cancel != c || total <= 0) return;
+                                            prefill.set(done / (double) total);
+                                            if (line != null) status.set(line + " · Esc stops, keeping what was read");
+                                        });
+                                    }
 
-                    @Override
-                    public void onToken(int id, String text) {
-                        streamed.incrementAndGet();
-                        b.add(text);
-                    }
-                }, c);
+                                    @Override
+                                    public void onToken(int id, String text) {
+                                        streamed.incrementAndGet();
+                                        b.add(text);
+                                    }
+                                },
+                                c);
                 if (keeper != null) keeper.generated(g, s, step.result(), p.storyCut());
                 GenerationResult r = step.result();
                 config.fx().accept(() -> finish(c, s, r, null));
@@ -170,7 +207,9 @@ public final class GenerationController {
         String left = "";
         if (rate > 0 && done < total) {
             long s = Math.round((total - done) / rate);
-            left = s >= 3600 ? String.format(" · %d:%02d:%02d left", s / 3600, s / 60 % 60, s % 60) : String.format(" · %d:%02d left", s / 60, s % 60);
+            left = s >= 3600
+                    ? String.format(" · %d:%02d:%02d left", s / 3600, s / 60 % 60, s % 60)
+                    : String.format(" · %d:%02d left", s / 60, s % 60);
         }
         return String.format("%s: %,d / %,d tokens · %.1f tokens/s%s", what, done, total, rate, left);
     }
@@ -184,11 +223,12 @@ public final class GenerationController {
     }
 
     private void finish(CancelToken c, StorySession s, GenerationResult r, Throwable failure) {
-        if (cancel != c) return;                 // an old, already stopped run reporting late
+        if (cancel != c) return; // an old, already stopped run reporting late
         boolean wasRunning = generating.get();
         if (wasRunning) end(s);
         if (failure != null) {
-            error.set("Generation failed: " + (failure.getMessage() == null ? failure.toString() : failure.getMessage()));
+            error.set(
+                    "Generation failed: " + (failure.getMessage() == null ? failure.toString() : failure.getMessage()));
             status.set("Generation failed");
         } else if (r != null && wasRunning) {
             String why = switch (r.reason()) {
@@ -198,8 +238,15 @@ public final class GenerationController {
                 case CANCELLED -> "stopped";
                 case CONTEXT_FULL -> "context full";
             };
-            status.set(String.format("%d tokens in %.1f s · %.1f tokens/s · prompt %d tokens (%d recomputed, %.1f s) · %s",
-                    r.ids().length, r.decodeNanos() / 1e9, r.decodeTokensPerSecond(), r.promptTokens(), r.recomputedTokens(), r.prefillNanos() / 1e9, why));
+            status.set(String.format(
+                    "%d tokens in %.1f s · %.1f tokens/s · prompt %d tokens (%d recomputed, %.1f s) · %s",
+                    r.ids().length,
+                    r.decodeNanos() / 1e9,
+                    r.decodeTokensPerSecond(),
+                    r.promptTokens(),
+                    r.recomputedTokens(),
+                    r.prefillNanos() / 1e9,
+                    why));
         }
     }
 

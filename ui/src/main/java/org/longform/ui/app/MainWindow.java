@@ -1,5 +1,15 @@
 package org.longform.ui.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.beans.InvalidationListener;
@@ -10,7 +20,6 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.geometry.Orientation;
 import javafx.scene.Scene;
-import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
@@ -44,17 +53,6 @@ import org.longform.ui.story.StoryData;
 import org.longform.ui.structure.ChapterNavigator;
 import org.longform.ui.structure.HistoryBrowser;
 import org.longform.ui.tools.WritingTools;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.ToIntFunction;
 
 /**
  * The main window: menu and toolbar (from {@link AppActions}), story tabs, the side panels (memory
@@ -108,22 +106,29 @@ public final class MainWindow {
         this.model = new ModelManager(config);
         this.gen = new GenerationController(config, model, () -> prefs.promptCap());
         this.monitor = new ContextMonitor(config, model, gen, active::get);
-        this.keeper = new CacheKeeper(config, CacheKeeper.defaultRoot(config.configDir()), CacheKeeper.defaultCap(config.configDir()));
+        this.keeper = new CacheKeeper(
+                config, CacheKeeper.defaultRoot(config.configDir()), CacheKeeper.defaultCap(config.configDir()));
         gen.setCache(keeper, () -> prefs.approximateReuse());
-        monitor.setOnIdle((s, in) -> keeper.idle(s, model.get(), in, s.samplingProperty().get(), gen.reuse()));
+        monitor.setOnIdle(
+                (s, in) -> keeper.idle(s, model.get(), in, s.samplingProperty().get(), gen.reuse()));
         this.files = new FileCommands(this);
         this.remote = new RemoteCommands(this);
         this.engine = new EngineCommands(this);
-        this.tools = new WritingTools(config.configDir(), config.io(), config.fx(), active::get,
-                gen.generatingProperty(), this::tokenCount);
+        this.tools = new WritingTools(
+                config.configDir(), config.io(), config.fx(), active::get, gen.generatingProperty(), this::tokenCount);
         this.chapters = new ChapterNavigator(tools.worker(), config.fx());
         this.actions = new AppActions(this);
 
         tabs.setId("stories");
-        tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> activate(t == null ? null : sessions.get(t)));
+        tabs.getSelectionModel()
+                .selectedItemProperty()
+                .addListener((o, a, t) -> activate(t == null ? null : sessions.get(t)));
         TabPane side = new TabPane(
-                sideTab("Memory", memoryPanel), sideTab("World info", worldInfoPanel),
-                sideTab("Sampler", samplerPanel), sideTab("Model", modelPanel), new Tab("Chapters", chapters));
+                sideTab("Memory", memoryPanel),
+                sideTab("World info", worldInfoPanel),
+                sideTab("Sampler", samplerPanel),
+                sideTab("Model", modelPanel),
+                new Tab("Chapters", chapters));
         side.setId("side");
         side.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         side.setMinWidth(280);
@@ -153,7 +158,8 @@ public final class MainWindow {
         root.getStyleClass().add("app-root");
         // Never open larger than the screen (a saved size from a bigger monitor would hide the edges).
         var screen = Screen.getPrimary().getVisualBounds();
-        scene = new Scene(root, Math.min(prefs.width(), screen.getWidth()), Math.min(prefs.height(), screen.getHeight()));
+        scene = new Scene(
+                root, Math.min(prefs.width(), screen.getWidth()), Math.min(prefs.height(), screen.getHeight()));
         Themes.apply(scene, prefs.theme());
         actions.installShortcuts(scene);
         tools.bindFullScreen(stage, List.of(menuBar, toolBar, bottom, tools.stats()), split, side);
@@ -162,11 +168,15 @@ public final class MainWindow {
         stage.setScene(scene);
         stage.titleProperty().unbind();
         stage.setTitle("Longform");
-        for (int size : new int[]{256, 64, 32}) {   // the window and taskbar icon, from the installed assets
+        for (int size : new int[] {256, 64, 32}) { // the window and taskbar icon, from the installed assets
             Path icon = Assets.dir().resolve("icons/longform-" + size + ".png");
-            if (Files.isRegularFile(icon)) stage.getIcons().add(new Image(icon.toUri().toString()));
+            if (Files.isRegularFile(icon))
+                stage.getIcons().add(new Image(icon.toUri().toString()));
         }
-        stage.setOnCloseRequest(e -> { e.consume(); quit(); });
+        stage.setOnCloseRequest(e -> {
+            e.consume();
+            quit();
+        });
     }
 
     private final InvalidationListener onRecompute = x -> showCacheStatus();
@@ -185,17 +195,25 @@ public final class MainWindow {
     }
 
     private void wireModel() {
-        model.infoProperty().addListener((o, a, m) -> { refreshModelPanel(); tools.stats().modelChanged(); });
-        model.loadingProperty().addListener((o, a, l) -> modelPanel.showProgress(l ? -1 : -2, l ? "Loading model…" : ""));
+        model.infoProperty().addListener((o, a, m) -> {
+            refreshModelPanel();
+            tools.stats().modelChanged();
+        });
+        model.loadingProperty()
+                .addListener((o, a, l) -> modelPanel.showProgress(l ? -1 : -2, l ? "Loading model…" : ""));
         model.errorProperty().addListener((o, a, e) -> {
             modelPanel.showError(e);
             if (e != null) notice.error(e);
         });
         modelPanel.loadButton().setOnAction(e -> showModels(false));
         modelPanel.demoButton().setOnAction(e -> loadModel(config.defaultModel()));
-        modelPanel.connectButton().setOnAction(e -> actions.get("connect-remote").run());
+        modelPanel
+                .connectButton()
+                .setOnAction(e -> actions.get("connect-remote").run());
         modelPanel.cancelButton().setOnAction(e -> gen.stop());
-        modelPanel.engineSettingsButton().setOnAction(e -> actions.get("engine-settings").run());
+        modelPanel
+                .engineSettingsButton()
+                .setOnAction(e -> actions.get("engine-settings").run());
         modelPanel.approximateReuse().setSelected(prefs.approximateReuse());
         modelPanel.approximateReuse().selectedProperty().addListener((o, a, v) -> {
             prefs = prefs.withApproximateReuse(v);
@@ -209,9 +227,14 @@ public final class MainWindow {
             if (s != null) s.nextRecomputeProperty().addListener(onRecompute);
             showCacheStatus();
         });
-        samplerPanel.setOnMakeDefault(s -> { prefs = prefs.withSamplerDefaults(s); savePrefs(); saveStatus.set("Sampler settings saved as the default for new stories"); });
+        samplerPanel.setOnMakeDefault(s -> {
+            prefs = prefs.withSamplerDefaults(s);
+            savePrefs();
+            saveStatus.set("Sampler settings saved as the default for new stories");
+        });
         List<String> problems = new ArrayList<>();
-        samplerPanel.setPresets(Presets.load(List.of(Assets.dir().resolve("presets"), config.configDir().resolve("presets")), problems));
+        samplerPanel.setPresets(Presets.load(
+                List.of(Assets.dir().resolve("presets"), config.configDir().resolve("presets")), problems));
         if (!problems.isEmpty()) notice.error("Some sampler presets could not be read: " + String.join("; ", problems));
         samplerPanel.setPresetFolder(config.configDir().resolve("presets"), config.io(), config.fx());
     }
@@ -222,7 +245,9 @@ public final class MainWindow {
             refreshModelPanel();
             monitor.schedule();
         });
-        gen.errorProperty().addListener((o, a, e) -> { if (e != null) notice.error(e); });
+        gen.errorProperty().addListener((o, a, e) -> {
+            if (e != null) notice.error(e);
+        });
         gen.prefillProperty().addListener((o, a, p) -> {
             double v = p.doubleValue();
             if (v >= 0) modelPanel.showProgress(v, String.format("Processing prompt… %.0f%%", v * 100));
@@ -267,12 +292,21 @@ public final class MainWindow {
                 return e.getValue();
             }
         }
-        StorySession s = new StorySession(data, file != null ? file : StoryLibrary.newFile(config.configDir(), data.title()));
+        StorySession s =
+                new StorySession(data, file != null ? file : StoryLibrary.newFile(config.configDir(), data.title()));
         Tab tab = new Tab();
-        tab.textProperty().bind(Bindings.when(s.dirtyProperty()).then(Bindings.concat(s.titleProperty(), " •")).otherwise(s.titleProperty()));
+        tab.textProperty()
+                .bind(Bindings.when(s.dirtyProperty())
+                        .then(Bindings.concat(s.titleProperty(), " •"))
+                        .otherwise(s.titleProperty()));
         tab.setContent(s.editor().view());
-        tab.setOnCloseRequest(e -> { e.consume(); closeStory(tab); });
-        s.promptProperty().addListener((o, a, p) -> { if (active.get() == s) showPrompt(p); });
+        tab.setOnCloseRequest(e -> {
+            e.consume();
+            closeStory(tab);
+        });
+        s.promptProperty().addListener((o, a, p) -> {
+            if (active.get() == s) showPrompt(p);
+        });
         sessions.put(tab, s);
         autosavers.put(s, new Autosaver(config, store, s, saveStatus));
         tabs.getTabs().add(tab);
@@ -283,10 +317,23 @@ public final class MainWindow {
 
     public StorySession newStory() {
         StoryData d = StoryData.blank("Untitled");
-        d = new StoryData(d.id(), d.title(), "", List.of(), "", d.authorsNote(), List.of(), d.worldInfoRules(), prefs.samplerDefaults(),
-                null, false, d.history(), d.created(), d.modified());
+        d = new StoryData(
+                d.id(),
+                d.title(),
+                "",
+                List.of(),
+                "",
+                d.authorsNote(),
+                List.of(),
+                d.worldInfoRules(),
+                prefs.samplerDefaults(),
+                null,
+                false,
+                d.history(),
+                d.created(),
+                d.modified());
         StorySession s = addStory(d, null);
-        autosavers.get(s).saveNow();   // a new story exists on disk from the start
+        autosavers.get(s).saveNow(); // a new story exists on disk from the start
         return s;
     }
 
@@ -299,7 +346,7 @@ public final class MainWindow {
         a.saveNow();
         a.stop();
         String id = s.id();
-        config.io().execute(() -> store.forget(id));   // queued after the save: the story is safely in its file
+        config.io().execute(() -> store.forget(id)); // queued after the save: the story is safely in its file
         sessions.remove(tab);
         tabs.getTabs().remove(tab);
         tools.closed(s);
@@ -323,12 +370,12 @@ public final class MainWindow {
             done.countDown();
         });
         try {
-            done.await(10, TimeUnit.SECONDS);   // let the last saves land before the JVM goes
+            done.await(10, TimeUnit.SECONDS); // let the last saves land before the JVM goes
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         var cached = new CountDownLatch(1);
-        config.modelWorker().execute(cached::countDown);   // after the caches' last saves (closeStory queued them)
+        config.modelWorker().execute(cached::countDown); // after the caches' last saves (closeStory queued them)
         try {
             cached.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -344,14 +391,17 @@ public final class MainWindow {
      * the story (--open, else a new one).
      */
     public void start(List<String> args) {
-        if (!Double.isNaN(prefs.x())) { stage.setX(prefs.x()); stage.setY(prefs.y()); }
+        if (!Double.isNaN(prefs.x())) {
+            stage.setX(prefs.x());
+            stage.setY(prefs.y());
+        }
         stage.setMaximized(prefs.maximized());
         stage.show();
         files.offerRecovery();
         EditorArgs a;
         try {
             a = EditorArgs.parse(args, Cli.commandNames());
-        } catch (EditorArgs.BadArgs e) {   // the launcher checked them; a test or a caller may not have
+        } catch (EditorArgs.BadArgs e) { // the launcher checked them; a test or a caller may not have
             notice.error("Ignored the command line: " + e.getMessage());
             a = new EditorArgs(null, null);
         }
@@ -374,7 +424,8 @@ public final class MainWindow {
     public ModelManagerDialog showModels(boolean downloadPage) {
         if (modelsDialog == null) {
             if (modelServices == null) modelServices = ModelServices.forApp(config);
-            modelsDialog = new ModelManagerDialog(stage, modelServices, this::loadModel, sc -> Themes.apply(sc, prefs.theme()));
+            modelsDialog = new ModelManagerDialog(
+                    stage, modelServices, this::loadModel, sc -> Themes.apply(sc, prefs.theme()));
         }
         modelsDialog.show(downloadPage);
         return modelsDialog;
@@ -389,16 +440,22 @@ public final class MainWindow {
     /** The first-run screen and Help ▸ System check…; {@link #setFirstRun} swaps the check in tests. */
     public FirstRun firstRun() {
         if (firstRun == null) {
-            firstRun = new FirstRun(config.configDir(), AppConfig.daemon("longform-system-check"), config.fx(),
+            firstRun = new FirstRun(
+                    config.configDir(),
+                    AppConfig.daemon("longform-system-check"),
+                    config.fx(),
                     // priced with the weights as the editor will load them (Model ▸ Engine settings…)
                     () -> SystemCheck.run(SystemCheck.STORYWRITER.loadedAs(
-                            EngineSettings.load(config.configDir().resolve(EngineSettings.FILE)).quant())),
+                            EngineSettings.load(config.configDir().resolve(EngineSettings.FILE))
+                                    .quant())),
                     Assets.dir().resolve("stories/the-time-machine-chapter-1.txt"));
         }
         return firstRun;
     }
 
-    public void setFirstRun(FirstRun f) { firstRun = f; }
+    public void setFirstRun(FirstRun f) {
+        firstRun = f;
+    }
 
     public FirstRun.Hooks firstRunHooks() {
         return new FirstRun.Hooks(stage, () -> showModels(true), files::open, sc -> Themes.apply(sc, prefs.theme()));
@@ -422,25 +479,73 @@ public final class MainWindow {
         savePrefs();
     }
 
-    public StorySession active() { return active.get(); }
-    public ObjectProperty<StorySession> activeProperty() { return active; }
-    public List<StorySession> stories() { return List.copyOf(sessions.values()); }
-    public Scene scene() { return scene; }
-    public NoticeBar notice() { return notice; }
-    public ContextBar contextBar() { return contextBar; }
-    public GenerationController generation() { return gen; }
-    public ModelManager model() { return model; }
-    public ContextMonitor monitor() { return monitor; }
+    public StorySession active() {
+        return active.get();
+    }
 
-    public CacheKeeper cacheKeeper() { return keeper; }
+    public ObjectProperty<StorySession> activeProperty() {
+        return active;
+    }
 
-    public Label cacheStatusLabel() { return cacheStatus; }
-    public AutosaveStore store() { return store; }
-    public FileCommands files() { return files; }
-    public RemoteCommands remote() { return remote; }
-    public AppActions actions() { return actions; }
-    public WritingTools tools() { return tools; }
-    public ChapterNavigator chapters() { return chapters; }
+    public List<StorySession> stories() {
+        return List.copyOf(sessions.values());
+    }
+
+    public Scene scene() {
+        return scene;
+    }
+
+    public NoticeBar notice() {
+        return notice;
+    }
+
+    public ContextBar contextBar() {
+        return contextBar;
+    }
+
+    public GenerationController generation() {
+        return gen;
+    }
+
+    public ModelManager model() {
+        return model;
+    }
+
+    public ContextMonitor monitor() {
+        return monitor;
+    }
+
+    public CacheKeeper cacheKeeper() {
+        return keeper;
+    }
+
+    public Label cacheStatusLabel() {
+        return cacheStatus;
+    }
+
+    public AutosaveStore store() {
+        return store;
+    }
+
+    public FileCommands files() {
+        return files;
+    }
+
+    public RemoteCommands remote() {
+        return remote;
+    }
+
+    public AppActions actions() {
+        return actions;
+    }
+
+    public WritingTools tools() {
+        return tools;
+    }
+
+    public ChapterNavigator chapters() {
+        return chapters;
+    }
 
     /** The loaded model's token count: one function object per loaded model (counts are cached per object). */
     private ToIntFunction<String> tokenCount() {
@@ -456,13 +561,26 @@ public final class MainWindow {
     public HistoryBrowser showHistory() {
         StorySession s = active.get();
         if (s == null) return null;
-        HistoryBrowser h = new HistoryBrowser(stage, s, store, config.io(), config.fx(),
-                sc -> Themes.apply(sc, prefs.theme()));
+        HistoryBrowser h =
+                new HistoryBrowser(stage, s, store, config.io(), config.fx(), sc -> Themes.apply(sc, prefs.theme()));
         h.show();
         return h;
     }
-    public Autosaver autosaver(StorySession s) { return autosavers.get(s); }
-    StringProperty saveStatus() { return saveStatus; }
-    Prefs prefs() { return prefs; }
-    void setPrefs(Prefs p) { prefs = p; savePrefs(); }
+
+    public Autosaver autosaver(StorySession s) {
+        return autosavers.get(s);
+    }
+
+    StringProperty saveStatus() {
+        return saveStatus;
+    }
+
+    Prefs prefs() {
+        return prefs;
+    }
+
+    void setPrefs(Prefs p) {
+        prefs = p;
+        savePrefs();
+    }
 }

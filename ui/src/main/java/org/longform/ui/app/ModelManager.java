@@ -1,5 +1,8 @@
 package org.longform.ui.app;
 
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -8,10 +11,6 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.longform.ui.gen.ModelInfo;
 import org.longform.ui.gen.TextGenerator;
-
-import java.nio.file.Path;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /** The loaded model. Loading and closing happen on the model worker; the properties change on the FX thread. */
 public final class ModelManager {
@@ -34,7 +33,8 @@ public final class ModelManager {
      * the FX thread) and swaps it in; the old one is closed after. On failure the error property
      * gets {@code failurePrefix} + the message and {@code onFailed} (if any) the message alone.
      */
-    public void open(Supplier<TextGenerator> opener, String failurePrefix, Runnable onLoaded, Consumer<String> onFailed) {
+    public void open(
+            Supplier<TextGenerator> opener, String failurePrefix, Runnable onLoaded, Consumer<String> onFailed) {
         loading.set(true);
         error.set(null);
         config.modelWorker().execute(() -> {
@@ -65,11 +65,25 @@ public final class ModelManager {
         info.set(g == null ? null : g.info());
     }
 
-    public TextGenerator get() { return generator.get(); }
-    public ObjectProperty<TextGenerator> generatorProperty() { return generator; }
-    public ObjectProperty<ModelInfo> infoProperty() { return info; }
-    public BooleanProperty loadingProperty() { return loading; }
-    public StringProperty errorProperty() { return error; }
+    public TextGenerator get() {
+        return generator.get();
+    }
+
+    public ObjectProperty<TextGenerator> generatorProperty() {
+        return generator;
+    }
+
+    public ObjectProperty<ModelInfo> infoProperty() {
+        return info;
+    }
+
+    public BooleanProperty loadingProperty() {
+        return loading;
+    }
+
+    public StringProperty errorProperty() {
+        return error;
+    }
 
     public void close() {
         TextGenerator g = generator.get();

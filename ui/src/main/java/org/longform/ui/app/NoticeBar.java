@@ -36,9 +36,13 @@ public final class NoticeBar extends HBox {
         hide();
     }
 
-    public void error(String message) { show(message, "notice-error"); }
+    public void error(String message) {
+        show(message, "notice-error");
+    }
 
-    public void info(String message) { show(message, "notice-info"); }
+    public void info(String message) {
+        show(message, "notice-info");
+    }
 
     public void show(String message, String styleClass, Button... choices) {
         text.setText(message);
@@ -56,5 +60,7 @@ public final class NoticeBar extends HBox {
         buttons.getChildren().clear();
     }
 
-    public String message() { return isVisible() ? text.getText() : ""; }
+    public String message() {
+        return isVisible() ? text.getText() : "";
+    }
 }

@@ -3,22 +3,23 @@ package org.longform.ui.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.longform.engine.sample.SamplerSettings;
-import org.longform.ui.story.AtomicFiles;
-import org.longform.ui.story.StoryFile;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.longform.engine.sample.SamplerSettings;
+import org.longform.ui.story.AtomicFiles;
+import org.longform.ui.story.StoryFile;
 
 /** Named sampler presets: JSON files {"name": ..., "description": ..., "sampler": {...}} in assets/presets and CONFIG/presets. */
 public final class Presets {
     public record Preset(String name, String description, SamplerSettings sampling, Path file) {
         @Override
-        public String toString() { return name; }
+        public String toString() {
+            return name;
+        }
     }
 
     private Presets() {}
@@ -37,7 +38,11 @@ public final class Presets {
                     try {
                         JsonNode o = json.readTree(f.toFile());
                         String name = o.path("name").asText(StoryFile.titleOf(f));
-                        out.add(new Preset(name, o.path("description").asText(""), StoryFile.samplingFrom(o.get("sampler"), "sampler"), f));
+                        out.add(new Preset(
+                                name,
+                                o.path("description").asText(""),
+                                StoryFile.samplingFrom(o.get("sampler"), "sampler"),
+                                f));
                     } catch (IOException | IllegalArgumentException e) {
                         problems.add(f + ": " + e.getMessage());
                     }

@@ -1,12 +1,11 @@
 package org.longform.ui.app;
 
-import org.longform.ui.gen.RemoteTextGenerator;
-import org.longform.ui.remote.RemoteDialog;
-import org.longform.ui.remote.RemoteSettings;
-
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import org.longform.ui.gen.RemoteTextGenerator;
+import org.longform.ui.remote.RemoteDialog;
+import org.longform.ui.remote.RemoteSettings;
 
 /**
  * "Connect to server…": keeps the remote settings of this session (the key in memory unless the
@@ -16,7 +15,9 @@ import java.util.function.Consumer;
 public final class RemoteCommands {
     private final MainWindow w;
     private RemoteSettings settings;
-    private Executor probes;   // the dialog's Fetch/Test calls: not the model worker (a generation may hold it) nor the I/O one (autosave)
+    private Executor
+            probes; // the dialog's Fetch/Test calls: not the model worker (a generation may hold it) nor the I/O one
+    // (autosave)
 
     RemoteCommands(MainWindow w) {
         this.w = w;
@@ -25,7 +26,9 @@ public final class RemoteCommands {
         var dir = w.config.configDir();
         w.config.io().execute(() -> {
             RemoteSettings saved = RemoteSettings.load(dir);
-            w.config.fx().accept(() -> { if (!touched) settings = saved; });
+            w.config.fx().accept(() -> {
+                if (!touched) settings = saved;
+            });
         });
     }
 
@@ -43,15 +46,20 @@ public final class RemoteCommands {
     public void connect(RemoteSettings s, Runnable onConnected, Consumer<String> onFailed) {
         settings = s;
         touched = true;
-        w.model.open(() -> RemoteTextGenerator.connect(s.url(), s.apiKey(), s.model(), s.contextTokens(), s.standardOnly()),
-                "Cannot connect to the server: ", () -> {
+        w.model.open(
+                () -> RemoteTextGenerator.connect(s.url(), s.apiKey(), s.model(), s.contextTokens(), s.standardOnly()),
+                "Cannot connect to the server: ",
+                () -> {
                     save(s);
-                    w.monitor.schedule();   // recount the context map with the new window
+                    w.monitor.schedule(); // recount the context map with the new window
                     if (onConnected != null) onConnected.run();
-                }, onFailed);
+                },
+                onFailed);
     }
 
-    public RemoteSettings settings() { return settings; }
+    public RemoteSettings settings() {
+        return settings;
+    }
 
     private void save(RemoteSettings s) {
         var dir = w.config.configDir();
@@ -59,7 +67,11 @@ public final class RemoteCommands {
             try {
                 s.save(dir);
             } catch (IOException e) {
-                w.config.fx().accept(() -> w.saveStatus().set("Cannot save the server settings to " + dir.resolve(RemoteSettings.FILE) + ": " + e.getMessage()));
+                w.config
+                        .fx()
+                        .accept(() -> w.saveStatus()
+                                .set("Cannot save the server settings to " + dir.resolve(RemoteSettings.FILE) + ": "
+                                        + e.getMessage()));
             }
         });
     }

@@ -1,5 +1,6 @@
 package org.longform.ui.app;
 
+import java.nio.file.Path;
 import javafx.beans.Observable;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
@@ -21,8 +22,6 @@ import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.WorldInfoEntry;
 import org.longform.ui.story.WorldInfoRules;
-
-import java.nio.file.Path;
 
 /**
  * One open story (one tab): the editor plus memory, author's note, world info and sampler as
@@ -70,44 +69,128 @@ public final class StorySession {
         editor.addChangeListener((pos, removed, inserted) -> {
             if (storyCut > pos) storyCut = Math.max(pos, storyCut - removed + inserted);
         });
-        Observable[] all = {editor.revisionProperty(), memory, noteText, noteTemplate, noteDepth, worldInfo, worldInfoRules, sampling, generateAtCursor, title};
-        for (Observable o : all) o.addListener(x -> {
-            changes.set(changes.get() + 1);
-            dirty.set(true);
-        });
+        Observable[] all = {
+            editor.revisionProperty(),
+            memory,
+            noteText,
+            noteTemplate,
+            noteDepth,
+            worldInfo,
+            worldInfoRules,
+            sampling,
+            generateAtCursor,
+            title
+        };
+        for (Observable o : all)
+            o.addListener(x -> {
+                changes.set(changes.get() + 1);
+                dirty.set(true);
+            });
     }
 
     public StoryData snapshot() {
-        return new StoryData(id, title.get(), editor.text(), editor.generatedSpans(), memory.get(), authorsNote(),
-                worldInfo, worldInfoRules.get(), sampling.get(), model, generateAtCursor.get(), editor.tree().toData(),
-                created, System.currentTimeMillis());
+        return new StoryData(
+                id,
+                title.get(),
+                editor.text(),
+                editor.generatedSpans(),
+                memory.get(),
+                authorsNote(),
+                worldInfo,
+                worldInfoRules.get(),
+                sampling.get(),
+                model,
+                generateAtCursor.get(),
+                editor.tree().toData(),
+                created,
+                System.currentTimeMillis());
     }
 
     public AuthorsNote authorsNote() {
         return new AuthorsNote(noteText.get(), noteTemplate.get(), Math.max(0, noteDepth.get()));
     }
 
-    public String id() { return id; }
-    public StoryEditor editor() { return editor; }
-    public StringProperty titleProperty() { return title; }
-    public ObjectProperty<Path> fileProperty() { return file; }
-    public BooleanProperty dirtyProperty() { return dirty; }
-    public StringProperty memoryProperty() { return memory; }
-    public StringProperty noteTextProperty() { return noteText; }
-    public StringProperty noteTemplateProperty() { return noteTemplate; }
-    public IntegerProperty noteDepthProperty() { return noteDepth; }
-    public ObservableList<WorldInfoEntry> worldInfo() { return worldInfo; }
-    public ObjectProperty<WorldInfoRules> worldInfoRulesProperty() { return worldInfoRules; }
-    public ObjectProperty<SamplerSettings> samplingProperty() { return sampling; }
-    public BooleanProperty generateAtCursorProperty() { return generateAtCursor; }
-    public ObjectProperty<AssembledPrompt> promptProperty() { return prompt; }
-    public LongProperty changesProperty() { return changes; }
-    public String model() { return model; }
-    public void setModel(String m) { model = m; }
-    public int storyCut() { return storyCut; }
+    public String id() {
+        return id;
+    }
+
+    public StoryEditor editor() {
+        return editor;
+    }
+
+    public StringProperty titleProperty() {
+        return title;
+    }
+
+    public ObjectProperty<Path> fileProperty() {
+        return file;
+    }
+
+    public BooleanProperty dirtyProperty() {
+        return dirty;
+    }
+
+    public StringProperty memoryProperty() {
+        return memory;
+    }
+
+    public StringProperty noteTextProperty() {
+        return noteText;
+    }
+
+    public StringProperty noteTemplateProperty() {
+        return noteTemplate;
+    }
+
+    public IntegerProperty noteDepthProperty() {
+        return noteDepth;
+    }
+
+    public ObservableList<WorldInfoEntry> worldInfo() {
+        return worldInfo;
+    }
+
+    public ObjectProperty<WorldInfoRules> worldInfoRulesProperty() {
+        return worldInfoRules;
+    }
+
+    public ObjectProperty<SamplerSettings> samplingProperty() {
+        return sampling;
+    }
+
+    public BooleanProperty generateAtCursorProperty() {
+        return generateAtCursor;
+    }
+
+    public ObjectProperty<AssembledPrompt> promptProperty() {
+        return prompt;
+    }
+
+    public LongProperty changesProperty() {
+        return changes;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public void setModel(String m) {
+        model = m;
+    }
+
+    public int storyCut() {
+        return storyCut;
+    }
     /** The story's tokens and prompt pipeline (shared with the model worker; thread-safe). */
-    public StoryPipeline pipeline() { return pipeline; }
+    public StoryPipeline pipeline() {
+        return pipeline;
+    }
     /** Tokens the next generation would recompute with the cache as it is (-1: unknown, e.g. a remote model). */
-    public IntegerProperty nextRecomputeProperty() { return nextRecompute; }
-    public void setStoryCut(int c) { storyCut = c; }
+    public IntegerProperty nextRecomputeProperty() {
+        return nextRecompute;
+    }
+
+    public void setStoryCut(int c) {
+        storyCut = c;
+    }
 }

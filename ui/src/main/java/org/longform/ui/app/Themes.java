@@ -1,8 +1,7 @@
 package org.longform.ui.app;
 
-import javafx.scene.Scene;
-
 import java.util.Objects;
+import javafx.scene.Scene;
 
 /** Light and dark themes: a base stylesheet plus a colour sheet. */
 public final class Themes {
@@ -15,6 +14,7 @@ public final class Themes {
     }
 
     private static String css(String name) {
-        return Objects.requireNonNull(Themes.class.getResource("/org/longform/ui/" + name), name).toExternalForm();
+        return Objects.requireNonNull(Themes.class.getResource("/org/longform/ui/" + name), name)
+                .toExternalForm();
     }
 }

@@ -1,5 +1,12 @@
 package org.longform.ui.editor;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
@@ -16,14 +23,6 @@ import org.fxmisc.richtext.util.UndoUtils;
 import org.longform.ui.history.EditTree;
 import org.longform.ui.story.HistoryData;
 import org.longform.ui.story.Span;
-
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.function.LongSupplier;
-import java.util.function.UnaryOperator;
 
 /**
  * The story editor: a virtualized RichTextFX area plus the edit tree. Typing is recorded in the
@@ -61,37 +60,63 @@ public final class StoryEditor {
     public StoryEditor() {
         area.getStyleClass().add("story-editor");
         area.setWrapText(true);
-        area.setUndoManager(UndoUtils.noOpUndoManager());   // the edit tree is the undo history
-        area.setUseInitialStyleForInsertion(true);           // typed text is plain, even inside a generated span
+        area.setUndoManager(UndoUtils.noOpUndoManager()); // the edit tree is the undo history
+        area.setUseInitialStyleForInsertion(true); // typed text is plain, even inside a generated span
         area.plainTextChanges().subscribe(this::onChange);
     }
 
-    public StyleClassedTextArea area() { return area; }
+    public StyleClassedTextArea area() {
+        return area;
+    }
 
-    public VirtualizedScrollPane<StyleClassedTextArea> view() { return view; }
+    public VirtualizedScrollPane<StyleClassedTextArea> view() {
+        return view;
+    }
 
-    public void setClock(LongSupplier clock) { this.clock = clock; }
+    public void setClock(LongSupplier clock) {
+        this.clock = clock;
+    }
 
-    public void addChangeListener(ChangeListener l) { changeListeners.add(l); }
+    public void addChangeListener(ChangeListener l) {
+        changeListeners.add(l);
+    }
 
-    public String text() { return area.getText(); }
+    public String text() {
+        return area.getText();
+    }
 
-    public int length() { return area.getLength(); }
+    public int length() {
+        return area.getLength();
+    }
 
-    public EditTree tree() { return tree; }
+    public EditTree tree() {
+        return tree;
+    }
 
-    public ReadOnlyBooleanProperty canUndoProperty() { return canUndo.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty canUndoProperty() {
+        return canUndo.getReadOnlyProperty();
+    }
 
-    public ReadOnlyBooleanProperty canRedoProperty() { return canRedo.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty canRedoProperty() {
+        return canRedo.getReadOnlyProperty();
+    }
 
     /** True when the current history node is a generation (so Retry and branch flips apply). */
-    public ReadOnlyBooleanProperty lastIsGenerationProperty() { return lastIsGeneration.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty lastIsGenerationProperty() {
+        return lastIsGeneration.getReadOnlyProperty();
+    }
 
-    public IntegerProperty alternativesProperty() { return alternatives; }
+    public IntegerProperty alternativesProperty() {
+        return alternatives;
+    }
 
-    public IntegerProperty alternativeIndexProperty() { return alternativeIndex; }
+    public IntegerProperty alternativeIndexProperty() {
+        return alternativeIndex;
+    }
 
-    public LongProperty revisionProperty() { return revision; }
+    public LongProperty revisionProperty() {
+        return revision;
+    }
 
     /** Replaces everything: text, generated spans and history (as loaded from a story file). */
     public void load(String text, List<Span> generated, HistoryData history) {
@@ -99,7 +124,8 @@ public final class StoryEditor {
         try {
             area.replaceText(text);
             for (Span s : generated) {
-                if (s.end() <= text.length() && s.end() > s.start()) area.setStyle(s.start(), s.end(), List.of(GENERATED));
+                if (s.end() <= text.length() && s.end() > s.start())
+                    area.setStyle(s.start(), s.end(), List.of(GENERATED));
             }
         } finally {
             applying = false;
@@ -118,10 +144,11 @@ public final class StoryEditor {
             shadedUpTo = Math.max(c.getPosition(), shadedUpTo - removed + inserted);
             // Text typed into the out-of-view part is inserted plain; shade it too, after this change completes.
             int from = c.getPosition(), to = Math.min(from + inserted, shadedUpTo);
-            if (to > from) Platform.runLater(() -> {
-                int end = Math.min(to, Math.min(shadedUpTo, area.getLength()));
-                if (end > from) restyle(from, end, s -> with(s, OUT_OF_VIEW));
-            });
+            if (to > from)
+                Platform.runLater(() -> {
+                    int end = Math.min(to, Math.min(shadedUpTo, area.getLength()));
+                    if (end > from) restyle(from, end, s -> with(s, OUT_OF_VIEW));
+                });
         }
         for (ChangeListener l : changeListeners) l.changed(c.getPosition(), removed, inserted);
         revision.set(revision.get() + 1);
@@ -175,7 +202,9 @@ public final class StoryEditor {
 
     // ---- streaming a generation ----
 
-    public boolean streaming() { return streamPos >= 0; }
+    public boolean streaming() {
+        return streamPos >= 0;
+    }
 
     /** Starts a generation at {@code pos}; the area is read-only until {@link #endGeneration}. */
     public void beginGeneration(int pos) {
@@ -212,7 +241,9 @@ public final class StoryEditor {
     }
 
     /** Where the running generation will insert next, or -1. */
-    public int streamPosition() { return streamPos; }
+    public int streamPosition() {
+        return streamPos;
+    }
 
     /** Clears the generated style everywhere: the writer accepts the text as theirs. */
     public void acceptGenerated() {
@@ -226,7 +257,10 @@ public final class StoryEditor {
         for (StyleSpan<Collection<String>> s : area.getStyleSpans(0, area.getLength())) {
             boolean gen = s.getStyle().contains(GENERATED);
             if (gen && start < 0) start = pos;
-            if (!gen && start >= 0) { out.add(new Span(start, pos)); start = -1; }
+            if (!gen && start >= 0) {
+                out.add(new Span(start, pos));
+                start = -1;
+            }
             pos += s.getLength();
         }
         if (start >= 0 && pos > start) out.add(new Span(start, pos));
@@ -244,7 +278,9 @@ public final class StoryEditor {
         shadedUpTo = cut;
     }
 
-    public int shadedUpTo() { return shadedUpTo; }
+    public int shadedUpTo() {
+        return shadedUpTo;
+    }
 
     private void restyle(int from, int to, UnaryOperator<Collection<String>> f) {
         if (to <= from) return;

@@ -52,5 +52,7 @@ public final class TokenBatcher {
         }
     }
 
-    public synchronized int flushes() { return flushes; }
+    public synchronized int flushes() {
+        return flushes;
+    }
 }

@@ -1,5 +1,9 @@
 package org.longform.ui.engine;
 
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.scene.Scene;
@@ -16,11 +20,6 @@ import javafx.stage.Stage;
 import javafx.stage.Window;
 import javafx.util.StringConverter;
 import org.longform.ui.gen.EngineSettings;
-
-import java.util.List;
-import java.util.Map;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * Model ▸ Engine settings…: the weights' form, the KV cache's dtype and its window for local
@@ -43,15 +42,16 @@ public final class EngineSettingsDialog {
 
     private final Stage stage = new Stage();
     final ChoiceBox<String> weights = new ChoiceBox<>(FXCollections.observableArrayList("stored", "q8_0", "q4_0"));
-    final ChoiceBox<String> kv = new ChoiceBox<>(FXCollections.observableArrayList("auto", "f32", "f16", "bf16", "int8"));
+    final ChoiceBox<String> kv =
+            new ChoiceBox<>(FXCollections.observableArrayList("auto", "f32", "f16", "bf16", "int8"));
     final ChoiceBox<Integer> window = new ChoiceBox<>(FXCollections.observableArrayList(WINDOWS));
     final Button apply = new Button("Apply and reload");
     final Button cancel = new Button("Cancel");
     final Label status = new Label();
 
     /** @param apply saves and reloads with the settings; calls back on the FX thread: done, or failed with a message */
-    public EngineSettingsDialog(Window owner, EngineSettings initial, String current,
-                                BiConsumer<EngineSettings, Consumer<String>> apply) {
+    public EngineSettingsDialog(
+            Window owner, EngineSettings initial, String current, BiConsumer<EngineSettings, Consumer<String>> apply) {
         weights.setId("engine-weights");
         kv.setId("engine-kv");
         window.setId("engine-window");
@@ -60,12 +60,20 @@ public final class EngineSettingsDialog {
         weights.setConverter(labels(WEIGHTS));
         kv.setConverter(labels(KV));
         window.setConverter(new StringConverter<>() {
-            @Override public String toString(Integer n) { return n == null ? "" : n == 0 ? "Automatic" : String.format("%,d tokens", n); }
-            @Override public Integer fromString(String s) { return null; }
+            @Override
+            public String toString(Integer n) {
+                return n == null ? "" : n == 0 ? "Automatic" : String.format("%,d tokens", n);
+            }
+
+            @Override
+            public Integer fromString(String s) {
+                return null;
+            }
         });
         weights.setValue(initial.weights());
         kv.setValue(initial.kv());
-        if (!WINDOWS.contains(initial.window())) window.getItems().add(initial.window());   // a window set by hand in engine.json
+        if (!WINDOWS.contains(initial.window()))
+            window.getItems().add(initial.window()); // a window set by hand in engine.json
         window.setValue(initial.window());
 
         GridPane g = new GridPane();
@@ -74,11 +82,13 @@ public final class EngineSettingsDialog {
         g.addRow(0, new Label("Weights"), weights);
         g.addRow(1, new Label("KV cache"), kv);
         g.addRow(2, new Label("Window"), window);
-        Label now = new Label(current == null ? "No local model is loaded: the settings apply to the next one." : "Now: " + current);
+        Label now = new Label(
+                current == null ? "No local model is loaded: the settings apply to the next one." : "Now: " + current);
         now.setWrapText(true);
-        Label note = new Label("Quantized weights are made once and kept next to the model (longform-q8_0.lfq), so the next "
-                + "load maps them directly. The window is how many tokens of the story the model keeps in view; "
-                + "a bigger one needs more memory (Help ▸ System check… shows what fits).");
+        Label note =
+                new Label("Quantized weights are made once and kept next to the model (longform-q8_0.lfq), so the next "
+                        + "load maps them directly. The window is how many tokens of the story the model keeps in view; "
+                        + "a bigger one needs more memory (Help ▸ System check… shows what fits).");
         note.setWrapText(true);
         status.setWrapText(true);
         status.setStyle("-fx-text-fill: -lf-error, #b00020;");
@@ -113,14 +123,25 @@ public final class EngineSettingsDialog {
         return new EngineSettings(weights.getValue(), kv.getValue(), window.getValue() == null ? 0 : window.getValue());
     }
 
-    public void show() { stage.show(); }
+    public void show() {
+        stage.show();
+    }
 
-    public Stage stage() { return stage; }
+    public Stage stage() {
+        return stage;
+    }
 
     private static StringConverter<String> labels(Map<String, String> m) {
         return new StringConverter<>() {
-            @Override public String toString(String k) { return k == null ? "" : m.getOrDefault(k, k); }
-            @Override public String fromString(String s) { return null; }
+            @Override
+            public String toString(String k) {
+                return k == null ? "" : m.getOrDefault(k, k);
+            }
+
+            @Override
+            public String fromString(String s) {
+                return null;
+            }
         };
     }
 }

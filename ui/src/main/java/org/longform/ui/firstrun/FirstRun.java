@@ -1,11 +1,5 @@
 package org.longform.ui.firstrun;
 
-import javafx.scene.Scene;
-import javafx.scene.control.ScrollPane;
-import javafx.stage.Stage;
-import javafx.stage.Window;
-import org.longform.hub.SystemReport;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +7,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javafx.scene.Scene;
+import javafx.scene.control.ScrollPane;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import org.longform.hub.SystemReport;
 
 /**
  * The first-run screen and Help ▸ System check…. On the first start (no {@value #MARKER} file in
@@ -26,7 +25,8 @@ import java.util.function.Supplier;
  * @param check       the system check ({@code SystemCheck.run(STORYWRITER)} in the app, a fixed report in tests)
  * @param sampleStory the story opened on the first run (a chapter of a public-domain novel in assets/stories)
  */
-public record FirstRun(Path configDir, Executor worker, Consumer<Runnable> fx, Supplier<SystemReport> check, Path sampleStory) {
+public record FirstRun(
+        Path configDir, Executor worker, Consumer<Runnable> fx, Supplier<SystemReport> check, Path sampleStory) {
     public static final String MARKER = "first-run-done";
 
     /** What the screen's buttons do in the app. */
@@ -48,7 +48,9 @@ public record FirstRun(Path configDir, Executor worker, Consumer<Runnable> fx, S
                 SystemReport r = check.get();
                 try {
                     Files.createDirectories(configDir);
-                    Files.writeString(marker, "The first-run screen was shown; delete this file to see it again on the next start.\n");
+                    Files.writeString(
+                            marker,
+                            "The first-run screen was shown; delete this file to see it again on the next start.\n");
                 } catch (IOException e) {
                     // then it shows again next time, which is harmless
                 }

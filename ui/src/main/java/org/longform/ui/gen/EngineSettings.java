@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.longform.engine.kv.KvDType;
-import org.longform.engine.quant.WeightType;
-import org.longform.ui.story.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.longform.engine.kv.KvDType;
+import org.longform.engine.quant.WeightType;
+import org.longform.ui.story.AtomicFiles;
 
 /**
  * How the editor runs a local model, kept in CONFIG/engine.json: the weights' form (as stored, or
@@ -35,13 +34,19 @@ public record EngineSettings(String weights, String kv, int window) {
         window = Math.max(0, window);
     }
 
-    public static EngineSettings defaults() { return new EngineSettings("stored", "auto", 0); }
+    public static EngineSettings defaults() {
+        return new EngineSettings("stored", "auto", 0);
+    }
 
     /** The quantization to load with, or null for the stored form. */
-    public WeightType quant() { return WeightType.parseQuant(weights); }
+    public WeightType quant() {
+        return WeightType.parseQuant(weights);
+    }
 
     /** The KV dtype asked for, or null for auto. */
-    public KvDType kvDType() { return "auto".equals(kv) ? null : KvDType.parse(kv); }
+    public KvDType kvDType() {
+        return "auto".equals(kv) ? null : KvDType.parse(kv);
+    }
 
     private static String normWeights(String w) {
         if (w == null || !validWeights(w)) return "stored";
@@ -54,9 +59,13 @@ public record EngineSettings(String weights, String kv, int window) {
         return KvDType.parse(k).name().toLowerCase(Locale.ROOT);
     }
 
-    private static boolean validWeights(String w) { return parses(() -> WeightType.parseQuant(w)); }
+    private static boolean validWeights(String w) {
+        return parses(() -> WeightType.parseQuant(w));
+    }
 
-    private static boolean validKv(String k) { return "auto".equalsIgnoreCase(k.trim()) || parses(() -> KvDType.parse(k)); }
+    private static boolean validKv(String k) {
+        return "auto".equalsIgnoreCase(k.trim()) || parses(() -> KvDType.parse(k));
+    }
 
     /** Whether the engine's own parser takes the value (it throws on unknown names). */
     private static boolean parses(Runnable parse) {
@@ -83,13 +92,16 @@ public record EngineSettings(String weights, String kv, int window) {
         try {
             o = JSON.readTree(file.toFile());
         } catch (IOException | RuntimeException e) {
-            problems.accept(file + " cannot be read as settings (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); using the defaults");
+            problems.accept(file + " cannot be read as settings ("
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); using the defaults");
             return defaults();
         }
         String w = o.path("weights").asText("stored"), k = o.path("kv").asText("auto");
         int win = o.path("window").asInt(0);
-        if (!validWeights(w)) problems.accept(file + ": unknown weights '" + w + "' (stored, q8_0 or q4_0); using the stored form");
-        if (!validKv(k)) problems.accept(file + ": unknown KV type '" + k + "' (auto, f32, f16, bf16 or int8); using auto");
+        if (!validWeights(w))
+            problems.accept(file + ": unknown weights '" + w + "' (stored, q8_0 or q4_0); using the stored form");
+        if (!validKv(k))
+            problems.accept(file + ": unknown KV type '" + k + "' (auto, f32, f16, bf16 or int8); using auto");
         if (win < 0) problems.accept(file + ": a window of " + win + " tokens; using auto");
         return new EngineSettings(w, k, win);
     }

@@ -1,5 +1,8 @@
 package org.longform.ui.gen;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.longform.engine.Assets;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.KvStore;
@@ -21,10 +24,6 @@ import org.longform.engine.runtime.ContextFullException;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.hub.KvPlan;
 import org.longform.hub.SystemCheck;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Adapter from the UI's {@link TextGenerator} to the engine's {@link Generator}: passes the
@@ -56,9 +55,17 @@ public final class EngineTextGenerator implements TextGenerator {
         try {
             Path dir = modelDir.toAbsolutePath().normalize();
             var cfg = g.model().config();
-            ModelInfo info = new ModelInfo(dir.getFileName().toString(), dir, cfg.parameterCount(), g.contextWindow(),
-                    cfg.maxSeqLen(), g.session().kvDType(), g.session().kvBytesPerToken(), isDemo(dir),
-                    null, g.model().weightForm());
+            ModelInfo info = new ModelInfo(
+                    dir.getFileName().toString(),
+                    dir,
+                    cfg.parameterCount(),
+                    g.contextWindow(),
+                    cfg.maxSeqLen(),
+                    g.session().kvDType(),
+                    g.session().kvBytesPerToken(),
+                    isDemo(dir),
+                    null,
+                    g.model().weightForm());
             return new EngineTextGenerator(g, info);
         } catch (RuntimeException e) {
             g.close();
@@ -76,7 +83,7 @@ public final class EngineTextGenerator implements TextGenerator {
             // the GPU will hold the cache: it sizes it from its own free memory, not from this machine's RAM
             if (window == 0 && gpuRuns(m, o.backend())) return o;
             KvPlan plan = SystemCheck.planFor(m.config(), m.weights().bytesPerToken());
-            if (!plan.fits()) return o;   // the engine's own budget check then says what does not fit
+            if (!plan.fits()) return o; // the engine's own budget check then says what does not fit
             dtype = plan.dtype();
             // The window defaults to what the model was trained on (StoryWriter's 65,536) when it fits, else what fits.
             if (window == 0) window = trained > 0 ? Math.min(plan.window(), trained) : plan.window();
@@ -103,19 +110,29 @@ public final class EngineTextGenerator implements TextGenerator {
     }
 
     @Override
-    public ModelInfo info() { return info; }
+    public ModelInfo info() {
+        return info;
+    }
 
     @Override
-    public long kvBytesInUse() { return (long) generator.session().length() * info.kvBytesPerToken(); }
+    public long kvBytesInUse() {
+        return (long) generator.session().length() * info.kvBytesPerToken();
+    }
 
     @Override
-    public int[] encode(String text) { return generator.tokenizer().encode(text); }
+    public int[] encode(String text) {
+        return generator.tokenizer().encode(text);
+    }
 
     @Override
-    public String decode(int[] ids) { return generator.tokenizer().decode(ids); }
+    public String decode(int[] ids) {
+        return generator.tokenizer().decode(ids);
+    }
 
     @Override
-    public int eosId() { return generator.tokenizer().eosId(); }
+    public int eosId() {
+        return generator.tokenizer().eosId();
+    }
 
     /** Tokens in the cache after the last call on the model worker, for {@link #reusable} from any thread. */
     private volatile int[] cached = new int[0];
@@ -129,20 +146,30 @@ public final class EngineTextGenerator implements TextGenerator {
     }
 
     @Override
-    public int[] cachedTokens() { return cached.clone(); }
+    public int[] cachedTokens() {
+        return cached.clone();
+    }
 
     @Override
-    public int kvBlockSize() { return generator.session().blockSize(); }
+    public int kvBlockSize() {
+        return generator.session().blockSize();
+    }
 
     private final LocalCache local = new LocalCache() {
         @Override
-        public byte[] modelIdentity() { return generator.session().modelIdentity(); }
+        public byte[] modelIdentity() {
+            return generator.session().modelIdentity();
+        }
 
         @Override
-        public KvDType kvDType() { return KvDType.parse(generator.session().kvDType()); }
+        public KvDType kvDType() {
+            return KvDType.parse(generator.session().kvDType());
+        }
 
         @Override
-        public KvStore.Stats save(KvStore store) throws IOException { return generator.session().saveKv(store); }
+        public KvStore.Stats save(KvStore store) throws IOException {
+            return generator.session().saveKv(store);
+        }
 
         @Override
         public KvFile.Restore restore(KvStore store) {
@@ -152,10 +179,14 @@ public final class EngineTextGenerator implements TextGenerator {
         }
 
         @Override
-        public int approximateFrom() { return generator.session().approximateFrom(); }
+        public int approximateFrom() {
+            return generator.session().approximateFrom();
+        }
 
         @Override
-        public int length() { return generator.session().length(); }
+        public int length() {
+            return generator.session().length();
+        }
 
         @Override
         public boolean repair(TokenListener l, CancelToken c) {
@@ -168,7 +199,9 @@ public final class EngineTextGenerator implements TextGenerator {
     };
 
     @Override
-    public LocalCache localCache() { return local; }
+    public LocalCache localCache() {
+        return local;
+    }
 
     @Override
     public GenerationResult prefill(GenerationRequest req, TokenListener listener, CancelToken cancel) {
@@ -185,7 +218,9 @@ public final class EngineTextGenerator implements TextGenerator {
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         TokenListener bridge = new TokenListener() {
             @Override
-            public void onPrefill(int done, int total) { listener.onPrefill(done, total); }
+            public void onPrefill(int done, int total) {
+                listener.onPrefill(done, total);
+            }
 
             @Override
             public void onToken(int id, String text) {
@@ -202,5 +237,7 @@ public final class EngineTextGenerator implements TextGenerator {
     }
 
     @Override
-    public void close() { generator.close(); }
+    public void close() {
+        generator.close();
+    }
 }

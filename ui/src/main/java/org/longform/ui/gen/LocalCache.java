@@ -1,12 +1,11 @@
 package org.longform.ui.gen;
 
+import java.io.IOException;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.KvStore;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.kv.KvDType;
-
-import java.io.IOException;
 
 /**
  * The local engine's KV cache as the editor keeps it: saved with a story, mapped back when the

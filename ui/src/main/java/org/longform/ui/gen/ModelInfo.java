@@ -11,18 +11,44 @@ import java.nio.file.Path;
  * {@code contextWindow} is the window the writer set for it), null for a local model;
  * {@code weights} the form the weights run in ("bf16", "q8_0", ...), null when unknown.
  */
-public record ModelInfo(String name, Path dir, long parameters, int contextWindow, int trainedContext,
-                        String kvDtype, long kvBytesPerToken, boolean demo, URI remote, String weights) {
-    public ModelInfo(String name, Path dir, long parameters, int contextWindow, int trainedContext,
-                     String kvDtype, long kvBytesPerToken, boolean demo, URI remote) {
+public record ModelInfo(
+        String name,
+        Path dir,
+        long parameters,
+        int contextWindow,
+        int trainedContext,
+        String kvDtype,
+        long kvBytesPerToken,
+        boolean demo,
+        URI remote,
+        String weights) {
+    public ModelInfo(
+            String name,
+            Path dir,
+            long parameters,
+            int contextWindow,
+            int trainedContext,
+            String kvDtype,
+            long kvBytesPerToken,
+            boolean demo,
+            URI remote) {
         this(name, dir, parameters, contextWindow, trainedContext, kvDtype, kvBytesPerToken, demo, remote, null);
     }
 
     /** A local model. */
-    public ModelInfo(String name, Path dir, long parameters, int contextWindow, int trainedContext,
-                     String kvDtype, long kvBytesPerToken, boolean demo) {
+    public ModelInfo(
+            String name,
+            Path dir,
+            long parameters,
+            int contextWindow,
+            int trainedContext,
+            String kvDtype,
+            long kvBytesPerToken,
+            boolean demo) {
         this(name, dir, parameters, contextWindow, trainedContext, kvDtype, kvBytesPerToken, demo, null);
     }
 
-    public boolean isRemote() { return remote != null; }
+    public boolean isRemote() {
+        return remote != null;
+    }
 }

@@ -1,6 +1,9 @@
 package org.longform.ui.gen;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.List;
 import org.longform.engine.Assets;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
@@ -9,10 +12,6 @@ import org.longform.engine.gen.TokenListener;
 import org.longform.engine.token.Tokenizer;
 import org.longform.server.remote.RemoteCompletions;
 import org.longform.server.remote.RemoteException;
-
-import java.net.ConnectException;
-import java.net.URI;
-import java.util.List;
 
 /**
  * Adapter from the UI's {@link TextGenerator} to a remote OpenAI-compatible completions server
@@ -39,7 +38,9 @@ public final class RemoteTextGenerator implements TextGenerator {
         }
 
         /** The HTTP status, or 0 when the server was not reached or the stream broke. */
-        public int status() { return status; }
+        public int status() {
+            return status;
+        }
     }
 
     private final RemoteCompletions client;
@@ -64,22 +65,38 @@ public final class RemoteTextGenerator implements TextGenerator {
     }
 
     /** @param standardOnly send only standard OpenAI fields (TGI and others that refuse vLLM's top_k, min_p…) */
-    public static RemoteTextGenerator connect(String url, String apiKey, String model, int contextTokens, boolean standardOnly) {
+    public static RemoteTextGenerator connect(
+            String url, String apiKey, String model, int contextTokens, boolean standardOnly) {
         return connect(url, apiKey, model, contextTokens, standardOnly, Tokenizer.load(Assets.tokenizer()));
     }
 
     /** As {@link #connect(String, String, String, int, boolean)}; takes ownership of {@code tokenizer} (closed on failure or {@link #close}). */
-    public static RemoteTextGenerator connect(String url, String apiKey, String model, int contextTokens, boolean standardOnly, Tokenizer tokenizer) {
+    public static RemoteTextGenerator connect(
+            String url, String apiKey, String model, int contextTokens, boolean standardOnly, Tokenizer tokenizer) {
         RemoteCompletions rc = null;
         try {
-            if (contextTokens < 64) throw new IllegalArgumentException("the context size must be at least 64 tokens, got " + contextTokens);
-            rc = new RemoteCompletions(parse(url), apiKey, model,
-                    RemoteCompletions.Options.defaults().withTokenizer(tokenizer).withContextTokens(contextTokens)
-                    .withStandardOnly(standardOnly));
+            if (contextTokens < 64)
+                throw new IllegalArgumentException("the context size must be at least 64 tokens, got " + contextTokens);
+            rc = new RemoteCompletions(
+                    parse(url),
+                    apiKey,
+                    model,
+                    RemoteCompletions.Options.defaults()
+                            .withTokenizer(tokenizer)
+                            .withContextTokens(contextTokens)
+                            .withStandardOnly(standardOnly));
             String name = checkModel(rc, model);
             URI v1 = rc.endpoint();
-            ModelInfo info = new ModelInfo("remote: " + name + " at " + v1.getHost() + (v1.getPort() > 0 ? ":" + v1.getPort() : ""),
-                    null, 0, contextTokens, contextTokens, "on the server", 0, false, v1);
+            ModelInfo info = new ModelInfo(
+                    "remote: " + name + " at " + v1.getHost() + (v1.getPort() > 0 ? ":" + v1.getPort() : ""),
+                    null,
+                    0,
+                    contextTokens,
+                    contextTokens,
+                    "on the server",
+                    0,
+                    false,
+                    v1);
             return new RemoteTextGenerator(rc, tokenizer, info);
         } catch (RuntimeException e) {
             if (rc != null) rc.close();
@@ -104,7 +121,8 @@ public final class RemoteTextGenerator implements TextGenerator {
         if (!u.contains("://")) u = "http://" + u;
         try {
             URI uri = URI.create(u);
-            if (uri.getHost() == null) throw new IllegalArgumentException("the URL " + url + " names no host; use http://host:port/v1");
+            if (uri.getHost() == null)
+                throw new IllegalArgumentException("the URL " + url + " names no host; use http://host:port/v1");
             return uri;
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("the URL")) throw e;
@@ -116,11 +134,16 @@ public final class RemoteTextGenerator implements TextGenerator {
     private static String checkModel(RemoteCompletions rc, String model) {
         List<String> ids = rc.models();
         if (model == null || model.isBlank()) {
-            if (ids.isEmpty()) throw new RemoteFailure(rc.endpoint() + " lists no model; type the model name", 200, null);
+            if (ids.isEmpty())
+                throw new RemoteFailure(rc.endpoint() + " lists no model; type the model name", 200, null);
             return rc.model();
         }
         if (!ids.isEmpty() && !ids.contains(model.strip())) {
-            throw new RemoteFailure(rc.endpoint() + " does not serve a model named '" + model.strip() + "'; it serves: " + String.join(", ", ids), 404, null);
+            throw new RemoteFailure(
+                    rc.endpoint() + " does not serve a model named '" + model.strip() + "'; it serves: "
+                            + String.join(", ", ids),
+                    404,
+                    null);
         }
         return model.strip();
     }
@@ -131,10 +154,12 @@ public final class RemoteTextGenerator implements TextGenerator {
         if (e.status() == 401 || e.status() == 403) {
             m = m + " — the server refused the API key: check it in Model → Connect to server…";
         } else if (hasCause(e, ConnectException.class)) {
-            m = m.replace(" (is the server running? check --remote)", "") + " — nothing answered: is the server running, and are the host and port right?";
+            m = m.replace(" (is the server running? check --remote)", "")
+                    + " — nothing answered: is the server running, and are the host and port right?";
         } else if (hasCause(e, JsonProcessingException.class)) {
-            int colon = m.indexOf(": ");   // "http://host:port/v1/completions: <parser details>"
-            m = (colon > 0 ? m.substring(0, colon) : m) + " answered with something that is not valid JSON — is the URL an OpenAI-compatible /v1 endpoint?";
+            int colon = m.indexOf(": "); // "http://host:port/v1/completions: <parser details>"
+            m = (colon > 0 ? m.substring(0, colon) : m)
+                    + " answered with something that is not valid JSON — is the URL an OpenAI-compatible /v1 endpoint?";
         } else if (e.status() >= 500) {
             m = m + " — a server error: see the server's log";
         }
@@ -153,16 +178,24 @@ public final class RemoteTextGenerator implements TextGenerator {
     }
 
     @Override
-    public ModelInfo info() { return info; }
+    public ModelInfo info() {
+        return info;
+    }
 
     @Override
-    public int[] encode(String text) { return tokenizer.encode(text); }
+    public int[] encode(String text) {
+        return tokenizer.encode(text);
+    }
 
     @Override
-    public String decode(int[] ids) { return tokenizer.decode(ids); }
+    public String decode(int[] ids) {
+        return tokenizer.decode(ids);
+    }
 
     @Override
-    public int eosId() { return tokenizer.eosId(); }
+    public int eosId() {
+        return tokenizer.eosId();
+    }
 
     @Override
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {

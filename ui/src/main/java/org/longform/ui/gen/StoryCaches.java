@@ -1,10 +1,5 @@
 package org.longform.ui.gen;
 
-import org.longform.engine.context.KvFile;
-import org.longform.engine.context.KvStore;
-import org.longform.engine.context.KvStores;
-import org.longform.ui.prompt.StoryTokens;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -17,6 +12,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.longform.engine.context.KvFile;
+import org.longform.engine.context.KvStore;
+import org.longform.engine.context.KvStores;
+import org.longform.ui.prompt.StoryTokens;
 
 /**
  * Where stories' KV caches live: the app's cache folder, one incremental {@link KvStore} per story,
@@ -29,19 +28,24 @@ import java.util.Map;
 public final class StoryCaches implements AutoCloseable {
     /** The editor's view file inside a store (KvStores keeps and deletes extra-NAME.bin files with it). */
     static final String VIEW = "extra-view.bin";
-    private static final int VIEW_MAGIC = 0x4C465657;   // "LFVW"
+
+    private static final int VIEW_MAGIC = 0x4C465657; // "LFVW"
 
     private final KvStores stores;
-    private final Map<String, KvStore> open = new HashMap<>();   // kept open: a store knows which pages it already wrote
+    private final Map<String, KvStore> open = new HashMap<>(); // kept open: a store knows which pages it already wrote
 
     /** @param capBytes the most bytes all saved caches may take (0: no cap) */
     public StoryCaches(Path root, long capBytes) {
         this.stores = new KvStores(root, capBytes);
     }
 
-    public Path root() { return stores.root(); }
+    public Path root() {
+        return stores.root();
+    }
 
-    public long totalBytes() { return stores.totalBytes(); }
+    public long totalBytes() {
+        return stores.totalBytes();
+    }
 
     private KvStore store(LocalCache c, String storyId) {
         String key = KvStores.key(storyId, c.modelIdentity(), c.kvDType());
@@ -73,7 +77,8 @@ public final class StoryCaches implements AutoCloseable {
     }
 
     /** What a restore did: whether the cache was used, why (not), the view start and segments saved with it (-1 and none if none). */
-    public record Restored(boolean used, String reason, int tokens, int viewStart, List<StoryTokens.Segment> segments) {}
+    public record Restored(
+            boolean used, String reason, int tokens, int viewStart, List<StoryTokens.Segment> segments) {}
 
     /** Maps a story's saved cache back into the model's cache; a missing, foreign or damaged one is simply not used. */
     public Restored restore(TextGenerator g, String storyId) {

@@ -2,6 +2,15 @@ package org.longform.ui.gen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.TokenListener;
@@ -14,17 +23,6 @@ import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 import org.longform.ui.story.StoryFileException;
 import org.longform.ui.story.WorldInfoEntry;
-import org.longform.ui.story.WorldInfoRules;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * A scripted writing session run headless through the editor's own classes: the story's
@@ -39,8 +37,17 @@ public final class StoryReplay {
 
     /** A parsed script: the story to start from, the settings, the steps. */
     public record Script(Path storyFile, int window, SamplerSettings sampler, Session.Reuse reuse, List<Action> steps) {
-        static final List<String> KINDS = List.of("generate", "type", "edit", "memory", "authors_note", "world_info_add", "undo",
-                "retry", "reopen", "repair");
+        static final List<String> KINDS = List.of(
+                "generate",
+                "type",
+                "edit",
+                "memory",
+                "authors_note",
+                "world_info_add",
+                "undo",
+                "retry",
+                "reopen",
+                "repair");
 
         /** Reads and checks a script; a problem is one line naming the file and the step. */
         public static Script read(Path file) throws IOException {
@@ -48,27 +55,37 @@ public final class StoryReplay {
             try {
                 root = new ObjectMapper().readTree(Files.readString(file));
             } catch (IOException e) {
-                throw new IllegalArgumentException(file + ": not a readable JSON script (" + firstLine(e.getMessage()) + ")");
+                throw new IllegalArgumentException(
+                        file + ": not a readable JSON script (" + firstLine(e.getMessage()) + ")");
             }
-            if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": a script is a JSON object");
+            if (root == null || !root.isObject())
+                throw new IllegalArgumentException(file + ": a script is a JSON object");
             Path story = null;
             if (root.hasNonNull("story")) {
-                story = file.toAbsolutePath().getParent().resolve(root.get("story").asText()).normalize();
-                if (!Files.isRegularFile(story)) throw new IllegalArgumentException(file + ": story file " + story + " does not exist");
+                story = file.toAbsolutePath()
+                        .getParent()
+                        .resolve(root.get("story").asText())
+                        .normalize();
+                if (!Files.isRegularFile(story))
+                    throw new IllegalArgumentException(file + ": story file " + story + " does not exist");
             }
             JsonNode set = root.path("settings");
             SamplerSettings s = StoryData.EDITOR_SAMPLER;
-            if (set.has("max_tokens")) s = s.withMaxTokens(positive(file, "settings.max_tokens", set.get("max_tokens")));
-            if (set.has("temperature")) s = s.withTemperature(set.get("temperature").asDouble());
+            if (set.has("max_tokens"))
+                s = s.withMaxTokens(positive(file, "settings.max_tokens", set.get("max_tokens")));
+            if (set.has("temperature"))
+                s = s.withTemperature(set.get("temperature").asDouble());
             if (set.has("seed")) s = s.withSeed(set.get("seed").asLong());
             Session.Reuse reuse = switch (set.path("reuse").asText("exact")) {
                 case "exact" -> Session.Reuse.EXACT;
                 case "approximate" -> Session.Reuse.APPROXIMATE;
-                default -> throw new IllegalArgumentException(file + ": settings.reuse must be \"exact\" or \"approximate\"");
+                default ->
+                    throw new IllegalArgumentException(file + ": settings.reuse must be \"exact\" or \"approximate\"");
             };
             int window = set.has("window") ? positive(file, "settings.window", set.get("window")) : 0;
             JsonNode steps = root.path("steps");
-            if (!steps.isArray() || steps.isEmpty()) throw new IllegalArgumentException(file + ": \"steps\" must be a non-empty array");
+            if (!steps.isArray() || steps.isEmpty())
+                throw new IllegalArgumentException(file + ": \"steps\" must be a non-empty array");
             List<Action> out = new ArrayList<>();
             for (int i = 0; i < steps.size(); i++) out.add(action(file, i + 1, steps.get(i)));
             return new Script(story, window, s, reuse, out);
@@ -76,33 +93,49 @@ public final class StoryReplay {
 
         private static Action action(Path file, int n, JsonNode step) {
             String where = file + ": step " + n + ": ";
-            if (!step.isObject() || step.size() != 1) throw new IllegalArgumentException(where + "each step is an object with one action, e.g. {\"generate\": 80}");
+            if (!step.isObject() || step.size() != 1)
+                throw new IllegalArgumentException(
+                        where + "each step is an object with one action, e.g. {\"generate\": 80}");
             Map.Entry<String, JsonNode> e = step.properties().iterator().next();
             String kind = e.getKey();
             JsonNode a = e.getValue();
-            if (!KINDS.contains(kind)) throw new IllegalArgumentException(where + "unknown action \"" + kind + "\" (one of " + String.join(", ", KINDS) + ")");
+            if (!KINDS.contains(kind))
+                throw new IllegalArgumentException(
+                        where + "unknown action \"" + kind + "\" (one of " + String.join(", ", KINDS) + ")");
             boolean ok = switch (kind) {
                 case "generate", "undo", "retry" -> a.isInt() && a.asInt() > 0;
                 case "type", "memory", "authors_note" -> a.isTextual();
-                case "edit" -> a.isObject() && a.path("at").isNumber() && a.path("at").asDouble() >= 0 && a.path("at").asDouble() <= 1
-                        && (!a.has("delete") || a.get("delete").isInt() && a.get("delete").asInt() >= 0)
-                        && (!a.has("insert") || a.get("insert").isTextual());
-                case "world_info_add" -> a.isObject() && a.path("keys").isArray() && a.path("content").isTextual();
+                case "edit" ->
+                    a.isObject()
+                            && a.path("at").isNumber()
+                            && a.path("at").asDouble() >= 0
+                            && a.path("at").asDouble() <= 1
+                            && (!a.has("delete")
+                                    || a.get("delete").isInt()
+                                            && a.get("delete").asInt() >= 0)
+                            && (!a.has("insert") || a.get("insert").isTextual());
+                case "world_info_add" ->
+                    a.isObject()
+                            && a.path("keys").isArray()
+                            && a.path("content").isTextual();
                 case "reopen", "repair" -> a.isBoolean() && a.asBoolean();
                 default -> false;
             };
-            if (!ok) throw new IllegalArgumentException(where + "\"" + kind + "\" needs " + switch (kind) {
-                case "generate", "undo", "retry" -> "a positive whole number";
-                case "type", "memory", "authors_note" -> "a string";
-                case "edit" -> "{\"at\": 0..1, \"delete\": N, \"insert\": \"text\"}";
-                case "world_info_add" -> "{\"keys\": [\"...\"], \"content\": \"...\"}";
-                default -> "true";
-            });
+            if (!ok)
+                throw new IllegalArgumentException(where + "\"" + kind + "\" needs "
+                        + switch (kind) {
+                            case "generate", "undo", "retry" -> "a positive whole number";
+                            case "type", "memory", "authors_note" -> "a string";
+                            case "edit" -> "{\"at\": 0..1, \"delete\": N, \"insert\": \"text\"}";
+                            case "world_info_add" -> "{\"keys\": [\"...\"], \"content\": \"...\"}";
+                            default -> "true";
+                        });
             return new Action(kind, a);
         }
 
         private static int positive(Path file, String name, JsonNode v) {
-            if (!v.isInt() || v.asInt() <= 0) throw new IllegalArgumentException(file + ": " + name + " must be a positive whole number");
+            if (!v.isInt() || v.asInt() <= 0)
+                throw new IllegalArgumentException(file + ": " + name + " must be a positive whole number");
             return v.asInt();
         }
 
@@ -118,36 +151,81 @@ public final class StoryReplay {
      * to the end (what any change at the end must recompute); {@code prefixOnlyRecompute}: what the
      * step would have recomputed with prefix reuse alone (llama.cpp's server), the same prompt.
      */
-    public record StepReport(int index, String action, int promptTokens, int recomputed, int reused, int shifted, int generated,
-                             long prefillMs, long decodeMs, int placedAfter, int prefixOnlyRecompute, int cachedBefore,
-                             String cacheMode, String note) {
+    public record StepReport(
+            int index,
+            String action,
+            int promptTokens,
+            int recomputed,
+            int reused,
+            int shifted,
+            int generated,
+            long prefillMs,
+            long decodeMs,
+            int placedAfter,
+            int prefixOnlyRecompute,
+            int cachedBefore,
+            String cacheMode,
+            String note) {
         public String line() {
-            return String.format("step %d %s: prompt %d, recomputed %d, reused %d, shifted %d, generated %d, prefill %d ms, decode %d ms (cache %s)%s",
-                    index, action, promptTokens, recomputed, reused, shifted, generated, prefillMs, decodeMs, cacheMode,
+            return String.format(
+                    "step %d %s: prompt %d, recomputed %d, reused %d, shifted %d, generated %d, prefill %d ms, decode %d ms (cache %s)%s",
+                    index,
+                    action,
+                    promptTokens,
+                    recomputed,
+                    reused,
+                    shifted,
+                    generated,
+                    prefillMs,
+                    decodeMs,
+                    cacheMode,
                     note == null ? "" : " - " + note);
         }
     }
 
     /** Every step and the totals; a full recompute is a step that recomputed more than half the window of a non-empty cache. */
     public record Report(List<StepReport> steps, int window, int typedTokens, long wallMs) {
-        public int recomputed() { return steps.stream().mapToInt(StepReport::recomputed).sum(); }
+        public int recomputed() {
+            return steps.stream().mapToInt(StepReport::recomputed).sum();
+        }
 
-        public int generated() { return steps.stream().mapToInt(StepReport::generated).sum(); }
+        public int generated() {
+            return steps.stream().mapToInt(StepReport::generated).sum();
+        }
 
-        public int fullRecomputes() { return (int) steps.stream().filter(s -> s.cachedBefore > 0 && s.recomputed > window / 2).count(); }
+        public int fullRecomputes() {
+            return (int) steps.stream()
+                    .filter(s -> s.cachedBefore > 0 && s.recomputed > window / 2)
+                    .count();
+        }
 
         /** Steps that filled an empty cache of more than half the window (the first fill, a reopen without a saved cache). */
-        public int coldFills() { return (int) steps.stream().filter(s -> s.cachedBefore == 0 && s.recomputed > window / 2).count(); }
+        public int coldFills() {
+            return (int) steps.stream()
+                    .filter(s -> s.cachedBefore == 0 && s.recomputed > window / 2)
+                    .count();
+        }
 
-        public int prefixOnlyRecomputed() { return steps.stream().mapToInt(StepReport::prefixOnlyRecompute).sum(); }
+        public int prefixOnlyRecomputed() {
+            return steps.stream().mapToInt(StepReport::prefixOnlyRecompute).sum();
+        }
 
         /** What recomputing every prompt from scratch would cost. */
-        public int fullRecomputeTokens() { return steps.stream().mapToInt(StepReport::promptTokens).sum(); }
+        public int fullRecomputeTokens() {
+            return steps.stream().mapToInt(StepReport::promptTokens).sum();
+        }
 
         public String totalsLine() {
-            return String.format("totals: recomputed %d, generated %d, typed %d tokens, full recomputes %d, cold fills %d; "
+            return String.format(
+                    "totals: recomputed %d, generated %d, typed %d tokens, full recomputes %d, cold fills %d; "
                             + "prefix-only reuse would recompute %d, full recompute %d; %.1f s",
-                    recomputed(), generated(), typedTokens, fullRecomputes(), coldFills(), prefixOnlyRecomputed(), fullRecomputeTokens(),
+                    recomputed(),
+                    generated(),
+                    typedTokens,
+                    fullRecomputes(),
+                    coldFills(),
+                    prefixOnlyRecomputed(),
+                    fullRecomputeTokens(),
                     wallMs / 1e3);
         }
     }
@@ -251,7 +329,8 @@ public final class StoryReplay {
             }
             case "world_info_add" -> {
                 List<String> keys = new ArrayList<>();
-                for (Iterator<JsonNode> it = arg.get("keys").elements(); it.hasNext(); ) keys.add(it.next().asText());
+                for (Iterator<JsonNode> it = arg.get("keys").elements(); it.hasNext(); )
+                    keys.add(it.next().asText());
                 List<WorldInfoEntry> wi = new ArrayList<>(data.worldInfo());
                 wi.add(new WorldInfoEntry(keys, List.of(), arg.get("content").asText(), "", false, false, true));
                 data = with(data.memory(), data.authorsNote(), wi);
@@ -272,7 +351,8 @@ public final class StoryReplay {
     private StepReport generate(int n, String action, int maxTokens, String note) {
         int[] before = g.cachedTokens();
         int pos = text.length();
-        StoryPipeline.Step s = pipeline.generate(g, input(maxTokens), sampler.withMaxTokens(maxTokens), script.reuse(), null, null);
+        StoryPipeline.Step s =
+                pipeline.generate(g, input(maxTokens), sampler.withMaxTokens(maxTokens), script.reuse(), null, null);
         GenerationResult r = s.result();
         if (!r.text().isEmpty()) {
             tree.recordGeneration(pos, r.text(), System.currentTimeMillis());
@@ -281,9 +361,21 @@ public final class StoryReplay {
         cut = s.prompt().storyCut();
         StepReport gen = report(n, action, s, before, note);
         StepReport idle = warm(n, action, note);
-        return new StepReport(n, action, gen.promptTokens(), gen.recomputed() + idle.recomputed(), gen.reused(), gen.shifted() + idle.shifted(),
-                gen.generated(), gen.prefillMs() + idle.prefillMs(), gen.decodeMs(), idle.placedAfter(),
-                gen.prefixOnlyRecompute() + idle.prefixOnlyRecompute(), gen.cachedBefore(), idle.cacheMode(), note);
+        return new StepReport(
+                n,
+                action,
+                gen.promptTokens(),
+                gen.recomputed() + idle.recomputed(),
+                gen.reused(),
+                gen.shifted() + idle.shifted(),
+                gen.generated(),
+                gen.prefillMs() + idle.prefillMs(),
+                gen.decodeMs(),
+                idle.placedAfter(),
+                gen.prefixOnlyRecompute() + idle.prefixOnlyRecompute(),
+                gen.cachedBefore(),
+                idle.cacheMode(),
+                note);
     }
 
     /** The editor warms the cache while the writer pauses: the same here, after each change. */
@@ -302,9 +394,21 @@ public final class StoryReplay {
         while (common < before.length && common < prompt.length && before[common] == prompt[common]) common++;
         int prefixOnly = prompt.length - Math.min(common, Math.max(0, prompt.length - 1));
         String mode = cacheMode();
-        return new StepReport(n, action, r.promptTokens(), r.recomputedTokens(), s.reused(), r.shiftedTokens(), r.ids().length,
-                r.prefillNanos() / 1_000_000, r.decodeNanos() / 1_000_000, prompt.length - s.prompt().depthStart(), prefixOnly,
-                before.length, mode, note);
+        return new StepReport(
+                n,
+                action,
+                r.promptTokens(),
+                r.recomputedTokens(),
+                s.reused(),
+                r.shiftedTokens(),
+                r.ids().length,
+                r.prefillNanos() / 1_000_000,
+                r.decodeNanos() / 1_000_000,
+                prompt.length - s.prompt().depthStart(),
+                prefixOnly,
+                before.length,
+                mode,
+                note);
     }
 
     /** "exact", or from which cached token on K and V are approximate (after approximate reuse, until repaired). */
@@ -319,18 +423,41 @@ public final class StoryReplay {
     private StepReport repair(int n) {
         LocalCache c = g.localCache();
         int[] before = g.cachedTokens();
-        if (c == null) return new StepReport(n, "repair", 0, 0, 0, 0, 0, 0, 0, 0, 0, before.length, "none", "no local cache");
+        if (c == null)
+            return new StepReport(n, "repair", 0, 0, 0, 0, 0, 0, 0, 0, 0, before.length, "none", "no local cache");
         int from = c.approximateFrom();
         long t0 = System.nanoTime();
         c.repair(TokenListener.NONE, new CancelToken());
         int rewritten = from < 0 ? 0 : before.length - from;
-        return new StepReport(n, "repair", before.length, rewritten, before.length - rewritten, 0, 0, (System.nanoTime() - t0) / 1_000_000, 0,
-                0, 0, before.length, cacheMode(), from < 0 ? "already exact" : "rewrote tokens " + from + ".." + before.length);
+        return new StepReport(
+                n,
+                "repair",
+                before.length,
+                rewritten,
+                before.length - rewritten,
+                0,
+                0,
+                (System.nanoTime() - t0) / 1_000_000,
+                0,
+                0,
+                0,
+                before.length,
+                cacheMode(),
+                from < 0 ? "already exact" : "rewrote tokens " + from + ".." + before.length);
     }
 
     private PromptInput input(int reserve) {
-        return new PromptInput(text, text.length(), data.memory(), data.authorsNote(), data.worldInfo(), data.worldInfoRules(), window,
-                reserve, cut, g.kvBlockSize());
+        return new PromptInput(
+                text,
+                text.length(),
+                data.memory(),
+                data.authorsNote(),
+                data.worldInfo(),
+                data.worldInfoRules(),
+                window,
+                reserve,
+                cut,
+                g.kvBlockSize());
     }
 
     private void apply(EditTree.Change c) {
@@ -344,8 +471,21 @@ public final class StoryReplay {
     }
 
     private StoryData with(String memory, AuthorsNote note, List<WorldInfoEntry> wi) {
-        return new StoryData(data.id(), data.title(), text, List.of(), memory, note, wi, data.worldInfoRules(), data.sampling(),
-                data.model(), false, tree.toData(), data.created(), System.currentTimeMillis());
+        return new StoryData(
+                data.id(),
+                data.title(),
+                text,
+                List.of(),
+                memory,
+                note,
+                wi,
+                data.worldInfoRules(),
+                data.sampling(),
+                data.model(),
+                false,
+                tree.toData(),
+                data.created(),
+                System.currentTimeMillis());
     }
 
     /** Saves the story and its cache as the editor does, closes the model, opens both again. */
@@ -358,9 +498,9 @@ public final class StoryReplay {
         } catch (StoryFileException e) {
             throw new IOException(e.getMessage(), e);
         }
-        warm(0, "reopen", null);   // what the editor does while the writer reads, before it saves
+        warm(0, "reopen", null); // what the editor does while the writer reads, before it saves
         String kept = caches.save(g, saved.id(), cut, pipeline.tokens(g).segmentsFrom(Math.max(0, cut)));
-        caches.close();   // the store's bookkeeping belongs to the closed model's cache
+        caches.close(); // the store's bookkeeping belongs to the closed model's cache
         g.close();
         g = null;
         g = opener.get();
@@ -375,7 +515,8 @@ public final class StoryReplay {
         StoryCaches.Restored restored = caches.restore(g, data.id());
         cut = restored.viewStart();
         if (restored.used()) pipeline.tokens(g).restore(text, restored.segments());
-        return "saved: " + kept + "; reopened: " + (restored.used() ? "cache used, " : "cache not used, ") + restored.reason();
+        return "saved: " + kept + "; reopened: " + (restored.used() ? "cache used, " : "cache not used, ")
+                + restored.reason();
     }
 
     /** Moves {@code i} forward to the start of the next word (so an edit never splits one). */

@@ -15,7 +15,9 @@ public interface TextGenerator extends TokenCounter, AutoCloseable {
     ModelInfo info();
 
     /** Bytes of KV cache in use right now (0 if unknown). */
-    default long kvBytesInUse() { return 0; }
+    default long kvBytesInUse() {
+        return 0;
+    }
 
     /** The end-of-text token id. */
     int eosId();
@@ -25,7 +27,7 @@ public interface TextGenerator extends TokenCounter, AutoCloseable {
      * at document boundaries in training (a request never holds an empty prompt).
      */
     default int[] promptOrStart(int[] promptIds) {
-        return promptIds.length > 0 ? promptIds : new int[]{Math.max(0, eosId())};
+        return promptIds.length > 0 ? promptIds : new int[] {Math.max(0, eosId())};
     }
 
     /**
@@ -39,23 +41,33 @@ public interface TextGenerator extends TokenCounter, AutoCloseable {
      * Brings a local cache up to the request's prompt without generating, in steps a cancel can stop
      * (what was computed stays cached); null where there is no local cache (a remote server).
      */
-    default GenerationResult prefill(GenerationRequest request, TokenListener listener, CancelToken cancel) { return null; }
+    default GenerationResult prefill(GenerationRequest request, TokenListener listener, CancelToken cancel) {
+        return null;
+    }
 
     /**
      * Tokens of {@code promptIds} the local cache already holds (its common prefix, plus what a
      * context shift past {@code keep} pinned tokens lines up): the rest is what the next
      * generation recomputes. -1 where unknown (a remote server).
      */
-    default int reusable(int[] promptIds, int keep) { return -1; }
+    default int reusable(int[] promptIds, int keep) {
+        return -1;
+    }
 
     /** The local cache's persistence and repair (model worker only), or null where there is none (a remote server). */
-    default LocalCache localCache() { return null; }
+    default LocalCache localCache() {
+        return null;
+    }
 
     /** The local KV cache's block size in tokens (1 where there is none): window moves go by whole blocks. */
-    default int kvBlockSize() { return 1; }
+    default int kvBlockSize() {
+        return 1;
+    }
 
     /** The token ids the local cache holds now (empty where there is none). */
-    default int[] cachedTokens() { return new int[0]; }
+    default int[] cachedTokens() {
+        return new int[0];
+    }
 
     @Override
     void close();

@@ -1,12 +1,11 @@
 package org.longform.ui.history;
 
-import org.longform.ui.story.HistoryData;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.longform.ui.story.HistoryData;
 
 /**
  * Undo history as a tree (NovelAI-style): every edit or generation is a node holding one change
@@ -15,7 +14,12 @@ import java.util.Map;
  * only records; the editor applies the {@link Change}s it returns.
  */
 public final class EditTree {
-    public enum Kind { ROOT, TYPING, EDIT, GENERATION }
+    public enum Kind {
+        ROOT,
+        TYPING,
+        EDIT,
+        GENERATION
+    }
 
     /** A change to apply to the document: at {@code pos} replace {@code removed} by {@code inserted}. */
     public record Change(int pos, String removed, String inserted, boolean generated) {}
@@ -41,10 +45,21 @@ public final class EditTree {
             this.time = time;
         }
 
-        public int id() { return id; }
-        public Kind kind() { return kind; }
-        public String inserted() { return inserted; }
-        public int pos() { return pos; }
+        public int id() {
+            return id;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        public String inserted() {
+            return inserted;
+        }
+
+        public int pos() {
+            return pos;
+        }
     }
 
     /** Typing within this many ms of the last keystroke joins the same undo step. */
@@ -54,29 +69,38 @@ public final class EditTree {
     private Node current = root;
     private int nextId = 1;
 
-    public Node current() { return current; }
+    public Node current() {
+        return current;
+    }
 
-    public boolean canUndo() { return current != root; }
+    public boolean canUndo() {
+        return current != root;
+    }
 
-    public boolean canRedo() { return current.activeChild >= 0; }
+    public boolean canRedo() {
+        return current.activeChild >= 0;
+    }
 
     /** Records a user edit, merging it into the previous typing step when it continues it. */
     public void recordEdit(int pos, String removed, String inserted, long now) {
         Node c = current;
         boolean typing = removed.isEmpty() && inserted.length() <= 2 || inserted.isEmpty() && removed.length() <= 2;
         if (typing && c.kind == Kind.TYPING && c.children.isEmpty() && now - c.time < COALESCE_MS) {
-            if (removed.isEmpty() && c.removed.isEmpty() && pos == c.pos + c.inserted.length() && !inserted.contains("\n")) {
+            if (removed.isEmpty()
+                    && c.removed.isEmpty()
+                    && pos == c.pos + c.inserted.length()
+                    && !inserted.contains("\n")) {
                 c.inserted += inserted;
                 c.time = now;
                 return;
             }
-            if (inserted.isEmpty() && c.inserted.isEmpty() && pos + removed.length() == c.pos) {   // backspace run
+            if (inserted.isEmpty() && c.inserted.isEmpty() && pos + removed.length() == c.pos) { // backspace run
                 c.pos = pos;
                 c.removed = removed + c.removed;
                 c.time = now;
                 return;
             }
-            if (inserted.isEmpty() && c.inserted.isEmpty() && pos == c.pos) {   // delete-key run
+            if (inserted.isEmpty() && c.inserted.isEmpty() && pos == c.pos) { // delete-key run
                 c.removed += removed;
                 c.time = now;
                 return;
@@ -117,7 +141,9 @@ public final class EditTree {
     /** Generations that are alternatives to the current one (itself included), oldest first; empty unless the current node is a generation. */
     public List<Node> alternatives() {
         if (current.kind != Kind.GENERATION) return List.of();
-        return current.parent.children.stream().filter(n -> n.kind == Kind.GENERATION).toList();
+        return current.parent.children.stream()
+                .filter(n -> n.kind == Kind.GENERATION)
+                .toList();
     }
 
     /** Switches the current generation to the sibling {@code target}; returns the changes to apply, in order. */
@@ -138,9 +164,19 @@ public final class EditTree {
     }
 
     private void collect(Node n, List<HistoryData.Node> out) {
-        if (n != root) out.add(new HistoryData.Node(n.id, n.parent.id, n.kind.name().toLowerCase(), n.pos, n.removed, n.inserted, n.time, n.activeChild));
+        if (n != root)
+            out.add(new HistoryData.Node(
+                    n.id,
+                    n.parent.id,
+                    n.kind.name().toLowerCase(),
+                    n.pos,
+                    n.removed,
+                    n.inserted,
+                    n.time,
+                    n.activeChild));
         for (Node c : n.children) collect(c, out);
-        if (n == root && root.activeChild >= 0) out.add(new HistoryData.Node(0, -1, "root", 0, "", "", 0, root.activeChild));
+        if (n == root && root.activeChild >= 0)
+            out.add(new HistoryData.Node(0, -1, "root", 0, "", "", 0, root.activeChild));
     }
 
     /** Rebuilds a saved tree; a damaged one (dangling parents, bad current) yields an empty history rather than a wrong one. */
@@ -151,7 +187,10 @@ public final class EditTree {
         List<HistoryData.Node> nodes = new ArrayList<>(data.nodes());
         Collections.sort(nodes, (a, b) -> Integer.compare(a.id(), b.id()));
         for (HistoryData.Node d : nodes) {
-            if (d.id() == 0) { t.root.activeChild = d.activeChild(); continue; }
+            if (d.id() == 0) {
+                t.root.activeChild = d.activeChild();
+                continue;
+            }
             Node parent = byId.get(d.parent());
             if (parent == null || byId.containsKey(d.id())) return new EditTree();
             Kind kind;
@@ -168,7 +207,8 @@ public final class EditTree {
         }
         Node cur = byId.get(data.current());
         if (cur == null) return new EditTree();
-        for (Node n : byId.values()) if (n.activeChild >= n.children.size()) n.activeChild = n.children.isEmpty() ? -1 : 0;
+        for (Node n : byId.values())
+            if (n.activeChild >= n.children.size()) n.activeChild = n.children.isEmpty() ? -1 : 0;
         t.current = cur;
         return t;
     }

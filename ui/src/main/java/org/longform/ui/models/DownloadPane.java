@@ -1,5 +1,12 @@
 package org.longform.ui.models;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.geometry.Insets;
@@ -25,14 +32,6 @@ import org.longform.hub.RepoFile;
 import org.longform.hub.Sizes;
 import org.longform.hub.SuggestedModels;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-
 /**
  * "Download from Hugging Face": a repository id, the plan (files, size, commit) and the disk-space
  * verdict before the first byte, then a progress bar with bytes and speed, Pause / Resume (the
@@ -41,7 +40,16 @@ import java.util.function.Supplier;
  * thread; progress reaches the FX thread at most once per pulse.
  */
 public final class DownloadPane extends VBox {
-    public enum State { IDLE, CHECKING, READY, NO_SPACE, RUNNING, PAUSED, DONE, FAILED }
+    public enum State {
+        IDLE,
+        CHECKING,
+        READY,
+        NO_SPACE,
+        RUNNING,
+        PAUSED,
+        DONE,
+        FAILED
+    }
 
     private final ModelServices services;
     private final Consumer<Path> loader;
@@ -70,7 +78,7 @@ public final class DownloadPane extends VBox {
     private DownloadControl control;
     private LocalModel downloaded;
     private volatile boolean cancelRequested;
-    private int run;   // which download run the progress on screen belongs to (FX thread only)
+    private int run; // which download run the progress on screen belongs to (FX thread only)
 
     public DownloadPane(ModelServices services, Consumer<Path> loader, Supplier<Window> owner) {
         this.services = services;
@@ -93,7 +101,7 @@ public final class DownloadPane extends VBox {
         cancel.setId("hub-cancel");
         loadIt.setId("hub-load");
         changeDir.setId("hub-change-dir");
-        for (Label l : new Label[]{about, dirLabel, planText, space, progress, message}) l.setWrapText(true);
+        for (Label l : new Label[] {about, dirLabel, planText, space, progress, message}) l.setWrapText(true);
         repo.setEditable(true);
         repo.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(repo, Priority.ALWAYS);
@@ -106,7 +114,9 @@ public final class DownloadPane extends VBox {
         resume.setOnAction(e -> start(true));
         pause.setOnAction(e -> pause());
         cancel.setOnAction(e -> cancel());
-        loadIt.setOnAction(e -> { if (downloaded != null) loader.accept(downloaded.path()); });
+        loadIt.setOnAction(e -> {
+            if (downloaded != null) loader.accept(downloaded.path());
+        });
         changeDir.setOnAction(e -> {
             Path p = services.choosers().folder(owner.get(), "Download the model into this folder");
             if (p != null) {
@@ -116,8 +126,18 @@ public final class DownloadPane extends VBox {
             }
         });
         Label repoLabel = new Label("Repository (owner/name):");
-        getChildren().addAll(new HBox(6, repoLabel, repo), about, new HBox(6, dirLabel, changeDir), check, planText, space,
-                new HBox(6, download, pause, resume, cancel, loadIt), bar, progress, message);
+        getChildren()
+                .addAll(
+                        new HBox(6, repoLabel, repo),
+                        about,
+                        new HBox(6, dirLabel, changeDir),
+                        check,
+                        planText,
+                        space,
+                        new HBox(6, download, pause, resume, cancel, loadIt),
+                        bar,
+                        progress,
+                        message);
         repoChanged();
     }
 
@@ -127,9 +147,14 @@ public final class DownloadPane extends VBox {
         plan = null;
         downloaded = null;
         String r = repo.getValue() == null ? "" : repo.getValue().strip();
-        SuggestedModels.Suggestion s = SuggestedModels.ALL.stream().filter(x -> x.repo().equals(r)).findFirst().orElse(null);
-        about.setText(s == null ? "Any MPT repository on the hub works; Longform reads its config.json and safetensors or PyTorch weights."
-                : s.title() + " — " + s.why() + " (about " + Sizes.human(s.approxBytes()) + ")");
+        SuggestedModels.Suggestion s = SuggestedModels.ALL.stream()
+                .filter(x -> x.repo().equals(r))
+                .findFirst()
+                .orElse(null);
+        about.setText(
+                s == null
+                        ? "Any MPT repository on the hub works; Longform reads its config.json and safetensors or PyTorch weights."
+                        : s.title() + " — " + s.why() + " (about " + Sizes.human(s.approxBytes()) + ")");
         planText.setText("");
         say(space, "", false);
         say(message, "", false);
@@ -148,12 +173,14 @@ public final class DownloadPane extends VBox {
     }
 
     private String repoText() {
-        String v = repo.getEditor().getText();   // what is typed, committed with Enter or not
+        String v = repo.getEditor().getText(); // what is typed, committed with Enter or not
         return v == null ? "" : v.strip();
     }
 
     /** Sets the repository (as typing it and pressing Enter would). */
-    public void setRepo(String r) { repo.setValue(r); }
+    public void setRepo(String r) {
+        repo.setValue(r);
+    }
 
     /** Asks the hub what the download is and checks the disk before anything is written. */
     public void check() {
@@ -190,18 +217,35 @@ public final class DownloadPane extends VBox {
         downloader = dl;
         plan = p;
         StringBuilder files = new StringBuilder();
-        for (RepoFile f : p.files()) files.append("\n   ").append(f.path()).append("  ").append(Sizes.human(f.size()));
-        planText.setText(p.repo() + " at commit " + p.shortCommit() + " from " + p.endpoint() + ": " + p.files().size() + " files, "
-                + Sizes.human(p.bytesTotal()) + (p.bytesMissing() < p.bytesTotal() ? " (" + Sizes.human(p.bytesMissing()) + " still to fetch)" : "")
-                + (p.skipped().isEmpty() ? "" : "; skipped " + p.skipped().size() + (p.skipped().size() == 1 ? " file" : " files") + " Longform does not use") + files);
+        for (RepoFile f : p.files())
+            files.append("\n   ").append(f.path()).append("  ").append(Sizes.human(f.size()));
+        planText.setText(p.repo() + " at commit " + p.shortCommit() + " from " + p.endpoint() + ": "
+                + p.files().size() + " files, "
+                + Sizes.human(p.bytesTotal())
+                + (p.bytesMissing() < p.bytesTotal() ? " (" + Sizes.human(p.bytesMissing()) + " still to fetch)" : "")
+                + (p.skipped().isEmpty()
+                        ? ""
+                        : "; skipped " + p.skipped().size() + (p.skipped().size() == 1 ? " file" : " files")
+                                + " Longform does not use")
+                + files);
         say(message, "", false);
         if (spaceProblem != null) {
-            say(space, "Not enough disk space: " + spaceProblem.replace("; free some space or choose another folder with --to",
-                    "; free some space or choose another folder (Change folder…)"), true);
+            say(
+                    space,
+                    "Not enough disk space: "
+                            + spaceProblem.replace(
+                                    "; free some space or choose another folder with --to",
+                                    "; free some space or choose another folder (Change folder…)"),
+                    true);
             setState(State.NO_SPACE);
         } else {
-            say(space, p.bytesMissing() == 0 ? "Everything is already on disk; Download verifies it."
-                    : "Disk space: enough room in " + FreeSpace.existingAncestor(p.dir()) + " for " + Sizes.exact(p.bytesMissing()) + ".", false);
+            say(
+                    space,
+                    p.bytesMissing() == 0
+                            ? "Everything is already on disk; Download verifies it."
+                            : "Disk space: enough room in " + FreeSpace.existingAncestor(p.dir()) + " for "
+                                    + Sizes.exact(p.bytesMissing()) + ".",
+                    false);
             setState(State.READY);
         }
     }
@@ -240,7 +284,9 @@ public final class DownloadPane extends VBox {
             } catch (ChecksumMismatchException e) {
                 services.fx().accept(() -> fail("Checksum failed, the file is corrupt: " + e.getMessage()));
             } catch (IOException | RuntimeException e) {
-                services.fx().accept(() -> fail("Download stopped: " + text(e) + ". Files already verified are kept; Resume continues."));
+                services.fx()
+                        .accept(() -> fail("Download stopped: " + text(e)
+                                + ". Files already verified are kept; Resume continues."));
             }
         });
     }
@@ -260,11 +306,16 @@ public final class DownloadPane extends VBox {
         LocalModel model = m;
         String why = problem;
         services.fx().accept(() -> {
-            run++;   // late progress updates of this run must not redraw over the result
+            run++; // late progress updates of this run must not redraw over the result
             downloaded = model;
             bar.setProgress(1);
-            progress.setText(Sizes.human(p.bytesTotal()) + " of " + Sizes.human(p.bytesTotal()) + " · all " + p.files().size() + " files verified");
-            say(message, "Done: " + (model != null ? model.summary() : p.dir().toString()) + (why == null ? "" : " " + why) + "\nin " + p.dir(), model == null);
+            progress.setText(Sizes.human(p.bytesTotal()) + " of " + Sizes.human(p.bytesTotal()) + " · all "
+                    + p.files().size() + " files verified");
+            say(
+                    message,
+                    "Done: " + (model != null ? model.summary() : p.dir().toString()) + (why == null ? "" : " " + why)
+                            + "\nin " + p.dir(),
+                    model == null);
             setState(State.DONE);
         });
     }
@@ -279,7 +330,11 @@ public final class DownloadPane extends VBox {
         run++;
         bar.setProgress(0);
         progress.setText("");
-        say(message, "Cancelled; " + Sizes.human(freed) + " of partial downloads deleted (complete, verified files are kept).", false);
+        say(
+                message,
+                "Cancelled; " + Sizes.human(freed)
+                        + " of partial downloads deleted (complete, verified files are kept).",
+                false);
         plan = null;
         setState(State.IDLE);
     }
@@ -295,7 +350,7 @@ public final class DownloadPane extends VBox {
     public void cancel() {
         if (state.get() == State.RUNNING) {
             cancelRequested = true;
-            control.pause();   // the run stops at the next buffer, then deletes the partial files
+            control.pause(); // the run stops at the next buffer, then deletes the partial files
             message.setText("Cancelling…");
         } else if (plan != null && downloader != null && (state.get() == State.PAUSED || state.get() == State.FAILED)) {
             HubDownloader dl = downloader;
@@ -305,7 +360,9 @@ public final class DownloadPane extends VBox {
                     long freed = dl.discardPartial(p);
                     services.fx().accept(() -> cancelled(freed));
                 } catch (IOException e) {
-                    services.fx().accept(() -> fail("Cannot delete the partial files in " + p.dir() + ": " + e.getMessage()));
+                    services.fx()
+                            .accept(() ->
+                                    fail("Cannot delete the partial files in " + p.dir() + ": " + e.getMessage()));
                 }
             });
         }
@@ -346,17 +403,29 @@ public final class DownloadPane extends VBox {
         return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    public ReadOnlyObjectProperty<State> stateProperty() { return state.getReadOnlyProperty(); }
+    public ReadOnlyObjectProperty<State> stateProperty() {
+        return state.getReadOnlyProperty();
+    }
 
-    public String progressText() { return progress.getText(); }
+    public String progressText() {
+        return progress.getText();
+    }
 
-    public double progressValue() { return bar.getProgress(); }
+    public double progressValue() {
+        return bar.getProgress();
+    }
 
-    public String messageText() { return message.getText(); }
+    public String messageText() {
+        return message.getText();
+    }
 
-    public String spaceText() { return space.getText(); }
+    public String spaceText() {
+        return space.getText();
+    }
 
-    public String planText() { return planText.getText(); }
+    public String planText() {
+        return planText.getText();
+    }
 
     /**
      * Hands the downloader's callbacks (network thread) to the FX thread: each one only stores the
@@ -370,12 +439,18 @@ public final class DownloadPane extends VBox {
         private final AtomicBoolean queued = new AtomicBoolean();
         private long startNanos = -1, startBytes;
 
-        Relay(int id) { this.id = id; }
+        Relay(int id) {
+            this.id = id;
+        }
 
-        @Override public void planned(DownloadPlan p) { post(new Snapshot("", p.bytesTotal() - p.bytesMissing(), p.bytesTotal(), 0, null)); }
+        @Override
+        public void planned(DownloadPlan p) {
+            post(new Snapshot("", p.bytesTotal() - p.bytesMissing(), p.bytesTotal(), 0, null));
+        }
 
         /** Network thread; the speed is measured from the first buffer of this run. */
-        @Override public void progress(RepoFile f, long fileDone, long totalDone, long totalBytes) {
+        @Override
+        public void progress(RepoFile f, long fileDone, long totalDone, long totalBytes) {
             long now = System.nanoTime();
             if (startNanos < 0) {
                 startNanos = now;
@@ -385,10 +460,16 @@ public final class DownloadPane extends VBox {
             post(new Snapshot(f.path(), totalDone, totalBytes, secs < 0.2 ? 0 : (totalDone - startBytes) / secs, null));
         }
 
-        @Override public void retrying(RepoFile f, int attempt, long offset, Exception cause) {
+        @Override
+        public void retrying(RepoFile f, int attempt, long offset, Exception cause) {
             Snapshot s = latest.get();
-            post(new Snapshot(f.path(), s == null ? 0 : s.totalDone(), s == null ? 0 : s.totalBytes(), 0,
-                    f.path() + ": " + text(cause) + "; retry " + attempt + " from byte " + String.format(Locale.ROOT, "%,d", offset)));
+            post(new Snapshot(
+                    f.path(),
+                    s == null ? 0 : s.totalDone(),
+                    s == null ? 0 : s.totalBytes(),
+                    0,
+                    f.path() + ": " + text(cause) + "; retry " + attempt + " from byte "
+                            + String.format(Locale.ROOT, "%,d", offset)));
         }
 
         private void post(Snapshot s) {
@@ -404,7 +485,8 @@ public final class DownloadPane extends VBox {
             double speed = s.speed();
             bar.setProgress(s.totalBytes() == 0 ? 0 : (double) s.totalDone() / s.totalBytes());
             progress.setText(Sizes.human(s.totalDone()) + " of " + Sizes.human(s.totalBytes())
-                    + (speed > 0 ? " · " + Sizes.human((long) speed) + "/s" : "") + (s.file().isEmpty() ? "" : " · " + s.file()));
+                    + (speed > 0 ? " · " + Sizes.human((long) speed) + "/s" : "")
+                    + (s.file().isEmpty() ? "" : " · " + s.file()));
             if (s.note() != null) message.setText(s.note());
         }
     }

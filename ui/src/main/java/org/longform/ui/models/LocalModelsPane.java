@@ -1,5 +1,10 @@
 package org.longform.ui.models;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.geometry.Insets;
@@ -14,12 +19,6 @@ import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.longform.hub.LocalModel;
 import org.longform.hub.RecentModels;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * "On this computer": open an MPT folder or a GGUF file, see what it is before loading it, and the
@@ -61,17 +60,20 @@ public final class LocalModelsPane extends VBox {
         recentRemove.setId("recent-remove");
         summary.getStyleClass().add("model-name");
         error.getStyleClass().add("error-text");
-        for (Label l : new Label[]{summary, details, error, status}) l.setWrapText(true);
+        for (Label l : new Label[] {summary, details, error, status}) l.setWrapText(true);
         load.setDisable(true);
         openFolder.setOnAction(e -> {
-            Path p = services.choosers().folder(owner.get(), "Choose a model folder (config.json + weights), e.g. mpt-7b-storywriter");
+            Path p = services.choosers()
+                    .folder(owner.get(), "Choose a model folder (config.json + weights), e.g. mpt-7b-storywriter");
             if (p != null) inspect(p);
         });
         openGguf.setOnAction(e -> {
             Path p = services.choosers().ggufFile(owner.get());
             if (p != null) inspect(p);
         });
-        load.setOnAction(e -> { if (inspected != null) load(inspected); });
+        load.setOnAction(e -> {
+            if (inspected != null) load(inspected);
+        });
 
         recentList.setCellFactory(v -> new RecentCell());
         recentList.setPrefHeight(180);
@@ -86,8 +88,17 @@ public final class LocalModelsPane extends VBox {
         recentRemove.setOnAction(e -> removeSelectedRecent());
         Label recentTitle = new Label("Recent models");
         recentTitle.getStyleClass().add("model-name");
-        getChildren().addAll(new HBox(6, openFolder, openGguf), summary, details, error, load,
-                recentTitle, recentList, new HBox(6, recentLoad, recentRemove), status);
+        getChildren()
+                .addAll(
+                        new HBox(6, openFolder, openGguf),
+                        summary,
+                        details,
+                        error,
+                        load,
+                        recentTitle,
+                        recentList,
+                        new HBox(6, recentLoad, recentRemove),
+                        status);
         refreshRecent();
     }
 
@@ -115,12 +126,16 @@ public final class LocalModelsPane extends VBox {
         inspected = m;
         summary.setText(m.summary());
         String what = switch (m.kind()) {
-            case MPT_FOLDER -> "MPT folder · " + m.config().nLayers() + " layers, d_model " + m.config().dModel()
-                    + " · trained context " + String.format("%,d", m.config().maxSeqLen()) + " tokens";
+            case MPT_FOLDER ->
+                "MPT folder · " + m.config().nLayers() + " layers, d_model "
+                        + m.config().dModel() + " · trained context "
+                        + String.format("%,d", m.config().maxSeqLen()) + " tokens";
             case GGUF -> "GGUF file · architecture " + m.gguf().architecture();
         };
         details.setText(m.path() + "\n" + what + "\ntokenizer: " + m.tokenizer()
-                + (m.isDemo() ? "\nThis is the small embedded demo model: it writes story-shaped English, not good fiction." : ""));
+                + (m.isDemo()
+                        ? "\nThis is the small embedded demo model: it writes story-shaped English, not good fiction."
+                        : ""));
         load.setDisable(false);
     }
 
@@ -165,7 +180,7 @@ public final class LocalModelsPane extends VBox {
         error.setText("");
         services.io().execute(() -> {
             try {
-                LocalModel m = LocalModel.inspect(e.path());   // it may have moved or broken since
+                LocalModel m = LocalModel.inspect(e.path()); // it may have moved or broken since
                 services.fx().accept(() -> {
                     showInspected(m);
                     load(m);
@@ -189,27 +204,38 @@ public final class LocalModelsPane extends VBox {
                     status.setText("Removed " + e.name() + " from the list (the files are untouched)");
                 });
             } catch (IOException ex) {
-                services.fx().accept(() -> error.setText("Cannot update " + services.recent().file() + ": " + ex.getMessage()));
+                services.fx()
+                        .accept(() -> error.setText(
+                                "Cannot update " + services.recent().file() + ": " + ex.getMessage()));
             }
         });
     }
 
-    public ListView<Row> recentList() { return recentList; }
+    public ListView<Row> recentList() {
+        return recentList;
+    }
 
-    public String errorText() { return error.getText(); }
+    public String errorText() {
+        return error.getText();
+    }
 
-    public String summaryText() { return summary.getText(); }
+    public String summaryText() {
+        return summary.getText();
+    }
 
     /** A recent model and whether it is still there (checked on the I/O thread when the list is read). */
     public record Row(RecentModels.Entry entry, boolean exists) {}
 
     private List<Row> rows() {
-        return services.recent().list().stream().map(e -> new Row(e, e.exists())).toList();
+        return services.recent().list().stream()
+                .map(e -> new Row(e, e.exists()))
+                .toList();
     }
 
     /** One recent model: name, kind, path; a missing one greyed and labelled. */
     private static final class RecentCell extends ListCell<Row> {
-        @Override protected void updateItem(Row r, boolean empty) {
+        @Override
+        protected void updateItem(Row r, boolean empty) {
             super.updateItem(r, empty);
             getStyleClass().remove("missing-model");
             if (empty || r == null) {
@@ -218,10 +244,9 @@ public final class LocalModelsPane extends VBox {
             }
             RecentModels.Entry e = r.entry();
             boolean there = r.exists();
-            setText(e.name() + (there ? "" : "  (missing: moved or deleted)") + "\n" + e.path()
-                    + " · " + (e.kind() == LocalModel.Kind.GGUF ? "GGUF" : "MPT folder"));
+            setText(e.name() + (there ? "" : "  (missing: moved or deleted)") + "\n" + e.path() + " · "
+                    + (e.kind() == LocalModel.Kind.GGUF ? "GGUF" : "MPT folder"));
             if (!there) getStyleClass().add("missing-model");
         }
     }
-
 }

@@ -1,5 +1,7 @@
 package org.longform.ui.models;
 
+import java.nio.file.Path;
+import java.util.function.Consumer;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.ScrollPane;
@@ -8,9 +10,6 @@ import javafx.scene.control.TabPane;
 import javafx.stage.Modality;
 import javafx.stage.Stage;
 import javafx.stage.Window;
-
-import java.nio.file.Path;
-import java.util.function.Consumer;
 
 /**
  * The model manager: a window with "On this computer" (open a folder or GGUF file, recent models)
@@ -64,11 +63,19 @@ public final class ModelManagerDialog {
         stage.toFront();
     }
 
-    public Stage stage() { return stage; }
+    public Stage stage() {
+        return stage;
+    }
 
-    public LocalModelsPane local() { return local; }
+    public LocalModelsPane local() {
+        return local;
+    }
 
-    public DownloadPane download() { return download; }
+    public DownloadPane download() {
+        return download;
+    }
 
-    public boolean showingDownloadPage() { return tabs.getSelectionModel().getSelectedItem() == downloadTab; }
+    public boolean showingDownloadPage() {
+        return tabs.getSelectionModel().getSelectedItem() == downloadTab;
+    }
 }

@@ -62,25 +62,40 @@ public final class ContextBar extends VBox {
             legend.setText("Context: no model loaded");
             return;
         }
-        legend.setText(String.format("Memory %d · World info %d · Author's note %d · Story %d · Free %d  —  %d of %d tokens (%d reserved for generation)%s%s",
-                p.memoryTokens(), p.worldInfoTokens(), p.noteTokens(), p.storyTokens(), p.free(), p.total(), p.contextSize(), p.reserve(),
+        legend.setText(String.format(
+                "Memory %d · World info %d · Author's note %d · Story %d · Free %d  —  %d of %d tokens (%d reserved for generation)%s%s",
+                p.memoryTokens(),
+                p.worldInfoTokens(),
+                p.noteTokens(),
+                p.storyTokens(),
+                p.free(),
+                p.total(),
+                p.contextSize(),
+                p.reserve(),
                 recompute < 0 ? "" : String.format("  ·  next generation recomputes %,d", recompute),
                 p.storyCut() > 0 ? "  ·  story before character " + p.storyCut() + " is out of view (shaded)" : ""));
-        Tooltip.install(bar, new Tooltip("Prompt layout (cheap changes last, for KV-cache reuse): memory at the top, the story, then world "
-                + "info and the author's note at depth near the end. Counts are exact tokens from the model's tokenizer. 'Recomputes' is "
-                + "what the next generation must read again; the rest is in the cache."));
+        Tooltip.install(
+                bar,
+                new Tooltip(
+                        "Prompt layout (cheap changes last, for KV-cache reuse): memory at the top, the story, then world "
+                                + "info and the author's note at depth near the end. Counts are exact tokens from the model's tokenizer. 'Recomputes' is "
+                                + "what the next generation must read again; the rest is in the cache."));
     }
 
-    public AssembledPrompt shown() { return shown; }
+    public AssembledPrompt shown() {
+        return shown;
+    }
 
     private int recompute = -1;
 
-    public String legendText() { return legend.getText(); }
+    public String legendText() {
+        return legend.getText();
+    }
 
     private void layoutSegments() {
         double w = Math.max(0, bar.getWidth());
         if (shown == null || shown.contextSize() <= 0) {
-            for (Region r : new Region[]{memory, worldInfo, note, story}) r.setPrefWidth(0);
+            for (Region r : new Region[] {memory, worldInfo, note, story}) r.setPrefWidth(0);
             free.setPrefWidth(w);
             return;
         }

@@ -33,9 +33,21 @@ public final class MemoryPanel extends VBox {
         setSpacing(6);
         setPadding(new Insets(8));
         VBox.setVgrow(memory, Priority.ALWAYS);
-        getChildren().addAll(new Label("Memory"), memory, memoryCount, new Label("Author's note"), note,
-                new Label("Template (<|> = the note)"), template, new Label("Inserted this many tokens before the end"), depth, noteCount);
-        depth.valueProperty().addListener((o, a, b) -> { if (bound != null && b != null) bound.noteDepthProperty().set(b); });
+        getChildren()
+                .addAll(
+                        new Label("Memory"),
+                        memory,
+                        memoryCount,
+                        new Label("Author's note"),
+                        note,
+                        new Label("Template (<|> = the note)"),
+                        template,
+                        new Label("Inserted this many tokens before the end"),
+                        depth,
+                        noteCount);
+        depth.valueProperty().addListener((o, a, b) -> {
+            if (bound != null && b != null) bound.noteDepthProperty().set(b);
+        });
     }
 
     public void bind(StorySession s) {

@@ -1,5 +1,16 @@
 package org.longform.ui.panels;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import javafx.beans.InvalidationListener;
 import javafx.beans.Observable;
 import javafx.geometry.Insets;
@@ -17,18 +28,6 @@ import javafx.scene.layout.VBox;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.app.Presets;
 import org.longform.ui.app.StorySession;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 /** Sampler settings of the active story, with named presets. Neutral values (shown in the labels) switch a filter off. */
 public final class SamplerPanel extends VBox {
@@ -106,8 +105,21 @@ public final class SamplerPanel extends VBox {
             Presets.Preset p = presets.getValue();
             if (p != null && bound != null) bound.samplingProperty().set(p.sampling());
         });
-        for (Spinner<?> s : List.of(temperature, topK, topP, minP, typical, repPenalty, repRange, maxTokens,
-                dryMultiplier, dryBase, dryAllowed, dryRange, xtcThreshold, xtcProbability)) {
+        for (Spinner<?> s : List.of(
+                temperature,
+                topK,
+                topP,
+                minP,
+                typical,
+                repPenalty,
+                repRange,
+                maxTokens,
+                dryMultiplier,
+                dryBase,
+                dryAllowed,
+                dryRange,
+                xtcThreshold,
+                xtcProbability)) {
             s.setEditable(true);
             s.setPrefWidth(110);
             s.valueProperty().addListener(x -> edit());
@@ -115,7 +127,9 @@ public final class SamplerPanel extends VBox {
         seed.textProperty().addListener(x -> edit());
         stops.textProperty().addListener(x -> edit());
         banned.textProperty().addListener(x -> edit());
-        saveDefault.setOnAction(e -> { if (bound != null) onMakeDefault.accept(bound.samplingProperty().get()); });
+        saveDefault.setOnAction(e -> {
+            if (bound != null) onMakeDefault.accept(bound.samplingProperty().get());
+        });
         GridPane g = new GridPane();
         g.setHgap(8);
         g.setVgap(4);
@@ -135,10 +149,23 @@ public final class SamplerPanel extends VBox {
         g.addRow(r++, new Label("DRY range (0 = all)"), dryRange);
         g.addRow(r++, new Label("XTC threshold (> 0.5 = off)"), xtcThreshold);
         g.addRow(r, new Label("XTC probability (0 = off)"), xtcProbability);
-        getChildren().addAll(new HBox(6, new Label("Preset"), presets), g, new Label("Stop sequences"), stops,
-                new Label("Banned phrases"), banned, new Label("DRY sequence breakers"), dryBreakers,
-                new Label("Logit bias by token id"), tokenBias, new Label("Phrase bias (first token of the phrase)"),
-                phraseBias, new HBox(6, saveDefault, savePreset), presetStatus, message);
+        getChildren()
+                .addAll(
+                        new HBox(6, new Label("Preset"), presets),
+                        g,
+                        new Label("Stop sequences"),
+                        stops,
+                        new Label("Banned phrases"),
+                        banned,
+                        new Label("DRY sequence breakers"),
+                        dryBreakers,
+                        new Label("Logit bias by token id"),
+                        tokenBias,
+                        new Label("Phrase bias (first token of the phrase)"),
+                        phraseBias,
+                        new HBox(6, saveDefault, savePreset),
+                        presetStatus,
+                        message);
     }
 
     private static Spinner<Double> dbl(double min, double max, double step) {
@@ -147,9 +174,13 @@ public final class SamplerPanel extends VBox {
         return s;
     }
 
-    public void setPresets(List<Presets.Preset> list) { presets.getItems().setAll(list); }
+    public void setPresets(List<Presets.Preset> list) {
+        presets.getItems().setAll(list);
+    }
 
-    public void setOnMakeDefault(Consumer<SamplerSettings> c) { onMakeDefault = c; }
+    public void setOnMakeDefault(Consumer<SamplerSettings> c) {
+        onMakeDefault = c;
+    }
 
     /** Where "Save as preset…" writes NAME.json (CONFIG/presets), and the threads to write and report on. */
     public void setPresetFolder(Path dir, Executor io, Consumer<Runnable> fx) {
@@ -160,7 +191,8 @@ public final class SamplerPanel extends VBox {
     }
 
     private Optional<String> askPresetName() {
-        TextInputDialog ask = new TextInputDialog(presets.getValue() != null ? presets.getValue().name() : "");
+        TextInputDialog ask = new TextInputDialog(
+                presets.getValue() != null ? presets.getValue().name() : "");
         if (getScene() != null) ask.initOwner(getScene().getWindow());
         ask.setTitle("Save as preset");
         ask.setHeaderText("Save the current sampler settings as a preset");
@@ -220,14 +252,19 @@ public final class SamplerPanel extends VBox {
             repRange.getValueFactory().setValue(s.repetitionRange());
             maxTokens.getValueFactory().setValue(s.maxTokens());
             seed.setText(s.seed() == null ? "" : s.seed().toString());
-            stops.setText(String.join("\n", s.stopSequences().stream().map(x -> x.replace("\n", "\\n")).toList()));
+            stops.setText(String.join(
+                    "\n",
+                    s.stopSequences().stream().map(x -> x.replace("\n", "\\n")).toList()));
             banned.setText(String.join("\n", s.bannedPhrases()));
             dryMultiplier.getValueFactory().setValue(s.dry().multiplier());
             dryBase.getValueFactory().setValue(s.dry().base());
             dryAllowed.getValueFactory().setValue(s.dry().allowedLength());
             dryRange.getValueFactory().setValue(s.dry().range());
-            dryBreakers.setText(String.join("\n",
-                    s.dry().sequenceBreakers().stream().map(x -> x.replace("\n", "\\n")).toList()));
+            dryBreakers.setText(String.join(
+                    "\n",
+                    s.dry().sequenceBreakers().stream()
+                            .map(x -> x.replace("\n", "\\n"))
+                            .toList()));
             xtcThreshold.getValueFactory().setValue(s.xtc().threshold());
             xtcProbability.getValueFactory().setValue(s.xtc().probability());
             tokenBias.setText(biasText(s.logitBias()));
@@ -249,12 +286,24 @@ public final class SamplerPanel extends VBox {
                 message.setText("Seed must be a whole number (or empty for random).");
                 return;
             }
-            SamplerSettings s = new SamplerSettings(temperature.getValue(), topK.getValue(), topP.getValue(),
-                    minP.getValue(), typical.getValue(), repPenalty.getValue(), repRange.getValue(), seedValue,
+            SamplerSettings s = new SamplerSettings(
+                    temperature.getValue(),
+                    topK.getValue(),
+                    topP.getValue(),
+                    minP.getValue(),
+                    typical.getValue(),
+                    repPenalty.getValue(),
+                    repRange.getValue(),
+                    seedValue,
                     maxTokens.getValue(),
-                    lines(stops.getText(), true), lines(banned.getText(), false),
-                    new SamplerSettings.Dry(dryMultiplier.getValue(), dryBase.getValue(), dryAllowed.getValue(),
-                            dryRange.getValue(), lines(dryBreakers.getText(), true)),
+                    lines(stops.getText(), true),
+                    lines(banned.getText(), false),
+                    new SamplerSettings.Dry(
+                            dryMultiplier.getValue(),
+                            dryBase.getValue(),
+                            dryAllowed.getValue(),
+                            dryRange.getValue(),
+                            lines(dryBreakers.getText(), true)),
                     new SamplerSettings.Xtc(xtcThreshold.getValue(), xtcProbability.getValue()),
                     bias(tokenBias.getText(), "Logit bias", SamplerPanel::tokenId),
                     bias(phraseBias.getText(), "Phrase bias", p -> p));
@@ -270,7 +319,8 @@ public final class SamplerPanel extends VBox {
 
     private static String biasText(Map<?, Double> bias) {
         StringBuilder b = new StringBuilder();
-        bias.forEach((k, v) -> b.append(b.isEmpty() ? "" : "\n").append(k).append(": ").append(v));
+        bias.forEach((k, v) ->
+                b.append(b.isEmpty() ? "" : "\n").append(k).append(": ").append(v));
         return b.toString();
     }
 
@@ -291,7 +341,9 @@ public final class SamplerPanel extends VBox {
             if (colon <= 0) throw new IllegalArgumentException(what + ": \"" + line + "\" must look like KEY: BIAS");
             String k = line.substring(0, colon).strip();
             try {
-                out.put(key.apply(k), Double.parseDouble(line.substring(colon + 1).strip()));
+                out.put(
+                        key.apply(k),
+                        Double.parseDouble(line.substring(colon + 1).strip()));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(what + ": \"" + line + "\" needs a number after the colon");
             }
@@ -300,7 +352,9 @@ public final class SamplerPanel extends VBox {
     }
 
     private static List<String> lines(String text, boolean unescape) {
-        return Arrays.stream(text.split("\n")).filter(l -> !l.isEmpty())
-                .map(l -> unescape ? l.replace("\\n", "\n") : l).toList();
+        return Arrays.stream(text.split("\n"))
+                .filter(l -> !l.isEmpty())
+                .map(l -> unescape ? l.replace("\\n", "\n") : l)
+                .toList();
     }
 }

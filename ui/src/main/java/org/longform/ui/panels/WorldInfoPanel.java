@@ -1,5 +1,6 @@
 package org.longform.ui.panels;
 
+import java.util.List;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
@@ -19,8 +20,6 @@ import org.longform.ui.prompt.WorldInfoStatus;
 import org.longform.ui.story.WorldInfoEntry;
 import org.longform.ui.story.WorldInfoRules;
 
-import java.util.List;
-
 /**
  * The lorebook: entries in priority order (top first) with their live status — in the prompt (and
  * which key fired), not triggered, or skipped for the budget — and an editor for the selected one.
@@ -37,8 +36,9 @@ public final class WorldInfoPanel extends VBox {
     private final Spinner<Integer> scan = new Spinner<>(0, 1_000_000, 3000, 500);
     private final Spinner<Integer> budget = new Spinner<>(0, 1_000_000, 512, 64);
     private final Label status = new Label();
-    private final Label rulesText = new Label("Entries are tried top to bottom; a key (case-insensitive) must appear in the last "
-            + "N characters of the story; entries that would exceed the budget are skipped.");
+    private final Label rulesText =
+            new Label("Entries are tried top to bottom; a key (case-insensitive) must appear in the last "
+                    + "N characters of the story; entries that would exceed the budget are skipped.");
     private StorySession bound;
     private AssembledPrompt prompt;
     private boolean updating;
@@ -62,13 +62,20 @@ public final class WorldInfoPanel extends VBox {
             @Override
             protected void updateItem(WorldInfoEntry e, boolean empty) {
                 super.updateItem(e, empty);
-                if (empty || e == null) { setText(null); getStyleClass().removeAll("wi-active", "wi-skipped"); return; }
+                if (empty || e == null) {
+                    setText(null);
+                    getStyleClass().removeAll("wi-active", "wi-skipped");
+                    return;
+                }
                 WorldInfoStatus st = statusOf(getIndex());
                 String k = e.keys().isEmpty() ? "(no keys)" : String.join(", ", e.keys());
-                setText((e.comment().isBlank() ? k : e.comment() + " — " + k) + (st == null ? "" : "  [" + shortState(st) + "]"));
+                setText((e.comment().isBlank() ? k : e.comment() + " — " + k)
+                        + (st == null ? "" : "  [" + shortState(st) + "]"));
                 getStyleClass().removeAll("wi-active", "wi-skipped");
-                if (st != null && st.state() == WorldInfoStatus.State.ACTIVE) getStyleClass().add("wi-active");
-                if (st != null && st.state() == WorldInfoStatus.State.OVER_BUDGET) getStyleClass().add("wi-skipped");
+                if (st != null && st.state() == WorldInfoStatus.State.ACTIVE)
+                    getStyleClass().add("wi-active");
+                if (st != null && st.state() == WorldInfoStatus.State.OVER_BUDGET)
+                    getStyleClass().add("wi-skipped");
             }
         });
         Button add = new Button("Add");
@@ -101,11 +108,23 @@ public final class WorldInfoPanel extends VBox {
         rules.setVgap(4);
         rules.addRow(0, new Label("Scan last (characters)"), scan);
         rules.addRow(1, new Label("Budget (tokens)"), budget);
-        getChildren().addAll(new Label("World info"), list, new HBox(6, add, remove, up, down), form, content,
-                new HBox(10, enabled, constant), selective, status, rules, rulesText);
+        getChildren()
+                .addAll(
+                        new Label("World info"),
+                        list,
+                        new HBox(6, add, remove, up, down),
+                        form,
+                        content,
+                        new HBox(10, enabled, constant),
+                        selective,
+                        status,
+                        rules,
+                        rulesText);
         VBox.setVgrow(list, Priority.ALWAYS);
         list.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> showSelected());
-        for (var p : List.of(keys.textProperty(), secondary.textProperty(), content.textProperty(), comment.textProperty())) p.addListener(x -> edit());
+        for (var p :
+                List.of(keys.textProperty(), secondary.textProperty(), content.textProperty(), comment.textProperty()))
+            p.addListener(x -> edit());
         for (var c : List.of(constant, selective, enabled)) c.selectedProperty().addListener(x -> edit());
         scan.valueProperty().addListener(x -> rules());
         budget.valueProperty().addListener(x -> rules());
@@ -141,7 +160,10 @@ public final class WorldInfoPanel extends VBox {
 
     private WorldInfoStatus statusOf(int i) {
         if (prompt == null) return null;
-        return prompt.worldInfo().stream().filter(s -> s.index() == i).findFirst().orElse(null);
+        return prompt.worldInfo().stream()
+                .filter(s -> s.index() == i)
+                .findFirst()
+                .orElse(null);
     }
 
     private static String shortState(WorldInfoStatus s) {
@@ -154,7 +176,7 @@ public final class WorldInfoPanel extends VBox {
     }
 
     private void showSelected() {
-        if (updating) return;   // our own edit replaced the entry: the fields already show it (and keep the caret)
+        if (updating) return; // our own edit replaced the entry: the fields already show it (and keep the caret)
         int i = list.getSelectionModel().getSelectedIndex();
         boolean has = bound != null && i >= 0 && i < bound.worldInfo().size();
         for (var n : List.of(keys, secondary, content, comment, constant, selective, enabled)) n.setDisable(!has);
@@ -184,8 +206,14 @@ public final class WorldInfoPanel extends VBox {
         if (updating || bound == null) return;
         int i = list.getSelectionModel().getSelectedIndex();
         if (i < 0 || i >= bound.worldInfo().size()) return;
-        WorldInfoEntry e = new WorldInfoEntry(WorldInfoEntry.splitKeys(keys.getText()), WorldInfoEntry.splitKeys(secondary.getText()),
-                content.getText(), comment.getText(), constant.isSelected(), selective.isSelected(), enabled.isSelected());
+        WorldInfoEntry e = new WorldInfoEntry(
+                WorldInfoEntry.splitKeys(keys.getText()),
+                WorldInfoEntry.splitKeys(secondary.getText()),
+                content.getText(),
+                comment.getText(),
+                constant.isSelected(),
+                selective.isSelected(),
+                enabled.isSelected());
         updating = true;
         try {
             bound.worldInfo().set(i, e);

@@ -10,14 +10,31 @@ import java.util.List;
  * the prompt index where the parts at depth (world info, note) begin: a change to them recomputes
  * from there.
  */
-public record AssembledPrompt(int[] ids, String memoryText, int memoryTokens, String worldInfoText, int worldInfoTokens,
-                              String noteText, int noteTokens, int storyTokens, int storyCut, int storyEnd,
-                              int contextSize, int reserve, List<WorldInfoStatus> worldInfo,
-                              int depthStart) {
-    public int total() { return ids.length; }
+public record AssembledPrompt(
+        int[] ids,
+        String memoryText,
+        int memoryTokens,
+        String worldInfoText,
+        int worldInfoTokens,
+        String noteText,
+        int noteTokens,
+        int storyTokens,
+        int storyCut,
+        int storyEnd,
+        int contextSize,
+        int reserve,
+        List<WorldInfoStatus> worldInfo,
+        int depthStart) {
+    public int total() {
+        return ids.length;
+    }
 
-    public int free() { return Math.max(0, contextSize - ids.length); }
+    public int free() {
+        return Math.max(0, contextSize - ids.length);
+    }
 
     /** Tokens kept in place on a context shift: the pinned memory at the top. */
-    public int keep() { return memoryTokens; }
+    public int keep() {
+        return memoryTokens;
+    }
 }

@@ -1,12 +1,11 @@
 package org.longform.ui.prompt;
 
-import org.longform.ui.gen.TokenCounter;
-import org.longform.ui.story.WorldInfoEntry;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.longform.ui.gen.TokenCounter;
+import org.longform.ui.story.WorldInfoEntry;
 
 /**
  * Builds the prompt from memory, world info, author's note and story within the context size.
@@ -48,16 +47,23 @@ public final class PromptAssembler {
         String memoryText = in.memory().isBlank() ? "" : withNewline(in.memory());
         int[] memory = tokens.encode(memoryText);
 
-        String recent = text.substring(Math.max(0, end - in.rules().scanChars()), end).toLowerCase(Locale.ROOT);
+        String recent =
+                text.substring(Math.max(0, end - in.rules().scanChars()), end).toLowerCase(Locale.ROOT);
         List<WorldInfoStatus> statuses = new ArrayList<>();
         StringBuilder wiText = new StringBuilder();
         int[] wi = new int[0];
         int wiBudget = in.rules().budgetTokens();
         for (int i = 0; i < in.worldInfo().size(); i++) {
             WorldInfoEntry e = in.worldInfo().get(i);
-            if (!e.enabled()) { statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.DISABLED, null, 0)); continue; }
+            if (!e.enabled()) {
+                statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.DISABLED, null, 0));
+                continue;
+            }
             String key = WorldInfoScanner.trigger(e, recent);
-            if (key == null || e.content().isBlank()) { statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.NOT_TRIGGERED, null, 0)); continue; }
+            if (key == null || e.content().isBlank()) {
+                statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.NOT_TRIGGERED, null, 0));
+                continue;
+            }
             String entry = withNewline(e.content());
             int[] ids = tokens.encode(entry);
             if (wi.length + ids.length > wiBudget) {
@@ -81,12 +87,32 @@ public final class PromptAssembler {
         int cut = cut(end, storyBudget, in.previousCut(), in.align());
         int[] storyIds = cut >= end ? new int[0] : story.ids(cut, end);
 
-        // World info and the note go depth tokens before the end, moved back to a token that starts a word so it never splits one.
+        // World info and the note go depth tokens before the end, moved back to a token that starts a word so it never
+        // splits one.
         int at = storyIds.length;
-        if (note.length + wi.length > 0) at = wordStart(storyIds, Math.max(0, storyIds.length - in.note().depth()));
-        int[] ids = concat(memory, Arrays.copyOfRange(storyIds, 0, at), wi, note, Arrays.copyOfRange(storyIds, at, storyIds.length));
-        return new AssembledPrompt(ids, memoryText, memory.length, wiText.toString(), wi.length, noteText, note.length,
-                storyIds.length, cut, end, in.contextSize(), in.reserve(), statuses, memory.length + at);
+        if (note.length + wi.length > 0)
+            at = wordStart(storyIds, Math.max(0, storyIds.length - in.note().depth()));
+        int[] ids = concat(
+                memory,
+                Arrays.copyOfRange(storyIds, 0, at),
+                wi,
+                note,
+                Arrays.copyOfRange(storyIds, at, storyIds.length));
+        return new AssembledPrompt(
+                ids,
+                memoryText,
+                memory.length,
+                wiText.toString(),
+                wi.length,
+                noteText,
+                note.length,
+                storyIds.length,
+                cut,
+                end,
+                in.contextSize(),
+                in.reserve(),
+                statuses,
+                memory.length + at);
     }
 
     /**
@@ -104,13 +130,15 @@ public final class PromptAssembler {
             if (n <= budget && (c == 0 || n >= budget / 2)) return c;
             // Move by whole KV blocks from the previous start, to a word start (almost always within a few tries).
             if (align > 1 && exact && n > budget) {
-                for (int skip = Math.ceilDiv(n - target, align) * align, tries = 0; tries < 16 && skip < n; tries++, skip += align) {
+                for (int skip = Math.ceilDiv(n - target, align) * align, tries = 0;
+                        tries < 16 && skip < n;
+                        tries++, skip += align) {
                     int next = story.viewStartAfter(c, skip);
                     if (next >= 0 && next < end && story.ids(next, end).length <= budget) return next;
                 }
             }
         }
-        if (story.startForBudget(end, budget) == 0) return 0;   // the whole story fits
+        if (story.startForBudget(end, budget) == 0) return 0; // the whole story fits
         int c = story.startForBudget(end, target);
         while (c < end && story.ids(c, end).length > budget) {
             int next = story.segmentStartAtOrAfter(c + 1);
@@ -142,7 +170,7 @@ public final class PromptAssembler {
 
     private int wordStart(int[] ids, int at) {
         for (int i = at, tries = 0; i > 0 && i < ids.length && tries < 32; i--, tries++) {
-            String t = tokens.decode(new int[]{ids[i]});
+            String t = tokens.decode(new int[] {ids[i]});
             if (!t.isEmpty() && Character.isWhitespace(t.charAt(0))) return i;
         }
         return at;

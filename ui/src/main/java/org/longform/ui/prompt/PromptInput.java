@@ -1,10 +1,9 @@
 package org.longform.ui.prompt;
 
+import java.util.List;
 import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.WorldInfoEntry;
 import org.longform.ui.story.WorldInfoRules;
-
-import java.util.List;
 
 /**
  * What the prompt is built from. {@code storyEnd} is where generation continues (end of text, or
@@ -14,14 +13,31 @@ import java.util.List;
  * by a whole number of blocks where it can, so the cache relinks pages instead of moving every
  * later slot (and a saved cache rewrites one page, not all).
  */
-public record PromptInput(String story, int storyEnd, String memory, AuthorsNote note, List<WorldInfoEntry> worldInfo,
-                          WorldInfoRules rules, int contextSize, int reserve, int previousCut, int align) {
+public record PromptInput(
+        String story,
+        int storyEnd,
+        String memory,
+        AuthorsNote note,
+        List<WorldInfoEntry> worldInfo,
+        WorldInfoRules rules,
+        int contextSize,
+        int reserve,
+        int previousCut,
+        int align) {
     public PromptInput {
         align = Math.max(1, align);
     }
 
-    public PromptInput(String story, int storyEnd, String memory, AuthorsNote note, List<WorldInfoEntry> worldInfo,
-                       WorldInfoRules rules, int contextSize, int reserve, int previousCut) {
+    public PromptInput(
+            String story,
+            int storyEnd,
+            String memory,
+            AuthorsNote note,
+            List<WorldInfoEntry> worldInfo,
+            WorldInfoRules rules,
+            int contextSize,
+            int reserve,
+            int previousCut) {
         this(story, storyEnd, memory, note, worldInfo, rules, contextSize, reserve, previousCut, 1);
     }
 

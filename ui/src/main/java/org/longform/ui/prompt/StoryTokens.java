@@ -1,10 +1,9 @@
 package org.longform.ui.prompt;
 
-import org.longform.ui.gen.TokenCounter;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.longform.ui.gen.TokenCounter;
 
 /**
  * The story as token ids that stay the same between requests: the text is split into segments at
@@ -32,8 +31,8 @@ public final class StoryTokens {
     /** One piece of the text: chars [start, start + length) and their ids (tokenized when first needed). */
     public static final class Segment {
         private final int start, length;
-        private int[] ids;          // null until needed
-        private int[] wordStarts;   // char offsets of tokens that start a word, -1 elsewhere; null until needed
+        private int[] ids; // null until needed
+        private int[] wordStarts; // char offsets of tokens that start a word, -1 elsewhere; null until needed
 
         public Segment(int start, int length, int[] ids) {
             this.start = start;
@@ -41,16 +40,26 @@ public final class StoryTokens {
             this.ids = ids;
         }
 
-        public int start() { return start; }
+        public int start() {
+            return start;
+        }
 
-        public int length() { return length; }
+        public int length() {
+            return length;
+        }
 
-        int end() { return start + length; }
+        int end() {
+            return start + length;
+        }
 
         /** The ids; segments handed out by {@link #segmentsFrom} always have them. */
-        public int[] ids() { return ids; }
+        public int[] ids() {
+            return ids;
+        }
 
-        Segment moved(int by) { return by == 0 ? this : new Segment(start + by, length, ids); }
+        Segment moved(int by) {
+            return by == 0 ? this : new Segment(start + by, length, ids);
+        }
     }
 
     private final TokenCounter tokens;
@@ -62,10 +71,14 @@ public final class StoryTokens {
         this.tokens = tokens;
     }
 
-    public TokenCounter counter() { return tokens; }
+    public TokenCounter counter() {
+        return tokens;
+    }
 
     /** Characters re-split by the last {@link #update} (tokenized when needed; for tests and statistics). */
-    public synchronized int lastRetokenizedChars() { return retokenizedChars; }
+    public synchronized int lastRetokenizedChars() {
+        return retokenizedChars;
+    }
 
     /** Brings the segments up to date with {@code newText}, re-splitting only around what changed. */
     public synchronized void update(String newText) {
@@ -89,7 +102,9 @@ public final class StoryTokens {
         // ...and those whose start boundary lies in the common suffix, moved by the length change.
         int suffixStart = old.length() - s;
         int j = segments.size();
-        while (j > i && segments.get(j - 1).start() - 1 >= suffixStart && segments.get(j - 1).start() + delta > from) j--;
+        while (j > i
+                && segments.get(j - 1).start() - 1 >= suffixStart
+                && segments.get(j - 1).start() + delta > from) j--;
         int to = j < segments.size() ? segments.get(j).start() + delta : newText.length();
         List<Segment> out = new ArrayList<>(head);
         out.addAll(split(newText, from, to));
@@ -108,7 +123,10 @@ public final class StoryTokens {
      * longer {@code base}, the text the generation continued; the caller then simply {@link #update}s.
      */
     public synchronized boolean appendGenerated(String base, String generated, int[] ids) {
-        if (!text.equals(base) || generated.isEmpty() || ids.length == 0 || !tokens.decode(ids).equals(generated)) return false;
+        if (!text.equals(base)
+                || generated.isEmpty()
+                || ids.length == 0
+                || !tokens.decode(ids).equals(generated)) return false;
         int pos = text.length();
         segments.add(new Segment(pos, generated.length(), ids.clone()));
         text = text + generated;
@@ -117,8 +135,7 @@ public final class StoryTokens {
     }
 
     private static boolean keeps(int end, int commonPrefix, String newText) {
-        return end + 1 < commonPrefix
-                || end <= commonPrefix && (end == newText.length() || safeBoundary(newText, end));
+        return end + 1 < commonPrefix || end <= commonPrefix && (end == newText.length() || safeBoundary(newText, end));
     }
 
     /** The segments from {@code from} on (where the model's view starts), with their ids, to save with the story's cache. */
@@ -142,7 +159,10 @@ public final class StoryTokens {
         boolean ok = !saved.isEmpty() && saved.getLast().end() == newText.length();
         for (int k = 0; ok && k < saved.size(); k++) {
             Segment g = saved.get(k);
-            ok = g.start() >= 0 && g.end() <= newText.length() && g.ids() != null && (k == 0 || saved.get(k - 1).end() == g.start())
+            ok = g.start() >= 0
+                    && g.end() <= newText.length()
+                    && g.ids() != null
+                    && (k == 0 || saved.get(k - 1).end() == g.start())
                     && tokens.decode(g.ids()).equals(newText.substring(g.start(), g.end()));
         }
         if (!ok) {
@@ -150,7 +170,8 @@ public final class StoryTokens {
             return false;
         }
         List<Segment> out = new ArrayList<>(split(newText, 0, saved.getFirst().start()));
-        for (Segment g : saved) out.add(new Segment(g.start(), g.length(), g.ids().clone()));
+        for (Segment g : saved)
+            out.add(new Segment(g.start(), g.length(), g.ids().clone()));
         text = newText;
         segments = out;
         retokenizedChars = saved.getFirst().start();
@@ -182,12 +203,18 @@ public final class StoryTokens {
 
     /** True when tokenizing t[..i) and t[i..) apart gives the ids of tokenizing t whole. */
     static boolean safeBoundary(String t, int i) {
-        return i > 0 && i + 1 < t.length() && t.charAt(i) == ' ' && !Character.isWhitespace(t.charAt(i - 1))
-                && Character.isLetter(t.charAt(i + 1)) && !Character.isSurrogate(t.charAt(i - 1));
+        return i > 0
+                && i + 1 < t.length()
+                && t.charAt(i) == ' '
+                && !Character.isWhitespace(t.charAt(i - 1))
+                && Character.isLetter(t.charAt(i + 1))
+                && !Character.isSurrogate(t.charAt(i - 1));
     }
 
     /** The text the ids are for. */
-    public synchronized String text() { return text; }
+    public synchronized String text() {
+        return text;
+    }
 
     /**
      * The ids of text[from, to): whole segments as cached, a view start inside a segment at a word
@@ -199,9 +226,12 @@ public final class StoryTokens {
         for (Segment g : segments) {
             if (g.end() <= from || g.start() >= to) continue;
             int k = g.start() < from && g.end() <= to ? tokenAt(g, from) : -1;
-            parts.add(g.start() >= from && g.end() <= to ? idsOf(g)
-                    : k > 0 ? Arrays.copyOfRange(idsOf(g), k, idsOf(g).length)
-                    : tokens.encode(text.substring(Math.max(from, g.start()), Math.min(to, g.end()))));
+            parts.add(
+                    g.start() >= from && g.end() <= to
+                            ? idsOf(g)
+                            : k > 0
+                                    ? Arrays.copyOfRange(idsOf(g), k, idsOf(g).length)
+                                    : tokens.encode(text.substring(Math.max(from, g.start()), Math.min(to, g.end()))));
         }
         return PromptAssembler.concat(parts.toArray(int[][]::new));
     }
@@ -218,7 +248,7 @@ public final class StoryTokens {
         Arrays.fill(out, -1);
         if (ids.length > 0) out[0] = g.start();
         for (int k = 1; k < ids.length; k++) {
-            if (!tokens.decode(new int[]{ids[k]}).startsWith(" ")) continue;
+            if (!tokens.decode(new int[] {ids[k]}).startsWith(" ")) continue;
             out[k] = g.start() + tokens.decode(Arrays.copyOf(ids, k)).length();
         }
         g.wordStarts = out;
@@ -280,7 +310,8 @@ public final class StoryTokens {
         for (int k = segments.size() - 1; k >= 0; k--) {
             Segment g = segments.get(k);
             if (g.start() >= end) continue;
-            int count = g.end() <= end ? idsOf(g).length
+            int count = g.end() <= end
+                    ? idsOf(g).length
                     : (int) Math.ceil(idsOf(g).length * (end - g.start()) / (double) g.length());
             if (n + count > budget) return g.end() <= end ? g.end() : end;
             n += count;

@@ -1,9 +1,8 @@
 package org.longform.ui.prompt;
 
-import org.longform.ui.story.WorldInfoEntry;
-
 import java.util.List;
 import java.util.Locale;
+import org.longform.ui.story.WorldInfoEntry;
 
 /** Decides which world-info entries the recent text triggers (case-insensitive substring match on keys). */
 public final class WorldInfoScanner {
@@ -15,7 +14,8 @@ public final class WorldInfoScanner {
         if (e.constant()) return "(constant)";
         String primary = firstFound(e.keys(), recentLower);
         if (primary == null) return null;
-        if (e.selective() && !e.secondaryKeys().isEmpty() && firstFound(e.secondaryKeys(), recentLower) == null) return null;
+        if (e.selective() && !e.secondaryKeys().isEmpty() && firstFound(e.secondaryKeys(), recentLower) == null)
+            return null;
         return primary;
     }
 

@@ -1,5 +1,9 @@
 package org.longform.ui.remote;
 
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Insets;
@@ -20,11 +24,6 @@ import javafx.stage.Modality;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 import org.longform.ui.gen.RemoteTextGenerator;
-
-import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * "Connect to server…": URL, API key, model name (with "Fetch models" from GET /v1/models),
@@ -62,11 +61,18 @@ public final class RemoteDialog {
     final Button cancel = new Button("Cancel");
     final Label status = new Label();
 
-    public RemoteDialog(Window owner, RemoteSettings initial, Executor background, Consumer<Runnable> fx, Connector connector) {
+    public RemoteDialog(
+            Window owner, RemoteSettings initial, Executor background, Consumer<Runnable> fx, Connector connector) {
         this(owner, initial, background, fx, connector, RemoteTextGenerator::listModels);
     }
 
-    public RemoteDialog(Window owner, RemoteSettings initial, Executor background, Consumer<Runnable> fx, Connector connector, ModelLister lister) {
+    public RemoteDialog(
+            Window owner,
+            RemoteSettings initial,
+            Executor background,
+            Consumer<Runnable> fx,
+            Connector connector,
+            ModelLister lister) {
         this.background = background;
         this.fx = fx;
         this.connector = connector;
@@ -133,21 +139,30 @@ public final class RemoteDialog {
         if (owner != null) {
             stage.initOwner(owner);
             stage.initModality(Modality.WINDOW_MODAL);
-            if (owner.getScene() != null) stage.getScene().getStylesheets().setAll(owner.getScene().getStylesheets());   // same theme
+            if (owner.getScene() != null)
+                stage.getScene().getStylesheets().setAll(owner.getScene().getStylesheets()); // same theme
         }
     }
 
-    public void show() { stage.show(); }
+    public void show() {
+        stage.show();
+    }
 
-    public Stage stage() { return stage; }
-
+    public Stage stage() {
+        return stage;
+    }
 
     /** The settings as entered. */
     public RemoteSettings settings() {
         String m = model.getEditor().getText();
         Integer c = context.getValue();
-        return new RemoteSettings(url.getText(), key.getText(), m, c == null ? RemoteTextGenerator.DEFAULT_CONTEXT : c,
-                remember.isSelected(), standard.isSelected());
+        return new RemoteSettings(
+                url.getText(),
+                key.getText(),
+                m,
+                c == null ? RemoteTextGenerator.DEFAULT_CONTEXT : c,
+                remember.isSelected(),
+                standard.isSelected());
     }
 
     /** GET /v1/models, filling the model list (and choosing the first when none is typed). */
@@ -159,7 +174,10 @@ public final class RemoteDialog {
                 model.getSelectionModel().selectFirst();
                 model.getEditor().setText(ids.getFirst());
             }
-            showOk(ids.isEmpty() ? "The server answers but lists no model: type the model name." : "The server serves: " + String.join(", ", ids));
+            showOk(
+                    ids.isEmpty()
+                            ? "The server answers but lists no model: type the model name."
+                            : "The server serves: " + String.join(", ", ids));
         });
     }
 
@@ -169,9 +187,11 @@ public final class RemoteDialog {
         run("Testing " + s.url() + "…", () -> lister.list(s.url(), s.apiKey()), ids -> {
             model.getItems().setAll(ids);
             if (!s.model().isEmpty() && !ids.isEmpty() && !ids.contains(s.model())) {
-                showError("The server answers, but does not serve '" + s.model() + "'; it serves: " + String.join(", ", ids));
+                showError("The server answers, but does not serve '" + s.model() + "'; it serves: "
+                        + String.join(", ", ids));
             } else {
-                showOk("Connection OK: the server answers and accepts the key. Models: " + (ids.isEmpty() ? "(none listed)" : String.join(", ", ids)));
+                showOk("Connection OK: the server answers and accepts the key. Models: "
+                        + (ids.isEmpty() ? "(none listed)" : String.join(", ", ids)));
             }
         });
     }
@@ -185,13 +205,16 @@ public final class RemoteDialog {
         }
         busy.set(true);
         showInfo("Connecting to " + s.url() + "…");
-        connector.connect(s, () -> {
-            busy.set(false);
-            stage.close();
-        }, msg -> {
-            busy.set(false);
-            showError("Cannot connect: " + msg);
-        });
+        connector.connect(
+                s,
+                () -> {
+                    busy.set(false);
+                    stage.close();
+                },
+                msg -> {
+                    busy.set(false);
+                    showError("Cannot connect: " + msg);
+                });
     }
 
     private void run(String what, Supplier<List<String>> call, Consumer<List<String>> done) {
@@ -214,11 +237,17 @@ public final class RemoteDialog {
         });
     }
 
-    private void showInfo(String s) { setStatus(s, null); }
+    private void showInfo(String s) {
+        setStatus(s, null);
+    }
 
-    private void showOk(String s) { setStatus(s, "ok-text"); }
+    private void showOk(String s) {
+        setStatus(s, "ok-text");
+    }
 
-    private void showError(String s) { setStatus(s, "error-text"); }
+    private void showError(String s) {
+        setStatus(s, "error-text");
+    }
 
     private void setStatus(String text, String styleClass) {
         status.getStyleClass().removeAll("ok-text", "error-text");
@@ -227,5 +256,7 @@ public final class RemoteDialog {
     }
 
     /** The status line, for tests and the app. */
-    public Label status() { return status; }
+    public Label status() {
+        return status;
+    }
 }

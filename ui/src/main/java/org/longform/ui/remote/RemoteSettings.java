@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.longform.ui.gen.RemoteTextGenerator;
-import org.longform.ui.story.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.longform.ui.gen.RemoteTextGenerator;
+import org.longform.ui.story.AtomicFiles;
 
 /**
  * What "Connect to server…" remembers, in CONFIG/remote.json (its own file, not prefs.json, so the
@@ -25,7 +24,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * @param rememberKey   whether {@link #save} writes the key
  * @param standardOnly  send only standard OpenAI fields (for servers that refuse vLLM's extensions)
  */
-public record RemoteSettings(String url, String apiKey, String model, int contextTokens, boolean rememberKey, boolean standardOnly) {
+public record RemoteSettings(
+        String url, String apiKey, String model, int contextTokens, boolean rememberKey, boolean standardOnly) {
     public static final String DEFAULT_URL = "http://127.0.0.1:5001/v1";
     public static final String FILE = "remote.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -47,8 +47,12 @@ public record RemoteSettings(String url, String apiKey, String model, int contex
         try {
             JsonNode o = JSON.readTree(f.toFile());
             boolean remember = o.path("rememberKey").asBoolean(false);
-            return new RemoteSettings(o.path("url").asText(d.url()), remember ? o.path("apiKey").asText("") : "",
-                    o.path("model").asText(""), Math.max(64, o.path("contextTokens").asInt(d.contextTokens())), remember,
+            return new RemoteSettings(
+                    o.path("url").asText(d.url()),
+                    remember ? o.path("apiKey").asText("") : "",
+                    o.path("model").asText(""),
+                    Math.max(64, o.path("contextTokens").asInt(d.contextTokens())),
+                    remember,
                     o.path("standardOnly").asBoolean(false));
         } catch (IOException | RuntimeException e) {
             return d;

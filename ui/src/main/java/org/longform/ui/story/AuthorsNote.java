@@ -15,7 +15,9 @@ public record AuthorsNote(String text, String template, int depth) {
         if (depth < 0) throw new IllegalArgumentException("author's note depth must be >= 0 tokens, got " + depth);
     }
 
-    public static AuthorsNote empty() { return new AuthorsNote("", DEFAULT_TEMPLATE, DEFAULT_DEPTH); }
+    public static AuthorsNote empty() {
+        return new AuthorsNote("", DEFAULT_TEMPLATE, DEFAULT_DEPTH);
+    }
 
     /** The note as it goes into the prompt, or "" if there is no note. */
     public String rendered() {

@@ -20,8 +20,7 @@ public final class Chapters {
             + "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
             + "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|first|second|third|fourth|fifth|sixth|seventh|"
             + "eighth|ninth|tenth|eleventh|twelfth|last|final)(?:[- ][a-z]+)?))";
-    private static final Pattern NUMBERED = Pattern.compile(
-            "(?i:(chapter|stave|part|book|volume))\\s+" + NUMBER
+    private static final Pattern NUMBERED = Pattern.compile("(?i:(chapter|stave|part|book|volume))\\s+" + NUMBER
             + "(?![\\p{L}\\p{N}])([.:,\\-—–]+.{0,80}|\\s+[^a-z].{0,80})?");
     private static final Pattern NAMED = Pattern.compile(
             "(prologue|epilogue|preface|introduction|afterword)(?:[.:\\-—–]+.{0,80})?", Pattern.CASE_INSENSITIVE);
@@ -38,7 +37,7 @@ public final class Chapters {
     public static List<Chapter> of(String text) {
         List<Chapter> out = new ArrayList<>();
         int lineStart = 0, n = text.length();
-        List<int[]> starts = new ArrayList<>();   // {start, level}
+        List<int[]> starts = new ArrayList<>(); // {start, level}
         List<String> titles = new ArrayList<>();
         while (lineStart <= n) {
             int nl = text.indexOf('\n', lineStart);
@@ -47,8 +46,11 @@ public final class Chapters {
                 String line = text.substring(lineStart, lineEnd).strip();
                 int level = levelOf(line);
                 if (level > 0) {
-                    starts.add(new int[]{lineStart, level});
-                    titles.add(line.startsWith("#") ? line.replaceFirst("^#+\\s+", "").strip() : line);
+                    starts.add(new int[] {lineStart, level});
+                    titles.add(
+                            line.startsWith("#")
+                                    ? line.replaceFirst("^#+\\s+", "").strip()
+                                    : line);
                 }
             }
             if (nl < 0) break;
@@ -67,7 +69,8 @@ public final class Chapters {
         Matcher md = MARKDOWN.matcher(line);
         if (md.matches()) return md.group(1).length();
         Matcher m = NUMBERED.matcher(line);
-        if (m.matches()) return m.group(1).equalsIgnoreCase("chapter") || m.group(1).equalsIgnoreCase("stave") ? 2 : 1;
+        if (m.matches())
+            return m.group(1).equalsIgnoreCase("chapter") || m.group(1).equalsIgnoreCase("stave") ? 2 : 1;
         if (NUMBERED_EPILOGUE.matcher(line).matches()) return 1;
         if (NAMED.matcher(line).matches() || ROMAN.matcher(line).matches()) return 2;
         return 0;

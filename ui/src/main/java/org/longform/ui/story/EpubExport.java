@@ -54,7 +54,11 @@ public final class EpubExport {
     private EpubExport() {}
 
     public static void write(Path file, StoryData story, String title, String author) throws StoryFileException {
-        Meta meta = new Meta(title == null || title.isBlank() ? story.title() : title, author, "en", story.id(),
+        Meta meta = new Meta(
+                title == null || title.isBlank() ? story.title() : title,
+                author,
+                "en",
+                story.id(),
                 Instant.ofEpochMilli(story.modified()));
         try {
             AtomicFiles.write(file, build(meta, story.text()));
@@ -66,7 +70,8 @@ public final class EpubExport {
     public static byte[] build(Meta meta, String text) throws IOException {
         List<Section> sections = sections(meta.title(), text);
         // Zip entry times cannot be before 1980 (DOS dates).
-        long dos1980 = LocalDateTime.of(1980, 1, 2, 0, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+        long dos1980 =
+                LocalDateTime.of(1980, 1, 2, 0, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
         long time = Math.max(dos1980, meta.modified().toEpochMilli());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
@@ -104,7 +109,8 @@ public final class EpubExport {
     static List<Section> sections(String title, String text) {
         List<Chapters.Chapter> chapters = Chapters.of(text);
         List<Section> out = new ArrayList<>();
-        int firstStart = chapters.isEmpty() ? text.length() : chapters.getFirst().start();
+        int firstStart =
+                chapters.isEmpty() ? text.length() : chapters.getFirst().start();
         String opening = text.substring(0, firstStart);
         if (!opening.isBlank() || chapters.isEmpty()) {
             out.add(new Section(title, "", paragraphs(opening), Integer.MAX_VALUE));
@@ -149,8 +155,12 @@ public final class EpubExport {
                 case '>' -> sb.append("&gt;");
                 case '"' -> sb.append("&quot;");
                 default -> {
-                    boolean ok = c == 0x9 || c == 0xA || c == 0xD
-                            || c >= 0x20 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD || c >= 0x10000 && c <= 0x10FFFF;
+                    boolean ok = c == 0x9
+                            || c == 0xA
+                            || c == 0xD
+                            || c >= 0x20 && c <= 0xD7FF
+                            || c >= 0xE000 && c <= 0xFFFD
+                            || c >= 0x10000 && c <= 0x10FFFF;
                     if (ok) sb.appendCodePoint(c);
                 }
             }
@@ -177,7 +187,10 @@ public final class EpubExport {
         StringBuilder manifest = new StringBuilder(), spine = new StringBuilder();
         for (int i = 0; i < sections.size(); i++) {
             String id = String.format("c%03d", i + 1);
-            manifest.append("    <item id=\"").append(id).append("\" href=\"").append(sections.get(i).file())
+            manifest.append("    <item id=\"")
+                    .append(id)
+                    .append("\" href=\"")
+                    .append(sections.get(i).file())
                     .append("\" media-type=\"application/xhtml+xml\"/>\n");
             spine.append("    <itemref idref=\"").append(id).append("\"/>\n");
         }
@@ -189,7 +202,8 @@ public final class EpubExport {
                 + "    <dc:title>" + escape(meta.title()) + "</dc:title>\n"
                 + (meta.author().isEmpty() ? "" : "    <dc:creator>" + escape(meta.author()) + "</dc:creator>\n")
                 + "    <dc:language>" + escape(meta.language()) + "</dc:language>\n"
-                + "    <meta property=\"dcterms:modified\">" + MODIFIED.format(meta.modified().atOffset(ZoneOffset.UTC))
+                + "    <meta property=\"dcterms:modified\">"
+                + MODIFIED.format(meta.modified().atOffset(ZoneOffset.UTC))
                 + "</meta>\n"
                 + "  </metadata>\n"
                 + "  <manifest>\n"
@@ -225,8 +239,12 @@ public final class EpubExport {
     private static void toc(List<TocNode> nodes, String indent, StringBuilder out) {
         out.append(indent).append("<ol>\n");
         for (TocNode n : nodes) {
-            out.append(indent).append("  <li><a href=\"").append(n.section().file()).append("\">")
-                    .append(escape(n.section().title())).append("</a>");
+            out.append(indent)
+                    .append("  <li><a href=\"")
+                    .append(n.section().file())
+                    .append("\">")
+                    .append(escape(n.section().title()))
+                    .append("</a>");
             if (!n.children().isEmpty()) {
                 out.append('\n');
                 toc(n.children(), indent + "    ", out);

@@ -29,7 +29,8 @@ public final class Export {
         if (!title.isBlank()) out.append("# ").append(title.strip()).append("\n\n");
         for (String line : text.split("\n", -1)) {
             String h = line.strip();
-            if (!h.startsWith("#") && Chapters.levelOf(h) > 0) out.append("## ").append(h).append('\n');
+            if (!h.startsWith("#") && Chapters.levelOf(h) > 0)
+                out.append("## ").append(h).append('\n');
             else out.append(line).append('\n');
         }
         if (out.length() > 0) out.setLength(out.length() - 1);

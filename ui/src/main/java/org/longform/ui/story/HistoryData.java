@@ -8,11 +8,14 @@ import java.util.List;
  * {@code inserted}. {@code current} is the node whose text is the story's text.
  */
 public record HistoryData(List<Node> nodes, int current) {
-    public record Node(int id, int parent, String kind, int pos, String removed, String inserted, long time, int activeChild) {}
+    public record Node(
+            int id, int parent, String kind, int pos, String removed, String inserted, long time, int activeChild) {}
 
     public HistoryData {
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
     }
 
-    public static HistoryData empty() { return new HistoryData(List.of(), 0); }
+    public static HistoryData empty() {
+        return new HistoryData(List.of(), 0);
+    }
 }

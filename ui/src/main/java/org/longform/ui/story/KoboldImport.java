@@ -3,7 +3,6 @@ package org.longform.ui.story;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,38 +38,62 @@ public final class KoboldImport {
     }
 
     static StoryData fromJson(Path file, JsonNode root) throws StoryFileException {
-        if (root == null || !root.isObject()) throw new StoryFileException(file, "not a KoboldAI story (expected a JSON object)");
-        if (!root.has("actions") && !root.has("prompt")) throw new StoryFileException(file, "not a KoboldAI story (no \"prompt\" or \"actions\")");
+        if (root == null || !root.isObject())
+            throw new StoryFileException(file, "not a KoboldAI story (expected a JSON object)");
+        if (!root.has("actions") && !root.has("prompt"))
+            throw new StoryFileException(file, "not a KoboldAI story (no \"prompt\" or \"actions\")");
         StringBuilder text = new StringBuilder(root.path("prompt").asText(""));
         JsonNode actions = root.get("actions");
-        if (actions != null && actions.isObject() && actions.has("actions") && actions.get("actions").isObject()) {
+        if (actions != null
+                && actions.isObject()
+                && actions.has("actions")
+                && actions.get("actions").isObject()) {
             // KoboldAI United's story register: {"action_count": N, "actions": {"0": {"Selected Text": ...}, ...}}
             appendActionMap(text, actions.get("actions"), file);
         } else if (actions != null && actions.isObject()) {
-            appendActionMap(text, actions, file);   // an action map without the register around it
+            appendActionMap(text, actions, file); // an action map without the register around it
         } else if (actions != null && actions.isArray()) {
-            for (JsonNode a : actions) text.append(a.isObject() ? a.path("Selected Text").asText("") : a.asText(""));
+            for (JsonNode a : actions)
+                text.append(a.isObject() ? a.path("Selected Text").asText("") : a.asText(""));
         } else if (actions != null && !actions.isNull()) {
-            throw new StoryFileException(file,
-                    "\"actions\" must be a list of strings or KoboldAI United's action register");
+            throw new StoryFileException(
+                    file, "\"actions\" must be a list of strings or KoboldAI United's action register");
         }
         // KoboldAI and KoboldAI Lite say "authorsnote"/"anotetemplate"; United says "authornote"/"authornotetemplate".
-        String noteText = root.hasNonNull("authorsnote") ? root.get("authorsnote").asText("")
+        String noteText = root.hasNonNull("authorsnote")
+                ? root.get("authorsnote").asText("")
                 : root.path("authornote").asText("");
-        String template = root.hasNonNull("anotetemplate") ? root.get("anotetemplate").asText("")
+        String template = root.hasNonNull("anotetemplate")
+                ? root.get("anotetemplate").asText("")
                 : root.path("authornotetemplate").asText("");
         if (template.isBlank()) template = AuthorsNote.DEFAULT_TEMPLATE;
         AuthorsNote note = new AuthorsNote(noteText, template, AuthorsNote.DEFAULT_DEPTH);
         JsonNode v2 = root.get("worldinfo_v2");
-        List<WorldInfoEntry> wi = v2 != null && v2.isObject() && v2.path("entries").isObject()
-                && !v2.path("entries").isEmpty()
-                ? worldInfoV2(v2) : worldInfoV1(root);
+        List<WorldInfoEntry> wi = v2 != null
+                        && v2.isObject()
+                        && v2.path("entries").isObject()
+                        && !v2.path("entries").isEmpty()
+                ? worldInfoV2(v2)
+                : worldInfoV1(root);
         long now = System.currentTimeMillis();
         StoryData blank = StoryData.blank(StoryFile.titleOf(file));
         String title = root.path("story_name").asText("");
         if (title.isBlank() || title.equals("New Game")) title = blank.title();
-        return new StoryData(null, title, text.toString(), List.of(), root.path("memory").asText(""), note, wi,
-                WorldInfoRules.defaults(), blank.sampling(), null, false, HistoryData.empty(), now, now);
+        return new StoryData(
+                null,
+                title,
+                text.toString(),
+                List.of(),
+                root.path("memory").asText(""),
+                note,
+                wi,
+                WorldInfoRules.defaults(),
+                blank.sampling(),
+                null,
+                false,
+                HistoryData.empty(),
+                now,
+                now);
     }
 
     /** Actions {"0": {...}, "1": ...} in numeric key order; each is its "Selected Text" (or a plain string). */
@@ -82,8 +105,9 @@ public final class KoboldImport {
             JsonNode a = map.get(k);
             if (a.isTextual()) text.append(a.asText());
             else if (a.isObject()) text.append(a.path("Selected Text").asText(""));
-            else throw new StoryFileException(file, "action " + k
-                    + " is neither text nor an object with \"Selected Text\"");
+            else
+                throw new StoryFileException(
+                        file, "action " + k + " is neither text nor an object with \"Selected Text\"");
         }
     }
 
@@ -101,15 +125,22 @@ public final class KoboldImport {
         for (JsonNode e : w) {
             String content = e.path("content").asText("");
             String key = keysText(e.get("key"));
-            if (content.isBlank() && key.isBlank()) continue;   // Kobold saves a trailing empty "folder" entry
+            if (content.isBlank() && key.isBlank()) continue; // Kobold saves a trailing empty "folder" entry
             String folder = e.hasNonNull("folder")
-                    ? folders.path(e.get("folder").asText()).path("name").asText(e.get("folder").asText()) : "";
-            boolean disabled = e.path("widisabled").asBoolean(false) || e.has("enabled")
-                    && !e.path("enabled").asBoolean(true);
-            wi.add(new WorldInfoEntry(WorldInfoEntry.splitKeys(key),
+                    ? folders.path(e.get("folder").asText())
+                            .path("name")
+                            .asText(e.get("folder").asText())
+                    : "";
+            boolean disabled = e.path("widisabled").asBoolean(false)
+                    || e.has("enabled") && !e.path("enabled").asBoolean(true);
+            wi.add(new WorldInfoEntry(
+                    WorldInfoEntry.splitKeys(key),
                     WorldInfoEntry.splitKeys(keysText(e.get("keysecondary"))),
-                    content, comment(e.path("comment").asText(""), "", folder, keysText(e.get("keyanti"))),
-                    e.path("constant").asBoolean(false), e.path("selective").asBoolean(false), !disabled));
+                    content,
+                    comment(e.path("comment").asText(""), "", folder, keysText(e.get("keyanti"))),
+                    e.path("constant").asBoolean(false),
+                    e.path("selective").asBoolean(false),
+                    !disabled));
         }
         return wi;
     }
@@ -129,7 +160,9 @@ public final class KoboldImport {
             }
         });
         List<String> rest = new ArrayList<>();
-        entries.fieldNames().forEachRemaining(k -> { if (!order.contains(k)) rest.add(k); });
+        entries.fieldNames().forEachRemaining(k -> {
+            if (!order.contains(k)) rest.add(k);
+        });
         rest.sort((a, b) -> Integer.compare(parseIntOr(a), parseIntOr(b)));
         order.addAll(rest);
         List<WorldInfoEntry> wi = new ArrayList<>();
@@ -138,15 +171,22 @@ public final class KoboldImport {
             String content = e.path("content").asText("");
             if (content.isBlank()) content = e.path("manual_text").asText("");
             String folder = e.path("folder").asText("root");
-            boolean constant = e.path("constant").asBoolean(false) || "constant".equals(e.path("type").asText(""));
-            boolean disabled = e.path("disabled").asBoolean(false) || e.has("enabled")
-                    && !e.path("enabled").asBoolean(true);
-            wi.add(new WorldInfoEntry(WorldInfoEntry.splitKeys(keysText(e.get("key"))),
+            boolean constant = e.path("constant").asBoolean(false)
+                    || "constant".equals(e.path("type").asText(""));
+            boolean disabled = e.path("disabled").asBoolean(false)
+                    || e.has("enabled") && !e.path("enabled").asBoolean(true);
+            wi.add(new WorldInfoEntry(
+                    WorldInfoEntry.splitKeys(keysText(e.get("key"))),
                     WorldInfoEntry.splitKeys(keysText(e.get("keysecondary"))),
-                    content, comment(e.path("comment").asText(""), e.path("title").asText(""),
-                    "root".equals(folder) ? "" : folder,
-                    keysText(e.get("keyanti"))),
-                    constant, e.path("selective").asBoolean(false) || !keysText(e.get("keysecondary")).isBlank(),
+                    content,
+                    comment(
+                            e.path("comment").asText(""),
+                            e.path("title").asText(""),
+                            "root".equals(folder) ? "" : folder,
+                            keysText(e.get("keyanti"))),
+                    constant,
+                    e.path("selective").asBoolean(false)
+                            || !keysText(e.get("keysecondary")).isBlank(),
                     !disabled));
         }
         return wi;

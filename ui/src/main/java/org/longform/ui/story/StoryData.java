@@ -1,25 +1,36 @@
 package org.longform.ui.story;
 
-import org.longform.engine.sample.SamplerSettings;
-
 import java.util.List;
 import java.util.UUID;
+import org.longform.engine.sample.SamplerSettings;
 
 /**
  * Everything a story file holds, as an immutable snapshot (taken on the FX thread, written on the
  * I/O worker). {@code id} is stable for the story's life and names its autosave/recovery files.
  */
-public record StoryData(String id, String title, String text, List<Span> generated, String memory,
-                        AuthorsNote authorsNote, List<WorldInfoEntry> worldInfo, WorldInfoRules worldInfoRules,
-                        SamplerSettings sampling, String model, boolean generateAtCursor, HistoryData history,
-                        long created, long modified) {
+public record StoryData(
+        String id,
+        String title,
+        String text,
+        List<Span> generated,
+        String memory,
+        AuthorsNote authorsNote,
+        List<WorldInfoEntry> worldInfo,
+        WorldInfoRules worldInfoRules,
+        SamplerSettings sampling,
+        String model,
+        boolean generateAtCursor,
+        HistoryData history,
+        long created,
+        long modified) {
     /**
      * The editor's sampler preset, what a new story starts with and what a story file's missing
      * fields read as: the engine's defaults with continuations of 80 tokens (a paragraph the writer
      * reviews before asking for more, not the API's 256) and min-p off (the editor never used it;
      * keeping it off makes stories saved before this preset existed sample exactly as they did).
      */
-    public static final SamplerSettings EDITOR_SAMPLER = SamplerSettings.defaults().withMaxTokens(80).withMinP(0);
+    public static final SamplerSettings EDITOR_SAMPLER =
+            SamplerSettings.defaults().withMaxTokens(80).withMinP(0);
 
     public StoryData {
         id = id == null || id.isBlank() ? UUID.randomUUID().toString() : id;
@@ -36,12 +47,38 @@ public record StoryData(String id, String title, String text, List<Span> generat
 
     public static StoryData blank(String title) {
         long now = System.currentTimeMillis();
-        return new StoryData(null, title, "", List.of(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(),
-                StoryData.EDITOR_SAMPLER, null, false, HistoryData.empty(), now, now);
+        return new StoryData(
+                null,
+                title,
+                "",
+                List.of(),
+                "",
+                AuthorsNote.empty(),
+                List.of(),
+                WorldInfoRules.defaults(),
+                StoryData.EDITOR_SAMPLER,
+                null,
+                false,
+                HistoryData.empty(),
+                now,
+                now);
     }
 
     public StoryData withText(String t) {
-        return new StoryData(id, title, t, List.of(), memory, authorsNote, worldInfo, worldInfoRules, sampling, model,
-                generateAtCursor, HistoryData.empty(), created, modified);
+        return new StoryData(
+                id,
+                title,
+                t,
+                List.of(),
+                memory,
+                authorsNote,
+                worldInfo,
+                worldInfoRules,
+                sampling,
+                model,
+                generateAtCursor,
+                HistoryData.empty(),
+                created,
+                modified);
     }
 }

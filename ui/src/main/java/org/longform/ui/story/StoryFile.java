@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.longform.engine.sample.SamplerSettings;
-
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -20,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import org.longform.engine.sample.SamplerSettings;
 
 /**
  * Reads and writes {@code .longform} story files (JSON; see docs/STORY_FORMAT.md). Every problem
@@ -152,7 +151,7 @@ public final class StoryFile {
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize a story", e);   // in-memory tree: cannot happen
+            throw new IllegalStateException("cannot serialize a story", e); // in-memory tree: cannot happen
         }
     }
 
@@ -165,7 +164,8 @@ public final class StoryFile {
         o.put("typicalP", p.typicalP());
         o.put("repetitionPenalty", p.repetitionPenalty());
         o.put("repetitionRange", p.repetitionRange());
-        if (p.seed() == null) o.putNull("seed"); else o.put("seed", p.seed());
+        if (p.seed() == null) o.putNull("seed");
+        else o.put("seed", p.seed());
         o.put("maxTokens", p.maxTokens());
         strings(o.putArray("stopSequences"), p.stopSequences());
         strings(o.putArray("bannedPhrases"), p.bannedPhrases());
@@ -201,14 +201,19 @@ public final class StoryFile {
         if (!o.isObject()) throw new IllegalArgumentException(where + " must be an object");
         JsonNode seed = o.get("seed");
         return new SamplerSettings(
-                num(o, "temperature", d.temperature(), where), (int) num(o, "topK", d.topK(), where),
-                num(o, "topP", d.topP(), where), num(o, "minP", d.minP(), where), num(o, "typicalP", d.typicalP(), where),
-                num(o, "repetitionPenalty", d.repetitionPenalty(), where), (int) num(o, "repetitionRange", d.repetitionRange(), where),
+                num(o, "temperature", d.temperature(), where),
+                (int) num(o, "topK", d.topK(), where),
+                num(o, "topP", d.topP(), where),
+                num(o, "minP", d.minP(), where),
+                num(o, "typicalP", d.typicalP(), where),
+                num(o, "repetitionPenalty", d.repetitionPenalty(), where),
+                (int) num(o, "repetitionRange", d.repetitionRange(), where),
                 seed == null || seed.isNull() ? null : Long.valueOf((long) num(o, "seed", 0, where)),
                 (int) num(o, "maxTokens", d.maxTokens(), where),
                 nonEmpty(stringList(o.get("stopSequences"), where + ".stopSequences")),
                 nonEmpty(stringList(o.get("bannedPhrases"), where + ".bannedPhrases")),
-                dryFrom(o.get("dry"), d.dry(), where + ".dry"), xtcFrom(o.get("xtc"), d.xtc(), where + ".xtc"),
+                dryFrom(o.get("dry"), d.dry(), where + ".dry"),
+                xtcFrom(o.get("xtc"), d.xtc(), where + ".xtc"),
                 biasFrom(o.get("logitBias"), where + ".logitBias", k -> {
                     try {
                         return Integer.valueOf(k);
@@ -223,17 +228,21 @@ public final class StoryFile {
         if (o == null || o.isNull()) return d;
         if (!o.isObject()) throw new IllegalArgumentException(where + " must be an object");
         JsonNode breakers = o.get("sequenceBreakers");
-        return new SamplerSettings.Dry(num(o, "multiplier", d.multiplier(), where), num(o, "base", d.base(), where),
-                (int) num(o, "allowedLength", d.allowedLength(), where), (int) num(o, "range", d.range(), where),
-                breakers == null || breakers.isNull() ? d.sequenceBreakers()
+        return new SamplerSettings.Dry(
+                num(o, "multiplier", d.multiplier(), where),
+                num(o, "base", d.base(), where),
+                (int) num(o, "allowedLength", d.allowedLength(), where),
+                (int) num(o, "range", d.range(), where),
+                breakers == null || breakers.isNull()
+                        ? d.sequenceBreakers()
                         : nonEmpty(stringList(breakers, where + ".sequenceBreakers")));
     }
 
     private static SamplerSettings.Xtc xtcFrom(JsonNode o, SamplerSettings.Xtc d, String where) {
         if (o == null || o.isNull()) return d;
         if (!o.isObject()) throw new IllegalArgumentException(where + " must be an object");
-        return new SamplerSettings.Xtc(num(o, "threshold", d.threshold(), where),
-                num(o, "probability", d.probability(), where));
+        return new SamplerSettings.Xtc(
+                num(o, "threshold", d.threshold(), where), num(o, "probability", d.probability(), where));
     }
 
     /** {"key": bias, ...}; keys converted by {@code key} (which reports its own errors). */
@@ -257,49 +266,82 @@ public final class StoryFile {
         try {
             root = JSON.readTree(bytes);
         } catch (JacksonException e) {
-            throw new StoryFileException(file, "not valid JSON (" + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() : "") + ")");
+            throw new StoryFileException(
+                    file,
+                    "not valid JSON (" + e.getOriginalMessage()
+                            + (e.getLocation() != null
+                                    ? " at line " + e.getLocation().getLineNr() + ", column "
+                                            + e.getLocation().getColumnNr()
+                                    : "")
+                            + ")");
         } catch (IOException e) {
             throw new StoryFileException(file, "cannot parse: " + describe(e), e);
         }
-        if (root == null || !root.isObject()) throw new StoryFileException(file, "not a Longform story (expected a JSON object)");
+        if (root == null || !root.isObject())
+            throw new StoryFileException(file, "not a Longform story (expected a JSON object)");
         if (!FORMAT.equals(root.path("format").asText())) {
             if (root.has("actions") || root.has("gamestarted")) return KoboldImport.fromJson(file, root);
             throw new StoryFileException(file, "not a Longform story (missing \"format\": \"" + FORMAT + "\")");
         }
         int version = root.path("version").asInt(-1);
         if (version < 1) throw new StoryFileException(file, "missing or invalid \"version\"");
-        if (version > VERSION) throw new StoryFileException(file, "written by a newer Longform (format version " + version + "; this one reads up to " + VERSION + ")");
+        if (version > VERSION)
+            throw new StoryFileException(
+                    file,
+                    "written by a newer Longform (format version " + version + "; this one reads up to " + VERSION
+                            + ")");
         try {
             JsonNode textNode = root.get("text");
-            if (textNode == null || !textNode.isTextual()) throw new IllegalArgumentException("\"text\" is missing or not a string");
+            if (textNode == null || !textNode.isTextual())
+                throw new IllegalArgumentException("\"text\" is missing or not a string");
             String text = textNode.asText();
             List<Span> spans = new ArrayList<>();
             for (JsonNode sp : arr(root.get("generated"), "generated")) {
-                if (!sp.isArray() || sp.size() != 2) throw new IllegalArgumentException("\"generated\" spans must be [start, end] pairs");
+                if (!sp.isArray() || sp.size() != 2)
+                    throw new IllegalArgumentException("\"generated\" spans must be [start, end] pairs");
                 int a = sp.get(0).asInt(), b = sp.get(1).asInt();
-                if (a < 0 || b < a || b > text.length()) throw new IllegalArgumentException("generated span [" + a + ", " + b + ") is outside the text");
+                if (a < 0 || b < a || b > text.length())
+                    throw new IllegalArgumentException("generated span [" + a + ", " + b + ") is outside the text");
                 spans.add(new Span(a, b));
             }
             JsonNode an = root.path("authorsNote");
-            AuthorsNote note = new AuthorsNote(an.path("text").asText(""), an.path("template").asText(AuthorsNote.DEFAULT_TEMPLATE),
+            AuthorsNote note = new AuthorsNote(
+                    an.path("text").asText(""),
+                    an.path("template").asText(AuthorsNote.DEFAULT_TEMPLATE),
                     an.path("depth").asInt(AuthorsNote.DEFAULT_DEPTH));
             JsonNode wi = root.path("worldInfo");
-            WorldInfoRules rules = new WorldInfoRules(wi.path("scanChars").asInt(WorldInfoRules.defaults().scanChars()),
+            WorldInfoRules rules = new WorldInfoRules(
+                    wi.path("scanChars").asInt(WorldInfoRules.defaults().scanChars()),
                     wi.path("budgetTokens").asInt(WorldInfoRules.defaults().budgetTokens()));
             List<WorldInfoEntry> entries = new ArrayList<>();
             for (JsonNode e : arr(wi.get("entries"), "worldInfo.entries")) {
-                entries.add(new WorldInfoEntry(stringList(e.get("keys"), "world info keys"), stringList(e.get("secondaryKeys"), "world info secondaryKeys"),
-                        e.path("content").asText(""), e.path("comment").asText(""), e.path("constant").asBoolean(false),
-                        e.path("selective").asBoolean(false), e.path("enabled").asBoolean(true)));
+                entries.add(new WorldInfoEntry(
+                        stringList(e.get("keys"), "world info keys"),
+                        stringList(e.get("secondaryKeys"), "world info secondaryKeys"),
+                        e.path("content").asText(""),
+                        e.path("comment").asText(""),
+                        e.path("constant").asBoolean(false),
+                        e.path("selective").asBoolean(false),
+                        e.path("enabled").asBoolean(true)));
             }
             SamplerSettings sampling = samplingFrom(root.get("sampler"), "sampler");
             HistoryData history = history(root.path("history"));
             long now = System.currentTimeMillis();
-            return new StoryData(root.path("id").asText(null), root.path("title").asText(titleOf(file)), text, spans,
-                    root.path("memory").asText(""), note, entries, rules, sampling,
-                    root.hasNonNull("model") ? root.get("model").asText() : null, root.path("generateAtCursor").asBoolean(false),
-                    history, root.path("created").asLong(now), root.path("modified").asLong(now));
+            return new StoryData(
+                    root.path("id").asText(null),
+                    root.path("title").asText(titleOf(file)),
+                    text,
+                    spans,
+                    root.path("memory").asText(""),
+                    note,
+                    entries,
+                    rules,
+                    sampling,
+                    root.hasNonNull("model") ? root.get("model").asText() : null,
+                    root.path("generateAtCursor").asBoolean(false),
+                    history,
+                    root.path("created").asLong(now),
+                    root.path("modified").asLong(now));
         } catch (IllegalArgumentException e) {
             throw new StoryFileException(file, e.getMessage());
         }
@@ -309,9 +351,15 @@ public final class StoryFile {
         if (h.isMissingNode() || h.isNull()) return HistoryData.empty();
         List<HistoryData.Node> nodes = new ArrayList<>();
         for (JsonNode n : arr(h.get("nodes"), "history.nodes")) {
-            nodes.add(new HistoryData.Node(n.path("id").asInt(), n.path("parent").asInt(), n.path("kind").asText("edit"),
-                    n.path("pos").asInt(), n.path("removed").asText(""), n.path("inserted").asText(""),
-                    n.path("time").asLong(0), n.path("activeChild").asInt(-1)));
+            nodes.add(new HistoryData.Node(
+                    n.path("id").asInt(),
+                    n.path("parent").asInt(),
+                    n.path("kind").asText("edit"),
+                    n.path("pos").asInt(),
+                    n.path("removed").asText(""),
+                    n.path("inserted").asText(""),
+                    n.path("time").asLong(0),
+                    n.path("activeChild").asInt(-1)));
         }
         return new HistoryData(nodes, h.path("current").asInt(0));
     }
@@ -325,7 +373,7 @@ public final class StoryFile {
     static List<String> stringList(JsonNode n, String what) {
         List<String> out = new ArrayList<>();
         if (n == null || n.isNull()) return out;
-        if (n.isTextual()) return WorldInfoEntry.splitKeys(n.asText());   // tolerate "a, b" as well as ["a", "b"]
+        if (n.isTextual()) return WorldInfoEntry.splitKeys(n.asText()); // tolerate "a, b" as well as ["a", "b"]
         for (JsonNode s : arr(n, what)) out.add(s.asText());
         return out;
     }

@@ -16,5 +16,7 @@ public class StoryFileException extends Exception {
         this.file = file;
     }
 
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 }

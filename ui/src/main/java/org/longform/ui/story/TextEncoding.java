@@ -39,10 +39,15 @@ public final class TextEncoding {
         // invisible control codes in Latin-1; five of them are unassigned in Windows-1252.
         String cp = strict(b, 0, WINDOWS_1252);
         if (cp != null && hasC1(b)) {
-            return new Decoded(cp, WINDOWS_1252, "not UTF-8: read as Windows-1252 (curly quotes and dashes"
-                    + " from an older editor); it is saved as UTF-8");
+            return new Decoded(
+                    cp,
+                    WINDOWS_1252,
+                    "not UTF-8: read as Windows-1252 (curly quotes and dashes"
+                            + " from an older editor); it is saved as UTF-8");
         }
-        return new Decoded(new String(b, StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1,
+        return new Decoded(
+                new String(b, StandardCharsets.ISO_8859_1),
+                StandardCharsets.ISO_8859_1,
                 "not UTF-8: read as Latin-1 (ISO-8859-1); it is saved as UTF-8");
     }
 
@@ -60,11 +65,15 @@ public final class TextEncoding {
     /** The bytes from {@code from} decoded, or null when they are not valid in {@code cs} or would not round-trip. */
     private static String strict(byte[] b, int from, Charset cs) {
         try {
-            String t = cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            String t = cs.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b, from, b.length - from)).toString();
-            ByteBuffer back = cs.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(t));
+                    .decode(ByteBuffer.wrap(b, from, b.length - from))
+                    .toString();
+            ByteBuffer back = cs.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(t));
             return back.equals(ByteBuffer.wrap(b, from, b.length - from)) ? t : null;
         } catch (CharacterCodingException e) {
             return null;

@@ -8,8 +8,14 @@ import java.util.List;
  * into the prompt. {@code selective} also needs one of the secondary keys; {@code constant} is
  * always inserted. Entries are tried in list order (top = highest priority) within the budget.
  */
-public record WorldInfoEntry(List<String> keys, List<String> secondaryKeys, String content, String comment,
-                             boolean constant, boolean selective, boolean enabled) {
+public record WorldInfoEntry(
+        List<String> keys,
+        List<String> secondaryKeys,
+        String content,
+        String comment,
+        boolean constant,
+        boolean selective,
+        boolean enabled) {
     public WorldInfoEntry {
         keys = keys == null ? List.of() : List.copyOf(keys);
         secondaryKeys = secondaryKeys == null ? List.of() : List.copyOf(secondaryKeys);
@@ -24,9 +30,17 @@ public record WorldInfoEntry(List<String> keys, List<String> secondaryKeys, Stri
     /** "Anna, Karenina ,, x" -> [Anna, Karenina, x] */
     public static List<String> splitKeys(String csv) {
         if (csv == null) return List.of();
-        return Arrays.stream(csv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(csv.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
-    public WorldInfoEntry withContent(String c) { return new WorldInfoEntry(keys, secondaryKeys, c, comment, constant, selective, enabled); }
-    public WorldInfoEntry withEnabled(boolean b) { return new WorldInfoEntry(keys, secondaryKeys, content, comment, constant, selective, b); }
+    public WorldInfoEntry withContent(String c) {
+        return new WorldInfoEntry(keys, secondaryKeys, c, comment, constant, selective, enabled);
+    }
+
+    public WorldInfoEntry withEnabled(boolean b) {
+        return new WorldInfoEntry(keys, secondaryKeys, content, comment, constant, selective, b);
+    }
 }

@@ -7,5 +7,7 @@ public record WorldInfoRules(int scanChars, int budgetTokens) {
         if (budgetTokens < 0) throw new IllegalArgumentException("world info budget must be >= 0 tokens");
     }
 
-    public static WorldInfoRules defaults() { return new WorldInfoRules(3000, 512); }
+    public static WorldInfoRules defaults() {
+        return new WorldInfoRules(3000, 512);
+    }
 }

@@ -1,25 +1,24 @@
 package org.longform.ui.structure;
 
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javafx.animation.PauseTransition;
 import javafx.beans.InvalidationListener;
 import javafx.geometry.Insets;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.input.KeyCode;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.util.Duration;
-import javafx.scene.input.KeyCode;
 import org.fxmisc.richtext.StyleClassedTextArea;
 import org.fxmisc.richtext.model.TwoDimensional;
 import org.longform.ui.app.StorySession;
 import org.longform.ui.story.Chapters;
 import org.longform.ui.tools.TextCounts;
-
-import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The Chapters side panel: the manuscript's headings ({@link Chapters}), each with its length and
@@ -27,7 +26,12 @@ import java.util.function.Consumer;
  * (before the cut, shaded in the editor). A click jumps there. Rebuilt a moment after an edit.
  */
 public final class ChapterNavigator extends VBox {
-    public enum View { IN, PARTLY, OUT, UNKNOWN }
+    public enum View {
+        IN,
+        PARTLY,
+        OUT,
+        UNKNOWN
+    }
 
     /** A row: the heading, its words, and where it stands against the model's window. */
     public record Row(Chapters.Chapter chapter, int words, View view) {}
@@ -58,20 +62,25 @@ public final class ChapterNavigator extends VBox {
             protected void updateItem(Row r, boolean empty) {
                 super.updateItem(r, empty);
                 getStyleClass().removeAll("chapter-in-view", "chapter-partly", "chapter-out-of-view", "chapter-part");
-                if (empty || r == null) { setText(null); return; }
+                if (empty || r == null) {
+                    setText(null);
+                    return;
+                }
                 String mark = switch (r.view()) {
                     case IN -> "●";
                     case PARTLY -> "◐";
                     case OUT -> "○";
                     case UNKNOWN -> " ";
                 };
-                setText((r.chapter().level() > 1 ? "    " : "") + mark + "  " + r.chapter().title()
-                        + String.format("   (%,d words)", r.words()));
-                getStyleClass().add(switch (r.view()) {
-                    case IN -> "chapter-in-view";
-                    case PARTLY -> "chapter-partly";
-                    default -> "chapter-out-of-view";
-                });
+                setText((r.chapter().level() > 1 ? "    " : "") + mark + "  "
+                        + r.chapter().title() + String.format("   (%,d words)", r.words()));
+                getStyleClass()
+                        .add(
+                                switch (r.view()) {
+                                    case IN -> "chapter-in-view";
+                                    case PARTLY -> "chapter-partly";
+                                    default -> "chapter-out-of-view";
+                                });
                 if (r.chapter().level() == 1) getStyleClass().add("chapter-part");
             }
         });
@@ -104,13 +113,19 @@ public final class ChapterNavigator extends VBox {
     public void refresh() {
         StorySession s = bound;
         long r = request.incrementAndGet();
-        if (s == null) { list.getItems().clear(); summary.setText(""); return; }
+        if (s == null) {
+            list.getItems().clear();
+            summary.setText("");
+            return;
+        }
         String text = s.editor().text();
         int cut = s.promptProperty().get() == null ? -1 : s.storyCut();
         work.execute(() -> {
             if (request.get() != r) return;
             List<Row> rows = rows(text, cut);
-            fx.accept(() -> { if (request.get() == r && bound == s) show(rows); });
+            fx.accept(() -> {
+                if (request.get() == r && bound == s) show(rows);
+            });
         });
     }
 
@@ -126,17 +141,22 @@ public final class ChapterNavigator extends VBox {
             }
         }
         long out = rows.stream().filter(r -> r.view() == View.OUT).count();
-        summary.setText(rows.isEmpty()
-                ? "No headings yet. Lines such as \u201CChapter 3\u201D, \u201CCHAPTER III. The Ball\u201D, "
-                        + "\u201CPart Two\u201D or \u201C# Title\u201D become chapters here."
-                : String.format("%,d headings · ● in the model's view, ◐ partly, ○ out of view%s", rows.size(),
-                        out > 0 ? String.format(" (%,d chapters)", out) : ""));
+        summary.setText(
+                rows.isEmpty()
+                        ? "No headings yet. Lines such as \u201CChapter 3\u201D, \u201CCHAPTER III. The Ball\u201D, "
+                                + "\u201CPart Two\u201D or \u201C# Title\u201D become chapters here."
+                        : String.format(
+                                "%,d headings · ● in the model's view, ◐ partly, ○ out of view%s",
+                                rows.size(), out > 0 ? String.format(" (%,d chapters)", out) : ""));
     }
 
     /** The rows for {@code text} with the model's view starting at {@code cut} (-1: not known yet). */
     public static List<Row> rows(String text, int cut) {
-        return Chapters.of(text).stream().map(c -> new Row(c, TextCounts.words(text.substring(c.start(), c.end())),
-                cut < 0 ? View.UNKNOWN : c.end() <= cut ? View.OUT : c.start() >= cut ? View.IN : View.PARTLY))
+        return Chapters.of(text).stream()
+                .map(c -> new Row(
+                        c,
+                        TextCounts.words(text.substring(c.start(), c.end())),
+                        cut < 0 ? View.UNKNOWN : c.end() <= cut ? View.OUT : c.start() >= cut ? View.IN : View.PARTLY))
                 .toList();
     }
 
@@ -145,9 +165,12 @@ public final class ChapterNavigator extends VBox {
         StyleClassedTextArea area = bound.editor().area();
         int pos = Math.min(c.start(), area.getLength());
         area.moveTo(pos);
-        area.showParagraphAtTop(area.offsetToPosition(pos, TwoDimensional.Bias.Forward).getMajor());
+        area.showParagraphAtTop(
+                area.offsetToPosition(pos, TwoDimensional.Bias.Forward).getMajor());
         area.requestFocus();
     }
 
-    public ListView<Row> list() { return list; }
+    public ListView<Row> list() {
+        return list;
+    }
 }

@@ -1,5 +1,14 @@
 package org.longform.ui.structure;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import javafx.geometry.Insets;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
@@ -18,16 +27,6 @@ import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 import org.longform.ui.story.StoryFileException;
 import org.longform.ui.tools.TextCounts;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 
 /**
  * File ▸ Version history…: the autosaved versions of the active story (newest first), a line diff
@@ -52,7 +51,12 @@ public final class HistoryBrowser {
     private final Button restore = new Button("Restore this version");
     private StoryData shown;
 
-    public HistoryBrowser(Stage owner, StorySession story, AutosaveStore store, Executor io, Consumer<Runnable> fx,
+    public HistoryBrowser(
+            Stage owner,
+            StorySession story,
+            AutosaveStore store,
+            Executor io,
+            Consumer<Runnable> fx,
             Consumer<Scene> theme) {
         this.story = story;
         this.io = io;
@@ -67,8 +71,11 @@ public final class HistoryBrowser {
             @Override
             protected void updateItem(Version item, boolean empty) {
                 super.updateItem(item, empty);
-                setText(empty || item == null ? null : item.time().format(SHOWN)
-                        + String.format("   %,d KB", Math.max(1, item.bytes() / 1024)));
+                setText(
+                        empty || item == null
+                                ? null
+                                : item.time().format(SHOWN)
+                                        + String.format("   %,d KB", Math.max(1, item.bytes() / 1024)));
             }
         });
         diff.setCellFactory(v -> new ListCell<>() {
@@ -76,12 +83,24 @@ public final class HistoryBrowser {
             protected void updateItem(LineDiff.Line l, boolean empty) {
                 super.updateItem(l, empty);
                 getStyleClass().removeAll("diff-added", "diff-removed", "diff-folded");
-                if (empty || l == null) { setText(null); return; }
+                if (empty || l == null) {
+                    setText(null);
+                    return;
+                }
                 String line = l.text().length() > 400 ? l.text().substring(0, 400) + "…" : l.text();
                 switch (l.kind()) {
-                    case ADDED -> { setText("+ " + line); getStyleClass().add("diff-added"); }
-                    case REMOVED -> { setText("− " + line); getStyleClass().add("diff-removed"); }
-                    case FOLDED -> { setText(line); getStyleClass().add("diff-folded"); }
+                    case ADDED -> {
+                        setText("+ " + line);
+                        getStyleClass().add("diff-added");
+                    }
+                    case REMOVED -> {
+                        setText("− " + line);
+                        getStyleClass().add("diff-removed");
+                    }
+                    case FOLDED -> {
+                        setText(line);
+                        getStyleClass().add("diff-folded");
+                    }
                     case SAME -> setText("  " + line);
                 }
             }
@@ -115,8 +134,7 @@ public final class HistoryBrowser {
                 if (found.isEmpty()) {
                     summary.setText("No autosaved versions yet: one is kept each minute while you write (the newest "
                             + AutosaveStore.KEEP_VERSIONS + ").");
-                }
-                else versions.getSelectionModel().select(0);
+                } else versions.getSelectionModel().select(0);
             });
         });
     }
@@ -138,13 +156,29 @@ public final class HistoryBrowser {
         return new Version(p, t, bytes);
     }
 
-    public Stage stage() { return stage; }
-    public ListView<Version> versions() { return versions; }
-    public ListView<LineDiff.Line> diff() { return diff; }
-    public Label summary() { return summary; }
-    public Button restoreButton() { return restore; }
+    public Stage stage() {
+        return stage;
+    }
 
-    public void show() { stage.show(); }
+    public ListView<Version> versions() {
+        return versions;
+    }
+
+    public ListView<LineDiff.Line> diff() {
+        return diff;
+    }
+
+    public Label summary() {
+        return summary;
+    }
+
+    public Button restoreButton() {
+        return restore;
+    }
+
+    public void show() {
+        stage.show();
+    }
 
     private void load(Version v) {
         shown = null;
@@ -157,16 +191,26 @@ public final class HistoryBrowser {
             try {
                 StoryData d = StoryFile.read(v.file());
                 List<LineDiff.Line> lines = LineDiff.diff(current, d.text(), 2);
-                long added = lines.stream().filter(l -> l.kind() == LineDiff.Kind.ADDED).count();
-                long removed = lines.stream().filter(l -> l.kind() == LineDiff.Kind.REMOVED).count();
+                long added = lines.stream()
+                        .filter(l -> l.kind() == LineDiff.Kind.ADDED)
+                        .count();
+                long removed = lines.stream()
+                        .filter(l -> l.kind() == LineDiff.Kind.REMOVED)
+                        .count();
                 fx.accept(() -> {
                     if (versions.getSelectionModel().getSelectedItem() != v) return;
                     shown = d;
                     diff.getItems().setAll(lines);
-                    summary.setText(LineDiff.same(lines) ? "Same text as now." : String.format(
-                            "Against the text now: %,d line%s would go, %,d would come back (%,d words then, %,d now).",
-                            removed, removed == 1 ? "" : "s", added, TextCounts.words(d.text()),
-                            TextCounts.words(current)));
+                    summary.setText(
+                            LineDiff.same(lines)
+                                    ? "Same text as now."
+                                    : String.format(
+                                            "Against the text now: %,d line%s would go, %,d would come back (%,d words then, %,d now).",
+                                            removed,
+                                            removed == 1 ? "" : "s",
+                                            added,
+                                            TextCounts.words(d.text()),
+                                            TextCounts.words(current)));
                     restore.setDisable(LineDiff.same(lines));
                 });
             } catch (StoryFileException e) {
@@ -186,8 +230,8 @@ public final class HistoryBrowser {
         story.editor().area().replaceText(pre, now.length() - suf, then.substring(pre, then.length() - suf));
         story.editor().area().moveTo(pre);
         story.editor().area().requestFollowCaret();
-        summary.setText("Restored the version of " + versions.getSelectionModel().getSelectedItem().time().format(SHOWN)
-                + ". Edit ▸ Undo takes it back.");
+        summary.setText("Restored the version of "
+                + versions.getSelectionModel().getSelectedItem().time().format(SHOWN) + ". Edit ▸ Undo takes it back.");
         restore.setDisable(true);
         diff.getItems().clear();
     }

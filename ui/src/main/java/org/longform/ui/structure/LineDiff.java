@@ -9,7 +9,12 @@ import java.util.List;
  * middle is shown as removed then added), and long unchanged runs fold to a "…" line.
  */
 public final class LineDiff {
-    public enum Kind { SAME, REMOVED, ADDED, FOLDED }
+    public enum Kind {
+        SAME,
+        REMOVED,
+        ADDED,
+        FOLDED
+    }
 
     /** One line of the diff; for FOLDED, {@code text} says how many lines were skipped. */
     public record Line(Kind kind, String text) {}
@@ -24,8 +29,8 @@ public final class LineDiff {
         int pre = 0;
         while (pre < a.length && pre < b.length && a[pre].equals(b[pre])) pre++;
         int suf = 0;
-        while (suf < a.length - pre && suf < b.length - pre
-                && a[a.length - 1 - suf].equals(b[b.length - 1 - suf])) suf++;
+        while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf].equals(b[b.length - 1 - suf]))
+            suf++;
         List<Line> raw = new ArrayList<>();
         for (int i = 0; i < pre; i++) raw.add(new Line(Kind.SAME, a[i]));
         int n = a.length - pre - suf, m = b.length - pre - suf;
@@ -42,14 +47,17 @@ public final class LineDiff {
         int[][] len = new int[n + 1][m + 1];
         for (int i = n - 1; i >= 0; i--) {
             for (int j = m - 1; j >= 0; j--) {
-                len[i][j] = a[a0 + i].equals(b[b0 + j]) ? len[i + 1][j + 1] + 1
-                        : Math.max(len[i + 1][j], len[i][j + 1]);
+                len[i][j] =
+                        a[a0 + i].equals(b[b0 + j]) ? len[i + 1][j + 1] + 1 : Math.max(len[i + 1][j], len[i][j + 1]);
             }
         }
         int i = 0, j = 0;
         while (i < n && j < m) {
-            if (a[a0 + i].equals(b[b0 + j])) { out.add(new Line(Kind.SAME, a[a0 + i])); i++; j++; }
-            else if (len[i + 1][j] >= len[i][j + 1]) out.add(new Line(Kind.REMOVED, a[a0 + i++]));
+            if (a[a0 + i].equals(b[b0 + j])) {
+                out.add(new Line(Kind.SAME, a[a0 + i]));
+                i++;
+                j++;
+            } else if (len[i + 1][j] >= len[i][j + 1]) out.add(new Line(Kind.REMOVED, a[a0 + i++]));
             else out.add(new Line(Kind.ADDED, b[b0 + j++]));
         }
         while (i < n) out.add(new Line(Kind.REMOVED, a[a0 + i++]));
@@ -61,7 +69,10 @@ public final class LineDiff {
         List<Line> out = new ArrayList<>();
         int i = 0;
         while (i < raw.size()) {
-            if (raw.get(i).kind() != Kind.SAME) { out.add(raw.get(i++)); continue; }
+            if (raw.get(i).kind() != Kind.SAME) {
+                out.add(raw.get(i++));
+                continue;
+            }
             int j = i;
             while (j < raw.size() && raw.get(j).kind() == Kind.SAME) j++;
             int keepHead = i == 0 ? 0 : context, keepTail = j == raw.size() ? 0 : context;

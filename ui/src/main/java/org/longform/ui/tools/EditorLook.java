@@ -1,10 +1,9 @@
 package org.longform.ui.tools;
 
-import org.fxmisc.richtext.StyleClassedTextArea;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
+import org.fxmisc.richtext.StyleClassedTextArea;
 
 /**
  * Applies {@link EditorPrefs} to a story editor: font and size as an inline style (it beats the
@@ -23,10 +22,11 @@ public final class EditorLook {
         area.getProperties().put(PREFS, p);
         if (first) area.widthProperty().addListener((o, a, w) -> restyle(area));
         restyle(area);
-        double extra = (p.lineSpacing() - 1.0) * p.fontSize() * 1.2;   // 1.2: a line is about 1.2 em high
+        double extra = (p.lineSpacing() - 1.0) * p.fontSize() * 1.2; // 1.2: a line is about 1.2 em high
         String css = ".paragraph-text { -fx-line-spacing: " + fmt(extra) + "px; }";
-        area.getStylesheets().setAll("data:text/css;base64,"
-                + Base64.getEncoder().encodeToString(css.getBytes(StandardCharsets.UTF_8)));
+        area.getStylesheets()
+                .setAll("data:text/css;base64,"
+                        + Base64.getEncoder().encodeToString(css.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The side padding that centres a column of {@code textWidth} px (or the default margins). */
@@ -39,14 +39,22 @@ public final class EditorLook {
         EditorPrefs p = (EditorPrefs) area.getProperties().get(PREFS);
         StringBuilder s = new StringBuilder();
         if (p.fontFamily() != null) {
-            s.append("-fx-font-family: \"").append(p.fontFamily().replace("\"", "")).append("\"; ");
+            s.append("-fx-font-family: \"")
+                    .append(p.fontFamily().replace("\"", ""))
+                    .append("\"; ");
         }
         s.append("-fx-font-size: ").append(fmt(p.fontSize())).append("px; ");
         double side = sidePadding(area.getWidth(), p.textWidth());
-        s.append("-fx-padding: 16 ").append(fmt(side)).append(" 16 ").append(fmt(side)).append(';');
+        s.append("-fx-padding: 16 ")
+                .append(fmt(side))
+                .append(" 16 ")
+                .append(fmt(side))
+                .append(';');
         String style = s.toString();
         if (!style.equals(area.getStyle())) area.setStyle(style);
     }
 
-    private static String fmt(double v) { return String.format(Locale.ROOT, "%.1f", v); }
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
 }

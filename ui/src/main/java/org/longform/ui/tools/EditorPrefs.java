@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.longform.ui.story.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.longform.ui.story.AtomicFiles;
 
 /**
  * How the manuscript looks and the writer's daily goal, in CONFIG/editor.json (its own file, so
@@ -21,8 +20,14 @@ import java.nio.file.Path;
  * @param dailyGoal   words a day, 0 = no goal
  * @param goalDay     the day (yyyy-mm-dd) {@code writtenToday} counts
  */
-public record EditorPrefs(String fontFamily, double fontSize, double lineSpacing, int textWidth, int dailyGoal,
-                          String goalDay, int writtenToday) {
+public record EditorPrefs(
+        String fontFamily,
+        double fontSize,
+        double lineSpacing,
+        int textWidth,
+        int dailyGoal,
+        String goalDay,
+        int writtenToday) {
     public static final double DEFAULT_SIZE = 15, MIN_SIZE = 8, MAX_SIZE = 48;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -35,16 +40,22 @@ public record EditorPrefs(String fontFamily, double fontSize, double lineSpacing
         goalDay = goalDay == null ? "" : goalDay;
     }
 
-    public static EditorPrefs defaults() { return new EditorPrefs(null, DEFAULT_SIZE, 1.0, 0, 0, "", 0); }
+    public static EditorPrefs defaults() {
+        return new EditorPrefs(null, DEFAULT_SIZE, 1.0, 0, 0, "", 0);
+    }
 
     public static EditorPrefs load(Path file) {
         EditorPrefs d = defaults();
         if (!Files.isRegularFile(file)) return d;
         try {
             JsonNode o = JSON.readTree(file.toFile());
-            return new EditorPrefs(o.hasNonNull("fontFamily") ? o.get("fontFamily").asText() : null,
-                    o.path("fontSize").asDouble(d.fontSize()), o.path("lineSpacing").asDouble(d.lineSpacing()),
-                    o.path("textWidth").asInt(0), o.path("dailyGoal").asInt(0), o.path("goalDay").asText(""),
+            return new EditorPrefs(
+                    o.hasNonNull("fontFamily") ? o.get("fontFamily").asText() : null,
+                    o.path("fontSize").asDouble(d.fontSize()),
+                    o.path("lineSpacing").asDouble(d.lineSpacing()),
+                    o.path("textWidth").asInt(0),
+                    o.path("dailyGoal").asInt(0),
+                    o.path("goalDay").asText(""),
                     o.path("writtenToday").asInt(0));
         } catch (IOException | RuntimeException e) {
             return d;
@@ -67,7 +78,9 @@ public record EditorPrefs(String fontFamily, double fontSize, double lineSpacing
         return new EditorPrefs(family, size, lineSpacing, textWidth, dailyGoal, goalDay, writtenToday);
     }
 
-    public EditorPrefs withFontSize(double size) { return withFont(fontFamily, size); }
+    public EditorPrefs withFontSize(double size) {
+        return withFont(fontFamily, size);
+    }
 
     public EditorPrefs withLayout(double spacing, int width) {
         return new EditorPrefs(fontFamily, fontSize, spacing, width, dailyGoal, goalDay, writtenToday);

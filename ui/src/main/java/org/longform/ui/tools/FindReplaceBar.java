@@ -1,5 +1,15 @@
 package org.longform.ui.tools;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javafx.animation.PauseTransition;
 import javafx.beans.binding.BooleanExpression;
 import javafx.beans.property.BooleanProperty;
@@ -25,17 +35,6 @@ import org.fxmisc.richtext.model.StyleSpansBuilder;
 import org.longform.ui.app.StorySession;
 import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.story.WorldInfoEntry;
-
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * The find / replace bar above the story (Ctrl+F, Ctrl+H): match case, whole word, regular
@@ -93,19 +92,35 @@ public final class FindReplaceBar extends HBox {
         HBox.setHgrow(replace, Priority.SOMETIMES);
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        getChildren().addAll(find, prev, next, replace, one, all, matchCase, wholeWord, regex, scope, status, grow,
-                close);
+        getChildren()
+                .addAll(find, prev, next, replace, one, all, matchCase, wholeWord, regex, scope, status, grow, close);
         recount.setOnFinished(e -> updateCount());
         // A new search forgets the last Replace all's message (until then every count keeps it in front).
-        find.textProperty().addListener(x -> { afterReplace = null; recount.playFromStart(); });
+        find.textProperty().addListener(x -> {
+            afterReplace = null;
+            recount.playFromStart();
+        });
         for (var b : List.of(matchCase.selectedProperty(), wholeWord.selectedProperty(), regex.selectedProperty())) {
-            b.addListener(x -> { afterReplace = null; updateCount(); });
+            b.addListener(x -> {
+                afterReplace = null;
+                updateCount();
+            });
         }
-        scope.valueProperty().addListener(x -> { afterReplace = null; updateCount(); });
+        scope.valueProperty().addListener(x -> {
+            afterReplace = null;
+            updateCount();
+        });
         addEventFilter(KeyEvent.KEY_PRESSED, e -> {
-            if (e.getCode() == KeyCode.ESCAPE) { close(); e.consume(); }
-            else if (e.getCode() == KeyCode.ENTER && e.getTarget() == find) { findNext(!e.isShiftDown()); e.consume(); }
-            else if (e.getCode() == KeyCode.ENTER && e.getTarget() == replace) { replaceCurrent(); e.consume(); }
+            if (e.getCode() == KeyCode.ESCAPE) {
+                close();
+                e.consume();
+            } else if (e.getCode() == KeyCode.ENTER && e.getTarget() == find) {
+                findNext(!e.isShiftDown());
+                e.consume();
+            } else if (e.getCode() == KeyCode.ENTER && e.getTarget() == replace) {
+                replaceCurrent();
+                e.consume();
+            }
         });
         setVisible(false);
         setManaged(false);
@@ -140,9 +155,17 @@ public final class FindReplaceBar extends HBox {
         if (s != null) s.editor().area().requestFocus();
     }
 
-    public TextField findField() { return find; }
-    public TextField replaceField() { return replace; }
-    public Label status() { return status; }
+    public TextField findField() {
+        return find;
+    }
+
+    public TextField replaceField() {
+        return replace;
+    }
+
+    public Label status() {
+        return status;
+    }
 
     public TextSearch.Options options() {
         return new TextSearch.Options(matchCase.isSelected(), wholeWord.isSelected(), regex.isSelected());
@@ -155,7 +178,9 @@ public final class FindReplaceBar extends HBox {
         scope.setValue(allPanels ? IN_ALL : IN_STORY);
     }
 
-    private boolean allPanels() { return IN_ALL.equals(scope.getValue()); }
+    private boolean allPanels() {
+        return IN_ALL.equals(scope.getValue());
+    }
 
     private Pattern pattern() {
         try {
@@ -163,7 +188,8 @@ public final class FindReplaceBar extends HBox {
             return TextSearch.compile(find.getText(), options());
         } catch (TextSearch.BadQuery e) {
             status.setText(e.getMessage());
-            if (!status.getStyleClass().contains("find-error")) status.getStyleClass().add("find-error");
+            if (!status.getStyleClass().contains("find-error"))
+                status.getStyleClass().add("find-error");
             return null;
         }
     }
@@ -203,28 +229,43 @@ public final class FindReplaceBar extends HBox {
     }
 
     /** True while a search runs on the worker. */
-    public BooleanProperty searchingProperty() { return searching; }
+    public BooleanProperty searchingProperty() {
+        return searching;
+    }
 
     /** Counts the matches and shows them ("12 in the story, 2 in the panels"); the count arrives from the worker. */
     public void updateCount() {
         StorySession s = story.get();
-        if (s == null || find.getText().isEmpty()) { request.incrementAndGet(); searching.set(false); status.setText(""); return; }
+        if (s == null || find.getText().isEmpty()) {
+            request.incrementAndGet();
+            searching.set(false);
+            status.setText("");
+            return;
+        }
         Pattern p = pattern();
-        if (p == null) { request.incrementAndGet(); searching.set(false); return; }
+        if (p == null) {
+            request.incrementAndGet();
+            searching.set(false);
+            return;
+        }
         String text = s.editor().text();
         List<String> panels = allPanels() ? panelTexts(s) : null;
-        search(s, () -> {
-            String out = count(TextSearch.findAll(text, p).size()) + " in the story";
-            if (panels != null) {
-                int inPanels = 0;
-                for (String t : panels) inPanels += TextSearch.findAll(t, p).size();
-                out += ", " + count(inPanels) + " in the panels";
-            }
-            return out;
-        }, counted -> {
-            // The recount that follows a Replace all keeps its message in front, so it is still read.
-            status.setText(afterReplace != null ? afterReplace + " · now " + counted : counted);
-        });
+        search(
+                s,
+                () -> {
+                    String out = count(TextSearch.findAll(text, p).size()) + " in the story";
+                    if (panels != null) {
+                        int inPanels = 0;
+                        for (String t : panels)
+                            inPanels += TextSearch.findAll(t, p).size();
+                        out += ", " + count(inPanels) + " in the panels";
+                    }
+                    return out;
+                },
+                counted -> {
+                    // The recount that follows a Replace all keeps its message in front, so it is still read.
+                    status.setText(afterReplace != null ? afterReplace + " · now " + counted : counted);
+                });
     }
 
     /** What the last Replace all did, shown before the counts that follow it until the search changes. */
@@ -244,12 +285,16 @@ public final class FindReplaceBar extends HBox {
         for (TextSearch.Edit e : r.edits()) {
             if (e.start() > pos) {
                 for (StyleSpan<Collection<String>> span : old.subView(pos - first, e.start() - first)) {
-                    if (span.getLength() > 0) { styles.add(span); any = true; }
+                    if (span.getLength() > 0) {
+                        styles.add(span);
+                        any = true;
+                    }
                 }
             }
             if (e.length() > 0) {
                 int at = e.start() - first;
-                Set<String> st = new HashSet<>(old.subView(at, at + 1).getStyleSpan(0).getStyle());
+                Set<String> st =
+                        new HashSet<>(old.subView(at, at + 1).getStyleSpan(0).getStyle());
                 st.remove(StoryEditor.GENERATED);
                 styles.add(st, e.length());
                 any = true;
@@ -266,7 +311,8 @@ public final class FindReplaceBar extends HBox {
     }
 
     private static List<String> panelTexts(StorySession s) {
-        List<String> out = new ArrayList<>(List.of(s.memoryProperty().get(), s.noteTextProperty().get()));
+        List<String> out = new ArrayList<>(
+                List.of(s.memoryProperty().get(), s.noteTextProperty().get()));
         for (WorldInfoEntry e : s.worldInfo()) out.add(e.content());
         return out;
     }
@@ -279,21 +325,25 @@ public final class FindReplaceBar extends HBox {
         StyleClassedTextArea area = s.editor().area();
         IndexRange sel = area.getSelection();
         String text = s.editor().text();
-        int from = forward ? (sel.getLength() > 0 ? sel.getEnd() : area.getCaretPosition())
+        int from = forward
+                ? (sel.getLength() > 0 ? sel.getEnd() : area.getCaretPosition())
                 : (sel.getLength() > 0 ? sel.getStart() : area.getCaretPosition());
-        search(s, () -> {
-            TextSearch.Match m = forward ? TextSearch.next(text, p, from) : TextSearch.previous(text, p, from);
-            List<TextSearch.Match> all = m == null ? List.of() : TextSearch.findAll(text, p);
-            return new Found(m, all.indexOf(m) + 1, all.size());
-        }, f -> {
-            if (f.match() == null) {
-                status.setText(count(0) + " in the story");
-                return;
-            }
-            area.selectRange(f.match().start(), f.match().end());
-            area.requestFollowCaret();
-            status.setText("Match " + f.index() + " of " + String.format("%,d", f.of()));
-        });
+        search(
+                s,
+                () -> {
+                    TextSearch.Match m = forward ? TextSearch.next(text, p, from) : TextSearch.previous(text, p, from);
+                    List<TextSearch.Match> all = m == null ? List.of() : TextSearch.findAll(text, p);
+                    return new Found(m, all.indexOf(m) + 1, all.size());
+                },
+                f -> {
+                    if (f.match() == null) {
+                        status.setText(count(0) + " in the story");
+                        return;
+                    }
+                    area.selectRange(f.match().start(), f.match().end());
+                    area.requestFollowCaret();
+                    status.setText("Match " + f.index() + " of " + String.format("%,d", f.of()));
+                });
     }
 
     /** A match found on the worker: which one of how many. */
@@ -309,8 +359,12 @@ public final class FindReplaceBar extends HBox {
         String r = null;
         if (sel.getLength() > 0) {
             try {
-                r = TextSearch.replacementFor(s.editor().text(), p, new TextSearch.Match(sel.getStart(), sel.getEnd()),
-                        replace.getText(), options());
+                r = TextSearch.replacementFor(
+                        s.editor().text(),
+                        p,
+                        new TextSearch.Match(sel.getStart(), sel.getEnd()),
+                        replace.getText(),
+                        options());
             } catch (TextSearch.BadQuery e) {
                 status.setText(e.getMessage());
                 return;
@@ -336,39 +390,42 @@ public final class FindReplaceBar extends HBox {
         String with = replace.getText();
         TextSearch.Options o = options();
         List<String> panels = allPanels() ? panelTexts(s) : null;
-        search(s, () -> {
-            List<TextSearch.Replaced> inPanels = new ArrayList<>();
-            if (panels != null) for (String t : panels) inPanels.add(TextSearch.replaceAll(t, p, with, o));
-            return new ReplacedAll(TextSearch.replaceAll(text, p, with, o), inPanels);
-        }, all -> {
-            if (s.editor().streaming()) return;
-            if (all.story().count() > 0) replaceInStory(s.editor().area(), text, all.story());
-            int inPanels = 0;
-            if (panels != null) {
-                // Panels: memory, the author's note, then each world-info entry, as panelTexts lists them;
-                // a field edited since the search started is left alone.
-                List<TextSearch.Replaced> r = all.panels();
-                if (r.get(0).count() > 0 && s.memoryProperty().get().equals(panels.get(0))) {
-                    s.memoryProperty().set(r.get(0).text());
-                    inPanels += r.get(0).count();
-                }
-                if (r.get(1).count() > 0 && s.noteTextProperty().get().equals(panels.get(1))) {
-                    s.noteTextProperty().set(r.get(1).text());
-                    inPanels += r.get(1).count();
-                }
-                for (int i = 0; i + 2 < r.size() && i < s.worldInfo().size(); i++) {
-                    WorldInfoEntry e = s.worldInfo().get(i);
-                    if (r.get(i + 2).count() > 0 && e.content().equals(panels.get(i + 2))) {
-                        s.worldInfo().set(i, e.withContent(r.get(i + 2).text()));
-                        inPanels += r.get(i + 2).count();
+        search(
+                s,
+                () -> {
+                    List<TextSearch.Replaced> inPanels = new ArrayList<>();
+                    if (panels != null) for (String t : panels) inPanels.add(TextSearch.replaceAll(t, p, with, o));
+                    return new ReplacedAll(TextSearch.replaceAll(text, p, with, o), inPanels);
+                },
+                all -> {
+                    if (s.editor().streaming()) return;
+                    if (all.story().count() > 0) replaceInStory(s.editor().area(), text, all.story());
+                    int inPanels = 0;
+                    if (panels != null) {
+                        // Panels: memory, the author's note, then each world-info entry, as panelTexts lists them;
+                        // a field edited since the search started is left alone.
+                        List<TextSearch.Replaced> r = all.panels();
+                        if (r.get(0).count() > 0 && s.memoryProperty().get().equals(panels.get(0))) {
+                            s.memoryProperty().set(r.get(0).text());
+                            inPanels += r.get(0).count();
+                        }
+                        if (r.get(1).count() > 0 && s.noteTextProperty().get().equals(panels.get(1))) {
+                            s.noteTextProperty().set(r.get(1).text());
+                            inPanels += r.get(1).count();
+                        }
+                        for (int i = 0; i + 2 < r.size() && i < s.worldInfo().size(); i++) {
+                            WorldInfoEntry e = s.worldInfo().get(i);
+                            if (r.get(i + 2).count() > 0 && e.content().equals(panels.get(i + 2))) {
+                                s.worldInfo().set(i, e.withContent(r.get(i + 2).text()));
+                                inPanels += r.get(i + 2).count();
+                            }
+                        }
                     }
-                }
-            }
-            afterReplace = "Replaced " + count(all.story().count()) + " in the story"
-                    + (panels != null ? ", " + count(inPanels) + " in the panels" : "");
-            status.setText(afterReplace);
-            recount.playFromStart();   // the text changed: count what is left
-        });
+                    afterReplace = "Replaced " + count(all.story().count()) + " in the story"
+                            + (panels != null ? ", " + count(inPanels) + " in the panels" : "");
+                    status.setText(afterReplace);
+                    recount.playFromStart(); // the text changed: count what is left
+                });
     }
 
     /** Replace all's findings: the story's, then each panel's in {@link #panelTexts} order. */

@@ -13,7 +13,9 @@ import java.util.regex.PatternSyntaxException;
 public final class TextSearch {
     /** How a query matches. */
     public record Options(boolean matchCase, boolean wholeWord, boolean regex) {
-        public static Options plain() { return new Options(false, false, false); }
+        public static Options plain() {
+            return new Options(false, false, false);
+        }
     }
 
     /** One match: text[start, end). */
@@ -21,7 +23,9 @@ public final class TextSearch {
 
     /** A query that cannot be compiled; {@code message} is one line for the writer. */
     public static final class BadQuery extends Exception {
-        public BadQuery(String message) { super(message); }
+        public BadQuery(String message) {
+            super(message);
+        }
     }
 
     // A word boundary that also works for queries starting or ending with punctuation ("Mr." or "—").
@@ -38,8 +42,8 @@ public final class TextSearch {
         try {
             return Pattern.compile(body, flags);
         } catch (PatternSyntaxException e) {
-            throw new BadQuery("Bad regular expression: " + e.getDescription()
-                    + (e.getIndex() >= 0 ? " at " + e.getIndex() : ""));
+            throw new BadQuery(
+                    "Bad regular expression: " + e.getDescription() + (e.getIndex() >= 0 ? " at " + e.getIndex() : ""));
         }
     }
 
@@ -78,8 +82,8 @@ public final class TextSearch {
      * What {@code match} is replaced by: with a regular expression, $1 and \ escapes work as in
      * {@link Matcher#appendReplacement}; otherwise the replacement is literal.
      */
-    public static String replacementFor(CharSequence text, Pattern p, Match match, String replacement,
-            Options o) throws BadQuery {
+    public static String replacementFor(CharSequence text, Pattern p, Match match, String replacement, Options o)
+            throws BadQuery {
         Matcher m = p.matcher(text);
         m.region(match.start(), text.length());
         m.useTransparentBounds(true).useAnchoringBounds(false);
@@ -98,9 +102,17 @@ public final class TextSearch {
 
     /** The result of replacing every match in {@code text}: the new text and each replacement, in order. */
     public record Replaced(String text, List<Edit> edits) {
-        public int count() { return edits.size(); }
-        public int firstStart() { return edits.isEmpty() ? -1 : edits.getFirst().start(); }
-        public int lastEnd() { return edits.isEmpty() ? -1 : edits.getLast().end(); }
+        public int count() {
+            return edits.size();
+        }
+
+        public int firstStart() {
+            return edits.isEmpty() ? -1 : edits.getFirst().start();
+        }
+
+        public int lastEnd() {
+            return edits.isEmpty() ? -1 : edits.getLast().end();
+        }
     }
 
     public static Replaced replaceAll(String text, Pattern p, String replacement, Options o) throws BadQuery {
@@ -108,7 +120,7 @@ public final class TextSearch {
         Matcher m = p.matcher(text);
         StringBuilder sb = new StringBuilder(text.length());
         List<Edit> edits = new ArrayList<>();
-        int appended = 0;   // text[0, appended) is in sb
+        int appended = 0; // text[0, appended) is in sb
         String r = o.regex() ? replacement : Matcher.quoteReplacement(replacement);
         try {
             while (m.find()) {

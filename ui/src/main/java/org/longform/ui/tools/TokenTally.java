@@ -29,8 +29,8 @@ public final class TokenTally {
         Map<String, Integer> now = new HashMap<>(Math.max(16, known.size() * 2));
         int total = 0, start = 0, n = text.length();
         for (int i = 1; i <= n; i++) {
-            boolean cut = i == n || i - 1 > start && text.charAt(i - 1) == '\n'
-                    && !Character.isWhitespace(text.charAt(i));
+            boolean cut =
+                    i == n || i - 1 > start && text.charAt(i - 1) == '\n' && !Character.isWhitespace(text.charAt(i));
             if (!cut) continue;
             int end = i == n ? n : i - 1;
             String piece = text.substring(start, end);

@@ -1,5 +1,13 @@
 package org.longform.ui.tools;
 
+import java.time.LocalDate;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import javafx.animation.PauseTransition;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.SimpleIntegerProperty;
@@ -12,15 +20,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Region;
 import javafx.util.Duration;
 import org.longform.ui.app.StorySession;
-
-import java.time.LocalDate;
-import java.util.IdentityHashMap;
-import java.util.Map;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.function.ToIntFunction;
 
 /**
  * The live counts under the story: words, characters and tokens of the story and of the
@@ -59,7 +58,10 @@ public final class WritingStats extends HBox {
     private final IntegerProperty todayWords = new SimpleIntegerProperty();
 
     private StorySession watched;
-    private final ChangeListener<Number> onEdit = (o, a, b) -> { recount.playFromStart(); retokenize.playFromStart(); };
+    private final ChangeListener<Number> onEdit = (o, a, b) -> {
+        recount.playFromStart();
+        retokenize.playFromStart();
+    };
     private final ChangeListener<String> onSelect = (o, a, b) -> countSelection();
     private String day = LocalDate.now().toString();
     private int earlierToday;
@@ -73,8 +75,13 @@ public final class WritingStats extends HBox {
      *                  first count of a novel takes seconds)
      * @param prefs     where the daily goal and today's words are kept
      */
-    public WritingStats(Supplier<ToIntFunction<String>> tokenizer, Executor words, Executor io, Consumer<Runnable> fx,
-                        Supplier<EditorPrefs> prefs, Consumer<EditorPrefs> savePrefs) {
+    public WritingStats(
+            Supplier<ToIntFunction<String>> tokenizer,
+            Executor words,
+            Executor io,
+            Consumer<Runnable> fx,
+            Supplier<EditorPrefs> prefs,
+            Consumer<EditorPrefs> savePrefs) {
         this.tokenizer = tokenizer;
         this.words = words;
         this.io = io;
@@ -92,7 +99,7 @@ public final class WritingStats extends HBox {
         today.setId("stats-today");
         goalBar.setId("stats-goal");
         goalBar.setPrefWidth(90);
-        for (Label l : new Label[]{story, selection, session, today}) l.setMinWidth(Region.USE_PREF_SIZE);
+        for (Label l : new Label[] {story, selection, session, today}) l.setMinWidth(Region.USE_PREF_SIZE);
         getChildren().addAll(story, selection, session, today, goalBar);
         EditorPrefs p = prefs.get();
         earlierToday = day.equals(p.goalDay()) ? p.writtenToday() : 0;
@@ -197,42 +204,84 @@ public final class WritingStats extends HBox {
         StorySession s = watched;
         ToIntFunction<String> t = tokenizer.get();
         long request = tokenRequest.incrementAndGet();
-        if (s == null || t == null) { storyTokens.set(-1); show(); return; }
+        if (s == null || t == null) {
+            storyTokens.set(-1);
+            show();
+            return;
+        }
         String text = s.editor().text();
-        if (tallied != t) { tally = new TokenTally(t); tallied = t; }   // another model: its own counts
+        if (tallied != t) {
+            tally = new TokenTally(t);
+            tallied = t;
+        } // another model: its own counts
         TokenTally counter = tally;
         io.execute(() -> {
-            if (tokenRequest.get() != request) return;   // a newer edit already asked again
+            if (tokenRequest.get() != request) return; // a newer edit already asked again
             int n = counter.count(text);
-            fx.accept(() -> { if (tokenRequest.get() == request) { storyTokens.set(n); show(); } });
+            fx.accept(() -> {
+                if (tokenRequest.get() == request) {
+                    storyTokens.set(n);
+                    show();
+                }
+            });
         });
     }
 
     /** The model changed: counts in its tokens. */
-    public void modelChanged() { countTokens(); countSelection(); }
+    public void modelChanged() {
+        countTokens();
+        countSelection();
+    }
 
     private void show() {
         story.setText(String.format("%,d words · %,d characters", storyWords.get(), storyChars.get())
                 + (storyTokens.get() >= 0 ? String.format(" · %,d tokens", storyTokens.get()) : ""));
         String sel = watched == null ? "" : watched.editor().area().getSelectedText();
         String selTokens = selectionTokens.get() >= 0 ? String.format(" · %,d tokens", selectionTokens.get()) : "";
-        selection.setText(sel.isEmpty() ? "" : String.format("Selection: %,d words · %,d characters",
-                selectionWords.get(), TextCounts.characters(sel)) + selTokens);
+        selection.setText(
+                sel.isEmpty()
+                        ? ""
+                        : String.format(
+                                        "Selection: %,d words · %,d characters",
+                                        selectionWords.get(), TextCounts.characters(sel))
+                                + selTokens);
         int sw = sessionWords.get();
         session.setText(String.format("Session: %s%,d words", sw > 0 ? "+" : "", sw));
         int goal = prefs.get().dailyGoal();
-        today.setText(goal > 0 ? String.format("Today: %,d of %,d words", todayWords.get(), goal)
-                : String.format("Today: %,d words", todayWords.get()));
+        today.setText(
+                goal > 0
+                        ? String.format("Today: %,d of %,d words", todayWords.get(), goal)
+                        : String.format("Today: %,d words", todayWords.get()));
         goalBar.setVisible(goal > 0);
         goalBar.setManaged(goal > 0);
         goalBar.setProgress(goal > 0 ? Math.min(1.0, todayWords.get() / (double) goal) : 0);
     }
 
-    public IntegerProperty storyWordsProperty() { return storyWords; }
-    public IntegerProperty storyCharsProperty() { return storyChars; }
-    public IntegerProperty storyTokensProperty() { return storyTokens; }
-    public IntegerProperty selectionWordsProperty() { return selectionWords; }
-    public IntegerProperty selectionTokensProperty() { return selectionTokens; }
-    public IntegerProperty sessionWordsProperty() { return sessionWords; }
-    public IntegerProperty todayWordsProperty() { return todayWords; }
+    public IntegerProperty storyWordsProperty() {
+        return storyWords;
+    }
+
+    public IntegerProperty storyCharsProperty() {
+        return storyChars;
+    }
+
+    public IntegerProperty storyTokensProperty() {
+        return storyTokens;
+    }
+
+    public IntegerProperty selectionWordsProperty() {
+        return selectionWords;
+    }
+
+    public IntegerProperty selectionTokensProperty() {
+        return selectionTokens;
+    }
+
+    public IntegerProperty sessionWordsProperty() {
+        return sessionWords;
+    }
+
+    public IntegerProperty todayWordsProperty() {
+        return todayWords;
+    }
 }

@@ -1,5 +1,16 @@
 package org.longform.ui.tools;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import javafx.beans.binding.BooleanExpression;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -15,18 +26,6 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.text.Font;
 import javafx.stage.Stage;
 import org.longform.ui.app.StorySession;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.function.ToIntFunction;
 
 /**
  * The writing tools of the main window: find / replace, live counts and the daily goal, the
@@ -48,8 +47,13 @@ public final class WritingTools {
     private Stage layoutDialog;
     private Runnable enterFullScreen = () -> {}, leaveFullScreen = () -> {};
 
-    public WritingTools(Path configDir, Executor io, Consumer<Runnable> fx, Supplier<StorySession> active,
-                        BooleanExpression busy, Supplier<ToIntFunction<String>> tokenizer) {
+    public WritingTools(
+            Path configDir,
+            Executor io,
+            Consumer<Runnable> fx,
+            Supplier<StorySession> active,
+            BooleanExpression busy,
+            Supplier<ToIntFunction<String>> tokenizer) {
         this.prefsFile = configDir.resolve("editor.json");
         this.io = io;
         this.fx = fx;
@@ -82,9 +86,13 @@ public final class WritingTools {
     }
 
     /** A thread for counting and parsing a whole manuscript (words, headings), off the FX thread and off autosave's. */
-    public Executor worker() { return quiet(worker); }
+    public Executor worker() {
+        return quiet(worker);
+    }
 
-    public FindReplaceBar findBar() { return findBar; }
+    public FindReplaceBar findBar() {
+        return findBar;
+    }
 
     /** The window closes: counting and searching stop (their results would have nowhere to go). */
     public void close() {
@@ -92,9 +100,13 @@ public final class WritingTools {
         tokens.shutdownNow();
     }
 
-    public WritingStats stats() { return stats; }
+    public WritingStats stats() {
+        return stats;
+    }
 
-    public EditorPrefs prefs() { return prefs; }
+    public EditorPrefs prefs() {
+        return prefs;
+    }
 
     /** A story became the active tab (or none): counts follow it, its editor gets the look. */
     public void activate(StorySession s) {
@@ -130,7 +142,7 @@ public final class WritingTools {
     public void zoom(int steps) {
         double size = steps == 0 ? EditorPrefs.DEFAULT_SIZE : prefs.fontSize() + steps;
         setPrefs(prefs.withFontSize(size));
-        if (layoutDialog != null) layoutDialog.close();   // its size field would show a stale value
+        if (layoutDialog != null) layoutDialog.close(); // its size field would show a stale value
     }
 
     // ---- distraction-free full screen (F11) ----
@@ -141,13 +153,19 @@ public final class WritingTools {
      */
     public void bindFullScreen(Stage stage, List<Node> chrome, SplitPane split, Node side) {
         enterFullScreen = () -> {
-            for (Node n : chrome) { n.setVisible(false); n.setManaged(false); }
+            for (Node n : chrome) {
+                n.setVisible(false);
+                n.setManaged(false);
+            }
             split.getItems().remove(side);
             stage.setFullScreenExitHint("F11 or Esc leaves the distraction-free view");
             stage.setFullScreen(true);
         };
         leaveFullScreen = () -> {
-            for (Node n : chrome) { n.setVisible(true); n.setManaged(true); }
+            for (Node n : chrome) {
+                n.setVisible(true);
+                n.setManaged(true);
+            }
             if (!split.getItems().contains(side)) {
                 split.getItems().add(side);
                 split.setDividerPositions(0.7);
@@ -166,12 +184,17 @@ public final class WritingTools {
         if (s != null) s.editor().area().requestFocus();
     }
 
-    public BooleanProperty distractionFreeProperty() { return distractionFree; }
+    public BooleanProperty distractionFreeProperty() {
+        return distractionFree;
+    }
 
     // ---- View ▸ Font and layout… ----
 
     public Stage showLayoutDialog(Stage owner, Consumer<Scene> theme) {
-        if (layoutDialog != null && layoutDialog.isShowing()) { layoutDialog.toFront(); return layoutDialog; }
+        if (layoutDialog != null && layoutDialog.isShowing()) {
+            layoutDialog.toFront();
+            return layoutDialog;
+        }
         ComboBox<String> family = new ComboBox<>();
         family.setId("look-font");
         family.getItems().add("(theme default)");
@@ -188,13 +211,19 @@ public final class WritingTools {
         for (Spinner<?> sp : List.of(size, spacing, width, goal)) sp.setEditable(true);
         Runnable apply = () -> {
             String f = family.getValue();
-            setPrefs(new EditorPrefs(f == null || f.startsWith("(") ? null : f, size.getValue(), spacing.getValue(),
+            setPrefs(new EditorPrefs(
+                    f == null || f.startsWith("(") ? null : f,
+                    size.getValue(),
+                    spacing.getValue(),
                     width.getValue(),
-                    goal.getValue(), prefs.goalDay(), prefs.writtenToday()));
+                    goal.getValue(),
+                    prefs.goalDay(),
+                    prefs.writtenToday()));
             stats.count();
         };
         family.valueProperty().addListener(x -> apply.run());
-        for (Spinner<?> sp : List.of(size, spacing, width, goal)) sp.valueProperty().addListener(x -> apply.run());
+        for (Spinner<?> sp : List.of(size, spacing, width, goal))
+            sp.valueProperty().addListener(x -> apply.run());
         GridPane g = new GridPane(10, 8);
         g.setPadding(new Insets(14));
         g.addRow(0, new Label("Font"), family);

@@ -1,10 +1,6 @@
 package org.longform.ui.app;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.ui.story.StoryData;
-import org.longform.ui.story.StoryFile;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,27 +10,42 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StoryFile;
 
 /** The autosave history's rotation never deletes the only good copy, whatever the clock does. */
 class AutosaveRotationTest {
     static final Instant T = Instant.parse("2026-10-25T01:30:00Z");
 
-    @TempDir Path config;
+    @TempDir
+    Path config;
 
     @AfterEach
-    void spacing() { AutosaveStore.VERSION_SPACING_SECONDS = 60; }
+    void spacing() {
+        AutosaveStore.VERSION_SPACING_SECONDS = 60;
+    }
 
     /** A clock the test moves. */
     static final class MovableClock extends Clock {
         Instant now = T;
 
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
 
-        @Override public Clock withZone(ZoneId zone) { return this; }
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
 
-        @Override public Instant instant() { return now; }
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     static List<String> texts(AutosaveStore store, String id) throws Exception {

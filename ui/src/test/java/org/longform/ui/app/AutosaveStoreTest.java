@@ -1,19 +1,19 @@
 package org.longform.ui.app;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.ui.story.StoryData;
-import org.longform.ui.story.StoryFile;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StoryFile;
 
 class AutosaveStoreTest {
-    @TempDir Path config;
+    @TempDir
+    Path config;
 
     /** A pid that is certainly not running: a child that has already exited. */
     private static long deadPid() throws Exception {
@@ -24,17 +24,19 @@ class AutosaveStoreTest {
 
     @Test
     void savesFileRecoveryCopyAndRollingVersions() throws Exception {
-        AutosaveStore.VERSION_SPACING_SECONDS = 0;   // every save is a version here
+        AutosaveStore.VERSION_SPACING_SECONDS = 0; // every save is a version here
         AutosaveStore store = new AutosaveStore(config, ProcessHandle.current().pid());
         Path file = config.resolve("mine.longform");
         StoryData s = StoryData.blank("Mine").withText("v0");
         for (int i = 1; i <= AutosaveStore.KEEP_VERSIONS + 5; i++) {
             s = s.withText("version " + i);
             store.save(s, file);
-            Thread.sleep(2);   // distinct timestamps
+            Thread.sleep(2); // distinct timestamps
         }
         assertEquals("version 25", StoryFile.read(file).text());
-        assertEquals("version 25", StoryFile.read(store.sessionDir().resolve(s.id() + ".longform")).text());
+        assertEquals(
+                "version 25",
+                StoryFile.read(store.sessionDir().resolve(s.id() + ".longform")).text());
         List<Path> versions = store.versions(s.id());
         assertEquals(AutosaveStore.KEEP_VERSIONS, versions.size());
         assertEquals("version 25", StoryFile.read(versions.getLast()).text());
@@ -71,7 +73,9 @@ class AutosaveStoreTest {
         var found = now.recoverable(problems);
         assertEquals(1, found.size());
         assertEquals("unsaved words", found.getFirst().story().text());
-        assertEquals(config.resolve("lost.longform").toAbsolutePath(), found.getFirst().originalPath());
+        assertEquals(
+                config.resolve("lost.longform").toAbsolutePath(),
+                found.getFirst().originalPath());
         assertEquals(1, problems.size());
         assertTrue(problems.getFirst().contains("junk.longform"), problems.toString());
         now.discardRecoverable(found);

@@ -1,10 +1,9 @@
 package org.longform.ui.app;
 
+import java.nio.file.Path;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 import org.longform.ui.story.StoryFileException;
-
-import java.nio.file.Path;
 
 /**
  * Child process of {@link DiskFaultTest}, started under {@code ulimit -f}: opens the story, makes

@@ -1,10 +1,8 @@
 package org.longform.ui.app;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.ui.story.StoryData;
-import org.longform.ui.story.StoryFile;
-import org.longform.ui.story.StoryFileException;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,10 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StoryFile;
+import org.longform.ui.story.StoryFileException;
 
 /**
  * Saving when the disk will not take it: the previous version stays byte for byte, no temp file is
@@ -30,7 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class DiskFaultTest {
     static final long PID = 4242;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** Every file under {@code dir} with its bytes. */
     static Map<Path, byte[]> snapshot(Path dir) throws IOException {
@@ -51,7 +51,8 @@ class DiskFaultTest {
         String cmd = "ulimit -f " + ulimitKb + "; exec '" + java + "' -XX:-UsePerfData -Xshare:off -cp '"
                 + System.getProperty("java.class.path") + "' " + DiskFaultChild.class.getName()
                 + " '" + config + "' " + PID + " '" + story + "' " + kb;
-        Process p = new ProcessBuilder("bash", "-c", cmd).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder("bash", "-c", cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child finished");
         return out.strip();
@@ -66,7 +67,7 @@ class DiskFaultTest {
         new AutosaveStore(config, PID).save(v1, story);
         Map<Path, byte[]> before = snapshot(home);
 
-        String out = runChild(config, story, 300, 64);   // 300 KB of text, 64 KB allowed
+        String out = runChild(config, story, 300, 64); // 300 KB of text, 64 KB allowed
         assertTrue(out.startsWith("FAILED Autosave failed: "), out);
         assertFalse(out.contains("\n"), "one line: " + out);
         assertTrue(out.contains("disk") || out.contains("larger than"), "says what is wrong: " + out);

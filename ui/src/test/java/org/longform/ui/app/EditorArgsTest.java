@@ -1,23 +1,23 @@
 package org.longform.ui.app;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.cli.Cli;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.cli.Cli;
 
 /** The launcher's own bad input: unknown words, --model, and no display, each one line. */
 class EditorArgsTest {
     static final List<String> COMMANDS = Cli.commandNames();
 
     static String refusal(String... args) {
-        return assertThrows(EditorArgs.BadArgs.class, () -> EditorArgs.parse(List.of(args), COMMANDS)).getMessage();
+        return assertThrows(EditorArgs.BadArgs.class, () -> EditorArgs.parse(List.of(args), COMMANDS))
+                .getMessage();
     }
 
     @Test
@@ -40,8 +40,11 @@ class EditorArgsTest {
         EditorArgs a = EditorArgs.parse(List.of("--model", model.toString(), "--open", story.toString()), COMMANDS);
         assertEquals(model, a.model());
         assertEquals(story, a.story());
-        assertEquals(story, EditorArgs.parse(List.of(story.toString()), COMMANDS).story(), "a bare file is a story");
-        assertEquals(Path.of("chapter.txt"), EditorArgs.parse(List.of("chapter.txt"), COMMANDS).story());
+        assertEquals(
+                story, EditorArgs.parse(List.of(story.toString()), COMMANDS).story(), "a bare file is a story");
+        assertEquals(
+                Path.of("chapter.txt"),
+                EditorArgs.parse(List.of("chapter.txt"), COMMANDS).story());
     }
 
     @Test

@@ -1,15 +1,14 @@
 package org.longform.ui.app;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 import javafx.animation.AnimationTimer;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * Benchmark, not a test (tag "benchmark", excluded from the default suite): typing latency on
@@ -24,22 +23,29 @@ class EditorBenchmark extends FxTestBase {
     String[] scripts() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < TOKENS; i++) sb.append(i % 12 == 11 ? " snow.\n" : " word");
-        return new String[]{sb.toString()};
+        return new String[] {sb.toString()};
     }
 
     @Override
-    long tokenDelayMs() { return 5; }   // 200 tokens/s, faster than any CPU decode of 7B
+    long tokenDelayMs() {
+        return 5;
+    } // 200 tokens/s, faster than any CPU decode of 7B
 
     @Test
     void typingAndStreamingIn300kCharacters() throws Exception {
         Path novel = WarAndPeaceFxTest.novel();
         Assumptions.assumeTrue(Files.isRegularFile(novel), "corpus not available: " + novel);
-        String text = Files.readString(novel).replace("\r\n", "\n").replace("\uFEFF", "").substring(0, STORY_CHARS);
+        String text = Files.readString(novel)
+                .replace("\r\n", "\n")
+                .replace("\uFEFF", "")
+                .substring(0, STORY_CHARS);
         Path story = config.resolve("story-300k.txt");
         Files.writeString(story, text);
         waitForModel();
         interact(() -> window.files().open(story));
-        waitFor("story open", () -> window.active() != null && window.active().editor().length() >= STORY_CHARS);
+        waitFor(
+                "story open",
+                () -> window.active() != null && window.active().editor().length() >= STORY_CHARS);
 
         // 1. typing: FX-thread cost of one character inserted at the end and laid out
         long[] insertNs = fx(() -> {
@@ -55,7 +61,10 @@ class EditorBenchmark extends FxTestBase {
         });
         // and through the robot (key events, handlers, layout)
         clickOn(".story-editor");
-        interact(() -> { var a = story().editor().area(); a.moveTo(a.getLength()); });
+        interact(() -> {
+            var a = story().editor().area();
+            a.moveTo(a.getLength());
+        });
         String typed = "And the snow kept falling on the road";
         long k0 = System.nanoTime();
         write(typed);
@@ -66,7 +75,8 @@ class EditorBenchmark extends FxTestBase {
         int[] n = {0};
         long[] last = {0};
         AnimationTimer timer = new AnimationTimer() {
-            @Override public void handle(long now) {
+            @Override
+            public void handle(long now) {
                 if (last[0] != 0 && n[0] < frames.length) frames[n[0]++] = now - last[0];
                 last[0] = now;
             }
@@ -74,18 +84,32 @@ class EditorBenchmark extends FxTestBase {
         interact(timer::start);
         long g0 = System.nanoTime();
         push(KeyCode.CONTROL, KeyCode.ENTER);
-        waitFor("generation started", () -> window.generation().generatingProperty().get() || story().editor().length() > STORY_CHARS + typed.length() + 200);
-        waitFor("generation done", () -> !window.generation().generatingProperty().get());
+        waitFor(
+                "generation started",
+                () -> window.generation().generatingProperty().get()
+                        || story().editor().length() > STORY_CHARS + typed.length() + 200);
+        waitFor(
+                "generation done",
+                () -> !window.generation().generatingProperty().get());
         int streamed = fx(() -> story().editor().length()) - STORY_CHARS - typed.length() - 200;
         double genS = (System.nanoTime() - g0) / 1e9;
         interact(timer::stop);
 
-        String report = String.format(Locale.ROOT,
+        String report = String.format(
+                Locale.ROOT,
                 "editor benchmark, %d-char story: insert+layout per char on the FX thread p50 %.2f ms, p95 %.2f ms, max %.2f ms; "
                         + "robot typing %.1f ms/key (includes robot pacing)%n"
                         + "streaming %d chars at 200 tok/s in %.2f s: %d frames, interval p50 %.1f ms, p95 %.1f ms, max %.1f ms%n",
-                STORY_CHARS, pct(insertNs, 50) / 1e6, pct(insertNs, 95) / 1e6, pct(insertNs, 100) / 1e6, robotMsPerKey,
-                streamed, genS, n[0], pct(Arrays.copyOf(frames, n[0]), 50) / 1e6, pct(Arrays.copyOf(frames, n[0]), 95) / 1e6,
+                STORY_CHARS,
+                pct(insertNs, 50) / 1e6,
+                pct(insertNs, 95) / 1e6,
+                pct(insertNs, 100) / 1e6,
+                robotMsPerKey,
+                streamed,
+                genS,
+                n[0],
+                pct(Arrays.copyOf(frames, n[0]), 50) / 1e6,
+                pct(Arrays.copyOf(frames, n[0]), 95) / 1e6,
                 pct(Arrays.copyOf(frames, n[0]), 100) / 1e6);
         System.out.print(report);
         Files.writeString(Path.of("target/editor-benchmark.txt"), report);
@@ -95,6 +119,9 @@ class EditorBenchmark extends FxTestBase {
         if (v.length == 0) return 0;
         long[] s = v.clone();
         Arrays.sort(s);
-        return s[Math.min(s.length - 1, (int) Math.ceil(p / 100.0 * s.length) - 1 < 0 ? 0 : (int) Math.ceil(p / 100.0 * s.length) - 1)];
+        return s[
+                Math.min(
+                        s.length - 1,
+                        (int) Math.ceil(p / 100.0 * s.length) - 1 < 0 ? 0 : (int) Math.ceil(p / 100.0 * s.length) - 1)];
     }
 }

@@ -1,5 +1,8 @@
 package org.longform.ui.app;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
 import javafx.scene.control.Label;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
@@ -7,10 +10,6 @@ import org.longform.ui.TestSupport;
 import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.story.Span;
 import org.longform.ui.story.WorldInfoEntry;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** Writing, generating, stopping, retrying, undo/redo and branch flips, through keys and buttons. */
 class EditorFxTest extends FxTestBase {
@@ -24,15 +23,28 @@ class EditorFxTest extends FxTestBase {
         write("It was winter.");
         assertEquals("It was winter.", text());
         push(KeyCode.CONTROL, KeyCode.ENTER);
-        waitFor("generation ends", () -> !window.generation().generatingProperty().get() && text().length() > 14);
+        waitFor(
+                "generation ends",
+                () -> !window.generation().generatingProperty().get() && text().length() > 14);
         assertEquals("It was winter." + A, text());
-        assertEquals(List.of(new Span(14, 14 + A.length())), fx(() -> story().editor().generatedSpans()), "only the new text is styled as generated");
-        assertEquals("It was winter.", TestSupport.tokenizer().decode(fake.lastPrompt()), "the prompt is the story (no memory set)");
+        assertEquals(
+                List.of(new Span(14, 14 + A.length())),
+                fx(() -> story().editor().generatedSpans()),
+                "only the new text is styled as generated");
+        assertEquals(
+                "It was winter.",
+                TestSupport.tokenizer().decode(fake.lastPrompt()),
+                "the prompt is the story (no memory set)");
         // the status line is filled by the update that follows the end of generation
-        waitFor("generation status shown", () -> window.scene().lookup("#gen-status") instanceof Label l && !l.getText().isEmpty());
+        waitFor(
+                "generation status shown",
+                () -> window.scene().lookup("#gen-status") instanceof Label l
+                        && !l.getText().isEmpty());
         // Typing right after a generation is plain text, not generated style.
         write(" Yes.");
-        assertEquals(List.of(new Span(14, 14 + A.length())), fx(() -> story().editor().generatedSpans()));
+        assertEquals(
+                List.of(new Span(14, 14 + A.length())),
+                fx(() -> story().editor().generatedSpans()));
     }
 
     @Test
@@ -42,7 +54,7 @@ class EditorFxTest extends FxTestBase {
         write("Start.");
         push(KeyCode.CONTROL, KeyCode.ENTER);
         waitFor("first generation", () -> text().equals("Start." + A));
-        sleep(1600);   // a pause: the next typing is a separate undo step
+        sleep(1600); // a pause: the next typing is a separate undo step
         write(" Then.");
         push(KeyCode.CONTROL, KeyCode.ENTER);
         waitFor("second generation", () -> text().equals("Start." + A + " Then." + B));
@@ -54,7 +66,10 @@ class EditorFxTest extends FxTestBase {
         assertEquals("Start.", text());
         push(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.Z);
         assertEquals("Start." + A, text());
-        assertEquals(List.of(new Span(6, 6 + A.length())), fx(() -> story().editor().generatedSpans()), "redone generation is styled again");
+        assertEquals(
+                List.of(new Span(6, 6 + A.length())),
+                fx(() -> story().editor().generatedSpans()),
+                "redone generation is styled again");
         push(KeyCode.CONTROL, KeyCode.Y);
         push(KeyCode.CONTROL, KeyCode.Y);
         assertEquals("Start." + A + " Then." + B, text());
@@ -68,7 +83,10 @@ class EditorFxTest extends FxTestBase {
         push(KeyCode.CONTROL, KeyCode.ENTER);
         waitFor("generation", () -> text().equals("Night." + A));
         clickOn("#btn-retry");
-        waitFor("retry", () -> text().equals("Night." + B) && !window.generation().generatingProperty().get());
+        waitFor(
+                "retry",
+                () -> text().equals("Night." + B)
+                        && !window.generation().generatingProperty().get());
         assertEquals(2, fx(() -> story().editor().alternativesProperty().get()));
         assertEquals("Alternative 2 of 2", fx(() -> ((Label) window.scene().lookup("#branch-label")).getText()));
         push(KeyCode.ALT, KeyCode.LEFT);
@@ -101,14 +119,19 @@ class EditorFxTest extends FxTestBase {
         // Memory at the top; world info and the note at depth (this story is shorter than the depth, so before it).
         assertTrue(prompt.startsWith("Russia, 1812.\n"), prompt);
         assertTrue(prompt.contains("\nNatasha Rostova is young and impulsive.\n"), prompt);
-        assertTrue(prompt.indexOf("Natasha Rostova is") < prompt.indexOf("[Author's note"), "world info before the note: " + prompt);
+        assertTrue(
+                prompt.indexOf("Natasha Rostova is") < prompt.indexOf("[Author's note"),
+                "world info before the note: " + prompt);
         assertFalse(prompt.contains("Napoleon"), "untriggered entry stays out");
         assertTrue(prompt.contains("[Author's note: Grim.]"), prompt);
         assertTrue(prompt.endsWith("to the ballroom."), prompt);
         // The world info panel shows why the entry is in.
         waitFor("status", () -> story().promptProperty().get() != null);
         var st = fx(() -> story().promptProperty().get().worldInfo());
-        assertEquals("in prompt: key \"Natasha\", " + TestSupport.tokenizer().encode("Natasha Rostova is young and impulsive.\n").length + " tokens",
+        assertEquals(
+                "in prompt: key \"Natasha\", "
+                        + TestSupport.tokenizer().encode("Natasha Rostova is young and impulsive.\n").length
+                        + " tokens",
                 st.get(0).describe());
     }
 
@@ -126,11 +149,15 @@ class EditorFxTest extends FxTestBase {
         });
         var tok = TestSupport.tokenizer();
         int mem = tok.encode(memory + "\n").length;
-        int wi = tok.encode("\nThe steamer is called the Sirin.\n").length;   // at depth, on its own line
+        int wi = tok.encode("\nThe steamer is called the Sirin.\n").length; // at depth, on its own line
         int note = tok.encode("\n[Author's note: Slow down.]\n").length;
         int st = tok.encode(storyText).length;
-        String expected = String.format("Memory %d · World info %d · Author's note %d · Story %d · Free %d", mem, wi, note, st, 4096 - mem - wi - note - st);
-        waitFor("context bar shows " + expected, () -> window.contextBar().legendText().startsWith(expected));
+        String expected = String.format(
+                "Memory %d · World info %d · Author's note %d · Story %d · Free %d",
+                mem, wi, note, st, 4096 - mem - wi - note - st);
+        waitFor(
+                "context bar shows " + expected,
+                () -> window.contextBar().legendText().startsWith(expected));
         var p = fx(() -> window.contextBar().shown());
         assertEquals(mem + wi + note + st, p.total());
     }
@@ -141,14 +168,19 @@ class EditorFxTest extends FxTestBase {
         interact(() -> window.model().get());
         String longText = "The river flowed past the old mill and the miller watched it.\n\n".repeat(1500);
         interact(() -> window.active().editor().area().replaceText(longText));
-        waitFor("cut computed", () -> story().promptProperty().get() != null && story().promptProperty().get().storyCut() > 0);
+        waitFor(
+                "cut computed",
+                () -> story().promptProperty().get() != null
+                        && story().promptProperty().get().storyCut() > 0);
         int cut = fx(() -> story().promptProperty().get().storyCut());
         waitFor("shaded", () -> story().editor().shadedUpTo() == cut);
         assertTrue(fx(() -> story().editor().area().getStyleOfChar(cut - 1).contains(StoryEditor.OUT_OF_VIEW)));
         assertFalse(fx(() -> story().editor().area().getStyleOfChar(cut + 1).contains(StoryEditor.OUT_OF_VIEW)));
         // Text typed into the out-of-view part is shaded as well.
         interact(() -> story().editor().area().insertText(10, "INSERTED"));
-        waitFor("typed text shaded", () -> story().editor().area().getStyleOfChar(12).contains(StoryEditor.OUT_OF_VIEW));
+        waitFor(
+                "typed text shaded",
+                () -> story().editor().area().getStyleOfChar(12).contains(StoryEditor.OUT_OF_VIEW));
         interact(() -> story().editor().undo());
         int storyTokens = fx(() -> story().promptProperty().get().storyTokens());
         assertEquals(TestSupport.tokenizer().encode(longText.substring(cut)).length, storyTokens);

@@ -1,5 +1,13 @@
 package org.longform.ui.app;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
 import javafx.application.Platform;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
@@ -9,24 +17,22 @@ import org.longform.ui.engine.EngineSettingsDialog;
 import org.longform.ui.gen.EngineSettings;
 import org.longform.ui.gen.ModelInfo;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /** Model ▸ Engine settings… on the real engine: the choice reloads the model in that form, is saved, and is used by the next start. */
 class EngineSettingsFxTest extends FxTestBase {
     Path modelDir;
 
     @Override
     AppConfig appConfig() {
-        modelDir = copyOfTinyModel(config.resolve("tiny"));   // quantizing writes its cache next to the model
-        return new AppConfig(config, AppConfig.daemon("test-model"), AppConfig.daemon("test-io"), Platform::runLater,
-                AppConfig.engineLoader(config, 1), modelDir, Duration.ofMillis(200), Duration.ofMillis(50),
+        modelDir = copyOfTinyModel(config.resolve("tiny")); // quantizing writes its cache next to the model
+        return new AppConfig(
+                config,
+                AppConfig.daemon("test-model"),
+                AppConfig.daemon("test-io"),
+                Platform::runLater,
+                AppConfig.engineLoader(config, 1),
+                modelDir,
+                Duration.ofMillis(200),
+                Duration.ofMillis(50),
                 ProcessHandle.current().pid());
     }
 
@@ -39,7 +45,9 @@ class EngineSettingsFxTest extends FxTestBase {
 
         EngineSettingsDialog d = fx(() -> window.engine.showDialog());
         Label now = (Label) fx(() -> d.stage().getScene().getRoot().lookupAll(".label").stream()
-                .filter(n -> ((Label) n).getText().startsWith("Now:")).findFirst().orElseThrow());
+                .filter(n -> ((Label) n).getText().startsWith("Now:"))
+                .findFirst()
+                .orElseThrow());
         assertTrue(now.getText().contains("weights bf16"), now.getText());
         interact(() -> {
             ((ChoiceBox<String>) d.stage().getScene().lookup("#engine-weights")).setValue("q8_0");
@@ -53,8 +61,12 @@ class EngineSettingsFxTest extends FxTestBase {
         });
         waitFor("the dialog closes", () -> !d.stage().isShowing());
         String details = fx(() -> ((Label) window.scene().lookup("#model-details")).getText());
-        assertTrue(details.contains("in q8_0") && details.contains("KV dtype f16") && details.contains("8,192"), details);
-        assertEquals(new EngineSettings("q8_0", "f16", 8192), EngineSettings.load(config.resolve(EngineSettings.FILE)), "saved");
+        assertTrue(
+                details.contains("in q8_0") && details.contains("KV dtype f16") && details.contains("8,192"), details);
+        assertEquals(
+                new EngineSettings("q8_0", "f16", 8192),
+                EngineSettings.load(config.resolve(EngineSettings.FILE)),
+                "saved");
         assertTrue(Files.exists(modelDir.resolve("longform-q8_0.lfq")));
 
         // the app's loader reads the saved settings: what the next start (or Use demo model, Models…) gets
@@ -79,8 +91,14 @@ class EngineSettingsFxTest extends FxTestBase {
             ((ChoiceBox<String>) d.stage().getScene().lookup("#engine-kv")).setValue("f32");
         });
         clickOn("#engine-apply");
-        waitFor("an error in the dialog", () -> !((Label) d.stage().getScene().lookup("#engine-status")).getText().isBlank()
-                && !((Label) d.stage().getScene().lookup("#engine-status")).getText().equals("Loading…"));
+        waitFor(
+                "an error in the dialog",
+                () -> !((Label) d.stage().getScene().lookup("#engine-status"))
+                                .getText()
+                                .isBlank()
+                        && !((Label) d.stage().getScene().lookup("#engine-status"))
+                                .getText()
+                                .equals("Loading…"));
         String msg = fx(() -> ((Label) d.stage().getScene().lookup("#engine-status")).getText());
         assertTrue(d.stage().isShowing(), "stays open to be corrected");
         assertFalse(msg.contains("Exception"), msg);

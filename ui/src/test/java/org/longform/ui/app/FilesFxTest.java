@@ -1,5 +1,9 @@
 package org.longform.ui.app;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import javafx.scene.control.Label;
 import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
@@ -7,11 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.longform.ui.panels.ModelPanel;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** Autosave, reopening, importing and bad files, through the running app. */
 class FilesFxTest extends FxTestBase {
@@ -38,10 +37,15 @@ class FilesFxTest extends FxTestBase {
         assertFalse(fx(() -> window.store().versions(saved.id()).isEmpty()), "a history version was kept");
 
         // Close the tab and open the file again: same text, and undo still works across the reopen.
-        interact(() -> window.closeStory(((TabPane) window.scene().lookup("#stories")).getSelectionModel().getSelectedItem()));
+        interact(() -> window.closeStory(((TabPane) window.scene().lookup("#stories"))
+                .getSelectionModel()
+                .getSelectedItem()));
         waitFor("tab closed", () -> window.stories().isEmpty());
         interact(() -> window.files().open(file));
-        waitFor("reopened", () -> window.active() != null && file.equals(window.active().fileProperty().get()));
+        waitFor(
+                "reopened",
+                () -> window.active() != null
+                        && file.equals(window.active().fileProperty().get()));
         assertEquals(expected, text());
         assertEquals("Village life.", fx(() -> story().memoryProperty().get()));
         clickOn(".story-editor");
@@ -57,17 +61,27 @@ class FilesFxTest extends FxTestBase {
             Files.copy(in, json);
         }
         interact(() -> window.files().open(json));
-        waitFor("imported", () -> window.stories().size() == 2 && window.active().titleProperty().get().equals("lighthouse"));
+        waitFor(
+                "imported",
+                () -> window.stories().size() == 2
+                        && window.active().titleProperty().get().equals("lighthouse"));
         StorySession s = story();
         assertTrue(text().startsWith("The lighthouse keeper had not spoken"));
-        assertEquals("Setting: a storm-battered island off the coast of Maine, 1890s.", fx(() -> s.memoryProperty().get()));
+        assertEquals(
+                "Setting: a storm-battered island off the coast of Maine, 1890s.",
+                fx(() -> s.memoryProperty().get()));
         assertEquals("Mood: lonely, eerie.", fx(() -> s.noteTextProperty().get()));
         assertEquals(2, fx(() -> s.worldInfo().size()));
         Path saved = fx(() -> s.fileProperty().get());
-        assertTrue(saved.getFileName().toString().endsWith(".longform"), "imported as a new story with its own file, the JSON untouched");
+        assertTrue(
+                saved.getFileName().toString().endsWith(".longform"),
+                "imported as a new story with its own file, the JSON untouched");
         waitFor("saved", () -> Files.exists(saved));
         // The import drives the prompt: its world info fires on "keeper".
-        waitFor("prompt", () -> s.promptProperty().get() != null && s.promptProperty().get().worldInfoTokens() > 0);
+        waitFor(
+                "prompt",
+                () -> s.promptProperty().get() != null
+                        && s.promptProperty().get().worldInfoTokens() > 0);
     }
 
     @Test

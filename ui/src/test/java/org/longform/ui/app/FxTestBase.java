@@ -1,5 +1,10 @@
 package org.longform.ui.app;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -9,33 +14,40 @@ import org.longform.ui.gen.EngineTextGenerator;
 import org.longform.ui.gen.FakeGenerator;
 import org.testfx.framework.junit5.ApplicationTest;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.function.BooleanSupplier;
-
-
 /** Starts the real main window headless, with a scripted generator and a temp config folder. */
 abstract class FxTestBase extends ApplicationTest {
-    @TempDir Path config;
+    @TempDir
+    Path config;
+
     MainWindow window;
     FakeGenerator fake;
 
     /** Scripts the fake model answers with, in order (the last one repeats). */
     String[] scripts() {
-        return new String[]{" The wolves came down from the hills.", " Snow fell on the empty road."};
+        return new String[] {" The wolves came down from the hills.", " Snow fell on the empty road."};
     }
 
-    long tokenDelayMs() { return 0; }
+    long tokenDelayMs() {
+        return 0;
+    }
 
-    List<String> args() { return List.of(); }
+    List<String> args() {
+        return List.of();
+    }
 
     AppConfig appConfig() {
         fake = new FakeGenerator(tokenDelayMs(), scripts());
-        return new AppConfig(config, AppConfig.daemon("test-model"), AppConfig.daemon("test-io"), Platform::runLater,
+        return new AppConfig(
+                config,
+                AppConfig.daemon("test-model"),
+                AppConfig.daemon("test-io"),
+                Platform::runLater,
                 // The fake for the default "model"; any real folder goes to the engine (used to test load errors).
-                dir -> dir.equals(Path.of("fake-model")) ? fake : EngineTextGenerator.open(dir, 1), Path.of("fake-model"), Duration.ofMillis(200), Duration.ofMillis(50), ProcessHandle.current().pid());
+                dir -> dir.equals(Path.of("fake-model")) ? fake : EngineTextGenerator.open(dir, 1),
+                Path.of("fake-model"),
+                Duration.ofMillis(200),
+                Duration.ofMillis(50),
+                ProcessHandle.current().pid());
     }
 
     @Override
@@ -63,7 +75,11 @@ abstract class FxTestBase extends ApplicationTest {
         waitFor("model loaded", () -> window.model().get() != null && window.active() != null);
     }
 
-    StorySession story() { return fx(() -> window.active()); }
+    StorySession story() {
+        return fx(() -> window.active());
+    }
 
-    String text() { return fx(() -> window.active().editor().text()); }
+    String text() {
+        return fx(() -> window.active().editor().text());
+    }
 }

@@ -1,12 +1,11 @@
 package org.longform.ui.app;
 
-import org.junit.jupiter.api.Test;
-import org.longform.ui.story.WorldInfoEntry;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.longform.ui.story.WorldInfoEntry;
 
 /** Opening KoboldAI United and KoboldAI Lite saves in the window: text, memory, note and world info arrive, disabled
  * stays disabled. */
@@ -19,9 +18,14 @@ class KoboldImportFxTest extends FxTestBase {
     void unitedSaveOpensWithEverything() throws Exception {
         waitForModel();
         Path f = resource("united.json");
-        fx(() -> { window.files().open(f); return null; });
-        waitFor("imported", () -> window.active() != null
-                && window.active().titleProperty().get().equals("The Salt Road"));
+        fx(() -> {
+            window.files().open(f);
+            return null;
+        });
+        waitFor(
+                "imported",
+                () -> window.active() != null
+                        && window.active().titleProperty().get().equals("The Salt Road"));
         StorySession s = story();
         assertTrue(text().endsWith("The wind, as usual, said nothing."));
         assertEquals("Dry humour.", fx(() -> s.noteTextProperty().get()));
@@ -35,15 +39,28 @@ class KoboldImportFxTest extends FxTestBase {
     @Test
     void liteSaveKeepsItsDisabledEntryOutOfThePrompt() throws Exception {
         waitForModel();
-        fx(() -> { window.files().open(resource("lite.json")); return null; });
-        waitFor("imported", () -> window.active() != null && window.active().titleProperty().get().equals("lite"));
+        fx(() -> {
+            window.files().open(resource("lite.json"));
+            return null;
+        });
+        waitFor(
+                "imported",
+                () -> window.active() != null
+                        && window.active().titleProperty().get().equals("lite"));
         StorySession s = story();
-        assertEquals(List.of(true, true, false),
+        assertEquals(
+                List.of(true, true, false),
                 fx(() -> s.worldInfo().stream().map(WorldInfoEntry::enabled).toList()));
-        fx(() -> { s.editor().area().appendText(" The Guild would want it."); return null; });
-        waitFor("prompt reassembled", () -> s.promptProperty().get() != null
-                && s.promptProperty().get().worldInfoText().contains("Mira, 19"));
-        assertFalse(fx(() -> s.promptProperty().get().worldInfoText()).contains("Couriers' Guild"),
+        fx(() -> {
+            s.editor().area().appendText(" The Guild would want it.");
+            return null;
+        });
+        waitFor(
+                "prompt reassembled",
+                () -> s.promptProperty().get() != null
+                        && s.promptProperty().get().worldInfoText().contains("Mira, 19"));
+        assertFalse(
+                fx(() -> s.promptProperty().get().worldInfoText()).contains("Couriers' Guild"),
                 "the disabled entry stays out though its key is in the story");
     }
 }

@@ -1,13 +1,6 @@
 package org.longform.ui.app;
 
-import javafx.application.Platform;
-import javafx.scene.control.Label;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.Test;
-import org.longform.engine.Assets;
-import org.longform.ui.TestSupport;
-import org.longform.ui.gen.EngineTextGenerator;
-import org.longform.ui.story.StoryData;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,8 +9,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.*;
+import javafx.application.Platform;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.longform.engine.Assets;
+import org.longform.ui.TestSupport;
+import org.longform.ui.gen.EngineTextGenerator;
+import org.longform.ui.story.StoryData;
 
 /**
  * The editor's long-context machinery on the real engine and the demo model: the cache is warmed
@@ -28,8 +27,15 @@ import static org.junit.jupiter.api.Assertions.*;
 class LongContextFxTest extends FxTestBase {
     @Override
     AppConfig appConfig() {
-        return new AppConfig(config, AppConfig.daemon("test-model"), AppConfig.daemon("test-io"), Platform::runLater,
-                dir -> EngineTextGenerator.open(dir, 0), Assets.demoModel(), Duration.ofMillis(200), Duration.ofMillis(50),
+        return new AppConfig(
+                config,
+                AppConfig.daemon("test-model"),
+                AppConfig.daemon("test-io"),
+                Platform::runLater,
+                dir -> EngineTextGenerator.open(dir, 0),
+                Assets.demoModel(),
+                Duration.ofMillis(200),
+                Duration.ofMillis(50),
                 ProcessHandle.current().pid());
     }
 
@@ -42,11 +48,17 @@ class LongContextFxTest extends FxTestBase {
         TestSupport.waitOnFx(what, c, 180);
     }
 
-    String genStatus() { return fx(() -> window.generation().statusProperty().get()); }
+    String genStatus() {
+        return fx(() -> window.generation().statusProperty().get());
+    }
 
-    String cacheLine() { return fx(() -> window.cacheStatusLabel().getText()); }
+    String cacheLine() {
+        return fx(() -> window.cacheStatusLabel().getText());
+    }
 
-    String legend() { return fx(() -> window.contextBar().legendText()); }
+    String legend() {
+        return fx(() -> window.contextBar().legendText());
+    }
 
     List<String> watch() {
         List<String> seen = new CopyOnWriteArrayList<>();
@@ -71,16 +83,27 @@ class LongContextFxTest extends FxTestBase {
         List<String> seen = watch();
         String text = opening();
         interact(() -> {
-            story().samplingProperty().set(StoryData.EDITOR_SAMPLER.withTemperature(0).withMaxTokens(8));
+            story().samplingProperty()
+                    .set(StoryData.EDITOR_SAMPLER.withTemperature(0).withMaxTokens(8));
             story().editor().area().replaceText(text);
         });
-        // Warming while the writer reads: progress (tokens done / total, rate), then an exact cache saved with the story.
-        waitLong("warmed and saved", () -> seen.stream().anyMatch(s -> s.matches("Cache: exact, [0-9,]{3,} tokens · saved with the story.*")));
-        assertTrue(seen.stream().anyMatch(s -> s.matches("Cache: warming: [0-9,]+ / [0-9,]{3,} tokens · [0-9.]+ tokens/s.*")), seen.toString());
-        waitLong("status bar: exact, nothing to recompute", () -> cacheLine().contains("Cache: exact")
-                && legend().matches(".*next generation recomputes 0(\\s.*)?"));
+        // Warming while the writer reads: progress (tokens done / total, rate), then an exact cache saved with the
+        // story.
+        waitLong(
+                "warmed and saved",
+                () -> seen.stream()
+                        .anyMatch(s -> s.matches("Cache: exact, [0-9,]{3,} tokens · saved with the story.*")));
+        assertTrue(
+                seen.stream()
+                        .anyMatch(s -> s.matches("Cache: warming: [0-9,]+ / [0-9,]{3,} tokens · [0-9.]+ tokens/s.*")),
+                seen.toString());
+        waitLong(
+                "status bar: exact, nothing to recompute",
+                () -> cacheLine().contains("Cache: exact")
+                        && legend().matches(".*next generation recomputes 0(\\s.*)?"));
         clickOn("#btn-generate");
-        waitLong("generation", () -> !window.generation().generatingProperty().get() && text().length() > text.length());
+        waitLong(
+                "generation", () -> !window.generation().generatingProperty().get() && text().length() > text.length());
         assertTrue(genStatus().contains("(0 recomputed"), "the warmed prompt: " + genStatus());
         waitLong("warmed after the generation and saved", () -> seen.getLast().contains("saved with the story"));
         Path file = fx(() -> story().fileProperty().get());
@@ -92,11 +115,15 @@ class LongContextFxTest extends FxTestBase {
         List<String> again = reopen(file);
         waitForModel();
         waitLong("story open", () -> text().equals(written));
-        waitLong("cache restored and warm", () -> again.stream().anyMatch(s -> s.contains("restored"))
-                && again.getLast().contains("saved with the story"));
+        waitLong(
+                "cache restored and warm",
+                () -> again.stream().anyMatch(s -> s.contains("restored"))
+                        && again.getLast().contains("saved with the story"));
         waitLong("nothing to recompute", () -> legend().matches(".*next generation recomputes 0(\\s.*)?"));
         clickOn("#btn-generate");
-        waitLong("generation in the new instance", () -> !window.generation().generatingProperty().get() && text().length() > written.length());
+        waitLong(
+                "generation in the new instance",
+                () -> !window.generation().generatingProperty().get() && text().length() > written.length());
         assertTrue(genStatus().contains("(0 recomputed"), "reopened: " + genStatus());
         Label l = fx(() -> window.cacheStatusLabel());
         assertTrue(fx(l::getText).startsWith("Cache: exact"), fx(l::getText));
@@ -107,7 +134,8 @@ class LongContextFxTest extends FxTestBase {
         interact(() -> window.quit());
         Path kv = config.resolve("kv-cache");
         try (var files = Files.walk(kv)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().startsWith("pages-")).toList()) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith("pages-"))
+                    .toList()) {
                 byte[] b = Files.readAllBytes(p);
                 for (int i = 0; i < b.length; i += 97) b[i] ^= 0x5A;
                 Files.write(p, b);
@@ -116,9 +144,13 @@ class LongContextFxTest extends FxTestBase {
         List<String> third = reopen(file);
         waitForModel();
         waitLong("story open", () -> text().equals(second));
-        waitLong("damaged cache refused, read again", () -> third.stream().anyMatch(s -> s.contains("saved cache not used"))
-                && third.getLast().contains("saved with the story"));
+        waitLong(
+                "damaged cache refused, read again",
+                () -> third.stream().anyMatch(s -> s.contains("saved cache not used"))
+                        && third.getLast().contains("saved with the story"));
         clickOn("#btn-generate");
-        waitLong("generation after the damaged cache", () -> !window.generation().generatingProperty().get() && text().length() > second.length());
+        waitLong(
+                "generation after the damaged cache",
+                () -> !window.generation().generatingProperty().get() && text().length() > second.length());
     }
 }

@@ -1,15 +1,14 @@
 package org.longform.ui.app;
 
-import javafx.scene.control.CheckBox;
-import org.junit.jupiter.api.Test;
-import org.longform.engine.runtime.Session;
-import org.longform.ui.TestSupport;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import javafx.scene.control.CheckBox;
+import org.junit.jupiter.api.Test;
+import org.longform.engine.runtime.Session;
+import org.longform.ui.TestSupport;
 
 /** bin/longform --open FILE with a .txt: imported as a new story; plus the app's other startup/preferences paths. */
 class OpenArgsFxTest extends FxTestBase {
@@ -28,11 +27,15 @@ class OpenArgsFxTest extends FxTestBase {
 
     @Test
     void openArgumentImportsTextAsANewStory() {
-        waitFor("opened", () -> window.active() != null && window.active().editor().text().startsWith("CHAPTER I"));
+        waitFor(
+                "opened",
+                () -> window.active() != null && window.active().editor().text().startsWith("CHAPTER I"));
         assertEquals(1, fx(() -> window.stories().size()), "no extra blank story when a file is given");
         Path file = fx(() -> story().fileProperty().get());
         assertTrue(file.startsWith(config.resolve("stories")), "the import gets a library file: " + file);
-        assertTrue(fx(() -> window.prefs().recent().contains(txt.toAbsolutePath().normalize().toString())));
+        assertTrue(fx(() -> window.prefs()
+                .recent()
+                .contains(txt.toAbsolutePath().normalize().toString())));
     }
 
     @Test
@@ -46,7 +49,10 @@ class OpenArgsFxTest extends FxTestBase {
         clickOn("#btn-generate");
         waitFor("generated", () -> !window.generation().generatingProperty().get() && text().contains("hills."));
         assertEquals("CHAPTER I\n\n The wolves came down from the hills.The carriage stopped at the gate.", text());
-        assertEquals("CHAPTER I\n\n", TestSupport.tokenizer().decode(fake.lastPrompt()), "only the text before the cursor is the prompt");
+        assertEquals(
+                "CHAPTER I\n\n",
+                TestSupport.tokenizer().decode(fake.lastPrompt()),
+                "only the text before the cursor is the prompt");
     }
 
     @Test
@@ -57,7 +63,9 @@ class OpenArgsFxTest extends FxTestBase {
         // One setting for the window: the engine's (the fake model's), not a second prompt size in the UI.
         assertNull(fx(() -> window.scene().lookup("#context-size")), "no second context-size setting");
         int w = fx(() -> window.model().get().info().contextWindow());
-        waitFor("bar uses the model's window", () -> window.contextBar().legendText().contains(String.format("of %d tokens", w)));
+        waitFor(
+                "bar uses the model's window",
+                () -> window.contextBar().legendText().contains(String.format("of %d tokens", w)));
         interact(() -> ((CheckBox) window.scene().lookup("#approx-reuse")).setSelected(true));
         waitFor("prefs saved", () -> {
             Prefs p = Prefs.load(config.resolve("prefs.json"));

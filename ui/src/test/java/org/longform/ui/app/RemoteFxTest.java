@@ -1,7 +1,18 @@
 package org.longform.ui.app;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -25,18 +36,6 @@ import org.longform.ui.gen.EngineTextGenerator;
 import org.longform.ui.remote.RemoteSettings;
 import org.longform.ui.story.StoryData;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /**
  * The editor on a remote server: connect through the dialog to our own server on loopback (tiny
  * fixture model), generate into the story, and the context bar still counts with our tokenizer.
@@ -48,9 +47,15 @@ class RemoteFxTest extends FxTestBase {
 
     @BeforeAll
     static void startServer() throws Exception {
-        served = Generator.open(TestSupport.tinyModel(), EngineOptions.defaults().withThreads(1).withKvBudget(16L << 20));
-        server = LongformServer.start(ServerConfig.defaults("tiny").withHost("127.0.0.1").withPort(0).withApiKey("k3y")
-                .withIdleTimeout(Duration.ofSeconds(30)), served);
+        served = Generator.open(
+                TestSupport.tinyModel(), EngineOptions.defaults().withThreads(1).withKvBudget(16L << 20));
+        server = LongformServer.start(
+                ServerConfig.defaults("tiny")
+                        .withHost("127.0.0.1")
+                        .withPort(0)
+                        .withApiKey("k3y")
+                        .withIdleTimeout(Duration.ofSeconds(30)),
+                served);
         url = server.uri() + "/v1";
     }
 
@@ -61,7 +66,12 @@ class RemoteFxTest extends FxTestBase {
     }
 
     static SamplerSettings greedy(int n) {
-        return StoryData.EDITOR_SAMPLER.withTemperature(0).withRepetitionPenalty(1).withTopK(0).withTopP(1).withMaxTokens(n);
+        return StoryData.EDITOR_SAMPLER
+                .withTemperature(0)
+                .withRepetitionPenalty(1)
+                .withTopK(0)
+                .withTopP(1)
+                .withMaxTokens(n);
     }
 
     /** A previous session's settings: the dialog starts with them. */
@@ -69,7 +79,9 @@ class RemoteFxTest extends FxTestBase {
     AppConfig appConfig() {
         try {
             Files.createDirectories(config);
-            Files.writeString(config.resolve(RemoteSettings.FILE), "{\"url\":\"http://saved-host:9/v1\",\"contextTokens\":3000,\"apiKey\":\"ignored\"}");
+            Files.writeString(
+                    config.resolve(RemoteSettings.FILE),
+                    "{\"url\":\"http://saved-host:9/v1\",\"contextTokens\":3000,\"apiKey\":\"ignored\"}");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -81,9 +93,16 @@ class RemoteFxTest extends FxTestBase {
         waitFor("saved settings read", () -> window.remote().settings().url().equals("http://saved-host:9/v1"));
         interact(() -> window.actions().get("connect-remote").run());
         waitFor("dialog shown", () -> lookup("#remote-url").tryQuery().isPresent());
-        assertEquals("http://saved-host:9/v1", fx(() -> lookup("#remote-url").queryAs(TextField.class).getText()), "last session's URL");
-        assertEquals(3000, fx(() -> lookup("#remote-context").queryAs(Spinner.class).getValue()));
-        assertEquals("", fx(() -> lookup("#remote-key").queryAs(PasswordField.class).getText()), "a key is read only when 'remember' was ticked");
+        assertEquals(
+                "http://saved-host:9/v1",
+                fx(() -> lookup("#remote-url").queryAs(TextField.class).getText()),
+                "last session's URL");
+        assertEquals(
+                3000, fx(() -> lookup("#remote-context").queryAs(Spinner.class).getValue()));
+        assertEquals(
+                "",
+                fx(() -> lookup("#remote-key").queryAs(PasswordField.class).getText()),
+                "a key is read only when 'remember' was ticked");
         interact(() -> {
             lookup("#remote-url").queryAs(TextField.class).setText(url);
             lookup("#remote-key").queryAs(PasswordField.class).setText(key);
@@ -91,7 +110,9 @@ class RemoteFxTest extends FxTestBase {
         });
     }
 
-    String dialogStatus() { return fx(() -> lookup("#remote-status").queryAs(Label.class).getText()); }
+    String dialogStatus() {
+        return fx(() -> lookup("#remote-status").queryAs(Label.class).getText());
+    }
 
     @Test
     void connectsThroughTheDialogAndWritesIntoTheStory() {
@@ -102,36 +123,56 @@ class RemoteFxTest extends FxTestBase {
 
         clickOn("#remote-fetch");
         waitFor("models fetched", () -> dialogStatus().contains("The server serves: tiny"));
-        assertEquals("tiny", fx(() -> lookup("#remote-model").queryAs(ComboBox.class).getEditor().getText()));
+        assertEquals(
+                "tiny",
+                fx(() -> lookup("#remote-model")
+                        .queryAs(ComboBox.class)
+                        .getEditor()
+                        .getText()));
 
         clickOn("#remote-connect");
-        waitFor("connected", () -> window.model().infoProperty().get() != null && window.model().infoProperty().get().isRemote());
+        waitFor(
+                "connected",
+                () -> window.model().infoProperty().get() != null
+                        && window.model().infoProperty().get().isRemote());
         waitFor("dialog closed", () -> !dialogWindow.isShowing());
         String name = fx(() -> ((Label) window.scene().lookup("#model-name")).getText());
         assertEquals("remote: tiny at 127.0.0.1:" + server.port(), name);
         assertFalse(fx(() -> window.scene().lookup("#demo-notice").isVisible()), "no demo notice for a remote model");
-        assertTrue(fx(() -> ((Label) window.scene().lookup("#toolbar-model")).getText()).contains("2,048-token window"));
+        assertTrue(fx(() -> ((Label) window.scene().lookup("#toolbar-model")).getText())
+                .contains("2,048-token window"));
 
         String typed = "The old sailor looked at the sea and";
         interact(() -> window.active().samplingProperty().set(greedy(10)));
         clickOn(".story-editor");
         write(typed);
         push(KeyCode.CONTROL, KeyCode.ENTER);
-        waitFor("generation ends", () -> !window.generation().generatingProperty().get() && text().length() > typed.length());
+        waitFor(
+                "generation ends",
+                () -> !window.generation().generatingProperty().get() && text().length() > typed.length());
 
         // The remote text is what the same model writes locally (greedy), streamed into the editor.
         String expected;
         try (EngineTextGenerator local = EngineTextGenerator.open(TestSupport.tinyModel(), 1)) {
-            expected = local.generate(new GenerationRequest(local.encode(typed), greedy(10), 0, 0), TokenListener.NONE, new CancelToken()).text();
+            expected = local.generate(
+                            new GenerationRequest(local.encode(typed), greedy(10), 0, 0),
+                            TokenListener.NONE,
+                            new CancelToken())
+                    .text();
         }
         assertEquals(typed + expected, text());
         assertFalse(fx(() -> story().editor().generatedSpans()).isEmpty(), "marked as generated");
 
         // The context map counts with our tokenizer, inside the window set in the dialog.
-        waitFor("context map recounted", () -> story().promptProperty().get() != null
-                && story().promptProperty().get().storyTokens() == TestSupport.tokenizer().encode(text()).length);
+        waitFor(
+                "context map recounted",
+                () -> story().promptProperty().get() != null
+                        && story().promptProperty().get().storyTokens()
+                                == TestSupport.tokenizer().encode(text()).length);
         assertEquals(2048, fx(() -> story().promptProperty().get().contextSize()));
-        assertTrue(fx(() -> window.contextBar().legendText()).contains("of 2048 tokens"), fx(() -> window.contextBar().legendText()));
+        assertTrue(
+                fx(() -> window.contextBar().legendText()).contains("of 2048 tokens"),
+                fx(() -> window.contextBar().legendText()));
     }
 
     @Test
@@ -143,21 +184,32 @@ class RemoteFxTest extends FxTestBase {
         String msg = dialogStatus();
         assertTrue(msg.contains("401") && msg.contains("API key"), msg);
         assertFalse(msg.contains("Exception") || msg.contains("\n"), msg);
-        assertTrue(fx(() -> lookup("#remote-url").query().getScene().getWindow().isShowing()), "the dialog stays open to fix the key");
+        assertTrue(
+                fx(() -> lookup("#remote-url").query().getScene().getWindow().isShowing()),
+                "the dialog stays open to fix the key");
         assertSame(fake, fx(() -> window.model().get()), "the current model stays in use");
         assertTrue(fx(() -> window.notice().message()).contains("API key"), "the notice bar says so too");
 
         interact(() -> lookup("#remote-key").queryAs(PasswordField.class).setText("k3y"));
         clickOn("#remote-connect");
-        waitFor("connected", () -> window.model().get() != fake && window.model().infoProperty().get().isRemote());
+        waitFor(
+                "connected",
+                () -> window.model().get() != fake
+                        && window.model().infoProperty().get().isRemote());
         var file = config.resolve(RemoteSettings.FILE);
-        waitFor("settings saved", () -> Files.isRegularFile(file) && RemoteSettings.load(config).url().equals(url));
+        waitFor(
+                "settings saved",
+                () -> Files.isRegularFile(file)
+                        && RemoteSettings.load(config).url().equals(url));
         assertFalse(Files.readString(file).contains("k3y"), "the key is not written unless the writer asks");
 
         // Ticking "remember" writes it (owner-only file); the next session's dialog starts filled in.
         interact(() -> window.actions().get("connect-remote").run());
         waitFor("dialog shown", () -> lookup("#remote-remember").tryQuery().isPresent());
-        assertEquals("k3y", fx(() -> lookup("#remote-key").queryAs(PasswordField.class).getText()), "kept in memory this session");
+        assertEquals(
+                "k3y",
+                fx(() -> lookup("#remote-key").queryAs(PasswordField.class).getText()),
+                "kept in memory this session");
         interact(() -> lookup("#remote-remember").queryAs(CheckBox.class).setSelected(true));
         clickOn("#remote-connect");
         waitFor("key remembered", () -> "k3y".equals(RemoteSettings.load(config).apiKey()));
@@ -169,20 +221,31 @@ class RemoteFxTest extends FxTestBase {
     @Test
     void aBrokenStreamKeepsTheTextThatArrivedAndSaysWhatWentWrong() throws Exception {
         HttpServer stub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        stub.createContext("/v1/models", x -> reply(x, "application/json", "{\"object\":\"list\",\"data\":[{\"id\":\"stub\"}]}"));
-        stub.createContext("/v1/completions", x -> reply(x, "text/event-stream",
-                "data: {\"choices\":[{\"index\":0,\"text\":\" The wolves came\",\"finish_reason\":null}]}\n\n"
-                        + "data: <html>502 Bad Gateway</html>\n\n"));
+        stub.createContext(
+                "/v1/models", x -> reply(x, "application/json", "{\"object\":\"list\",\"data\":[{\"id\":\"stub\"}]}"));
+        stub.createContext(
+                "/v1/completions",
+                x -> reply(
+                        x,
+                        "text/event-stream",
+                        "data: {\"choices\":[{\"index\":0,\"text\":\" The wolves came\",\"finish_reason\":null}]}\n\n"
+                                + "data: <html>502 Bad Gateway</html>\n\n"));
         stub.start();
         try {
             waitForModel();
             openDialogAndFill("http://127.0.0.1:" + stub.getAddress().getPort(), "", 4096);
             clickOn("#remote-connect");
-            waitFor("connected", () -> window.model().infoProperty().get() != null && window.model().infoProperty().get().isRemote());
+            waitFor(
+                    "connected",
+                    () -> window.model().infoProperty().get() != null
+                            && window.model().infoProperty().get().isRemote());
             clickOn(".story-editor");
             write("Night.");
             push(KeyCode.CONTROL, KeyCode.ENTER);
-            waitFor("generation failed", () -> !window.generation().generatingProperty().get() && window.generation().errorProperty().get() != null);
+            waitFor(
+                    "generation failed",
+                    () -> !window.generation().generatingProperty().get()
+                            && window.generation().errorProperty().get() != null);
             assertEquals("Night. The wolves came", text(), "the story and what arrived are kept");
             String err = fx(() -> window.generation().errorProperty().get());
             assertTrue(err.startsWith("Generation failed: ") && err.contains("not valid JSON"), err);

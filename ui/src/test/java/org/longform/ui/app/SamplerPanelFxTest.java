@@ -1,5 +1,12 @@
 package org.longform.ui.app;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.ComboBox;
@@ -12,14 +19,6 @@ import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.sample.SamplerSettings;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** DRY, XTC and logit bias in the Sampler panel reach the generator; "Save as preset…" writes a loadable preset. */
 class SamplerPanelFxTest extends FxTestBase {
@@ -36,8 +35,10 @@ class SamplerPanelFxTest extends FxTestBase {
             while (p != null && !(p instanceof ScrollPane)) p = p.getParent();
             if (p instanceof ScrollPane sp) {
                 Node content = sp.getContent();
-                double y = content.sceneToLocal(n.localToScene(n.getBoundsInLocal())).getMinY();
-                double room = content.getBoundsInLocal().getHeight() - sp.getViewportBounds().getHeight();
+                double y = content.sceneToLocal(n.localToScene(n.getBoundsInLocal()))
+                        .getMinY();
+                double room = content.getBoundsInLocal().getHeight()
+                        - sp.getViewportBounds().getHeight();
                 sp.setVvalue(room <= 0 ? 0 : Math.min(1, Math.max(0, (y - 20) / room)));
             }
         });
@@ -45,14 +46,18 @@ class SamplerPanelFxTest extends FxTestBase {
     }
 
     private void showSamplerTab() {
-        interact(() -> ((TabPane) window.scene().lookup("#side")).getSelectionModel().select(2));
+        interact(() ->
+                ((TabPane) window.scene().lookup("#side")).getSelectionModel().select(2));
     }
 
     @Test
     void newSamplerControlsReachTheGenerator() {
         waitForModel();
         showSamplerTab();
-        assertEquals(SamplerSettings.Dry.OFF, fx(() -> story().samplingProperty().get().dry()), "off by default");
+        assertEquals(
+                SamplerSettings.Dry.OFF,
+                fx(() -> story().samplingProperty().get().dry()),
+                "off by default");
         interact(() -> {
             this.<Double>spinner("#dry-multiplier").getValueFactory().setValue(0.8);
             this.<Integer>spinner("#dry-allowed-length").getValueFactory().setValue(3);
@@ -71,9 +76,14 @@ class SamplerPanelFxTest extends FxTestBase {
         clickOn(reveal("#logit-bias"));
         interact(() -> ((TextArea) window.scene().lookup("#logit-bias")).end());
         type(KeyCode.ENTER).write("dragon: 2");
-        waitFor("message",
-                () -> ((Label) window.scene().lookup("#sampler-message")).getText().contains("not a token id"));
-        assertEquals(Map.of(50256, -100.0, 13, 1.5), fx(() -> story().samplingProperty().get().logitBias()));
+        waitFor(
+                "message",
+                () -> ((Label) window.scene().lookup("#sampler-message"))
+                        .getText()
+                        .contains("not a token id"));
+        assertEquals(
+                Map.of(50256, -100.0, 13, 1.5),
+                fx(() -> story().samplingProperty().get().logitBias()));
 
         clickOn("#btn-generate");
         waitFor("generation", () -> !window.generation().generatingProperty().get() && fake.lastRequest != null);
@@ -97,8 +107,11 @@ class SamplerPanelFxTest extends FxTestBase {
         interact(() -> ((TextField) lookup("#preset-name").query()).setText("Noir: slow"));
         type(KeyCode.ENTER);
         Path file = config.resolve("presets").resolve("Noir_ slow.json");
-        waitFor("preset listed",
-                () -> ((Label) window.scene().lookup("#preset-status")).getText().startsWith("Saved preset"));
+        waitFor(
+                "preset listed",
+                () -> ((Label) window.scene().lookup("#preset-status"))
+                        .getText()
+                        .startsWith("Saved preset"));
         assertTrue(Files.isRegularFile(file), file + " written");
 
         List<String> problems = new ArrayList<>();
@@ -110,10 +123,14 @@ class SamplerPanelFxTest extends FxTestBase {
 
         // it is offered in the preset list at once, and choosing it restores the settings
         @SuppressWarnings("unchecked")
-        ComboBox<Presets.Preset> presets = fx(() -> (ComboBox<Presets.Preset>) window.scene().lookup("#presets"));
+        ComboBox<Presets.Preset> presets =
+                fx(() -> (ComboBox<Presets.Preset>) window.scene().lookup("#presets"));
         interact(() -> story().samplingProperty().set(SamplerSettings.greedy()));
-        interact(() -> presets.getSelectionModel().select(presets.getItems().stream()
-                .filter(p -> p.name().equals("Noir: slow")).findFirst().orElseThrow()));
+        interact(() -> presets.getSelectionModel()
+                .select(presets.getItems().stream()
+                        .filter(p -> p.name().equals("Noir: slow"))
+                        .findFirst()
+                        .orElseThrow()));
         assertEquals(tuned, fx(() -> story().samplingProperty().get()));
         assertEquals(1.25, fx(() -> this.<Double>spinner("#dry-multiplier").getValue()));
     }

@@ -1,35 +1,43 @@
 package org.longform.ui.app;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.TestSupport;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /** A whole novel (War and Peace, 3.2 MB) opens, scrolls, and takes typing without lag. */
 class WarAndPeaceFxTest extends FxTestBase {
     static Path novel() {
-        return TestSupport.home().resolve("../shared/corpus/war-and-peace.tolstoy.txt").normalize();
+        return TestSupport.home()
+                .resolve("../shared/corpus/war-and-peace.tolstoy.txt")
+                .normalize();
     }
 
     @Test
     void opensScrollsAndTypes() throws Exception {
         Path f = novel();
         Assumptions.assumeTrue(Files.isRegularFile(f), "corpus not available: " + f);
-        int expectedLength = Files.readString(f).replace("\r\n", "\n").replace("\uFEFF", "").length();
+        int expectedLength =
+                Files.readString(f).replace("\r\n", "\n").replace("\uFEFF", "").length();
         waitForModel();
         long t0 = System.nanoTime();
         interact(() -> window.files().open(f));
-        waitFor("novel open", () -> window.active() != null && window.active().editor().length() == expectedLength);
+        waitFor(
+                "novel open",
+                () -> window.active() != null && window.active().editor().length() == expectedLength);
         long openMs = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("War and Peace: open " + openMs + " ms, " + expectedLength + " chars");
 
-        waitFor("context map", () -> story().promptProperty().get() != null && story().editor().shadedUpTo() > 0);
-        assertTrue(fx(() -> story().promptProperty().get().storyCut()) > 3_000_000, "most of the novel is out of view (shaded)");
+        waitFor(
+                "context map",
+                () -> story().promptProperty().get() != null && story().editor().shadedUpTo() > 0);
+        assertTrue(
+                fx(() -> story().promptProperty().get().storyCut()) > 3_000_000,
+                "most of the novel is out of view (shaded)");
 
         long s0 = System.nanoTime();
         interact(() -> {
@@ -41,9 +49,16 @@ class WarAndPeaceFxTest extends FxTestBase {
         long scrollMs = (System.nanoTime() - s0) / 1_000_000;
         System.out.println("War and Peace: two jumps " + scrollMs + " ms");
 
-        interact(() -> { var a = story().editor().area(); a.moveTo(a.getLength()); a.requestFollowCaret(); });
+        interact(() -> {
+            var a = story().editor().area();
+            a.moveTo(a.getLength());
+            a.requestFollowCaret();
+        });
         clickOn(".story-editor");
-        interact(() -> { var a = story().editor().area(); a.moveTo(a.getLength()); });
+        interact(() -> {
+            var a = story().editor().area();
+            a.moveTo(a.getLength());
+        });
         String typed = "And the snow kept falling";
         // Keys a busy machine delivers seconds apart must still form one typing step: the editor's
         // history groups keys by its clock, so give it one that moves 10 ms a key.

@@ -1,5 +1,9 @@
 package org.longform.ui.app;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import java.util.Locale;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
@@ -16,11 +20,6 @@ import org.longform.ui.tools.FindReplaceBar;
 import org.longform.ui.tools.TextSearch;
 import org.longform.ui.tools.WritingStats;
 
-import java.util.List;
-import java.util.Locale;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /** Find / replace, live counts, zoom, font and layout, and the distraction-free view in the real window. */
 class WritingToolsFxTest extends FxTestBase {
     static final String TEXT = "The cat sat on the mat.\nThe Cathedral cat was black.\nA cat, a cat!";
@@ -31,10 +30,16 @@ class WritingToolsFxTest extends FxTestBase {
         return s;
     }
 
-    FindReplaceBar bar() { return fx(() -> window.tools().findBar()); }
+    FindReplaceBar bar() {
+        return fx(() -> window.tools().findBar());
+    }
 
     /** Searches run on a worker thread: waits until the last one has been applied. */
-    void settle() { waitFor("search done", () -> !window.tools().findBar().searchingProperty().get()); }
+    void settle() {
+        waitFor(
+                "search done",
+                () -> !window.tools().findBar().searchingProperty().get());
+    }
 
     @Test
     void findReplaceWholeWordIsOneUndoStep() {
@@ -65,9 +70,15 @@ class WritingToolsFxTest extends FxTestBase {
         assertEquals(replaced, text());
         assertEquals("Replaced 4 matches in the story", fx(() -> bar().status().getText()));
         // The whole Replace all is one step back in the editor's own history.
-        fx(() -> { window.actions().get("undo").run(); return null; });
+        fx(() -> {
+            window.actions().get("undo").run();
+            return null;
+        });
         assertEquals(TEXT, text());
-        fx(() -> { window.actions().get("redo").run(); return null; });
+        fx(() -> {
+            window.actions().get("redo").run();
+            return null;
+        });
         assertEquals(replaced, text());
         push(KeyCode.ESCAPE);
         assertFalse(fx(() -> bar().isVisible()));
@@ -82,7 +93,8 @@ class WritingToolsFxTest extends FxTestBase {
         String gen = " The wolves came down from the hills.";
         waitFor("generated", () -> text().equals("It was winter in the north." + gen));
         int g0 = "It was winter in the north.".length();
-        assertEquals(List.of(new Span(g0, g0 + gen.length())),
+        assertEquals(
+                List.of(new Span(g0, g0 + gen.length())),
                 fx(() -> story().editor().generatedSpans()));
         fx(() -> {
             window.tools().findBar().open(true);
@@ -97,10 +109,13 @@ class WritingToolsFxTest extends FxTestBase {
         assertEquals(now, text());
         // Generated stays generated except the replaced words (the writer's edit, plain as typing is).
         int a = now.indexOf(" those wolves"), b = now.indexOf("those hills");
-        assertEquals(List.of(new Span(a, a + 1), new Span(a + 6, b),
-                new Span(b + 5, now.length())),
+        assertEquals(
+                List.of(new Span(a, a + 1), new Span(a + 6, b), new Span(b + 5, now.length())),
                 fx(() -> story().editor().generatedSpans()));
-        fx(() -> { window.actions().get("undo").run(); return null; });
+        fx(() -> {
+            window.actions().get("undo").run();
+            return null;
+        });
         assertEquals("It was winter in the north." + gen, text(), "still one undo step");
     }
 
@@ -108,17 +123,28 @@ class WritingToolsFxTest extends FxTestBase {
     void replaceOneAtATimeWithRegexGroupsAndBadPatterns() {
         waitForModel();
         StorySession s = open("Anna ran home. Boris ran away.");
-        fx(() -> { window.tools().findBar().open(true); window.tools().findBar().setOptions(new TextSearch.Options(true,
-                false, true), false); return null; });
-        fx(() -> { bar().findField().setText("(\\w+) ran"); bar().replaceField().setText("$1 walked"); return null; });
-        clickOn("#replace-one");   // nothing selected yet: selects the first match
+        fx(() -> {
+            window.tools().findBar().open(true);
+            window.tools().findBar().setOptions(new TextSearch.Options(true, false, true), false);
+            return null;
+        });
+        fx(() -> {
+            bar().findField().setText("(\\w+) ran");
+            bar().replaceField().setText("$1 walked");
+            return null;
+        });
+        clickOn("#replace-one"); // nothing selected yet: selects the first match
         settle();
         assertEquals("Anna ran", fx(() -> s.editor().area().getSelectedText()));
         clickOn("#replace-one");
         settle();
         assertEquals("Anna walked home. Boris ran away.", text());
         assertEquals("Boris ran", fx(() -> s.editor().area().getSelectedText()), "moves on to the next match");
-        fx(() -> { bar().findField().setText("(broken"); bar().updateCount(); return null; });
+        fx(() -> {
+            bar().findField().setText("(broken");
+            bar().updateCount();
+            return null;
+        });
         assertTrue(fx(() -> bar().status().getText().startsWith("Bad regular expression")));
         clickOn("#replace-all");
         settle();
@@ -132,8 +158,10 @@ class WritingToolsFxTest extends FxTestBase {
         fx(() -> {
             s.memoryProperty().set("Anna is married to Karenin.");
             s.noteTextProperty().set("Keep Anna sad.");
-            s.worldInfo().setAll(WorldInfoEntry.of("Anna", "Anna Karenina, a princess."),
-                    WorldInfoEntry.of("Kitty", "Kitty Shcherbatskaya."));
+            s.worldInfo()
+                    .setAll(
+                            WorldInfoEntry.of("Anna", "Anna Karenina, a princess."),
+                            WorldInfoEntry.of("Kitty", "Kitty Shcherbatskaya."));
             window.tools().findBar().open(true);
             window.tools().findBar().setOptions(new TextSearch.Options(true, true, false), true);
             bar().findField().setText("Anna");
@@ -142,17 +170,24 @@ class WritingToolsFxTest extends FxTestBase {
             return null;
         });
         settle();
-        assertEquals("1 match in the story, 3 matches in the panels", fx(() -> bar().status().getText()));
+        assertEquals(
+                "1 match in the story, 3 matches in the panels",
+                fx(() -> bar().status().getText()));
         clickOn("#replace-all");
         settle();
         assertEquals("Anya met Vronsky.", text());
         assertEquals("Anya is married to Karenin.", fx(() -> s.memoryProperty().get()));
         assertEquals("Keep Anya sad.", fx(() -> s.noteTextProperty().get()));
-        assertEquals(List.of("Anya Karenina, a princess.", "Kitty Shcherbatskaya."),
+        assertEquals(
+                List.of("Anya Karenina, a princess.", "Kitty Shcherbatskaya."),
                 fx(() -> s.worldInfo().stream().map(WorldInfoEntry::content).toList()));
         // The story changed, so the bar counts again; the replace's message stays in front of the new count.
-        waitFor("replaced, then counted again", () -> bar().status().getText()
-                .equals("Replaced 1 match in the story, 3 matches in the panels · now no match in the story, no match in the panels"));
+        waitFor(
+                "replaced, then counted again",
+                () -> bar().status()
+                        .getText()
+                        .equals(
+                                "Replaced 1 match in the story, 3 matches in the panels · now no match in the story, no match in the panels"));
     }
 
     @Test
@@ -163,24 +198,45 @@ class WritingToolsFxTest extends FxTestBase {
         waitFor("story counted", () -> st.storyWordsProperty().get() == 15);
         assertEquals(TEXT.length(), fx(() -> st.storyCharsProperty().get()));
         int tokens = TestSupport.tokenizer().encode(TEXT).length;
-        waitFor("story tokens counted with the model's tokenizer", () -> st.storyTokensProperty().get() == tokens);
+        waitFor(
+                "story tokens counted with the model's tokenizer",
+                () -> st.storyTokensProperty().get() == tokens);
         assertEquals(0, fx(() -> st.sessionWordsProperty().get()));
-        fx(() -> { s.editor().area().selectRange(0, 11); return null; });
-        waitFor("selection counted", () -> st.selectionWordsProperty().get() == 3
-                && st.selectionTokensProperty().get() == TestSupport.tokenizer().encode("The cat sat").length);
+        fx(() -> {
+            s.editor().area().selectRange(0, 11);
+            return null;
+        });
+        waitFor(
+                "selection counted",
+                () -> st.selectionWordsProperty().get() == 3
+                        && st.selectionTokensProperty().get()
+                                == TestSupport.tokenizer().encode("The cat sat").length);
         clickOn(".story-editor");
-        fx(() -> { s.editor().area().moveTo(s.editor().length()); return null; });
+        fx(() -> {
+            s.editor().area().moveTo(s.editor().length());
+            return null;
+        });
         write(" Two more.");
-        waitFor("session words", () -> st.sessionWordsProperty().get() == 2 && st.storyWordsProperty().get() == 17);
+        waitFor(
+                "session words",
+                () -> st.sessionWordsProperty().get() == 2
+                        && st.storyWordsProperty().get() == 17);
         assertEquals(2, fx(() -> st.todayWordsProperty().get()));
-        assertTrue(fx(() ->
-                ((Label) window.scene().lookup("#stats-session")).getText()).equals("Session: +2 words"));
+        assertTrue(fx(() -> ((Label) window.scene().lookup("#stats-session")).getText())
+                .equals("Session: +2 words"));
         // A daily goal shows today's words against it, and is remembered with today's count.
-        fx(() -> { window.tools().setPrefs(window.tools().prefs().withGoal(1000)); st.count(); return null; });
-        waitFor("goal shown", () ->
-                ((Label) window.scene().lookup("#stats-today")).getText().equals("Today: 2 of 1,000 words"));
-        waitFor("goal saved", () -> EditorPrefs.load(config.resolve("editor.json")).dailyGoal() == 1000
-                && EditorPrefs.load(config.resolve("editor.json")).writtenToday() == 2);
+        fx(() -> {
+            window.tools().setPrefs(window.tools().prefs().withGoal(1000));
+            st.count();
+            return null;
+        });
+        waitFor(
+                "goal shown",
+                () -> ((Label) window.scene().lookup("#stats-today")).getText().equals("Today: 2 of 1,000 words"));
+        waitFor(
+                "goal saved",
+                () -> EditorPrefs.load(config.resolve("editor.json")).dailyGoal() == 1000
+                        && EditorPrefs.load(config.resolve("editor.json")).writtenToday() == 2);
     }
 
     @Test
@@ -194,12 +250,16 @@ class WritingToolsFxTest extends FxTestBase {
         assertTrue(fx(() -> s.editor().area().getStyle()).contains("-fx-font-size: 17.0px"));
         push(KeyCode.CONTROL, KeyCode.MINUS);
         assertEquals(16.0, fx(() -> window.tools().prefs().fontSize()));
-        waitFor("size remembered", () -> EditorPrefs.load(config.resolve("editor.json")).fontSize() == 16.0);
+        waitFor(
+                "size remembered",
+                () -> EditorPrefs.load(config.resolve("editor.json")).fontSize() == 16.0);
         push(KeyCode.CONTROL, KeyCode.DIGIT0);
         assertEquals(EditorPrefs.DEFAULT_SIZE, fx(() -> window.tools().prefs().fontSize()));
         // Font size reaches the drawn text, not only the style string.
-        waitFor("text drawn at 15px", () -> s.editor().area().lookupAll(".text").stream()
-                .anyMatch(n -> n instanceof Text t && t.getFont().getSize() == 15.0));
+        waitFor(
+                "text drawn at 15px",
+                () -> s.editor().area().lookupAll(".text").stream()
+                        .anyMatch(n -> n instanceof Text t && t.getFont().getSize() == 15.0));
     }
 
     @Test
@@ -208,9 +268,11 @@ class WritingToolsFxTest extends FxTestBase {
         StorySession s = open(TEXT);
         var dialog = fx(() -> window.tools().showLayoutDialog(window.stage, sc -> {}));
         fx(() -> {
-            @SuppressWarnings("unchecked") var width = (Spinner<Integer>) dialog.getScene().lookup("#look-width");
+            @SuppressWarnings("unchecked")
+            var width = (Spinner<Integer>) dialog.getScene().lookup("#look-width");
             width.getValueFactory().setValue(600);
-            @SuppressWarnings("unchecked") var spacing = (Spinner<Double>) dialog.getScene().lookup("#look-spacing");
+            @SuppressWarnings("unchecked")
+            var spacing = (Spinner<Double>) dialog.getScene().lookup("#look-spacing");
             spacing.getValueFactory().setValue(2.0);
             return null;
         });
@@ -219,15 +281,21 @@ class WritingToolsFxTest extends FxTestBase {
         assertEquals(2.0, p.lineSpacing());
         double w = fx(() -> s.editor().area().getWidth());
         double side = Math.max(28, (w - 600) / 2);
-        assertTrue(fx(() ->
-                s.editor().area().getStyle()).contains(String.format(Locale.ROOT,
-                "-fx-padding: 16 %.1f 16 %.1f", side, side)),
+        assertTrue(
+                fx(() -> s.editor().area().getStyle())
+                        .contains(String.format(Locale.ROOT, "-fx-padding: 16 %.1f 16 %.1f", side, side)),
                 fx(() -> s.editor().area().getStyle()));
-        waitFor("paragraphs spaced", () -> s.editor().area().lookupAll(".paragraph-text").stream()
-                .anyMatch(n -> n instanceof TextFlow f
-                && Math.abs(f.getLineSpacing() - 18.0) < 0.01));
-        fx(() -> { dialog.close(); return null; });
-        waitFor("layout remembered", () -> EditorPrefs.load(config.resolve("editor.json")).textWidth() == 600);
+        waitFor(
+                "paragraphs spaced",
+                () -> s.editor().area().lookupAll(".paragraph-text").stream()
+                        .anyMatch(n -> n instanceof TextFlow f && Math.abs(f.getLineSpacing() - 18.0) < 0.01));
+        fx(() -> {
+            dialog.close();
+            return null;
+        });
+        waitFor(
+                "layout remembered",
+                () -> EditorPrefs.load(config.resolve("editor.json")).textWidth() == 600);
     }
 
     @Test
@@ -250,7 +318,10 @@ class WritingToolsFxTest extends FxTestBase {
         // Leaving full screen another way (Esc, the window manager) brings the window back too.
         push(KeyCode.F11);
         assertFalse(fx(toolbar::isVisible));
-        fx(() -> { window.stage.setFullScreen(false); return null; });
+        fx(() -> {
+            window.stage.setFullScreen(false);
+            return null;
+        });
         assertFalse(fx(() -> window.tools().distractionFreeProperty().get()));
         assertTrue(fx(toolbar::isVisible));
         assertNotNull(fx(() -> side.getScene()));

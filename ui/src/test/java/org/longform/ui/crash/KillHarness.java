@@ -1,5 +1,8 @@
 package org.longform.ui.crash;
 
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import org.longform.engine.Assets;
 import org.longform.engine.context.KvStore;
 import org.longform.engine.model.Model;
@@ -8,10 +11,6 @@ import org.longform.engine.runtime.Session;
 import org.longform.ui.app.AutosaveStore;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
-
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * Child process of {@link KillNineTest}: a headless writing session that never stops. Each round
@@ -24,15 +23,25 @@ public final class KillHarness {
     static final int STEP = 8, MAX_TOKENS = 256;
 
     /** The token the session holds at position i: the same in the child and in the parent's check. */
-    static int token(int i) { return 11 + (i * 7919) % 4000; }
-
-    static EngineOptions options() {
-        return EngineOptions.defaults().withBlockSize(16).withChunkSize(32).withBackend("scalar").withThreads(1);
+    static int token(int i) {
+        return 11 + (i * 7919) % 4000;
     }
 
-    static Path modelDir() { return Assets.home().resolve("engine/src/test/resources/fixtures/tiny-mpt-4h"); }
+    static EngineOptions options() {
+        return EngineOptions.defaults()
+                .withBlockSize(16)
+                .withChunkSize(32)
+                .withBackend("scalar")
+                .withThreads(1);
+    }
 
-    static String line(int n) { return "Line " + n + ": the lamp guttered and the wind came in off the moor.\n"; }
+    static Path modelDir() {
+        return Assets.home().resolve("engine/src/test/resources/fixtures/tiny-mpt-4h");
+    }
+
+    static String line(int n) {
+        return "Line " + n + ": the lamp guttered and the wind came in off the moor.\n";
+    }
 
     /** Flushed at once: the parent must see a line the moment it is true. */
     static void say(String line) {
@@ -44,9 +53,11 @@ public final class KillHarness {
         Path home = Path.of(args[0]);
         Path config = home.resolve("config"), story = home.resolve("novel.longform");
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (Model model = Model.load(modelDir()); Session s = Session.open(model, options());
-             KvStore kv = new KvStore(home.resolve("kv"))) {
-            AutosaveStore store = new AutosaveStore(config, ProcessHandle.current().pid());
+        try (Model model = Model.load(modelDir());
+                Session s = Session.open(model, options());
+                KvStore kv = new KvStore(home.resolve("kv"))) {
+            AutosaveStore store =
+                    new AutosaveStore(config, ProcessHandle.current().pid());
             StoryData d = StoryData.blank("Night");
             say("READY " + d.id());
             StringBuilder text = new StringBuilder();

@@ -1,16 +1,6 @@
 package org.longform.ui.crash;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.engine.context.KvFile;
-import org.longform.engine.context.KvStore;
-import org.longform.engine.model.Model;
-import org.longform.engine.runtime.Session;
-import org.longform.ui.app.AutosaveStore;
-import org.longform.ui.story.StoryData;
-import org.longform.ui.story.StoryFile;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,8 +18,17 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.context.KvFile;
+import org.longform.engine.context.KvStore;
+import org.longform.engine.model.Model;
+import org.longform.engine.runtime.Session;
+import org.longform.ui.app.AutosaveStore;
+import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StoryFile;
 
 /**
  * kill -9 at random moments of a writing session ({@link KillHarness} in a child JVM): inside an
@@ -43,10 +42,14 @@ class KillNineTest {
     static Model model;
 
     @BeforeAll
-    static void load() { model = Model.load(KillHarness.modelDir()); }
+    static void load() {
+        model = Model.load(KillHarness.modelDir());
+    }
 
     @AfterAll
-    static void close() { model.close(); }
+    static void close() {
+        model.close();
+    }
 
     record Outcome(String killedIn, int saves, int kvTokens, boolean kvUsed) {}
 
@@ -65,18 +68,28 @@ class KillNineTest {
                 default -> elsewhere++;
             }
         }
-        System.out.printf("kill -9: %d kills survived (%d inside an autosave, %d inside a KV store save, %d between);"
-                + " %d completed autosaves checked; KV store restored and verified after %d kills, refused after %d%n",
+        System.out.printf(
+                "kill -9: %d kills survived (%d inside an autosave, %d inside a KV store save, %d between);"
+                        + " %d completed autosaves checked; KV store restored and verified after %d kills, refused after %d%n",
                 runs, inSave, inKv, elsewhere, saves, kvRestored, runs - kvRestored);
     }
 
     Outcome killOnce(Path home, int delayMs) throws Exception {
         Files.createDirectories(home);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), KillHarness.class.getName(), home.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "--add-modules",
+                        "jdk.incubator.vector",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-XX:-UsePerfData",
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        KillHarness.class.getName(),
+                        home.toString())
+                .redirectErrorStream(true)
+                .start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             var in = new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8);
@@ -88,7 +101,8 @@ class KillNineTest {
         });
         reader.start();
         long deadline = System.currentTimeMillis() + 60_000;
-        while (lines.stream().noneMatch(l -> l.startsWith("READY")) && p.isAlive()
+        while (lines.stream().noneMatch(l -> l.startsWith("READY"))
+                && p.isAlive()
                 && System.currentTimeMillis() < deadline) {
             Thread.sleep(5);
         }
@@ -107,7 +121,11 @@ class KillNineTest {
     }
 
     Outcome check(Path home, List<String> lines) throws Exception {
-        String id = lines.stream().filter(l -> l.startsWith("READY ")).findFirst().orElseThrow().substring(6);
+        String id = lines.stream()
+                .filter(l -> l.startsWith("READY "))
+                .findFirst()
+                .orElseThrow()
+                .substring(6);
         String last = lines.isEmpty() ? "" : lines.getLast().split(" ")[0];
         // hashes of the last completed save and of the one in flight: the only acceptable story bytes
         String done = null, inFlight = null;
@@ -115,23 +133,35 @@ class KillNineTest {
         for (int i = 0; i < lines.size(); i++) {
             String[] w = lines.get(i).split(" ");
             if (w[0].equals("SAVING")) inFlight = w[2];
-            if (w[0].equals("SAVED")) { done = inFlight; inFlight = null; saved = Integer.parseInt(w[1]); }
+            if (w[0].equals("SAVED")) {
+                done = inFlight;
+                inFlight = null;
+                saved = Integer.parseInt(w[1]);
+            }
         }
         Path story = home.resolve("novel.longform");
         if (done != null || Files.exists(story)) {
             Set<String> ok = new HashSet<>(Arrays.asList(done, inFlight));
-            assertTrue(ok.contains(sha(Files.readAllBytes(story))), () -> "story bytes are neither the last save nor the one in flight: "
-                    + describe(story) + "; child said " + lines.subList(Math.max(0, lines.size() - 6), lines.size()));
+            assertTrue(
+                    ok.contains(sha(Files.readAllBytes(story))),
+                    () -> "story bytes are neither the last save nor the one in flight: " + describe(story)
+                            + "; child said " + lines.subList(Math.max(0, lines.size() - 6), lines.size()));
             assertEquals(id, StoryFile.read(story).id(), "the story opens");
             // the crash is noticed and the recovery copy offered, with the same acceptable bytes
             List<String> problems = new ArrayList<>();
-            var rec = new AutosaveStore(home.resolve("config"), ProcessHandle.current().pid()).recoverable(problems);
+            var rec = new AutosaveStore(
+                            home.resolve("config"), ProcessHandle.current().pid())
+                    .recoverable(problems);
             assertEquals(List.of(), problems);
             assertEquals(1, rec.size(), "one story to recover");
-            assertTrue(ok.contains(sha(Files.readAllBytes(rec.getFirst().file()))), () -> "recovery copy bytes: "
-                    + rec.getFirst().file() + " holds " + rec.getFirst().story().text().length() + " chars; child said "
-                    + lines.subList(Math.max(0, lines.size() - 6), lines.size()));
-            AutosaveStore store = new AutosaveStore(home.resolve("config"), ProcessHandle.current().pid());
+            assertTrue(
+                    ok.contains(sha(Files.readAllBytes(rec.getFirst().file()))),
+                    () -> "recovery copy bytes: "
+                            + rec.getFirst().file() + " holds "
+                            + rec.getFirst().story().text().length() + " chars; child said "
+                            + lines.subList(Math.max(0, lines.size() - 6), lines.size()));
+            AutosaveStore store = new AutosaveStore(
+                    home.resolve("config"), ProcessHandle.current().pid());
             for (Path v : store.versions(id)) StoryFile.read(v);
             assertFalse(store.versions(id).isEmpty(), "a history version exists");
         }
@@ -144,7 +174,8 @@ class KillNineTest {
     boolean checkKv(Path dir) {
         int[] prompt = new int[KillHarness.MAX_TOKENS + 1];
         for (int i = 0; i < prompt.length; i++) prompt[i] = KillHarness.token(i);
-        try (Session back = Session.open(model, KillHarness.options()); KvStore store = new KvStore(dir)) {
+        try (Session back = Session.open(model, KillHarness.options());
+                KvStore store = new KvStore(dir)) {
             KvFile.Restore r = back.loadKv(store, prompt);
             if (!r.used()) return false;
             int m = r.tokens();
@@ -181,8 +212,13 @@ class KillNineTest {
             byte[] again = StoryFile.toJson(d);
             int i = 0;
             while (i < Math.min(b.length, again.length) && b[i] == again[i]) i++;
-            return b.length + " bytes, text " + d.text().length() + " chars, re-serialized " + again.length + " bytes, first difference at "
-                    + i + ": " + new String(b, Math.max(0, i - 80), Math.min(160, b.length - Math.max(0, i - 80)), StandardCharsets.UTF_8);
+            return b.length + " bytes, text " + d.text().length() + " chars, re-serialized " + again.length
+                    + " bytes, first difference at " + i + ": "
+                    + new String(
+                            b,
+                            Math.max(0, i - 80),
+                            Math.min(160, b.length - Math.max(0, i - 80)),
+                            StandardCharsets.UTF_8);
         } catch (Exception e) {
             return b.length + " bytes, unreadable: " + e;
         }

@@ -1,5 +1,12 @@
 package org.longform.ui.gen;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.engine.gen.CancelToken;
@@ -14,17 +21,10 @@ import org.longform.hub.SystemCheck;
 import org.longform.ui.TestSupport;
 import org.longform.ui.story.StoryData;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /** The editor's engine settings: the file, and what a model opened with them runs on. */
 class EngineSettingsTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void savedSettingsComeBackAndBadFilesGiveDefaults() throws Exception {
@@ -45,9 +45,16 @@ class EngineSettingsTest {
         assertTrue(problems.get(0).startsWith(f.toString()) && problems.get(0).contains("defaults"), problems.get(0));
         problems.clear();
         Files.writeString(f, "{\"weights\": \"q3_k\", \"kv\": \"f8\", \"window\": -5}");
-        assertEquals(EngineSettings.defaults(), EngineSettings.load(f, problems::add), "unknown values fall back one by one");
+        assertEquals(
+                EngineSettings.defaults(),
+                EngineSettings.load(f, problems::add),
+                "unknown values fall back one by one");
         assertEquals(3, problems.size(), problems.toString());
-        assertTrue(problems.get(0).contains("'q3_k'") && problems.get(1).contains("'f8'") && problems.get(2).contains("-5"), problems.toString());
+        assertTrue(
+                problems.get(0).contains("'q3_k'")
+                        && problems.get(1).contains("'f8'")
+                        && problems.get(2).contains("-5"),
+                problems.toString());
         problems.clear();
         new EngineSettings("q8_0", "int8", 4096).save(f);
         EngineSettings.load(f, problems::add);
@@ -60,15 +67,18 @@ class EngineSettingsTest {
 
     @Test
     void aModelOpensWithTheChosenWeightsKvAndWindow() throws Exception {
-        Path dir = copyOfTinyModel();   // quantizing writes its cache next to the model
+        Path dir = copyOfTinyModel(); // quantizing writes its cache next to the model
         try (EngineTextGenerator g = EngineTextGenerator.open(dir, 1, new EngineSettings("q8_0", "f16", 1024))) {
             ModelInfo m = g.info();
             assertEquals("q8_0", m.weights());
             assertEquals("f16", m.kvDtype());
             assertEquals(1024, m.contextWindow());
             int[] ids = g.encode("The old sailor");
-            GenerationResult r = g.generate(new GenerationRequest(ids, StoryData.EDITOR_SAMPLER.withTemperature(0).withMaxTokens(3), 0, 0),
-                    TokenListener.NONE, new CancelToken());
+            GenerationResult r = g.generate(
+                    new GenerationRequest(
+                            ids, StoryData.EDITOR_SAMPLER.withTemperature(0).withMaxTokens(3), 0, 0),
+                    TokenListener.NONE,
+                    new CancelToken());
             assertTrue(r.ids().length > 0, "it writes");
         }
         assertTrue(Files.exists(dir.resolve("longform-q8_0.lfq")), "the quantized form is cached next to the model");
@@ -88,7 +98,8 @@ class EngineSettingsTest {
             }
             assertTrue(plan.fits(), "a tiny model fits anywhere");
             assertEquals(plan.dtype().label(), m.kvDtype());
-            assertEquals(Math.min(plan.window(), trained), m.contextWindow(), "the window: the trained length, as it fits");
+            assertEquals(
+                    Math.min(plan.window(), trained), m.contextWindow(), "the window: the trained length, as it fits");
             assertEquals("bf16", m.weights(), "weights as stored");
         }
     }

@@ -1,5 +1,11 @@
 package org.longform.ui.gen;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,13 +19,6 @@ import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.TestSupport;
 import org.longform.ui.story.StoryData;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** Drives the real engine with the tiny random-weight fixture model: real tokens, garbage text. */
 class EngineTextGeneratorTest {
@@ -47,21 +46,38 @@ class EngineTextGeneratorTest {
     @Test
     void greedyGenerationStreamsDeterministicTokensAndReusesTheCache() {
         int[] prompt = gen.encode("The old sailor looked at the sea and");
-        assertArrayEquals(TestSupport.tokenizer().encode("The old sailor looked at the sea and"), prompt, "same tokenizer as the bundled one");
-        SamplerSettings greedy = StoryData.EDITOR_SAMPLER.withTemperature(0).withRepetitionPenalty(1).withMaxTokens(8);
+        assertArrayEquals(
+                TestSupport.tokenizer().encode("The old sailor looked at the sea and"),
+                prompt,
+                "same tokenizer as the bundled one");
+        SamplerSettings greedy = StoryData.EDITOR_SAMPLER
+                .withTemperature(0)
+                .withRepetitionPenalty(1)
+                .withMaxTokens(8);
         List<String> streamed = new ArrayList<>();
         int[] prefill = {0};
-        GenerationResult a = gen.generate(new GenerationRequest(prompt, greedy, 0, 0), new TokenListener() {
-            @Override public void onPrefill(int done, int total) { prefill[0] = done; }
-            @Override public void onToken(int id, String text) { streamed.add(text); }
-        }, new CancelToken());
+        GenerationResult a = gen.generate(
+                new GenerationRequest(prompt, greedy, 0, 0),
+                new TokenListener() {
+                    @Override
+                    public void onPrefill(int done, int total) {
+                        prefill[0] = done;
+                    }
+
+                    @Override
+                    public void onToken(int id, String text) {
+                        streamed.add(text);
+                    }
+                },
+                new CancelToken());
         assertEquals(prompt.length, prefill[0]);
         assertEquals(prompt.length, a.promptTokens());
         assertTrue(a.ids().length > 0 && a.ids().length <= 8);
         assertEquals(a.text(), String.join("", streamed), "streamed pieces add up to the result");
 
         // Same prompt again: same text (greedy), and only the last prompt token is recomputed.
-        GenerationResult b = gen.generate(new GenerationRequest(prompt, greedy, 0, 0), TokenListener.NONE, new CancelToken());
+        GenerationResult b =
+                gen.generate(new GenerationRequest(prompt, greedy, 0, 0), TokenListener.NONE, new CancelToken());
         assertEquals(a.text(), b.text());
         assertEquals(1, b.recomputedTokens());
     }
@@ -70,10 +86,19 @@ class EngineTextGeneratorTest {
     void cancelStopsGeneration() {
         CancelToken cancel = new CancelToken();
         int[] count = {0};
-        GenerationResult r = gen.generate(new GenerationRequest(gen.encode("Once upon a time"), StoryData.EDITOR_SAMPLER.withMaxTokens(50).withSeed(3L), 0, 0),
+        GenerationResult r = gen.generate(
+                new GenerationRequest(
+                        gen.encode("Once upon a time"),
+                        StoryData.EDITOR_SAMPLER.withMaxTokens(50).withSeed(3L),
+                        0,
+                        0),
                 new TokenListener() {
-                    @Override public void onToken(int id, String text) { if (++count[0] == 2) cancel.cancel(); }
-                }, cancel);
+                    @Override
+                    public void onToken(int id, String text) {
+                        if (++count[0] == 2) cancel.cancel();
+                    }
+                },
+                cancel);
         assertEquals(StopReason.CANCELLED, r.reason());
         assertTrue(r.ids().length < 50);
     }

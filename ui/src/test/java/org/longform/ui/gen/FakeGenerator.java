@@ -1,17 +1,16 @@
 package org.longform.ui.gen;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.StopReason;
 import org.longform.engine.gen.TokenListener;
 import org.longform.ui.TestSupport;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A scripted generator for UI tests: real tokenizer (so counts are real), scripted text. Each
@@ -39,13 +38,19 @@ public final class FakeGenerator implements TextGenerator {
     }
 
     @Override
-    public int[] encode(String text) { return TestSupport.tokenizer().encode(text); }
+    public int[] encode(String text) {
+        return TestSupport.tokenizer().encode(text);
+    }
 
     @Override
-    public String decode(int[] ids) { return TestSupport.tokenizer().decode(ids); }
+    public String decode(int[] ids) {
+        return TestSupport.tokenizer().decode(ids);
+    }
 
     @Override
-    public int eosId() { return 0; }
+    public int eosId() {
+        return 0;
+    }
 
     @Override
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
@@ -89,8 +94,8 @@ public final class FakeGenerator implements TextGenerator {
     private static GenerationResult result(StringBuilder out, int n, StopReason why, GenerationRequest req, long t0) {
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) ids[i] = i + 1;
-        return new GenerationResult(ids, out.toString(), why, req.promptIds().length, req.promptIds().length, 0, 0,
-                System.nanoTime() - t0);
+        return new GenerationResult(
+                ids, out.toString(), why, req.promptIds().length, req.promptIds().length, 0, 0, System.nanoTime() - t0);
     }
 
     @Override

@@ -1,37 +1,40 @@
 package org.longform.ui.gen;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.engine.Assets;
-import org.longform.ui.TestSupport;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.Assets;
+import org.longform.ui.TestSupport;
 
 /**
  * The replay scripts in replay/ on the demo model: what the editor's pipeline recomputes when the
  * window moves, the writer types, generates, edits, changes memory / note / world info, and reopens.
  */
 class ReplayScriptsTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     static Path script(String name) {
         return TestSupport.home().resolve("replay").resolve(name);
     }
 
     static boolean corpus() {
-        return Files.isRegularFile(TestSupport.home().resolve("../shared/corpus/moby-dick.melville.txt").normalize());
+        return Files.isRegularFile(TestSupport.home()
+                .resolve("../shared/corpus/moby-dick.melville.txt")
+                .normalize());
     }
 
     StoryReplay.Report run(String name, List<StoryReplay.StepReport> steps) throws IOException {
         StoryReplay.Script s = StoryReplay.Script.read(script(name));
         EngineSettings settings = new EngineSettings("stored", "f32", s.window());
-        StoryReplay r = new StoryReplay(s, s.window(), dir, () -> EngineTextGenerator.open(Assets.demoModel(), 0, settings));
+        StoryReplay r =
+                new StoryReplay(s, s.window(), dir, () -> EngineTextGenerator.open(Assets.demoModel(), 0, settings));
         return r.run(step -> {
             steps.add(step);
             System.out.println(name + ": " + step.line());
@@ -40,7 +43,7 @@ class ReplayScriptsTest {
 
     @Test
     void aLongSessionNeverRecomputesTheWindow() throws IOException {
-        if (!corpus()) return;   // ../shared/corpus is beside every checkout and CI clone; nothing to replay without it
+        if (!corpus()) return; // ../shared/corpus is beside every checkout and CI clone; nothing to replay without it
         List<StoryReplay.StepReport> steps = new ArrayList<>();
         StoryReplay.Report rep = run("moby-dick-session.json", steps);
         System.out.println(rep.totalsLine());
@@ -54,12 +57,17 @@ class ReplayScriptsTest {
             switch (s.action()) {
                 case "generate" -> {
                     if (s.cachedBefore() == 0) continue;
-                    assertTrue(s.recomputed() <= s.generated() + s.placedAfter() + 16,
-                            "a generation costs its tokens plus what sits at depth: " + s.line() + ", at depth " + s.placedAfter());
+                    assertTrue(
+                            s.recomputed() <= s.generated() + s.placedAfter() + 16,
+                            "a generation costs its tokens plus what sits at depth: " + s.line() + ", at depth "
+                                    + s.placedAfter());
                 }
-                case "type" -> assertTrue(s.recomputed() <= 8 + s.placedAfter() + 16, "typing costs its tokens plus what sits at depth: " + s.line());
+                case "type" ->
+                    assertTrue(
+                            s.recomputed() <= 8 + s.placedAfter() + 16,
+                            "typing costs its tokens plus what sits at depth: " + s.line());
                 case "reopen" -> assertTrue(s.recomputed() <= 64, "a reopened story maps its cache back: " + s.line());
-                default -> { }
+                default -> {}
             }
         }
         assertTrue(rep.recomputed() < rep.prefixOnlyRecomputed(), "better than prefix-only reuse: " + rep.totalsLine());
@@ -75,8 +83,12 @@ class ReplayScriptsTest {
         assertEquals("edit", near.action());
         double share = near.recomputed() / (double) near.promptTokens();
         assertTrue(share > 0.02 && share < 0.09, "an edit at 95 % recomputes about the last 5 %: " + near.line());
-        assertTrue(deep.recomputed() > 0.6 * deep.promptTokens(), "an exact edit at 30 % recomputes the rest: " + deep.line());
-        assertTrue(memory.recomputed() >= memory.promptTokens() - 1, "memory sits at the top: a change recomputes all: " + memory.line());
+        assertTrue(
+                deep.recomputed() > 0.6 * deep.promptTokens(),
+                "an exact edit at 30 % recomputes the rest: " + deep.line());
+        assertTrue(
+                memory.recomputed() >= memory.promptTokens() - 1,
+                "memory sits at the top: a change recomputes all: " + memory.line());
         steps.forEach(s -> assertEquals("exact", s.cacheMode(), s.line()));
     }
 
@@ -84,7 +96,11 @@ class ReplayScriptsTest {
     void approximateEditsKeepTheTailAndARepairMakesItExact() throws IOException {
         List<StoryReplay.StepReport> steps = new ArrayList<>();
         run("edits-approximate.json", steps);
-        StoryReplay.StepReport near = steps.get(1), repair = steps.get(2), deep = steps.get(4), memory = steps.get(7), last = steps.getLast();
+        StoryReplay.StepReport near = steps.get(1),
+                repair = steps.get(2),
+                deep = steps.get(4),
+                memory = steps.get(7),
+                last = steps.getLast();
         assertEquals("edit", near.action());
         assertTrue(near.recomputed() <= 32, "only the edited words: " + near.line());
         assertTrue(near.cacheMode().startsWith("approximate"), near.line());
@@ -95,7 +111,9 @@ class ReplayScriptsTest {
         assertTrue(memory.recomputed() <= 32, "and a memory change: " + memory.line());
         assertEquals("repair", last.action());
         assertEquals("exact", last.cacheMode());
-        assertTrue(last.recomputed() > 0.9 * memory.promptTokens() - 64, "the repair rewrote what followed the memory: " + last.line());
+        assertTrue(
+                last.recomputed() > 0.9 * memory.promptTokens() - 64,
+                "the repair rewrote what followed the memory: " + last.line());
     }
 
     @Test

@@ -1,8 +1,8 @@
 package org.longform.ui.history;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
 
 class EditTreeTest {
     /** Applies changes to a StringBuilder the way the editor applies them to the area. */
@@ -20,7 +20,7 @@ class EditTreeTest {
             t.recordEdit(doc.length(), "", String.valueOf(ch), now += 100);
             doc.append(ch);
         }
-        t.recordEdit(doc.length(), "", " world", now += 100);   // a paste: its own step
+        t.recordEdit(doc.length(), "", " world", now += 100); // a paste: its own step
         doc.append(" world");
         apply(doc, t.undo());
         assertEquals("Hello", doc.toString());
@@ -39,11 +39,11 @@ class EditTreeTest {
         StringBuilder doc = new StringBuilder("abc");
         t.recordEdit(3, "", "d", 0);
         doc.append('d');
-        t.recordEdit(4, "", "e", 10_000);   // long pause
+        t.recordEdit(4, "", "e", 10_000); // long pause
         doc.append('e');
-        t.recordEdit(4, "e", "", 10_100);   // backspace
+        t.recordEdit(4, "e", "", 10_100); // backspace
         doc.setLength(4);
-        t.recordEdit(3, "d", "", 10_200);   // backspace
+        t.recordEdit(3, "d", "", 10_200); // backspace
         doc.setLength(3);
         apply(doc, t.undo());
         assertEquals("abcde", doc.toString(), "the two backspaces are one step");
@@ -60,7 +60,7 @@ class EditTreeTest {
         StringBuilder doc = new StringBuilder("Once");
         t.recordGeneration(4, " upon a time", 0);
         doc.append(" upon a time");
-        apply(doc, t.undo());                       // retry = undo + generate again
+        apply(doc, t.undo()); // retry = undo + generate again
         t.recordGeneration(4, " there was", 1);
         doc.append(" there was");
         assertEquals(2, t.alternatives().size());

@@ -1,5 +1,15 @@
 package org.longform.ui.models;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
@@ -16,17 +26,6 @@ import org.longform.ui.TestSupport;
 import org.longform.ui.app.AppConfig;
 import org.testfx.framework.junit5.ApplicationTest;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 /**
  * The model manager window on its own, against the loopback fake hub serving the tiny fixture
  * model: downloads through the dialog, pause and resume, a corrupt file, a full disk, local
@@ -37,7 +36,9 @@ class ModelManagerFxTest extends ApplicationTest {
     static final Path FIXTURE = TestSupport.tinyModel();
     static final String WEIGHTS = "model.safetensors";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     FakeHub hub;
     ModelManagerDialog dialog;
     RecentModels recent;
@@ -50,13 +51,28 @@ class ModelManagerFxTest extends ApplicationTest {
         hub = new FakeHub(FIXTURE);
         recent = new RecentModels(tmp.resolve("config/recent-models.json"), 12);
         ModelServices.Choosers choosers = new ModelServices.Choosers() {
-            @Override public Path folder(Window owner, String title) { return chosen; }
-            @Override public Path ggufFile(Window owner) { return chosen; }
+            @Override
+            public Path folder(Window owner, String title) {
+                return chosen;
+            }
+
+            @Override
+            public Path ggufFile(Window owner) {
+                return chosen;
+            }
         };
-        ModelServices services = new ModelServices(AppConfig.daemon("test-io"), AppConfig.daemon("test-net"), Platform::runLater, recent,
-                endpoint -> new HubDownloader(new HubClient(hub.endpoint(), null, Duration.ofSeconds(5), Duration.ofSeconds(5)),
-                        dir -> freeSpace, 3, Duration.ofMillis(10)),
-                repo -> tmp.resolve("models").resolve(repo), choosers);
+        ModelServices services = new ModelServices(
+                AppConfig.daemon("test-io"),
+                AppConfig.daemon("test-net"),
+                Platform::runLater,
+                recent,
+                endpoint -> new HubDownloader(
+                        new HubClient(hub.endpoint(), null, Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                        dir -> freeSpace,
+                        3,
+                        Duration.ofMillis(10)),
+                repo -> tmp.resolve("models").resolve(repo),
+                choosers);
         dialog = new ModelManagerDialog(stage, services, loaded::add, null);
     }
 
@@ -65,7 +81,9 @@ class ModelManagerFxTest extends ApplicationTest {
         hub.close();
     }
 
-    Path target() { return tmp.resolve("models").resolve(FakeHub.REPO); }
+    Path target() {
+        return tmp.resolve("models").resolve(FakeHub.REPO);
+    }
 
     void openDownloadPage() {
         interact(() -> {
@@ -74,7 +92,9 @@ class ModelManagerFxTest extends ApplicationTest {
         });
     }
 
-    DownloadPane.State state() { return fx(() -> dialog.download().stateProperty().get()); }
+    DownloadPane.State state() {
+        return fx(() -> dialog.download().stateProperty().get());
+    }
 
     void waitForState(DownloadPane.State s) {
         waitFor("download state " + s, () -> dialog.download().stateProperty().get() == s);
@@ -89,7 +109,9 @@ class ModelManagerFxTest extends ApplicationTest {
         String plan = fx(() -> dialog.download().planText());
         assertTrue(plan.contains("3 files") && plan.contains("config.json") && plan.contains(WEIGHTS), plan);
         assertTrue(plan.contains("skipped 1 file Longform does not use"), plan);
-        assertTrue(fx(() -> dialog.download().spaceText()).startsWith("Disk space: enough room"), "the space verdict comes before the first byte");
+        assertTrue(
+                fx(() -> dialog.download().spaceText()).startsWith("Disk space: enough room"),
+                "the space verdict comes before the first byte");
         assertFalse(Files.exists(target()), "checking writes nothing");
 
         clickOn("#hub-download");
@@ -99,7 +121,10 @@ class ModelManagerFxTest extends ApplicationTest {
         String msg = fx(() -> dialog.download().messageText());
         assertTrue(msg.startsWith("Done: tiny-mpt — MPT"), msg);
         assertArrayEquals(Files.readAllBytes(FIXTURE.resolve(WEIGHTS)), Files.readAllBytes(target().resolve(WEIGHTS)));
-        assertEquals(target().toAbsolutePath(), recent.list().getFirst().path(), "a finished download goes to the recent models");
+        assertEquals(
+                target().toAbsolutePath(),
+                recent.list().getFirst().path(),
+                "a finished download goes to the recent models");
 
         clickOn("#hub-load");
         assertEquals(List.of(target().toAbsolutePath()), loaded);
@@ -118,7 +143,8 @@ class ModelManagerFxTest extends ApplicationTest {
         waitForState(DownloadPane.State.DONE);
         assertArrayEquals(Files.readAllBytes(FIXTURE.resolve(WEIGHTS)), Files.readAllBytes(target().resolve(WEIGHTS)));
         assertFalse(Files.exists(part));
-        List<String> ranges = hub.requestsFor("/cdn/").stream().map(FakeHub.Request::range).toList();
+        List<String> ranges =
+                hub.requestsFor("/cdn/").stream().map(FakeHub.Request::range).toList();
         assertTrue(ranges.contains("bytes=1000-"), "resumed from the kept bytes: " + ranges);
     }
 
@@ -145,7 +171,8 @@ class ModelManagerFxTest extends ApplicationTest {
         assertTrue(msg.contains(target().resolve(WEIGHTS).toString()) && msg.contains("sha256 expected"), msg);
         assertFalse(Files.exists(target().resolve(WEIGHTS)));
         assertFalse(Files.exists(target().resolve(WEIGHTS + ".part")), "the corrupt bytes are deleted");
-        assertTrue(fx(() -> lookup("#hub-message").queryAs(Label.class).getStyleClass().contains("error-text")));
+        assertTrue(fx(() ->
+                lookup("#hub-message").queryAs(Label.class).getStyleClass().contains("error-text")));
         assertTrue(recent.list().isEmpty());
     }
 
@@ -159,7 +186,10 @@ class ModelManagerFxTest extends ApplicationTest {
         assertTrue(space.startsWith("Not enough disk space: not enough disk space for " + FakeHub.REPO), space);
         assertTrue(space.contains("only 1.0 kB (1,000 bytes) available") && space.contains("Change folder…"), space);
         assertTrue(fx(() -> lookup("#hub-download").queryButton().isDisabled()));
-        assertTrue(hub.requestsFor("/cdn/").isEmpty() && hub.requestsFor("/" + FakeHub.REPO + "/resolve/").isEmpty(), "nothing was fetched");
+        assertTrue(
+                hub.requestsFor("/cdn/").isEmpty()
+                        && hub.requestsFor("/" + FakeHub.REPO + "/resolve/").isEmpty(),
+                "nothing was fetched");
         assertFalse(Files.exists(target()));
     }
 
@@ -184,7 +214,8 @@ class ModelManagerFxTest extends ApplicationTest {
         clickOn("#local-load");
         waitFor("loaded", () -> !loaded.isEmpty());
         assertEquals(List.of(FIXTURE.toAbsolutePath().normalize()), loaded);
-        assertEquals(FIXTURE.toAbsolutePath().normalize(), recent.list().getFirst().path());
+        assertEquals(
+                FIXTURE.toAbsolutePath().normalize(), recent.list().getFirst().path());
     }
 
     @Test
@@ -203,7 +234,9 @@ class ModelManagerFxTest extends ApplicationTest {
         clickOn("#open-gguf");
         waitFor("second error", () -> dialog.local().errorText().contains("story.gguf"));
         err = fx(() -> dialog.local().errorText());
-        assertEquals("Cannot use " + notGguf + ": not a model: choose an MPT folder (with config.json) or a .gguf file", err);
+        assertEquals(
+                "Cannot use " + notGguf + ": not a model: choose an MPT folder (with config.json) or a .gguf file",
+                err);
         assertFalse(err.contains("Exception") || err.contains("\tat "), "never a stack trace");
         assertTrue(loaded.isEmpty());
     }
@@ -211,7 +244,8 @@ class ModelManagerFxTest extends ApplicationTest {
     @Test
     void recentListMarksMissingModelsLoadsOnDoubleClickAndRemoves() throws Exception {
         Path gone = tmp.resolve("moved-away");
-        recent.add(new RecentModels.Entry(gone, LocalModel.Kind.MPT_FOLDER, "moved-away", Instant.parse("2024-01-01T00:00:00Z")));
+        recent.add(new RecentModels.Entry(
+                gone, LocalModel.Kind.MPT_FOLDER, "moved-away", Instant.parse("2024-01-01T00:00:00Z")));
         recent.add(LocalModel.inspect(FIXTURE));
         interact(() -> dialog.show(false));
         waitFor("recent list", () -> dialog.local().recentList().getItems().size() == 2);
@@ -219,17 +253,26 @@ class ModelManagerFxTest extends ApplicationTest {
         assertEquals("tiny-mpt-6h", rows.get(0).entry().name());
         assertTrue(rows.get(0).exists());
         assertFalse(rows.get(1).exists());
-        assertEquals(1, fx(() -> from(dialog.local().recentList()).lookup(".missing-model").queryAll().size()), "the missing one is marked");
+        assertEquals(
+                1,
+                fx(() -> from(dialog.local().recentList())
+                        .lookup(".missing-model")
+                        .queryAll()
+                        .size()),
+                "the missing one is marked");
         assertTrue(fx(() -> lookup(".missing-model").queryLabeled().getText().contains("(missing: moved or deleted)")));
 
         // loading the missing one says why instead
         interact(() -> dialog.local().recentList().getSelectionModel().select(1));
         clickOn("#recent-load");
         waitFor("missing error", () -> !dialog.local().errorText().isEmpty());
-        assertEquals("Cannot use " + gone + ": does not exist", fx(() -> dialog.local().errorText()));
+        assertEquals(
+                "Cannot use " + gone + ": does not exist",
+                fx(() -> dialog.local().errorText()));
 
         interact(() -> dialog.local().recentList().getSelectionModel().select(0));
-        doubleClickOn(from(dialog.local().recentList()).lookup(".list-cell").nth(0).queryLabeled());
+        doubleClickOn(
+                from(dialog.local().recentList()).lookup(".list-cell").nth(0).queryLabeled());
         waitFor("loaded", () -> !loaded.isEmpty());
         assertEquals(FIXTURE.toAbsolutePath().normalize(), loaded.getFirst());
 
@@ -238,11 +281,18 @@ class ModelManagerFxTest extends ApplicationTest {
             dialog.local().recentList().getSelectionModel().select(1);
         });
         waitFor("list reread", () -> dialog.local().recentList().getItems().size() == 2);
-        interact(() -> dialog.local().recentList().getSelectionModel().select(
-                dialog.local().recentList().getItems().stream().filter(r -> !r.exists()).findFirst().orElseThrow()));
+        interact(() -> dialog.local()
+                .recentList()
+                .getSelectionModel()
+                .select(dialog.local().recentList().getItems().stream()
+                        .filter(r -> !r.exists())
+                        .findFirst()
+                        .orElseThrow()));
         clickOn("#recent-remove");
         waitFor("removed", () -> dialog.local().recentList().getItems().size() == 1);
-        assertEquals(List.of(FIXTURE.toAbsolutePath().normalize()), recent.list().stream().map(RecentModels.Entry::path).toList());
+        assertEquals(
+                List.of(FIXTURE.toAbsolutePath().normalize()),
+                recent.list().stream().map(RecentModels.Entry::path).toList());
     }
 
     /** Starts the download and pauses it after the hub has sent 1,000 bytes of the weights and holds the connection. */

@@ -1,5 +1,9 @@
 package org.longform.ui.prompt;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.TestSupport;
 import org.longform.ui.gen.TokenCounter;
@@ -7,27 +11,35 @@ import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.WorldInfoEntry;
 import org.longform.ui.story.WorldInfoRules;
 
-import java.util.Arrays;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
-
 class PromptAssemblerTest {
     private final TokenCounter tok = TestSupport.tokenizer();
     private final PromptAssembler assembler = new PromptAssembler(tok);
 
     private static String story(int paragraphs) {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < paragraphs; i++) b.append("Paragraph ").append(i).append(". The wind rose over the steppe, and Natasha watched the road.\n\n");
+        for (int i = 0; i < paragraphs; i++)
+            b.append("Paragraph ")
+                    .append(i)
+                    .append(". The wind rose over the steppe, and Natasha watched the road.\n\n");
         return b.toString();
     }
 
     @Test
     void layoutIsMemoryThenStoryWithWorldInfoAndTheNoteAtDepth() {
         String story = "Pierre walked into the ballroom. The music was loud and everyone was laughing at once.";
-        var wi = List.of(WorldInfoEntry.of("Pierre", "Pierre is clumsy and kind."), WorldInfoEntry.of("Moscow", "Moscow is burning."));
-        AssembledPrompt p = assembler.assemble(new PromptInput(story, story.length(), "A story set in 1812.",
-                new AuthorsNote("Keep it light.", AuthorsNote.DEFAULT_TEMPLATE, 5), wi, WorldInfoRules.defaults(), 2048, 100, -1));
+        var wi = List.of(
+                WorldInfoEntry.of("Pierre", "Pierre is clumsy and kind."),
+                WorldInfoEntry.of("Moscow", "Moscow is burning."));
+        AssembledPrompt p = assembler.assemble(new PromptInput(
+                story,
+                story.length(),
+                "A story set in 1812.",
+                new AuthorsNote("Keep it light.", AuthorsNote.DEFAULT_TEMPLATE, 5),
+                wi,
+                WorldInfoRules.defaults(),
+                2048,
+                100,
+                -1));
 
         int[] mem = tok.encode("A story set in 1812.\n");
         int[] wiIds = tok.encode("\nPierre is clumsy and kind.\n");
@@ -40,14 +52,21 @@ class PromptAssemblerTest {
         assertEquals(mem.length + wiIds.length + note.length + storyIds.length, p.total());
         assertArrayEquals(mem, Arrays.copyOfRange(p.ids(), 0, mem.length), "memory first");
         // World info, then the note, sit at depth: at most 5 story tokens (moved back to a word start) before the end.
-        assertArrayEquals(wiIds, Arrays.copyOfRange(p.ids(), p.depthStart(), p.depthStart() + wiIds.length), "world info at depth");
-        assertArrayEquals(note, Arrays.copyOfRange(p.ids(), p.depthStart() + wiIds.length, p.depthStart() + wiIds.length + note.length),
+        assertArrayEquals(
+                wiIds,
+                Arrays.copyOfRange(p.ids(), p.depthStart(), p.depthStart() + wiIds.length),
+                "world info at depth");
+        assertArrayEquals(
+                note,
+                Arrays.copyOfRange(p.ids(), p.depthStart() + wiIds.length, p.depthStart() + wiIds.length + note.length),
                 "the note right after it");
         assertTrue(p.total() - p.depthStart() - wiIds.length - note.length <= 5 + 2, "near the end");
         String decoded = tok.decode(p.ids());
         int at = decoded.indexOf("[Author's note");
         assertTrue(at > decoded.indexOf("Pierre walked"), "note after the story start");
-        assertTrue(decoded.indexOf("Pierre is clumsy") > decoded.indexOf("Pierre walked"), "world info after the story start");
+        assertTrue(
+                decoded.indexOf("Pierre is clumsy") > decoded.indexOf("Pierre walked"),
+                "world info after the story start");
         assertTrue(decoded.endsWith("laughing at once."), "story ends the prompt");
         assertEquals(WorldInfoStatus.State.ACTIVE, p.worldInfo().get(0).state());
         assertEquals("Pierre", p.worldInfo().get(0).key());
@@ -59,32 +78,66 @@ class PromptAssemblerTest {
     void longStoryIsCutAtAWordToFitAndTheCutIsStable() {
         String story = story(400);
         int ctx = 512, reserve = 64;
-        AssembledPrompt p = assembler.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(), ctx, reserve, -1));
+        AssembledPrompt p = assembler.assemble(new PromptInput(
+                story,
+                story.length(),
+                "",
+                AuthorsNote.empty(),
+                List.of(),
+                WorldInfoRules.defaults(),
+                ctx,
+                reserve,
+                -1));
         assertTrue(p.storyCut() > 0);
         assertTrue(p.total() <= ctx - reserve, "fits the budget: " + p.total());
-        assertTrue(story.charAt(p.storyCut()) == ' ' && Character.isLetter(story.charAt(p.storyCut() + 1)),
+        assertTrue(
+                story.charAt(p.storyCut()) == ' ' && Character.isLetter(story.charAt(p.storyCut() + 1)),
                 "view starts at a word (with the space before it, where StoryTokens splits)");
-        assertArrayEquals(tok.encode(story.substring(p.storyCut())), p.ids(), "the story part is exactly the text after the cut");
+        assertArrayEquals(
+                tok.encode(story.substring(p.storyCut())), p.ids(), "the story part is exactly the text after the cut");
         assertEquals(tok.encode(story.substring(p.storyCut())).length, p.storyTokens());
 
         // After a short continuation the previous cut still fits: it is reused, so the cached prefix stays valid.
         String longer = story + "She turned away.";
-        AssembledPrompt q = assembler.assemble(new PromptInput(longer, longer.length(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(), ctx, reserve, p.storyCut()));
+        AssembledPrompt q = assembler.assemble(new PromptInput(
+                longer,
+                longer.length(),
+                "",
+                AuthorsNote.empty(),
+                List.of(),
+                WorldInfoRules.defaults(),
+                ctx,
+                reserve,
+                p.storyCut()));
         assertEquals(p.storyCut(), q.storyCut());
-        assertArrayEquals(Arrays.copyOf(p.ids(), p.ids().length - 1), Arrays.copyOf(q.ids(), p.ids().length - 1), "old prompt (minus its last token) is a prefix of the new one");
+        assertArrayEquals(
+                Arrays.copyOf(p.ids(), p.ids().length - 1),
+                Arrays.copyOf(q.ids(), p.ids().length - 1),
+                "old prompt (minus its last token) is a prefix of the new one");
     }
 
     @Test
     void worldInfoBudgetSelectiveAndConstantRules() {
         String story = "Anna met Vronsky at the station.";
         var big = WorldInfoEntry.of("Anna", "Anna Karenina is the wife of a senior official. ".repeat(8));
-        var selective = new WorldInfoEntry(List.of("Vronsky"), List.of("horse"), "Vronsky loves racing.", "", false, true, true);
+        var selective = new WorldInfoEntry(
+                List.of("Vronsky"), List.of("horse"), "Vronsky loves racing.", "", false, true, true);
         var constant = new WorldInfoEntry(List.of(), List.of(), "The year is 1874.", "", true, false, true);
         var disabled = WorldInfoEntry.of("station", "A cold station.").withEnabled(false);
         var rules = new WorldInfoRules(1000, 40);
-        AssembledPrompt p = assembler.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(big, selective, constant, disabled), rules, 1024, 10, -1));
+        AssembledPrompt p = assembler.assemble(new PromptInput(
+                story,
+                story.length(),
+                "",
+                AuthorsNote.empty(),
+                List.of(big, selective, constant, disabled),
+                rules,
+                1024,
+                10,
+                -1));
         assertEquals(WorldInfoStatus.State.OVER_BUDGET, p.worldInfo().get(0).state());
-        assertEquals(WorldInfoStatus.State.NOT_TRIGGERED, p.worldInfo().get(1).state(), "selective needs a secondary key");
+        assertEquals(
+                WorldInfoStatus.State.NOT_TRIGGERED, p.worldInfo().get(1).state(), "selective needs a secondary key");
         assertEquals(WorldInfoStatus.State.ACTIVE, p.worldInfo().get(2).state());
         assertEquals(WorldInfoStatus.State.DISABLED, p.worldInfo().get(3).state());
         assertEquals(tok.encode("\nThe year is 1874.\n").length, p.worldInfoTokens());
@@ -95,8 +148,26 @@ class PromptAssemblerTest {
     void scanRangeLimitsKeyMatching() {
         String story = "Dolokhov appeared. " + "Nothing happened for a long while. ".repeat(50);
         var e = WorldInfoEntry.of("Dolokhov", "Dolokhov is a duelist.");
-        AssembledPrompt near = assembler.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(e), new WorldInfoRules(100, 500), 4096, 10, -1));
-        AssembledPrompt far = assembler.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(e), new WorldInfoRules(100_000, 500), 4096, 10, -1));
+        AssembledPrompt near = assembler.assemble(new PromptInput(
+                story,
+                story.length(),
+                "",
+                AuthorsNote.empty(),
+                List.of(e),
+                new WorldInfoRules(100, 500),
+                4096,
+                10,
+                -1));
+        AssembledPrompt far = assembler.assemble(new PromptInput(
+                story,
+                story.length(),
+                "",
+                AuthorsNote.empty(),
+                List.of(e),
+                new WorldInfoRules(100_000, 500),
+                4096,
+                10,
+                -1));
         assertEquals(0, near.worldInfoTokens());
         assertTrue(far.worldInfoTokens() > 0);
     }
@@ -104,31 +175,52 @@ class PromptAssemblerTest {
     @Test
     void generatingAtTheCursorUsesOnlyTheTextBeforeIt() {
         String story = "First part. Second part.";
-        AssembledPrompt p = assembler.assemble(new PromptInput(story, 11, "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(), 512, 10, -1));
+        AssembledPrompt p = assembler.assemble(
+                new PromptInput(story, 11, "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(), 512, 10, -1));
         assertEquals("First part.", tok.decode(p.ids()));
     }
 
     @Test
     void theViewMovesByWholeKvBlocksAndKeepsTheCachedIds() {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 300; i++) b.append("Sentence ").append(i).append(" tells of the whale, the sea and the ship's long voyage. ");
+        for (int i = 0; i < 300; i++)
+            b.append("Sentence ").append(i).append(" tells of the whale, the sea and the ship's long voyage. ");
         String story = b.toString();
         StoryTokens st = new StoryTokens(tok);
         PromptAssembler a = new PromptAssembler(st);
         int ctx = 1024, reserve = 64, align = 64;
-        AssembledPrompt p = a.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(),
-                ctx, reserve, -1, align));
+        AssembledPrompt p = a.assemble(new PromptInput(
+                story,
+                story.length(),
+                "",
+                AuthorsNote.empty(),
+                List.of(),
+                WorldInfoRules.defaults(),
+                ctx,
+                reserve,
+                -1,
+                align));
         int moves = 0;
         for (int step = 0; step < 40; step++) {
             story = story + " And then the " + step + "th wave rolled under the keel, lifting the Pequod high.";
-            AssembledPrompt q = a.assemble(new PromptInput(story, story.length(), "", AuthorsNote.empty(), List.of(), WorldInfoRules.defaults(),
-                    ctx, reserve, p.storyCut(), align));
+            AssembledPrompt q = a.assemble(new PromptInput(
+                    story,
+                    story.length(),
+                    "",
+                    AuthorsNote.empty(),
+                    List.of(),
+                    WorldInfoRules.defaults(),
+                    ctx,
+                    reserve,
+                    p.storyCut(),
+                    align));
             if (q.storyCut() != p.storyCut()) {
                 moves++;
                 int gap = st.ids(p.storyCut(), q.storyCut()).length;
                 assertEquals(0, gap % align, "the view moved by " + gap + " tokens");
                 // The ids after the new start are the ones the old prompt held at that place.
-                assertArrayEquals(Arrays.copyOfRange(p.ids(), gap, p.ids().length), Arrays.copyOf(q.ids(), p.ids().length - gap));
+                assertArrayEquals(
+                        Arrays.copyOfRange(p.ids(), gap, p.ids().length), Arrays.copyOf(q.ids(), p.ids().length - gap));
             }
             assertTrue(q.total() <= ctx - reserve);
             p = q;

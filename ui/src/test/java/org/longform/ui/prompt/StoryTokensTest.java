@@ -1,23 +1,26 @@
 package org.longform.ui.prompt;
 
-import org.junit.jupiter.api.Test;
-import org.longform.ui.TestSupport;
-import org.longform.ui.gen.TokenCounter;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.longform.ui.TestSupport;
+import org.longform.ui.gen.TokenCounter;
 
 class StoryTokensTest {
     private final TokenCounter tok = TestSupport.tokenizer();
 
     private static String novel(int chars) throws IOException {
-        Path p = TestSupport.home().resolve("../shared/corpus/moby-dick.melville.txt").normalize();
-        String s = Files.exists(p) ? Files.readString(p)
-                : "Call me Ishmael. Some years ago, never mind how long precisely, I thought I would sail about a little. ".repeat(2000);
+        Path p = TestSupport.home()
+                .resolve("../shared/corpus/moby-dick.melville.txt")
+                .normalize();
+        String s = Files.exists(p)
+                ? Files.readString(p)
+                : "Call me Ishmael. Some years ago, never mind how long precisely, I thought I would sail about a little. "
+                        .repeat(2000);
         return s.substring(0, Math.min(chars, s.length()));
     }
 
@@ -42,7 +45,9 @@ class StoryTokensTest {
             int del = Math.min(text.length() - at, r.nextInt(20));
             text = text.substring(0, at) + inserts[r.nextInt(inserts.length)] + text.substring(at + del);
             st.update(text);
-            assertTrue(st.lastRetokenizedChars() < 4 * StoryTokens.TARGET_CHARS, "edit " + i + " retokenized " + st.lastRetokenizedChars());
+            assertTrue(
+                    st.lastRetokenizedChars() < 4 * StoryTokens.TARGET_CHARS,
+                    "edit " + i + " retokenized " + st.lastRetokenizedChars());
             assertArrayEquals(tok.encode(text), st.all(), "edit " + i + " at " + at);
         }
     }

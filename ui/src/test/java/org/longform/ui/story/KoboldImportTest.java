@@ -1,13 +1,12 @@
 package org.longform.ui.story;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * KoboldAI saves in each layout, written as each program writes them (test resources kobold/):
@@ -16,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * (the actions register, worldinfo_v2 with folders, authornote, story_name).
  */
 class KoboldImportTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     static Path resource(String name) throws Exception {
         return Path.of(KoboldImportTest.class.getResource("/kobold/" + name).toURI());
@@ -25,12 +25,16 @@ class KoboldImportTest {
     @Test
     void originalClientLayout() throws Exception {
         StoryData d = StoryFile.open(resource("client-1.19.json"));
-        assertEquals("The lighthouse keeper had not spoken to anyone in a year. Then the boat came. It carried a woman in a grey coat.", d.text());
+        assertEquals(
+                "The lighthouse keeper had not spoken to anyone in a year. Then the boat came. It carried a woman in a grey coat.",
+                d.text());
         assertEquals("Elias keeps the lighthouse on Skerry Rock.", d.memory());
         assertEquals("Melancholy, slow.", d.authorsNote().text());
         assertEquals("client-1.19", d.title());
         assertEquals(3, d.worldInfo().size(), "the trailing empty entry is dropped");
-        WorldInfoEntry elias = d.worldInfo().get(0), skerry = d.worldInfo().get(1), year = d.worldInfo().get(2);
+        WorldInfoEntry elias = d.worldInfo().get(0),
+                skerry = d.worldInfo().get(1),
+                year = d.worldInfo().get(2);
         assertEquals(List.of("Elias", "keeper"), elias.keys());
         assertEquals(List.of("storm", "winter"), skerry.secondaryKeys());
         assertTrue(skerry.selective());
@@ -44,24 +48,35 @@ class KoboldImportTest {
         StoryData d = StoryFile.open(resource("lite.json"));
         assertEquals("Mira opened the letter. It was blank. Then words appeared, one by one.", d.text());
         assertEquals("Keep it tense.", d.authorsNote().text());
-        assertEquals(List.of(true, true, false), d.worldInfo().stream().map(WorldInfoEntry::enabled).toList());
+        assertEquals(
+                List.of(true, true, false),
+                d.worldInfo().stream().map(WorldInfoEntry::enabled).toList());
         assertEquals(List.of("letter", "letters"), d.worldInfo().get(1).keys());
-        assertEquals("magic [anti-keys, not applied by Longform: envelope]", d.worldInfo().get(1).comment());
+        assertEquals(
+                "magic [anti-keys, not applied by Longform: envelope]",
+                d.worldInfo().get(1).comment());
     }
 
     @Test
     void unitedRegisterAndWorldInfoV2() throws Exception {
         StoryData d = StoryFile.open(resource("united.json"));
-        assertEquals("The caravan left at dawn. By noon the camels were restless. Oren blamed the wind. The wind, as usual, said nothing.", d.text(),
+        assertEquals(
+                "The caravan left at dawn. By noon the camels were restless. Oren blamed the wind. The wind, as usual, said nothing.",
+                d.text(),
                 "prompt + each action's selected text (not its original or its options)");
         assertEquals("The Salt Road", d.title(), "story_name");
         assertEquals("A salt caravan crosses the desert; Oren leads it.", d.memory());
         assertEquals("Dry humour.", d.authorsNote().text(), "United's \"authornote\"");
-        assertEquals(List.of("The Salt Road runs from Qadir to the sea.", "The narrator is one of the camels.",
-                "Oren, caravan master, hates camels."),
+        assertEquals(
+                List.of(
+                        "The Salt Road runs from Qadir to the sea.",
+                        "The narrator is one of the camels.",
+                        "Oren, caravan master, hates camels."),
                 d.worldInfo().stream().map(WorldInfoEntry::content).toList(),
                 "worldinfo_v2 in folder order (root, then Characters as listed), not the stale v1 copy");
-        WorldInfoEntry road = d.worldInfo().get(0), narrator = d.worldInfo().get(1), oren = d.worldInfo().get(2);
+        WorldInfoEntry road = d.worldInfo().get(0),
+                narrator = d.worldInfo().get(1),
+                oren = d.worldInfo().get(2);
         assertEquals(List.of("salt road", "road"), road.keys());
         assertEquals("The Salt Road", road.comment());
         assertTrue(narrator.constant());
@@ -75,9 +90,10 @@ class KoboldImportTest {
     @Test
     void unitedRegisterWithoutWorldInfoAndBrokenActions() throws Exception {
         Path f = dir.resolve("u.json");
-        Files.writeString(f,
+        Files.writeString(
+                f,
                 "{\"prompt\": \"A\", \"actions\": {\"action_count\": 10, \"actions\": {\"10\": {\"Selected Text\": \"C\"}, \"2\": {\"Selected Text\": \"B\"}}},"
-                + " \"worldinfo_v2\": {\"folders\": {\"root\": []}, \"entries\": {}}}");
+                        + " \"worldinfo_v2\": {\"folders\": {\"root\": []}, \"entries\": {}}}");
         StoryData d = StoryFile.open(f);
         assertEquals("ABC", d.text(), "numeric order, not text order");
         assertEquals(List.of(), d.worldInfo());

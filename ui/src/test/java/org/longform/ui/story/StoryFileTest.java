@@ -1,31 +1,42 @@
 package org.longform.ui.story;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.longform.engine.sample.SamplerSettings;
-import org.longform.ui.history.EditTree;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.sample.SamplerSettings;
+import org.longform.ui.history.EditTree;
 
 class StoryFileTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void roundTripsEverything() throws Exception {
         EditTree t = new EditTree();
         t.recordEdit(0, "", "It was night.", 1);
         t.recordGeneration(13, " Rain fell.", 2);
-        StoryData s = new StoryData(null, "Night", "It was night. Rain fell.", List.of(new Span(13, 24)), "Noir, 1940s.",
+        StoryData s = new StoryData(
+                null,
+                "Night",
+                "It was night. Rain fell.",
+                List.of(new Span(13, 24)),
+                "Noir, 1940s.",
                 new AuthorsNote("Tense.", "[Style: <|>]", 42),
-                List.of(new WorldInfoEntry(List.of("Sam", "Spade"), List.of("office"), "Sam is a detective.", "hero", false, true, true)),
-                new WorldInfoRules(1234, 321), StoryData.EDITOR_SAMPLER.withTemperature(0.5).withSeed(7L).withStopSequences(List.of("\n\n")),
-                "/models/mpt", true, t.toData(), 10, 20);
+                List.of(new WorldInfoEntry(
+                        List.of("Sam", "Spade"), List.of("office"), "Sam is a detective.", "hero", false, true, true)),
+                new WorldInfoRules(1234, 321),
+                StoryData.EDITOR_SAMPLER.withTemperature(0.5).withSeed(7L).withStopSequences(List.of("\n\n")),
+                "/models/mpt",
+                true,
+                t.toData(),
+                10,
+                20);
         Path f = dir.resolve("night.longform");
         StoryFile.write(f, s);
         StoryData back = StoryFile.read(f);
@@ -54,8 +65,10 @@ class StoryFileTest {
                  "sampler": {"temperature": 0.7, "topK": 30, "topP": 0.9, "minP": 0.02, "typicalP": 0.95,
                              "repetitionPenalty": 1.15, "repetitionRange": 128, "seed": 99, "maxTokens": 120,
                              "stopSequences": ["\\n\\n", "THE END"], "bannedPhrases": ["suddenly"]}}""");
-        assertEquals(new SamplerSettings(0.7, 30, 0.9, 0.02, 0.95, 1.15, 128, 99L, 120, List.of("\n\n", "THE END"),
-                List.of("suddenly")), StoryFile.read(full).sampling());
+        assertEquals(
+                new SamplerSettings(
+                        0.7, 30, 0.9, 0.02, 0.95, 1.15, 128, 99L, 120, List.of("\n\n", "THE END"), List.of("suddenly")),
+                StoryFile.read(full).sampling());
 
         // Missing fields (and a story without a sampler block) read as the editor's preset, as they always did:
         // 80 tokens and min-p off, not the engine type's 256 tokens and min-p 0.05.
@@ -103,8 +116,9 @@ class StoryFileTest {
         Files.writeString(bad, """
                 {"format": "longform-story", "version": 1, "text": "abc", "sampler": {"logitBias": {"dragon": 1}}}""");
         StoryFileException e = assertThrows(StoryFileException.class, () -> StoryFile.read(bad));
-        assertTrue(e.getMessage().contains("bad-bias.longform")
-                && e.getMessage().contains("\"dragon\" is not a token id"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("bad-bias.longform") && e.getMessage().contains("\"dragon\" is not a token id"),
+                e.getMessage());
     }
 
     @Test
@@ -117,27 +131,41 @@ class StoryFileTest {
 
         Path newer = dir.resolve("newer.longform");
         Files.writeString(newer, "{\"format\": \"longform-story\", \"version\": 99, \"text\": \"abc\"}");
-        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(newer)).getMessage().contains("newer Longform"));
+        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(newer))
+                .getMessage()
+                .contains("newer Longform"));
 
         Path noText = dir.resolve("notext.longform");
         Files.writeString(noText, "{\"format\": \"longform-story\", \"version\": 1}");
-        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(noText)).getMessage().contains("\"text\""));
+        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(noText))
+                .getMessage()
+                .contains("\"text\""));
 
         Path badSpan = dir.resolve("span.longform");
-        Files.writeString(badSpan, "{\"format\": \"longform-story\", \"version\": 1, \"text\": \"abc\", \"generated\": [[1, 9]]}");
-        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(badSpan)).getMessage().contains("outside the text"));
+        Files.writeString(
+                badSpan,
+                "{\"format\": \"longform-story\", \"version\": 1, \"text\": \"abc\", \"generated\": [[1, 9]]}");
+        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(badSpan))
+                .getMessage()
+                .contains("outside the text"));
 
         Path badSampler = dir.resolve("sampler.longform");
-        Files.writeString(badSampler, "{\"format\": \"longform-story\", \"version\": 1, \"text\": \"abc\", \"sampler\": {\"topP\": 7}}");
-        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(badSampler)).getMessage().contains("top-p"));
+        Files.writeString(
+                badSampler,
+                "{\"format\": \"longform-story\", \"version\": 1, \"text\": \"abc\", \"sampler\": {\"topP\": 7}}");
+        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(badSampler))
+                .getMessage()
+                .contains("top-p"));
 
         Path binary = dir.resolve("latin1.txt");
-        Files.write(binary, new byte[]{'a', (byte) 0xE9, 'b'});
+        Files.write(binary, new byte[] {'a', (byte) 0xE9, 'b'});
         // once refused whole ("not UTF-8 text"); now read as Latin-1 with a notice (TextEncodingTest)
         assertEquals("a\u00E9b", StoryFile.open(binary).text());
         assertTrue(StoryFile.openWithNotice(binary).notice().contains("Latin-1"));
 
-        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(dir.resolve("missing.longform"))).getMessage().contains("not found"));
+        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.read(dir.resolve("missing.longform")))
+                .getMessage()
+                .contains("not found"));
     }
 
     @Test
@@ -147,7 +175,9 @@ class StoryFileTest {
             Files.copy(in, f);
         }
         StoryData s = StoryFile.open(f);
-        assertEquals("The lighthouse keeper had not spoken to anyone in three years. One night a boat washed ashore. Inside it lay a girl, barely breathing.", s.text());
+        assertEquals(
+                "The lighthouse keeper had not spoken to anyone in three years. One night a boat washed ashore. Inside it lay a girl, barely breathing.",
+                s.text());
         assertEquals("Setting: a storm-battered island off the coast of Maine, 1890s.", s.memory());
         assertEquals("Mood: lonely, eerie.", s.authorsNote().text());
         assertEquals("[Author's note: <|>]", s.authorsNote().template());
@@ -162,11 +192,15 @@ class StoryFileTest {
     @Test
     void importsKoboldUnitedActionMaps() throws Exception {
         Path f = dir.resolve("united.json");
-        Files.writeString(f, "{\"prompt\": \"A\", \"actions\": {\"1\": {\"Selected Text\": \" C\"}, \"0\": {\"Selected Text\": \" B\"}}}");
+        Files.writeString(
+                f,
+                "{\"prompt\": \"A\", \"actions\": {\"1\": {\"Selected Text\": \" C\"}, \"0\": {\"Selected Text\": \" B\"}}}");
         assertEquals("A B C", StoryFile.open(f).text());
         Path notKobold = dir.resolve("other.json");
         Files.writeString(notKobold, "[1, 2]");
-        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.open(notKobold)).getMessage().contains("not a KoboldAI story"));
+        assertTrue(assertThrows(StoryFileException.class, () -> StoryFile.open(notKobold))
+                .getMessage()
+                .contains("not a KoboldAI story"));
     }
 
     @Test
@@ -177,7 +211,9 @@ class StoryFileTest {
         assertEquals("CHAPTER I\nIt began.\n\nChapter 2. The Storm\nIt rained.", s.text());
         Path md = dir.resolve("tale.md");
         Export.markdown(md, s);
-        assertEquals("# tale\n\n## CHAPTER I\nIt began.\n\n## Chapter 2. The Storm\nIt rained.", Files.readString(md, StandardCharsets.UTF_8));
+        assertEquals(
+                "# tale\n\n## CHAPTER I\nIt began.\n\n## Chapter 2. The Storm\nIt rained.",
+                Files.readString(md, StandardCharsets.UTF_8));
         Path out = dir.resolve("out.txt");
         Export.txt(out, s);
         assertEquals(s.text(), Files.readString(out));

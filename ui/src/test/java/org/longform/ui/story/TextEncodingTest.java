@@ -1,7 +1,6 @@
 package org.longform.ui.story;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
@@ -10,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A writer's own .txt opens whatever wrote it, with a notice naming an assumed encoding, and no byte lost. */
 class TextEncodingTest {
@@ -21,7 +20,9 @@ class TextEncodingTest {
         return r;
     }
 
-    static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
 
     static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -40,12 +41,19 @@ class TextEncodingTest {
     @Test
     void notUtf8TextWasRefusedWhole_windows1252CurlyQuotes(@TempDir Path tmp) throws Exception {
         // “Hello,” she said – it cost 5€.  as Notepad on Windows wrote it
-        byte[] file = concat(bytes(0x93), ascii("Hello,"), bytes(0x94), ascii(" she said "), bytes(0x96),
-                ascii(" it cost 5"), bytes(0x80, '.'));
+        byte[] file = concat(
+                bytes(0x93),
+                ascii("Hello,"),
+                bytes(0x94),
+                ascii(" she said "),
+                bytes(0x96),
+                ascii(" it cost 5"),
+                bytes(0x80, '.'));
         Path f = tmp.resolve("old chapter.txt");
         Files.write(f, file);
         StoryFile.Opened o = StoryFile.importTextWithNotice(f);
-        assertEquals("\u201CHello,\u201D she said \u2013 it cost 5\u20AC.", o.story().text());
+        assertEquals(
+                "\u201CHello,\u201D she said \u2013 it cost 5\u20AC.", o.story().text());
         assertTrue(o.notice().startsWith("old chapter.txt was not UTF-8: read as Windows-1252"), o.notice());
         assertLossless(file, TextEncoding.decode(file));
     }
@@ -70,7 +78,7 @@ class TextEncodingTest {
     @Test
     void utf16WithByteOrderMarks(@TempDir Path tmp) throws Exception {
         String text = "\u201CIt was night,\u201D \u00E9crivit-elle. \uD83D\uDCD6";
-        for (Charset cs : new Charset[]{StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE}) {
+        for (Charset cs : new Charset[] {StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE}) {
             byte[] bom = cs == StandardCharsets.UTF_16LE ? bytes(0xFF, 0xFE) : bytes(0xFE, 0xFF);
             byte[] file = concat(bom, text.getBytes(cs));
             Path f = tmp.resolve("u16.txt");
@@ -102,7 +110,10 @@ class TextEncodingTest {
                 // mostly text-like bytes, some high ones, sometimes a BOM in front
                 file[j] = (byte) (r.nextInt(4) == 0 ? 0x80 + r.nextInt(128) : 0x20 + r.nextInt(95));
             }
-            if (i % 7 == 0 && file.length >= 2) { file[0] = (byte) 0xFF; file[1] = (byte) 0xFE; }
+            if (i % 7 == 0 && file.length >= 2) {
+                file[0] = (byte) 0xFF;
+                file[1] = (byte) 0xFE;
+            }
             if (i % 11 == 0 && file.length >= 3) System.arraycopy(bytes(0xEF, 0xBB, 0xBF), 0, file, 0, 3);
             TextEncoding.Decoded d = TextEncoding.decode(file);
             assertLossless(file, d);

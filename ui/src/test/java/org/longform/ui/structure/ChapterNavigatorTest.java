@@ -1,10 +1,9 @@
 package org.longform.ui.structure;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 class ChapterNavigatorTest {
     @Test
@@ -12,9 +11,11 @@ class ChapterNavigatorTest {
         String t = "CHAPTER I\nOne two three.\nCHAPTER II\nFour five.\nCHAPTER III\nSix.";
         int cut = t.indexOf("Four");
         var rows = ChapterNavigator.rows(t, cut);
-        assertEquals(List.of(ChapterNavigator.View.OUT, ChapterNavigator.View.PARTLY, ChapterNavigator.View.IN),
+        assertEquals(
+                List.of(ChapterNavigator.View.OUT, ChapterNavigator.View.PARTLY, ChapterNavigator.View.IN),
                 rows.stream().map(ChapterNavigator.Row::view).toList());
-        assertEquals(List.of(5, 4, 3), rows.stream().map(ChapterNavigator.Row::words).toList());
+        assertEquals(
+                List.of(5, 4, 3), rows.stream().map(ChapterNavigator.Row::words).toList());
         assertTrue(ChapterNavigator.rows(t, -1).stream().allMatch(r -> r.view() == ChapterNavigator.View.UNKNOWN));
     }
 }

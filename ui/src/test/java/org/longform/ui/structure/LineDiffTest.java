@@ -1,20 +1,21 @@
 package org.longform.ui.structure;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.*;
 import static org.longform.ui.structure.LineDiff.Kind.*;
 
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 class LineDiffTest {
     static List<String> render(List<LineDiff.Line> d) {
-        return d.stream().map(l -> switch (l.kind()) {
-            case SAME -> "  " + l.text();
-            case ADDED -> "+ " + l.text();
-            case REMOVED -> "- " + l.text();
-            case FOLDED -> l.text();
-        }).toList();
+        return d.stream()
+                .map(l -> switch (l.kind()) {
+                    case SAME -> "  " + l.text();
+                    case ADDED -> "+ " + l.text();
+                    case REMOVED -> "- " + l.text();
+                    case FOLDED -> l.text();
+                })
+                .toList();
     }
 
     @Test
@@ -31,9 +32,17 @@ class LineDiffTest {
         for (int i = 0; i < 100; i++) a.append("line ").append(i).append('\n');
         String b = a.toString().replace("line 50\n", "line fifty\n");
         var d = LineDiff.diff(a.toString(), b, 2);
-        assertEquals(List.of("… 48 unchanged lines …", "  line 48", "  line 49", "- line 50", "+ line fifty",
-                "  line 51", "  line 52",
-                "… 48 unchanged lines …"), render(d),
+        assertEquals(
+                List.of(
+                        "… 48 unchanged lines …",
+                        "  line 48",
+                        "  line 49",
+                        "- line 50",
+                        "+ line fifty",
+                        "  line 51",
+                        "  line 52",
+                        "… 48 unchanged lines …"),
+                render(d),
                 "the last fold counts lines 53-99 and the empty line after the final newline");
     }
 

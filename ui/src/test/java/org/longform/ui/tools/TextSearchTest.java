@@ -1,18 +1,19 @@
 package org.longform.ui.tools;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 class TextSearchTest {
     static final String TEXT = "The cat sat. The Cathedral's cat-flap! the CAT.";
 
     static List<String> found(String q, TextSearch.Options o) throws Exception {
         Pattern p = TextSearch.compile(q, o);
-        return TextSearch.findAll(TEXT, p).stream().map(m -> TEXT.substring(m.start(), m.end())).toList();
+        return TextSearch.findAll(TEXT, p).stream()
+                .map(m -> TEXT.substring(m.start(), m.end()))
+                .toList();
     }
 
     @Test
@@ -22,7 +23,9 @@ class TextSearchTest {
         // "cat-flap" has the word cat before a hyphen: a whole word there; "Cathedral" is not.
         assertEquals(List.of("cat", "cat", "CAT"), found("cat", new TextSearch.Options(false, true, false)));
         assertEquals(List.of("Cathedral's"), found("cathedral's", new TextSearch.Options(false, true, false)));
-        assertEquals(List.of(), found("Cathedral", new TextSearch.Options(false, true, false)),
+        assertEquals(
+                List.of(),
+                found("Cathedral", new TextSearch.Options(false, true, false)),
                 "the apostrophe continues the word");
     }
 
@@ -35,15 +38,17 @@ class TextSearchTest {
     @Test
     void regexReplacementUsesGroupsLiteralDoesNot() throws Exception {
         TextSearch.Options re = new TextSearch.Options(true, false, true);
-        TextSearch.Replaced r = TextSearch.replaceAll("Anna ran. Boris ran.", TextSearch.compile("(\\w+) ran", re),
-                "$1 walked", re);
+        TextSearch.Replaced r =
+                TextSearch.replaceAll("Anna ran. Boris ran.", TextSearch.compile("(\\w+) ran", re), "$1 walked", re);
         assertEquals("Anna walked. Boris walked.", r.text());
         assertEquals(2, r.count());
         assertEquals(0, r.firstStart());
         assertEquals("Anna ran. Boris ran".length(), r.lastEnd());
         TextSearch.Options lit = TextSearch.Options.plain();
-        assertEquals("costs $1 now",
-                TextSearch.replaceAll("costs X now", TextSearch.compile("x", lit), "$1", lit).text());
+        assertEquals(
+                "costs $1 now",
+                TextSearch.replaceAll("costs X now", TextSearch.compile("x", lit), "$1", lit)
+                        .text());
     }
 
     @Test
@@ -58,8 +63,9 @@ class TextSearchTest {
 
     @Test
     void badRegexIsOneLineNotAnException() {
-        TextSearch.BadQuery e = assertThrows(TextSearch.BadQuery.class, () ->
-                TextSearch.compile("(unclosed", new TextSearch.Options(false, false, true)));
+        TextSearch.BadQuery e = assertThrows(
+                TextSearch.BadQuery.class,
+                () -> TextSearch.compile("(unclosed", new TextSearch.Options(false, false, true)));
         assertTrue(e.getMessage().startsWith("Bad regular expression: "), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
@@ -69,7 +75,8 @@ class TextSearchTest {
         TextSearch.Options re = new TextSearch.Options(false, false, true);
         Pattern p = TextSearch.compile("(c)at", re);
         assertEquals("Cot", TextSearch.replacementFor(TEXT, p, new TextSearch.Match(17, 20), "$1ot", re));
-        assertNull(TextSearch.replacementFor(TEXT, p, new TextSearch.Match(16, 20), "$1ot", re),
+        assertNull(
+                TextSearch.replacementFor(TEXT, p, new TextSearch.Match(16, 20), "$1ot", re),
                 "a selection that is not a match");
     }
 }

@@ -57,7 +57,9 @@ public final class GgmlBlocks {
     }
 
     /** The block types decoded here (every readable type but the plain float ones). */
-    public static boolean isBlockType(int type) { return blockSize(type) > 1; }
+    public static boolean isBlockType(int type) {
+        return blockSize(type) > 1;
+    }
 
     /**
      * Decodes {@code n} weights (a whole number of blocks) starting at byte {@code off} of
@@ -66,7 +68,8 @@ public final class GgmlBlocks {
     public static void dequantizeRow(int type, MemorySegment src, long off, int n, float[] dst, int dstOff) {
         int bs = blockSize(type), bb = blockBytes(type);
         if (bs <= 1) throw new IllegalArgumentException("not a block type: " + GgufFile.typeName(type));
-        if (n % bs != 0) throw new IllegalArgumentException(n + " weights is not a whole number of " + bs + "-weight blocks");
+        if (n % bs != 0)
+            throw new IllegalArgumentException(n + " weights is not a whole number of " + bs + "-weight blocks");
         byte[] b = new byte[bb];
         for (int blk = 0; blk < n / bs; blk++) {
             MemorySegment.copy(src, ValueLayout.JAVA_BYTE, off + (long) blk * bb, b, 0, bb);
@@ -91,7 +94,9 @@ public final class GgmlBlocks {
         return Float.float16ToFloat((short) ((b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8));
     }
 
-    private static int u8(byte[] b, int at) { return b[at] & 0xFF; }
+    private static int u8(byte[] b, int at) {
+        return b[at] & 0xFF;
+    }
 
     private static int u32(byte[] b, int at) {
         return u8(b, at) | u8(b, at + 1) << 8 | u8(b, at + 2) << 16 | u8(b, at + 3) << 24;

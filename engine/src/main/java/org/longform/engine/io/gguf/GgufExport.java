@@ -2,15 +2,6 @@ package org.longform.engine.io.gguf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.longform.engine.io.SafeTensorsWriter;
-import org.longform.engine.model.Config;
-import org.longform.engine.model.Model;
-import org.longform.engine.model.Weights;
-import org.longform.engine.quant.Matrix;
-import org.longform.engine.quant.QuantMatrix;
-import org.longform.engine.quant.Quantizer;
-import org.longform.engine.quant.WeightType;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -28,6 +19,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.longform.engine.io.SafeTensorsWriter;
+import org.longform.engine.model.Config;
+import org.longform.engine.model.Model;
+import org.longform.engine.model.Weights;
+import org.longform.engine.quant.Matrix;
+import org.longform.engine.quant.QuantMatrix;
+import org.longform.engine.quant.Quantizer;
+import org.longform.engine.quant.WeightType;
 
 /**
  * Writes a loaded MPT model as a GGUF file in llama.cpp's {@code mpt} layout (the tensor names and
@@ -45,22 +44,32 @@ public final class GgufExport {
 
     private record Out(String name, long[] dims, int type, long bytes, Writer data) {}
 
-    private interface Writer { void write(FileChannel ch) throws IOException; }
+    private interface Writer {
+        void write(FileChannel ch) throws IOException;
+    }
 
     /** Whether matrices can be written in GGML type {@code type}: F32, F16, BF16, Q8_0 or Q4_0. */
     public static boolean exportable(int type) {
-        return type == GgufFile.F32 || type == GgufFile.F16 || type == GgufFile.BF16 || GgufFile.quantType(type) != null;
+        return type == GgufFile.F32
+                || type == GgufFile.F16
+                || type == GgufFile.BF16
+                || GgufFile.quantType(type) != null;
     }
 
     public static void write(Model model, Path tokenizerJson, int type, Path out) throws IOException {
         if (!exportable(type)) {
-            throw new IllegalArgumentException("export type must be F32, F16, BF16, Q8_0 or Q4_0, not " + GgufFile.typeName(type));
+            throw new IllegalArgumentException(
+                    "export type must be F32, F16, BF16, Q8_0 or Q4_0, not " + GgufFile.typeName(type));
         }
         Config c = model.config();
         Weights w = model.weights();
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("general.architecture", "mpt");
-        meta.put("general.name", model.dir().getFileName() == null ? "mpt" : model.dir().getFileName().toString());
+        meta.put(
+                "general.name",
+                model.dir().getFileName() == null
+                        ? "mpt"
+                        : model.dir().getFileName().toString());
         meta.put("general.file_type", fileType(type));
         meta.put("mpt.context_length", c.maxSeqLen());
         meta.put("mpt.embedding_length", c.dModel());
@@ -103,19 +112,22 @@ public final class GgufExport {
         }
         Path tmp = out.resolveSibling(out.getFileName() + ".part");
         boolean done = false;
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             byte[] hb = head.toByteArray();
             full(ch, ByteBuffer.wrap(hb));
             full(ch, ByteBuffer.allocate((int) (align(hb.length) - hb.length)));
             for (Out t : ts) {
                 long start = ch.position();
                 t.data().write(ch);
-                if (ch.position() - start != t.bytes()) throw new IllegalStateException(t.name() + ": wrote " + (ch.position() - start) + " of " + t.bytes() + " bytes");
+                if (ch.position() - start != t.bytes())
+                    throw new IllegalStateException(
+                            t.name() + ": wrote " + (ch.position() - start) + " of " + t.bytes() + " bytes");
                 full(ch, ByteBuffer.allocate((int) (align(t.bytes()) - t.bytes())));
             }
             done = true;
         } finally {
-            if (!done) Files.deleteIfExists(tmp);   // no half-written file left behind
+            if (!done) Files.deleteIfExists(tmp); // no half-written file left behind
         }
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
     }
@@ -127,7 +139,7 @@ public final class GgufExport {
             case GgufFile.F16 -> 1;
             case GgufFile.Q4_0 -> 2;
             case GgufFile.Q8_0 -> 7;
-            default -> 32;   // BF16
+            default -> 32; // BF16
         };
     }
 
@@ -179,7 +191,7 @@ public final class GgufExport {
     }
 
     private static Out vector(String name, float[] v) {
-        return new Out(name, new long[]{v.length}, GgufFile.F32, 4L * v.length, ch -> {
+        return new Out(name, new long[] {v.length}, GgufFile.F32, 4L * v.length, ch -> {
             ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
             for (float f : v) b.putFloat(f);
             full(ch, b.flip());
@@ -189,13 +201,16 @@ public final class GgufExport {
     private static Out matrix(String name, Matrix m, int requested) {
         // a quantized export keeps matrices the engine already holds in another quantized form as
         // they are (q4_0 models keep the tied embedding at q8_0): no second rounding
-        final int type = GgufFile.quantType(requested) != null && m instanceof QuantMatrix qm ? GgufFile.ggmlType(qm.type()) : requested;
+        final int type = GgufFile.quantType(requested) != null && m instanceof QuantMatrix qm
+                ? GgufFile.ggmlType(qm.type())
+                : requested;
         int rows = m.rows(), cols = m.cols();
         long[] dims = {cols, rows};
         long bytes = (long) rows * cols / GgmlBlocks.blockSize(type) * GgmlBlocks.blockBytes(type);
         WeightType wt = GgufFile.quantType(type);
         if (wt != null) {
-            if (cols % 32 != 0) throw new IllegalArgumentException(name + ": rows of " + cols + " are not whole blocks of 32");
+            if (cols % 32 != 0)
+                throw new IllegalArgumentException(name + ": rows of " + cols + " are not whole blocks of 32");
             return new Out(name, dims, type, bytes, ch -> blocks(ch, m, wt));
         }
         return new Out(name, dims, type, bytes, ch -> {
@@ -233,7 +248,7 @@ public final class GgufExport {
             float[] row = new float[cols];
             ByteBuffer b = ByteBuffer.allocate(nb * (qb + 2)).order(ByteOrder.LITTLE_ENDIAN);
             for (int r = 0; r < rows; r++) {
-                if (!own) {   // quantized into a one-row scratch, so the whole matrix is never held twice
+                if (!own) { // quantized into a one-row scratch, so the whole matrix is never held twice
                     m.row(r, row, 0);
                     Quantizer.quantizeRow(wt, row, 0, cols, q, s, 0);
                 }
@@ -244,7 +259,10 @@ public final class GgufExport {
                     b.putShort(s.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
                     for (int j = 0; j < qb; j++) {
                         byte v = q.get(ValueLayout.JAVA_BYTE, i * qb + j);
-                        b.put(wt == WeightType.Q4_0 ? (byte) (v ^ 0x88) : v);   // engine nibbles are signed, GGML's offset by 8
+                        b.put(
+                                wt == WeightType.Q4_0
+                                        ? (byte) (v ^ 0x88)
+                                        : v); // engine nibbles are signed, GGML's offset by 8
                     }
                 }
                 full(ch, b.flip());
@@ -269,7 +287,9 @@ public final class GgufExport {
         }
     }
 
-    private static long align(long x) { return (x + 31) & ~31L; }
+    private static long align(long x) {
+        return (x + 31) & ~31L;
+    }
 
     private static void full(FileChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) ch.write(b);
@@ -279,7 +299,9 @@ public final class GgufExport {
     private static final class Le {
         private final ByteArrayOutputStream o;
 
-        Le(ByteArrayOutputStream o) { this.o = o; }
+        Le(ByteArrayOutputStream o) {
+            this.o = o;
+        }
 
         Le u32(int v) {
             for (int k = 0; k < 4; k++) o.write(v >>> (8 * k));
@@ -291,7 +313,9 @@ public final class GgufExport {
             return this;
         }
 
-        Le f32(float f) { return u32(Float.floatToRawIntBits(f)); }
+        Le f32(float f) {
+            return u32(Float.floatToRawIntBits(f));
+        }
 
         Le str(String s) {
             byte[] u = s.getBytes(StandardCharsets.UTF_8);

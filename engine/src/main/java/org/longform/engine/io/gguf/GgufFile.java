@@ -1,8 +1,5 @@
 package org.longform.engine.io.gguf;
 
-import org.longform.engine.io.ModelFormatException;
-import org.longform.engine.quant.WeightType;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,6 +15,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.longform.engine.io.ModelFormatException;
+import org.longform.engine.quant.WeightType;
 
 /**
  * A GGUF file (versions 2 and 3), mapped: its key/value metadata and its tensor table. Tensor data
@@ -25,17 +24,32 @@ import java.util.Map;
  * from the file is checked against the file before use.
  */
 public final class GgufFile {
-    public static final int MAGIC = 0x46554747;   // "GGUF" little-endian
+    public static final int MAGIC = 0x46554747; // "GGUF" little-endian
 
     /** GGML tensor types this engine reads (ggml.h's numbering). */
-    public static final int F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8,
-            Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, BF16 = 30;
+    public static final int F32 = 0,
+            F16 = 1,
+            Q4_0 = 2,
+            Q4_1 = 3,
+            Q5_0 = 6,
+            Q5_1 = 7,
+            Q8_0 = 8,
+            Q2_K = 10,
+            Q3_K = 11,
+            Q4_K = 12,
+            Q5_K = 13,
+            Q6_K = 14,
+            BF16 = 30;
 
     /** dims in GGML order: dims[0] is the contiguous (column) dimension. */
     public record TensorInfo(String name, long[] dims, int type, long offset, long bytes) {
-        public long rows() { return dims.length < 2 ? 1 : dims[1]; }
+        public long rows() {
+            return dims.length < 2 ? 1 : dims[1];
+        }
 
-        public long cols() { return dims[0]; }
+        public long cols() {
+            return dims[0];
+        }
 
         public long numel() {
             long n = 1;
@@ -51,7 +65,13 @@ public final class GgufFile {
     private final long dataStart;
     private final int version;
 
-    private GgufFile(Path path, MemorySegment file, int version, Map<String, Object> meta, Map<String, TensorInfo> tensors, long dataStart) {
+    private GgufFile(
+            Path path,
+            MemorySegment file,
+            int version,
+            Map<String, Object> meta,
+            Map<String, TensorInfo> tensors,
+            long dataStart) {
         this.path = path;
         this.file = file;
         this.version = version;
@@ -60,16 +80,26 @@ public final class GgufFile {
         this.dataStart = dataStart;
     }
 
-    public Path path() { return path; }
+    public Path path() {
+        return path;
+    }
 
-    public int version() { return version; }
+    public int version() {
+        return version;
+    }
 
-    public Map<String, Object> metadata() { return Collections.unmodifiableMap(meta); }
+    public Map<String, Object> metadata() {
+        return Collections.unmodifiableMap(meta);
+    }
 
-    public Map<String, TensorInfo> tensors() { return Collections.unmodifiableMap(tensors); }
+    public Map<String, TensorInfo> tensors() {
+        return Collections.unmodifiableMap(tensors);
+    }
 
     /** The bytes of a tensor, a slice of the mapped file. */
-    public MemorySegment data(TensorInfo t) { return file.asSlice(dataStart + t.offset(), t.bytes()); }
+    public MemorySegment data(TensorInfo t) {
+        return file.asSlice(dataStart + t.offset(), t.bytes());
+    }
 
     public static boolean isGguf(Path p) {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -88,11 +118,14 @@ public final class GgufFile {
             throw new ModelFormatException(path, "cannot read (" + e.getMessage() + ")");
         }
         Reader r = new Reader(path, seg);
-        if (seg.byteSize() < 24 || r.u32() != MAGIC) throw new ModelFormatException(path, "not a GGUF file (bad magic)");
+        if (seg.byteSize() < 24 || r.u32() != MAGIC)
+            throw new ModelFormatException(path, "not a GGUF file (bad magic)");
         int version = r.u32();
-        if (version != 2 && version != 3) throw new ModelFormatException(path, "GGUF version " + version + " is not supported (2 or 3)");
+        if (version != 2 && version != 3)
+            throw new ModelFormatException(path, "GGUF version " + version + " is not supported (2 or 3)");
         long nTensors = r.u64(), nKv = r.u64();
-        if (nTensors < 0 || nTensors > 1_000_000 || nKv < 0 || nKv > 1_000_000) throw new ModelFormatException(path, "implausible tensor/metadata counts");
+        if (nTensors < 0 || nTensors > 1_000_000 || nKv < 0 || nKv > 1_000_000)
+            throw new ModelFormatException(path, "implausible tensor/metadata counts");
         Map<String, Object> meta = new LinkedHashMap<>();
         for (long i = 0; i < nKv; i++) {
             String key = r.string();
@@ -100,18 +133,21 @@ public final class GgufFile {
         }
         long align = 32;
         if (meta.get("general.alignment") instanceof Number n) align = n.longValue();
-        if (align <= 0 || (align & (align - 1)) != 0) throw new ModelFormatException(path, "general.alignment " + align + " is not a power of two");
+        if (align <= 0 || (align & (align - 1)) != 0)
+            throw new ModelFormatException(path, "general.alignment " + align + " is not a power of two");
         List<Object[]> raw = new ArrayList<>();
         for (long i = 0; i < nTensors; i++) {
             String name = r.string();
             int nd = r.u32();
-            if (nd < 1 || nd > 4) throw new ModelFormatException(path, "tensor '" + name + "' has " + nd + " dimensions");
+            if (nd < 1 || nd > 4)
+                throw new ModelFormatException(path, "tensor '" + name + "' has " + nd + " dimensions");
             long[] dims = new long[nd];
             for (int d = 0; d < nd; d++) {
                 dims[d] = r.u64();
-                if (dims[d] <= 0 || dims[d] > (1L << 40)) throw new ModelFormatException(path, "tensor '" + name + "' has a bad dimension " + dims[d]);
+                if (dims[d] <= 0 || dims[d] > (1L << 40))
+                    throw new ModelFormatException(path, "tensor '" + name + "' has a bad dimension " + dims[d]);
             }
-            raw.add(new Object[]{name, dims, r.u32(), r.u64()});
+            raw.add(new Object[] {name, dims, r.u32(), r.u64()});
         }
         long dataStart = (r.pos + align - 1) / align * align;
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
@@ -129,16 +165,24 @@ public final class GgufFile {
             }
             int bs = GgmlBlocks.blockSize(type);
             if (bs == 0) {
-                throw new ModelFormatException(path, "tensor '" + name + "' has GGML type " + typeName(type)
-                        + ", which is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
+                throw new ModelFormatException(
+                        path,
+                        "tensor '" + name + "' has GGML type " + typeName(type)
+                                + ", which is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
             }
-            if (dims[0] % bs != 0) throw new ModelFormatException(path, "tensor '" + name + "' row of " + dims[0] + " is not a whole number of " + bs + "-weight " + typeName(type) + " blocks");
+            if (dims[0] % bs != 0)
+                throw new ModelFormatException(
+                        path,
+                        "tensor '" + name + "' row of " + dims[0] + " is not a whole number of " + bs + "-weight "
+                                + typeName(type) + " blocks");
             long blocks = n / bs, blockBytes = GgmlBlocks.blockBytes(type);
             long bytes = blocks > Long.MAX_VALUE / blockBytes ? Long.MAX_VALUE : blocks * blockBytes;
             // compared by subtraction: dataStart + off + bytes could wrap past Long.MAX_VALUE
             long room = seg.byteSize() - dataStart;
             if (off < 0 || bytes > room || off > room - bytes) {
-                throw new ModelFormatException(path, "tensor '" + name + "' data [" + off + ", +" + bytes + ") lies outside the file (truncated?)");
+                throw new ModelFormatException(
+                        path,
+                        "tensor '" + name + "' data [" + off + ", +" + bytes + ") lies outside the file (truncated?)");
             }
             if (tensors.put(name, new TensorInfo(name, dims, type, off, bytes)) != null) {
                 throw new ModelFormatException(path, "tensor '" + name + "' appears twice");
@@ -207,7 +251,8 @@ public final class GgufFile {
         }
 
         private void need(long n) {
-            if (n < 0 || pos + n > seg.byteSize()) throw new ModelFormatException(path, "truncated header at byte " + pos);
+            if (n < 0 || pos + n > seg.byteSize())
+                throw new ModelFormatException(path, "truncated header at byte " + pos);
         }
 
         int u32() {
@@ -226,7 +271,8 @@ public final class GgufFile {
 
         String string() {
             long n = u64();
-            if (n < 0 || n > (1 << 24)) throw new ModelFormatException(path, "implausible string length " + n + " at byte " + (pos - 8));
+            if (n < 0 || n > (1 << 24))
+                throw new ModelFormatException(path, "implausible string length " + n + " at byte " + (pos - 8));
             need(n);
             byte[] b = seg.asSlice(pos, n).toArray(ValueLayout.JAVA_BYTE);
             pos += n;
@@ -235,13 +281,39 @@ public final class GgufFile {
 
         Object value(int type, int depth) {
             switch (type) {
-                case 0, 1 -> { need(1); byte v = seg.get(ValueLayout.JAVA_BYTE, pos); pos += 1; return type == 0 ? (Object) (v & 0xFF) : (Object) (int) v; }
-                case 2, 3 -> { need(2); short v = seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, pos); pos += 2; return type == 2 ? v & 0xFFFF : (int) v; }
-                case 4 -> { return u32() & 0xFFFFFFFFL; }
-                case 5 -> { return u32(); }
-                case 6 -> { need(4); float v = seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, pos); pos += 4; return v; }
-                case 7 -> { need(1); byte v = seg.get(ValueLayout.JAVA_BYTE, pos); pos += 1; return v != 0; }
-                case 8 -> { return string(); }
+                case 0, 1 -> {
+                    need(1);
+                    byte v = seg.get(ValueLayout.JAVA_BYTE, pos);
+                    pos += 1;
+                    return type == 0 ? (Object) (v & 0xFF) : (Object) (int) v;
+                }
+                case 2, 3 -> {
+                    need(2);
+                    short v = seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, pos);
+                    pos += 2;
+                    return type == 2 ? v & 0xFFFF : (int) v;
+                }
+                case 4 -> {
+                    return u32() & 0xFFFFFFFFL;
+                }
+                case 5 -> {
+                    return u32();
+                }
+                case 6 -> {
+                    need(4);
+                    float v = seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, pos);
+                    pos += 4;
+                    return v;
+                }
+                case 7 -> {
+                    need(1);
+                    byte v = seg.get(ValueLayout.JAVA_BYTE, pos);
+                    pos += 1;
+                    return v != 0;
+                }
+                case 8 -> {
+                    return string();
+                }
                 case 9 -> {
                     if (depth > 2) throw new ModelFormatException(path, "arrays nested too deeply");
                     int et = u32();
@@ -264,10 +336,20 @@ public final class GgufFile {
                     for (long i = 0; i < n; i++) out.add(value(et, depth + 1));
                     return out;
                 }
-                case 10 -> { return u64(); }
-                case 11 -> { return u64(); }
-                case 12 -> { need(8); double v = seg.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, pos); pos += 8; return v; }
-                default -> throw new ModelFormatException(path, "unknown GGUF value type " + type + " at byte " + (pos - 4));
+                case 10 -> {
+                    return u64();
+                }
+                case 11 -> {
+                    return u64();
+                }
+                case 12 -> {
+                    need(8);
+                    double v = seg.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, pos);
+                    pos += 8;
+                    return v;
+                }
+                default ->
+                    throw new ModelFormatException(path, "unknown GGUF value type " + type + " at byte " + (pos - 4));
             }
         }
     }

@@ -1,13 +1,12 @@
 package org.longform.engine.io.gguf;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link GgmlBlocks} decodes every bit pattern as the block layouts define it: random blocks
@@ -16,17 +15,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bit for bit. The test encoders round-trip within their format's precision.
  */
 class GgmlBlocksTest {
-    static final int[] ALL = {GgufFile.Q4_0, GgufFile.Q8_0, GgufFile.Q4_1, GgufFile.Q5_0, GgufFile.Q5_1,
-            GgufFile.Q2_K, GgufFile.Q3_K, GgufFile.Q4_K, GgufFile.Q5_K, GgufFile.Q6_K};
+    static final int[] ALL = {
+        GgufFile.Q4_0,
+        GgufFile.Q8_0,
+        GgufFile.Q4_1,
+        GgufFile.Q5_0,
+        GgufFile.Q5_1,
+        GgufFile.Q2_K,
+        GgufFile.Q3_K,
+        GgufFile.Q4_K,
+        GgufFile.Q5_K,
+        GgufFile.Q6_K
+    };
 
     /** Byte offsets of each format's f16 scales (d, and dmin / m where it has one). */
     private static int[] f16At(int type) {
         return switch (type) {
-            case GgufFile.Q4_0, GgufFile.Q8_0, GgufFile.Q5_0 -> new int[]{0};
-            case GgufFile.Q4_1, GgufFile.Q5_1, GgufFile.Q4_K, GgufFile.Q5_K -> new int[]{0, 2};
-            case GgufFile.Q2_K -> new int[]{80, 82};
-            case GgufFile.Q3_K -> new int[]{108};
-            case GgufFile.Q6_K -> new int[]{208};
+            case GgufFile.Q4_0, GgufFile.Q8_0, GgufFile.Q5_0 -> new int[] {0};
+            case GgufFile.Q4_1, GgufFile.Q5_1, GgufFile.Q4_K, GgufFile.Q5_K -> new int[] {0, 2};
+            case GgufFile.Q2_K -> new int[] {80, 82};
+            case GgufFile.Q3_K -> new int[] {108};
+            case GgufFile.Q6_K -> new int[] {208};
             default -> throw new IllegalArgumentException();
         };
     }
@@ -51,8 +60,11 @@ class GgmlBlocksTest {
                 byte[] blk = Arrays.copyOfRange(data, k * bb, (k + 1) * bb);
                 for (int i = 0; i < bs; i++) {
                     float want = GgmlEncoder.value(type, blk, i);
-                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[3 + k * bs + i]),
-                            GgufFile.typeName(type) + " block " + k + " weight " + i + ": " + want + " vs " + got[3 + k * bs + i]);
+                    assertEquals(
+                            Float.floatToIntBits(want),
+                            Float.floatToIntBits(got[3 + k * bs + i]),
+                            GgufFile.typeName(type) + " block " + k + " weight " + i + ": " + want + " vs "
+                                    + got[3 + k * bs + i]);
                 }
             }
         }
@@ -61,9 +73,18 @@ class GgmlBlocksTest {
     @Test
     void blockSizesAreGgmls() {
         // ggml-common.h: sizeof(block_*) for QK = 32 and QK_K = 256
-        int[][] want = {{GgufFile.Q4_0, 32, 18}, {GgufFile.Q4_1, 32, 20}, {GgufFile.Q5_0, 32, 22}, {GgufFile.Q5_1, 32, 24},
-                {GgufFile.Q8_0, 32, 34}, {GgufFile.Q2_K, 256, 84}, {GgufFile.Q3_K, 256, 110}, {GgufFile.Q4_K, 256, 144},
-                {GgufFile.Q5_K, 256, 176}, {GgufFile.Q6_K, 256, 210}};
+        int[][] want = {
+            {GgufFile.Q4_0, 32, 18},
+            {GgufFile.Q4_1, 32, 20},
+            {GgufFile.Q5_0, 32, 22},
+            {GgufFile.Q5_1, 32, 24},
+            {GgufFile.Q8_0, 32, 34},
+            {GgufFile.Q2_K, 256, 84},
+            {GgufFile.Q3_K, 256, 110},
+            {GgufFile.Q4_K, 256, 144},
+            {GgufFile.Q5_K, 256, 176},
+            {GgufFile.Q6_K, 256, 210}
+        };
         for (int[] w : want) {
             assertEquals(w[1], GgmlBlocks.blockSize(w[0]), GgufFile.typeName(w[0]));
             assertEquals(w[2], GgmlBlocks.blockBytes(w[0]), GgufFile.typeName(w[0]));

@@ -11,8 +11,16 @@ import org.longform.engine.quant.Matrix;
 final class GgmlEncoder {
     private GgmlEncoder() {}
 
-    static final int[] BLOCK_TYPES = {GgufFile.Q4_1, GgufFile.Q5_0, GgufFile.Q5_1, GgufFile.Q2_K, GgufFile.Q3_K,
-            GgufFile.Q4_K, GgufFile.Q5_K, GgufFile.Q6_K};
+    static final int[] BLOCK_TYPES = {
+        GgufFile.Q4_1,
+        GgufFile.Q5_0,
+        GgufFile.Q5_1,
+        GgufFile.Q2_K,
+        GgufFile.Q3_K,
+        GgufFile.Q4_K,
+        GgufFile.Q5_K,
+        GgufFile.Q6_K
+    };
 
     /** A whole matrix in {@code type}, rows one after another. */
     static byte[] matrix(Matrix m, int type) {
@@ -56,7 +64,9 @@ final class GgmlEncoder {
         return Float.float16ToFloat((short) ((b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8));
     }
 
-    private static int clamp(int v, int lo, int hi) { return Math.max(lo, Math.min(hi, v)); }
+    private static int clamp(int v, int lo, int hi) {
+        return Math.max(lo, Math.min(hi, v));
+    }
 
     /** Q4_1 / Q5_1: w = d*q + m with m the block's minimum. */
     private static void minBlock(byte[] b, float[] x, int o, int nmax, boolean five) {
@@ -126,7 +136,7 @@ final class GgmlEncoder {
             maxScale = Math.max(maxScale, scales[j]);
             maxMin = Math.max(maxMin, mins[j]);
         }
-        return new float[]{maxScale, maxMin};
+        return new float[] {maxScale, maxMin};
     }
 
     private static void q2_K(byte[] b, float[] x, int o) {
@@ -144,7 +154,8 @@ final class GgmlEncoder {
         int[] L = new int[256];
         for (int j = 0; j < 16; j++) {
             float dj = d * (b[j] & 0xF), mj = dmin * ((b[j] & 0xFF) >> 4);
-            for (int l = 0; l < 16; l++) L[16 * j + l] = dj == 0 ? 0 : clamp(Math.round((x[o + 16 * j + l] + mj) / dj), 0, 3);
+            for (int l = 0; l < 16; l++)
+                L[16 * j + l] = dj == 0 ? 0 : clamp(Math.round((x[o + 16 * j + l] + mj) / dj), 0, 3);
         }
         pack2(b, 16, L);
     }
@@ -188,7 +199,8 @@ final class GgmlEncoder {
         int[] L = new int[256];
         for (int j = 0; j < 16; j++) {
             float dj = d * GgmlBlocks.q3Scale(b, sc, j);
-            for (int l = 0; l < 16; l++) L[16 * j + l] = (dj == 0 ? 0 : clamp(Math.round(x[o + 16 * j + l] / dj), -4, 3)) + 4;
+            for (int l = 0; l < 16; l++)
+                L[16 * j + l] = (dj == 0 ? 0 : clamp(Math.round(x[o + 16 * j + l] / dj), -4, 3)) + 4;
         }
         for (int j = 0; j < 256; j++) {
             if (L[j] > 3) {
@@ -223,7 +235,8 @@ final class GgmlEncoder {
         int[] L = new int[256];
         for (int j = 0; j < 8; j++) {
             float dj = d * GgmlBlocks.kScaleMin(b, j, 0), mj = dmin * GgmlBlocks.kScaleMin(b, j, 1);
-            for (int l = 0; l < 32; l++) L[32 * j + l] = dj == 0 ? 0 : clamp(Math.round((x[o + 32 * j + l] + mj) / dj), 0, nmax);
+            for (int l = 0; l < 32; l++)
+                L[32 * j + l] = dj == 0 ? 0 : clamp(Math.round((x[o + 32 * j + l] + mj) / dj), 0, nmax);
         }
         int qh = 16, ql = five ? 48 : 16;
         int m1 = 1, m2 = 2;
@@ -249,7 +262,7 @@ final class GgmlEncoder {
     private static void q6_K(byte[] b, float[] x, int o) {
         float[] scales = subScales(x, o, 32);
         float maxScale = scales[16], amaxScale = Math.abs(maxScale);
-        if (amaxScale == 0) return;   // all zero: the zero block
+        if (amaxScale == 0) return; // all zero: the zero block
         float iscale = -128f / maxScale;
         putF16(b, 208, 1 / iscale);
         for (int j = 0; j < 16; j++) b[192 + j] = (byte) Math.min(127, Math.round(iscale * scales[j]));
@@ -257,14 +270,18 @@ final class GgmlEncoder {
         int[] L = new int[256];
         for (int j = 0; j < 16; j++) {
             float dj = d * b[192 + j];
-            for (int l = 0; l < 16; l++) L[16 * j + l] = (dj == 0 ? 0 : clamp(Math.round(x[o + 16 * j + l] / dj), -32, 31)) + 32;
+            for (int l = 0; l < 16; l++)
+                L[16 * j + l] = (dj == 0 ? 0 : clamp(Math.round(x[o + 16 * j + l] / dj), -32, 31)) + 32;
         }
         for (int j = 0, ql = 0, qh = 128; j < 256; j += 128, ql += 64, qh += 32) {
             for (int l = 0; l < 32; l++) {
                 int q1 = L[j + l] & 0xF, q2 = L[j + l + 32] & 0xF, q3 = L[j + l + 64] & 0xF, q4 = L[j + l + 96] & 0xF;
                 b[ql + l] = (byte) (q1 | q3 << 4);
                 b[ql + l + 32] = (byte) (q2 | q4 << 4);
-                b[qh + l] = (byte) ((L[j + l] >> 4) | (L[j + l + 32] >> 4) << 2 | (L[j + l + 64] >> 4) << 4 | (L[j + l + 96] >> 4) << 6);
+                b[qh + l] = (byte) ((L[j + l] >> 4)
+                        | (L[j + l + 32] >> 4) << 2
+                        | (L[j + l + 64] >> 4) << 4
+                        | (L[j + l + 96] >> 4) << 6);
             }
         }
     }
@@ -273,10 +290,11 @@ final class GgmlEncoder {
     static int q3ScaleByWords(byte[] b, int j) {
         int aux0 = word(b, 96), aux1 = word(b, 100), tmp = word(b, 104);
         int[] a = {
-                (aux0 & 0x0f0f0f0f) | ((tmp & 0x03030303) << 4),
-                (aux1 & 0x0f0f0f0f) | (((tmp >>> 2) & 0x03030303) << 4),
-                ((aux0 >>> 4) & 0x0f0f0f0f) | (((tmp >>> 4) & 0x03030303) << 4),
-                ((aux1 >>> 4) & 0x0f0f0f0f) | (((tmp >>> 6) & 0x03030303) << 4)};
+            (aux0 & 0x0f0f0f0f) | ((tmp & 0x03030303) << 4),
+            (aux1 & 0x0f0f0f0f) | (((tmp >>> 2) & 0x03030303) << 4),
+            ((aux0 >>> 4) & 0x0f0f0f0f) | (((tmp >>> 4) & 0x03030303) << 4),
+            ((aux1 >>> 4) & 0x0f0f0f0f) | (((tmp >>> 6) & 0x03030303) << 4)
+        };
         return (byte) (a[j / 4] >>> (8 * (j % 4))) - 32;
     }
 
@@ -331,7 +349,7 @@ final class GgmlEncoder {
                 if (sub < 4) {
                     sc = b[4 + sub] & 63;
                     m = b[4 + sub + 4] & 63;
-                } else {   // low 4 bits in byte 4 + sub + 4, high 2 bits in the top of bytes sub - 4 and sub
+                } else { // low 4 bits in byte 4 + sub + 4, high 2 bits in the top of bytes sub - 4 and sub
                     sc = (b[4 + sub + 4] & 0xF) | ((b[4 + sub - 4] & 0xFF) >> 6) << 4;
                     m = ((b[4 + sub + 4] & 0xFF) >> 4) | ((b[4 + sub] & 0xFF) >> 6) << 4;
                 }

@@ -1,5 +1,14 @@
 package org.longform.engine.io.gguf;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,16 +21,6 @@ import org.longform.engine.quant.KQuantMatrix;
 import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.function.ToIntFunction;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * GGUF files in GGML's other block formats, made from the trained demo model (d 256 and 1024:
@@ -39,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </ul>
  */
 class GgufBlockFormatsTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     static final int POSITIONS = 300;
     static int[] ids;
@@ -47,7 +47,8 @@ class GgufBlockFormatsTest {
 
     @BeforeAll
     static void exactRun() {
-        int[] all = Fixtures.ints(Fixtures.testCase(Fixtures.expected("tiny-mpt-4h"), "long").get("prompt_ids"));
+        int[] all = Fixtures.ints(
+                Fixtures.testCase(Fixtures.expected("tiny-mpt-4h"), "long").get("prompt_ids"));
         ids = Arrays.copyOf(all, POSITIONS);
         try (Model m = Model.load(Assets.demoModel(), null, false)) {
             exactTop = new int[POSITIONS];
@@ -74,9 +75,11 @@ class GgufBlockFormatsTest {
         Path file = tmp.resolve("demo-" + name + ".gguf"), ref = tmp.resolve("demo-" + name + "-decoded.gguf");
         try (Model demo = Model.load(Assets.demoModel(), null, false)) {
             GgufWriter.mpt(demo.config(), demo.weights(), type).write(file);
-            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.decodedAsF32(n, m, type)).write(ref);
+            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.decodedAsF32(n, m, type))
+                    .write(ref);
         }
-        try (Model g = Model.load(file, null, false); Model r = Model.load(ref, WeightType.Q8_0, false)) {
+        try (Model g = Model.load(file, null, false);
+                Model r = Model.load(ref, WeightType.Q8_0, false)) {
             assertEquals("q8_0", g.weightForm());
             GgufModelTest.assertSameWeights(r.weights(), g.weights());
             float[] lg = logits(g), lr = logits(r);
@@ -86,7 +89,8 @@ class GgufBlockFormatsTest {
             assertTrue(worst <= GgufModelTest.EXACT, name + " vs its decoded values: max |dlogit| " + worst);
             for (int p = 0; p < POSITIONS; p++) if (Fixtures.argmax(lg, p * V, V) == exactTop[p]) agree++;
             double rate = (double) agree / POSITIONS;
-            System.out.printf("%s GGUF of the demo model (%.1f MB, re-quantized to q8_0): top-1 agreement with exact bf16 %d/%d = %.1f%%%n",
+            System.out.printf(
+                    "%s GGUF of the demo model (%.1f MB, re-quantized to q8_0): top-1 agreement with exact bf16 %d/%d = %.1f%%%n",
                     name, Files.size(file) / 1e6, agree, POSITIONS, 100 * rate);
             assertTrue(rate >= minAgreement, name + " agreement " + rate);
         } finally {
@@ -100,7 +104,8 @@ class GgufBlockFormatsTest {
     void kQuantsRunAsStored(String name, double minAgreement) throws IOException {
         // Q4_K_M: llama.cpp's usual mix, Q6_K for the embedding / LM head and the down projections, Q4_K elsewhere
         boolean mix = name.equals("Q4_K_M");
-        ToIntFunction<String> typeFor = n -> !mix ? typeOf(name)
+        ToIntFunction<String> typeFor = n -> !mix
+                ? typeOf(name)
                 : n.equals("token_embd.weight") || n.contains("ffn_down") ? GgufFile.Q6_K : GgufFile.Q4_K;
         Path file = tmp.resolve("demo-" + name + ".gguf"), ref = tmp.resolve("demo-" + name + "-decoded.gguf");
         try (Model demo = Model.load(Assets.demoModel(), null, false)) {
@@ -109,7 +114,8 @@ class GgufBlockFormatsTest {
             GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.decodedAsF32(n, m, typeFor.applyAsInt(n)))
                     .write(ref);
         }
-        try (Model g = Model.load(file, null, false); Model r = Model.load(ref, null, false)) {
+        try (Model g = Model.load(file, null, false);
+                Model r = Model.load(ref, null, false)) {
             assertEquals(mix ? "q4_K + q6_K" : "q" + name.substring(1), g.weightForm());
             var mg = g.weights().matrices();
             var mr = r.weights().matrices();
@@ -122,8 +128,11 @@ class GgufBlockFormatsTest {
                     assertArrayEquals(b, a, mg.get(i).name() + " row " + row);
                 }
             }
-            assertEquals(Files.size(file), g.weights().matrices().stream().mapToLong(m -> m.byteSize()).sum()
-                    + normBytes(g), 64 * 1024, "the loaded weights take the file's size");
+            assertEquals(
+                    Files.size(file),
+                    g.weights().matrices().stream().mapToLong(m -> m.byteSize()).sum() + normBytes(g),
+                    64 * 1024,
+                    "the loaded weights take the file's size");
             float[] lg = logits(g), lr = logits(r);
             int V = g.config().vocabSize(), agree = 0;
             double worst = 0;
@@ -133,12 +142,14 @@ class GgufBlockFormatsTest {
             float[] dg = decodeLogits(g), dr = decodeLogits(r);
             double worstDecode = 0;
             for (int i = 0; i < dg.length; i++) worstDecode = Math.max(worstDecode, Math.abs(dg[i] - dr[i]));
-            assertTrue(worstDecode <= GgufModelTest.EXACT,
+            assertTrue(
+                    worstDecode <= GgufModelTest.EXACT,
                     name + " decode vs the F32 of its decoded values: max |dlogit| " + worstDecode);
             for (int p = 0; p < POSITIONS; p++) if (Fixtures.argmax(lg, p * V, V) == exactTop[p]) agree++;
             double rate = (double) agree / POSITIONS;
-            System.out.printf("%s GGUF of the demo model (%.1f MB, run as stored): max |dlogit| vs F32 of its values"
-                    + " %.2g (prompt), %.2g (%d decode steps); top-1 agreement with exact bf16 %d/%d = %.1f%%%n",
+            System.out.printf(
+                    "%s GGUF of the demo model (%.1f MB, run as stored): max |dlogit| vs F32 of its values"
+                            + " %.2g (prompt), %.2g (%d decode steps); top-1 agreement with exact bf16 %d/%d = %.1f%%%n",
                     name, Files.size(file) / 1e6, worst, worstDecode, DECODE_STEPS, agree, POSITIONS, 100 * rate);
             assertTrue(rate >= minAgreement, name + " agreement " + rate);
         } finally {
@@ -168,9 +179,11 @@ class GgufBlockFormatsTest {
         Path file = tmp.resolve("demo-q4k.gguf"), ref = tmp.resolve("demo-q4k-decoded.gguf");
         try (Model demo = Model.load(Assets.demoModel(), null, false)) {
             GgufWriter.mpt(demo.config(), demo.weights(), GgufFile.Q4_K).write(file);
-            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.decodedAsF32(n, m, GgufFile.Q4_K)).write(ref);
+            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.decodedAsF32(n, m, GgufFile.Q4_K))
+                    .write(ref);
         }
-        try (Model g = Model.load(file, WeightType.Q4_0, false); Model r = Model.load(ref, WeightType.Q4_0, false)) {
+        try (Model g = Model.load(file, WeightType.Q4_0, false);
+                Model r = Model.load(ref, WeightType.Q4_0, false)) {
             assertEquals("q4_0 + q8_0", g.weightForm(), "layers q4_0, the tied embedding / LM head q8_0");
             GgufModelTest.assertSameWeights(r.weights(), g.weights());
         }

@@ -1,5 +1,15 @@
 package org.longform.engine.io.gguf;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -8,17 +18,6 @@ import org.longform.engine.Fixtures;
 import org.longform.engine.model.Model;
 import org.longform.engine.quant.WeightType;
 
-import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * {@link GgufExport} writes what our GGUF loader (and llama.cpp: bench/llamacpp loads these files)
  * reads back: the same weights bit for bit (bf16 and f32 exactly; q8_0 / q4_0 the same blocks as
@@ -26,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * model's vocab, token types, merges, the "mpt" pre-tokenizer), with llama.cpp's key names.
  */
 class GgufExportTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"BF16, none", "F32, none", "Q8_0, q8_0", "Q4_0, q4_0"})

@@ -1,5 +1,14 @@
 package org.longform.engine.io.gguf;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,16 +25,6 @@ import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * GGUF files made from a fixture model (with our own writer, in llama.cpp's MPT layout) give the
  * same logits as the hub-format original holding the same values — F32, F16 and BF16 matrices
@@ -36,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one-token products) add in another order there than in C2's code.
  */
 class GgufModelTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static final String MODEL = "tiny-mpt-6h";
     static final double EXACT = 1e-4;
@@ -51,10 +51,12 @@ class GgufModelTest {
 
     /** Prompt logits of every position, then 8 decode steps, all rows concatenated. */
     private static float[] run(Model m) {
-        int[] ids = Fixtures.ints(Fixtures.testCase(Fixtures.expected(MODEL), "prompt").get("prompt_ids"));
+        int[] ids = Fixtures.ints(
+                Fixtures.testCase(Fixtures.expected(MODEL), "prompt").get("prompt_ids"));
         int V = m.config().vocabSize();
         float[] all = new float[(ids.length + 8) * V];
-        try (Session s = Session.open(m, EngineOptions.defaults().withBackend("vector").withChunkSize(16))) {
+        try (Session s =
+                Session.open(m, EngineOptions.defaults().withBackend("vector").withChunkSize(16))) {
             s.feed(ids, 0, ids.length, (pos, row, off) -> System.arraycopy(row, off, all, pos * V, V), null, null);
             float[] last = s.lastLogits();
             for (int i = 0; i < 8; i++) {
@@ -76,14 +78,14 @@ class GgufModelTest {
         for (int l = 0; l < w.layers.length; l++) {
             Weights.Layer L = w.layers[l];
             String p = "transformer.blocks." + l + ".";
-            st.add(p + "norm_1.weight", dt, new long[]{L.norm1().length}, vec(L.norm1()));
+            st.add(p + "norm_1.weight", dt, new long[] {L.norm1().length}, vec(L.norm1()));
             st.add(p + "attn.Wqkv.weight", dt, shape(L.wqkv()), rows(L.wqkv()));
             st.add(p + "attn.out_proj.weight", dt, shape(L.outProj()), rows(L.outProj()));
-            st.add(p + "norm_2.weight", dt, new long[]{L.norm2().length}, vec(L.norm2()));
+            st.add(p + "norm_2.weight", dt, new long[] {L.norm2().length}, vec(L.norm2()));
             st.add(p + "ffn.up_proj.weight", dt, shape(L.up()), rows(L.up()));
             st.add(p + "ffn.down_proj.weight", dt, shape(L.down()), rows(L.down()));
         }
-        st.add("transformer.norm_f.weight", dt, new long[]{w.normF.length}, vec(w.normF));
+        st.add("transformer.norm_f.weight", dt, new long[] {w.normF.length}, vec(w.normF));
         st.write(dir.resolve("model.safetensors"));
         return dir;
     }
@@ -103,7 +105,10 @@ class GgufModelTest {
                 x.row(r, rx, 0);
                 y.row(r, ry, 0);
                 for (int k = 0; k < rx.length; k++) {
-                    assertEquals(Float.floatToRawIntBits(rx[k]), Float.floatToRawIntBits(ry[k]), x.name() + " [" + r + ", " + k + "]");
+                    assertEquals(
+                            Float.floatToRawIntBits(rx[k]),
+                            Float.floatToRawIntBits(ry[k]),
+                            x.name() + " [" + r + ", " + k + "]");
                 }
             }
         }
@@ -114,7 +119,9 @@ class GgufModelTest {
         }
     }
 
-    private static long[] shape(Matrix m) { return new long[]{m.rows(), m.cols()}; }
+    private static long[] shape(Matrix m) {
+        return new long[] {m.rows(), m.cols()};
+    }
 
     private static SafeTensorsWriter.Source rows(Matrix m) {
         float[] all = new float[m.rows() * m.cols()];
@@ -130,7 +137,11 @@ class GgufModelTest {
     @ValueSource(strings = {"F32", "F16", "BF16"})
     void denseGgufEqualsTheHubFolder(String type) throws IOException {
         DType dt = DType.valueOf(type);
-        int ggml = switch (dt) { case F32 -> GgufFile.F32; case F16 -> GgufFile.F16; case BF16 -> GgufFile.BF16; };
+        int ggml = switch (dt) {
+            case F32 -> GgufFile.F32;
+            case F16 -> GgufFile.F16;
+            case BF16 -> GgufFile.BF16;
+        };
         try (Model original = Model.load(Fixtures.modelDir(MODEL), null, false)) {
             Path hub = hubCopy(original, dt);
             try (Model h = Model.load(hub, null, false)) {
@@ -167,7 +178,8 @@ class GgufModelTest {
             Path folder = tmp.resolve("folder-" + type);
             Files.createDirectories(folder);
             Files.copy(file, folder.resolve("model.gguf"));
-            try (Model fromFile = Model.load(file, null, false); Model fromFolder = Model.load(folder, null, false)) {
+            try (Model fromFile = Model.load(file, null, false);
+                    Model fromFolder = Model.load(folder, null, false)) {
                 assertEquals(c, fromFile.config());
                 assertSameWeights(w, fromFile.weights());
                 float[] want = run(quantized);
@@ -181,9 +193,12 @@ class GgufModelTest {
         int layerType = q == WeightType.Q8_0 ? GgufFile.Q8_0 : GgufFile.Q4_0;
         GgufWriter g = new GgufWriter()
                 .meta("general.architecture", "mpt")
-                .meta("mpt.context_length", c.maxSeqLen()).meta("mpt.embedding_length", c.dModel())
-                .meta("mpt.block_count", c.nLayers()).meta("mpt.feed_forward_length", c.dFf())
-                .meta("mpt.attention.head_count", c.nHeads()).meta("mpt.attention.layer_norm_epsilon", c.normEps())
+                .meta("mpt.context_length", c.maxSeqLen())
+                .meta("mpt.embedding_length", c.dModel())
+                .meta("mpt.block_count", c.nLayers())
+                .meta("mpt.feed_forward_length", c.dFf())
+                .meta("mpt.attention.head_count", c.nHeads())
+                .meta("mpt.attention.layer_norm_epsilon", c.normEps())
                 .meta("mpt.attention.max_alibi_bias", c.alibiBiasMax());
         g.matrix("token_embd.weight", w.wte, GgufFile.Q8_0);
         for (int l = 0; l < c.nLayers(); l++) {
@@ -205,23 +220,31 @@ class GgufModelTest {
         try (Model m = Model.load(Fixtures.modelDir(MODEL), null, false)) {
             Config c = m.config();
             Path noAlibi = tmp.resolve("noalibi.gguf");
-            GgufWriter.mpt(c, m.weights(), GgufFile.F32).meta("mpt.attention.max_alibi_bias", 0f).write(noAlibi);
+            GgufWriter.mpt(c, m.weights(), GgufFile.F32)
+                    .meta("mpt.attention.max_alibi_bias", 0f)
+                    .write(noAlibi);
             ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(noAlibi, null, false));
             assertTrue(e.getMessage().contains("max_alibi_bias"), e.getMessage());
 
             Path llama = tmp.resolve("llama.gguf");
-            GgufWriter.mpt(c, m.weights(), GgufFile.F32).meta("general.architecture", "llama").write(llama);
+            GgufWriter.mpt(c, m.weights(), GgufFile.F32)
+                    .meta("general.architecture", "llama")
+                    .write(llama);
             e = assertThrows(ModelFormatException.class, () -> Model.load(llama, null, false));
             assertTrue(e.getMessage().contains("'llama'"), e.getMessage());
 
             Path iq = tmp.resolve("i-quant.gguf");
-            GgufWriter.mpt(c, m.weights(), GgufFile.F32).tensor("extra", new long[]{256}, 16, new byte[66]).write(iq);
+            GgufWriter.mpt(c, m.weights(), GgufFile.F32)
+                    .tensor("extra", new long[] {256}, 16, new byte[66])
+                    .write(iq);
             e = assertThrows(ModelFormatException.class, () -> Model.load(iq, null, false));
             assertTrue(e.getMessage().contains("IQ2_XXS") && e.getMessage().contains("not supported"), e.getMessage());
 
             // the fixture's rows (96 weights) are not whole 256-weight k-quant blocks
             Path odd = tmp.resolve("odd-k.gguf");
-            GgufWriter.mpt(c, m.weights(), GgufFile.F32).tensor("extra", new long[]{96, 2}, GgufFile.Q4_K, new byte[144]).write(odd);
+            GgufWriter.mpt(c, m.weights(), GgufFile.F32)
+                    .tensor("extra", new long[] {96, 2}, GgufFile.Q4_K, new byte[144])
+                    .write(odd);
             e = assertThrows(ModelFormatException.class, () -> Model.load(odd, null, false));
             assertTrue(e.getMessage().contains("256-weight Q4_K blocks"), e.getMessage());
 

@@ -1,11 +1,5 @@
 package org.longform.engine.io.gguf;
 
-import org.longform.engine.model.Config;
-import org.longform.engine.model.Weights;
-import org.longform.engine.quant.Matrix;
-import org.longform.engine.quant.QuantMatrix;
-import org.longform.engine.quant.WeightType;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.ValueLayout;
@@ -19,6 +13,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.longform.engine.model.Config;
+import org.longform.engine.model.Weights;
+import org.longform.engine.quant.Matrix;
+import org.longform.engine.quant.QuantMatrix;
+import org.longform.engine.quant.WeightType;
 
 /**
  * A small GGUF v3 writer for tests: metadata of a few scalar types and tensors in F32, F16, BF16,
@@ -45,7 +44,7 @@ public final class GgufWriter {
     public GgufWriter vector(String name, float[] v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float f : v) b.putFloat(f);
-        return tensor(name, new long[]{v.length}, GgufFile.F32, b.array());
+        return tensor(name, new long[] {v.length}, GgufFile.F32, b.array());
     }
 
     /** A matrix [rows, cols] in {@code type}: dense types are converted from the matrix's values, quantized ones must match it. */
@@ -98,22 +97,30 @@ public final class GgufWriter {
             byte[] blk = Arrays.copyOfRange(enc, k * bb, (k + 1) * bb);
             for (int i = 0; i < bs; i++) out.putFloat(GgmlEncoder.value(type, blk, i));
         }
-        return tensor(name, new long[]{m.cols(), m.rows()}, GgufFile.F32, out.array());
+        return tensor(name, new long[] {m.cols(), m.rows()}, GgufFile.F32, out.array());
     }
 
     /** How {@link #mpt(Config, Weights, MatrixWriter)} stores each matrix. */
-    public interface MatrixWriter { void write(GgufWriter g, String name, Matrix m); }
+    public interface MatrixWriter {
+        void write(GgufWriter g, String name, Matrix m);
+    }
 
     /** llama.cpp's layout of an MPT model: hparams and tensor names, every matrix in {@code type}. */
-    public static GgufWriter mpt(Config c, Weights w, int type) { return mpt(c, w, (g, name, m) -> g.matrix(name, m, type)); }
+    public static GgufWriter mpt(Config c, Weights w, int type) {
+        return mpt(c, w, (g, name, m) -> g.matrix(name, m, type));
+    }
 
     /** llama.cpp's layout of an MPT model, each matrix stored by {@code mw}. */
     public static GgufWriter mpt(Config c, Weights w, MatrixWriter mw) {
         GgufWriter g = new GgufWriter()
-                .meta("general.architecture", "mpt").meta("general.name", "test")
-                .meta("mpt.context_length", c.maxSeqLen()).meta("mpt.embedding_length", c.dModel())
-                .meta("mpt.block_count", c.nLayers()).meta("mpt.feed_forward_length", c.dFf())
-                .meta("mpt.attention.head_count", c.nHeads()).meta("mpt.attention.layer_norm_epsilon", c.normEps())
+                .meta("general.architecture", "mpt")
+                .meta("general.name", "test")
+                .meta("mpt.context_length", c.maxSeqLen())
+                .meta("mpt.embedding_length", c.dModel())
+                .meta("mpt.block_count", c.nLayers())
+                .meta("mpt.feed_forward_length", c.dFf())
+                .meta("mpt.attention.head_count", c.nHeads())
+                .meta("mpt.attention.layer_norm_epsilon", c.normEps())
                 .meta("mpt.attention.max_alibi_bias", c.alibiBiasMax());
         if (c.clipQkv() > 0) g.meta("mpt.attention.clamp_kqv", c.clipQkv());
         mw.write(g, "token_embd.weight", w.wte);
@@ -138,7 +145,10 @@ public final class GgufWriter {
             str(h, e.getKey());
             Object v = e.getValue();
             switch (v) {
-                case String s -> { h.putInt(8); str(h, s); }
+                case String s -> {
+                    h.putInt(8);
+                    str(h, s);
+                }
                 case Integer i -> h.putInt(4).putInt(i);
                 case Long l -> h.putInt(10).putLong(l);
                 case Float f -> h.putInt(6).putFloat(f);
@@ -170,7 +180,9 @@ public final class GgufWriter {
         }
     }
 
-    private static long align(long x) { return (x + 31) & ~31L; }
+    private static long align(long x) {
+        return (x + 31) & ~31L;
+    }
 
     private static void str(ByteBuffer b, String s) {
         byte[] u = s.getBytes(StandardCharsets.UTF_8);
