@@ -53,7 +53,7 @@ version="$(sed -n 's:.*<version>\([0-9][0-9.]*\).*</version>.*:\1:p' pom.xml | h
 
 if [ "$build" = 1 ]; then
   say "building the jars (mvn install, tests skipped)"
-  mvn -B -q -DskipTests install >&2 || die "maven build failed"
+  mvn -B -q -DskipTests -Dspotless.check.skip=true install >&2 || die "maven build failed"
 fi
 lib="$root/ui/target/lib"
 [ -f "$root/ui/target/longform-ui.jar" ] || die "ui/target/longform-ui.jar missing: run without --no-build"
