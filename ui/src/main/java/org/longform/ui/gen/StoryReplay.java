@@ -51,6 +51,7 @@ public final class StoryReplay {
 
         /** Reads and checks a script; a problem is one line naming the file and the step. */
         public static Script read(Path file) throws IOException {
+            if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": file not found");
             JsonNode root;
             try {
                 root = new ObjectMapper().readTree(Files.readString(file));

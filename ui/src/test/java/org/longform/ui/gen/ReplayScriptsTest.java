@@ -128,6 +128,8 @@ class ReplayScriptsTest {
         Files.writeString(f, "{\"story\": \"missing.txt\", \"steps\": [{\"generate\": 1}]}");
         e = assertThrows(IllegalArgumentException.class, () -> StoryReplay.Script.read(f));
         assertTrue(e.getMessage().contains("missing.txt does not exist"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> StoryReplay.Script.read(dir.resolve("none.json")));
+        assertEquals(dir.resolve("none.json") + ": file not found", e.getMessage());
         Files.writeString(f, "not json");
         e = assertThrows(IllegalArgumentException.class, () -> StoryReplay.Script.read(f));
         assertTrue(e.getMessage().startsWith(f + ": not a readable JSON script"), e.getMessage());
