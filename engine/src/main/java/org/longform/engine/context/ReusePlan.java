@@ -34,8 +34,7 @@ public record ReusePlan(int prefix, int tailStart, int tailEnd, int promptTailSt
      * prefix reuse already covers the cache.
      */
     public static ReusePlan find(int[] cached, int cachedLength, int[] prompt, int minTail) {
-        int n = cachedLength, m = prompt.length, p = 0;
-        while (p < n && p < m && cached[p] == prompt[p]) p++;
+        int n = cachedLength, m = prompt.length, p = commonPrefix(cached, n, prompt);
         if (p == n || p == m) return null;
         int k = Math.max(1, Math.min(ANCHOR, minTail));
         if (n - p < k || m - p < k) return null;
@@ -61,6 +60,13 @@ public record ReusePlan(int prefix, int tailStart, int tailEnd, int promptTailSt
         }
         if (bestLen < minTail) return null;
         return new ReusePlan(p, bestR, bestR + bestLen, bestQ);
+    }
+
+    /** How many of {@code prompt}'s first tokens equal the first of {@code cached}'s {@code cachedLength}. */
+    public static int commonPrefix(int[] cached, int cachedLength, int[] prompt) {
+        int n = Math.min(cachedLength, prompt.length), p = 0;
+        while (p < n && cached[p] == prompt[p]) p++;
+        return p;
     }
 
     private static long hash(int[] a, int from, int k) {

@@ -1,5 +1,6 @@
 package org.longform.engine.gen;
 
+import org.longform.engine.context.ReusePlan;
 import org.longform.engine.runtime.Session;
 
 /**
@@ -44,8 +45,7 @@ public final class ContextShift {
      */
     public static Plan plan(int[] cached, int[] prompt, int keep) {
         int n = cached.length;
-        int p = 0;
-        while (p < n && p < prompt.length && cached[p] == prompt[p]) p++;
+        int p = ReusePlan.commonPrefix(cached, n, prompt);
         if (p == n || p < keep || p == prompt.length) return null;
         boolean nearPinned = p <= keep + MAX_GAP_START;
         // A caller that names no pinned part (a server's client) may still have one: a gap whose run lines
@@ -72,8 +72,7 @@ public final class ContextShift {
 
     /** Tokens of {@code prompt} the cache can keep: the common prefix plus the run a shift lines up. */
     public static int reusable(int[] cached, int[] prompt, int keep) {
-        int n = cached.length, p = 0;
-        while (p < n && p < prompt.length && cached[p] == prompt[p]) p++;
+        int n = cached.length, p = ReusePlan.commonPrefix(cached, n, prompt);
         Plan plan = plan(cached, prompt, keep);
         int reuse = plan == null ? p : p + plan.run;
         return Math.min(reuse, prompt.length - 1); // the last token is always fed again for fresh logits

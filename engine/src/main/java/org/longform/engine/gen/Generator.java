@@ -134,8 +134,7 @@ public final class Generator implements AutoCloseable {
         long t0 = System.nanoTime();
         int shifted = ContextShift.reuseAfterEviction(session, prompt, keep);
         int[] cached = session.tokens();
-        int common = 0;
-        while (common < cached.length && common < prompt.length && cached[common] == prompt[common]) common++;
+        int common = ReusePlan.commonPrefix(cached, cached.length, prompt);
         // An approximate reuse after an edit recomputes the edited span and keeps the tail: one sync,
         // since a shorter prompt would cut the tail off.
         if (req.reuse() == Session.Reuse.APPROXIMATE

@@ -199,8 +199,7 @@ public final class CpuSession implements Session {
             ReusePlan plan = ReusePlan.find(tokens, cache.length(), prompt, MIN_APPROXIMATE_TAIL);
             if (plan != null) return syncApproximate(prompt, plan, progress, cancelled);
         }
-        int n = cache.length(), common = 0;
-        while (common < n && common < prompt.length && tokens[common] == prompt[common]) common++;
+        int n = cache.length(), common = ReusePlan.commonPrefix(tokens, n, prompt);
         if (common == prompt.length && n == prompt.length && logitsAt == n) {
             recomputed = 0; // cached to the end with its logits (a warmed prompt): nothing to compute
             System.arraycopy(clean, 0, last, 0, last.length);

@@ -1,6 +1,5 @@
 package org.longform.ui.app;
 
-import java.util.ArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import javafx.animation.PauseTransition;
@@ -63,17 +62,7 @@ public final class ContextMonitor {
         int end = s.generateAtCursorProperty().get()
                 ? s.editor().area().getCaretPosition()
                 : s.editor().length();
-        PromptInput in = new PromptInput(
-                s.editor().text(),
-                end,
-                s.memoryProperty().get(),
-                s.authorsNote(),
-                new ArrayList<>(s.worldInfo()),
-                s.worldInfoRulesProperty().get(),
-                gen.effectiveContext(g),
-                s.samplingProperty().get().maxTokens(),
-                s.storyCut(),
-                g.kvBlockSize());
+        PromptInput in = gen.promptInput(s, end, g);
         long ticket = ++requested;
         long rev = s.changesProperty().get();
         config.io().execute(() -> {

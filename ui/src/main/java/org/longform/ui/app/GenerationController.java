@@ -114,13 +114,11 @@ public final class GenerationController {
         generateAt(s, at);
     }
 
-    public void generateAt(StorySession s, int at) {
-        TextGenerator g = model.get();
-        if (generating.get() || g == null) return;
-        StoryEditor ed = s.editor();
-        PromptInput input = new PromptInput(
-                ed.text(),
-                at,
+    /** What the prompt for {@code s} ending at {@code end} is built from, for the model {@code g} (FX thread). */
+    public PromptInput promptInput(StorySession s, int end, TextGenerator g) {
+        return new PromptInput(
+                s.editor().text(),
+                end,
                 s.memoryProperty().get(),
                 s.authorsNote(),
                 new ArrayList<>(s.worldInfo()),
@@ -129,6 +127,13 @@ public final class GenerationController {
                 s.samplingProperty().get().maxTokens(),
                 s.storyCut(),
                 g.kvBlockSize());
+    }
+
+    public void generateAt(StorySession s, int at) {
+        TextGenerator g = model.get();
+        if (generating.get() || g == null) return;
+        StoryEditor ed = s.editor();
+        PromptInput input = promptInput(s, at, g);
         var sampling = s.samplingProperty().get();
         CancelToken c = new CancelToken();
         cancel = c;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.longform.engine.context.ReusePlan;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.TokenListener;
@@ -391,8 +392,7 @@ public final class StoryReplay {
     private StepReport report(int n, String action, StoryPipeline.Step s, int[] before, String note) {
         GenerationResult r = s.result();
         int[] prompt = s.prompt().ids();
-        int common = 0;
-        while (common < before.length && common < prompt.length && before[common] == prompt[common]) common++;
+        int common = ReusePlan.commonPrefix(before, before.length, prompt);
         int prefixOnly = prompt.length - Math.min(common, Math.max(0, prompt.length - 1));
         String mode = cacheMode();
         return new StepReport(

@@ -133,8 +133,9 @@ public final class PromptAssembler {
                 for (int skip = Math.ceilDiv(n - target, align) * align, tries = 0;
                         tries < 16 && skip < n;
                         tries++, skip += align) {
+                    // The ids after it are the last n - skip of those after c: no more than target, so it fits.
                     int next = story.viewStartAfter(c, skip);
-                    if (next >= 0 && next < end && story.ids(next, end).length <= budget) return next;
+                    if (next >= 0 && next < end) return next;
                 }
             }
         }
