@@ -118,7 +118,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--threads",
             defaultValue = "${sys:longform.threads:-0}",
-            description = "Compute threads (0 = all cores).")
+            description = "Compute threads (0 = the physical cores).")
     int threads;
 
     @Option(

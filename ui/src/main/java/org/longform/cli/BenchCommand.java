@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.longform.engine.kernels.CpuCores;
 import org.longform.engine.kernels.MemoryBandwidth;
 import org.longform.engine.kernels.Parallel;
 import org.longform.engine.kernels.TimedBackend;
@@ -182,7 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int threads(Session s) {
-        return model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();
+        return CpuCores.resolve(model.threads);
     }
 
     /** Every weight matrix is read once per decoded token (the tied embedding once, as the LM head). */

@@ -15,6 +15,7 @@ import picocli.CommandLine;
         description = "Longform: write long stories with MPT-7B-StoryWriter. Without a subcommand the editor starts.",
         subcommands = {
             LogitsCommand.class,
+            AgreeCommand.class,
             ContinueCommand.class,
             BenchCommand.class,
             MakeModelCommand.class,
@@ -27,28 +28,14 @@ import picocli.CommandLine;
             CommandLine.HelpCommand.class
         })
 public final class Cli {
-    static final Set<String> COMMANDS = Set.of(
-            "logits",
-            "continue",
-            "bench",
-            "make-model",
-            "export-gguf",
-            "replay",
-            "download",
-            "doctor",
-            "export",
-            "serve",
-            "help",
-            "--help",
-            "-h",
-            "--version",
-            "-V");
+    /** The words that are not subcommand names but still mean "the headless CLI", not the editor. */
+    private static final Set<String> FLAGS = Set.of("--help", "-h", "--version", "-V");
 
     /** Held so the level set on it is not lost to garbage collection of an unreferenced logger. */
     private static final Logger CUDA_LOG = Logger.getLogger("org.longform.engine.cuda");
 
     public static boolean isCommand(String first) {
-        return COMMANDS.contains(first);
+        return FLAGS.contains(first) || commandNames().contains(first);
     }
 
     /** The subcommand words, in the order help lists them (for "unknown command" messages). */

@@ -32,7 +32,7 @@ public final class ModelOptions {
     @Option(
             names = "--threads",
             defaultValue = "${sys:longform.threads:-0}",
-            description = "Compute threads (0 = all cores).")
+            description = "Compute threads (0 = the physical cores).")
     int threads;
 
     @Option(

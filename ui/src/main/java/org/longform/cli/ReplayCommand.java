@@ -43,7 +43,7 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Tokens in the model's view; overrides the script's settings.window.")
     int window;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Compute threads (0 = all cores).")
+    @Option(names = "--threads", defaultValue = "0", description = "Compute threads (0 = the physical cores).")
     int threads;
 
     @Option(

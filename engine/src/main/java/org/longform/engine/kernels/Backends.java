@@ -16,9 +16,9 @@ public final class Backends {
 
     private Backends() {}
 
-    /** @param threads compute threads; 0 = all cores */
+    /** @param threads compute threads; 0 = the physical cores ({@link CpuCores#physical}) */
     public static Backend create(BackendKind kind, int threads) {
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int n = CpuCores.resolve(threads);
         return switch (kind) {
             case SCALAR -> new ScalarBackend();
             case VECTOR -> new VectorBackend(n);

@@ -6,7 +6,7 @@ import org.longform.engine.quant.WeightType;
 
 /**
  * How a model is loaded and a session runs, as values (nothing here is read from system
- * properties): the backend, threads (0 = all cores), KV block size in tokens, prefill chunk size in
+ * properties): the backend, threads (0 = the physical cores), KV block size in tokens, prefill chunk size in
  * tokens, the KV memory budget in bytes (0 = enough for an 84k-token window, capped at half the
  * physical memory), the KV page dtype, and the weights' quantization at load (null = as stored).
  */
@@ -30,7 +30,7 @@ public record EngineOptions(
         if (kvDType == null) kvDType = KvDType.F32;
     }
 
-    /** Auto backend, all cores, 64-token blocks, 512-token chunks, the default budget, f32 pages (exact), stored weights. */
+    /** Auto backend, the physical cores, 64-token blocks, 512-token chunks, the default budget, f32 pages (exact), stored weights. */
     public static EngineOptions defaults() {
         return new EngineOptions(BackendKind.AUTO, 0, 64, 512, 0, KvDType.F32, null);
     }
