@@ -86,5 +86,13 @@ class WorldInfoFoldersFxTest extends FxTestBase {
         clickOn("#wi-folder-on");
         waitFor("folder on again", () -> state(1) == WorldInfoStatus.State.ACTIVE);
         assertEquals(List.of(), fx(() -> story().worldInfoRulesProperty().get().disabledFolders()));
+
+        clickOn("#wi-add");
+        assertEquals("Places", fx(() -> story().worldInfo().get(2).folder()), "added to the folder shown");
+        assertEquals(2, fx(() -> list.getItems().size()));
+        interact(() -> filter.setValue(new FolderFilter("")));
+        assertEquals(
+                List.of("Letters write themselves."),
+                fx(() -> list.getItems().stream().map(WorldInfoEntry::content).toList()));
     }
 }
