@@ -65,8 +65,8 @@ public final class WorldInfoPanel extends VBox {
     private final Label status = new Label();
     private final Label rulesText =
             new Label("Entries are tried top to bottom; a key (case-insensitive) must appear in "
-                    + "the last N characters of the story; a selective entry also needs a secondary key (if it has any) "
-                    + "and stays out when an anti-key appears; entries that would exceed the budget are skipped.");
+                    + "the last N characters of the story; a selective entry also needs a secondary key (if it has "
+                    + "any) and stays out when an anti-key appears; entries that would exceed the budget are skipped.");
     private final ListChangeListener<WorldInfoEntry> entriesChanged = c -> refreshFolders();
     private final InvalidationListener rulesChanged = o -> refreshFolders();
     private StorySession bound;
