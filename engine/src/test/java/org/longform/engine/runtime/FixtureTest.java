@@ -17,6 +17,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.longform.engine.FixtureCases;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.model.Model;
 
@@ -71,72 +72,32 @@ class FixtureTest {
         return b.build();
     }
 
+    private int vocab(String model) {
+        return models.get(model).config().vocabSize();
+    }
+
     @ParameterizedTest(name = "{0} {1} block {2} chunk {3}")
     @MethodSource("configs")
     void promptEveryPositionAndFullLastRow(String model, String backend, int block, int chunk) {
-        JsonNode exp = expected(model);
-        JsonNode c = testCase(exp, "prompt");
-        int[] probe = ints(exp.get("probe_ids"));
-        int[] ids = ints(c.get("prompt_ids"));
-        int V = models.get(model).config().vocabSize();
         try (Session s = session(model, backend, block, chunk)) {
-            double[] worst = {0};
-            s.feed(
-                    ids,
-                    0,
-                    ids.length,
-                    (pos, row, off) -> worst[0] = Math.max(
-                            worst[0],
-                            checkSummary(
-                                    c.get("positions").get(pos), probe, row, off, V, model + " prompt pos " + pos)),
-                    null,
-                    null);
-            float[] full = lastLogits(model);
-            float[] last = s.lastLogits();
-            assertEquals(full.length, last.length);
-            for (int i = 0; i < V; i++) {
-                double d = Math.abs(full[i] - last[i]);
-                worst[0] = Math.max(worst[0], d);
-                assertTrue(d <= TOL, "last-position logit " + i + " off by " + d);
-            }
-            note(model + " prompt " + backend, worst[0]);
+            note(model + " prompt " + backend, FixtureCases.prompt(model, vocab(model), FixtureCases.of(s)));
+            assertEquals(lastLogits(model).length, s.lastLogits().length);
         }
     }
 
     @ParameterizedTest(name = "{0} {1} block {2} chunk {3}")
     @MethodSource("configs")
     void greedy40(String model, String backend, int block, int chunk) {
-        JsonNode c = testCase(expected(model), "greedy");
-        int[] ids = ints(c.get("prompt_ids"));
-        int V = models.get(model).config().vocabSize();
         try (Session s = session(model, backend, block, chunk)) {
-            float[] logits = s.feed(ids);
-            int[] out = new int[40];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = argmax(logits, 0, V);
-                logits = s.feed(out[i]);
-            }
-            assertArrayEquals(ints(c.get("generated")), out);
+            FixtureCases.greedy40(model, vocab(model), FixtureCases.of(s));
         }
     }
 
     @ParameterizedTest(name = "{0} {1} block {2} chunk {3}")
     @MethodSource("configs")
     void teacherForcedDecode(String model, String backend, int block, int chunk) {
-        JsonNode exp = expected(model);
-        JsonNode c = testCase(exp, "decode");
-        int[] probe = ints(exp.get("probe_ids"));
-        int V = models.get(model).config().vocabSize();
-        int[] fed = ints(c.get("fed_one_by_one"));
         try (Session s = session(model, backend, block, chunk)) {
-            s.feed(ints(c.get("prompt_ids")));
-            double worst = 0;
-            for (int i = 0; i < fed.length; i++) {
-                float[] row = s.feed(fed[i]);
-                worst = Math.max(
-                        worst, checkSummary(c.get("after_each").get(i), probe, row, 0, V, model + " decode step " + i));
-            }
-            note(model + " decode " + backend, worst);
+            note(model + " decode " + backend, FixtureCases.decode(model, vocab(model), FixtureCases.of(s)));
         }
     }
 
@@ -154,58 +115,16 @@ class FixtureTest {
     @ParameterizedTest(name = "{0} block {1} chunk {2}")
     @MethodSource("longConfigs")
     void long3000(String model, int block, int chunk) {
-        JsonNode exp = expected(model);
-        JsonNode c = testCase(exp, "long");
-        int[] probe = ints(exp.get("probe_ids"));
-        int V = models.get(model).config().vocabSize();
-        int[] ids = ints(c.get("prompt_ids"));
-        JsonNode checkpoints = c.get("checkpoints");
         try (Session s = session(model, "vector", block, chunk)) {
-            double[] worst = {0};
-            int[] seen = {0};
-            s.feed(
-                    ids,
-                    0,
-                    ids.length,
-                    (pos, row, off) -> {
-                        JsonNode want = checkpoints.get(Integer.toString(pos));
-                        if (want != null) {
-                            seen[0]++;
-                            worst[0] = Math.max(
-                                    worst[0], checkSummary(want, probe, row, off, V, model + " long pos " + pos));
-                        }
-                    },
-                    null,
-                    null);
-            assertEquals(checkpoints.size(), seen[0]);
-            note(model + " long", worst[0]);
+            note(model + " long", FixtureCases.long3000(model, vocab(model), FixtureCases.of(s)));
         }
     }
 
     @ParameterizedTest(name = "{0} block {1} chunk {2}")
     @MethodSource("longConfigs")
     void contextShift(String model, int block, int chunk) {
-        JsonNode exp = expected(model);
-        JsonNode c = testCase(exp, "context-shift");
-        int[] probe = ints(exp.get("probe_ids"));
-        int V = models.get(model).config().vocabSize();
-        int[] ids = ints(c.get("prompt_ids"));
-        int prefill = c.get("prefill_before_evict").asInt();
-        int[] evict = ints(c.get("evict_slots"));
         try (Session s = session(model, "vector", block, chunk)) {
-            s.feed(ids, 0, prefill, null, null, null);
-            s.evict(evict[0], evict[1]);
-            assertEquals(prefill - (evict[1] - evict[0]), s.length());
-            float[] row = s.feed(ints(c.get("then_feed")));
-            note(
-                    model + " context-shift",
-                    checkSummary(c.get("after_shift"), probe, row, 0, V, model + " after shift"));
-            int[] gen = new int[c.get("generated").size()];
-            for (int i = 0; i < gen.length; i++) {
-                gen[i] = argmax(row, 0, V);
-                row = s.feed(gen[i]);
-            }
-            assertArrayEquals(ints(c.get("generated")), gen);
+            note(model + " context-shift", FixtureCases.contextShift(model, vocab(model), FixtureCases.of(s)));
         }
     }
 

@@ -161,9 +161,7 @@ public final class CacheKeeper {
             try {
                 int restored = ensure(g, s, input.story());
                 PromptInput in = restored >= 0 ? withCut(input, restored) : input;
-                long t0 = System.nanoTime();
-                StoryPipeline.Step step =
-                        s.pipeline().warm(g, in, sampler, reuse, saving(g, progress(g, "warming", t0)), c);
+                StoryPipeline.Step step = s.pipeline().warm(g, in, sampler, reuse, saving(g, progress("warming")), c);
                 if (step != null) {
                     viewed(s, step.prompt().storyCut());
                     int cut = step.prompt().storyCut();
@@ -177,8 +175,7 @@ public final class CacheKeeper {
                 }
                 LocalCache lc = g.localCache();
                 if (lc.approximateFrom() >= 0) {
-                    long t1 = System.nanoTime();
-                    if (!lc.repair(progress(g, "repairing", t1), c)) {
+                    if (!lc.repair(progress("repairing"), c)) {
                         publish(g, "repair paused");
                         return;
                     }
@@ -233,17 +230,13 @@ public final class CacheKeeper {
     }
 
     /** Progress of background work as "warming 1,234 / 8,192 tokens · 45 tokens/s · 2:50 left". */
-    private TokenListener progress(TextGenerator g, String what, long t0) {
+    private TokenListener progress(String what) {
+        ProgressLine progress = new ProgressLine(what, 200_000_000L);
         return new TokenListener() {
-            long last;
-
             @Override
             public void onPrefill(int done, int total) {
-                long now = System.nanoTime();
-                if (now - last < 200_000_000L && done < total) return; // a few updates a second
-                last = now;
-                String line = GenerationController.progressLine(what, done, total, now - t0);
-                config.fx().accept(() -> status.set("Cache: " + line));
+                String line = progress.next(done, total);
+                if (line != null) config.fx().accept(() -> status.set("Cache: " + line));
             }
         };
     }

@@ -161,7 +161,7 @@ public final class GenerationController {
                         s.setStoryCut(p.storyCut());
                     }
                 });
-                long t0 = System.nanoTime();
+                ProgressLine progress = new ProgressLine("Reading the story", 100_000_000L);
                 StoryPipeline.Step step = s.pipeline()
                         .generate(
                                 g,
@@ -170,19 +170,13 @@ public final class GenerationController {
                                 sampling,
                                 reuse,
                                 new TokenListener() {
-                                    long lastShown;
-
                                     @Override
                                     public void onPrefill(int done, int total) {
-                                        long now = System.nanoTime();
-                                        if (now - lastShown < 100_000_000L && done < total)
-                                            return; // a few updates a second
-                                        lastShown = now;
+                                        String next = progress.next(done, total);
+                                        if (next == null) return;
                                         // Longer than a second: tokens done / total, rate and time left in the status
                                         // line.
-                                        String line = now - t0 > 1_000_000_000L
-                                                ? progressLine("Reading the story", done, total, now - t0)
-                                                : null;
+                                        String line = progress.elapsedNanos() > 1_000_000_000L ? next : null;
                                         config.fx().accept(() -> {
                                             if (cancel != c || total <= 0) return;
                                             prefill.set(done / (double) total);
@@ -204,19 +198,6 @@ public final class GenerationController {
                 config.fx().accept(() -> finish(c, s, null, e));
             }
         });
-    }
-
-    /** "Reading the story: 1,234 / 8,192 tokens · 45 tokens/s · 2:50 left". */
-    static String progressLine(String what, int done, int total, long nanos) {
-        double rate = done / Math.max(1e-9, nanos / 1e9);
-        String left = "";
-        if (rate > 0 && done < total) {
-            long s = Math.round((total - done) / rate);
-            left = s >= 3600
-                    ? String.format(" · %d:%02d:%02d left", s / 3600, s / 60 % 60, s % 60)
-                    : String.format(" · %d:%02d left", s / 60, s % 60);
-        }
-        return String.format("%s: %,d / %,d tokens · %.1f tokens/s%s", what, done, total, rate, left);
     }
 
     /** Esc: cancels the engine and ends the generation in the editor right away. */

@@ -55,15 +55,13 @@ public final class PromptAssembler {
         int wiBudget = in.rules().budgetTokens();
         for (int i = 0; i < in.worldInfo().size(); i++) {
             WorldInfoEntry e = in.worldInfo().get(i);
-            if (!e.enabled()) {
-                statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.DISABLED, null, 0));
+            WorldInfoScanner.Match m = WorldInfoScanner.match(e, in.rules(), recent);
+            if (!m.triggered() || e.content().isBlank()) {
+                WorldInfoStatus.State why = m.triggered() ? WorldInfoStatus.State.NOT_TRIGGERED : m.state();
+                statuses.add(new WorldInfoStatus(i, why, m.triggered() ? null : m.key(), 0));
                 continue;
             }
-            String key = WorldInfoScanner.trigger(e, recent);
-            if (key == null || e.content().isBlank()) {
-                statuses.add(new WorldInfoStatus(i, WorldInfoStatus.State.NOT_TRIGGERED, null, 0));
-                continue;
-            }
+            String key = m.key();
             String entry = withNewline(e.content());
             int[] ids = tokens.encode(entry);
             if (wi.length + ids.length > wiBudget) {

@@ -112,10 +112,11 @@ public final class KoboldImport {
     }
 
     /**
-     * The flat list of KoboldAI, KoboldAI Lite and KoboldCpp: key / keysecondary as "a, b" text;
-     * {@code folder} a folder uid named in {@code wifolders_d}; Lite adds {@code widisabled} and
-     * {@code keyanti}. Folders and anti-keys have no place in Longform's entries yet, so they are
-     * kept in the comment, where the writer sees them, instead of being dropped.
+     * The flat list of KoboldAI, KoboldAI Lite and KoboldCpp: key / keysecondary / keyanti as "a, b"
+     * text; the folder is Lite's {@code wigroup} name, or the client's {@code folder} uid named in
+     * {@code wifolders_d}; Lite's {@code widisabled} keeps an entry disabled. Lite applies
+     * keysecondary and keyanti only to a selective entry, and so does Longform: the anti-keys of a
+     * non-selective entry are kept, inactive, as Lite keeps them.
      */
     private static List<WorldInfoEntry> worldInfoV1(JsonNode root) {
         List<WorldInfoEntry> wi = new ArrayList<>();
@@ -126,18 +127,20 @@ public final class KoboldImport {
             String content = e.path("content").asText("");
             String key = keysText(e.get("key"));
             if (content.isBlank() && key.isBlank()) continue; // Kobold saves a trailing empty "folder" entry
-            String folder = e.hasNonNull("folder")
-                    ? folders.path(e.get("folder").asText())
-                            .path("name")
-                            .asText(e.get("folder").asText())
-                    : "";
+            String folder = e.path("wigroup").asText("");
+            if (folder.isBlank() && e.hasNonNull("folder")) {
+                String uid = e.get("folder").asText();
+                folder = folders.path(uid).path("name").asText(uid);
+            }
             boolean disabled = e.path("widisabled").asBoolean(false)
                     || e.has("enabled") && !e.path("enabled").asBoolean(true);
             wi.add(new WorldInfoEntry(
                     WorldInfoEntry.splitKeys(key),
                     WorldInfoEntry.splitKeys(keysText(e.get("keysecondary"))),
+                    WorldInfoEntry.splitKeys(keysText(e.get("keyanti"))),
                     content,
-                    comment(e.path("comment").asText(""), "", folder, keysText(e.get("keyanti"))),
+                    e.path("comment").asText("").strip(),
+                    folder,
                     e.path("constant").asBoolean(false),
                     e.path("selective").asBoolean(false),
                     !disabled));
@@ -149,6 +152,9 @@ public final class KoboldImport {
      * KoboldAI United's {@code worldinfo_v2}: {"folders": {"root": [uid, ...], "Name": [...]},
      * "entries": {"uid": {"key": [...], "keysecondary": [...], "content", "title", "comment",
      * "folder", "constant", "selective", "type"}}}, in folder order, then any entry no folder lists.
+     * United's "root" is no folder; its title goes before the comment. United is selective whenever
+     * an entry has secondary keys; it has no anti-keys, but Lite reads a {@code keyanti} list here,
+     * so it is read too.
      */
     private static List<WorldInfoEntry> worldInfoV2(JsonNode v2) {
         JsonNode entries = v2.get("entries");
@@ -178,12 +184,10 @@ public final class KoboldImport {
             wi.add(new WorldInfoEntry(
                     WorldInfoEntry.splitKeys(keysText(e.get("key"))),
                     WorldInfoEntry.splitKeys(keysText(e.get("keysecondary"))),
+                    WorldInfoEntry.splitKeys(keysText(e.get("keyanti"))),
                     content,
-                    comment(
-                            e.path("comment").asText(""),
-                            e.path("title").asText(""),
-                            "root".equals(folder) ? "" : folder,
-                            keysText(e.get("keyanti"))),
+                    comment(e.path("comment").asText(""), e.path("title").asText("")),
+                    "root".equals(folder) ? "" : folder,
                     constant,
                     e.path("selective").asBoolean(false)
                             || !keysText(e.get("keysecondary")).isBlank(),
@@ -201,12 +205,10 @@ public final class KoboldImport {
         return String.join(", ", out);
     }
 
-    private static String comment(String comment, String title, String folder, String antiKeys) {
+    private static String comment(String comment, String title) {
         List<String> parts = new ArrayList<>();
         if (!title.isBlank() && !title.equals(comment)) parts.add(title.strip());
         if (!comment.isBlank()) parts.add(comment.strip());
-        if (!folder.isBlank()) parts.add("[folder: " + folder.strip() + "]");
-        if (!antiKeys.isBlank()) parts.add("[anti-keys, not applied by Longform: " + antiKeys.strip() + "]");
         return String.join(" ", parts);
     }
 

@@ -121,13 +121,18 @@ public final class StoryFile {
         ObjectNode wi = root.putObject("worldInfo");
         wi.put("scanChars", s.worldInfoRules().scanChars());
         wi.put("budgetTokens", s.worldInfoRules().budgetTokens());
+        // Anti-keys and folders are written only when used, so a story without them is what older versions wrote.
+        if (!s.worldInfoRules().disabledFolders().isEmpty())
+            strings(wi.putArray("disabledFolders"), s.worldInfoRules().disabledFolders());
         ArrayNode entries = wi.putArray("entries");
         for (WorldInfoEntry e : s.worldInfo()) {
             ObjectNode o = entries.addObject();
             strings(o.putArray("keys"), e.keys());
             strings(o.putArray("secondaryKeys"), e.secondaryKeys());
+            if (!e.antiKeys().isEmpty()) strings(o.putArray("antiKeys"), e.antiKeys());
             o.put("content", e.content());
             o.put("comment", e.comment());
+            if (!e.folder().isEmpty()) o.put("folder", e.folder());
             o.put("constant", e.constant());
             o.put("selective", e.selective());
             o.put("enabled", e.enabled());
@@ -312,14 +317,17 @@ public final class StoryFile {
             JsonNode wi = root.path("worldInfo");
             WorldInfoRules rules = new WorldInfoRules(
                     wi.path("scanChars").asInt(WorldInfoRules.defaults().scanChars()),
-                    wi.path("budgetTokens").asInt(WorldInfoRules.defaults().budgetTokens()));
+                    wi.path("budgetTokens").asInt(WorldInfoRules.defaults().budgetTokens()),
+                    stringList(wi.get("disabledFolders"), "worldInfo.disabledFolders"));
             List<WorldInfoEntry> entries = new ArrayList<>();
             for (JsonNode e : arr(wi.get("entries"), "worldInfo.entries")) {
                 entries.add(new WorldInfoEntry(
                         stringList(e.get("keys"), "world info keys"),
                         stringList(e.get("secondaryKeys"), "world info secondaryKeys"),
+                        stringList(e.get("antiKeys"), "world info antiKeys"),
                         e.path("content").asText(""),
                         e.path("comment").asText(""),
+                        e.path("folder").asText(""),
                         e.path("constant").asBoolean(false),
                         e.path("selective").asBoolean(false),
                         e.path("enabled").asBoolean(true)));

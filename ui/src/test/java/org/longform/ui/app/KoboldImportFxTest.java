@@ -49,7 +49,7 @@ class KoboldImportFxTest extends FxTestBase {
                         && window.active().titleProperty().get().equals("lite"));
         StorySession s = story();
         assertEquals(
-                List.of(true, true, false),
+                List.of(true, true, true, false),
                 fx(() -> s.worldInfo().stream().map(WorldInfoEntry::enabled).toList()));
         fx(() -> {
             s.editor().area().appendText(" The Guild would want it.");

@@ -137,7 +137,7 @@ class PromptAssemblerTest {
                 -1));
         assertEquals(WorldInfoStatus.State.OVER_BUDGET, p.worldInfo().get(0).state());
         assertEquals(
-                WorldInfoStatus.State.NOT_TRIGGERED, p.worldInfo().get(1).state(), "selective needs a secondary key");
+                WorldInfoStatus.State.NO_SECONDARY, p.worldInfo().get(1).state(), "selective needs a secondary key");
         assertEquals(WorldInfoStatus.State.ACTIVE, p.worldInfo().get(2).state());
         assertEquals(WorldInfoStatus.State.DISABLED, p.worldInfo().get(3).state());
         assertEquals(tok.encode("\nThe year is 1874.\n").length, p.worldInfoTokens());

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longform.ui.prompt.WorldInfoScanner;
+import org.longform.ui.prompt.WorldInfoStatus;
 
 /**
  * KoboldAI saves in each layout, written as each program writes them (test resources kobold/):
@@ -38,23 +41,63 @@ class KoboldImportTest {
         assertEquals(List.of("Elias", "keeper"), elias.keys());
         assertEquals(List.of("storm", "winter"), skerry.secondaryKeys());
         assertTrue(skerry.selective());
-        assertEquals("place [folder: Places]", skerry.comment(), "the folder's name, from wifolders_d");
+        assertEquals("place", skerry.comment());
+        assertEquals("Places", skerry.folder(), "the folder's name, from wifolders_d");
+        assertEquals("", elias.folder());
+        assertEquals("Places", year.folder());
         assertTrue(year.constant());
         assertTrue(d.worldInfo().stream().allMatch(WorldInfoEntry::enabled));
     }
 
     @Test
-    void liteLayoutKeepsDisabledEntriesDisabledAndAntiKeysVisible() throws Exception {
+    void liteLayoutKeepsDisabledEntriesDisabledAndReadsAntiKeysAndGroups() throws Exception {
         StoryData d = StoryFile.open(resource("lite.json"));
         assertEquals("Mira opened the letter. It was blank. Then words appeared, one by one.", d.text());
         assertEquals("Keep it tense.", d.authorsNote().text());
         assertEquals(
-                List.of(true, true, false),
+                List.of(true, true, true, false),
                 d.worldInfo().stream().map(WorldInfoEntry::enabled).toList());
-        assertEquals(List.of("letter", "letters"), d.worldInfo().get(1).keys());
+        WorldInfoEntry letters = d.worldInfo().get(1),
+                couriers = d.worldInfo().get(2),
+                guild = d.worldInfo().get(3);
+        assertEquals(List.of("letter", "letters"), letters.keys());
+        assertEquals("magic", letters.comment(), "anti-keys have their own field now, not the comment");
+        assertEquals(List.of("envelope"), letters.antiKeys(), "kept, and inactive as in Lite: not selective");
+        assertFalse(letters.selective());
+        assertEquals(List.of("courier", "couriers"), couriers.keys());
+        assertEquals(List.of("city"), couriers.secondaryKeys());
+        assertEquals(List.of("desert"), couriers.antiKeys());
+        assertTrue(couriers.selective());
+        assertEquals("Guilds", couriers.folder(), "Lite's wigroup is the folder");
+        assertEquals("Guilds", guild.folder());
+        assertEquals("", letters.folder(), "Lite's General group is no folder");
+    }
+
+    @Test
+    void importedLiteEntriesAreScannedAsLiteScansThem() throws Exception {
+        StoryData d = StoryFile.open(resource("lite.json"));
+        WorldInfoEntry letters = d.worldInfo().get(1), couriers = d.worldInfo().get(2);
         assertEquals(
-                "magic [anti-keys, not applied by Longform: envelope]",
-                d.worldInfo().get(1).comment());
+                WorldInfoStatus.State.ACTIVE,
+                scan(couriers, d, "A courier crossed the city.").state());
+        assertEquals(
+                WorldInfoStatus.State.NO_SECONDARY,
+                scan(couriers, d, "A courier crossed the dunes.").state());
+        assertEquals(
+                new WorldInfoScanner.Match(WorldInfoStatus.State.EXCLUDED, "desert"),
+                scan(couriers, d, "A courier left the city for the desert."));
+        assertEquals(
+                WorldInfoStatus.State.ACTIVE,
+                scan(letters, d, "The letter was in an envelope.").state(),
+                "a non-selective entry's anti-keys stay inactive, as in Lite");
+        WorldInfoRules off = d.worldInfoRules().withFolder("Guilds", false);
+        assertEquals(
+                new WorldInfoScanner.Match(WorldInfoStatus.State.FOLDER_OFF, "Guilds"),
+                WorldInfoScanner.match(couriers, off, "a courier in the city"));
+    }
+
+    private static WorldInfoScanner.Match scan(WorldInfoEntry e, StoryData d, String text) {
+        return WorldInfoScanner.match(e, d.worldInfoRules(), text.toLowerCase(Locale.ROOT));
     }
 
     @Test
@@ -79,12 +122,16 @@ class KoboldImportTest {
                 oren = d.worldInfo().get(2);
         assertEquals(List.of("salt road", "road"), road.keys());
         assertEquals("The Salt Road", road.comment());
+        assertEquals("", road.folder(), "United's root folder is no folder");
         assertTrue(narrator.constant());
-        assertEquals("Narrator [folder: Characters]", narrator.comment());
+        assertEquals("Narrator", narrator.comment());
+        assertEquals("Characters", narrator.folder());
         assertEquals(List.of("Oren"), oren.keys());
         assertEquals(List.of("camel", "camels"), oren.secondaryKeys());
         assertTrue(oren.selective());
-        assertEquals("Oren lead [folder: Characters]", oren.comment());
+        assertEquals("Oren lead", oren.comment(), "United's title, then its comment");
+        assertEquals("Characters", oren.folder());
+        assertEquals(List.of(), oren.antiKeys());
     }
 
     @Test

@@ -56,6 +56,98 @@ class StoryFileTest {
         }
     }
 
+    @Test
+    void antiKeysFoldersAndSwitchedOffFoldersRoundTripAndStayOutOfFilesThatDoNotUseThem() throws Exception {
+        var letters = new WorldInfoEntry(
+                List.of("letter"),
+                List.of("night"),
+                List.of("envelope", "stamp"),
+                "Letters write themselves.",
+                "magic",
+                "Objects",
+                false,
+                true,
+                true);
+        var plain = WorldInfoEntry.of("Mira", "Mira is a courier.");
+        StoryData s = StoryData.blank("Letters").withText("A letter.");
+        StoryData with = new StoryData(
+                s.id(),
+                s.title(),
+                s.text(),
+                s.generated(),
+                s.memory(),
+                s.authorsNote(),
+                List.of(letters, plain),
+                new WorldInfoRules(2000, 256, List.of("Objects", "Places")),
+                s.sampling(),
+                s.model(),
+                s.generateAtCursor(),
+                s.history(),
+                s.created(),
+                s.modified());
+        Path f = dir.resolve("letters.longform");
+        StoryFile.write(f, with);
+        StoryData back = StoryFile.read(f);
+        assertEquals(with.worldInfo(), back.worldInfo());
+        assertEquals(List.of("Objects", "Places"), back.worldInfoRules().disabledFolders());
+        assertEquals(with.worldInfoRules(), back.worldInfoRules());
+
+        StoryData without = new StoryData(
+                s.id(),
+                s.title(),
+                s.text(),
+                s.generated(),
+                s.memory(),
+                s.authorsNote(),
+                List.of(plain),
+                WorldInfoRules.defaults(),
+                s.sampling(),
+                s.model(),
+                s.generateAtCursor(),
+                s.history(),
+                s.created(),
+                s.modified());
+        String json = new String(StoryFile.toJson(without), StandardCharsets.UTF_8);
+        for (String field : List.of("antiKeys", "\"folder\"", "disabledFolders"))
+            assertFalse(json.contains(field), field + " is written only when used: " + json);
+    }
+
+    @Test
+    void worldInfoWrittenBeforeAntiKeysAndFoldersReadsUnchanged() throws Exception {
+        Path f = dir.resolve("old.longform");
+        Files.writeString(f, """
+                {"format": "longform-story", "version": 1, "title": "Old", "text": "Sam sat.",
+                 "worldInfo": {"scanChars": 1500, "budgetTokens": 200, "entries": [
+                   {"keys": ["Sam"], "secondaryKeys": ["office"], "content": "Sam is a detective.",
+                    "comment": "hero", "constant": false, "selective": true, "enabled": false}]}}
+                """);
+        StoryData d = StoryFile.read(f);
+        assertEquals(
+                List.of(new WorldInfoEntry(
+                        List.of("Sam"),
+                        List.of("office"),
+                        List.of(),
+                        "Sam is a detective.",
+                        "hero",
+                        "",
+                        false,
+                        true,
+                        false)),
+                d.worldInfo());
+        assertEquals(new WorldInfoRules(1500, 200, List.of()), d.worldInfoRules());
+    }
+
+    @Test
+    void aBrokenAntiKeyListNamesTheFileAndTheField() throws Exception {
+        Path f = dir.resolve("bad.longform");
+        Files.writeString(
+                f,
+                "{\"format\": \"longform-story\", \"version\": 1, \"text\": \"x\", \"worldInfo\": {\"entries\": "
+                        + "[{\"keys\": [\"a\"], \"antiKeys\": {\"b\": 1}}]}}");
+        StoryFileException e = assertThrows(StoryFileException.class, () -> StoryFile.read(f));
+        assertEquals(f + ": \"world info antiKeys\" must be a list", e.getMessage());
+    }
+
     /** Sampler blocks as stories written before the engine's SamplerSettings replaced the UI's copy hold them. */
     @Test
     void existingStoryFilesLoadTheirSamplerSettingsUnchanged() throws Exception {
