@@ -34,8 +34,9 @@ public final class PromptAssembler {
     /**
      * Layout, in the order that makes the common changes cheap for the KV cache (which keeps the
      * longest common prefix, and shifts past an evicted span of the story):
-     * memory (pinned at the top), the story from its cut, then world info and the author's note at
-     * depth, then the story's last tokens. Typing or generating at the end costs the new tokens plus
+     * memory (pinned at the top), the story so far (pinned after it: it changes once per chapter that
+     * leaves the view), the story from its cut, then world info and the author's note at depth, then
+     * the story's last tokens. Typing or generating at the end costs the new tokens plus
      * what sits at depth; a world-info or note change costs only what sits at depth; a window move
      * evicts the oldest story tokens and keeps the rest (the story's ids are stable, see
      * {@link StoryTokens}).
@@ -46,6 +47,8 @@ public final class PromptAssembler {
         String text = in.story();
         String memoryText = in.memory().isBlank() ? "" : withNewline(in.memory());
         int[] memory = tokens.encode(memoryText);
+        String summaryText = in.summary().isBlank() ? "" : withNewline(in.summary());
+        int[] summary = tokens.encode(summaryText);
 
         String recent =
                 text.substring(Math.max(0, end - in.rules().scanChars()), end).toLowerCase(Locale.ROOT);
@@ -83,7 +86,9 @@ public final class PromptAssembler {
         String noteText = in.note().rendered();
         int[] note = tokens.encode(noteText);
 
-        int storyBudget = Math.max(0, in.contextSize() - in.reserve() - memory.length - wi.length - note.length);
+        // The summary's tokens come out of the story's view, never out of memory (both are pinned).
+        int storyBudget =
+                Math.max(0, in.contextSize() - in.reserve() - memory.length - summary.length - wi.length - note.length);
         int cut = cut(end, storyBudget, in.previousCut(), in.align());
         int[] storyIds = cut >= end ? new int[0] : story.ids(cut, end);
 
@@ -94,6 +99,7 @@ public final class PromptAssembler {
             at = wordStart(storyIds, Math.max(0, storyIds.length - in.note().depth()));
         int[] ids = concat(
                 memory,
+                summary,
                 Arrays.copyOfRange(storyIds, 0, at),
                 wi,
                 note,
@@ -102,6 +108,8 @@ public final class PromptAssembler {
                 ids,
                 memoryText,
                 memory.length,
+                summaryText,
+                summary.length,
                 wiText.toString(),
                 wi.length,
                 noteText,
@@ -112,7 +120,7 @@ public final class PromptAssembler {
                 in.contextSize(),
                 in.reserve(),
                 statuses,
-                memory.length + at);
+                memory.length + summary.length + at);
     }
 
     /**
@@ -141,6 +149,8 @@ public final class PromptAssembler {
         }
         if (story.startForBudget(end, budget) == 0) return 0; // the whole story fits
         int c = story.startForBudget(end, target);
+        // Even the segment holding the end is over the target (a small window, a long summary): a view inside it.
+        if (c >= end) return wordCut(end, budget, story.segmentStartBefore(end));
         while (c < end && story.ids(c, end).length > budget) {
             int next = story.segmentStartAtOrAfter(c + 1);
             if (next >= end) return wordCut(end, budget, c);
