@@ -1,8 +1,8 @@
 package org.longform.ui.app;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.function.Supplier;
 import javafx.animation.PauseTransition;
 import javafx.beans.InvalidationListener;
@@ -15,6 +15,7 @@ import org.longform.ui.gen.Summariser;
 import org.longform.ui.gen.TextGenerator;
 import org.longform.ui.panels.MemoryPanel;
 import org.longform.ui.prompt.AssembledPrompt;
+import org.longform.ui.prompt.PromptAssembler;
 import org.longform.ui.story.Chapters;
 import org.longform.ui.story.StorySummary;
 
@@ -36,7 +37,7 @@ public final class SummaryController {
     private final InvalidationListener onPrompt = x -> check();
     private final InvalidationListener onDraft = x -> recost.playFromStart();
     /** Per story: how many chapters were pending when the writer said "Not now" (offered again when more leave). */
-    private final Map<StorySession, Integer> dismissed = new HashMap<>();
+    private final Map<StorySession, Integer> dismissed = new WeakHashMap<>();
 
     private StorySession watched;
     private StorySession awaiting; // a model-written draft waits for the writer: the cache keeps its state till then
@@ -72,6 +73,7 @@ public final class SummaryController {
             watched.promptProperty().removeListener(onPrompt);
             watched.summaryDraftProperty().removeListener(onDraft);
             watched.summaryProperty().removeListener(onDraft);
+            watched.summaryOfferProperty().removeListener(onPrompt);
         }
         watched = s;
         hideOffer();
@@ -79,6 +81,7 @@ public final class SummaryController {
         s.promptProperty().addListener(onPrompt);
         s.summaryDraftProperty().addListener(onDraft);
         s.summaryProperty().addListener(onDraft);
+        s.summaryOfferProperty().addListener(onPrompt);
         recost.playFromStart();
         check();
     }
@@ -280,7 +283,8 @@ public final class SummaryController {
 
     static String costLine(
             TextGenerator g, String applied, String draft, AssembledPrompt p, double rate, boolean approximate) {
-        int[] before = g.encode(pinned(applied)), after = g.encode(pinned(draft));
+        int[] before = g.encode(PromptAssembler.pinnedText(applied));
+        int[] after = g.encode(PromptAssembler.pinnedText(draft));
         int shared = ReusePlan.commonPrefix(before, before.length, after);
         int own = after.length - shared;
         int window =
@@ -294,10 +298,6 @@ public final class SummaryController {
                             + " while you pause, %s.",
                     own, window, time);
         return String.format("Applying recomputes ~%,d tokens (the window after memory), %s.", window, time);
-    }
-
-    private static String pinned(String summary) {
-        return summary.isBlank() ? "" : summary.endsWith("\n") ? summary : summary + "\n";
     }
 
     private static String seconds(double s) {

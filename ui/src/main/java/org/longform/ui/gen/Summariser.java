@@ -9,6 +9,7 @@ import org.longform.engine.gen.StopReason;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
+import org.longform.ui.prompt.PromptAssembler;
 import org.longform.ui.story.Chapters;
 import org.longform.ui.story.StorySummary;
 
@@ -86,11 +87,7 @@ public final class Summariser {
 
     /** Memory and the summary as the story's prompt pins them: each on its own lines, tokenized alone. */
     static int[] pinned(TextGenerator g, String memory, String summary) {
-        return concat(g.encode(line(memory)), g.encode(line(summary)));
-    }
-
-    private static String line(String s) {
-        return s.isBlank() ? "" : s.endsWith("\n") ? s : s + "\n";
+        return concat(g.encode(PromptAssembler.pinnedText(memory)), g.encode(PromptAssembler.pinnedText(summary)));
     }
 
     /**

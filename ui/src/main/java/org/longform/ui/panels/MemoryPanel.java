@@ -8,6 +8,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -26,7 +27,7 @@ public final class MemoryPanel extends VBox {
     private final Label summaryCost = new Label();
     private final Button summaryApply = new Button("Apply");
     private final Button summaryDiscard = new Button("Discard changes");
-    private final Button summarise = new Button("Summarise what left the view");
+    private final Button summarise = new Button("Summarise now");
     private final CheckBox summaryOffer = new CheckBox("Offer a summary when chapters leave the model's view");
     private final TextArea note = new TextArea();
     private final TextField template = new TextField();
@@ -56,6 +57,8 @@ public final class MemoryPanel extends VBox {
         summaryApply.setId("summary-apply");
         summaryDiscard.setId("summary-discard");
         summarise.setId("summary-summarise");
+        summarise.setTooltip(new Tooltip("The model summarises the chapters that left its view into a draft;"
+                + " nothing changes for the model until you apply it."));
         summaryOffer.setId("summary-offer");
         summaryOffer.setWrapText(true);
         note.setPromptText("Steers the next paragraphs, e.g. \"Tone: tense. Anna is hiding something.\"");
@@ -115,12 +118,8 @@ public final class MemoryPanel extends VBox {
                 bound == null ? List.of() : bound.summaryProperty().get().covered();
         String covers = covered.isEmpty()
                 ? ""
-                : " · covers " + covered.size() + (covered.size() == 1 ? " chapter" : " chapters") + ": "
-                        + String.join(
-                                ", ",
-                                covered.stream()
-                                        .map(StorySummary.Covered::title)
-                                        .toList());
+                : " · covers " + covered.size() + (covered.size() == 1 ? " chapter" : " chapters") + ", to "
+                        + covered.getLast().title();
         summaryCount.setText(p == null ? "" : p.summaryTokens() + " tokens in the prompt" + covers);
         noteCount.setText(p == null ? "" : p.noteTokens() + " tokens");
     }

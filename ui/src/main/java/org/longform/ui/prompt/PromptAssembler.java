@@ -45,9 +45,9 @@ public final class PromptAssembler {
         story.update(in.story());
         int end = Math.min(in.storyEnd(), in.story().length());
         String text = in.story();
-        String memoryText = in.memory().isBlank() ? "" : withNewline(in.memory());
+        String memoryText = pinnedText(in.memory());
         int[] memory = tokens.encode(memoryText);
-        String summaryText = in.summary().isBlank() ? "" : withNewline(in.summary());
+        String summaryText = pinnedText(in.summary());
         int[] summary = tokens.encode(summaryText);
 
         String recent =
@@ -185,6 +185,11 @@ public final class PromptAssembler {
             if (!t.isEmpty() && Character.isWhitespace(t.charAt(0))) return i;
         }
         return at;
+    }
+
+    /** A pinned part (memory, the story so far) as the prompt holds it: nothing when blank, else its own lines. */
+    public static String pinnedText(String s) {
+        return s.isBlank() ? "" : withNewline(s);
     }
 
     private static String withNewline(String s) {

@@ -168,6 +168,26 @@ class ReplayScriptsTest {
         assertEquals(2, rep.fullRecomputes(), "one window recompute per summary update: " + rep.totalsLine());
     }
 
+    /** With approximate reuse the writer's summary costs its own tokens; a repair makes the cache exact again. */
+    @Test
+    void withApproximateReuseASummaryCostsItsOwnTokensUntilRepaired() throws IOException {
+        List<StoryReplay.StepReport> steps = new ArrayList<>();
+        List<String> summaries = new ArrayList<>();
+        StoryReplay.Report rep = run("summary-approximate.json", steps, summaries);
+        System.out.println(rep.totalsLine());
+        int summary = TestSupport.tokenizer().encode(summaries.get(2) + "\n").length;
+        StoryReplay.StepReport update = steps.get(2), repair = steps.get(3);
+        assertEquals("summary", update.action());
+        assertTrue(update.recomputed() <= summary + 16, "about the summary's " + summary + " tokens: " + update.line());
+        assertTrue(update.cacheMode().startsWith("approximate"), update.line());
+        assertEquals("repair", repair.action());
+        assertEquals("exact", repair.cacheMode(), repair.line());
+        assertTrue(repair.recomputed() > update.promptTokens() / 2, "the window after it, rewritten: " + repair.line());
+        for (StoryReplay.StepReport s : steps.subList(4, steps.size()))
+            assertTrue(s.recomputed() <= s.generated() + s.placedAfter() + 16, s.line());
+        assertEquals(1, rep.fullRecomputes(), "the repair, run while the writer pauses: " + rep.totalsLine());
+    }
+
     @Test
     void aBadScriptIsOneLineNamingTheStep() throws IOException {
         Path f = dir.resolve("bad.json");
