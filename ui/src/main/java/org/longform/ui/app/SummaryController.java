@@ -211,7 +211,8 @@ public final class SummaryController {
         cost = costLine;
         panel.showSummaryCost(costLine);
         String line = String.format(
-                "The model summarised %d %s (it read %,d tokens and wrote %,d). Review it in Memory ▸ Story so far. %s",
+                "The model summarised %d %s (it read %,d tokens and wrote %,d)."
+                        + " Review it in Memory ▸ Story so far. %s",
                 r.chapters(), r.chapters() == 1 ? "chapter" : "chapters", r.recomputed(), r.generated(), cost);
         notice.show(
                 line,

@@ -78,11 +78,10 @@ public final class ContextBar extends VBox {
                 p.storyCut() > 0 ? "  ·  story before character " + p.storyCut() + " is out of view (shaded)" : ""));
         Tooltip.install(
                 bar,
-                new Tooltip(
-                        "Prompt layout (cheap changes last, for KV-cache reuse): memory at the top, the story so far, the "
-                                + "story, then world "
-                                + "info and the author's note at depth near the end. Counts are exact tokens from the model's tokenizer. 'Recomputes' is "
-                                + "what the next generation must read again; the rest is in the cache."));
+                new Tooltip("Prompt layout (cheap changes last, for KV-cache reuse): memory at the top, the story "
+                        + "so far, the story, then world "
+                        + "info and the author's note at depth near the end. Counts are exact tokens from the model's tokenizer. 'Recomputes' is "
+                        + "what the next generation must read again; the rest is in the cache."));
     }
 
     public AssembledPrompt shown() {

@@ -6,9 +6,9 @@ import java.util.List;
  * The prompt in token ids, with the exact token count of every part (each part is tokenized on its
  * own and the ids concatenated, so the counts are exactly what the model gets). Layout: memory,
  * the story so far (summary), story head, world info, author's note, last {@code noteDepth} story
- * tokens ({@link PromptAssembler} says why). {@code storyCut} is the first story character in the model's view; {@code depthStart}
- * the prompt index where the parts at depth (world info, note) begin: a change to them recomputes
- * from there.
+ * tokens ({@link PromptAssembler} says why). {@code storyCut} is the first story character in the
+ * model's view; {@code depthStart} the prompt index where the parts at depth (world info, note)
+ * begin: a change to them recomputes from there.
  */
 public record AssembledPrompt(
         int[] ids,
