@@ -37,6 +37,8 @@ public final class SummaryController {
     private final InvalidationListener onPrompt = x -> check();
     private final InvalidationListener onDraft = x -> recost.playFromStart();
     /** Per story: how many chapters were pending when the writer said "Not now" (offered again when more leave). */
+    private static final String OFFER = " left the model's view";
+
     private final Map<StorySession, Integer> dismissed = new WeakHashMap<>();
 
     private StorySession watched;
@@ -44,6 +46,7 @@ public final class SummaryController {
     private CancelToken running;
     private boolean offering;
     private String cost = "";
+    private String checked = ""; // what the last check looked at: chapters only leave the view when the cut moves
 
     public SummaryController(
             AppConfig config,
@@ -76,6 +79,7 @@ public final class SummaryController {
             watched.summaryOfferProperty().removeListener(onPrompt);
         }
         watched = s;
+        checked = "";
         hideOffer();
         if (s == null) return;
         s.promptProperty().addListener(onPrompt);
@@ -105,12 +109,17 @@ public final class SummaryController {
         AssembledPrompt p = s == null ? null : s.promptProperty().get();
         if (s == null || p == null || model.get() == null || running != null) return;
         if (!s.summaryOfferProperty().get() || p.storyCut() <= 0) {
+            checked = "";
             hideOffer();
             return;
         }
         String text = s.editor().text();
         List<StorySummary.Covered> covered = s.draftCoveredProperty().get();
         int cut = Math.min(p.storyCut(), text.length());
+        // Finding the headings reads the whole manuscript: only when the view's start or the covered chapters changed.
+        String key = cut + "/" + covered.size() + "/" + dismissed.getOrDefault(s, -1);
+        if (key.equals(checked)) return;
+        checked = key;
         config.io().execute(() -> {
             List<Chapters.Chapter> pending = StorySummary.pending(text, cut, covered);
             config.fx().accept(() -> offer(s, pending));
@@ -124,7 +133,10 @@ public final class SummaryController {
             return;
         }
         if (dismissed.getOrDefault(s, -1) >= pending.size()) return;
-        if (notice.isVisible() && !offering) return; // an error or a recovery offer is more urgent
+        if (notice.isVisible() && !offering) {
+            checked = ""; // an error or a recovery offer is more urgent: offer at the next check
+            return;
+        }
         Button model = button("notice-summarise", "Summarise", () -> summarise(s, pending));
         Button write = button("notice-summary-write", "Write it myself", () -> writeYourself(s, pending));
         Button later = button("notice-summary-later", "Not now", () -> {
@@ -133,7 +145,7 @@ public final class SummaryController {
         });
         String what = pending.size() == 1 ? "1 chapter" : pending.size() + " chapters";
         notice.show(
-                what + " left the model's view - summarise them? The summary sits after memory: applying it"
+                what + OFFER + " - summarise them? The summary sits after memory: applying it"
                         + " recomputes the window once.",
                 "notice-info",
                 model,
@@ -143,7 +155,8 @@ public final class SummaryController {
     }
 
     private void hideOffer() {
-        if (offering) notice.hide();
+        // The writer may have closed it (✕) and something else may show now: hide only the offer.
+        if (offering && notice.message().contains(OFFER)) notice.hide();
         offering = false;
     }
 
