@@ -36,6 +36,7 @@ public final class GenerationController {
     private final StringProperty status = new SimpleStringProperty("");
     private final StringProperty error = new SimpleStringProperty();
     private final AtomicInteger streamed = new AtomicInteger();
+    private final DoubleProperty prefillRate = new SimpleDoubleProperty(-1);
 
     private CancelToken cancel;
     private CacheKeeper keeper;
@@ -57,6 +58,16 @@ public final class GenerationController {
     /** Prompt processing progress 0..1, or -1 when not processing a prompt. */
     public DoubleProperty prefillProperty() {
         return prefill;
+    }
+
+    /** Prompt tokens read per second, as last measured (a prefill of 32 tokens or more); -1 until then. */
+    public DoubleProperty prefillRateProperty() {
+        return prefillRate;
+    }
+
+    /** FX thread: a prefill of {@code tokens} took {@code nanos} (a generation's, or a summary's). */
+    public void measuredPrefill(int tokens, long nanos) {
+        if (tokens >= 32 && nanos > 0) prefillRate.set(tokens / (nanos / 1e9));
     }
 
     public StringProperty statusProperty() {
@@ -120,6 +131,7 @@ public final class GenerationController {
                 s.editor().text(),
                 end,
                 s.memoryProperty().get(),
+                s.summaryProperty().get().text(),
                 s.authorsNote(),
                 new ArrayList<>(s.worldInfo()),
                 s.worldInfoRulesProperty().get(),
@@ -217,6 +229,7 @@ public final class GenerationController {
                     "Generation failed: " + (failure.getMessage() == null ? failure.toString() : failure.getMessage()));
             status.set("Generation failed");
         } else if (r != null && wasRunning) {
+            measuredPrefill(r.recomputedTokens(), r.prefillNanos());
             String why = switch (r.reason()) {
                 case MAX_TOKENS -> "max tokens";
                 case STOP_SEQUENCE -> "stop sequence";

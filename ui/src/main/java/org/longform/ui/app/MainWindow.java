@@ -67,6 +67,7 @@ public final class MainWindow {
     final GenerationController gen;
     final ContextMonitor monitor;
     private final CacheKeeper keeper;
+    private SummaryController summaries;
     private final Label cacheStatus = new Label();
     final FileCommands files;
     final RemoteCommands remote;
@@ -109,8 +110,11 @@ public final class MainWindow {
         this.keeper = new CacheKeeper(
                 config, CacheKeeper.defaultRoot(config.configDir()), CacheKeeper.defaultCap(config.configDir()));
         gen.setCache(keeper, () -> prefs.approximateReuse());
-        monitor.setOnIdle(
-                (s, in) -> keeper.idle(s, model.get(), in, s.samplingProperty().get(), gen.reuse()));
+        monitor.setOnIdle((s, in) -> {
+            // A summary the model just wrote replaced the window in the cache: warm once it is applied or not.
+            if (summaries == null || !summaries.holdsWarm(s))
+                keeper.idle(s, model.get(), in, s.samplingProperty().get(), gen.reuse());
+        });
         this.files = new FileCommands(this);
         this.remote = new RemoteCommands(this);
         this.engine = new EngineCommands(this);
@@ -130,6 +134,10 @@ public final class MainWindow {
                 sideTab("Model", modelPanel),
                 new Tab("Chapters", chapters));
         side.setId("side");
+        this.summaries = new SummaryController(config, model, gen, active::get, notice, memoryPanel, () -> {
+            side.getSelectionModel().select(0);
+            memoryPanel.focusSummary();
+        });
         side.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         side.setMinWidth(280);
         VBox.setVgrow(tabs, Priority.ALWAYS);
@@ -267,6 +275,7 @@ public final class MainWindow {
     private void activate(StorySession s) {
         active.set(s);
         memoryPanel.bind(s);
+        summaries.watch(s);
         worldInfoPanel.bind(s);
         samplerPanel.bind(s);
         monitor.watch(s);
@@ -497,6 +506,10 @@ public final class MainWindow {
 
     public NoticeBar notice() {
         return notice;
+    }
+
+    public SummaryController summaries() {
+        return summaries;
     }
 
     public ContextBar contextBar() {

@@ -1,7 +1,10 @@
 package org.longform.ui.app;
 
 import java.nio.file.Path;
+import java.util.List;
 import javafx.beans.Observable;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
@@ -20,6 +23,7 @@ import org.longform.ui.gen.StoryPipeline;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StorySummary;
 import org.longform.ui.story.WorldInfoEntry;
 import org.longform.ui.story.WorldInfoRules;
 
@@ -43,6 +47,12 @@ public final class StorySession {
     private final ObjectProperty<WorldInfoRules> worldInfoRules = new SimpleObjectProperty<>(WorldInfoRules.defaults());
     private final ObjectProperty<SamplerSettings> sampling = new SimpleObjectProperty<>(StoryData.EDITOR_SAMPLER);
     private final BooleanProperty generateAtCursor = new SimpleBooleanProperty();
+    // The story so far: the applied summary (in the prompt) and the draft the Memory panel edits (not in it).
+    private final ObjectProperty<StorySummary> summary = new SimpleObjectProperty<>(StorySummary.empty());
+    private final StringProperty summaryDraft = new SimpleStringProperty("");
+    private final ObjectProperty<List<StorySummary.Covered>> draftCovered = new SimpleObjectProperty<>(List.of());
+    private final BooleanProperty summaryOffer = new SimpleBooleanProperty(true);
+    private final BooleanBinding summaryDrafted;
     private final ObjectProperty<AssembledPrompt> prompt = new SimpleObjectProperty<>();
     private final LongProperty changes = new SimpleLongProperty();
     private final StoryPipeline pipeline = new StoryPipeline();
@@ -65,6 +75,17 @@ public final class StorySession {
         sampling.set(d.sampling());
         generateAtCursor.set(d.generateAtCursor());
         model = d.model();
+        StorySummary sum = d.summary();
+        summary.set(new StorySummary(sum.text(), sum.covered(), null, sum.offer()));
+        summaryDraft.set(sum.draftOrCurrent().text());
+        draftCovered.set(sum.draftOrCurrent().covered());
+        summaryOffer.set(sum.offer());
+        summaryDrafted = Bindings.createBooleanBinding(
+                () -> !summaryDraft.get().equals(summary.get().text())
+                        || !draftCovered.get().equals(summary.get().covered()),
+                summary,
+                summaryDraft,
+                draftCovered);
         editor.load(d.text(), d.generated(), d.history());
         editor.addChangeListener((pos, removed, inserted) -> {
             if (storyCut > pos) storyCut = Math.max(pos, storyCut - removed + inserted);
@@ -79,7 +100,11 @@ public final class StorySession {
             worldInfoRules,
             sampling,
             generateAtCursor,
-            title
+            title,
+            summary,
+            summaryDraft,
+            draftCovered,
+            summaryOffer
         };
         for (Observable o : all)
             o.addListener(x -> {
@@ -103,7 +128,57 @@ public final class StorySession {
                 generateAtCursor.get(),
                 editor.tree().toData(),
                 created,
-                System.currentTimeMillis());
+                System.currentTimeMillis(),
+                summarySnapshot());
+    }
+
+    private StorySummary summarySnapshot() {
+        StorySummary applied = summary.get();
+        StorySummary.Draft draft =
+                summaryDrafted.get() ? new StorySummary.Draft(summaryDraft.get(), draftCovered.get()) : null;
+        return new StorySummary(applied.text(), applied.covered(), draft, summaryOffer.get());
+    }
+
+    /** The applied story so far: what the prompt holds after memory. */
+    public ObjectProperty<StorySummary> summaryProperty() {
+        return summary;
+    }
+
+    /** The summary's draft text (the Memory panel's "Story so far"): outside the prompt until applied. */
+    public StringProperty summaryDraftProperty() {
+        return summaryDraft;
+    }
+
+    /** The chapters the draft covers. */
+    public ObjectProperty<List<StorySummary.Covered>> draftCoveredProperty() {
+        return draftCovered;
+    }
+
+    /** Whether the editor offers a summary when chapters leave the model's view. */
+    public BooleanProperty summaryOfferProperty() {
+        return summaryOffer;
+    }
+
+    /** True while the draft differs from the applied summary. */
+    public BooleanBinding summaryDraftedProperty() {
+        return summaryDrafted;
+    }
+
+    /** A proposed summary (the model's or the writer's start) becomes the draft. */
+    public void proposeSummary(StorySummary.Draft d) {
+        summaryDraft.set(d.text());
+        draftCovered.set(d.covered());
+    }
+
+    /** The draft goes into the prompt (the next generation recomputes the window after memory, once). */
+    public void applySummary() {
+        summary.set(new StorySummary(summaryDraft.get(), draftCovered.get(), null, summaryOffer.get()));
+    }
+
+    /** The draft goes back to the applied summary. */
+    public void discardSummaryDraft() {
+        summaryDraft.set(summary.get().text());
+        draftCovered.set(summary.get().covered());
     }
 
     public AuthorsNote authorsNote() {

@@ -20,9 +20,11 @@ import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.history.EditTree;
 import org.longform.ui.prompt.PromptInput;
 import org.longform.ui.story.AuthorsNote;
+import org.longform.ui.story.Chapters;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 import org.longform.ui.story.StoryFileException;
+import org.longform.ui.story.StorySummary;
 import org.longform.ui.story.WorldInfoEntry;
 
 /**
@@ -48,7 +50,8 @@ public final class StoryReplay {
                 "undo",
                 "retry",
                 "reopen",
-                "repair");
+                "repair",
+                "summary");
 
         /** Reads and checks a script; a problem is one line naming the file and the step. */
         public static Script read(Path file) throws IOException {
@@ -121,6 +124,11 @@ public final class StoryReplay {
                             && a.path("keys").isArray()
                             && a.path("content").isTextual();
                 case "reopen", "repair" -> a.isBoolean() && a.asBoolean();
+                case "summary" ->
+                    a.isTextual()
+                            || a.isObject()
+                                    && a.path("model").isBoolean()
+                                    && a.get("model").asBoolean();
                 default -> false;
             };
             if (!ok)
@@ -130,6 +138,7 @@ public final class StoryReplay {
                             case "type", "memory", "authors_note" -> "a string";
                             case "edit" -> "{\"at\": 0..1, \"delete\": N, \"insert\": \"text\"}";
                             case "world_info_add" -> "{\"keys\": [\"...\"], \"content\": \"...\"}";
+                            case "summary" -> "the writer's summary (a string) or {\"model\": true}";
                             default -> "true";
                         });
             return new Action(kind, a);
@@ -344,6 +353,9 @@ public final class StoryReplay {
             case "repair" -> {
                 return repair(n);
             }
+            case "summary" -> {
+                return summary(n, arg);
+            }
             default -> throw new IllegalStateException(a.kind());
         }
         return warm(n, a.kind(), note);
@@ -420,6 +432,65 @@ public final class StoryReplay {
         return from < 0 ? "exact" : "approximate from token " + from;
     }
 
+    /**
+     * The story so far is updated for the chapters that left the view, as the editor's offer does:
+     * the writer's text (a string), or entries the model writes ({"model": true}); then applied,
+     * which recomputes the window after memory once. The step reports both: the summarising
+     * generations (model only) and the warm of the next prompt.
+     */
+    private StepReport summary(int n, JsonNode arg) {
+        StorySummary current = data.summary();
+        List<Chapters.Chapter> pending = StorySummary.pending(text, Math.max(0, cut), current.covered());
+        StorySummary.Draft draft;
+        String note;
+        Summariser.Result made = null;
+        if (arg.isTextual()) {
+            draft = new StorySummary.Draft(arg.asText(), StorySummary.plus(current.covered(), pending));
+            note = "the writer's summary, " + draft.covered().size() + " chapters covered";
+        } else {
+            made = Summariser.summarise(
+                    g,
+                    data.memory(),
+                    current.draftOrCurrent(),
+                    text,
+                    pending,
+                    window,
+                    sampler,
+                    null,
+                    new CancelToken());
+            draft = made.draft();
+            note = String.format(
+                    "the model summarised %d chapters (read %d tokens, wrote %d), %d chapters covered",
+                    made.chapters(),
+                    made.recomputed(),
+                    made.generated(),
+                    draft.covered().size());
+        }
+        data = data.withSummary(current.withDraft(draft).applied());
+        StepReport applied = warm(n, "summary", note);
+        if (made == null) return applied;
+        return new StepReport(
+                n,
+                "summary",
+                applied.promptTokens(),
+                made.recomputed() + applied.recomputed(),
+                applied.reused(),
+                applied.shifted(),
+                made.generated(),
+                (made.prefillNanos() / 1_000_000) + applied.prefillMs(),
+                made.decodeNanos() / 1_000_000,
+                applied.placedAfter(),
+                made.recomputed() + applied.prefixOnlyRecompute(),
+                applied.cachedBefore(),
+                applied.cacheMode(),
+                note);
+    }
+
+    /** The story so far as the last step left it. */
+    public StorySummary summaryNow() {
+        return data.summary();
+    }
+
     /** What the editor does while the writer pauses after an approximate edit: makes the cache exact again. */
     private StepReport repair(int n) {
         LocalCache c = g.localCache();
@@ -452,6 +523,7 @@ public final class StoryReplay {
                 text,
                 text.length(),
                 data.memory(),
+                data.summary().text(),
                 data.authorsNote(),
                 data.worldInfo(),
                 data.worldInfoRules(),
@@ -486,7 +558,8 @@ public final class StoryReplay {
                 false,
                 tree.toData(),
                 data.created(),
-                System.currentTimeMillis());
+                System.currentTimeMillis(),
+                data.summary());
     }
 
     /** Saves the story and its cache as the editor does, closes the model, opens both again. */

@@ -15,11 +15,12 @@ import org.longform.ui.prompt.AssembledPrompt;
  */
 public final class ContextBar extends VBox {
     private final Region memory = segment("ctx-memory");
+    private final Region summary = segment("ctx-summary");
     private final Region worldInfo = segment("ctx-worldinfo");
     private final Region note = segment("ctx-note");
     private final Region story = segment("ctx-story");
     private final Region free = segment("ctx-free");
-    private final HBox bar = new HBox(memory, worldInfo, note, story, free);
+    private final HBox bar = new HBox(memory, summary, worldInfo, note, story, free);
     private final Label legend = new Label("Context: no model loaded");
     private AssembledPrompt shown;
 
@@ -63,8 +64,9 @@ public final class ContextBar extends VBox {
             return;
         }
         legend.setText(String.format(
-                "Memory %d · World info %d · Author's note %d · Story %d · Free %d  —  %d of %d tokens (%d reserved for generation)%s%s",
+                "Memory %d%s · World info %d · Author's note %d · Story %d · Free %d  —  %d of %d tokens (%d reserved for generation)%s%s",
                 p.memoryTokens(),
+                p.summaryTokens() > 0 ? " · Story so far " + p.summaryTokens() : "",
                 p.worldInfoTokens(),
                 p.noteTokens(),
                 p.storyTokens(),
@@ -76,10 +78,10 @@ public final class ContextBar extends VBox {
                 p.storyCut() > 0 ? "  ·  story before character " + p.storyCut() + " is out of view (shaded)" : ""));
         Tooltip.install(
                 bar,
-                new Tooltip(
-                        "Prompt layout (cheap changes last, for KV-cache reuse): memory at the top, the story, then world "
-                                + "info and the author's note at depth near the end. Counts are exact tokens from the model's tokenizer. 'Recomputes' is "
-                                + "what the next generation must read again; the rest is in the cache."));
+                new Tooltip("Prompt layout (cheap changes last, for KV-cache reuse): memory at the top, the story "
+                        + "so far, the story, then world "
+                        + "info and the author's note at depth near the end. Counts are exact tokens from the model's tokenizer. 'Recomputes' is "
+                        + "what the next generation must read again; the rest is in the cache."));
     }
 
     public AssembledPrompt shown() {
@@ -95,12 +97,13 @@ public final class ContextBar extends VBox {
     private void layoutSegments() {
         double w = Math.max(0, bar.getWidth());
         if (shown == null || shown.contextSize() <= 0) {
-            for (Region r : new Region[] {memory, worldInfo, note, story}) r.setPrefWidth(0);
+            for (Region r : new Region[] {memory, summary, worldInfo, note, story}) r.setPrefWidth(0);
             free.setPrefWidth(w);
             return;
         }
         double per = w / shown.contextSize();
         memory.setPrefWidth(shown.memoryTokens() * per);
+        summary.setPrefWidth(shown.summaryTokens() * per);
         worldInfo.setPrefWidth(shown.worldInfoTokens() * per);
         note.setPrefWidth(shown.noteTokens() * per);
         story.setPrefWidth(shown.storyTokens() * per);

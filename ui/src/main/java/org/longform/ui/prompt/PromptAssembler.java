@@ -34,8 +34,9 @@ public final class PromptAssembler {
     /**
      * Layout, in the order that makes the common changes cheap for the KV cache (which keeps the
      * longest common prefix, and shifts past an evicted span of the story):
-     * memory (pinned at the top), the story from its cut, then world info and the author's note at
-     * depth, then the story's last tokens. Typing or generating at the end costs the new tokens plus
+     * memory (pinned at the top), the story so far (pinned after it: it changes once per chapter that
+     * leaves the view), the story from its cut, then world info and the author's note at depth, then
+     * the story's last tokens. Typing or generating at the end costs the new tokens plus
      * what sits at depth; a world-info or note change costs only what sits at depth; a window move
      * evicts the oldest story tokens and keeps the rest (the story's ids are stable, see
      * {@link StoryTokens}).
@@ -44,8 +45,10 @@ public final class PromptAssembler {
         story.update(in.story());
         int end = Math.min(in.storyEnd(), in.story().length());
         String text = in.story();
-        String memoryText = in.memory().isBlank() ? "" : withNewline(in.memory());
+        String memoryText = pinnedText(in.memory());
         int[] memory = tokens.encode(memoryText);
+        String summaryText = pinnedText(in.summary());
+        int[] summary = tokens.encode(summaryText);
 
         String recent =
                 text.substring(Math.max(0, end - in.rules().scanChars()), end).toLowerCase(Locale.ROOT);
@@ -81,7 +84,9 @@ public final class PromptAssembler {
         String noteText = in.note().rendered();
         int[] note = tokens.encode(noteText);
 
-        int storyBudget = Math.max(0, in.contextSize() - in.reserve() - memory.length - wi.length - note.length);
+        // The summary's tokens come out of the story's view, never out of memory (both are pinned).
+        int storyBudget =
+                Math.max(0, in.contextSize() - in.reserve() - memory.length - summary.length - wi.length - note.length);
         int cut = cut(end, storyBudget, in.previousCut(), in.align());
         int[] storyIds = cut >= end ? new int[0] : story.ids(cut, end);
 
@@ -92,6 +97,7 @@ public final class PromptAssembler {
             at = wordStart(storyIds, Math.max(0, storyIds.length - in.note().depth()));
         int[] ids = concat(
                 memory,
+                summary,
                 Arrays.copyOfRange(storyIds, 0, at),
                 wi,
                 note,
@@ -100,6 +106,8 @@ public final class PromptAssembler {
                 ids,
                 memoryText,
                 memory.length,
+                summaryText,
+                summary.length,
                 wiText.toString(),
                 wi.length,
                 noteText,
@@ -110,7 +118,7 @@ public final class PromptAssembler {
                 in.contextSize(),
                 in.reserve(),
                 statuses,
-                memory.length + at);
+                memory.length + summary.length + at);
     }
 
     /**
@@ -139,6 +147,8 @@ public final class PromptAssembler {
         }
         if (story.startForBudget(end, budget) == 0) return 0; // the whole story fits
         int c = story.startForBudget(end, target);
+        // Even the segment holding the end is over the target (a small window, a long summary): a view inside it.
+        if (c >= end) return wordCut(end, budget, story.segmentStartBefore(end));
         while (c < end && story.ids(c, end).length > budget) {
             int next = story.segmentStartAtOrAfter(c + 1);
             if (next >= end) return wordCut(end, budget, c);
@@ -173,6 +183,11 @@ public final class PromptAssembler {
             if (!t.isEmpty() && Character.isWhitespace(t.charAt(0))) return i;
         }
         return at;
+    }
+
+    /** A pinned part (memory, the story so far) as the prompt holds it: nothing when blank, else its own lines. */
+    public static String pinnedText(String s) {
+        return s.isBlank() ? "" : withNewline(s);
     }
 
     private static String withNewline(String s) {

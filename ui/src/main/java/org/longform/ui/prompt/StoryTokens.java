@@ -294,6 +294,16 @@ public final class StoryTokens {
         return -1;
     }
 
+    /** The last segment start before {@code c} (0 if none). */
+    public synchronized int segmentStartBefore(int c) {
+        int s = 0;
+        for (Segment g : segments) {
+            if (g.start() >= c) break;
+            s = g.start();
+        }
+        return s;
+    }
+
     /** The first segment start at or after {@code c} (the text's length if none): where a view may begin. */
     public synchronized int segmentStartAtOrAfter(int c) {
         for (Segment g : segments) if (g.start() >= c) return g.start();

@@ -7,6 +7,7 @@ import org.longform.engine.sample.SamplerSettings;
 /**
  * Everything a story file holds, as an immutable snapshot (taken on the FX thread, written on the
  * I/O worker). {@code id} is stable for the story's life and names its autosave/recovery files.
+ * {@code summary} is the "story so far" placed after memory ({@link StorySummary}).
  */
 public record StoryData(
         String id,
@@ -22,7 +23,8 @@ public record StoryData(
         boolean generateAtCursor,
         HistoryData history,
         long created,
-        long modified) {
+        long modified,
+        StorySummary summary) {
     /**
      * The editor's sampler preset, what a new story starts with and what a story file's missing
      * fields read as: the engine's defaults with continuations of 80 tokens (a paragraph the writer
@@ -43,6 +45,60 @@ public record StoryData(
         worldInfoRules = worldInfoRules == null ? WorldInfoRules.defaults() : worldInfoRules;
         sampling = sampling == null ? StoryData.EDITOR_SAMPLER : sampling;
         history = history == null ? HistoryData.empty() : history;
+        summary = summary == null ? StorySummary.empty() : summary;
+    }
+
+    /** A story without a "story so far" (what files written before it existed hold). */
+    public StoryData(
+            String id,
+            String title,
+            String text,
+            List<Span> generated,
+            String memory,
+            AuthorsNote authorsNote,
+            List<WorldInfoEntry> worldInfo,
+            WorldInfoRules worldInfoRules,
+            SamplerSettings sampling,
+            String model,
+            boolean generateAtCursor,
+            HistoryData history,
+            long created,
+            long modified) {
+        this(
+                id,
+                title,
+                text,
+                generated,
+                memory,
+                authorsNote,
+                worldInfo,
+                worldInfoRules,
+                sampling,
+                model,
+                generateAtCursor,
+                history,
+                created,
+                modified,
+                StorySummary.empty());
+    }
+
+    public StoryData withSummary(StorySummary s) {
+        return new StoryData(
+                id,
+                title,
+                text,
+                generated,
+                memory,
+                authorsNote,
+                worldInfo,
+                worldInfoRules,
+                sampling,
+                model,
+                generateAtCursor,
+                history,
+                created,
+                modified,
+                s);
     }
 
     public static StoryData blank(String title) {
@@ -79,6 +135,7 @@ public record StoryData(
                 generateAtCursor,
                 HistoryData.empty(),
                 created,
-                modified);
+                modified,
+                summary);
     }
 }

@@ -138,6 +138,8 @@ public final class StoryFile {
             o.put("enabled", e.enabled());
         }
         root.set("sampler", samplingJson(s.sampling()));
+        // Written only when used, so a story without one is byte for byte what older versions wrote.
+        if (!s.summary().isEmpty() || !s.summary().offer()) root.set("summary", summaryJson(s.summary()));
         root.put("generateAtCursor", s.generateAtCursor());
         ObjectNode h = root.putObject("history");
         h.put("current", s.history().current());
@@ -158,6 +160,60 @@ public final class StoryFile {
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialize a story", e); // in-memory tree: cannot happen
         }
+    }
+
+    private static ObjectNode summaryJson(StorySummary s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("text", s.text());
+        coveredJson(o.putArray("covered"), s.covered());
+        if (s.draft() != null) {
+            ObjectNode d = o.putObject("draft");
+            d.put("text", s.draft().text());
+            coveredJson(d.putArray("covered"), s.draft().covered());
+        }
+        o.put("offer", s.offer());
+        return o;
+    }
+
+    private static void coveredJson(ArrayNode a, List<StorySummary.Covered> covered) {
+        for (StorySummary.Covered c : covered)
+            a.addObject().put("title", c.title()).put("end", c.end());
+    }
+
+    /** A missing summary is an empty one (files written before it existed). */
+    private static StorySummary summaryFrom(JsonNode o) {
+        if (o == null || o.isNull()) return StorySummary.empty();
+        if (!o.isObject()) throw new IllegalArgumentException("\"summary\" must be an object");
+        JsonNode d = o.get("draft");
+        StorySummary.Draft draft = null;
+        if (d != null && !d.isNull()) {
+            if (!d.isObject()) throw new IllegalArgumentException("\"summary.draft\" must be an object");
+            draft = new StorySummary.Draft(
+                    text(d, "text", "summary.draft.text"), coveredFrom(d.get("covered"), "summary.draft.covered"));
+        }
+        return new StorySummary(
+                text(o, "text", "summary.text"),
+                coveredFrom(o.get("covered"), "summary.covered"),
+                draft,
+                o.path("offer").asBoolean(true));
+    }
+
+    private static List<StorySummary.Covered> coveredFrom(JsonNode a, String what) {
+        List<StorySummary.Covered> out = new ArrayList<>();
+        for (JsonNode c : arr(a, what)) {
+            if (!c.isObject() || !c.path("title").isTextual() || !c.path("end").canConvertToInt())
+                throw new IllegalArgumentException("\"" + what + "\" entries must be {\"title\": text, \"end\": N}");
+            out.add(new StorySummary.Covered(
+                    c.get("title").asText(), Math.max(0, c.get("end").asInt())));
+        }
+        return out;
+    }
+
+    private static String text(JsonNode o, String field, String what) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) return "";
+        if (!v.isTextual()) throw new IllegalArgumentException("\"" + what + "\" must be a string");
+        return v.asText();
     }
 
     public static ObjectNode samplingJson(SamplerSettings p) {
@@ -349,7 +405,8 @@ public final class StoryFile {
                     root.path("generateAtCursor").asBoolean(false),
                     history,
                     root.path("created").asLong(now),
-                    root.path("modified").asLong(now));
+                    root.path("modified").asLong(now),
+                    summaryFrom(root.get("summary")));
         } catch (IllegalArgumentException e) {
             throw new StoryFileException(file, e.getMessage());
         }

@@ -116,6 +116,57 @@ class PromptAssemblerTest {
                 "old prompt (minus its last token) is a prefix of the new one");
     }
 
+    /** The story so far: right after memory, pinned with it, before the story view and the parts at depth. */
+    @Test
+    void theSummarySitsAfterMemoryAndItsTokensComeOutOfTheStoryView() {
+        String story = story(400);
+        String memory = "A story set on the steppe.";
+        String summary = "CHAPTER I: Natasha waits for news.\nCHAPTER II: The road stays empty. ".repeat(16);
+        int ctx = 512, reserve = 64;
+        AuthorsNote note = new AuthorsNote("Keep it quiet.", AuthorsNote.DEFAULT_TEMPLATE, 20);
+        PromptInput without = new PromptInput(
+                story, story.length(), memory, note, List.of(), WorldInfoRules.defaults(), ctx, reserve, -1);
+        AssembledPrompt p = new PromptAssembler(tok).assemble(without);
+        AssembledPrompt q = new PromptAssembler(tok).assemble(without.withSummary(summary));
+
+        int[] mem = tok.encode(memory + "\n"), sum = tok.encode(summary + "\n");
+        assertEquals(mem.length, q.memoryTokens(), "memory keeps all its tokens");
+        assertEquals(sum.length, q.summaryTokens());
+        assertEquals(summary + "\n", q.summaryText());
+        assertArrayEquals(mem, Arrays.copyOfRange(q.ids(), 0, mem.length), "memory first");
+        assertArrayEquals(
+                sum, Arrays.copyOfRange(q.ids(), mem.length, mem.length + sum.length), "the summary right after it");
+        assertEquals(mem.length + sum.length, q.keep(), "both pinned when the window moves");
+        assertTrue(q.depthStart() > q.keep(), "the note stays at depth, after the pinned parts");
+        assertTrue(tok.decode(q.ids()).contains("[Author's note: Keep it quiet.]"));
+
+        // The budget: the summary's tokens come out of the story's view, never out of memory.
+        assertTrue(q.total() <= ctx - reserve, "fits: " + q.total());
+        assertEquals(p.memoryTokens(), q.memoryTokens());
+        int budget = ctx - reserve - q.memoryTokens() - q.summaryTokens() - q.noteTokens();
+        assertTrue(q.storyTokens() <= budget, q.storyTokens() + " story tokens, budget " + budget);
+        assertTrue(p.storyTokens() > budget, "without the summary the view was larger: " + p.storyTokens());
+        assertTrue(q.storyCut() > p.storyCut(), "the view starts later to make room");
+        assertArrayEquals(
+                tok.encode(story.substring(q.storyCut())),
+                concat(
+                        Arrays.copyOfRange(q.ids(), q.keep(), q.depthStart()),
+                        Arrays.copyOfRange(q.ids(), q.depthStart() + q.noteTokens(), q.total())),
+                "after the pinned parts and around the note: exactly the story after the cut");
+
+        // No summary: nothing is added, not even a newline.
+        assertEquals(0, p.summaryTokens());
+        assertEquals(p.memoryTokens(), p.keep());
+        AssembledPrompt blank = new PromptAssembler(tok).assemble(without.withSummary("  \n"));
+        assertArrayEquals(p.ids(), blank.ids());
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void worldInfoBudgetSelectiveAndConstantRules() {
         String story = "Anna met Vronsky at the station.";

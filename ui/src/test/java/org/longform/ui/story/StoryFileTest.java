@@ -214,6 +214,87 @@ class StoryFileTest {
     }
 
     @Test
+    void theStorySoFarRoundTripsAndOldFilesReadWithoutIt() throws Exception {
+        StorySummary summary = new StorySummary(
+                "CHAPTER I: Night falls.\nCHAPTER II: Rain.",
+                List.of(new StorySummary.Covered("CHAPTER I", 120), new StorySummary.Covered("CHAPTER II", 480)),
+                new StorySummary.Draft(
+                        "CHAPTER I: Night falls.\nCHAPTER II: Rain.\nCHAPTER III: ",
+                        List.of(
+                                new StorySummary.Covered("CHAPTER I", 120),
+                                new StorySummary.Covered("CHAPTER II", 480),
+                                new StorySummary.Covered("CHAPTER III", 900))),
+                false);
+        StoryData s = StoryData.blank("Night").withText("It was night.").withSummary(summary);
+        Path f = dir.resolve("summary.longform");
+        StoryFile.write(f, s);
+        assertEquals(summary, StoryFile.read(f).summary());
+        StoryData applied = s.withSummary(summary.applied().withOffer(true));
+        StoryFile.write(f, applied);
+        assertEquals(applied.summary(), StoryFile.read(f).summary());
+        assertNull(StoryFile.read(f).summary().draft());
+
+        // A story without one writes no "summary" key (older versions read the file unchanged) ...
+        assertFalse(new String(StoryFile.toJson(StoryData.blank("x")), StandardCharsets.UTF_8).contains("summary"));
+        // ... and a file written before it existed reads as an empty summary, with the offer on.
+        Path old = dir.resolve("old.longform");
+        Files.writeString(
+                old, "{\"format\": \"longform-story\", \"version\": 1, \"text\": \"abc\", \"memory\": \"m\"}");
+        StoryData read = StoryFile.read(old);
+        assertEquals(StorySummary.empty(), read.summary());
+        assertTrue(read.summary().offer());
+        assertEquals("abc", read.text());
+        assertEquals("m", read.memory());
+
+        Path bad = dir.resolve("bad-summary.longform");
+        Files.writeString(
+                bad, "{\"format\": \"longform-story\", \"version\": 1, \"text\": \"abc\", \"summary\": {\"text\": 5}}");
+        var e = assertThrows(StoryFileException.class, () -> StoryFile.read(bad));
+        assertTrue(
+                e.getMessage().contains("bad-summary.longform")
+                        && e.getMessage().contains("\"summary.text\" must be a string"),
+                e.getMessage());
+    }
+
+    @Test
+    void pendingChaptersAreThoseWhollyOutOfViewAndNotYetCovered() {
+        String text = "CHAPTER I\nOne.\n\nCHAPTER II\nTwo.\n\nCHAPTER III\nThree and more.\n";
+        int second = text.indexOf("CHAPTER II\n"), third = text.indexOf("CHAPTER III");
+        assertEquals(List.of(), StorySummary.pending(text, 0, List.of()), "all in view");
+        assertEquals(
+                List.of("CHAPTER I"),
+                StorySummary.pending(text, third - 1, List.of()).stream()
+                        .map(Chapters.Chapter::title)
+                        .toList(),
+                "chapter II is still partly in view");
+        assertEquals(
+                List.of("CHAPTER I", "CHAPTER II"),
+                StorySummary.pending(text, third, List.of()).stream()
+                        .map(Chapters.Chapter::title)
+                        .toList());
+        var covered = List.of(new StorySummary.Covered("CHAPTER I", second));
+        assertEquals(
+                List.of("CHAPTER II"),
+                StorySummary.pending(text, third, covered).stream()
+                        .map(Chapters.Chapter::title)
+                        .toList(),
+                "the covered chapter is not offered again");
+        // Without headings: the text before the view, once a couple of pages have left it.
+        String plain = "word ".repeat(1000);
+        assertEquals(List.of(), StorySummary.pending(plain, 1000, List.of()));
+        var opening = StorySummary.pending(plain, 2500, List.of());
+        assertEquals(List.of(new Chapters.Chapter("The opening", 0, 2500, 2)), opening);
+        assertEquals(List.of(), StorySummary.pending(plain, 4000, StorySummary.plus(List.of(), opening)));
+        assertEquals(
+                2500,
+                StorySummary.pending(plain, 4500, StorySummary.plus(List.of(), opening))
+                        .getFirst()
+                        .start());
+        assertEquals("a: b", StorySummary.append("", "a", " b "));
+        assertEquals("x\na: b", StorySummary.append("x", "a", "b"));
+    }
+
+    @Test
     void brokenFilesGiveAMessageNamingTheFileAndTheProblem() throws Exception {
         Path bad = dir.resolve("bad.longform");
         Files.writeString(bad, "{\"format\": \"longform-story\", \"version\": 1, \"text\": \"abc\"");
