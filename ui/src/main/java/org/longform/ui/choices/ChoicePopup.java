@@ -20,8 +20,10 @@ import org.longform.engine.sample.Alternative;
  * each with a bar; a click (or Enter) on another one regenerates from there. Built fresh for each token;
  * a text-only message where there are no alternatives to show.
  */
-final class ChoicePopup {
+public final class ChoicePopup {
     static final String ID = "alternatives-popup";
+    /** Style class of the row of the token the model drew. */
+    public static final String CHOSEN = "alternative-chosen";
 
     private final Popup popup = new Popup();
     private final VBox box = new VBox(4);
@@ -99,12 +101,19 @@ final class ChoicePopup {
             b.setAlignment(Pos.CENTER_LEFT);
             b.setStyle("-fx-background-color: transparent; -fx-padding: 1 4 1 4;"
                     + (a.kept() ? "" : " -fx-opacity: 0.6;"));
-            b.setDisable(isChosen || partial);
-            if (isChosen) b.setStyle(b.getStyle() + " -fx-opacity: 1;");
-            b.setOnAction(e -> {
-                popup.hide();
-                onChoose.accept(a);
-            });
+            // The chosen row reads as the answer (not greyed out like a disabled button) but does nothing.
+            b.setDisable(partial);
+            if (isChosen) {
+                b.getStyleClass().add(CHOSEN);
+                b.setMouseTransparent(true);
+                b.setFocusTraversable(false);
+                word.setStyle("-fx-font-weight: bold;");
+            } else {
+                b.setOnAction(e -> {
+                    popup.hide();
+                    onChoose.accept(a);
+                });
+            }
             box.getChildren().add(b);
         }
         Label how = new Label("Choose one to rewrite the rest of this generation from it.");

@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import javafx.animation.PauseTransition;
+import javafx.geometry.BoundingBox;
 import javafx.geometry.Bounds;
 import javafx.geometry.Point2D;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.MenuItem;
+import javafx.stage.Popup;
+import javafx.stage.Window;
 import org.fxmisc.richtext.StyleClassedTextArea;
 import org.fxmisc.richtext.event.MouseOverTextEvent;
 import org.longform.engine.gen.TokenChoice;
@@ -45,7 +48,9 @@ public final class ChoicesController {
             if (gen.generatingProperty().get() || popup.popup().isShowing()) return;
             ChoiceStore.Hit hit = s.choices().at(e.getCharacterIndex());
             if (hit == null) return; // only tokens with alternatives pop up on hover
-            show(s, e.getCharacterIndex(), e.getScreenPosition());
+            int c = e.getCharacterIndex();
+            Point2D p = e.getScreenPosition();
+            show(s, c, area.getCharacterBoundsOnScreen(c, c + 1).orElse(new BoundingBox(p.getX(), p.getY(), 1, 1)));
         });
         area.addEventHandler(MouseOverTextEvent.MOUSE_OVER_TEXT_END, e -> hideLater.playFromStart());
         if (menu.length > 0) {
@@ -63,11 +68,8 @@ public final class ChoicesController {
         StyleClassedTextArea area = s.editor().area();
         int caret = area.getCaretPosition();
         int pos = s.choices().at(caret) == null && caret > 0 ? caret - 1 : caret;
-        Bounds b = area.getCaretBounds().orElse(null);
-        Point2D at = b != null
-                ? new Point2D(b.getMinX(), b.getMaxY())
-                : area.localToScreen(area.getWidth() / 3, area.getHeight() / 3);
-        show(s, pos, at);
+        Bounds b = area.getCaretBounds().orElseGet(() -> area.localToScreen(area.getBoundsInLocal()));
+        show(s, pos, b);
         if (!popup.content().getChildren().isEmpty())
             popup.content().lookupAll(".button").stream()
                     .filter(n -> !n.isDisabled())
@@ -75,8 +77,8 @@ public final class ChoicesController {
                     .ifPresent(javafx.scene.Node::requestFocus);
     }
 
-    /** Shows what is known about the model's choice at char {@code pos}, at a screen point. */
-    public void show(StorySession s, int pos, Point2D screen) {
+    /** Shows what is known about the model's choice at char {@code pos}, below (or above) {@code text} on screen. */
+    public void show(StorySession s, int pos, Bounds text) {
         popup.popup().hide();
         ChoiceStore.Hit hit = s.choices().at(pos);
         TextGenerator g = model.get();
@@ -99,7 +101,12 @@ public final class ChoicesController {
                                             + " this session's generations, until the text is edited."
                                     : "This is not generated text: nothing to choose from here.");
         }
-        popup.popup().show(s.editor().area().getScene().getWindow(), screen.getX(), screen.getY() + 4);
+        Window w = s.editor().area().getScene().getWindow();
+        Popup p = popup.popup();
+        p.show(w, text.getMinX(), text.getMaxY() + 4);
+        // Above the text when it would run past the window's bottom (a generation usually ends the view).
+        if (p.getY() + p.getHeight() > w.getY() + w.getHeight() && text.getMinY() - p.getHeight() - 4 >= w.getY())
+            p.setY(text.getMinY() - p.getHeight() - 4);
     }
 
     /** Regenerates from the hit token with {@code alt} in its place (the cache kept up to it). */
@@ -148,7 +155,7 @@ public final class ChoicesController {
     }
 
     /** The pop-up, for tests and screenshots. */
-    public javafx.stage.Popup popup() {
+    public Popup popup() {
         return popup.popup();
     }
 }
