@@ -17,6 +17,12 @@ public final class ChoiceStore {
     /** Alternatives asked per token. */
     public static final int TOP = 8;
 
+    /**
+     * Tokens kept at most (about half a kilobyte each): past it the oldest generations' choices go, so a long
+     * session's memory stays bounded.
+     */
+    static final int MAX_TOKENS = 50_000;
+
     /** Text from {@code start} up to a regeneration's lead was written as {@code ids} (see StoryTokens.pin). */
     public record Pin(int start, int[] ids) {}
 
@@ -185,6 +191,10 @@ public final class ChoiceStore {
                 run.tokens.add(new Token(c.chosen().id(), s, c));
             }
             run.end = end;
+            int total = 0;
+            for (Run r : runs) total += r.tokens.size();
+            while (total > MAX_TOKENS && runs.size() > 1)
+                total -= runs.removeFirst().tokens.size();
         }
     }
 }
