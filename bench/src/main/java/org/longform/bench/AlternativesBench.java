@@ -1,5 +1,7 @@
 package org.longform.bench;
 
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import org.longform.engine.Assets;
 import org.longform.engine.gen.Generator;
@@ -20,7 +22,7 @@ import org.longform.engine.sample.SamplerSettings;
  */
 public final class AlternativesBench {
     public static void main(String[] args) {
-        var dir = args.length > 0 ? java.nio.file.Path.of(args[0]) : Assets.demoModel();
+        Path dir = args.length > 0 ? Path.of(args[0]) : Assets.demoModel();
         int tokens = args.length > 1 ? Integer.parseInt(args[1]) : 400;
         try (Generator g = Generator.open(dir, EngineOptions.defaults())) {
             Session s = g.session();
@@ -32,7 +34,7 @@ public final class AlternativesBench {
                 float[] logits = s.sync(prompt, Session.Reuse.EXACT, null, null);
                 long step = 0, capture = 0;
                 double sink = 0;
-                int[] history = java.util.Arrays.copyOf(prompt, prompt.length + tokens);
+                int[] history = Arrays.copyOf(prompt, prompt.length + tokens);
                 int h = prompt.length, next;
                 for (int i = 0; i < tokens && s.length() + 1 < s.capacity(); i++) {
                     long t0 = System.nanoTime();

@@ -1,16 +1,19 @@
 package org.longform.ui.choices;
 
-import java.time.Duration;
+import static java.time.Duration.ofMillis;
+
 import java.util.Arrays;
 import java.util.function.Supplier;
 import javafx.animation.PauseTransition;
 import javafx.geometry.BoundingBox;
 import javafx.geometry.Bounds;
 import javafx.geometry.Point2D;
+import javafx.scene.Node;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.MenuItem;
 import javafx.stage.Popup;
 import javafx.stage.Window;
+import javafx.util.Duration;
 import org.fxmisc.richtext.StyleClassedTextArea;
 import org.fxmisc.richtext.event.MouseOverTextEvent;
 import org.longform.engine.gen.TokenChoice;
@@ -30,7 +33,7 @@ public final class ChoicesController {
     private final GenerationController gen;
     private final Supplier<TextGenerator> model;
     private final ChoicePopup popup = new ChoicePopup();
-    private final PauseTransition hideLater = new PauseTransition(javafx.util.Duration.millis(400));
+    private final PauseTransition hideLater = new PauseTransition(Duration.millis(400));
 
     public ChoicesController(GenerationController gen, Supplier<TextGenerator> model) {
         this.gen = gen;
@@ -43,7 +46,7 @@ public final class ChoicesController {
     /** Hover and the context menu for one story's editor; {@code menu} gives the context menu's items. */
     public void attach(StorySession s, MenuItem... menu) {
         StyleClassedTextArea area = s.editor().area();
-        area.setMouseOverTextDelay(Duration.ofMillis(600));
+        area.setMouseOverTextDelay(ofMillis(600));
         area.addEventHandler(MouseOverTextEvent.MOUSE_OVER_TEXT_BEGIN, e -> {
             if (gen.generatingProperty().get() || popup.popup().isShowing()) return;
             ChoiceStore.Hit hit = s.choices().at(e.getCharacterIndex());
@@ -74,7 +77,7 @@ public final class ChoicesController {
             popup.content().lookupAll(".button").stream()
                     .filter(n -> !n.isDisabled())
                     .findFirst()
-                    .ifPresent(javafx.scene.Node::requestFocus);
+                    .ifPresent(Node::requestFocus);
     }
 
     /** Shows what is known about the model's choice at char {@code pos}, below (or above) {@code text} on screen. */

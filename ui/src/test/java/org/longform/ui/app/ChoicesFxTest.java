@@ -16,6 +16,7 @@ import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.Assets;
 import org.longform.engine.sample.Alternative;
@@ -216,7 +217,7 @@ class ChoicesFxTest extends FxTestBase {
         int end = text().length();
         // Alt+Down at the caret (after the generation): the last token's alternatives, a row focused.
         interact(() -> story().editor().area().moveTo(end));
-        push(javafx.scene.input.KeyCode.ALT, javafx.scene.input.KeyCode.DOWN);
+        push(KeyCode.ALT, KeyCode.DOWN);
         waitFor("pop-up at the caret", () -> window.choices().popup().isShowing());
         assertFalse(rows().isEmpty());
         interact(() -> window.choices().popup().hide());
