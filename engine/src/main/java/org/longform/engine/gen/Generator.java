@@ -3,6 +3,7 @@ package org.longform.engine.gen;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import org.longform.engine.context.ContextMap;
 import org.longform.engine.context.KvFile;
@@ -11,6 +12,7 @@ import org.longform.engine.model.Model;
 import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
+import org.longform.engine.sample.Alternative;
 import org.longform.engine.sample.Sampler;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.sample.StopMatcher;
@@ -215,6 +217,9 @@ public final class Generator implements AutoCloseable {
         int n = 0;
         StringBuilder text = new StringBuilder();
         StopReason reason = StopReason.MAX_TOKENS;
+        int wanted = l.alternatives(); // asked once: no alternatives, no cost
+        int streamedChars = 0; // chars the streamer has completed (before stop sequences are cut)
+        boolean atChar = true; // the streamer holds no bytes of an unfinished character
         long t1 = System.nanoTime();
         while (n < st.maxTokens()) {
             if (c.isCancelled()) {
@@ -227,9 +232,18 @@ public final class Generator implements AutoCloseable {
                 reason = StopReason.EOS;
                 break;
             }
+            TokenChoice choice = null;
+            if (wanted > 0) {
+                List<Alternative> top = sampler.top(wanted); // first: it finds the maximum the softmax needs
+                choice = new TokenChoice(n, atChar ? streamedChars : -1, sampler.alternative(next), top);
+            }
             out[n++] = next;
             history[hlen++] = next;
-            StopMatcher.Result r = stops.push(streamer.push(next));
+            String piece = streamer.push(next);
+            streamedChars += piece.length();
+            atChar = !piece.isEmpty();
+            if (choice != null) l.onChoice(choice);
+            StopMatcher.Result r = stops.push(piece);
             text.append(r.text());
             l.onToken(next, r.text());
             if (r.stopped()) {

@@ -92,6 +92,11 @@ public final class Sampler {
     private double maxLogit;
 
     private double partition;
+    /** The last step's softmax over the whole vocabulary at temperature 1, computed when {@link #top} asks. */
+    private boolean softmaxKnown;
+
+    private float softmaxMax;
+    private double softmaxSum;
 
     /**
      * @param vocab the tokenizer's view, for phrase biases and DRY's sequence breakers; may be null when the
@@ -207,6 +212,59 @@ public final class Sampler {
         return candId[last]; // rounding left u just above the sum
     }
 
+    /**
+     * The {@code n} most likely tokens of the last {@link #sample} call, best first (the lowest id among equals),
+     * as {@link Alternative}s: the model's probabilities at temperature 1 after bias and penalties, and whether
+     * the filters kept each one. A partial selection over the vocabulary (an n-sized heap, no sort) and one
+     * vectorized exp pass for the softmax's sum; allocates only the small result. Call it only when someone
+     * shows the alternatives: {@link #sample} itself never pays for them.
+     */
+    public List<Alternative> top(int n) {
+        if (vocab < 0) throw new IllegalStateException("top() before the first sample()");
+        n = Math.max(0, Math.min(n, vocab));
+        long[] heap = new long[n];
+        int size = 0;
+        for (; size < n; size++) {
+            heap[size] = key(work[size], size);
+            siftUpMin(heap, size);
+        }
+        // Only an entry above the heap's weakest can enter (ids only grow: an equal value keeps the earlier id).
+        for (int i = n; n > 0 && (i = VocabScan.firstAbove(work, i, vocab, value(heap[0]))) < vocab; i++) {
+            heap[0] = key(work[i], i);
+            siftDownMin(heap, 0, size);
+        }
+        Arrays.sort(heap); // n entries, ascending keys: the best is last
+        if (size > 0 && !softmaxKnown) softmax(value(heap[size - 1])); // the best is the maximum: no second pass
+        Alternative[] out = new Alternative[size];
+        for (int j = 0; j < size; j++) out[j] = alternative(position(heap[size - 1 - j]));
+        return List.of(out);
+    }
+
+    /** One token's {@link Alternative} for the last {@link #sample} call (the chosen one, when outside the top). */
+    public Alternative alternative(int id) {
+        if (vocab < 0) throw new IllegalStateException("alternative() before the first sample()");
+        if (!softmaxKnown) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < vocab; i++) if (work[i] > max) max = work[i];
+            softmax(max);
+        }
+        double p = softmaxSum > 0 ? Math.exp(work[id] - softmaxMax) / softmaxSum : 0;
+        return new Alternative(id, p, drawable(id));
+    }
+
+    private void softmax(float max) {
+        softmaxMax = max;
+        softmaxSum = max == Float.NEGATIVE_INFINITY ? 0 : VocabScan.sumExp(work, vocab, max);
+        softmaxKnown = true;
+    }
+
+    /** Whether the last draw could have picked {@code id}: a final candidate with a positive weight. */
+    private boolean drawable(int id) {
+        if (count == 1 || totalWeight <= 0 || Double.isNaN(totalWeight)) return candId[0] == id;
+        for (int i = 0; i < count; i++) if (candId[i] == id) return weight[i] > 0;
+        return false;
+    }
+
     /** {@link #sample(float[], int[], int)} without a history (no repetition penalty). */
     public int sample(float[] logits) {
         return sample(logits, null, 0);
@@ -240,6 +298,7 @@ public final class Sampler {
                     + (history == null ? "null" : history.length));
         }
         ensureBuffers(n);
+        softmaxKnown = false;
         for (int i = 0; i < n; i++) {
             float l = logits[i];
             work[i] = Float.isNaN(l) ? Float.NEGATIVE_INFINITY : l; // a NaN must never win or poison the sums
@@ -628,28 +687,30 @@ public final class Sampler {
     }
 
     private void siftUpMin(int i) {
+        siftUpMin(keys, i);
+    }
+
+    private void siftDownMin(int i, int size) {
+        siftDownMin(keys, i, size);
+    }
+
+    private static void siftUpMin(long[] keys, int i) {
         long k = keys[i];
         while (i > 0) {
             int parent = (i - 1) >>> 1;
-            if (keys[parent] <= k) {
-                break;
-            }
+            if (keys[parent] <= k) break;
             keys[i] = keys[parent];
             i = parent;
         }
         keys[i] = k;
     }
 
-    private void siftDownMin(int i, int size) {
+    private static void siftDownMin(long[] keys, int i, int size) {
         long k = keys[i];
         int child;
         while ((child = 2 * i + 1) < size) {
-            if (child + 1 < size && keys[child + 1] < keys[child]) {
-                child++;
-            }
-            if (k <= keys[child]) {
-                break;
-            }
+            if (child + 1 < size && keys[child + 1] < keys[child]) child++;
+            if (k <= keys[child]) break;
             keys[i] = keys[child];
             i = child;
         }

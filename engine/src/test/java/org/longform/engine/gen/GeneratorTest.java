@@ -14,6 +14,7 @@ import org.longform.engine.Fixtures;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.EngineOptions;
 import org.longform.engine.runtime.Session;
+import org.longform.engine.sample.Alternative;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
 
@@ -188,5 +189,45 @@ class GeneratorTest {
         int[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
+    }
+
+    @Test
+    void alternativesNameEachGeneratedTokenWithoutChangingTheDraws() {
+        JsonNode c = Fixtures.testCase(Fixtures.expected("tiny-mpt-4h"), "greedy");
+        int[] prompt = Fixtures.ints(c.get("prompt_ids"));
+        SamplerSettings st = SamplerSettings.defaults().withSeed(11L).withMaxTokens(30);
+        try (Generator g = gen()) {
+            GenerationResult plain = g.generate(new GenerationRequest(prompt, st), null, null);
+            List<TokenChoice> choices = new ArrayList<>();
+            GenerationResult r = g.generate(
+                    new GenerationRequest(prompt, st),
+                    new TokenListener() {
+                        @Override
+                        public int alternatives() {
+                            return 6;
+                        }
+
+                        @Override
+                        public void onChoice(TokenChoice choice) {
+                            choices.add(choice);
+                        }
+                    },
+                    null);
+            assertArrayEquals(plain.ids(), r.ids(), "asking for alternatives must not change the draws");
+            assertEquals(r.ids().length, choices.size());
+            for (int k = 0; k < choices.size(); k++) {
+                TokenChoice t = choices.get(k);
+                assertEquals(k, t.index());
+                assertEquals(r.ids()[k], t.chosen().id());
+                assertTrue(t.chosen().kept(), "the drawn token passed the filters");
+                assertEquals(6, t.top().size());
+                double sum = 0;
+                for (Alternative a : t.top()) sum += a.probability();
+                assertTrue(sum <= 1 + 1e-9, "sum " + sum);
+                // A token's text starts where the text of the tokens before it ends.
+                if (t.offset() >= 0)
+                    assertEquals(tok.decode(Arrays.copyOf(r.ids(), k)).length(), t.offset(), "token " + k);
+            }
+        }
     }
 }

@@ -72,6 +72,18 @@ public final class AppActions {
                         .or(flag(s -> s.editor().lastIsGenerationProperty()).not()),
                 () -> gen.retry(w.active()));
         add(
+                "alternatives",
+                "Show the model's alternatives here",
+                "Alt+Down",
+                busy,
+                () -> w.choices().showAtCaret(w.active()));
+        add(
+                "retry-span",
+                "Retry this generated span",
+                "Shortcut+Shift+R",
+                busy.or(noModel),
+                () -> w.choices().retrySpanAtCaret(w.active()));
+        add(
                 "undo",
                 "Undo",
                 "Shortcut+Z",
@@ -133,7 +145,7 @@ public final class AppActions {
         add("connect-remote", "Connect to server…", null, gen.generatingProperty(), w.remote::showDialog);
         add("engine-settings", "Engine settings…", null, gen.generatingProperty(), w.engine::showDialog);
 
-        for (String id : new String[] {"undo", "redo", "prev-branch", "next-branch"})
+        for (String id : new String[] {"undo", "redo", "prev-branch", "next-branch", "alternatives"})
             all.get(id).storyKeysOnly();
         active.addListener((o, a, s) -> updateBranchLabel());
         branchLabel.setId("branch-label");
@@ -259,6 +271,8 @@ public final class AppActions {
                         item("generate"),
                         item("stop"),
                         item("retry"),
+                        item("retry-span"),
+                        item("alternatives"),
                         new SeparatorMenuItem(),
                         item("prev-branch"),
                         item("next-branch"),

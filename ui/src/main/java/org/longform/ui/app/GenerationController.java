@@ -12,8 +12,10 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.runtime.Session;
+import org.longform.ui.choices.ChoiceStore;
 import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.editor.TokenBatcher;
 import org.longform.ui.gen.StoryPipeline;
@@ -21,6 +23,7 @@ import org.longform.ui.gen.TextGenerator;
 import org.longform.ui.history.EditTree;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.prompt.PromptInput;
+import org.longform.ui.prompt.StoryTokens;
 
 /**
  * Generate / Stop / Retry. The prompt is assembled and the model run on the model worker; text
@@ -42,6 +45,7 @@ public final class GenerationController {
     private CacheKeeper keeper;
     private BooleanSupplier approximateReuse = () -> false;
     private TokenBatcher batcher;
+    private ChoiceStore.Recording recording;
     private StorySession running;
     private long startedNanos;
     private java.util.function.Consumer<StorySession> afterGeneration = s -> {};
@@ -119,10 +123,12 @@ public final class GenerationController {
 
     /** Replaces the last generation with a new one; the old one stays as an alternative (branch). */
     public void retry(StorySession s) {
-        if (generating.get() || s.editor().tree().current().kind() != EditTree.Kind.GENERATION) return;
-        int at = s.editor().tree().current().pos();
+        EditTree.Node last = s.editor().tree().current();
+        if (generating.get() || last.kind() != EditTree.Kind.GENERATION) return;
+        int at = last.pos(), replaced = last.removed().length();
         s.editor().undo();
-        generateAt(s, at);
+        if (replaced == 0) generateAt(s, at);
+        else regenerate(s, at, at + replaced, "", null, null); // it had replaced generated text: so does the retry
     }
 
     /** What the prompt for {@code s} ending at {@code end} is built from, for the model {@code g} (FX thread). */
@@ -142,10 +148,24 @@ public final class GenerationController {
     }
 
     public void generateAt(StorySession s, int at) {
+        regenerate(s, at, at, "", null, null);
+    }
+
+    /**
+     * Replaces story text [at, end) with {@code lead} and what the model writes after it, as one undo step:
+     * "regenerate from here" (lead: the alternative chosen, {@code leadChoice} its token, {@code pin} the ids
+     * the generation was written as up to it, so the cache is reused up to there) and "retry this span"
+     * (lead "", the text after the span kept). The prompt is the text before {@code at} plus the lead.
+     */
+    public void regenerate(StorySession s, int at, int end, String lead, TokenChoice leadChoice, ChoiceStore.Pin pin) {
         TextGenerator g = model.get();
         if (generating.get() || g == null) return;
         StoryEditor ed = s.editor();
-        PromptInput input = promptInput(s, at, g);
+        ed.beginGeneration(at, end, lead);
+        int from = at + lead.length();
+        PromptInput input = promptInput(s, from, g);
+        ChoiceStore.Recording rec = s.choices().record(at, lead, leadChoice, g.reportsAlternatives());
+        recording = rec;
         var sampling = s.samplingProperty().get();
         CancelToken c = new CancelToken();
         cancel = c;
@@ -153,7 +173,6 @@ public final class GenerationController {
         streamed.set(0);
         batcher = new TokenBatcher(config.fx(), ed::appendGenerated);
         TokenBatcher b = batcher;
-        ed.beginGeneration(at);
         generating.set(true);
         error.set(null);
         prefill.set(0);
@@ -166,6 +185,11 @@ public final class GenerationController {
                 // The story's saved cache first (another tab's may be in the engine), then its view start.
                 int restored = keeper == null ? -1 : keeper.ensure(g, s, input.story());
                 PromptInput in = restored < 0 ? input : input.withPreviousCut(restored);
+                if (pin != null) { // the ids the model wrote up to the chosen token, as the cache holds them
+                    StoryTokens t = s.pipeline().tokens(g);
+                    t.update(in.story());
+                    t.pin(pin.start(), in.story().substring(pin.start(), from), pin.ids());
+                }
                 AssembledPrompt p = s.pipeline().assemble(g, in);
                 config.fx().accept(() -> {
                     if (running == s) {
@@ -200,6 +224,16 @@ public final class GenerationController {
                                     public void onToken(int id, String text) {
                                         streamed.incrementAndGet();
                                         b.add(text);
+                                    }
+
+                                    @Override
+                                    public int alternatives() {
+                                        return ChoiceStore.TOP;
+                                    }
+
+                                    @Override
+                                    public void onChoice(TokenChoice choice) {
+                                        rec.add(choice);
                                     }
                                 },
                                 c);
@@ -251,7 +285,9 @@ public final class GenerationController {
 
     private void end(StorySession s) {
         if (batcher != null) batcher.close();
-        s.editor().endGeneration();
+        String inserted = s.editor().endGeneration();
+        if (recording != null) recording.finish(inserted);
+        recording = null;
         generating.set(false);
         prefill.set(-1);
         running = null;

@@ -39,6 +39,7 @@ import javafx.util.Duration;
 import org.longform.cli.Cli;
 import org.longform.engine.Assets;
 import org.longform.hub.SystemCheck;
+import org.longform.ui.choices.ChoicesController;
 import org.longform.ui.firstrun.FirstRun;
 import org.longform.ui.gen.EngineSettings;
 import org.longform.ui.models.ModelManagerDialog;
@@ -84,6 +85,7 @@ public final class MainWindow {
     private final SamplerPanel samplerPanel = new SamplerPanel();
     private final ModelPanel modelPanel = new ModelPanel();
     private final ChapterNavigator chapters;
+    private final ChoicesController choices;
     private Object countedBy;
     private ToIntFunction<String> tokenCount;
     private final ContextBar contextBar = new ContextBar();
@@ -121,6 +123,7 @@ public final class MainWindow {
         this.tools = new WritingTools(
                 config.configDir(), config.io(), config.fx(), active::get, gen.generatingProperty(), this::tokenCount);
         this.chapters = new ChapterNavigator(tools.worker(), config.fx());
+        this.choices = new ChoicesController(gen, model::get);
         this.actions = new AppActions(this);
 
         tabs.setId("stories");
@@ -320,6 +323,10 @@ public final class MainWindow {
         autosavers.put(s, new Autosaver(config, store, s, saveStatus));
         tabs.getTabs().add(tab);
         tabs.getSelectionModel().select(tab);
+        choices.attach(
+                s,
+                actions.get("alternatives").menuItem(),
+                actions.get("retry-span").menuItem());
         s.editor().area().requestFocus();
         return s;
     }
@@ -554,6 +561,11 @@ public final class MainWindow {
 
     public WritingTools tools() {
         return tools;
+    }
+
+    /** The model's choices: the alternatives pop-up, regenerate from here, retry a span. */
+    public ChoicesController choices() {
+        return choices;
     }
 
     public ChapterNavigator chapters() {

@@ -18,6 +18,7 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.longform.engine.sample.SamplerSettings;
+import org.longform.ui.choices.ChoiceStore;
 import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.gen.StoryPipeline;
 import org.longform.ui.prompt.AssembledPrompt;
@@ -56,6 +57,7 @@ public final class StorySession {
     private final ObjectProperty<AssembledPrompt> prompt = new SimpleObjectProperty<>();
     private final LongProperty changes = new SimpleLongProperty();
     private final StoryPipeline pipeline = new StoryPipeline();
+    private final ChoiceStore choices = new ChoiceStore();
     private final IntegerProperty nextRecompute = new SimpleIntegerProperty(-1);
     private String model;
     /** First story character of the last prompt; kept while it fits so the KV cache prefix stays the same. */
@@ -87,6 +89,7 @@ public final class StorySession {
                 summaryDraft,
                 draftCovered);
         editor.load(d.text(), d.generated(), d.history());
+        editor.addChangeListener(choices::changed);
         editor.addChangeListener((pos, removed, inserted) -> {
             if (storyCut > pos) storyCut = Math.max(pos, storyCut - removed + inserted);
         });
@@ -259,6 +262,11 @@ public final class StorySession {
     /** The story's tokens and prompt pipeline (shared with the model worker; thread-safe). */
     public StoryPipeline pipeline() {
         return pipeline;
+    }
+
+    /** The model's choices for this session's generated text (kept in memory only). */
+    public ChoiceStore choices() {
+        return choices;
     }
     /** Tokens the next generation would recompute with the cache as it is (-1: unknown, e.g. a remote model). */
     public IntegerProperty nextRecomputeProperty() {

@@ -49,6 +49,9 @@ public final class StoryEditor {
     private final LongProperty revision = new SimpleLongProperty();
 
     private int streamStart = -1, streamPos = -1;
+    /** The text the running generation replaced (see {@link #beginGeneration(int, int, String)}). */
+    private String replaced = "";
+
     private int shadedUpTo;
     private final List<ChangeListener> changeListeners = new ArrayList<>();
 
@@ -208,7 +211,26 @@ public final class StoryEditor {
 
     /** Starts a generation at {@code pos}; the area is read-only until {@link #endGeneration}. */
     public void beginGeneration(int pos) {
-        streamStart = streamPos = Math.max(0, Math.min(pos, area.getLength()));
+        beginGeneration(pos, pos, "");
+    }
+
+    /**
+     * Starts a generation that replaces [pos, end) (the rest of a generation, a span retried) with
+     * {@code lead} (the alternative the writer chose, or "") and what streams in after it: one undo step.
+     */
+    public void beginGeneration(int pos, int end, String lead) {
+        streamStart = Math.max(0, Math.min(pos, area.getLength()));
+        end = Math.max(streamStart, Math.min(end, area.getLength()));
+        replaced = area.getText(streamStart, end);
+        if (end > streamStart || !lead.isEmpty()) {
+            applying = true;
+            try {
+                area.replace(streamStart, end, lead, GENERATED);
+            } finally {
+                applying = false;
+            }
+        }
+        streamPos = streamStart + lead.length();
         area.setEditable(false);
     }
 
@@ -233,8 +255,10 @@ public final class StoryEditor {
     public String endGeneration() {
         if (!streaming()) return "";
         String inserted = area.getText(streamStart, streamPos);
-        if (!inserted.isEmpty()) tree.recordGeneration(streamStart, inserted, clock.getAsLong());
+        if (!replaced.isEmpty()) tree.recordGeneration(streamStart, replaced, inserted, clock.getAsLong());
+        else if (!inserted.isEmpty()) tree.recordGeneration(streamStart, inserted, clock.getAsLong());
         streamStart = streamPos = -1;
+        replaced = "";
         area.setEditable(true);
         refresh();
         return inserted;

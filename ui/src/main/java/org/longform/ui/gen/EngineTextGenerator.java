@@ -12,6 +12,7 @@ import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.kernels.BackendKind;
@@ -215,6 +216,11 @@ public final class EngineTextGenerator implements TextGenerator {
     }
 
     @Override
+    public boolean reportsAlternatives() {
+        return true;
+    }
+
+    @Override
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         TokenListener bridge = new TokenListener() {
             @Override
@@ -225,6 +231,16 @@ public final class EngineTextGenerator implements TextGenerator {
             @Override
             public void onToken(int id, String text) {
                 if (!text.isEmpty()) listener.onToken(id, text);
+            }
+
+            @Override
+            public int alternatives() {
+                return listener.alternatives();
+            }
+
+            @Override
+            public void onChoice(TokenChoice choice) {
+                listener.onChoice(choice);
             }
         };
         try {

@@ -19,6 +19,14 @@ public interface TextGenerator extends TokenCounter, AutoCloseable {
         return 0;
     }
 
+    /**
+     * Whether {@link #generate} reports each token's alternatives to a listener that asks
+     * ({@code TokenListener.alternatives()}); a remote server does not.
+     */
+    default boolean reportsAlternatives() {
+        return false;
+    }
+
     /** The end-of-text token id. */
     int eosId();
 

@@ -57,6 +57,11 @@ public final class EditTree {
             return inserted;
         }
 
+        /** What the change replaced ("" for typing and for a generation that only inserted). */
+        public String removed() {
+            return removed;
+        }
+
         public int pos() {
             return pos;
         }
@@ -113,6 +118,11 @@ public final class EditTree {
         return add(Kind.GENERATION, pos, "", inserted, now);
     }
 
+    /** A generation that replaced generated text (regenerate from here, retry a span): one undo step. */
+    public Node recordGeneration(int pos, String removed, String inserted, long now) {
+        return add(Kind.GENERATION, pos, removed, inserted, now);
+    }
+
     private Node add(Kind kind, int pos, String removed, String inserted, long now) {
         Node n = new Node(nextId++, current, kind, pos, removed, inserted, now);
         current.children.add(n);
@@ -127,7 +137,8 @@ public final class EditTree {
         Node n = current;
         current = n.parent;
         current.activeChild = current.children.indexOf(n);
-        return new Change(n.pos, n.inserted, n.removed, false);
+        // What a generation replaced was generated text too: it comes back in the generated style.
+        return new Change(n.pos, n.inserted, n.removed, n.kind == Kind.GENERATION);
     }
 
     /** Moves to the child last visited; returns the change to apply, or null if there is none. */

@@ -134,6 +134,41 @@ public final class StoryTokens {
         return true;
     }
 
+    /**
+     * Records that text[start, start + piece.length()) was written as {@code ids}: a generation the writer
+     * regenerates from inside keeps the ids the model wrote before that point (and the cache holds), where
+     * re-tokenizing the text could give other ids and recompute the generation. The segments over it are
+     * replaced by one holding the ids; text cut off a segment at either end becomes a segment of its own.
+     * False, and nothing changed, when the text there is not {@code piece} or the ids do not decode to it.
+     */
+    public synchronized boolean pin(int start, String piece, int[] ids) {
+        int end = start + piece.length();
+        if (start < 0
+                || piece.isEmpty()
+                || end > text.length()
+                || !text.startsWith(piece, start)
+                || !tokens.decode(ids).equals(piece)) return false;
+        List<Segment> out = new ArrayList<>();
+        boolean placed = false;
+        for (Segment g : segments) {
+            if (g.end() <= start || g.start() >= end) {
+                if (g.start() >= end && !placed) {
+                    out.add(new Segment(start, piece.length(), ids.clone()));
+                    placed = true;
+                }
+                out.add(g);
+                continue;
+            }
+            if (g.start() < start) out.add(new Segment(g.start(), start - g.start(), null));
+            if (!placed) out.add(new Segment(start, piece.length(), ids.clone()));
+            placed = true;
+            if (g.end() > end) out.add(new Segment(end, g.end() - end, null));
+        }
+        segments = out;
+        retokenizedChars = 0;
+        return true;
+    }
+
     private static boolean keeps(int end, int commonPrefix, String newText) {
         return end + 1 < commonPrefix || end <= commonPrefix && (end == newText.length() || safeBoundary(newText, end));
     }

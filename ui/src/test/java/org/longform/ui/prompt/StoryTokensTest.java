@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.TestSupport;
 import org.longform.ui.gen.TokenCounter;
@@ -87,5 +88,27 @@ class StoryTokensTest {
         assertTrue(c > text.length() - 20_000, "the view is the end: " + c);
         assertTrue(st.tokenized() <= 12, st.tokenized() + " segments tokenized");
         assertArrayEquals(tok.encode(text.substring(c)), st.ids(c, text.length()));
+    }
+
+    @Test
+    void pinnedIdsAreKeptWhereTheTokenizerWouldSplitOtherwise() throws IOException {
+        String before = novel(5_000), piece = " the whale rose", after = " and the sea was calm again.";
+        StoryTokens st = new StoryTokens(tok);
+        st.update(before + piece + after);
+        // One token per character: a split no tokenizer run gives, like a model's own sampled spelling.
+        int[] ids = piece.chars()
+                .flatMap(c -> IntStream.of(tok.encode(String.valueOf((char) c))))
+                .toArray();
+        assertEquals(piece.length(), ids.length);
+        assertFalse(st.pin(before.length(), piece + "x", ids), "a piece that is not the text there");
+        assertFalse(st.pin(before.length(), piece, new int[] {ids[0]}), "ids that do not spell the piece");
+        assertTrue(st.pin(before.length(), piece, ids));
+        int[] all = st.all();
+        assertEquals(before + piece + after, tok.decode(all));
+        assertArrayEquals(ids, st.ids(before.length(), before.length() + piece.length()));
+        assertArrayEquals(tok.encode(before), st.ids(0, before.length()), "the text before keeps its ids");
+        // An edit after the pinned piece leaves its ids alone.
+        st.update(before + piece + after + " More.");
+        assertArrayEquals(ids, st.ids(before.length(), before.length() + piece.length()));
     }
 }
