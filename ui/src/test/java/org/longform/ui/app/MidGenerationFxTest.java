@@ -1,0 +1,145 @@
+package org.longform.ui.app;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Path;
+import javafx.scene.control.TabPane;
+import javafx.scene.input.KeyCode;
+import org.junit.jupiter.api.Test;
+import org.longform.ui.story.StoryFile;
+
+/**
+ * What the writer does while tokens stream: types in another story, closes the streaming story,
+ * switches the model. The stream lands only in its own story at its anchor; nothing is lost, no
+ * thread is left behind.
+ */
+class MidGenerationFxTest extends FxTestBase {
+    static final String SCRIPT =
+            " one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
+
+    @Override
+    String[] scripts() {
+        return new String[] {SCRIPT};
+    }
+
+    @Override
+    long tokenDelayMs() {
+        return 80;
+    }
+
+    @Test
+    void typingInAnotherStoryWhileTokensStreamKeepsBoth() {
+        waitForModel();
+        clickOn(".story-editor");
+        write("Count:");
+        StorySession streaming = story();
+        push(KeyCode.CONTROL, KeyCode.ENTER);
+        waitFor("streaming", () -> streaming.editor().text().length() > "Count: one".length());
+        fake.delayMs = 3000; // the next token waits 3 s, so the typing below certainly comes mid-stream
+        push(KeyCode.CONTROL, KeyCode.N); // a new story while the first one streams
+        waitFor("new tab", () -> window.active() != streaming);
+        clickOn(".story-editor");
+        write("Elsewhere.");
+        assertTrue(fx(() -> window.generation().generatingProperty().get()), "typed while streaming");
+        fake.delayMs = 0;
+        // the streaming story refuses keys while it streams (read-only): they never land inside the stream
+        waitFor("done", () -> !window.generation().generatingProperty().get());
+        assertEquals("Count:" + SCRIPT, fx(() -> streaming.editor().text()), "the stream landed at its anchor");
+        assertEquals("Elsewhere.", text(), "what was typed elsewhere is kept");
+        assertFalse(fx(() -> story().editor().text().contains("one")));
+    }
+
+    @Test
+    void typingIntoTheStreamingStoryNeverCorruptsTheStream() {
+        waitForModel();
+        clickOn(".story-editor");
+        write("Count:");
+        push(KeyCode.CONTROL, KeyCode.ENTER);
+        waitFor("streaming", () -> text().length() > "Count: one".length());
+        fake.delayMs = 3000; // the next token waits 3 s, so the keys below certainly arrive mid-stream
+        push(KeyCode.HOME);
+        write("xyz");
+        assertTrue(fx(() -> window.generation().generatingProperty().get()), "typed while streaming");
+        fake.delayMs = 0;
+        waitFor("done", () -> !window.generation().generatingProperty().get());
+        assertEquals("Count:" + SCRIPT, text(), "keys typed while streaming are refused, not mixed in");
+        assertTrue(fx(() -> story().editor().area().isEditable()), "editable again after the stream");
+    }
+
+    @Test
+    void closingTheStreamingStoryCancelsItAndWritesNothingElsewhere() throws Exception {
+        waitForModel();
+        clickOn(".story-editor");
+        write("First:");
+        StorySession first = story();
+        Path firstFile = fx(() -> first.fileProperty().get());
+        interact(() -> window.newStory());
+        StorySession second = story();
+        interact(() -> selectTab(first));
+        push(KeyCode.CONTROL, KeyCode.ENTER);
+        waitFor("streaming", () -> first.editor().text().length() > "First: one".length());
+        fake.delayMs = 1500; // the rest streams slowly: the close certainly comes mid-stream
+        push(KeyCode.CONTROL, KeyCode.W); // close the streaming story
+        assertFalse(fx(() -> window.generation().generatingProperty().get()), "cancelled at once");
+        assertSame(second, story());
+        String partial = fx(() -> first.editor().text());
+        assertTrue(partial.startsWith("First: one") && partial.length() < ("First:" + SCRIPT).length(), partial);
+        sleep(600); // late tokens would arrive now
+        assertEquals("", text(), "nothing streamed into the other tab");
+        assertEquals(partial, fx(() -> first.editor().text()));
+        waitFor("saved on close", () -> {
+            try {
+                return StoryFile.read(firstFile).text().equals(partial);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        // the engine is free: the other story generates
+        fake.delayMs = 0;
+        clickOn(".story-editor");
+        push(KeyCode.CONTROL, KeyCode.ENTER);
+        waitFor("generated", () -> !window.generation().generatingProperty().get() && text().equals(SCRIPT));
+    }
+
+    @Test
+    void switchingModelsMidGenerationCancelsThenSwitches() {
+        waitForModel();
+        int before = modelThreads();
+        var firstModel = fx(() -> window.model().get());
+        clickOn(".story-editor");
+        write("Count:");
+        push(KeyCode.CONTROL, KeyCode.ENTER);
+        waitFor("streaming", () -> text().length() > "Count: one".length());
+        fake.delayMs = 1500; // the rest streams slowly: the switch certainly comes mid-stream
+        interact(() -> window.loadModel(Path.of("fake-model")));
+        assertFalse(fx(() -> window.generation().generatingProperty().get()), "stopped before the switch");
+        String partial = text();
+        waitFor(
+                "switched",
+                () -> !window.model().loadingProperty().get() && window.model().get() != null);
+        assertSame(firstModel, fx(() -> window.model().get()), "the test loader hands out one fake");
+        sleep(400);
+        assertEquals(partial, text(), "no token after the switch");
+        assertTrue(partial.length() < ("Count:" + SCRIPT).length(), "the switch did not wait for the whole stream");
+        assertEquals(before, modelThreads(), "no model thread leaked");
+        fake.delayMs = 0;
+        push(KeyCode.CONTROL, KeyCode.ENTER); // and the next generation works
+        waitFor(
+                "generated again",
+                () -> !window.generation().generatingProperty().get() && text().endsWith("sixteen"));
+    }
+
+    private static int modelThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("test-model") && t.isAlive())
+                .count();
+    }
+
+    private void selectTab(StorySession s) {
+        TabPane tabs = (TabPane) window.scene().lookup("#stories");
+        tabs.getTabs().stream()
+                .filter(t -> window.stories().indexOf(s) == tabs.getTabs().indexOf(t))
+                .findFirst()
+                .ifPresent(t -> tabs.getSelectionModel().select(t));
+    }
+}
