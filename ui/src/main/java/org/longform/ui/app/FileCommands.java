@@ -124,6 +124,10 @@ public final class FileCommands {
             StorySession s = opened(abs, r, true, null);
             s.readOnlyProperty().set(true);
             s.editor().area().setEditable(false);
+            // the end of a generation makes the editor editable again: not while read-only
+            s.editor().area().editableProperty().addListener((o, was, now) -> {
+                if (now && s.readOnlyProperty().get()) s.editor().area().setEditable(false);
+            });
             w.saveStatus().set(abs.getFileName() + " is open read-only: nothing is written to it");
         });
         anyway.setOnAction(e -> {
@@ -219,6 +223,10 @@ public final class FileCommands {
                 : file.resolveSibling(file.getFileName() + StoryFile.EXTENSION);
         moveLock(s, p);
         s.setOnDisk(p, null); // the writer chose this file (the dialog asked before replacing one)
+        if (s.readOnlyProperty().get()) { // a read-only story saved as a file of its own is the writer's
+            s.readOnlyProperty().set(false);
+            if (!s.editor().streaming()) s.editor().area().setEditable(true);
+        }
         s.fileProperty().set(p);
         s.titleProperty().set(StoryFile.titleOf(p)); // also marks it changed, so the save below writes
         w.autosaver(s).saveNow();

@@ -59,6 +59,14 @@ class TwoInstancesFxTest extends FxTestBase {
                     () -> window.saveStatus().get().contains("read-only"));
             assertArrayEquals(before, Files.readAllBytes(f), "the other process's story is not written");
             assertTrue(Files.readString(StoryLock.lockFileOf(f)).contains("pid=" + other.pid()), "its lock stays");
+
+            // Save As makes it the writer's own story, written and editable
+            Path mine = f.resolveSibling("Mine.longform");
+            interact(() -> window.files().saveAs(window.active(), mine));
+            waitFor("saved as", () -> Files.exists(mine));
+            assertFalse(fx(() -> window.active().readOnlyProperty().get()));
+            assertTrue(fx(() -> window.active().editor().area().isEditable()));
+            assertArrayEquals(before, Files.readAllBytes(f), "the original is still not written");
         } finally {
             other.destroyForcibly();
         }
