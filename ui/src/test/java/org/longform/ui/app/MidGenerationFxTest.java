@@ -23,9 +23,12 @@ class MidGenerationFxTest extends FxTestBase {
         return new String[] {SCRIPT};
     }
 
+    /** Per token once a test's stream starts: the first token shows, the rest wait, even on a loaded box. */
+    static final long SLOW = 3000;
+
     @Override
     long tokenDelayMs() {
-        return 80;
+        return 0;
     }
 
     @Test
@@ -34,9 +37,9 @@ class MidGenerationFxTest extends FxTestBase {
         clickOn(".story-editor");
         write("Count:");
         StorySession streaming = story();
+        fake.delayMs = SLOW; // each token waits: whatever the test does next lands mid-stream
         push(KeyCode.CONTROL, KeyCode.ENTER);
-        waitFor("streaming", () -> streaming.editor().text().length() > "Count: one".length());
-        fake.delayMs = 3000; // the next tokens wait 3 s each: the keys below come mid-stream
+        waitFor("streaming", () -> streaming.editor().text().length() >= "Count: one".length());
         push(KeyCode.CONTROL, KeyCode.N); // a new story while the first one streams
         waitFor("new tab", () -> window.active() != streaming);
         clickOn(".story-editor");
@@ -52,9 +55,9 @@ class MidGenerationFxTest extends FxTestBase {
         waitForModel();
         clickOn(".story-editor");
         write("Count:");
+        fake.delayMs = SLOW; // each token waits: whatever the test does next lands mid-stream
         push(KeyCode.CONTROL, KeyCode.ENTER);
-        waitFor("streaming", () -> text().length() > "Count: one".length());
-        fake.delayMs = 3000; // the next tokens wait 3 s each: the keys below come mid-stream
+        waitFor("streaming", () -> text().length() >= "Count: one".length());
         assertTrue(typeWhileStreaming(story(), 0, "xyz"), "typed while streaming");
         fake.delayMs = 0;
         waitFor("done", () -> !window.generation().generatingProperty().get());
@@ -90,15 +93,15 @@ class MidGenerationFxTest extends FxTestBase {
         interact(() -> window.newStory());
         StorySession second = story();
         interact(() -> selectTab(first));
+        fake.delayMs = SLOW; // each token waits: whatever the test does next lands mid-stream
         push(KeyCode.CONTROL, KeyCode.ENTER);
-        waitFor("streaming", () -> first.editor().text().length() > "First: one".length());
-        fake.delayMs = 1500; // the rest streams slowly: the close certainly comes mid-stream
+        waitFor("streaming", () -> first.editor().text().length() >= "First: one".length());
         push(KeyCode.CONTROL, KeyCode.W); // close the streaming story
         assertFalse(fx(() -> window.generation().generatingProperty().get()), "cancelled at once");
         assertSame(second, story());
         String partial = fx(() -> first.editor().text());
         assertTrue(partial.startsWith("First: one") && partial.length() < ("First:" + SCRIPT).length(), partial);
-        sleep(600); // late tokens would arrive now
+        sleep(SLOW + 500); // a late token would have arrived by now
         assertEquals("", text(), "nothing streamed into the other tab");
         assertEquals(partial, fx(() -> first.editor().text()));
         waitFor("saved on close", () -> {
@@ -122,9 +125,9 @@ class MidGenerationFxTest extends FxTestBase {
         var firstModel = fx(() -> window.model().get());
         clickOn(".story-editor");
         write("Count:");
+        fake.delayMs = SLOW; // each token waits: whatever the test does next lands mid-stream
         push(KeyCode.CONTROL, KeyCode.ENTER);
-        waitFor("streaming", () -> text().length() > "Count: one".length());
-        fake.delayMs = 1500; // the rest streams slowly: the switch certainly comes mid-stream
+        waitFor("streaming", () -> text().length() >= "Count: one".length());
         interact(() -> window.loadModel(Path.of("fake-model")));
         assertFalse(fx(() -> window.generation().generatingProperty().get()), "stopped before the switch");
         String partial = text();
@@ -132,7 +135,7 @@ class MidGenerationFxTest extends FxTestBase {
                 "switched",
                 () -> !window.model().loadingProperty().get() && window.model().get() != null);
         assertSame(firstModel, fx(() -> window.model().get()), "the test loader hands out one fake");
-        sleep(400);
+        sleep(SLOW + 500); // a late token would have arrived by now
         assertEquals(partial, text(), "no token after the switch");
         assertTrue(partial.length() < ("Count:" + SCRIPT).length(), "the switch did not wait for the whole stream");
         assertEquals(before, modelThreads(), "no model thread leaked");
