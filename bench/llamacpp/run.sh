@@ -7,7 +7,10 @@
 # g++ and cmake) or inside node (LLAMA=node: node-llama-cpp's prebuilt library, no compiler; its
 # 2-thread decode pays ~8.6 ms a token for waking threads, so only its 1-thread figures are fair).
 # llama-bench decodes after a PP-token prompt (-d PP), as our bench does, not from an empty cache.
-# Usage: [PP=512 TG=128 REPS=3 FA=off|on LLAMA=bench|node] bench/llamacpp/run.sh [SHAPES] [TYPES] [THREADS] > results.jsonl
+# TARGET=avx2 compares AVX2 machines on a wider CPU: llama.cpp built without AVX-512
+# (build-llama-bench.sh TARGET=avx2) and our JVM with -XX:UseAVX=2 (no 512-bit vectors).
+# Type q4_k_m is made from the f16 file by llama.cpp's own llama-quantize (the community file).
+# Usage: [PP=512 TG=128 REPS=3 FA=off|on LLAMA=bench|node TARGET=native|avx2] bench/llamacpp/run.sh [SHAPES] [TYPES] [THREADS] > results.jsonl
 #   e.g. bench/llamacpp/run.sh "125m 1b" "f16 bf16 q8_0" "1 2"
 #        PP=4096 TG=16 REPS=1 bench/llamacpp/run.sh "125m 1b" "bf16 q8_0" 2      (long prefill)
 set -euo pipefail
@@ -17,6 +20,9 @@ lf="$root/bin/longform"
 shapes="${1:-125m 1b}"; types="${2:-f16 bf16 q8_0}"; threads="${3:-1 2}"
 pp="${PP:-512}"; tg="${TG:-128}"; reps="${REPS:-3}"; fa="${FA:-off}"   # FA=on: llama.cpp with flash attention
 llama="${LLAMA:-bench}"
+target="${TARGET:-native}"
+if [ "$target" = avx2 ]; then export LONGFORM_JAVA_OPTS="${LONGFORM_JAVA_OPTS:-} -XX:UseAVX=2"; fi
+export TARGET="$target"
 if [ "$llama" = node ]; then
   [ -d "$here/node_modules/node-llama-cpp" ] || (cd "$here" && npm install --no-audit --no-fund --ignore-scripts >&2)
 else
@@ -34,16 +40,21 @@ for shape in $shapes; do
   [ -f "$dir/config.json" ] || "$lf" make-model --shape "$shape" --out "$dir" >&2
   for t in $types; do
     g="/tmp/mpt-$shape-$t.gguf"
+    if [ "$t" = q4_k_m ]; then
+      f16="/tmp/mpt-$shape-f16.gguf"
+      [ -f "$f16" ] || "$lf" export-gguf --model "$dir" --type f16 --out "$f16" >&2
+      [ -f "$g" ] || "$(dirname "$lb")/llama-quantize" "$f16" "$g" Q4_K_M >&2
+    fi
     [ -f "$g" ] || "$lf" export-gguf --model "$dir" --type "$t" --out "$g" >&2
     for n in $threads; do
       ours="$("$lf" bench --model "$g" --kv-dtype f16 --prompt-tokens "$pp" --gen-tokens "$tg" --reps "$reps" --threads "$n" --json 2>/dev/null)"
-      echo "{\"engine\":\"longform\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"run\":$ours}"
+      echo "{\"engine\":\"longform\",\"target\":\"$target\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"run\":$ours}"
       if [ "$llama" = node ]; then
         theirs="$(node "$here/bench.mjs" "$g" "$n" "$pp" "$tg" "$reps" "$fa" 2>/dev/null | tail -1)"
       else
         theirs="$( { llamabench "$g" "$n" -p "$pp" -n 0; llamabench "$g" "$n" -p 0 -n "$tg" -d "$pp"; } | pair)"
       fi
-      echo "{\"engine\":\"llama.cpp\",\"via\":\"$llama\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"fa\":\"$fa\",\"run\":$theirs}"
+      echo "{\"engine\":\"llama.cpp\",\"target\":\"$target\",\"via\":\"$llama\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"fa\":\"$fa\",\"run\":$theirs}"
     done
   done
 done

@@ -15,11 +15,11 @@ for line in open(sys.argv[1]):
     if ours is None or (ours["shape"], ours["type"], ours["threads"]) != (j["shape"], j["type"], j["threads"]):
         continue
     o, t = ours["run"], j["run"]
-    rows.append((j["shape"], j["type"], j["threads"], j["pp"], o["prefill_tok_s"], t["prefill_tok_s"],
+    rows.append((j.get("target", "native"), j["shape"], j["type"], j["threads"], j["pp"], o["prefill_tok_s"], t["prefill_tok_s"],
                  o["decode_tok_s"], t["decode_tok_s"], o.get("bound_fraction")))
     ours = None
-print("| shape | type | threads | pp | prefill ours | prefill llama.cpp | ratio | decode ours | decode llama.cpp | ratio | our bound fraction |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
-for s, ty, n, pp, po, pt, do, dt, bf in rows:
-    print(f"| {s} | {ty} | {n} | {pp} | {po:.1f} | {pt:.1f} | {po / pt:.2f}x | {do:.1f} | {dt:.1f} | {do / dt:.2f}x | "
+print("| target | shape | type | threads | pp | prefill ours | prefill llama.cpp | ratio | decode ours | decode llama.cpp | ratio | our bound fraction |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+for tg, s, ty, n, pp, po, pt, do, dt, bf in rows:
+    print(f"| {tg} | {s} | {ty} | {n} | {pp} | {po:.1f} | {pt:.1f} | {po / pt:.2f}x | {do:.1f} | {dt:.1f} | {do / dt:.2f}x | "
           + (f"{bf:.2f}" if bf is not None else "") + " |")

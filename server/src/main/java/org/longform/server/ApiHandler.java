@@ -36,7 +36,7 @@ final class ApiHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        Exchange ex = new Exchange(request, response, callback);
+        Exchange ex = new Exchange(request, response, callback, config.writeTimeout());
         String path = ex.path();
         boolean koboldShape = path.startsWith("/api/");
         try {

@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
@@ -28,13 +32,15 @@ final class Exchange {
     final Request request;
     final Response response;
     private final Callback callback;
+    private final Duration writeTimeout;
     private boolean completed;
     private boolean streaming;
 
-    Exchange(Request request, Response response, Callback callback) {
+    Exchange(Request request, Response response, Callback callback, Duration writeTimeout) {
         this.request = request;
         this.response = response;
         this.callback = callback;
+        this.writeTimeout = writeTimeout;
     }
 
     String method() {
@@ -137,9 +143,27 @@ final class Exchange {
         Content.Sink.write(response, false, ByteBuffer.allocate(0));
     }
 
-    /** Writes raw SSE text now; throws when the client has gone (which cancels its generation). */
+    /**
+     * Writes raw SSE text now; throws when the client has gone (which cancels its generation) or
+     * has not taken the bytes within {@code writeTimeout}. Jetty's idle timeout alone would let a
+     * client that stopped reading hold its generation for the whole idle time; the socket's
+     * buffers are the only bytes held for it.
+     */
     void event(String raw) throws IOException {
-        Content.Sink.write(response, false, ByteBuffer.wrap(raw.getBytes(StandardCharsets.UTF_8)));
+        Callback.Completable done = new Callback.Completable();
+        response.write(false, ByteBuffer.wrap(raw.getBytes(StandardCharsets.UTF_8)), done);
+        try {
+            done.get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IOException("the client stopped reading: a write waited more than " + writeTimeout.toSeconds()
+                    + " s (--write-timeout); the stream is dropped");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof IOException io ? io : new IOException(c == null ? e : c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing to the client");
+        }
     }
 
     void endEvents() {

@@ -95,7 +95,12 @@ final class KoboldApi {
         gen.acquireStream();
         try {
             Job job = gen.submit(ex, req, genkey);
-            ex.startEvents();
+            try {
+                ex.startEvents();
+            } catch (IOException | RuntimeException e) { // gone before the first token: its generation too
+                job.cancel();
+                throw e;
+            }
             GenerationResult res;
             try {
                 res = gen.stream(job, new Generations.Sink() {

@@ -24,6 +24,9 @@ import org.longform.engine.gen.Generator;
  * per request (body size and rate in Exchange, max_tokens, streams and queue in Generations/Engine).
  */
 public final class LongformServer implements AutoCloseable {
+    /** Bytes the kernel holds for one client: thousands of streamed tokens, or a long JSON answer. */
+    static final int SEND_BUFFER = 64 * 1024;
+
     private final Server server;
     private final ServerConnector connector;
     private final Engine engine;
@@ -45,6 +48,9 @@ public final class LongformServer implements AutoCloseable {
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setIdleTimeout(config.idleTimeout().toMillis());
+        // A fixed send buffer (no kernel autotuning up to megabytes): a client that stops reading
+        // backs up after SEND_BUFFER bytes, so its next write waits and the write timeout drops it.
+        connector.setAcceptedSendBufferSize(SEND_BUFFER);
         server.addConnector(connector);
         // Cap open connections so idle or slow clients cannot exhaust threads and file descriptors.
         server.addBean(new NetworkConnectionLimit(config.maxConnections(), server));

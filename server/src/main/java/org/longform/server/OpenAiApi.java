@@ -63,8 +63,13 @@ final class OpenAiApi {
         gen.acquireStream();
         try {
             Job job = gen.submit(ex, greq, null);
-            ex.startEvents();
-            if (r.echo && !r.echoText.isEmpty()) send(ex, completion(id, now, r.echoText, null, null, false));
+            try {
+                ex.startEvents();
+                if (r.echo && !r.echoText.isEmpty()) send(ex, completion(id, now, r.echoText, null, null, false));
+            } catch (IOException | RuntimeException e) { // gone before the first token: its generation too
+                job.cancel();
+                throw e;
+            }
             GenerationResult res;
             try {
                 res = gen.stream(job, new Generations.Sink() {

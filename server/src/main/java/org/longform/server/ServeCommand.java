@@ -101,6 +101,14 @@ public final class ServeCommand implements Callable<Integer> {
     int idleTimeoutS;
 
     @Option(
+            names = "--write-timeout",
+            defaultValue = "15",
+            paramLabel = "SECONDS",
+            description = "Drop a stream whose client has not taken a write for this long, and stop its generation "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int writeTimeoutS;
+
+    @Option(
             names = "--cors",
             paramLabel = "ORIGIN",
             defaultValue = "*",
@@ -161,6 +169,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .withMaxQueue(maxQueue)
                 .withMaxConnections(maxConnections)
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutS))
+                .withWriteTimeout(Duration.ofSeconds(writeTimeoutS))
                 .withCorsOrigin("none".equalsIgnoreCase(cors) ? null : cors);
     }
 

@@ -21,6 +21,8 @@ import java.util.List;
  * @param maxConnections   open TCP connections; the acceptor pauses above (slow-loris bound)
  * @param idleTimeout      a connection that sends or accepts nothing for this long is closed
  * @param keepAlive        interval of SSE comments while a stream waits (detects gone clients)
+ * @param writeTimeout     a stream write the client has not taken in this long drops the stream and
+ *                         cancels its generation (a client that stopped reading frees the engine)
  * @param corsOrigin       Access-Control-Allow-Origin value, or null for no CORS headers
  */
 public record ServerConfig(
@@ -36,6 +38,7 @@ public record ServerConfig(
         int maxConnections,
         Duration idleTimeout,
         Duration keepAlive,
+        Duration writeTimeout,
         String corsOrigin) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5001; // KoboldCpp's port: front ends look there first
@@ -55,6 +58,8 @@ public record ServerConfig(
             throw new IllegalArgumentException("--idle-timeout must be > 0");
         if (keepAlive.isNegative() || keepAlive.isZero())
             throw new IllegalArgumentException("keep-alive interval must be > 0");
+        if (writeTimeout.isNegative() || writeTimeout.isZero())
+            throw new IllegalArgumentException("--write-timeout must be > 0");
     }
 
     public static ServerConfig defaults(String modelName) {
@@ -71,6 +76,7 @@ public record ServerConfig(
                 64,
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(5),
+                Duration.ofSeconds(15),
                 "*");
     }
 
@@ -88,6 +94,7 @@ public record ServerConfig(
                 maxConnections,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -105,6 +112,7 @@ public record ServerConfig(
                 maxConnections,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -122,6 +130,7 @@ public record ServerConfig(
                 maxConnections,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -139,6 +148,7 @@ public record ServerConfig(
                 maxConnections,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -156,6 +166,7 @@ public record ServerConfig(
                 maxConnections,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -173,6 +184,7 @@ public record ServerConfig(
                 maxConnections,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -190,6 +202,7 @@ public record ServerConfig(
                 maxConnections,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -207,6 +220,7 @@ public record ServerConfig(
                 maxConnections,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -224,6 +238,7 @@ public record ServerConfig(
                 n,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -241,6 +256,7 @@ public record ServerConfig(
                 maxConnections,
                 d,
                 keepAlive,
+                writeTimeout,
                 corsOrigin);
     }
 
@@ -258,7 +274,26 @@ public record ServerConfig(
                 maxConnections,
                 idleTimeout,
                 keepAlive,
+                writeTimeout,
                 o);
+    }
+
+    public ServerConfig withWriteTimeout(Duration d) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                allowNoKey,
+                modelName,
+                maxBodyBytes,
+                maxTokensLimit,
+                maxStreams,
+                maxQueue,
+                maxConnections,
+                idleTimeout,
+                keepAlive,
+                d,
+                corsOrigin);
     }
 
     /** True when {@link #host} names only this machine (127.0.0.0/8, ::1, localhost). */

@@ -13,6 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.longform.ui.story.AtomicFiles;
+import org.longform.ui.story.DiskStamp;
+import org.longform.ui.story.StoryChangedException;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 import org.longform.ui.story.StoryFileException;
@@ -58,6 +60,18 @@ public final class AutosaveStore {
 
     /** Saves the recovery copy, the story's own file (if any) and a history version; all writes atomic. */
     public void save(StoryData story, Path userFile) throws StoryFileException {
+        save(story, userFile, null);
+    }
+
+    /**
+     * As {@link #save(StoryData, Path)}, but the story's own file is written only if it is still
+     * what {@code expected} describes (null: unchecked). The recovery copy and the history version
+     * are written either way, so the text is on disk even when the story file is not.
+     *
+     * @return the stamp of the story file as written (null without one)
+     * @throws StoryChangedException the story file changed on disk and was left as it was
+     */
+    public DiskStamp save(StoryData story, Path userFile, DiskStamp expected) throws StoryFileException {
         Path dir = sessionDir();
         Path rec = dir.resolve(story.id() + StoryFile.EXTENSION);
         StoryFile.write(rec, story);
@@ -69,8 +83,15 @@ public final class AutosaveStore {
         } catch (IOException e) {
             throw new StoryFileException(pathFile, "cannot write: " + e.getMessage(), e);
         }
-        if (userFile != null) StoryFile.write(userFile, story);
+        DiskStamp written = null;
+        try {
+            if (userFile != null) written = StoryFile.writeChecked(userFile, story, expected);
+        } catch (StoryChangedException e) {
+            saveVersion(story); // the writer's text is kept in the history as well as the recovery copy
+            throw e;
+        }
         saveVersion(story);
+        return written;
     }
 
     private void saveVersion(StoryData story) throws StoryFileException {

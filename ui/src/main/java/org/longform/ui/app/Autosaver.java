@@ -3,10 +3,13 @@ package org.longform.ui.app;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.function.Consumer;
 import javafx.animation.PauseTransition;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.util.Duration;
+import org.longform.ui.story.DiskStamp;
+import org.longform.ui.story.StoryChangedException;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFileException;
 
@@ -22,6 +25,7 @@ public final class Autosaver {
     private final PauseTransition idle;
     private final StringProperty status;
     private long savedChange = -1;
+    private Consumer<StoryChangedException> onConflict = e -> {};
 
     public Autosaver(AppConfig config, AutosaveStore store, StorySession story, StringProperty status) {
         this.config = config;
@@ -42,18 +46,28 @@ public final class Autosaver {
         if (change == savedChange || story.editor().streaming()) return;
         savedChange = change;
         StoryData data = story.snapshot();
-        Path file = story.fileProperty().get();
+        Path file = story.readOnlyProperty().get() ? null : story.fileProperty().get();
         config.io().execute(() -> {
             try {
-                store.save(data, file);
+                // read here, on the I/O worker, after the saves queued before this one recorded theirs
+                DiskStamp written = store.save(data, file, story.expectedOnDisk(file));
+                if (written != null) story.setOnDisk(file, written);
                 String at = LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss"));
                 config.fx().accept(() -> {
                     status.set("Autosaved " + at
-                            + (file == null
-                                    ? " (recovery copy; use Save As to choose a file)"
-                                    : " to " + file.getFileName()));
+                            + (file != null
+                                    ? " to " + file.getFileName()
+                                    : story.readOnlyProperty().get()
+                                            ? " (read-only: recovery copy only; Save As keeps a copy)"
+                                            : " (recovery copy; use Save As to choose a file)"));
                     if (story.changesProperty().get() == change && file != null)
                         story.dirtyProperty().set(false);
+                });
+            } catch (StoryChangedException e) {
+                config.fx().accept(() -> {
+                    savedChange = -1;
+                    status.set("Not saved to " + file.getFileName() + ": it changed on disk");
+                    onConflict.accept(e);
                 });
             } catch (StoryFileException e) {
                 config.fx().accept(() -> {
@@ -62,6 +76,20 @@ public final class Autosaver {
                 });
             }
         });
+    }
+
+    /** Saves now even if nothing changed since the last save (the file to save to did). */
+    public void saveAgain() {
+        savedChange = -1;
+        saveNow();
+    }
+
+    /**
+     * Called on the FX thread when the story file changed on disk and was not overwritten (the
+     * text is in the recovery copy and the history); the main window offers a copy.
+     */
+    public void setOnConflict(Consumer<StoryChangedException> c) {
+        onConflict = c;
     }
 
     public void stop() {

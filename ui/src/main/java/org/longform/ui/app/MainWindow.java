@@ -321,6 +321,7 @@ public final class MainWindow {
         });
         sessions.put(tab, s);
         autosavers.put(s, new Autosaver(config, store, s, saveStatus));
+        autosavers.get(s).setOnConflict(e -> files.changedOnDisk(s, e));
         tabs.getTabs().add(tab);
         tabs.getSelectionModel().select(tab);
         choices.attach(
@@ -363,6 +364,7 @@ public final class MainWindow {
         a.stop();
         String id = s.id();
         config.io().execute(() -> store.forget(id)); // queued after the save: the story is safely in its file
+        files.closed(s);
         sessions.remove(tab);
         tabs.getTabs().remove(tab);
         tools.closed(s);
@@ -429,6 +431,7 @@ public final class MainWindow {
     }
 
     public void loadModel(Path dir) {
+        if (gen.generatingProperty().get()) gen.stop(); // the load waits on the model worker behind the generation
         model.load(dir, () -> {
             prefs = prefs.withLastModel(dir.toAbsolutePath().toString());
             savePrefs();

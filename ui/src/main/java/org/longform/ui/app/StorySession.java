@@ -23,7 +23,9 @@ import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.gen.StoryPipeline;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.story.AuthorsNote;
+import org.longform.ui.story.DiskStamp;
 import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StoryLock;
 import org.longform.ui.story.StorySummary;
 import org.longform.ui.story.WorldInfoEntry;
 import org.longform.ui.story.WorldInfoRules;
@@ -59,6 +61,9 @@ public final class StorySession {
     private final StoryPipeline pipeline = new StoryPipeline();
     private final ChoiceStore choices = new ChoiceStore();
     private final IntegerProperty nextRecompute = new SimpleIntegerProperty(-1);
+    private final BooleanProperty readOnly = new SimpleBooleanProperty();
+    private volatile OnDisk onDisk;
+    private volatile StoryLock lock;
     private String model;
     /** First story character of the last prompt; kept while it fits so the KV cache prefix stays the same. */
     private int storyCut = -1;
@@ -275,5 +280,36 @@ public final class StorySession {
 
     public void setStoryCut(int c) {
         storyCut = c;
+    }
+
+    /**
+     * The story file as this instance last read or wrote it: a save checks it first and does not
+     * overwrite a file that changed since (another window, a sync client).
+     */
+    public record OnDisk(Path file, DiskStamp stamp) {}
+
+    /** What the next save of {@code file} must find there, or null if unknown (then it is not checked). */
+    public DiskStamp expectedOnDisk(Path file) {
+        OnDisk d = onDisk;
+        return d != null && d.file().equals(file) ? d.stamp() : null;
+    }
+
+    /** Any thread: the I/O worker records each save, the FX thread what was opened. */
+    public void setOnDisk(Path file, DiskStamp stamp) {
+        onDisk = file == null || stamp == null ? null : new OnDisk(file, stamp);
+    }
+
+    /** Opened read-only (another window has the story): saves go to the recovery copy, never the file. */
+    public BooleanProperty readOnlyProperty() {
+        return readOnly;
+    }
+
+    /** The lock this window holds on the story file, or null. */
+    public StoryLock lock() {
+        return lock;
+    }
+
+    public void setLock(StoryLock l) {
+        lock = l;
     }
 }

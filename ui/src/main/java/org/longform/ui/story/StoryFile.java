@@ -12,6 +12,8 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +41,33 @@ public final class StoryFile {
         } catch (IOException e) {
             throw new StoryFileException(file, "cannot write: " + describe(e), e);
         }
+    }
+
+    /**
+     * Writes {@code story} unless the file is no longer what {@code expected} says this instance
+     * last read or wrote (null: do not check, e.g. the writer chose to overwrite it). Returns the
+     * stamp of what was written, for the next save's check.
+     *
+     * @throws StoryChangedException the file changed on disk; nothing was written
+     */
+    public static DiskStamp writeChecked(Path file, StoryData story, DiskStamp expected) throws StoryFileException {
+        byte[] bytes = toJson(story);
+        try {
+            if (expected != null && !expected.matches(file)) throw new StoryChangedException(file);
+            AtomicFiles.write(file, bytes);
+            return DiskStamp.of(file, bytes);
+        } catch (IOException e) {
+            throw new StoryFileException(file, "cannot write: " + describe(e), e);
+        }
+    }
+
+    /** A copy's name beside {@code file} that does not exist yet: "NAME (conflict 2026-12-07 14-05).longform". */
+    public static Path conflictCopy(Path file) {
+        String base = titleOf(file) + " (conflict "
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH-mm")) + ")";
+        Path p = file.resolveSibling(base + EXTENSION);
+        for (int i = 2; Files.exists(p); i++) p = file.resolveSibling(base + " " + i + EXTENSION);
+        return p;
     }
 
     public static StoryData read(Path file) throws StoryFileException {
