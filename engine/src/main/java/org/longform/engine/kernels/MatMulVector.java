@@ -49,8 +49,11 @@ public final class MatMulVector {
     static final VectorSpecies<Byte> B = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
 
     static final boolean QVEC = L >= 8 && 32 % L == 0;
-    /** Rows per packed panel (four vectors). */
+    /** Rows per wide packed panel (four vectors): the most any {@link GemmTile} holds; scratch is sized by it. */
     static final int NR = 4 * L;
+    /** The prefill register tile for this width (-Dlongform.gemmRegisters overrides the register count). */
+    static final GemmTile TILE =
+            GemmTile.forRegisters(GemmTile.registers(F.vectorBitSize(), SystemOptions.gemmRegisters()));
     /** Panel depth: NR x KC floats stay in L1. */
     static final int KC = SystemOptions.gemmDepth();
 
@@ -90,6 +93,7 @@ public final class MatMulVector {
     /** A reusable product: {@link #set} the operands, then run it on the team. */
     public static final class Job implements Parallel.Job {
         private final Scratch[] scratch;
+        private final GemmTile tile;
         private final AtomicInteger next = new AtomicInteger();
         private Matrix w;
         private float[] x, xq = new float[0], out;
@@ -98,6 +102,12 @@ public final class MatMulVector {
         private Epilogue ep;
 
         public Job(int threads) {
+            this(threads, TILE);
+        }
+
+        /** With a given register tile (tests and benchmarks compare tiles in one JVM). */
+        Job(int threads, GemmTile tile) {
+            this.tile = tile;
             scratch = new Scratch[Math.max(1, threads)];
             for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
         }
@@ -136,8 +146,8 @@ public final class MatMulVector {
                 heads = 0;
                 // up to 4 panels per unit, while each thread still gets 4+ units: the unit's panels
                 // share each block of x, so x (T x K, megabytes) streams from L3 a quarter as often
-                int panels = (N + NR - 1) / NR;
-                chunk = NR * Math.max(1, Math.min(4, panels / (4 * threads)));
+                int nr = tile.nr, panels = (N + nr - 1) / nr;
+                chunk = nr * Math.max(1, Math.min(4, panels / (4 * threads)));
                 int K = w.cols();
                 if (xq.length < T * K) xq = new float[T * K];
                 // x is regrouped by interleave(k0, k1) before the job runs (by the team, in k ranges)
@@ -154,7 +164,7 @@ public final class MatMulVector {
 
         /** For T > 1, before {@link #run}: regroups columns [k0, k1) of x into the layout the GEMM reads. */
         public void interleave(int k0, int k1) {
-            MatMulVector.interleave(x, T, w.cols(), xq, k0, k1);
+            MatMulVector.interleave(x, T, w.cols(), xq, k0, k1, tile);
         }
 
         /** Whether {@link #interleave} must run before the product. */
@@ -176,14 +186,19 @@ public final class MatMulVector {
                     b = Math.min(N, a + chunk);
                 }
                 if (T == 1) gemv(w, x, xq, xqScaled, out, a, b, ep, s);
-                else gemm(w, xq, T, out, a, b, ep, s);
+                else gemm(w, xq, T, out, a, b, ep, s, tile);
             }
         }
     }
 
     /** Single-threaded entry (tests, benchmarks). */
     public static void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
-        Job j = new Job(1).set(w, x, T, out, ep);
+        matmul(w, x, T, out, ep, TILE);
+    }
+
+    /** Single-threaded, with a given register tile. */
+    static void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep, GemmTile tile) {
+        Job j = new Job(1, tile).set(w, x, T, out, ep);
         if (j.needsInterleave()) j.interleave(0, w.cols());
         j.run(0);
     }
@@ -801,23 +816,26 @@ public final class MatMulVector {
     // ------------------------------------------------------------------ several tokens
 
     /**
-     * x (T rows of K) regrouped the way {@link #gemm} walks it: tokens in blocks of 6, then 4, then
-     * 1; block at token t of m tokens holds xi[t * K + k * m + i] = x[(t + i) * K + k], so the
+     * x (T rows of K) regrouped the way {@link #gemm} walks it: tokens in the tile's blocks
+     * ({@link #block}); block at token t of m tokens holds xi[t * K + k * m + i] = x[(t + i) * K + k], so the
      * kernels read their m broadcasts per k from one place with a single induction variable (about
      * a third faster than m strided rows: fewer address streams and range checks C2 can hoist).
      * Only columns [k0, k1) are written, so threads can share the work.
      */
-    static void interleave(float[] x, int T, int K, float[] xi, int k0, int k1) {
-        int t = 0, t6 = 6 * sixes(T);
-        for (; t < t6; t += 6) interleaveBlock(x, t, 6, K, xi, k0, k1);
-        for (; t + 4 <= T; t += 4) interleaveBlock(x, t, 4, K, xi, k0, k1);
-        for (; t < T; t++) System.arraycopy(x, t * K + k0, xi, t * K + k0, k1 - k0);
+    static void interleave(float[] x, int T, int K, float[] xi, int k0, int k1, GemmTile tile) {
+        for (int t = 0, m; t < T; t += m) {
+            m = block(tile, T, t);
+            if (m == 1) System.arraycopy(x, t * K + k0, xi, t * K + k0, k1 - k0);
+            else interleaveBlock(x, t, m, K, xi, k0, k1);
+        }
     }
 
-    /** Tokens run in blocks of 6, then 4, then 1; a remainder of 2 is better as 4 + 4 than 6 + 1 + 1 (one-token passes run at a quarter speed). */
-    static int sixes(int T) {
-        int n6 = T / 6;
-        return T % 6 == 2 && n6 > 0 ? n6 - 1 : n6;
+    /** Tokens of the block that starts at token t: 6s first (tiles that have them), then 4s, then 2s (tiles without 6s), then 1s. */
+    static int block(GemmTile tile, int T, int t) {
+        if (t < 6 * tile.sixes(T)) return 6;
+        if (t + 4 <= T) return 4;
+        if (tile.pairs() && t + 2 <= T) return 2;
+        return 1;
     }
 
     private static void interleaveBlock(float[] x, int t, int m, int K, float[] xi, int k0, int k1) {
@@ -828,82 +846,99 @@ public final class MatMulVector {
         }
     }
 
-    /** out[t, a..b) for all T tokens; xi is x as {@link #interleave} lays it out. */
-    static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, Scratch s) {
-        int N = w.rows(), K = w.cols();
-        int np = (b - a + NR - 1) / NR;
+    /** out[t, a..b) for all T tokens; xi is x as {@link #interleave} lays it out for the same tile. */
+    static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, Scratch s, GemmTile tile) {
+        int N = w.rows(), K = w.cols(), nr = tile.nr;
+        int np = (b - a + nr - 1) / nr;
         float[][] panels = s.panels(np);
-        float[] tile = s.tile;
+        float[] acc = s.tile;
         // k blocks outside, panels inside: a block of x read for one panel is reused, from L1, by
         // the unit's other panels (each output element still sums its k blocks in order)
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = Math.min(KC, K - k0);
             for (int p = 0; p < np; p++) {
-                int n0 = a + p * NR;
-                pack(w, n0, Math.min(NR, b - n0), k0, kc, panels[p], s);
+                int n0 = a + p * nr;
+                pack(w, n0, Math.min(nr, b - n0), k0, kc, panels[p], nr, s);
             }
             boolean add = k0 > 0 || ep == Epilogue.ADD;
             boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
-            int t = 0, t6 = 6 * sixes(T);
-            for (; t < t6; t += 6) {
+            for (int t = 0, m; t < T; t += m) {
+                m = block(tile, T, t);
                 for (int p = 0; p < np; p++) {
-                    int n0 = a + p * NR;
-                    kernel6(panels[p], kc, xi, t * K + k0 * 6, tile);
-                    store(tile, 6, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
-                }
-            }
-            for (; t + 4 <= T; t += 4) {
-                for (int p = 0; p < np; p++) {
-                    int n0 = a + p * NR;
-                    kernel4(panels[p], kc, xi, t * K + k0 * 4, tile);
-                    store(tile, 4, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
-                }
-            }
-            for (; t < T; t++) {
-                for (int p = 0; p < np; p++) {
-                    int n0 = a + p * NR;
-                    kernel1(panels[p], kc, xi, t * K + k0, tile);
-                    store(tile, 1, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+                    int n0 = a + p * nr;
+                    kernel(tile, m, panels[p], kc, xi, t * K + k0 * m, acc);
+                    store(acc, m, out, t * N + n0, N, Math.min(nr, b - n0), nr, add, gelu);
                 }
             }
         }
     }
 
-    /** Moves a tile of mt tokens x nr rows to out (row stride N): stored, or added to what is there; then GELU if asked. */
-    private static void store(float[] tile, int mt, float[] out, int o, int N, int nr, boolean add, boolean gelu) {
-        if (nr == NR) {
+    /** The tile's micro-kernel for a block of m tokens. */
+    private static void kernel(GemmTile tile, int m, float[] p, int kc, float[] xi, int xo, float[] acc) {
+        switch (tile) {
+            case WIDE -> {
+                if (m == 6) kernel6(p, kc, xi, xo, acc);
+                else if (m == 4) kernel4(p, kc, xi, xo, acc);
+                else kernel1(p, kc, xi, xo, acc);
+            }
+            case NARROW -> {
+                if (m == 6) GemmNarrow.kernel6(p, kc, xi, xo, acc);
+                else if (m == 4) GemmNarrow.kernel4(p, kc, xi, xo, acc);
+                else GemmNarrow.kernel1(p, kc, xi, xo, acc);
+            }
+            case NARROW3 -> {
+                if (m == 4) GemmNarrow.kernel4x3(p, kc, xi, xo, acc);
+                else if (m == 2) GemmNarrow.kernel2x3(p, kc, xi, xo, acc);
+                else GemmNarrow.kernel1x3(p, kc, xi, xo, acc);
+            }
+        }
+    }
+
+    /**
+     * Moves a tile of mt tokens x nr rows (tile row stride stride) to out (row stride N): stored, or
+     * added to what is there; then GELU if asked.
+     */
+    private static void store(
+            float[] tile, int mt, float[] out, int o, int N, int nr, int stride, boolean add, boolean gelu) {
+        if (nr == stride) {
             for (int t = 0; t < mt; t++) {
-                int oo = o + t * N, to = t * NR;
+                int oo = o + t * N, to = t * stride;
                 if (add) {
-                    for (int j = 0; j < NR; j += L)
+                    for (int j = 0; j < stride; j += L)
                         FloatVector.fromArray(F, tile, to + j)
                                 .add(FloatVector.fromArray(F, out, oo + j))
                                 .intoArray(out, oo + j);
                 } else {
-                    System.arraycopy(tile, to, out, oo, NR);
+                    System.arraycopy(tile, to, out, oo, stride);
                 }
-                if (gelu) Gelu.vector(out, oo, oo + NR);
+                if (gelu) Gelu.vector(out, oo, oo + stride);
             }
         } else {
+            // GELU as a full panel would run it (vector lanes from the panel start, a scalar tail):
+            // panels start at multiples of L, so which rows take the scalar GELU depends on N, not the tile
             for (int t = 0; t < mt; t++) {
+                int oo = o + t * N;
                 for (int r = 0; r < nr; r++) {
-                    float v = tile[t * NR + r];
-                    if (add) v += out[o + t * N + r];
-                    out[o + t * N + r] = gelu ? Gelu.scalar(v) : v;
+                    float v = tile[t * stride + r];
+                    out[oo + r] = add ? v + out[oo + r] : v;
                 }
+                if (gelu) Gelu.vector(out, oo, oo + nr);
             }
         }
     }
 
-    /** Rows [n0, n0 + nr) x columns [k0, k0 + kc) of w as floats, column-major: panel[k * NR + r]; rows past nr are zero. */
-    static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, Scratch s) {
+    /**
+     * Rows [n0, n0 + nr) x columns [k0, k0 + kc) of w as floats, column-major with stride rows per
+     * column: panel[k * stride + r]; rows past nr are zero.
+     */
+    static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, int stride, Scratch s) {
         float[] row = s.row, tmp = s.scales(w.cols());
         for (int r = 0; r < nr; r++) {
             widenRow(w, n0 + r, k0, kc, row, tmp);
-            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = row[k];
+            for (int k = 0, p = r; k < kc; k++, p += stride) panel[p] = row[k];
         }
-        for (int r = nr; r < NR; r++) {
-            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = 0f;
+        for (int r = nr; r < stride; r++) {
+            for (int k = 0, p = r; k < kc; k++, p += stride) panel[p] = 0f;
         }
     }
 
