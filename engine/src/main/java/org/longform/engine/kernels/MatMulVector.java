@@ -29,10 +29,11 @@ import org.longform.engine.quant.WeightType;
  *     bit arithmetic, q8_0 sign-extends bytes to floats, q4_0 turns its signed nibbles into floats
  *     scaled by powers of two that are folded into a prepared copy of x. Block scales are read in
  *     place.</li>
- * <li>Several tokens (prefill): rows are dequantized once per panel of {@link #NR} rows x
- *     {@link #KC} columns into a column-major float panel that stays in L1/L2, and an 8-token x
- *     NR-row register tile (24 accumulators) walks it with broadcast-FMA, so weights cost one
- *     conversion per panel and the FMA units, not memory, set the pace.</li>
+ * <li>Several tokens (prefill): rows are dequantized once per panel of nr rows x
+ *     {@link #KC} columns into a column-major float panel that stays in L1/L2, and a register tile
+ *     of tokens x nr rows walks it with broadcast-FMA, so weights cost one conversion per panel and
+ *     the FMA units, not memory, set the pace. The tile fits the register file ({@link GemmTile}:
+ *     6 tokens x 4 vectors with 32 registers, 4 x 2 with AVX2's 16).</li>
  * </ul>
  * Epilogues (add into the output, GELU) are applied as results are stored. Work is split into
  * row chunks handed out dynamically across the {@link Parallel} team; the {@link Job} and its
@@ -144,10 +145,9 @@ public final class MatMulVector {
                 }
             } else {
                 heads = 0;
-                // up to 4 panels per unit, while each thread still gets 4+ units: the unit's panels
-                // share each block of x, so x (T x K, megabytes) streams from L3 a quarter as often
+                // up to tile.unitPanels panels per unit, while each thread still gets 4+ units
                 int nr = tile.nr, panels = (N + nr - 1) / nr;
-                chunk = nr * Math.max(1, Math.min(4, panels / (4 * threads)));
+                chunk = nr * Math.max(1, Math.min(tile.unitPanels, panels / (4 * threads)));
                 int K = w.cols();
                 if (xq.length < T * K) xq = new float[T * K];
                 // x is regrouped by interleave(k0, k1) before the job runs (by the team, in k ranges)
@@ -817,25 +817,17 @@ public final class MatMulVector {
 
     /**
      * x (T rows of K) regrouped the way {@link #gemm} walks it: tokens in the tile's blocks
-     * ({@link #block}); block at token t of m tokens holds xi[t * K + k * m + i] = x[(t + i) * K + k], so the
+     * ({@link GemmTile#block}); block at token t of m tokens holds xi[t * K + k * m + i] = x[(t + i) * K + k], so the
      * kernels read their m broadcasts per k from one place with a single induction variable (about
      * a third faster than m strided rows: fewer address streams and range checks C2 can hoist).
      * Only columns [k0, k1) are written, so threads can share the work.
      */
     static void interleave(float[] x, int T, int K, float[] xi, int k0, int k1, GemmTile tile) {
         for (int t = 0, m; t < T; t += m) {
-            m = block(tile, T, t);
+            m = tile.block(T, t);
             if (m == 1) System.arraycopy(x, t * K + k0, xi, t * K + k0, k1 - k0);
             else interleaveBlock(x, t, m, K, xi, k0, k1);
         }
-    }
-
-    /** Tokens of the block that starts at token t: 6s first (tiles that have them), then 4s, then 2s (tiles without 6s), then 1s. */
-    static int block(GemmTile tile, int T, int t) {
-        if (t < 6 * tile.sixes(T)) return 6;
-        if (t + 4 <= T) return 4;
-        if (tile.pairs() && t + 2 <= T) return 2;
-        return 1;
     }
 
     private static void interleaveBlock(float[] x, int t, int m, int K, float[] xi, int k0, int k1) {
@@ -863,7 +855,7 @@ public final class MatMulVector {
             boolean add = k0 > 0 || ep == Epilogue.ADD;
             boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
             for (int t = 0, m; t < T; t += m) {
-                m = block(tile, T, t);
+                m = tile.block(T, t);
                 for (int p = 0; p < np; p++) {
                     int n0 = a + p * nr;
                     kernel(tile, m, panels[p], kc, xi, t * K + k0 * m, acc);
@@ -874,7 +866,7 @@ public final class MatMulVector {
     }
 
     /** The tile's micro-kernel for a block of m tokens. */
-    private static void kernel(GemmTile tile, int m, float[] p, int kc, float[] xi, int xo, float[] acc) {
+    static void kernel(GemmTile tile, int m, float[] p, int kc, float[] xi, int xo, float[] acc) {
         switch (tile) {
             case WIDE -> {
                 if (m == 6) kernel6(p, kc, xi, xo, acc);
@@ -882,14 +874,9 @@ public final class MatMulVector {
                 else kernel1(p, kc, xi, xo, acc);
             }
             case NARROW -> {
-                if (m == 6) GemmNarrow.kernel6(p, kc, xi, xo, acc);
-                else if (m == 4) GemmNarrow.kernel4(p, kc, xi, xo, acc);
+                if (m == 4) GemmNarrow.kernel4(p, kc, xi, xo, acc);
+                else if (m == 2) GemmNarrow.kernel2(p, kc, xi, xo, acc);
                 else GemmNarrow.kernel1(p, kc, xi, xo, acc);
-            }
-            case NARROW3 -> {
-                if (m == 4) GemmNarrow.kernel4x3(p, kc, xi, xo, acc);
-                else if (m == 2) GemmNarrow.kernel2x3(p, kc, xi, xo, acc);
-                else GemmNarrow.kernel1x3(p, kc, xi, xo, acc);
             }
         }
     }
