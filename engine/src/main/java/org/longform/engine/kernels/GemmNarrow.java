@@ -1,9 +1,11 @@
 package org.longform.engine.kernels;
 
 import static org.longform.engine.kernels.MatMulVector.F;
+import static org.longform.engine.kernels.MatMulVector.KC;
 import static org.longform.engine.kernels.MatMulVector.L;
 
 import jdk.incubator.vector.FloatVector;
+import org.longform.engine.quant.Matrix;
 
 /**
  * The prefill micro-kernels for 16 vector registers (AVX2): {@link GemmTile#NARROW} tiles of 4, 2
@@ -16,6 +18,84 @@ final class GemmNarrow {
 
     /** Rows per narrow panel: two vectors. */
     static final int NR = 2 * L;
+
+    /** {@link MatMulVector#gemm} with the narrow tile: token blocks of 4, then 2, then 1. */
+    static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, MatMulVector.Scratch s) {
+        int N = w.rows(), K = w.cols();
+        int np = (b - a + NR - 1) / NR;
+        float[][] panels = s.panels(np);
+        float[] tile = s.tile;
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            int kc = Math.min(KC, K - k0);
+            for (int p = 0; p < np; p++) {
+                int n0 = a + p * NR;
+                pack(w, n0, Math.min(NR, b - n0), k0, kc, panels[p], s);
+            }
+            boolean add = k0 > 0 || ep == Epilogue.ADD;
+            boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
+            int t = 0;
+            for (; t + 4 <= T; t += 4) {
+                for (int p = 0; p < np; p++) {
+                    int n0 = a + p * NR;
+                    kernel4(panels[p], kc, xi, t * K + k0 * 4, tile);
+                    store(tile, 4, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+                }
+            }
+            for (; t + 2 <= T; t += 2) {
+                for (int p = 0; p < np; p++) {
+                    int n0 = a + p * NR;
+                    kernel2(panels[p], kc, xi, t * K + k0 * 2, tile);
+                    store(tile, 2, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+                }
+            }
+            for (; t < T; t++) {
+                for (int p = 0; p < np; p++) {
+                    int n0 = a + p * NR;
+                    kernel1(panels[p], kc, xi, t * K + k0, tile);
+                    store(tile, 1, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+                }
+            }
+        }
+    }
+
+    /** {@link MatMulVector#store} for narrow tiles. */
+    private static void store(float[] tile, int mt, float[] out, int o, int N, int nr, boolean add, boolean gelu) {
+        if (nr == NR) {
+            for (int t = 0; t < mt; t++) {
+                int oo = o + t * N, to = t * NR;
+                if (add) {
+                    for (int j = 0; j < NR; j += L)
+                        FloatVector.fromArray(F, tile, to + j)
+                                .add(FloatVector.fromArray(F, out, oo + j))
+                                .intoArray(out, oo + j);
+                } else {
+                    System.arraycopy(tile, to, out, oo, NR);
+                }
+                if (gelu) Gelu.vector(out, oo, oo + NR);
+            }
+        } else {
+            for (int t = 0; t < mt; t++) {
+                int oo = o + t * N;
+                for (int r = 0; r < nr; r++) {
+                    float v = tile[t * NR + r];
+                    out[oo + r] = add ? v + out[oo + r] : v;
+                }
+                if (gelu) Gelu.vector(out, oo, oo + nr);
+            }
+        }
+    }
+
+    /** {@link MatMulVector#pack} for narrow panels: panel[k * NR + r]. */
+    private static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, MatMulVector.Scratch s) {
+        float[] row = s.row, tmp = s.scales(w.cols());
+        for (int r = 0; r < nr; r++) {
+            MatMulVector.widenRow(w, n0 + r, k0, kc, row, tmp);
+            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = row[k];
+        }
+        for (int r = nr; r < NR; r++) {
+            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = 0f;
+        }
+    }
 
     /** 4 tokens x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
     static void kernel4(float[] p, int kc, float[] x, int xo, float[] tile) {

@@ -57,10 +57,7 @@ enum GemmTile {
      * at a quarter speed).
      */
     int block(int T, int t) {
-        if (blocks[0] == 6) {
-            int n6 = T / 6;
-            if (t < 6 * (T % 6 == 2 && n6 > 0 ? n6 - 1 : n6)) return 6;
-        }
+        if (blocks[0] == 6 && t < 6 * MatMulVector.sixes(T)) return 6;
         for (int m : blocks) if (m != 6 && t + m <= T) return m;
         return 1;
     }

@@ -830,6 +830,12 @@ public final class MatMulVector {
         }
     }
 
+    /** Wide tile: blocks of 6 in T tokens; a remainder of 2 is better as 4 + 4 than 6 + 1 + 1 (one-token passes run at a quarter speed). */
+    static int sixes(int T) {
+        int n6 = T / 6;
+        return T % 6 == 2 && n6 > 0 ? n6 - 1 : n6;
+    }
+
     private static void interleaveBlock(float[] x, int t, int m, int K, float[] xi, int k0, int k1) {
         int base = t * K;
         for (int i = 0; i < m; i++) {
@@ -838,67 +844,70 @@ public final class MatMulVector {
         }
     }
 
-    /** out[t, a..b) for all T tokens; xi is x as {@link #interleave} lays it out for the same tile. */
-    static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, Scratch s, GemmTile tile) {
-        int N = w.rows(), K = w.cols(), nr = tile.nr;
-        int np = (b - a + nr - 1) / nr;
+    /**
+     * out[t, a..b) for all T tokens; xi is x as {@link #interleave} lays it out for the same tile.
+     * The wide tile's loop is here, the narrow one's in {@link GemmNarrow}: each with its panel
+     * rows a constant (one loop taking the tile's rows as a value ran the wide tile 10-18% slower
+     * at 512 bits).
+     */
+    static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, Scratch s, GemmTile shape) {
+        if (shape == GemmTile.NARROW) {
+            GemmNarrow.gemm(w, xi, T, out, a, b, ep, s);
+            return;
+        }
+        int N = w.rows(), K = w.cols();
+        int np = (b - a + NR - 1) / NR;
         float[][] panels = s.panels(np);
-        float[] acc = s.tile;
+        float[] tile = s.tile;
         // k blocks outside, panels inside: a block of x read for one panel is reused, from L1, by
         // the unit's other panels (each output element still sums its k blocks in order)
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = Math.min(KC, K - k0);
             for (int p = 0; p < np; p++) {
-                int n0 = a + p * nr;
-                pack(w, n0, Math.min(nr, b - n0), k0, kc, panels[p], nr, s);
+                int n0 = a + p * NR;
+                pack(w, n0, Math.min(NR, b - n0), k0, kc, panels[p], s);
             }
             boolean add = k0 > 0 || ep == Epilogue.ADD;
             boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
-            for (int t = 0, m; t < T; t += m) {
-                m = tile.block(T, t);
+            int t = 0, t6 = 6 * sixes(T);
+            for (; t < t6; t += 6) {
                 for (int p = 0; p < np; p++) {
-                    int n0 = a + p * nr;
-                    kernel(tile, m, panels[p], kc, xi, t * K + k0 * m, acc);
-                    store(acc, m, out, t * N + n0, N, Math.min(nr, b - n0), nr, add, gelu);
+                    int n0 = a + p * NR;
+                    kernel6(panels[p], kc, xi, t * K + k0 * 6, tile);
+                    store(tile, 6, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+                }
+            }
+            for (; t + 4 <= T; t += 4) {
+                for (int p = 0; p < np; p++) {
+                    int n0 = a + p * NR;
+                    kernel4(panels[p], kc, xi, t * K + k0 * 4, tile);
+                    store(tile, 4, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+                }
+            }
+            for (; t < T; t++) {
+                for (int p = 0; p < np; p++) {
+                    int n0 = a + p * NR;
+                    kernel1(panels[p], kc, xi, t * K + k0, tile);
+                    store(tile, 1, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
                 }
             }
         }
     }
 
-    /** The tile's micro-kernel for a block of m tokens. */
-    static void kernel(GemmTile tile, int m, float[] p, int kc, float[] xi, int xo, float[] acc) {
-        switch (tile) {
-            case WIDE -> {
-                if (m == 6) kernel6(p, kc, xi, xo, acc);
-                else if (m == 4) kernel4(p, kc, xi, xo, acc);
-                else kernel1(p, kc, xi, xo, acc);
-            }
-            case NARROW -> {
-                if (m == 4) GemmNarrow.kernel4(p, kc, xi, xo, acc);
-                else if (m == 2) GemmNarrow.kernel2(p, kc, xi, xo, acc);
-                else GemmNarrow.kernel1(p, kc, xi, xo, acc);
-            }
-        }
-    }
-
-    /**
-     * Moves a tile of mt tokens x nr rows (tile row stride stride) to out (row stride N): stored, or
-     * added to what is there; then GELU if asked.
-     */
-    private static void store(
-            float[] tile, int mt, float[] out, int o, int N, int nr, int stride, boolean add, boolean gelu) {
-        if (nr == stride) {
+    /** Moves a tile of mt tokens x nr rows to out (row stride N): stored, or added to what is there; then GELU if asked. */
+    private static void store(float[] tile, int mt, float[] out, int o, int N, int nr, boolean add, boolean gelu) {
+        if (nr == NR) {
             for (int t = 0; t < mt; t++) {
-                int oo = o + t * N, to = t * stride;
+                int oo = o + t * N, to = t * NR;
                 if (add) {
-                    for (int j = 0; j < stride; j += L)
+                    for (int j = 0; j < NR; j += L)
                         FloatVector.fromArray(F, tile, to + j)
                                 .add(FloatVector.fromArray(F, out, oo + j))
                                 .intoArray(out, oo + j);
                 } else {
-                    System.arraycopy(tile, to, out, oo, stride);
+                    System.arraycopy(tile, to, out, oo, NR);
                 }
-                if (gelu) Gelu.vector(out, oo, oo + stride);
+                if (gelu) Gelu.vector(out, oo, oo + NR);
             }
         } else {
             // GELU as a full panel would run it (vector lanes from the panel start, a scalar tail):
@@ -906,7 +915,7 @@ public final class MatMulVector {
             for (int t = 0; t < mt; t++) {
                 int oo = o + t * N;
                 for (int r = 0; r < nr; r++) {
-                    float v = tile[t * stride + r];
+                    float v = tile[t * NR + r];
                     out[oo + r] = add ? v + out[oo + r] : v;
                 }
                 if (gelu) Gelu.vector(out, oo, oo + nr);
@@ -914,18 +923,15 @@ public final class MatMulVector {
         }
     }
 
-    /**
-     * Rows [n0, n0 + nr) x columns [k0, k0 + kc) of w as floats, column-major with stride rows per
-     * column: panel[k * stride + r]; rows past nr are zero.
-     */
-    static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, int stride, Scratch s) {
+    /** Rows [n0, n0 + nr) x columns [k0, k0 + kc) of w as floats, column-major: panel[k * NR + r]; rows past nr are zero. */
+    static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, Scratch s) {
         float[] row = s.row, tmp = s.scales(w.cols());
         for (int r = 0; r < nr; r++) {
             widenRow(w, n0 + r, k0, kc, row, tmp);
-            for (int k = 0, p = r; k < kc; k++, p += stride) panel[p] = row[k];
+            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = row[k];
         }
-        for (int r = nr; r < stride; r++) {
-            for (int k = 0, p = r; k < kc; k++, p += stride) panel[p] = 0f;
+        for (int r = nr; r < NR; r++) {
+            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = 0f;
         }
     }
 

@@ -15,8 +15,8 @@ import org.longform.engine.quant.WeightType;
 /**
  * Every prefill register tile against a scalar twin that sums in the GEMM's order (each panel
  * depth of k as one fused multiply-add chain from zero, the depths added in order): the same
- * floats, bit for bit, for T = 1..13 tokens (every mix of token blocks) and row counts that are no
- * multiple of any tile's rows. Surefire runs this class at 128, 256 and 512 bits, so each width's
+ * floats, bit for bit, for T = 1..13 tokens (every mix of token blocks), row counts that are no
+ * multiple of any tile's rows, and K over one packing pass. Surefire runs this class at 128, 256 and 512 bits, so each width's
  * own tile is checked where it runs.
  */
 class GemmTileTwinTest {
@@ -49,6 +49,9 @@ class GemmTileTwinTest {
                     K += r.nextInt(1, 32); // a K that is no multiple of 32
                 b.add(Arguments.of(wt, T, N, K));
             }
+            // deeper than one packing pass (4 panel depths): two passes, the last one short
+            int deep = wt.kQuant() ? 256 * 5 : wt.quantized() ? 32 * 35 : 1100;
+            b.add(Arguments.of(wt, 6, 45, deep));
         }
         return b.build();
     }
