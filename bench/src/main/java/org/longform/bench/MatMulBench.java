@@ -39,6 +39,12 @@ public class MatMulBench {
     /** true: one copy of the matrix, read again and again from cache (the kernel's compute ceiling); false: enough copies to stream from memory. */
     @Param({"false"})
     boolean resident;
+    /**
+     * Rows x columns, overriding d and shape when set: e.g. -p nk=2048x2048,8192x2048,2048x8192 (1B
+     * attention, up, down), 4096x4096,16384x4096 (7B).
+     */
+    @Param({""})
+    String nk;
 
     Arena arena;
     VectorBackend be;
@@ -51,6 +57,11 @@ public class MatMulBench {
         arena = Arena.ofShared();
         be = new VectorBackend(threads);
         int N = shape.equals("down") ? d : 4 * d, K = shape.equals("down") ? 4 * d : d;
+        if (!nk.isEmpty()) {
+            String[] p = nk.split("x");
+            N = Integer.parseInt(p[0]);
+            K = Integer.parseInt(p[1]);
+        }
         // decode: enough copies to exceed the last-level cache, so memory is what is measured
         long bytes = (long) N * K * 2;
         int copies = tokens == 1 && !resident ? (int) Math.max(1, Math.min(64, 600_000_000L / bytes)) : 1;

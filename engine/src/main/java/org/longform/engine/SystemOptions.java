@@ -23,6 +23,14 @@ public final class SystemOptions {
         return Integer.getInteger("longform.gemmDepth", 128);
     }
 
+    /**
+     * {@code -Dlongform.gemmRegisters}: the vector register count the prefill tile is sized for (16 or 32;
+     * default 0: from the vector width, 16 at 256 bits, else 32; read once by the kernels).
+     */
+    public static int gemmRegisters() {
+        return Integer.getInteger("longform.gemmRegisters", 0);
+    }
+
     /** {@code -Dlongform.gemvChunks}: decode chunks per thread after the long pieces (default 4). */
     public static int gemvChunks() {
         return Integer.getInteger("longform.gemvChunks", 4);

@@ -29,10 +29,11 @@ import org.longform.engine.quant.WeightType;
  *     bit arithmetic, q8_0 sign-extends bytes to floats, q4_0 turns its signed nibbles into floats
  *     scaled by powers of two that are folded into a prepared copy of x. Block scales are read in
  *     place.</li>
- * <li>Several tokens (prefill): rows are dequantized once per panel of {@link #NR} rows x
- *     {@link #KC} columns into a column-major float panel that stays in L1/L2, and an 8-token x
- *     NR-row register tile (24 accumulators) walks it with broadcast-FMA, so weights cost one
- *     conversion per panel and the FMA units, not memory, set the pace.</li>
+ * <li>Several tokens (prefill): rows are dequantized once per panel of nr rows x
+ *     {@link #KC} columns into a column-major float panel that stays in L1/L2, and a register tile
+ *     of tokens x nr rows walks it with broadcast-FMA, so weights cost one conversion per panel and
+ *     the FMA units, not memory, set the pace. The tile fits the register file ({@link GemmTile}:
+ *     6 tokens x 4 vectors with 32 registers, 4 x 2 with AVX2's 16).</li>
  * </ul>
  * Epilogues (add into the output, GELU) are applied as results are stored. Work is split into
  * row chunks handed out dynamically across the {@link Parallel} team; the {@link Job} and its
@@ -49,8 +50,11 @@ public final class MatMulVector {
     static final VectorSpecies<Byte> B = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
 
     static final boolean QVEC = L >= 8 && 32 % L == 0;
-    /** Rows per packed panel (four vectors). */
+    /** Rows per wide packed panel (four vectors): the most any {@link GemmTile} holds; scratch is sized by it. */
     static final int NR = 4 * L;
+    /** The prefill register tile for this width (-Dlongform.gemmRegisters overrides the register count). */
+    static final GemmTile TILE =
+            GemmTile.forRegisters(GemmTile.registers(F.vectorBitSize(), SystemOptions.gemmRegisters()));
     /** Panel depth: NR x KC floats stay in L1. */
     static final int KC = SystemOptions.gemmDepth();
 
@@ -90,6 +94,7 @@ public final class MatMulVector {
     /** A reusable product: {@link #set} the operands, then run it on the team. */
     public static final class Job implements Parallel.Job {
         private final Scratch[] scratch;
+        private final GemmTile tile;
         private final AtomicInteger next = new AtomicInteger();
         private Matrix w;
         private float[] x, xq = new float[0], out;
@@ -98,6 +103,12 @@ public final class MatMulVector {
         private Epilogue ep;
 
         public Job(int threads) {
+            this(threads, TILE);
+        }
+
+        /** With a given register tile (tests and benchmarks compare tiles in one JVM). */
+        Job(int threads, GemmTile tile) {
+            this.tile = tile;
             scratch = new Scratch[Math.max(1, threads)];
             for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
         }
@@ -134,10 +145,9 @@ public final class MatMulVector {
                 }
             } else {
                 heads = 0;
-                // up to 4 panels per unit, while each thread still gets 4+ units: the unit's panels
-                // share each block of x, so x (T x K, megabytes) streams from L3 a quarter as often
-                int panels = (N + NR - 1) / NR;
-                chunk = NR * Math.max(1, Math.min(4, panels / (4 * threads)));
+                // up to tile.unitPanels panels per unit, while each thread still gets 4+ units
+                int nr = tile.nr, panels = (N + nr - 1) / nr;
+                chunk = nr * Math.max(1, Math.min(tile.unitPanels, panels / (4 * threads)));
                 int K = w.cols();
                 if (xq.length < T * K) xq = new float[T * K];
                 // x is regrouped by interleave(k0, k1) before the job runs (by the team, in k ranges)
@@ -154,7 +164,7 @@ public final class MatMulVector {
 
         /** For T > 1, before {@link #run}: regroups columns [k0, k1) of x into the layout the GEMM reads. */
         public void interleave(int k0, int k1) {
-            MatMulVector.interleave(x, T, w.cols(), xq, k0, k1);
+            MatMulVector.interleave(x, T, w.cols(), xq, k0, k1, tile);
         }
 
         /** Whether {@link #interleave} must run before the product. */
@@ -176,14 +186,19 @@ public final class MatMulVector {
                     b = Math.min(N, a + chunk);
                 }
                 if (T == 1) gemv(w, x, xq, xqScaled, out, a, b, ep, s);
-                else gemm(w, xq, T, out, a, b, ep, s);
+                else gemm(w, xq, T, out, a, b, ep, s, tile);
             }
         }
     }
 
     /** Single-threaded entry (tests, benchmarks). */
     public static void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
-        Job j = new Job(1).set(w, x, T, out, ep);
+        matmul(w, x, T, out, ep, TILE);
+    }
+
+    /** Single-threaded, with a given register tile. */
+    static void matmul(Matrix w, float[] x, int T, float[] out, Epilogue ep, GemmTile tile) {
+        Job j = new Job(1, tile).set(w, x, T, out, ep);
         if (j.needsInterleave()) j.interleave(0, w.cols());
         j.run(0);
     }
@@ -801,20 +816,21 @@ public final class MatMulVector {
     // ------------------------------------------------------------------ several tokens
 
     /**
-     * x (T rows of K) regrouped the way {@link #gemm} walks it: tokens in blocks of 6, then 4, then
-     * 1; block at token t of m tokens holds xi[t * K + k * m + i] = x[(t + i) * K + k], so the
+     * x (T rows of K) regrouped the way {@link #gemm} walks it: tokens in the tile's blocks
+     * ({@link GemmTile#block}); block at token t of m tokens holds xi[t * K + k * m + i] = x[(t + i) * K + k], so the
      * kernels read their m broadcasts per k from one place with a single induction variable (about
      * a third faster than m strided rows: fewer address streams and range checks C2 can hoist).
      * Only columns [k0, k1) are written, so threads can share the work.
      */
-    static void interleave(float[] x, int T, int K, float[] xi, int k0, int k1) {
-        int t = 0, t6 = 6 * sixes(T);
-        for (; t < t6; t += 6) interleaveBlock(x, t, 6, K, xi, k0, k1);
-        for (; t + 4 <= T; t += 4) interleaveBlock(x, t, 4, K, xi, k0, k1);
-        for (; t < T; t++) System.arraycopy(x, t * K + k0, xi, t * K + k0, k1 - k0);
+    static void interleave(float[] x, int T, int K, float[] xi, int k0, int k1, GemmTile tile) {
+        for (int t = 0, m; t < T; t += m) {
+            m = tile.block(T, t);
+            if (m == 1) System.arraycopy(x, t * K + k0, xi, t * K + k0, k1 - k0);
+            else interleaveBlock(x, t, m, K, xi, k0, k1);
+        }
     }
 
-    /** Tokens run in blocks of 6, then 4, then 1; a remainder of 2 is better as 4 + 4 than 6 + 1 + 1 (one-token passes run at a quarter speed). */
+    /** Wide tile: blocks of 6 in T tokens; a remainder of 2 is better as 4 + 4 than 6 + 1 + 1 (one-token passes run at a quarter speed). */
     static int sixes(int T) {
         int n6 = T / 6;
         return T % 6 == 2 && n6 > 0 ? n6 - 1 : n6;
@@ -828,8 +844,17 @@ public final class MatMulVector {
         }
     }
 
-    /** out[t, a..b) for all T tokens; xi is x as {@link #interleave} lays it out. */
-    static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, Scratch s) {
+    /**
+     * out[t, a..b) for all T tokens; xi is x as {@link #interleave} lays it out for the same tile.
+     * The wide tile's loop is here, the narrow one's in {@link GemmNarrow}: each with its panel
+     * rows a constant (one loop taking the tile's rows as a value ran the wide tile 10-18% slower
+     * at 512 bits).
+     */
+    static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, Scratch s, GemmTile shape) {
+        if (shape == GemmTile.NARROW) {
+            GemmNarrow.gemm(w, xi, T, out, a, b, ep, s);
+            return;
+        }
         int N = w.rows(), K = w.cols();
         int np = (b - a + NR - 1) / NR;
         float[][] panels = s.panels(np);
@@ -885,12 +910,15 @@ public final class MatMulVector {
                 if (gelu) Gelu.vector(out, oo, oo + NR);
             }
         } else {
+            // GELU as a full panel would run it (vector lanes from the panel start, a scalar tail):
+            // panels start at multiples of L, so which rows take the scalar GELU depends on N, not the tile
             for (int t = 0; t < mt; t++) {
+                int oo = o + t * N;
                 for (int r = 0; r < nr; r++) {
                     float v = tile[t * NR + r];
-                    if (add) v += out[o + t * N + r];
-                    out[o + t * N + r] = gelu ? Gelu.scalar(v) : v;
+                    out[oo + r] = add ? v + out[oo + r] : v;
                 }
+                if (gelu) Gelu.vector(out, oo, oo + nr);
             }
         }
     }
