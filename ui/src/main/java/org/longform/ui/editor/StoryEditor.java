@@ -50,6 +50,14 @@ public final class StoryEditor {
 
     private int streamStart = -1, streamPos = -1;
     private int shadedUpTo;
+    /**
+     * The text, kept in step from the change events: the area's own getText() rebuilds a whole
+     * novel from its paragraphs (17-85 ms for War and Peace), too slow for every keystroke's readers.
+     */
+    private final StringBuilder mirror = new StringBuilder();
+    /** {@link #mirror} as a String, made once per change on first use (null: stale). */
+    private String textCopy = "";
+
     private final List<ChangeListener> changeListeners = new ArrayList<>();
 
     /** Told about every text change (for offsets that must follow the text, like the story cut). */
@@ -81,8 +89,11 @@ public final class StoryEditor {
         changeListeners.add(l);
     }
 
+    /** The whole text: a copy of a few milliseconds for a novel, shared by every reader until the next change. */
     public String text() {
-        return area.getText();
+        String t = textCopy;
+        if (t == null) textCopy = t = mirror.toString();
+        return t;
     }
 
     public int length() {
@@ -140,6 +151,8 @@ public final class StoryEditor {
 
     private void onChange(PlainTextChange c) {
         int removed = c.getRemoved().length(), inserted = c.getInserted().length();
+        mirror.replace(c.getPosition(), c.getPosition() + removed, c.getInserted());
+        textCopy = null;
         if (c.getPosition() < shadedUpTo) {
             shadedUpTo = Math.max(c.getPosition(), shadedUpTo - removed + inserted);
             // Text typed into the out-of-view part is inserted plain; shade it too, after this change completes.
@@ -232,7 +245,7 @@ public final class StoryEditor {
     /** Ends streaming; what was inserted becomes one generation node. Returns the inserted text. */
     public String endGeneration() {
         if (!streaming()) return "";
-        String inserted = area.getText(streamStart, streamPos);
+        String inserted = mirror.substring(streamStart, streamPos);
         if (!inserted.isEmpty()) tree.recordGeneration(streamStart, inserted, clock.getAsLong());
         streamStart = streamPos = -1;
         area.setEditable(true);
