@@ -1,6 +1,8 @@
 package org.longform.ui.app;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
 import javafx.beans.Observable;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
@@ -19,6 +21,8 @@ import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.gen.StoryPipeline;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.story.AuthorsNote;
+import org.longform.ui.story.HistoryData;
+import org.longform.ui.story.Span;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.WorldInfoEntry;
 import org.longform.ui.story.WorldInfoRules;
@@ -89,21 +93,26 @@ public final class StorySession {
     }
 
     public StoryData snapshot() {
-        return new StoryData(
-                id,
-                title.get(),
-                editor.text(),
-                editor.generatedSpans(),
-                memory.get(),
-                authorsNote(),
-                worldInfo,
-                worldInfoRules.get(),
-                sampling.get(),
-                model,
-                generateAtCursor.get(),
-                editor.tree().toData(),
-                created,
-                System.currentTimeMillis());
+        return snapshotLater().get();
+    }
+
+    /**
+     * FX thread: copies the story now, all but its generated spans, which the returned supplier
+     * works out (on any thread, e.g. autosave's) from an immutable copy of the document.
+     */
+    public Supplier<StoryData> snapshotLater() {
+        String text = editor.text();
+        Supplier<List<Span>> generated = editor.generatedSpansLater();
+        String t = title.get(), mem = memory.get(), m = model;
+        AuthorsNote note = authorsNote();
+        List<WorldInfoEntry> wi = List.copyOf(worldInfo);
+        WorldInfoRules rules = worldInfoRules.get();
+        SamplerSettings sampler = sampling.get();
+        boolean atCursor = generateAtCursor.get();
+        HistoryData history = editor.tree().toData();
+        long saved = System.currentTimeMillis();
+        return () -> new StoryData(
+                id, t, text, generated.get(), mem, note, wi, rules, sampler, m, atCursor, history, created, saved);
     }
 
     public AuthorsNote authorsNote() {

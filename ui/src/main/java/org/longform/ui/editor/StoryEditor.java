@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
@@ -16,7 +17,9 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleLongProperty;
 import org.fxmisc.flowless.VirtualizedScrollPane;
 import org.fxmisc.richtext.StyleClassedTextArea;
+import org.fxmisc.richtext.model.Paragraph;
 import org.fxmisc.richtext.model.PlainTextChange;
+import org.fxmisc.richtext.model.ReadOnlyStyledDocument;
 import org.fxmisc.richtext.model.StyleSpan;
 import org.fxmisc.richtext.model.StyleSpans;
 import org.fxmisc.richtext.util.UndoUtils;
@@ -265,16 +268,46 @@ public final class StoryEditor {
 
     /** The generated spans, for saving. */
     public List<Span> generatedSpans() {
+        return generatedSpansLater().get();
+    }
+
+    /**
+     * The generated spans as they are now, worked out when asked, on any thread, from an immutable
+     * copy of the document taken here at no cost: walking a novel's styles takes 5-20 ms, too long
+     * for the FX thread on every autosave.
+     */
+    public Supplier<List<Span>> generatedSpansLater() {
+        ReadOnlyStyledDocument<Collection<String>, String, Collection<String>> doc =
+                area.getContent().snapshot();
+        return () -> generatedSpans(doc);
+    }
+
+    /** Walks each paragraph's own style spans; a line break is styled like the end of its line, as in the area. */
+    private static List<Span> generatedSpans(
+            ReadOnlyStyledDocument<Collection<String>, String, Collection<String>> doc) {
         List<Span> out = new ArrayList<>();
         int pos = 0, start = -1;
-        for (StyleSpan<Collection<String>> s : area.getStyleSpans(0, area.getLength())) {
-            boolean gen = s.getStyle().contains(GENERATED);
-            if (gen && start < 0) start = pos;
-            if (!gen && start >= 0) {
-                out.add(new Span(start, pos));
-                start = -1;
+        boolean first = true, lastGen = false;
+        for (Paragraph<Collection<String>, String, Collection<String>> p : doc.getParagraphs()) {
+            if (!first) { // the line break before this paragraph
+                if (lastGen && start < 0) start = pos;
+                if (!lastGen && start >= 0) {
+                    out.add(new Span(start, pos));
+                    start = -1;
+                }
+                pos++;
             }
-            pos += s.getLength();
+            first = false;
+            for (StyleSpan<Collection<String>> s : p.getStyleSpans()) {
+                lastGen = s.getStyle().contains(GENERATED);
+                if (s.getLength() == 0) continue;
+                if (lastGen && start < 0) start = pos;
+                if (!lastGen && start >= 0) {
+                    out.add(new Span(start, pos));
+                    start = -1;
+                }
+                pos += s.getLength();
+            }
         }
         if (start >= 0 && pos > start) out.add(new Span(start, pos));
         return out;

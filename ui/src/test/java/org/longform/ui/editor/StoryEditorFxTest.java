@@ -2,10 +2,13 @@ package org.longform.ui.editor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
+import org.fxmisc.richtext.model.StyleSpan;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.TestSupport;
 import org.longform.ui.story.HistoryData;
@@ -92,5 +95,57 @@ class StoryEditorFxTest extends ApplicationTest {
         });
         same("a second load");
         assertEquals("Another story.", TestSupport.onFx(() -> editor.text()));
+    }
+
+    /** The generated spans as the area's merged style spans give them (the former, slower way). */
+    private List<Span> spansFromArea() {
+        List<Span> out = new ArrayList<>();
+        int pos = 0, start = -1;
+        for (StyleSpan<Collection<String>> s :
+                editor.area().getStyleSpans(0, editor.area().getLength())) {
+            boolean gen = s.getStyle().contains(StoryEditor.GENERATED);
+            if (gen && start < 0) start = pos;
+            if (!gen && start >= 0) {
+                out.add(new Span(start, pos));
+                start = -1;
+            }
+            pos += s.getLength();
+        }
+        if (start >= 0 && pos > start) out.add(new Span(start, pos));
+        return out;
+    }
+
+    @Test
+    void generatedSpansMatchTheAreaStylesAfterGenerationsEditsAndShading() {
+        Random r = new Random(11);
+        String[] pieces = {" word", ".\n", "\n\n", " The snow", "x", "\n"};
+        TestSupport.onFx(() -> {
+            editor.load("Once.\n\nIt was winter.", List.of(), HistoryData.empty());
+            return null;
+        });
+        for (int step = 0; step < 150; step++) {
+            int op = r.nextInt(6), i = step;
+            TestSupport.onFx(() -> {
+                var a = editor.area();
+                int len = a.getLength(), at = r.nextInt(len + 1);
+                switch (op) {
+                    case 0, 1 -> {
+                        editor.beginGeneration(at);
+                        for (int k = r.nextInt(4); k >= 0; k--)
+                            editor.appendGenerated(pieces[r.nextInt(pieces.length)]);
+                        editor.endGeneration();
+                    }
+                    case 2 -> a.insertText(at, pieces[r.nextInt(pieces.length)]);
+                    case 3 -> a.deleteText(at, Math.min(len, at + r.nextInt(6)));
+                    case 4 -> editor.shadeBefore(r.nextInt(len + 1));
+                    default -> {
+                        if (r.nextInt(4) == 0) editor.undo();
+                        else editor.redo();
+                    }
+                }
+                assertEquals(spansFromArea(), editor.generatedSpans(), "generated spans after step " + i);
+                return null;
+            });
+        }
     }
 }
