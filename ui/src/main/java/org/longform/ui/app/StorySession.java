@@ -2,6 +2,7 @@ package org.longform.ui.app;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import javafx.beans.Observable;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -24,6 +25,8 @@ import org.longform.ui.gen.StoryPipeline;
 import org.longform.ui.prompt.AssembledPrompt;
 import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.DiskStamp;
+import org.longform.ui.story.HistoryData;
+import org.longform.ui.story.Span;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryLock;
 import org.longform.ui.story.StorySummary;
@@ -122,22 +125,41 @@ public final class StorySession {
     }
 
     public StoryData snapshot() {
-        return new StoryData(
+        return snapshotLater().get();
+    }
+
+    /**
+     * FX thread: copies the story now, all but its generated spans, which the returned supplier
+     * works out (on any thread, e.g. autosave's) from an immutable copy of the document.
+     */
+    public Supplier<StoryData> snapshotLater() {
+        String text = editor.text();
+        Supplier<List<Span>> generated = editor.generatedSpansLater();
+        String t = title.get(), mem = memory.get(), m = model;
+        AuthorsNote note = authorsNote();
+        List<WorldInfoEntry> wi = List.copyOf(worldInfo);
+        WorldInfoRules rules = worldInfoRules.get();
+        SamplerSettings sampler = sampling.get();
+        boolean atCursor = generateAtCursor.get();
+        HistoryData history = editor.tree().toData();
+        StorySummary summary = summarySnapshot();
+        long saved = System.currentTimeMillis();
+        return () -> new StoryData(
                 id,
-                title.get(),
-                editor.text(),
-                editor.generatedSpans(),
-                memory.get(),
-                authorsNote(),
-                worldInfo,
-                worldInfoRules.get(),
-                sampling.get(),
-                model,
-                generateAtCursor.get(),
-                editor.tree().toData(),
+                t,
+                text,
+                generated.get(),
+                mem,
+                note,
+                wi,
+                rules,
+                sampler,
+                m,
+                atCursor,
+                history,
                 created,
-                System.currentTimeMillis(),
-                summarySnapshot());
+                saved,
+                summary);
     }
 
     private StorySummary summarySnapshot() {

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
@@ -16,7 +17,9 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleLongProperty;
 import org.fxmisc.flowless.VirtualizedScrollPane;
 import org.fxmisc.richtext.StyleClassedTextArea;
+import org.fxmisc.richtext.model.Paragraph;
 import org.fxmisc.richtext.model.PlainTextChange;
+import org.fxmisc.richtext.model.ReadOnlyStyledDocument;
 import org.fxmisc.richtext.model.StyleSpan;
 import org.fxmisc.richtext.model.StyleSpans;
 import org.fxmisc.richtext.util.UndoUtils;
@@ -53,6 +56,14 @@ public final class StoryEditor {
     private String replaced = "";
 
     private int shadedUpTo;
+    /**
+     * The text, kept in step from the change events: the area's own getText() rebuilds a whole
+     * novel from its paragraphs (17-85 ms for War and Peace), too slow for every keystroke's readers.
+     */
+    private final StringBuilder mirror = new StringBuilder();
+    /** {@link #mirror} as a String, made once per change on first use (null: stale). */
+    private String textCopy = "";
+
     private final List<ChangeListener> changeListeners = new ArrayList<>();
 
     /** Told about every text change (for offsets that must follow the text, like the story cut). */
@@ -84,8 +95,11 @@ public final class StoryEditor {
         changeListeners.add(l);
     }
 
+    /** The whole text: a copy of a few milliseconds for a novel, shared by every reader until the next change. */
     public String text() {
-        return area.getText();
+        String t = textCopy;
+        if (t == null) textCopy = t = mirror.toString();
+        return t;
     }
 
     public int length() {
@@ -143,6 +157,8 @@ public final class StoryEditor {
 
     private void onChange(PlainTextChange c) {
         int removed = c.getRemoved().length(), inserted = c.getInserted().length();
+        mirror.replace(c.getPosition(), c.getPosition() + removed, c.getInserted());
+        textCopy = null;
         if (c.getPosition() < shadedUpTo) {
             shadedUpTo = Math.max(c.getPosition(), shadedUpTo - removed + inserted);
             // Text typed into the out-of-view part is inserted plain; shade it too, after this change completes.
@@ -254,7 +270,7 @@ public final class StoryEditor {
     /** Ends streaming; what was inserted becomes one generation node. Returns the inserted text. */
     public String endGeneration() {
         if (!streaming()) return "";
-        String inserted = area.getText(streamStart, streamPos);
+        String inserted = mirror.substring(streamStart, streamPos);
         if (!replaced.isEmpty()) tree.recordGeneration(streamStart, replaced, inserted, clock.getAsLong());
         else if (!inserted.isEmpty()) tree.recordGeneration(streamStart, inserted, clock.getAsLong());
         streamStart = streamPos = -1;
@@ -276,16 +292,46 @@ public final class StoryEditor {
 
     /** The generated spans, for saving. */
     public List<Span> generatedSpans() {
+        return generatedSpansLater().get();
+    }
+
+    /**
+     * The generated spans as they are now, worked out when asked, on any thread, from an immutable
+     * copy of the document taken here at no cost: walking a novel's styles takes 5-20 ms, too long
+     * for the FX thread on every autosave.
+     */
+    public Supplier<List<Span>> generatedSpansLater() {
+        ReadOnlyStyledDocument<Collection<String>, String, Collection<String>> doc =
+                area.getContent().snapshot();
+        return () -> generatedSpans(doc);
+    }
+
+    /** Walks each paragraph's own style spans; a line break is styled like the end of its line, as in the area. */
+    private static List<Span> generatedSpans(
+            ReadOnlyStyledDocument<Collection<String>, String, Collection<String>> doc) {
         List<Span> out = new ArrayList<>();
         int pos = 0, start = -1;
-        for (StyleSpan<Collection<String>> s : area.getStyleSpans(0, area.getLength())) {
-            boolean gen = s.getStyle().contains(GENERATED);
-            if (gen && start < 0) start = pos;
-            if (!gen && start >= 0) {
-                out.add(new Span(start, pos));
-                start = -1;
+        boolean first = true, lastGen = false;
+        for (Paragraph<Collection<String>, String, Collection<String>> p : doc.getParagraphs()) {
+            if (!first) { // the line break before this paragraph
+                if (lastGen && start < 0) start = pos;
+                if (!lastGen && start >= 0) {
+                    out.add(new Span(start, pos));
+                    start = -1;
+                }
+                pos++;
             }
-            pos += s.getLength();
+            first = false;
+            for (StyleSpan<Collection<String>> s : p.getStyleSpans()) {
+                lastGen = s.getStyle().contains(GENERATED);
+                if (s.getLength() == 0) continue;
+                if (lastGen && start < 0) start = pos;
+                if (!lastGen && start >= 0) {
+                    out.add(new Span(start, pos));
+                    start = -1;
+                }
+                pos += s.getLength();
+            }
         }
         if (start >= 0 && pos > start) out.add(new Span(start, pos));
         return out;

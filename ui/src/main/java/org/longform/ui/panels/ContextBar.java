@@ -35,6 +35,13 @@ public final class ContextBar extends VBox {
         setPadding(new Insets(4, 8, 4, 8));
         getChildren().addAll(bar, legend);
         bar.widthProperty().addListener(x -> layoutSegments());
+        // Installed once: a Tooltip is a popup window with its own scene, too dear to make on every recount.
+        Tooltip.install(
+                bar,
+                new Tooltip(
+                        "Prompt layout (cheap changes last, for KV-cache reuse): memory at the top, the story so far, the story, then world "
+                                + "info and the author's note at depth near the end. Counts are exact tokens from the model's tokenizer. 'Recomputes' is "
+                                + "what the next generation must read again; the rest is in the cache."));
     }
 
     private static Region segment(String cls) {
@@ -76,12 +83,6 @@ public final class ContextBar extends VBox {
                 p.reserve(),
                 recompute < 0 ? "" : String.format("  ·  next generation recomputes %,d", recompute),
                 p.storyCut() > 0 ? "  ·  story before character " + p.storyCut() + " is out of view (shaded)" : ""));
-        Tooltip.install(
-                bar,
-                new Tooltip("Prompt layout (cheap changes last, for KV-cache reuse): memory at the top, the story "
-                        + "so far, the story, then world "
-                        + "info and the author's note at depth near the end. Counts are exact tokens from the model's tokenizer. 'Recomputes' is "
-                        + "what the next generation must read again; the rest is in the cache."));
     }
 
     public AssembledPrompt shown() {

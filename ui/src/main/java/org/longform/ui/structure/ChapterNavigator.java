@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javafx.animation.PauseTransition;
 import javafx.beans.InvalidationListener;
+import javafx.collections.ObservableList;
 import javafx.geometry.Insets;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
@@ -131,8 +132,14 @@ public final class ChapterNavigator extends VBox {
 
     private void show(List<Row> rows) {
         Row selected = list.getSelectionModel().getSelectedItem();
-        list.getItems().setAll(rows);
-        if (selected != null) {
+        ObservableList<Row> items = list.getItems();
+        if (rows.size() == items.size()) {
+            // An edit changes a row or two (a length, a view mark): replace only those, not every cell.
+            for (int i = 0; i < rows.size(); i++) if (!rows.get(i).equals(items.get(i))) items.set(i, rows.get(i));
+        } else {
+            items.setAll(rows);
+        }
+        if (selected != null && !rows.contains(list.getSelectionModel().getSelectedItem())) {
             for (Row row : rows) {
                 if (row.chapter().start() == selected.chapter().start()) {
                     list.getSelectionModel().select(row);
