@@ -96,10 +96,19 @@ public final class MatMulVector {
         private boolean xqScaled; // f16: xq carries 2^112 (prepareF16)
         private int T, N, chunk, units, head, heads;
         private Epilogue ep;
+        private final Activations activations;
+        private final Q8Activations q8 = new Q8Activations();
+        private boolean int8; // this product: one token through MatMulInt8 on q8
 
         public Job(int threads) {
+            this(threads, Activations.EXACT);
+        }
+
+        /** With {@link Activations#Q8}, one-token products of the types {@link MatMulInt8} takes round x to int8. */
+        public Job(int threads, Activations activations) {
             scratch = new Scratch[Math.max(1, threads)];
             for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
+            this.activations = activations;
         }
 
         public Job set(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
@@ -122,7 +131,9 @@ public final class MatMulVector {
                 this.head = head;
                 this.heads = head > 0 ? threads : 0;
                 units = heads + (tail + chunk - 1) / chunk;
-                if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
+                int8 = activations == Activations.Q8 && MatMulInt8.handles(w) && w.cols() % Q8Activations.BLOCK == 0;
+                if (int8) q8.quantize(x, w.cols());
+                else if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
                 else if (w instanceof KQuantMatrix km && MatMulKQuant.needsSums(km)) {
                     // k-quants with mins: xq holds x's sums over its 32-wide sub-blocks
                     if (xq.length < w.cols() / 32) xq = new float[w.cols() / 32];
@@ -134,6 +145,7 @@ public final class MatMulVector {
                 }
             } else {
                 heads = 0;
+                int8 = false;
                 // up to 4 panels per unit, while each thread still gets 4+ units: the unit's panels
                 // share each block of x, so x (T x K, megabytes) streams from L3 a quarter as often
                 int panels = (N + NR - 1) / NR;
@@ -175,7 +187,8 @@ public final class MatMulVector {
                     a = heads * head + (u - heads) * chunk;
                     b = Math.min(N, a + chunk);
                 }
-                if (T == 1) gemv(w, x, xq, xqScaled, out, a, b, ep, s);
+                if (int8) MatMulInt8.gemv(w, q8, out, a, b, ep);
+                else if (T == 1) gemv(w, x, xq, xqScaled, out, a, b, ep, s);
                 else gemm(w, xq, T, out, a, b, ep, s);
             }
         }
