@@ -2,6 +2,7 @@ package org.longform.engine.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -86,6 +87,15 @@ class Int8TwinTest {
         }
         assertArrayEquals(got, viaBackend, "the backend's one-token product is the kernel's");
         assertArrayEquals(got, viaThreads, "3 threads");
+    }
+
+    @Test
+    void theOptionIsNamedAsOnTheCommandLine() {
+        assertEquals(Activations.EXACT, Activations.parse("exact"));
+        assertEquals(Activations.Q8, Activations.parse(" Q8 "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Activations.parse("q4"));
+        assertEquals("unknown activation quantization 'q4' (choose exact or q8)", e.getMessage());
+        assertTrue(Q8_1.name().contains("q8 activations"), Q8_1.name());
     }
 
     /** Each code is x / d rounded to nearest, d = max|x| / 127 per 256-block; sub-block sums are the codes' sums. */
