@@ -12,6 +12,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.longform.engine.quant.KQuantMatrix;
 import org.longform.engine.quant.Matrix;
+import org.longform.engine.quant.WeightType;
 
 /**
  * One-token products of k-quant rows with int8 activations ({@link Activations#Q8}, opt-in: x is
@@ -56,19 +57,31 @@ public final class MatMulInt8 {
             return;
         }
         KQuantMatrix m = (KQuantMatrix) w;
-        int nb = m.cols() / 256;
-        for (int n = a; n < b; n++) {
-            float v;
-            if (!VEC) v = MatMulInt8Scalar.dot(m, n, x);
-            else {
-                v = switch (m.type()) {
-                    case Q4_K -> q45(m.data(), m.rowOffset(n), nb, false, x);
-                    case Q5_K -> q45(m.data(), m.rowOffset(n), nb, true, x);
-                    default -> q6k(m.data(), m.rowOffset(n), nb, x);
-                };
-            }
-            MatMulVector.put(out, n, v, ep);
+        if (!VEC) {
+            for (int n = a; n < b; n++) MatMulVector.put(out, n, MatMulInt8Scalar.dot(m, n, x), ep);
+            return;
         }
+        // one row at a time: four rows far apart (more misses in flight, as the q8_0 kernel does) ran
+        // 15-20 % slower here in alternating runs
+        for (int n = a; n < b; n++) row(m, x, out, n, ep);
+    }
+
+    private static void row(KQuantMatrix m, Q8Activations x, float[] out, int n, Epilogue ep) {
+        int nb = m.cols() / 256, bb = m.type().blockBytes;
+        boolean six = m.type() == WeightType.Q6_K, five = m.type() == WeightType.Q5_K;
+        MemorySegment r = m.data().asSlice(m.rowOffset(n), (long) nb * bb);
+        float sum = 0, mn = 0;
+        for (int blk = 0; blk < nb; blk++) {
+            int bo = blk * bb, k = blk * 256;
+            float dx = x.d[blk];
+            if (six) sum = Math.fma(f16(r, bo + 208) * dx, (float) block6(r, bo, x.q, k), sum);
+            else {
+                long v = block45(r, bo, five, x.q, x.bsum, k);
+                sum = Math.fma(f16(r, bo) * dx, (float) (int) v, sum);
+                mn = Math.fma(f16(r, bo + 2) * dx, (float) (int) (v >> 32), mn);
+            }
+        }
+        MatMulVector.put(out, n, sum - mn, ep);
     }
 
     private static float f16(MemorySegment w, long at) {
@@ -87,26 +100,15 @@ public final class MatMulInt8 {
                 ByteVector.fromMemorySegment(BS16, w, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
     }
 
-    private static float q45(MemorySegment seg, long row, int nb, boolean five, Q8Activations x) {
-        int bb = five ? 176 : 144;
-        // the row as its own slice: offsets into it are small ints, so C2 hoists the bounds checks
-        MemorySegment r = seg.asSlice(row, (long) nb * bb);
-        short[] a = x.q;
-        float sum = 0, mn = 0;
-        for (int blk = 0; blk < nb; blk++) {
-            int bo = blk * bb, k = blk * 256;
-            // the 12 scale bytes as four ints of four 6-bit values each (llama.cpp's unpacking):
-            // scales 0-3, scales 4-7, mins 0-3, mins 4-7; reading them one at a time cost more than the products
-            int sa = r.get(INT_LE, bo + 4), sb = r.get(INT_LE, bo + 8), sc = r.get(INT_LE, bo + 12);
-            int s03 = sa & 0x3F3F3F3F, s47 = sc & 0x0F0F0F0F | sa >>> 2 & 0x30303030;
-            int m03 = sb & 0x3F3F3F3F, m47 = sc >>> 4 & 0x0F0F0F0F | sb >>> 2 & 0x30303030;
-            int isum = five ? block5(r, bo, a, k, s03, s47) : block4(r, bo, a, k, s03, s47);
-            int imin = mins(m03, m47, x.bsum, k / 32);
-            float dx = x.d[blk];
-            sum = Math.fma(f16(r, bo) * dx, (float) isum, sum);
-            mn = Math.fma(f16(r, bo + 2) * dx, (float) imin, mn);
-        }
-        return sum - mn;
+    /** Q4_K / Q5_K block at bo: isum (low 32 bits) and imin (high 32 bits), the twin's integers. */
+    private static long block45(MemorySegment r, int bo, boolean five, short[] a, int[] bsum, int k) {
+        // the 12 scale bytes as four ints of four 6-bit values each (llama.cpp's unpacking):
+        // scales 0-3, scales 4-7, mins 0-3, mins 4-7; reading them one at a time cost more than the products
+        int sa = r.get(INT_LE, bo + 4), sb = r.get(INT_LE, bo + 8), sc = r.get(INT_LE, bo + 12);
+        int s03 = sa & 0x3F3F3F3F, s47 = sc & 0x0F0F0F0F | sa >>> 2 & 0x30303030;
+        int m03 = sb & 0x3F3F3F3F, m47 = sc >>> 4 & 0x0F0F0F0F | sb >>> 2 & 0x30303030;
+        int isum = five ? block5(r, bo, a, k, s03, s47) : block4(r, bo, a, k, s03, s47);
+        return isum & 0xFFFFFFFFL | (long) mins(m03, m47, bsum, k / 32) << 32;
     }
 
     private static final boolean WIDE = S.vectorBitSize() >= 256;
@@ -201,20 +203,14 @@ public final class MatMulInt8 {
         return v.and((short) 16);
     }
 
-    private static float q6k(MemorySegment seg, long row, int nb, Q8Activations x) {
-        MemorySegment r = seg.asSlice(row, (long) nb * 210);
-        short[] a = x.q;
-        float sum = 0;
-        for (int blk = 0; blk < nb; blk++) {
-            int bo = blk * 210, k = blk * 256;
-            int isum = 0;
-            for (int n = 0; n < 2; n++) {
-                if (SL == 32) isum += half6(r, bo, n, a, k + 128 * n);
-                else for (int is = 0; is < 2; is++) isum += quarter6(r, bo, n, is, a, k + 128 * n);
-            }
-            sum = Math.fma(f16(r, bo + 208) * x.d[blk], (float) isum, sum);
+    /** Q6_K block at bo: Σ over its 16-wide groups of sc·Σ (q − 32)·a. */
+    private static int block6(MemorySegment r, int bo, short[] a, int k) {
+        if (SL == 32) return half6(r, bo, 0, a, k) + half6(r, bo, 1, a, k + 128);
+        int isum = 0;
+        for (int n = 0; n < 2; n++) {
+            for (int is = 0; is < 2; is++) isum += quarter6(r, bo, n, is, a, k + 128 * n);
         }
-        return sum;
+        return isum;
     }
 
     /** Lanes 8-15 of a 16-lane int vector (the second 16 weights of a 32-wide short vector, paired). */
