@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.longform.engine.Assets;
 import org.longform.engine.gen.Generator;
+import org.longform.engine.kernels.Activations;
 import org.longform.engine.kernels.BackendKind;
 import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
@@ -149,6 +150,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "KV cache memory budget in MiB (0 = an 84k window within half the heap).")
     long kvBudgetMb;
 
+    @Option(
+            names = "--act-quant",
+            paramLabel = "MODE",
+            defaultValue = "exact",
+            description =
+                    "Decode activations: exact (default) or q8, which rounds them to int8 per 256 values (llama.cpp's q8_K) "
+                            + "so Q4_K/Q5_K/Q6_K layers multiply integers: faster, an approximation (docs/PERFORMANCE.md).")
+    String actQuant;
+
     @Option(names = "--chunk", defaultValue = "256", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).")
     int chunk;
 
@@ -189,7 +199,8 @@ public final class ServeCommand implements Callable<Integer> {
                 .withBlockSize(blockSize)
                 .withChunkSize(chunk)
                 .withKvBudget(kvBudgetMb * 1024 * 1024)
-                .withWeights(WeightType.parseQuant(quant));
+                .withWeights(WeightType.parseQuant(quant))
+                .withActivations(Activations.parse(actQuant));
         try (Generator g = Generator.open(modelDir(), eo);
                 LongformServer s = LongformServer.start(cfg, g)) {
             err.printf(

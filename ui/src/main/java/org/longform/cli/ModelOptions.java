@@ -2,6 +2,7 @@ package org.longform.cli;
 
 import java.nio.file.Path;
 import org.longform.engine.Assets;
+import org.longform.engine.kernels.Activations;
 import org.longform.engine.kernels.BackendKind;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.quant.WeightType;
@@ -64,6 +65,15 @@ public final class ModelOptions {
                             + "The quantized form is cached next to the model and mapped on the next load.")
     String quant;
 
+    @Option(
+            names = "--act-quant",
+            paramLabel = "MODE",
+            defaultValue = "exact",
+            description =
+                    "Decode activations: exact (default) or q8, which rounds them to int8 per 256 values (llama.cpp's q8_K) "
+                            + "so Q4_K/Q5_K/Q6_K layers multiply integers: faster, an approximation (docs/PERFORMANCE.md).")
+    String actQuant;
+
     public Path modelDir() {
         return model != null ? model : Assets.demoModel();
     }
@@ -75,12 +85,13 @@ public final class ModelOptions {
 
     public EngineOptions engineOptions(int chunk) {
         return new EngineOptions(
-                BackendKind.parse(backend),
-                threads,
-                blockSize,
-                chunk,
-                kvBudgetMb * 1024 * 1024,
-                KvDType.parse(kvDType),
-                quant());
+                        BackendKind.parse(backend),
+                        threads,
+                        blockSize,
+                        chunk,
+                        kvBudgetMb * 1024 * 1024,
+                        KvDType.parse(kvDType),
+                        quant())
+                .withActivations(Activations.parse(actQuant));
     }
 }

@@ -64,6 +64,13 @@ class BenchCommandTest {
         assertEquals(
                 "bf16", new ObjectMapper().readTree(again.out()).get("weights").asText());
 
+        // int8 activations: an opt-in the backend names (bf16 weights themselves stay exact)
+        CliTest.Run act = CliTest.run(concat(new String[] {"bench", "--act-quant", "q8"}, common));
+        assertEquals(0, act.code(), act.err());
+        assertTrue(
+                new ObjectMapper().readTree(act.out()).get("backend").asText().contains("q8 activations"), act.out());
+        assertFalse(p.get("backend").asText().contains("q8"), "exact by default: " + plain.out());
+
         CliTest.Run bad = CliTest.run(concat(new String[] {"bench", "--quant", "q3_k"}, common));
         assertFalse(bad.code() == 0);
         assertTrue(bad.err().contains("q3_k"), bad.err());

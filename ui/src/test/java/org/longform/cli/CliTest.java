@@ -294,9 +294,12 @@ class CliTest {
             {"--ids", "1,2,3", "--evict", "0:9", "--then-ids", "4"},
             {"--ids", "1,2,3", "--evict", "one:two", "--then-ids", "4"},
             {"--ids", "1,2,3", "--evict", "0:1"},
-            {"--ids", "1,2,3", "--kv-dtype", "q4"}
+            {"--ids", "1,2,3", "--kv-dtype", "q4"},
+            {"--ids", "1,2,3", "--act-quant", "q4"}
         };
-        String[] says = {"outside", "outside", "START:END", "needs --then-ids", "f32, bf16, f16 or int8"};
+        String[] says = {
+            "outside", "outside", "START:END", "needs --then-ids", "f32, bf16, f16 or int8", "choose exact or q8"
+        };
         for (int i = 0; i < bad.length; i++) {
             String[] args = new String[bad[i].length + 3];
             args[0] = "logits";

@@ -18,12 +18,17 @@ public final class Backends {
 
     /** @param threads compute threads; 0 = the physical cores ({@link CpuCores#physical}) */
     public static Backend create(BackendKind kind, int threads) {
+        return create(kind, threads, Activations.EXACT);
+    }
+
+    /** As {@link #create(BackendKind, int)}, the vector backend rounding decode activations as {@code activations} says. */
+    public static Backend create(BackendKind kind, int threads, Activations activations) {
         int n = CpuCores.resolve(threads);
         return switch (kind) {
             case SCALAR -> new ScalarBackend();
-            case VECTOR -> new VectorBackend(n);
+            case VECTOR -> new VectorBackend(n, activations);
             case CUDA -> {
-                Backend cpu = cpu(n);
+                Backend cpu = cpu(n, activations);
                 BackendProvider cuda = provider(BackendKind.CUDA);
                 if (cuda == null) {
                     cpu.close();
@@ -32,7 +37,7 @@ public final class Backends {
                 yield cuda.create(cpu);
             }
             case AUTO -> {
-                Backend cpu = cpu(n);
+                Backend cpu = cpu(n, activations);
                 BackendProvider cuda = provider(BackendKind.CUDA);
                 Backend gpu = cuda != null ? cuda.tryCreate(cpu) : null;
                 yield gpu != null ? gpu : cpu;
@@ -70,12 +75,12 @@ public final class Backends {
                         .toList();
     }
 
-    private static Backend cpu(int n) {
+    private static Backend cpu(int n, Activations activations) {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             LOG.warning(
                     "jdk.incubator.vector is not enabled (run with --add-modules jdk.incubator.vector); falling back to the slow scalar backend");
             return new ScalarBackend();
         }
-        return new VectorBackend(n);
+        return new VectorBackend(n, activations);
     }
 }

@@ -101,16 +101,29 @@ public final class MatMulVector {
         private boolean xqScaled; // f16: xq carries 2^112 (prepareF16)
         private int T, N, chunk, units, head, heads;
         private Epilogue ep;
+        private final Activations activations;
+        private final Q8Activations q8 = new Q8Activations();
+        private boolean int8; // this product: one token through MatMulInt8 on q8
 
         public Job(int threads) {
-            this(threads, TILE);
+            this(threads, Activations.EXACT, TILE);
+        }
+
+        /** With {@link Activations#Q8}, one-token products of the types {@link MatMulInt8} takes round x to int8. */
+        public Job(int threads, Activations activations) {
+            this(threads, activations, TILE);
         }
 
         /** With a given register tile (tests and benchmarks compare tiles in one JVM). */
         Job(int threads, GemmTile tile) {
+            this(threads, Activations.EXACT, tile);
+        }
+
+        private Job(int threads, Activations activations, GemmTile tile) {
             this.tile = tile;
             scratch = new Scratch[Math.max(1, threads)];
             for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
+            this.activations = activations;
         }
 
         public Job set(Matrix w, float[] x, int T, float[] out, Epilogue ep) {
@@ -133,7 +146,9 @@ public final class MatMulVector {
                 this.head = head;
                 this.heads = head > 0 ? threads : 0;
                 units = heads + (tail + chunk - 1) / chunk;
-                if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
+                int8 = activations == Activations.Q8 && MatMulInt8.handles(w) && w.cols() % Q8Activations.BLOCK == 0;
+                if (int8) q8.quantize(x, w.cols());
+                else if (w.type() == WeightType.Q4_0) prepareQ4(x, w.cols());
                 else if (w instanceof KQuantMatrix km && MatMulKQuant.needsSums(km)) {
                     // k-quants with mins: xq holds x's sums over its 32-wide sub-blocks
                     if (xq.length < w.cols() / 32) xq = new float[w.cols() / 32];
@@ -145,6 +160,7 @@ public final class MatMulVector {
                 }
             } else {
                 heads = 0;
+                int8 = false;
                 // up to tile.unitPanels panels per unit, while each thread still gets 4+ units
                 int nr = tile.nr, panels = (N + nr - 1) / nr;
                 chunk = nr * Math.max(1, Math.min(tile.unitPanels, panels / (4 * threads)));
@@ -185,7 +201,8 @@ public final class MatMulVector {
                     a = heads * head + (u - heads) * chunk;
                     b = Math.min(N, a + chunk);
                 }
-                if (T == 1) gemv(w, x, xq, xqScaled, out, a, b, ep, s);
+                if (int8) MatMulInt8.gemv(w, q8, out, a, b, ep);
+                else if (T == 1) gemv(w, x, xq, xqScaled, out, a, b, ep, s);
                 else gemm(w, xq, T, out, a, b, ep, s, tile);
             }
         }

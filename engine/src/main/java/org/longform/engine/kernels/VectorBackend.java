@@ -9,16 +9,24 @@ public final class VectorBackend implements Backend {
     private final Parallel par;
     private final MatMulVector.Job mm;
     private final AttentionJob att;
+    private final Activations activations;
 
     public VectorBackend(int threads) {
+        this(threads, Activations.EXACT);
+    }
+
+    /** {@link Activations#Q8}: one-token k-quant products round x to int8 ({@link MatMulInt8}; an approximation). */
+    public VectorBackend(int threads, Activations activations) {
         this.par = new Parallel(threads);
-        this.mm = new MatMulVector.Job(par.threads());
+        this.activations = activations;
+        this.mm = new MatMulVector.Job(par.threads(), activations);
         this.att = new AttentionJob(par.threads());
     }
 
     @Override
     public String name() {
-        return "vector(" + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit, " + par.threads() + " threads)";
+        return "vector(" + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit, " + par.threads() + " threads"
+                + (activations == Activations.Q8 ? ", q8 activations" : "") + ")";
     }
 
     public int threads() {

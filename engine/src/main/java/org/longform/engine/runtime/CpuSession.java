@@ -42,7 +42,7 @@ public final class CpuSession implements Session {
 
     /** A CPU session with the backend {@code options} name (a CUDA backend then runs the matrix products only). */
     public CpuSession(Model model, EngineOptions options) {
-        this(model, options, Backends.create(options.backend(), options.threads()));
+        this(model, options, Backends.create(options.backend(), options.threads(), options.activations()));
     }
 
     /** A CPU session on {@code backend}, which it owns (closed with the session, or here if opening fails). */

@@ -1,5 +1,6 @@
 package org.longform.engine.runtime;
 
+import org.longform.engine.kernels.Activations;
 import org.longform.engine.kernels.BackendKind;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.quant.WeightType;
@@ -8,7 +9,8 @@ import org.longform.engine.quant.WeightType;
  * How a model is loaded and a session runs, as values (nothing here is read from system
  * properties): the backend, threads (0 = the physical cores), KV block size in tokens, prefill chunk size in
  * tokens, the KV memory budget in bytes (0 = enough for an 84k-token window, capped at half the
- * physical memory), the KV page dtype, and the weights' quantization at load (null = as stored).
+ * physical memory), the KV page dtype, the weights' quantization at load (null = as stored), and
+ * whether decode rounds activations to int8 ({@link Activations}; exact unless asked).
  */
 public record EngineOptions(
         BackendKind backend,
@@ -17,7 +19,8 @@ public record EngineOptions(
         int chunkSize,
         long kvBudgetBytes,
         KvDType kvDType,
-        WeightType weights) {
+        WeightType weights,
+        Activations activations) {
     public EngineOptions {
         if (backend == null) backend = BackendKind.AUTO;
         if (weights != null && !weights.quantized()) weights = null; // a dense type means: as stored
@@ -28,6 +31,19 @@ public record EngineOptions(
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0");
         if (kvBudgetBytes < 0) throw new IllegalArgumentException("KV budget must be >= 0");
         if (kvDType == null) kvDType = KvDType.F32;
+        if (activations == null) activations = Activations.EXACT;
+    }
+
+    /** Exact activations ({@link Activations#EXACT}). */
+    public EngineOptions(
+            BackendKind backend,
+            int threads,
+            int blockSize,
+            int chunkSize,
+            long kvBudgetBytes,
+            KvDType kvDType,
+            WeightType weights) {
+        this(backend, threads, blockSize, chunkSize, kvBudgetBytes, kvDType, weights, Activations.EXACT);
     }
 
     /** Auto backend, the physical cores, 64-token blocks, 512-token chunks, the default budget, f32 pages (exact), stored weights. */
@@ -36,7 +52,7 @@ public record EngineOptions(
     }
 
     public EngineOptions withBackend(BackendKind b) {
-        return new EngineOptions(b, threads, blockSize, chunkSize, kvBudgetBytes, kvDType, weights);
+        return new EngineOptions(b, threads, blockSize, chunkSize, kvBudgetBytes, kvDType, weights, activations);
     }
 
     /** The backend named as on the command line: auto, cuda, vector or scalar. */
@@ -45,27 +61,35 @@ public record EngineOptions(
     }
 
     public EngineOptions withThreads(int t) {
-        return new EngineOptions(backend, t, blockSize, chunkSize, kvBudgetBytes, kvDType, weights);
+        return new EngineOptions(backend, t, blockSize, chunkSize, kvBudgetBytes, kvDType, weights, activations);
     }
 
     public EngineOptions withBlockSize(int b) {
-        return new EngineOptions(backend, threads, b, chunkSize, kvBudgetBytes, kvDType, weights);
+        return new EngineOptions(backend, threads, b, chunkSize, kvBudgetBytes, kvDType, weights, activations);
     }
 
     public EngineOptions withChunkSize(int c) {
-        return new EngineOptions(backend, threads, blockSize, c, kvBudgetBytes, kvDType, weights);
+        return new EngineOptions(backend, threads, blockSize, c, kvBudgetBytes, kvDType, weights, activations);
     }
 
     public EngineOptions withKvBudget(long bytes) {
-        return new EngineOptions(backend, threads, blockSize, chunkSize, bytes, kvDType, weights);
+        return new EngineOptions(backend, threads, blockSize, chunkSize, bytes, kvDType, weights, activations);
     }
 
     public EngineOptions withKvDType(KvDType t) {
-        return new EngineOptions(backend, threads, blockSize, chunkSize, kvBudgetBytes, t, weights);
+        return new EngineOptions(backend, threads, blockSize, chunkSize, kvBudgetBytes, t, weights, activations);
     }
 
     /** Weights quantized at load to {@code q} (q8_0, q4_0); null: as stored. */
     public EngineOptions withWeights(WeightType q) {
-        return new EngineOptions(backend, threads, blockSize, chunkSize, kvBudgetBytes, kvDType, q);
+        return new EngineOptions(backend, threads, blockSize, chunkSize, kvBudgetBytes, kvDType, q, activations);
+    }
+
+    /**
+     * {@link Activations#Q8}: one-token k-quant products round x to int8 (an approximation, opt-in);
+     * {@link Activations#EXACT}: never (the default).
+     */
+    public EngineOptions withActivations(Activations a) {
+        return new EngineOptions(backend, threads, blockSize, chunkSize, kvBudgetBytes, kvDType, weights, a);
     }
 }

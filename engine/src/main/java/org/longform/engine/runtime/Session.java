@@ -62,7 +62,7 @@ public interface Session extends AutoCloseable {
 
     /** As above, with the backend passed through {@code wrap} (a {@link TimedBackend} for profiles). */
     static Session open(Model model, EngineOptions options, UnaryOperator<Backend> wrap) {
-        Backend backend = wrap.apply(Backends.create(options.backend(), options.threads()));
+        Backend backend = wrap.apply(Backends.create(options.backend(), options.threads(), options.activations()));
         DeviceSession device;
         try {
             // A backend that runs the whole model on its device (CUDA) gets every sequence operation.

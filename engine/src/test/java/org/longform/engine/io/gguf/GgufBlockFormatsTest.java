@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.longform.engine.Assets;
 import org.longform.engine.Fixtures;
+import org.longform.engine.kernels.Activations;
 import org.longform.engine.model.Model;
 import org.longform.engine.quant.KQuantMatrix;
 import org.longform.engine.quant.WeightType;
@@ -159,6 +160,68 @@ class GgufBlockFormatsTest {
     }
 
     static final int DECODE_STEPS = 48;
+
+    /**
+     * {@link Activations#Q8} (opt-in: decode rounds x to int8 per 256 values) on real text: every
+     * position fed one token at a time with exact and with int8 activations, each scored against the
+     * exact bf16 run's top-1, and the largest logit change between the two. The floor is pinned below
+     * what was measured.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Q4_K_M, 0.98", "Q4_K, 0.98", "Q5_K, 0.98", "Q6_K, 0.98"})
+    void int8ActivationsKeepTheTopToken(String name, double minAgreement) throws IOException {
+        boolean mix = name.equals("Q4_K_M");
+        ToIntFunction<String> typeFor = n -> !mix
+                ? typeOf(name)
+                : n.equals("token_embd.weight") || n.contains("ffn_down") ? GgufFile.Q6_K : GgufFile.Q4_K;
+        Path file = tmp.resolve("demo-" + name + ".gguf");
+        try (Model demo = Model.load(Assets.demoModel(), null, false)) {
+            GgufWriter.mpt(demo.config(), demo.weights(), (g, n, m) -> g.matrix(n, m, typeFor.applyAsInt(n)))
+                    .write(file);
+        }
+        try (Model g = Model.load(file, null, false)) {
+            int V = g.config().vocabSize();
+            float[] exact = decodeAll(g, Activations.EXACT), q8 = decodeAll(g, Activations.Q8);
+            int agreeExact = 0, agreeQ8 = 0, same = 0;
+            double worst = 0;
+            for (int i = 0; i < exact.length; i++) worst = Math.max(worst, Math.abs(exact[i] - q8[i]));
+            for (int p = 0; p < POSITIONS; p++) {
+                int e = Fixtures.argmax(exact, p * V, V), q = Fixtures.argmax(q8, p * V, V);
+                if (e == exactTop[p]) agreeExact++;
+                if (q == exactTop[p]) agreeQ8++;
+                if (e == q) same++;
+            }
+            System.out.printf(
+                    "%s GGUF, decode one token at a time, top-1 agreement with exact bf16: exact activations"
+                            + " %d/%d = %.1f%%, int8 activations %d/%d = %.1f%%; int8 vs exact activations: same"
+                            + " top-1 %d/%d, max |dlogit| %.3g%n",
+                    name,
+                    agreeExact,
+                    POSITIONS,
+                    100.0 * agreeExact / POSITIONS,
+                    agreeQ8,
+                    POSITIONS,
+                    100.0 * agreeQ8 / POSITIONS,
+                    same,
+                    POSITIONS,
+                    worst);
+            assertTrue((double) agreeQ8 / POSITIONS >= minAgreement, name + " int8 agreement " + agreeQ8);
+            assertTrue(worst > 0, "int8 activations changed nothing: the option did not reach the kernels");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Logits of all {@link #POSITIONS}, fed one token at a time. */
+    private static float[] decodeAll(Model m, Activations a) {
+        int V = m.config().vocabSize();
+        float[] out = new float[POSITIONS * V];
+        try (Session s =
+                Session.open(m, EngineOptions.defaults().withBackend("vector").withActivations(a))) {
+            for (int p = 0; p < POSITIONS; p++) System.arraycopy(s.feed(ids[p]), 0, out, p * V, V);
+        }
+        return out;
+    }
 
     /** Logits of the first {@link #DECODE_STEPS} positions, fed one token at a time. */
     private static float[] decodeLogits(Model m) {
