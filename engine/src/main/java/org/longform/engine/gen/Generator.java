@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.longform.engine.context.ContextMap;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.ReusePlan;
+import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.model.Model;
 import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
@@ -125,6 +126,16 @@ public final class Generator implements AutoCloseable {
      * {@link StopReason#MAX_TOKENS} (of zero tokens asked); {@code ids} is empty.
      */
     public GenerationResult prefill(GenerationRequest req, TokenListener listener, CancelToken cancel, int step) {
+        model.checkFiles();
+        try {
+            return prefillChecked(req, listener, cancel, step);
+        } catch (InternalError e) {
+            throw readFault(e);
+        }
+    }
+
+    private GenerationResult prefillChecked(
+            GenerationRequest req, TokenListener listener, CancelToken cancel, int step) {
         if (step < 1) throw new IllegalArgumentException("step must be >= 1, got " + step);
         TokenListener l = listener != null ? listener : TokenListener.NONE;
         CancelToken c = cancel != null ? cancel : new CancelToken();
@@ -176,7 +187,38 @@ public final class Generator implements AutoCloseable {
                 ContextMap.of(req.promptIds().length, Math.min(keep, prompt.length), evicted));
     }
 
+    /**
+     * Generates on the calling thread. A weight file truncated or rewritten in place since the model
+     * was loaded is refused first with one line naming it ({@link Model#checkFiles}); one that
+     * changes during the call (a read fault on the mapping) ends it the same way, the cache dropped.
+     */
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
+        model.checkFiles();
+        try {
+            return generateChecked(req, listener, cancel);
+        } catch (InternalError e) {
+            throw readFault(e);
+        }
+    }
+
+    /**
+     * A read fault on a mapped file (JDK 25 turns the SIGBUS into this InternalError) as a one-line
+     * {@link ModelFormatException}; the cache, part-written, is dropped. Other errors pass through.
+     */
+    private RuntimeException readFault(InternalError e) {
+        String m = String.valueOf(e.getMessage());
+        if (!m.contains("unsafe memory access")) throw e;
+        session.reset();
+        try {
+            model.checkFiles();
+        } catch (ModelFormatException changed) {
+            return changed;
+        }
+        return new ModelFormatException(
+                model.dir(), "a weight file could not be read (" + m + "); load the model again", e);
+    }
+
+    private GenerationResult generateChecked(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         TokenListener l = listener != null ? listener : TokenListener.NONE;
         CancelToken c = cancel != null ? cancel : new CancelToken();
         SamplerSettings st = req.sampler();
