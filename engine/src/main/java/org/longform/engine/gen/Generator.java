@@ -131,6 +131,8 @@ public final class Generator implements AutoCloseable {
             return prefillChecked(req, listener, cancel, step);
         } catch (InternalError e) {
             throw readFault(e);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e);
         }
     }
 
@@ -198,6 +200,8 @@ public final class Generator implements AutoCloseable {
             return generateChecked(req, listener, cancel);
         } catch (InternalError e) {
             throw readFault(e);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e);
         }
     }
 
@@ -216,6 +220,18 @@ public final class Generator implements AutoCloseable {
         }
         return new ModelFormatException(
                 model.dir(), "a weight file could not be read (" + m + "); load the model again", e);
+    }
+
+    /**
+     * An allocation the Java heap could not make during a call: the call fails with one line, the
+     * cache (maybe part-written) is dropped and the caller, its text and the model stay usable.
+     */
+    private RuntimeException outOfMemory(OutOfMemoryError e) {
+        session.reset();
+        long max = Runtime.getRuntime().maxMemory();
+        return new IllegalStateException(
+                "out of memory while generating (" + e.getMessage() + ", Java heap of " + (max >> 20)
+                        + " MiB): nothing was lost; try a smaller window or a larger heap (LONGFORM_HEAP=-Xmx...)");
     }
 
     private GenerationResult generateChecked(GenerationRequest req, TokenListener listener, CancelToken cancel) {

@@ -35,7 +35,10 @@ class TruncatedMappingTest {
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
                 .start();
-        assertTrue(p.waitFor(240, TimeUnit.SECONDS), "the child hung");
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("the child hung: " + Files.readString(out, StandardCharsets.UTF_8));
+        }
         String text = Files.readString(out, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), "the JVM died: " + text);
         assertFalse(Files.exists(tmp.resolve("hs_err.log")), "HotSpot crashed");
