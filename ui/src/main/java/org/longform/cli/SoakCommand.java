@@ -122,7 +122,10 @@ public final class SoakCommand implements Callable<Integer> {
                         w,
                         r.heapGrowthBytes() / 1048576.0,
                         r.rssGrowthKb() / 1024.0,
-                        r.logitsIdentical() ? "identical to" : "DIFFER from",
+                        r.logitsIdentical()
+                                ? "identical to"
+                                : "max |diff| " + r.logitsMaxDiff()
+                                        + (r.sameTopToken() ? ", same top token, vs" : " from"),
                         r.promptTokens());
                 for (String p : problems) err.println("soak: " + p);
             }
@@ -164,6 +167,8 @@ public final class SoakCommand implements Callable<Integer> {
         t.put("nmt_growth_kb", r.nmtGrowthKb());
         t.put("prompt_tokens", r.promptTokens());
         t.put("logits_identical", r.logitsIdentical());
+        t.put("logits_max_diff", r.logitsMaxDiff());
+        t.put("same_top_token", r.sameTopToken());
         t.put("fresh_text_same_ids", r.freshTextSameIds());
         t.put("wall_ms", r.wallMs());
         ArrayNode p = root.putArray("problems");

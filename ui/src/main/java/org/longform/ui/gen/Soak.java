@@ -95,6 +95,9 @@ public final class Soak {
             int shiftedTokens,
             int promptTokens,
             boolean logitsIdentical,
+            double logitsMaxDiff,
+            boolean sameTopToken,
+            boolean scalar,
             boolean freshTextSameIds,
             int warmup,
             long wallMs) {
@@ -148,8 +151,11 @@ public final class Soak {
             if (e.fds() != w.fds()) p.add("open files: " + w.fds() + " at warm-up, " + e.fds() + " at the end");
             if (e.fileMappings() != w.fileMappings())
                 p.add("file mappings: " + w.fileMappings() + " at warm-up, " + e.fileMappings() + " at the end");
-            if (!logitsIdentical)
-                p.add("the cache's logits differ from a fresh prefill of the same " + promptTokens + " tokens");
+            // bit for bit on the scalar backend; the Vector API sums one token in another order than a chunk
+            // (measured ~4e-6 on the demo model), so there the next token must agree and the gap is reported
+            if (scalar ? !logitsIdentical : !sameTopToken)
+                p.add("the cache's logits differ from a fresh prefill of the same " + promptTokens
+                        + " tokens (max |diff| " + logitsMaxDiff + (sameTopToken ? "" : ", another top token") + ")");
             return p;
         }
     }
@@ -194,8 +200,12 @@ public final class Soak {
                 }
             }
             int[] prompt = g.cachedTokens();
-            boolean same = logitsMatchAFreshSession(prompt);
+            float[][] both = logitsAndAFreshSessions(prompt);
+            double diff = 0;
+            for (int i = 0; i < both[0].length; i++) diff = Math.max(diff, Math.abs(both[0][i] - both[1][i]));
             boolean sameIds = freshPipelineIds(prompt);
+            boolean scalar =
+                    ((EngineTextGenerator) g).session().backend().name().equals("scalar");
             return new Result(
                     samples,
                     generations,
@@ -208,7 +218,10 @@ public final class Soak {
                     generated,
                     shifted,
                     prompt.length,
-                    same,
+                    Arrays.equals(both[0], both[1]),
+                    diff,
+                    argmax(both[0]) == argmax(both[1]),
+                    scalar,
                     sameIds,
                     o.warmup(),
                     (System.nanoTime() - t0) / 1_000_000);
@@ -354,16 +367,20 @@ public final class Soak {
 
     /**
      * The live cache's next-token logits (it recomputes only the last token) against a new session
-     * on the same model and options that prefills the same prompt from nothing: bit for bit.
+     * on the same model and options that prefills the same prompt from nothing.
      */
-    private boolean logitsMatchAFreshSession(int[] prompt) {
-        if (!(g instanceof EngineTextGenerator e)) return false;
-        Session live = e.session();
+    private float[][] logitsAndAFreshSessions(int[] prompt) {
+        Session live = ((EngineTextGenerator) g).session();
         float[] mine = live.sync(prompt, null, null).clone();
         try (Session fresh = Session.open(live.model(), live.options())) {
-            float[] theirs = fresh.sync(prompt, null, null);
-            return Arrays.equals(mine, theirs);
+            return new float[][] {mine, fresh.sync(prompt, null, null).clone()};
         }
+    }
+
+    static int argmax(float[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+        return best;
     }
 
     /** Whether a new pipeline on the final text assembles the very prompt the live one holds (same tokenization). */

@@ -116,6 +116,6 @@ class SoakTest {
     }
 
     static Soak.Result result(List<Soak.Sample> s, boolean logits) {
-        return new Soak.Result(s, 2, 1, 1, 1, 0, 0, 0, 10, 0, 50, logits, true, 100, 1);
+        return new Soak.Result(s, 2, 1, 1, 1, 0, 0, 0, 10, 0, 50, logits, logits ? 0 : 1e-6, true, true, true, 100, 1);
     }
 }
