@@ -51,8 +51,8 @@ public final class ContinueCommand implements Callable<Integer> {
         @Option(
                 names = "--file",
                 paramLabel = "F",
-                description =
-                        "Continue this text file (UTF-8, UTF-16 with a BOM, Windows-1252 or Latin-1, as the editor reads it).")
+                description = "Continue this text file (UTF-8, UTF-16 with a BOM, Windows-1252 or Latin-1,"
+                        + " as the editor reads it).")
         Path file;
 
         @Option(names = "--ids", paramLabel = "1,2,3", description = "Continue these token ids.")

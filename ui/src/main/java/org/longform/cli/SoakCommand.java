@@ -91,7 +91,8 @@ public final class SoakCommand implements Callable<Integer> {
             Soak.Result r = soak.run(s -> {
                 if (!json)
                     err.printf(
-                            "cycle %d: heap %.1f MiB, rss %.1f MiB%s, threads %d, files %d, mappings %d, story %d chars%n",
+                            "cycle %d: heap %.1f MiB, rss %.1f MiB%s, threads %d, files %d, mappings %d,"
+                                    + " story %d chars%n",
                             s.cycle(),
                             s.heapUsedBytes() / 1048576.0,
                             s.rssKb() / 1024.0,
@@ -105,7 +106,8 @@ public final class SoakCommand implements Callable<Integer> {
             if (json) out.println(toJson(r, problems));
             else {
                 err.printf(
-                        "%d cycles in %.1f s: %d generations (%d stopped), %d retries, %d edits (%d cuts), %d undos, %d saves,"
+                        "%d cycles in %.1f s: %d generations (%d stopped), %d retries, %d edits (%d cuts),"
+                                + " %d undos, %d saves,"
                                 + " %d tokens generated, %d shifted out; from cycle %d: heap %+.2f MiB, rss %+.1f MiB;"
                                 + " logits %s a fresh prefill of %d tokens%n",
                         cycles,
