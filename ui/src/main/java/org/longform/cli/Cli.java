@@ -21,6 +21,7 @@ import picocli.CommandLine;
             MakeModelCommand.class,
             ExportGgufCommand.class,
             ReplayCommand.class,
+            SoakCommand.class,
             DownloadCommand.class,
             DoctorCommand.class,
             ExportCommand.class,

@@ -2,8 +2,6 @@ package org.longform.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +24,7 @@ import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
 import org.longform.server.remote.RemoteCompletions;
 import org.longform.server.remote.RemoteOptions;
+import org.longform.ui.story.TextEncoding;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,7 +48,11 @@ public final class ContinueCommand implements Callable<Integer> {
         @Option(names = "--prompt", paramLabel = "TEXT", description = "The text to continue.")
         String prompt;
 
-        @Option(names = "--file", paramLabel = "F", description = "Continue this UTF-8 text file.")
+        @Option(
+                names = "--file",
+                paramLabel = "F",
+                description = "Continue this text file (UTF-8, UTF-16 with a BOM, Windows-1252 or Latin-1,"
+                        + " as the editor reads it).")
         Path file;
 
         @Option(names = "--ids", paramLabel = "1,2,3", description = "Continue these token ids.")
@@ -307,13 +310,10 @@ public final class ContinueCommand implements Callable<Integer> {
         String text = input.prompt;
         if (input.file != null) {
             if (!Files.isRegularFile(input.file)) throw new ModelFormatException(input.file, "file not found");
-            byte[] b = Files.readAllBytes(input.file);
-            var dec = StandardCharsets.UTF_8.newDecoder();
-            try {
-                text = dec.decode(ByteBuffer.wrap(b)).toString();
-            } catch (CharacterCodingException e) {
-                throw new ModelFormatException(input.file, "is not UTF-8 text");
-            }
+            // the editor's own detection: a Windows-1252, Latin-1 or UTF-16 file reads with a one-line notice
+            TextEncoding.Decoded d = TextEncoding.decode(Files.readAllBytes(input.file));
+            if (d.readAs() != null) System.err.println("longform: " + input.file.getFileName() + " was " + d.readAs());
+            text = d.text();
         }
         return tokenizer.encode(text);
     }

@@ -171,6 +171,38 @@ class CliTest {
         assertFalse(a.out().contains("model "), "no statistics on stdout");
     }
 
+    /** `continue --file` refused a Windows-1252 chapter ("not UTF-8 text"); it now reads it as the editor does. */
+    @Test
+    void continueFileRefusedANonUtf8File(@TempDir Path tmp) throws Exception {
+        String text = "\u201cWell,\u201d she said \u2013 and stopped. It cost \u20ac5.";
+        Path cp1252 = tmp.resolve("old chapter.txt");
+        Files.write(cp1252, text.getBytes("windows-1252"));
+        Path utf16 = tmp.resolve("utf16.txt");
+        Files.write(utf16, ("\uFEFF" + text).getBytes(StandardCharsets.UTF_16LE));
+        String[] greedy = {"--max-tokens", "6", "--temperature", "0", "--print-ids"};
+        Run want = run(concat(new String[] {"continue", "--prompt", text}, greedy));
+        assertEquals(0, want.code(), want.err());
+        Run got = run(concat(new String[] {"continue", "--file", cp1252.toString()}, greedy));
+        assertEquals(0, got.code(), got.err());
+        assertEquals(want.out(), got.out(), "the same text, so the same greedy continuation");
+        assertTrue(
+                got.err()
+                        .lines()
+                        .anyMatch(l -> l.equals("longform: old chapter.txt was not UTF-8: read as Windows-1252"
+                                + " (curly quotes and dashes from an older editor)")),
+                got.err());
+        Run u = run(concat(new String[] {"continue", "--file", utf16.toString()}, greedy));
+        assertEquals(0, u.code(), u.err());
+        assertEquals(want.out(), u.out());
+        assertTrue(u.err().contains("utf16.txt was read as UTF-16LE"), u.err());
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
     @Test
     void errorsAreOneLineNamingTheFileAndExitNonZero(@TempDir Path tmp) throws Exception {
         Run r = run("logits", "--model", tmp.resolve("missing").toString(), "--ids", "1,2");

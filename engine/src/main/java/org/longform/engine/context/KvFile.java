@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 import org.longform.engine.kv.KvCache;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.kv.KvPool;
@@ -17,16 +18,22 @@ import org.longform.engine.kv.KvPool;
 /**
  * A KV cache saved next to its story: header (magic, version, dtype, shape, token count, model
  * identity), the token ids, then every row in a block-size independent order [layer][k|v][head]
- * [slot][head_dim] (int8 scales after, [layer][k|v][head][slot]). Written through a memory map to a
- * temporary file and moved into place, so a crash never leaves a half-written cache under the real
- * name; read back through a memory map straight into pool pages.
+ * [slot][head_dim] (int8 scales after, [layer][k|v][head][slot]), then an 8-byte trailer: the
+ * CRC32C of everything before it and the magic again. Written through a memory map to a temporary
+ * file and moved into place, so a crash never leaves a half-written cache under the real name; read
+ * back through a memory map straight into pool pages once the checksum holds.
+ *
+ * <p>Format 1 (before the checksum) is refused, not read: a cache is only ever a saving of compute,
+ * and a file whose rows were changed on disk would be trusted as is, so the one recompute costs less
+ * than the risk.
  */
 public final class KvFile {
     private KvFile() {}
 
     static final int MAGIC = 0x564B464C; // "LFKV" little-endian
-    static final int VERSION = 1;
+    static final int VERSION = 2; // 2: the CRC32C trailer
     static final int HEADER = 64; // 8 ints + 32 identity bytes
+    static final int TRAILER = 8; // CRC32C of the bytes before it, then MAGIC
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
 
     /** Where a story's cache lives: beside it, named after it. */
@@ -67,6 +74,8 @@ public final class KvFile {
                 MemorySegment.copy(identity, 0, out, ValueLayout.JAVA_BYTE, 32, 32);
                 MemorySegment.copy(tokens, 0, out, I32, HEADER, n);
                 copy(pool, cache, n, n, out, tokensEnd(n), true);
+                out.set(I32, size - TRAILER, crc(out, size - TRAILER));
+                out.set(I32, size - TRAILER + 4, MAGIC);
                 out.force();
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -111,6 +120,7 @@ public final class KvFile {
             int[] head = new int[8];
             MemorySegment.copy(in, I32, 0, head, 0, 8);
             if (head[0] != MAGIC) return Restore.no("not a KV cache file");
+            if (head[1] == 1) return Restore.no("KV cache format 1 has no checksum; this version recomputes it");
             if (head[1] != VERSION) return Restore.no("KV cache format " + head[1] + ", this version reads " + VERSION);
             byte[] id = new byte[32];
             MemorySegment.copy(in, ValueLayout.JAVA_BYTE, 32, id, 0, 32);
@@ -124,6 +134,8 @@ public final class KvFile {
                 return Restore.no("saved for another model shape");
             int n = head[6];
             if (n < 0 || size != fileSize(pool, n)) return Restore.no("truncated or damaged (" + size + " bytes)");
+            if (in.get(I32, size - TRAILER + 4) != MAGIC || in.get(I32, size - TRAILER) != crc(in, size - TRAILER))
+                return Restore.no("damaged: the file fails its CRC32C; nothing restored");
             int[] saved = new int[n];
             MemorySegment.copy(in, I32, HEADER, saved, 0, n);
             int use = n;
@@ -151,7 +163,7 @@ public final class KvFile {
         }
     }
 
-    private static long tokensEnd(int n) {
+    static long tokensEnd(int n) {
         return align(HEADER + 4L * n);
     }
 
@@ -162,7 +174,15 @@ public final class KvFile {
     static long fileSize(KvPool pool, int n) {
         long rows = 2L * pool.layers * pool.heads * n;
         long size = tokensEnd(n) + rows * pool.headDim * pool.dtype.bytes;
-        return pool.dtype == KvDType.INT8 ? size + rows * Float.BYTES : size;
+        return (pool.dtype == KvDType.INT8 ? size + rows * Float.BYTES : size) + TRAILER;
+    }
+
+    /** CRC32C of {@code seg[0, end)}, in slices a ByteBuffer can hold. */
+    static int crc(MemorySegment seg, long end) {
+        CRC32C c = new CRC32C();
+        for (long at = 0; at < end; at += 1 << 30)
+            c.update(seg.asSlice(at, Math.min(1 << 30, end - at)).asByteBuffer());
+        return (int) c.getValue();
     }
 
     /** Moves slots [0, use) between pages and a file image holding {@code saved} slots per row group. */

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.longform.engine.context.ContextMap;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.ReusePlan;
+import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.model.Model;
 import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
@@ -127,6 +128,18 @@ public final class Generator implements AutoCloseable {
      * {@link StopReason#MAX_TOKENS} (of zero tokens asked); {@code ids} is empty.
      */
     public GenerationResult prefill(GenerationRequest req, TokenListener listener, CancelToken cancel, int step) {
+        model.checkFiles();
+        try {
+            return prefillChecked(req, listener, cancel, step);
+        } catch (InternalError e) {
+            throw readFault(e);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e);
+        }
+    }
+
+    private GenerationResult prefillChecked(
+            GenerationRequest req, TokenListener listener, CancelToken cancel, int step) {
         if (step < 1) throw new IllegalArgumentException("step must be >= 1, got " + step);
         TokenListener l = listener != null ? listener : TokenListener.NONE;
         CancelToken c = cancel != null ? cancel : new CancelToken();
@@ -178,7 +191,52 @@ public final class Generator implements AutoCloseable {
                 ContextMap.of(req.promptIds().length, Math.min(keep, prompt.length), evicted));
     }
 
+    /**
+     * Generates on the calling thread. A weight file truncated or rewritten in place since the model
+     * was loaded is refused first with one line naming it ({@link Model#checkFiles}); one that
+     * changes during the call (a read fault on the mapping) ends it the same way, the cache dropped.
+     */
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
+        model.checkFiles();
+        try {
+            return generateChecked(req, listener, cancel);
+        } catch (InternalError e) {
+            throw readFault(e);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e);
+        }
+    }
+
+    /**
+     * A read fault on a mapped file (JDK 25 turns the SIGBUS into this InternalError) as a one-line
+     * {@link ModelFormatException}; the cache, part-written, is dropped. Other errors pass through.
+     */
+    private RuntimeException readFault(InternalError e) {
+        String m = String.valueOf(e.getMessage());
+        if (!m.contains("unsafe memory access")) throw e;
+        session.reset();
+        try {
+            model.checkFiles();
+        } catch (ModelFormatException changed) {
+            return changed;
+        }
+        return new ModelFormatException(
+                model.dir(), "a weight file could not be read (" + m + "); load the model again", e);
+    }
+
+    /**
+     * An allocation the Java heap could not make during a call: the call fails with one line, the
+     * cache (maybe part-written) is dropped and the caller, its text and the model stay usable.
+     */
+    private RuntimeException outOfMemory(OutOfMemoryError e) {
+        session.reset();
+        long max = Runtime.getRuntime().maxMemory();
+        return new IllegalStateException(
+                "out of memory while generating (" + e.getMessage() + ", Java heap of " + (max >> 20)
+                        + " MiB): nothing was lost; try a smaller window or a larger heap (LONGFORM_HEAP=-Xmx...)");
+    }
+
+    private GenerationResult generateChecked(GenerationRequest req, TokenListener listener, CancelToken cancel) {
         TokenListener l = listener != null ? listener : TokenListener.NONE;
         CancelToken c = cancel != null ? cancel : new CancelToken();
         SamplerSettings st = req.sampler();

@@ -3,6 +3,7 @@ package org.longform.engine.kv;
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import org.longform.engine.model.Config;
 
 /**
  * How much KV memory a session may use and what a window costs, with the messages a writer sees
@@ -29,6 +30,23 @@ public final class KvBudget {
         return phys > 0 ? Math.min(window, phys / 2) : window;
     }
 
+    /** As above, and no more than the room beside {@code weightBytes} of resident weights (at least one token). */
+    public static long defaultBytes(long bytesPerToken, long weightBytes) {
+        long phys = physicalBytes();
+        long d = defaultBytes(bytesPerToken);
+        return phys > 0 ? Math.max(bytesPerToken, Math.min(d, roomBytes(phys, weightBytes))) : d;
+    }
+
+    /** Memory kept for the OS, the desktop, the Java heap and the documents (what the system check keeps). */
+    public static long reserveBytes(long phys) {
+        return Math.max(1L << 30, phys / 10);
+    }
+
+    /** What the KV cache may take beside the weights (mapped, they must stay resident or every token pages). */
+    static long roomBytes(long phys, long weightBytes) {
+        return phys - weightBytes - reserveBytes(phys);
+    }
+
     /** Refuses a budget larger than the machine's memory, naming what would fit. */
     public static void checkAffordable(long budgetBytes, long bytesPerToken, KvDType t) {
         long phys = physicalBytes();
@@ -39,6 +57,43 @@ public final class KvBudget {
                             + ") half of the memory holds "
                             + (phys / 2 / bytesPerToken) + " tokens");
         }
+    }
+
+    /**
+     * Refuses, before anything is allocated, weights that leave no room on this machine ({@code
+     * phys} bytes), or an asked-for KV budget that does not fit beside them; the message says what
+     * fits. {@code budgetBytes} 0: the default, which is sized to fit.
+     */
+    public static void checkFits(long phys, long weightBytes, long budgetBytes, Config c, KvDType t) {
+        if (phys <= 0) return;
+        long room = roomBytes(phys, weightBytes);
+        long perToken = KvPool.bytesPerToken(c, t);
+        if (room < perToken * 1024L)
+            throw new IllegalArgumentException("the weights take " + gib(weightBytes) + " as loaded; with "
+                    + gib(reserveBytes(phys)) + " kept for the system this machine's " + gib(phys)
+                    + " of memory leaves no room for a KV cache of 1,024 tokens (" + gib(perToken * 1024L) + ", "
+                    + t.label() + "): quantize the weights at load (q8_0 halves bf16, q4_0 quarters it)"
+                    + " or use a smaller model");
+        if (budgetBytes > room)
+            throw new IllegalArgumentException("a KV budget of " + gib(budgetBytes) + " (" + budgetBytes / perToken
+                    + " tokens at " + perToken + " bytes per token, " + t.label()
+                    + ") does not fit beside the weights ("
+                    + gib(weightBytes) + ") in this machine's " + gib(phys) + " of memory; "
+                    + fitting(room, c) + " fit");
+    }
+
+    /** "123,904 tokens in f32, 247,808 in f16, 464,896 in int8" for {@code room} bytes. */
+    static String fitting(long room, Config c) {
+        StringBuilder b = new StringBuilder();
+        for (KvDType d : new KvDType[] {KvDType.F32, KvDType.F16, KvDType.INT8}) {
+            long n = room / KvPool.bytesPerToken(c, d);
+            b.append(
+                            b.isEmpty()
+                                    ? String.format(Locale.ROOT, "%,d tokens in ", n)
+                                    : String.format(Locale.ROOT, ", %,d in ", n))
+                    .append(d.label());
+        }
+        return b.toString();
     }
 
     /** Why a window of {@code window} tokens does not fit the pool, and what would. */

@@ -38,12 +38,14 @@ public final class Model implements AutoCloseable {
     private final Config config;
     private final Weights weights;
     private final Arena arena;
+    private final MappedFiles mapped;
 
-    private Model(Path dir, Config config, Weights weights, Arena arena) {
+    private Model(Path dir, Config config, Weights weights, Arena arena, MappedFiles mapped) {
         this.dir = dir;
         this.config = config;
         this.weights = weights;
         this.arena = arena;
+        this.mapped = mapped;
     }
 
     /** The weights as stored (bf16 stays the exact path). */
@@ -82,10 +84,16 @@ public final class Model implements AutoCloseable {
                 w = new Weights(cfg, Checkpoint.load(path, arena), path);
                 sources = weightFiles(path);
             }
+            // snapshot before quantizing: the fingerprint of the quant cache is taken from the same files
+            List<Path> maps = new ArrayList<>(sources.stream()
+                    .filter(p -> !p.getFileName().toString().endsWith(".json"))
+                    .toList());
             if (quant != null && quant.quantized()) {
                 w = quantize(w, quant, gguf != null ? gguf : path, sources, useCache, arena, par);
+                Path cache = QuantCache.fileFor(gguf != null ? gguf : path, quant);
+                if (useCache && Files.isRegularFile(cache)) maps.add(cache);
             }
-            return new Model(path, cfg, w, arena);
+            return new Model(path, cfg, w, arena, MappedFiles.of(maps));
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -224,6 +232,19 @@ public final class Model implements AutoCloseable {
         Path folder = Files.isDirectory(dir) ? dir : dir.getParent();
         Path p = folder == null ? null : folder.resolve("tokenizer.json");
         return p != null && Files.isRegularFile(p) ? p : null;
+    }
+
+    /**
+     * Throws {@link ModelFormatException} naming a mapped weight file that was
+     * truncated or rewritten in place since loading (one stat per file: cheap before each generation).
+     */
+    public void checkFiles() {
+        mapped.check();
+    }
+
+    /** The weight files this model maps (and the quantized cache when one is used). */
+    public List<Path> mappedFiles() {
+        return mapped.paths();
     }
 
     @Override

@@ -53,8 +53,14 @@ public final class CpuSession implements Session {
         this.backend = backend;
         try {
             long perToken = KvPool.bytesPerToken(config, options.kvDType());
-            long budget = options.kvBudgetBytes() > 0 ? options.kvBudgetBytes() : KvBudget.defaultBytes(perToken);
+            long weightBytes = model.weights().bytesPerToken();
+            long budget = options.kvBudgetBytes() > 0
+                    ? options.kvBudgetBytes()
+                    : KvBudget.defaultBytes(perToken, weightBytes);
             KvBudget.checkAffordable(budget, perToken, options.kvDType());
+            // weights and cache must fit together: refused here, with what fits, not as an OutOfMemoryError later
+            KvBudget.checkFits(
+                    KvBudget.physicalBytes(), weightBytes, options.kvBudgetBytes(), config, options.kvDType());
             this.pool = new KvPool(
                     config, options.blockSize(), Math.max(budget, perToken * options.blockSize()), options.kvDType());
         } catch (RuntimeException e) {

@@ -23,6 +23,7 @@ import org.longform.engine.kv.KvPool;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.ContextFullException;
 import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.runtime.Session;
 import org.longform.hub.KvPlan;
 import org.longform.hub.SystemCheck;
 
@@ -52,7 +53,15 @@ public final class EngineTextGenerator implements TextGenerator {
      * throws {@link ModelFormatException} naming the file and the problem.
      */
     public static EngineTextGenerator open(Path modelDir, int threads, EngineSettings settings) {
-        Generator g = Generator.open(modelDir, settings.quant(), m -> options(m, threads, settings));
+        return open(modelDir, threads, settings, null);
+    }
+
+    /** As above on {@code backend} (null: the default, auto). */
+    public static EngineTextGenerator open(Path modelDir, int threads, EngineSettings settings, BackendKind backend) {
+        Generator g = Generator.open(modelDir, settings.quant(), m -> {
+            EngineOptions o = options(m, threads, settings);
+            return backend == null ? o : o.withBackend(backend);
+        });
         try {
             Path dir = modelDir.toAbsolutePath().normalize();
             var cfg = g.model().config();
@@ -108,6 +117,11 @@ public final class EngineTextGenerator implements TextGenerator {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The engine session behind this generator (model worker only): the soak compares its logits. */
+    Session session() {
+        return generator.session();
     }
 
     @Override

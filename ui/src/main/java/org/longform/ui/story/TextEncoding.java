@@ -15,7 +15,16 @@ import java.nio.charset.StandardCharsets;
  */
 public final class TextEncoding {
     /** The text, the charset it was read with, and a notice when that was a guess (null for UTF-8). */
-    public record Decoded(String text, Charset charset, String notice) {}
+    public record Decoded(String text, Charset charset, String notice) {
+        /** The notice without what the editor does on save, for readers that never save (the CLI); null for UTF-8. */
+        public String readAs() {
+            return notice == null || !notice.endsWith(SAVED)
+                    ? notice
+                    : notice.substring(0, notice.length() - SAVED.length());
+        }
+    }
+
+    static final String SAVED = "; it is saved as UTF-8";
 
     static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
 
@@ -42,13 +51,12 @@ public final class TextEncoding {
             return new Decoded(
                     cp,
                     WINDOWS_1252,
-                    "not UTF-8: read as Windows-1252 (curly quotes and dashes"
-                            + " from an older editor); it is saved as UTF-8");
+                    "not UTF-8: read as Windows-1252 (curly quotes and dashes from an older editor)" + SAVED);
         }
         return new Decoded(
                 new String(b, StandardCharsets.ISO_8859_1),
                 StandardCharsets.ISO_8859_1,
-                "not UTF-8: read as Latin-1 (ISO-8859-1); it is saved as UTF-8");
+                "not UTF-8: read as Latin-1 (ISO-8859-1)" + SAVED);
     }
 
     private static boolean hasC1(byte[] b) {

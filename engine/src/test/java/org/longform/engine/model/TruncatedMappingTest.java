@@ -1,0 +1,62 @@
+package org.longform.engine.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A model file truncated after loading, while mapped: the engine refuses the next generation with
+ * one line naming the file, and a raw read past the new end is an InternalError (JDK 25 turns the
+ * SIGBUS of a MemorySegment read into one), not a dead JVM. Run in a child JVM in case it were not.
+ */
+class TruncatedMappingTest {
+    @Test
+    void aModelFileTruncatedAfterLoadDoesNotKillTheJvm(@TempDir Path tmp) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path out = tmp.resolve("child.out");
+        Process p = new ProcessBuilder(
+                        java,
+                        "--add-modules",
+                        "jdk.incubator.vector",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-XX:-UsePerfData",
+                        "-XX:ErrorFile=" + tmp.resolve("hs_err.log"),
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        TruncatedMappingChild.class.getName(),
+                        tmp.resolve("work").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("the child hung: " + Files.readString(out, StandardCharsets.UTF_8));
+        }
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), "the JVM died: " + text);
+        assertFalse(Files.exists(tmp.resolve("hs_err.log")), "HotSpot crashed");
+        List<String> lines = text.lines().filter(l -> !l.startsWith("WARNING")).toList();
+        for (String b : new String[] {"scalar", "vector"}) {
+            assertTrue(lines.contains(b + " GENERATED"), text);
+            String refused = lines.stream()
+                    .filter(l -> l.startsWith(b + " REFUSED "))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(b + " was not refused: " + text));
+            assertTrue(
+                    refused.contains("model.safetensors")
+                            && refused.contains("was truncated while the model was loaded (10349992 bytes, now 4096)"),
+                    refused);
+            assertTrue(
+                    lines.contains(b + " FAULT a fault occurred in an unsafe memory access operation"),
+                    "a read past the end is an InternalError: " + text);
+        }
+        assertEquals("ALIVE", lines.getLast());
+    }
+}
