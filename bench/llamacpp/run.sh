@@ -40,10 +40,10 @@ for shape in $shapes; do
   [ -f "$dir/config.json" ] || "$lf" make-model --shape "$shape" --out "$dir" >&2
   for t in $types; do
     g="/tmp/mpt-$shape-$t.gguf"
-    if [ "$t" = q4_k_m ]; then
+    if [ "$t" = q4_k_m ] && [ ! -f "$g" ]; then
       f16="/tmp/mpt-$shape-f16.gguf"
       [ -f "$f16" ] || "$lf" export-gguf --model "$dir" --type f16 --out "$f16" >&2
-      [ -f "$g" ] || "$(dirname "$lb")/llama-quantize" "$f16" "$g" Q4_K_M >&2
+      "$(dirname "$lb")/llama-quantize" "$f16" "$g" Q4_K_M >&2
     fi
     [ -f "$g" ] || "$lf" export-gguf --model "$dir" --type "$t" --out "$g" >&2
     for n in $threads; do
