@@ -33,10 +33,10 @@ public final class CpuCores {
 
     private static int detect() {
         int logical = Runtime.getRuntime().availableProcessors();
-        int physical = 0;
-        String os = System.getProperty("os.name", "").toLowerCase();
-        if (os.contains("linux")) physical = linux(Path.of("/sys/devices/system/cpu"));
-        else if (os.contains("mac")) physical = sysctl();
+        // what the system offers decides, not the OS name: sysfs on Linux, hw.physicalcpu on macOS
+        Path sys = Path.of("/sys/devices/system/cpu");
+        int physical = Files.isDirectory(sys) ? linux(sys) : 0;
+        if (physical == 0 && Files.isExecutable(Path.of("/usr/sbin/sysctl"))) physical = sysctl();
         return physical > 0 ? Math.min(physical, logical) : logical;
     }
 
@@ -57,7 +57,7 @@ public final class CpuCores {
 
     private static int sysctl() {
         try {
-            Process p = new ProcessBuilder("sysctl", "-n", "hw.physicalcpu")
+            Process p = new ProcessBuilder("/usr/sbin/sysctl", "-n", "hw.physicalcpu")
                     .redirectErrorStream(true)
                     .start();
             if (!p.waitFor(2, TimeUnit.SECONDS)) {

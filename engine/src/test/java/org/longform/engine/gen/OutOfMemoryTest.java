@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.ChildJvm;
 
 /**
  * Generating never dies of OutOfMemoryError: a generation whose allocation fails in a full heap
@@ -22,21 +23,9 @@ class OutOfMemoryTest {
         // scalar: the Vector API's interpreted fallback allocates a box per operation until C2 compiles it, so in
         // a heap filled to the last 16 KB it thrashes the collector instead of failing (a real heap is not that full)
         for (String backend : new String[] {"scalar"}) {
-            String java =
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Path out = tmp.resolve(backend + ".out");
             Process p = new ProcessBuilder(
-                            java,
-                            "--add-modules",
-                            "jdk.incubator.vector",
-                            "--enable-native-access=ALL-UNNAMED",
-                            "-XX:-UsePerfData",
-                            "-XX:+UseSerialGC",
-                            "-Xmx96m",
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            OutOfMemoryChild.class.getName(),
-                            backend)
+                            ChildJvm.command(List.of("-XX:+UseSerialGC", "-Xmx96m"), OutOfMemoryChild.class, backend))
                     .redirectErrorStream(true)
                     .redirectOutput(out.toFile())
                     .start();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.ChildJvm;
 
 /**
  * A model file truncated after loading, while mapped: the engine refuses the next generation with
@@ -18,20 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 class TruncatedMappingTest {
     @Test
     void aModelFileTruncatedAfterLoadDoesNotKillTheJvm(@TempDir Path tmp) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path out = tmp.resolve("child.out");
-        Process p = new ProcessBuilder(
-                        java,
-                        "--add-modules",
-                        "jdk.incubator.vector",
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-XX:-UsePerfData",
-                        "-XX:ErrorFile=" + tmp.resolve("hs_err.log"),
-                        "-Xmx256m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        TruncatedMappingChild.class.getName(),
-                        tmp.resolve("work").toString())
+        Process p = new ProcessBuilder(ChildJvm.command(
+                        List.of("-XX:ErrorFile=" + tmp.resolve("hs_err.log"), "-Xmx256m"),
+                        TruncatedMappingChild.class,
+                        tmp.resolve("work").toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
                 .start();

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longform.engine.ChildJvm;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.KvStore;
 import org.longform.engine.model.Model;
@@ -76,18 +77,7 @@ class KillNineTest {
 
     Outcome killOnce(Path home, int delayMs) throws Exception {
         Files.createDirectories(home);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(
-                        java,
-                        "--add-modules",
-                        "jdk.incubator.vector",
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-XX:-UsePerfData",
-                        "-Xmx256m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        KillHarness.class.getName(),
-                        home.toString())
+        Process p = new ProcessBuilder(ChildJvm.command(List.of("-Xmx256m"), KillHarness.class, home.toString()))
                 .redirectErrorStream(true)
                 .start();
         List<String> lines = new CopyOnWriteArrayList<>();

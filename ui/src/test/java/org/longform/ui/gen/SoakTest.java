@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.Launcher;
+import org.longform.engine.ChildJvm;
 
 /**
  * A bounded soak in {@code mvn verify}: 60 generate/stop/retry/edit/undo cycles on the demo model in
@@ -23,21 +24,15 @@ import org.longform.Launcher;
 class SoakTest {
     @Test
     void sixtyCyclesKeepMemoryThreadsFilesAndLogitsSteady(@TempDir Path tmp) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path out = tmp.resolve("soak.json"), err = tmp.resolve("soak.err");
-        Process p = new ProcessBuilder(
-                        java,
-                        "--add-modules",
-                        "jdk.incubator.vector",
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-XX:-UsePerfData",
-                        "-XX:+UseParallelGC",
-                        "-Xmx256m",
-                        "-XX:NativeMemoryTracking=summary",
-                        "-Dlongform.home=" + Path.of("..").toAbsolutePath().normalize(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Launcher.class.getName(),
+        Process p = new ProcessBuilder(ChildJvm.command(
+                        List.of(
+                                "-XX:+UseParallelGC",
+                                "-Xmx256m",
+                                "-XX:NativeMemoryTracking=summary",
+                                "-Dlongform.home="
+                                        + Path.of("..").toAbsolutePath().normalize()),
+                        Launcher.class,
                         "soak",
                         "--cycles",
                         "60",
@@ -53,7 +48,7 @@ class SoakTest {
                         "32",
                         "--work-dir",
                         tmp.resolve("work").toString(),
-                        "--json")
+                        "--json"))
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .start();
