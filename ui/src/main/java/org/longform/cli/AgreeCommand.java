@@ -65,7 +65,7 @@ public final class AgreeCommand implements Callable<Integer> {
     boolean json;
 
     /** What one model predicted at every position: the whole logits rows. */
-    private record Run(float[] logits, double loadSeconds, double feedSeconds, String form) {}
+    private record Run(float[] logits, double loadSeconds, String form) {}
 
     @Override
     public Integer call() throws IOException {
@@ -82,15 +82,22 @@ public final class AgreeCommand implements Callable<Integer> {
         // a character budget generous enough for any tokenizer (>= 1 char a token), then cut to --tokens
         int total = windows * tokens;
         String part = text.substring(skipChars, (int) Math.min(text.length(), skipChars + 16L * total));
+        // the model is loaded once: its tokenizer reads the text, then it runs; the reference after it
         int[] ids;
+        Run cand, ref;
+        long t0 = System.nanoTime();
         try (Model m = Model.load(model.modelDir(), model.quant());
                 Tokenizer tok = Tokenizer.load(m.tokenizerJson())) {
+            double load = (System.nanoTime() - t0) / 1e9;
             ids = tok.encode(part);
+            if (ids.length < total) throw new ModelFormatException(file, "holds only " + ids.length + " tokens");
+            ids = Arrays.copyOf(ids, total);
+            cand = run(m, ids, load);
         }
-        if (ids.length < total) throw new ModelFormatException(file, "holds only " + ids.length + " tokens");
-        ids = Arrays.copyOf(ids, total);
-        Run ref = run(reference, ids);
-        Run cand = run(model.modelDir(), ids);
+        long t1 = System.nanoTime();
+        try (Model r = Model.load(reference, model.quant())) {
+            ref = run(r, ids, (System.nanoTime() - t1) / 1e9);
+        }
         int V = ref.logits.length / total;
         if (cand.logits.length != ref.logits.length)
             throw new IllegalArgumentException(
@@ -156,29 +163,25 @@ public final class AgreeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Run run(Path dir, int[] ids) {
-        long t0 = System.nanoTime();
-        try (Model m = Model.load(dir, model.quant())) {
-            long t1 = System.nanoTime();
-            int V = m.config().vocabSize();
-            for (int id : ids)
-                if (id >= V)
-                    throw new IllegalArgumentException(dir + ": token id " + id + " is outside its vocabulary");
-            float[] out = new float[ids.length * V];
-            for (int w = 0; w < windows; w++) {
-                int from = w * tokens;
-                int[] window = Arrays.copyOfRange(ids, from, from + tokens); // a fresh cache: slots from 0
-                try (Session s = Session.open(m, model.engineOptions(256))) {
-                    s.feed(
-                            window,
-                            0,
-                            tokens,
-                            (pos, row, off) -> System.arraycopy(row, off, out, (from + pos) * V, V),
-                            null,
-                            null);
-                }
+    private Run run(Model m, int[] ids, double loadSeconds) {
+        int V = m.config().vocabSize();
+        for (int id : ids)
+            if (id >= V)
+                throw new IllegalArgumentException(m.dir() + ": token id " + id + " is outside its vocabulary");
+        float[] out = new float[ids.length * V];
+        for (int w = 0; w < windows; w++) {
+            int from = w * tokens;
+            int[] window = Arrays.copyOfRange(ids, from, from + tokens); // a fresh cache: slots from 0
+            try (Session s = Session.open(m, model.engineOptions(256))) {
+                s.feed(
+                        window,
+                        0,
+                        tokens,
+                        (pos, row, off) -> System.arraycopy(row, off, out, (from + pos) * V, V),
+                        null,
+                        null);
             }
-            return new Run(out, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9, m.weightForm());
         }
+        return new Run(out, loadSeconds, m.weightForm());
     }
 }

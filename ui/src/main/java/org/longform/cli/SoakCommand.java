@@ -61,7 +61,7 @@ public final class SoakCommand implements Callable<Integer> {
             description = "scalar (default: the logits check is bit for bit), vector or auto.")
     String backend;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Compute threads (0 = all cores).")
+    @Option(names = "--threads", defaultValue = "0", description = "Compute threads (0 = the physical cores).")
     int threads;
 
     @Option(names = "--heap-bound-mb", defaultValue = "8", description = "Most heap growth after warm-up.")

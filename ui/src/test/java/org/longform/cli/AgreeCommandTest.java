@@ -49,7 +49,7 @@ class AgreeCommandTest {
         JsonNode o = new ObjectMapper().readTree(r.out());
         assertEquals(96, o.get("tokens").asInt());
         assertEquals(96, o.get("top1_agree").asInt());
-        // not bit for bit: the reference runs first, partly before C2 compiles the kernels, and the
+        // not bit for bit: the model runs first, partly before C2 compiles the kernels, and the
         // Vector API's interpreted lane sums add in another order than the compiled ones (~1e-5)
         assertTrue(o.get("max_abs_dlogit").asDouble() <= 6e-5, r.out());
         assertEquals(o.get("ppl_reference").asDouble(), o.get("ppl_model").asDouble(), 1e-3, r.out());

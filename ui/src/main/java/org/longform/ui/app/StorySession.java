@@ -23,6 +23,7 @@ import org.longform.ui.choices.ChoiceStore;
 import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.gen.StoryPipeline;
 import org.longform.ui.prompt.AssembledPrompt;
+import org.longform.ui.prompt.PromptAssembler;
 import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.DiskStamp;
 import org.longform.ui.story.HistoryData;
@@ -98,9 +99,8 @@ public final class StorySession {
                 draftCovered);
         editor.load(d.text(), d.generated(), d.history());
         editor.addChangeListener(choices::changed);
-        editor.addChangeListener((pos, removed, inserted) -> {
-            if (storyCut > pos) storyCut = Math.max(pos, storyCut - removed + inserted);
-        });
+        editor.addChangeListener(
+                (pos, removed, inserted) -> storyCut = PromptAssembler.cutAfterEdit(storyCut, pos, removed, inserted));
         Observable[] all = {
             editor.revisionProperty(),
             memory,

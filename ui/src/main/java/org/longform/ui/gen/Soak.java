@@ -19,6 +19,7 @@ import org.longform.engine.gen.TokenListener;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.history.EditTree;
+import org.longform.ui.prompt.PromptAssembler;
 import org.longform.ui.prompt.PromptInput;
 import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.StoryData;
@@ -362,7 +363,7 @@ public final class Soak {
 
     private void edit(int pos, int del, String ins) {
         text = text.substring(0, pos) + ins + text.substring(pos + del);
-        if (cut > pos) cut = Math.max(pos, cut - del + ins.length());
+        cut = PromptAssembler.cutAfterEdit(cut, pos, del, ins.length());
     }
 
     /**

@@ -18,6 +18,7 @@ import org.longform.engine.gen.TokenListener;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.ui.history.EditTree;
+import org.longform.ui.prompt.PromptAssembler;
 import org.longform.ui.prompt.PromptInput;
 import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.Chapters;
@@ -540,7 +541,7 @@ public final class StoryReplay {
     /** Replaces {@code del} chars at {@code pos}; the view's start moves with text changed before it, as in the editor. */
     private void edit(int pos, int del, String ins) {
         text = text.substring(0, pos) + ins + text.substring(pos + del);
-        if (cut > pos) cut = Math.max(pos, cut - del + ins.length());
+        cut = PromptAssembler.cutAfterEdit(cut, pos, del, ins.length());
     }
 
     private StoryData with(String memory, AuthorsNote note, List<WorldInfoEntry> wi) {

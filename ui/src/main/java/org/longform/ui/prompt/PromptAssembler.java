@@ -185,6 +185,15 @@ public final class PromptAssembler {
         return at;
     }
 
+    /**
+     * Where the story's view starts after an edit that replaced {@code removed} characters at
+     * {@code pos} with {@code inserted}: text changed before the start moves it, an edit across it
+     * pulls it back to the edit, one after it leaves it (the editor, replay and soak all follow this).
+     */
+    public static int cutAfterEdit(int cut, int pos, int removed, int inserted) {
+        return cut > pos ? Math.max(pos, cut - removed + inserted) : cut;
+    }
+
     /** A pinned part (memory, the story so far) as the prompt holds it: nothing when blank, else its own lines. */
     public static String pinnedText(String s) {
         return s.isBlank() ? "" : withNewline(s);
