@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.longform.engine.context.ContextMap;
 import org.longform.engine.context.KvFile;
 import org.longform.engine.context.ReusePlan;
@@ -128,14 +129,7 @@ public final class Generator implements AutoCloseable {
      * {@link StopReason#MAX_TOKENS} (of zero tokens asked); {@code ids} is empty.
      */
     public GenerationResult prefill(GenerationRequest req, TokenListener listener, CancelToken cancel, int step) {
-        model.checkFiles();
-        try {
-            return prefillChecked(req, listener, cancel, step);
-        } catch (InternalError e) {
-            throw readFault(e);
-        } catch (OutOfMemoryError e) {
-            throw outOfMemory(e);
-        }
+        return guarded(() -> prefillChecked(req, listener, cancel, step));
     }
 
     private GenerationResult prefillChecked(
@@ -197,9 +191,14 @@ public final class Generator implements AutoCloseable {
      * changes during the call (a read fault on the mapping) ends it the same way, the cache dropped.
      */
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
+        return guarded(() -> generateChecked(req, listener, cancel));
+    }
+
+    /** A call that reads the weights: files checked first, a read fault or a full heap as one line. */
+    private GenerationResult guarded(Supplier<GenerationResult> call) {
         model.checkFiles();
         try {
-            return generateChecked(req, listener, cancel);
+            return call.get();
         } catch (InternalError e) {
             throw readFault(e);
         } catch (OutOfMemoryError e) {
