@@ -87,7 +87,8 @@ public final class Summariser {
 
     /** Memory and the summary as the story's prompt pins them: each on its own lines, tokenized alone. */
     static int[] pinned(TextGenerator g, String memory, String summary) {
-        return concat(g.encode(PromptAssembler.pinnedText(memory)), g.encode(PromptAssembler.pinnedText(summary)));
+        return PromptAssembler.concat(
+                g.encode(PromptAssembler.pinnedText(memory)), g.encode(PromptAssembler.pinnedText(summary)));
     }
 
     /**
@@ -103,21 +104,9 @@ public final class Summariser {
         if (body.length > budget) {
             int[] gap = g.encode(" … ");
             int half = Math.max(1, (budget - gap.length) / 2);
-            body = concat(
+            body = PromptAssembler.concat(
                     Arrays.copyOfRange(body, 0, half), gap, Arrays.copyOfRange(body, body.length - half, body.length));
         }
-        return concat(head, body, ask);
-    }
-
-    private static int[] concat(int[]... parts) {
-        int n = 0;
-        for (int[] p : parts) n += p.length;
-        int[] out = new int[n];
-        int o = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
+        return PromptAssembler.concat(head, body, ask);
     }
 }

@@ -203,7 +203,8 @@ public final class PromptAssembler {
         return s.endsWith("\n") ? s : s + "\n";
     }
 
-    static int[] concat(int[]... parts) {
+    /** The parts' ids one after another (prompt pieces, token segments). */
+    public static int[] concat(int[]... parts) {
         int n = 0;
         for (int[] p : parts) n += p.length;
         int[] out = new int[n];
