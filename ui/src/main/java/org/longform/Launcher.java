@@ -33,10 +33,9 @@ public final class Launcher {
         try {
             App.start(args);
         } catch (RuntimeException e) {
-            // DISPLAY set but unusable (a closed ssh -X tunnel, a dead Xvfb): JavaFX says so by exception
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (String.valueOf(t.getMessage()).contains("DISPLAY")) exitNoDisplay(t.getMessage(), commands);
-            }
+            // the window system would not start: JavaFX says so by exception
+            String why = EditorArgs.windowSystemFailure(e);
+            if (why != null) exitNoDisplay(why, commands);
             throw e;
         }
     }

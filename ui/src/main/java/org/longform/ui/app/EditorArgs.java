@@ -70,6 +70,20 @@ public record EditorArgs(Path story, Path model) {
         return "no display (DISPLAY is not set)";
     }
 
+    /**
+     * Why JavaFX could not start its window system, from what it threw, or null when the failure is
+     * something else: a display set but unusable (a closed ssh -X tunnel, a dead Xvfb), or, on Linux,
+     * no GTK 3 to draw with (a minimal install).
+     */
+    public static String windowSystemFailure(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("DISPLAY")) return m;
+            if (m.contains("GTK")) return m + " (the editor needs GTK 3 on Linux: e.g. apt install libgtk-3-0)";
+        }
+        return null;
+    }
+
     /** The one line the launcher prints when the editor cannot open a window. */
     public static String needsDisplay(String why, List<String> commands) {
         return "the editor needs a display: " + why + ". These commands run without one: "

@@ -65,4 +65,16 @@ class EditorArgsTest {
         assertTrue(line.startsWith("the editor needs a display") && line.contains("serve"), line);
         assertFalse(line.contains("\n"), line);
     }
+
+    @Test
+    void aWindowSystemThatWillNotStartIsOneLine() {
+        // what JavaFX 25 threw under Xvfb on a Debian without GTK 3 (a stack trace before)
+        var gtk = new UnsupportedOperationException("Unable to load glass GTK library.");
+        String line = EditorArgs.needsDisplay(EditorArgs.windowSystemFailure(gtk), COMMANDS);
+        assertTrue(line.contains("Unable to load glass GTK library") && line.contains("libgtk-3-0"), line);
+        assertFalse(line.contains("\n"), line);
+        var dead = new RuntimeException("boom", new UnsupportedOperationException("Unable to open DISPLAY"));
+        assertEquals("Unable to open DISPLAY", EditorArgs.windowSystemFailure(dead));
+        assertNull(EditorArgs.windowSystemFailure(new IllegalStateException("a bug of ours")));
+    }
 }
