@@ -5,13 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.longform.engine.Assets;
 import org.longform.engine.gen.Generator;
-import org.longform.engine.kernels.Activations;
-import org.longform.engine.kernels.BackendKind;
-import org.longform.engine.quant.WeightType;
 import org.longform.engine.runtime.EngineOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,11 +28,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--model",
-            paramLabel = "DIR",
-            description = "HF-format MPT folder. Default: the embedded demo model.")
-    Path model;
+    @Mixin
+    ModelOptions engine;
 
     @Option(
             names = "--host",
@@ -117,54 +111,12 @@ public final class ServeCommand implements Callable<Integer> {
                     "Access-Control-Allow-Origin for browser front ends such as KoboldAI Lite; 'none' to send no CORS headers (default: ${DEFAULT-VALUE}).")
     String cors;
 
-    @Option(
-            names = "--backend",
-            paramLabel = "NAME",
-            defaultValue = "${sys:longform.backend:-auto}",
-            description = "auto, cuda, vector or scalar (default: ${DEFAULT-VALUE}).")
-    String backend;
-
-    @Option(
-            names = "--threads",
-            defaultValue = "${sys:longform.threads:-0}",
-            description = "Compute threads (0 = the physical cores).")
-    int threads;
-
-    @Option(
-            names = "--quant",
-            paramLabel = "TYPE",
-            defaultValue = "${sys:longform.quant:-none}",
-            description =
-                    "Quantize the weights at load time: q8_0, q4_0 or none (default: as stored, or -Dlongform.quant).")
-    String quant;
-
-    @Option(
-            names = "--block-size",
-            defaultValue = "64",
-            description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).")
-    int blockSize;
-
-    @Option(
-            names = "--kv-budget-mb",
-            defaultValue = "0",
-            description = "KV cache memory budget in MiB (0 = an 84k window within half the heap).")
-    long kvBudgetMb;
-
-    @Option(
-            names = "--act-quant",
-            paramLabel = "MODE",
-            defaultValue = "exact",
-            description =
-                    "Decode activations: exact (default) or q8, which rounds them to int8 per 256 values (llama.cpp's q8_K) "
-                            + "so Q4_K/Q5_K/Q6_K layers multiply integers: faster, an approximation (docs/PERFORMANCE.md).")
-    String actQuant;
-
     @Option(names = "--chunk", defaultValue = "256", description = "Prefill chunk size (default: ${DEFAULT-VALUE}).")
     int chunk;
 
     /** Builds the server configuration from the options (and checks them). */
     ServerConfig config() {
-        Path dir = modelDir();
+        Path dir = engine.modelDir();
         String name = modelName != null
                 ? modelName
                 : dir.toAbsolutePath().normalize().getFileName().toString();
@@ -183,25 +135,14 @@ public final class ServeCommand implements Callable<Integer> {
                 .withCorsOrigin("none".equalsIgnoreCase(cors) ? null : cors);
     }
 
-    Path modelDir() {
-        return model != null ? model : Assets.demoModel();
-    }
-
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
         ServerConfig cfg = config();
         List<String> warnings = cfg.checkBindPolicy(); // before loading anything: a refused bind costs nothing
         warnings.forEach(err::println);
-        EngineOptions eo = EngineOptions.defaults()
-                .withBackend(BackendKind.parse(backend))
-                .withThreads(threads)
-                .withBlockSize(blockSize)
-                .withChunkSize(chunk)
-                .withKvBudget(kvBudgetMb * 1024 * 1024)
-                .withWeights(WeightType.parseQuant(quant))
-                .withActivations(Activations.parse(actQuant));
-        try (Generator g = Generator.open(modelDir(), eo);
+        EngineOptions eo = engine.engineOptions(chunk);
+        try (Generator g = Generator.open(engine.modelDir(), eo);
                 LongformServer s = LongformServer.start(cfg, g)) {
             err.printf(
                     "longform serve: model '%s' (window %d tokens) at %s%n",

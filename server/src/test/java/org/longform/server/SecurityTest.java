@@ -20,6 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.longform.engine.kernels.Activations;
+import org.longform.engine.kernels.BackendKind;
+import org.longform.engine.kv.KvDType;
+import org.longform.engine.runtime.EngineOptions;
 import picocli.CommandLine;
 
 /**
@@ -53,6 +57,35 @@ class SecurityTest {
         assertTrue(open.withAllowNoKey(true).checkBindPolicy().getFirst().startsWith("WARNING"));
         assertTrue(ServerConfig.defaults("m").checkBindPolicy().isEmpty(), "loopback needs no key");
         assertTrue(ServerConfig.defaults("m").withHost("localhost").isLoopback());
+    }
+
+    @Test
+    void serveTakesTheSameEngineOptionsAsTheOtherCommands() {
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve)
+                .parseArgs(
+                        "--kv-dtype",
+                        "int8",
+                        "--act-quant",
+                        "q8",
+                        "--threads",
+                        "3",
+                        "--block-size",
+                        "32",
+                        "--chunk",
+                        "128",
+                        "--kv-budget-mb",
+                        "64",
+                        "--backend",
+                        "scalar");
+        EngineOptions eo = serve.engine.engineOptions(serve.chunk);
+        assertEquals(KvDType.INT8, eo.kvDType());
+        assertEquals(Activations.Q8, eo.activations());
+        assertEquals(3, eo.threads());
+        assertEquals(32, eo.blockSize());
+        assertEquals(128, eo.chunkSize());
+        assertEquals(64L << 20, eo.kvBudgetBytes());
+        assertEquals(BackendKind.SCALAR, eo.backend());
     }
 
     @Test

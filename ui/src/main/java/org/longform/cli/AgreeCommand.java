@@ -10,6 +10,7 @@ import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.token.Tokenizer;
+import org.longform.server.ModelOptions;
 import org.longform.ui.story.TextEncoding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -12,6 +12,7 @@ import org.longform.engine.kernels.TimedBackend;
 import org.longform.engine.model.Config;
 import org.longform.engine.model.Model;
 import org.longform.engine.runtime.Session;
+import org.longform.server.ModelOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -183,7 +184,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int threads(Session s) {
-        return CpuCores.resolve(model.threads);
+        return CpuCores.resolve(model.threads());
     }
 
     /** Every weight matrix is read once per decoded token (the tied embedding once, as the LM head). */

@@ -22,6 +22,7 @@ import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.runtime.Session;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
+import org.longform.server.ModelOptions;
 import org.longform.server.remote.RemoteCompletions;
 import org.longform.server.remote.RemoteOptions;
 import org.longform.ui.story.TextEncoding;
@@ -255,7 +256,7 @@ public final class ContinueCommand implements Callable<Integer> {
     private int callRemote(SamplerSettings st, PrintStream out, PrintStream err) throws IOException {
         if (!banned.isEmpty())
             throw new IllegalArgumentException("--ban needs the local engine (not available with --remote)");
-        try (Tokenizer tok = RemoteOptions.localTokenizer(model.model);
+        try (Tokenizer tok = RemoteOptions.localTokenizer(model.modelArgument());
                 RemoteCompletions rc = remote.open(tok)) {
             int[] prompt = promptIds(tok, Integer.MAX_VALUE);
             if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");

@@ -1,4 +1,4 @@
-package org.longform.cli;
+package org.longform.server;
 
 import java.nio.file.Path;
 import org.longform.engine.Assets;
@@ -10,7 +10,8 @@ import org.longform.engine.runtime.EngineOptions;
 import picocli.CommandLine.Option;
 
 /**
- * Options shared by the commands that load a model, handed to the engine as values. The JVM's
+ * Options shared by the commands that load a model ({@code serve} here, and the CLI's commands in the
+ * ui module, which mix in this one type), handed to the engine as values. The JVM's
  * {@code -Dlongform.backend}, {@code -Dlongform.threads} and {@code -Dlongform.quant} are only the
  * defaults of {@code --backend}, {@code --threads} and {@code --quant} (picocli reads them).
  */
@@ -76,6 +77,16 @@ public final class ModelOptions {
 
     public Path modelDir() {
         return model != null ? model : Assets.demoModel();
+    }
+
+    /** The folder or file asked for with --model; null when none was (the demo model). */
+    public Path modelArgument() {
+        return model;
+    }
+
+    /** --threads as given (0 = the physical cores). */
+    public int threads() {
+        return threads;
     }
 
     /** The quantization asked for (null: as stored); unknown names are refused with a one-line message. */
