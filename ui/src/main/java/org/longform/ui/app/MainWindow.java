@@ -159,6 +159,12 @@ public final class MainWindow {
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         cacheStatus.setId("cache-status");
+        // a narrow window cuts these lines short: the whole line stays readable on hover
+        for (Label l : List.of(genStatus, cacheStatus, saveStatusLabel)) {
+            Tooltip whole = new Tooltip();
+            whole.textProperty().bind(l.textProperty());
+            l.setTooltip(whole);
+        }
         HBox statusLine = new HBox(10, genStatus, prefillBar, grow, cacheStatus, saveStatusLabel);
         statusLine.getStyleClass().add("status-line");
         VBox bottom = new VBox(contextBar, statusLine);
@@ -196,7 +202,6 @@ public final class MainWindow {
         StorySession s = active.get();
         contextBar.showRecompute(s == null ? -1 : s.nextRecomputeProperty().get());
         cacheStatus.setText(keeper.statusProperty().get());
-        cacheStatus.setTooltip(new Tooltip(keeper.statusProperty().get()));
     }
 
     private static Tab sideTab(String name, Region content) {
