@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.longform.engine.gen.TokenChoice;
+import org.longform.ui.story.StoryChoices;
 
 /**
- * The model's choices for one story's generated text, kept in memory for the session (not saved with the
- * story): per generation, its tokens with where each sits in the text and the alternatives the model weighed.
+ * The model's choices for one story's generated text: per generation, its tokens with where each sits in the
+ * text and the alternatives the model weighed. The story file keeps those of the newest tokens
+ * ({@link #saved}, {@link #restore}; see {@link StoryChoices}).
  * Offsets follow every edit; an edit inside a generation drops its tokens from the edit on (their
  * alternatives no longer describe the text). A generation that continues exactly where one ended joins it,
  * so "regenerate from here" keeps the ids of everything before the chosen token. FX thread, except
@@ -139,6 +141,34 @@ public final class ChoiceStore {
 
     public List<Run> runs() {
         return List.copyOf(runs);
+    }
+
+    /**
+     * FX thread: what the story file keeps, the runs the generator reported choices for (the file's
+     * {@link StoryChoices#MAX_TOKENS} bound is applied when it is written, off this thread).
+     */
+    public StoryChoices saved() {
+        List<StoryChoices.Run> out = new ArrayList<>();
+        for (Run r : runs) {
+            if (!r.reported || r.tokens.isEmpty()) continue;
+            List<StoryChoices.Token> t = new ArrayList<>(r.tokens.size());
+            for (Token k : r.tokens) t.add(new StoryChoices.Token(k.start(), k.choice()));
+            out.add(new StoryChoices.Run(r.start, r.end, t));
+        }
+        out.sort((a, b) -> Integer.compare(a.start(), b.start()));
+        return new StoryChoices(out);
+    }
+
+    /** Takes the choices a story file kept (before any edit: their offsets are the file's text's). */
+    public void restore(StoryChoices saved) {
+        runs.clear();
+        for (StoryChoices.Run r : saved.runs()) {
+            Run run = new Run(r.start(), true);
+            for (StoryChoices.Token t : r.tokens())
+                run.tokens.add(new Token(t.choice().chosen().id(), t.start(), t.choice()));
+            run.end = r.end();
+            runs.add(run);
+        }
     }
 
     /**
