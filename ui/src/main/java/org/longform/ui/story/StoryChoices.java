@@ -15,15 +15,15 @@ import org.longform.engine.sample.Alternative;
  * tokens, where each begins, the token drawn and the alternatives weighed (see {@link Alternative}). A file
  * keeps those of the last {@link #MAX_TOKENS} generated tokens.
  *
- * <p>In the file a run's tokens are one compact string ({@link #encode}): per token the gap to the previous
- * token's start, its alternatives as token id (varint) and probability quantized to 15 bits (error at most
- * 1/65534, about 0.0015 percentage points) plus the filters' kept flag, and the chosen token as an index
- * into them; deflated, then base64. About 27 bytes per token with 8 alternatives (see StoryChoicesTest).
+ * <p>In the file a run's tokens are one compact string ({@link #encode}): token ids as varints, probabilities
+ * quantized to 15 bits (error at most 1/65534, about 0.0015 percentage points) plus the filters' kept flag,
+ * the chosen token as an index into the alternatives; deflated, then base64. Measured on the demo model
+ * (StoryChoicesSize, 8 alternatives): 31.9 bytes per generated token, about 620 KB for {@link #MAX_TOKENS}.
  *
  * @param runs the generations, in text order, none overlapping
  */
 public record StoryChoices(List<Run> runs) {
-    /** Generated tokens whose choices a file keeps: the newest ones, about 0.5 MB in the file. */
+    /** Generated tokens whose choices a file keeps: the newest ones, about 620 KB in the file. */
     public static final int MAX_TOKENS = 20_000;
 
     /** Format of the encoded string; a file with another one has its choices dropped, never its story. */
@@ -87,35 +87,52 @@ public record StoryChoices(List<Run> runs) {
         return new StoryChoices(out);
     }
 
-    /** A run's tokens as the file's string (base64 of the deflated bytes described above). */
+    /**
+     * A run's tokens as the file's string: the bytes below, deflated, then base64. Column by column, so that
+     * like sits with like for the deflater (ids of common words repeat, a probability's high byte is mostly
+     * small): codec, token count; per token the gap to the previous start (0: inside a character); per token
+     * its alternatives' count; per token the chosen one's index among them (255: outside, listed after them);
+     * every entry's id (varint); every entry's probability high byte; every low byte (bit 0: kept).
+     */
     public static String encode(Run run) {
-        Bytes b = new Bytes();
-        b.varint(CODEC);
-        b.varint(run.tokens.size());
+        Bytes head = new Bytes(), counts = new Bytes(), chosen = new Bytes(), ids = new Bytes();
+        Bytes hi = new Bytes(), lo = new Bytes();
+        head.varint(CODEC);
+        head.varint(run.tokens.size());
         int prev = run.start;
+        List<Alternative> entries = new ArrayList<>();
         for (Token t : run.tokens) {
-            if (t.start() < 0) b.varint(INSIDE_CHAR);
+            if (t.start() < 0) head.varint(INSIDE_CHAR);
             else {
-                b.varint(t.start() - prev + 1);
+                head.varint(t.start() - prev + 1);
                 prev = t.start();
             }
             TokenChoice c = t.choice();
             int n = Math.min(c.top().size(), CHOSEN_OUTSIDE - 1);
-            b.out.write(n);
-            int chosen = CHOSEN_OUTSIDE;
+            counts.out.write(n);
+            int at = CHOSEN_OUTSIDE;
             for (int k = 0; k < n; k++) {
                 Alternative a = c.top().get(k);
-                b.alternative(a);
-                if (chosen == CHOSEN_OUTSIDE && a.id() == c.chosen().id()) chosen = k;
+                entries.add(a);
+                if (at == CHOSEN_OUTSIDE && a.id() == c.chosen().id()) at = k;
             }
-            b.out.write(chosen);
-            if (chosen == CHOSEN_OUTSIDE) b.alternative(c.chosen());
+            chosen.out.write(at);
+            if (at == CHOSEN_OUTSIDE) entries.add(c.chosen());
+        }
+        for (Alternative a : entries) {
+            ids.varint(a.id());
+            int q = (int) Math.round(Math.clamp(a.probability(), 0, 1) * STEPS) << 1 | (a.kept() ? 1 : 0);
+            hi.out.write(q >>> 8);
+            lo.out.write(q & 0xFF);
         }
         Deflater d = new Deflater(Deflater.BEST_COMPRESSION);
-        d.setInput(b.out.toByteArray());
-        d.finish();
         ByteArrayOutputStream z = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
+        for (Bytes b : List.of(head, counts, chosen, ids, hi, lo)) {
+            d.setInput(b.out.toByteArray());
+            while (!d.needsInput()) z.write(buf, 0, d.deflate(buf));
+        }
+        d.finish();
         while (!d.finished()) z.write(buf, 0, d.deflate(buf));
         d.end();
         return Base64.getEncoder().encodeToString(z.toByteArray());
@@ -150,27 +167,49 @@ public record StoryChoices(List<Run> runs) {
         int codec = r.varint();
         if (codec != CODEC) throw new IllegalArgumentException("unknown choices encoding " + codec);
         int count = r.varint();
-        List<Token> tokens = new ArrayList<>(Math.min(count, raw.length));
+        if (count > raw.length) throw new IllegalArgumentException("the choices' data is cut short");
+        int[] starts = new int[count];
         int prev = start;
         for (int i = 0; i < count; i++) {
             int gap = r.varint();
-            int s = -1;
-            if (gap != INSIDE_CHAR) {
-                s = prev + gap - 1;
-                if (s < start || s >= end) throw new IllegalArgumentException("a token lies outside its run");
-                prev = s;
-            } else if (i == 0) throw new IllegalArgumentException("a run begins inside a character");
-            int n = r.u8();
-            List<Alternative> top = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) top.add(r.alternative());
-            int chosen = r.u8();
+            if (gap == INSIDE_CHAR) {
+                if (i == 0) throw new IllegalArgumentException("a run begins inside a character");
+                starts[i] = -1;
+                continue;
+            }
+            long s = (long) prev + gap - 1;
+            if (s < start || s >= end) throw new IllegalArgumentException("a token lies outside its run");
+            starts[i] = prev = (int) s;
+        }
+        int[] n = new int[count], chosen = new int[count];
+        int entries = 0;
+        for (int i = 0; i < count; i++) entries += n[i] = r.u8();
+        for (int i = 0; i < count; i++) {
+            chosen[i] = r.u8();
+            if (chosen[i] == CHOSEN_OUTSIDE) entries++;
+            else if (chosen[i] >= n[i]) throw new IllegalArgumentException("a chosen token index is out of range");
+        }
+        if (entries > raw.length) throw new IllegalArgumentException("the choices' data is cut short");
+        int[] id = new int[entries];
+        for (int e = 0; e < entries; e++) id[e] = r.varint();
+        int[] q = new int[entries];
+        for (int e = 0; e < entries; e++) q[e] = r.u8() << 8;
+        for (int e = 0; e < entries; e++) q[e] |= r.u8();
+        if (!r.done()) throw new IllegalArgumentException("the choices' data runs on after its tokens");
+        List<Token> tokens = new ArrayList<>(count);
+        int e = 0;
+        for (int i = 0; i < count; i++) {
+            List<Alternative> top = new ArrayList<>(n[i]);
+            for (int k = 0; k < n[i]; k++, e++) top.add(new Alternative(id[e], (q[e] >>> 1) / STEPS, (q[e] & 1) == 1));
             Alternative c;
-            if (chosen == CHOSEN_OUTSIDE) c = r.alternative();
-            else if (chosen < n) c = top.get(chosen);
-            else throw new IllegalArgumentException("a chosen token index is out of range");
+            if (chosen[i] != CHOSEN_OUTSIDE) c = top.get(chosen[i]);
+            else {
+                c = new Alternative(id[e], (q[e] >>> 1) / STEPS, (q[e] & 1) == 1);
+                e++;
+            }
+            int s = starts[i];
             tokens.add(new Token(s, new TokenChoice(i, s < 0 ? -1 : s - start, c, top)));
         }
-        if (!r.done()) throw new IllegalArgumentException("the choices' data runs on after its tokens");
         return new Run(start, end, tokens);
     }
 
@@ -188,13 +227,6 @@ public record StoryChoices(List<Run> runs) {
                 v >>>= 7;
             }
             out.write(v);
-        }
-
-        void alternative(Alternative a) {
-            varint(a.id());
-            int q = (int) Math.round(Math.clamp(a.probability(), 0, 1) * STEPS) << 1 | (a.kept() ? 1 : 0);
-            out.write(q >>> 8);
-            out.write(q & 0xFF);
         }
     }
 
@@ -222,12 +254,6 @@ public record StoryChoices(List<Run> runs) {
                 }
             }
             throw new IllegalArgumentException("a number in the choices' data is out of range");
-        }
-
-        Alternative alternative() {
-            int id = varint();
-            int q = u8() << 8 | u8();
-            return new Alternative(id, (q >>> 1) / STEPS, (q & 1) == 1);
         }
 
         boolean done() {
