@@ -14,6 +14,7 @@ import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.server.remote.RemoteCompletions;
@@ -76,6 +77,60 @@ class RemoteCompletionsTest {
                     rc.generate(new GenerationRequest(ts.generator.tokenizer().encode(prompt), greedy), null, null);
             assertEquals(local.text(), g.text());
         }
+    }
+
+    @Test
+    void alternativesArriveAsTheLocalEnginesWithOurIds() {
+        String prompt = "The old clock in the hall struck midnight";
+        SamplerSettings greedy = SamplerSettings.greedy().withMaxTokens(12);
+        List<TokenChoice> local = new ArrayList<>(), remote = new ArrayList<>();
+        try (Generator ref = TestServer.tinyGenerator()) {
+            ref.generate(new GenerationRequest(ref.tokenizer().encode(prompt), greedy), collect(local, 8), null);
+        }
+        try (RemoteCompletions rc = client("k3y")) {
+            GenerationResult r = rc.complete(prompt, greedy, collect(remote, 8), null);
+            assertEquals(12, r.ids().length);
+        }
+        assertEquals(local.size(), remote.size());
+        for (int i = 0; i < local.size(); i++) {
+            TokenChoice a = local.get(i), b = remote.get(i);
+            assertEquals(a.offset(), b.offset(), "token " + i);
+            assertEquals(a.chosen().id(), b.chosen().id());
+            // the server's engine may round the last float digits apart from this one (LogprobsHttpTest)
+            assertEquals(a.chosen().probability(), b.chosen().probability(), 1e-5);
+            assertEquals(a.top().size(), b.top().size(), "8 asked, 8 sent, all named by our ids");
+            for (int k = 0; k < a.top().size(); k++) {
+                assertEquals(a.top().get(k).id(), b.top().get(k).id());
+                assertEquals(a.top().get(k).probability(), b.top().get(k).probability(), 1e-5);
+            }
+        }
+        // A listener that asks for none gets none, and the request carries no logprobs.
+        List<TokenChoice> none = new ArrayList<>();
+        try (RemoteCompletions rc = client("k3y")) {
+            rc.complete(prompt, greedy, collect(none, 0), null);
+        }
+        assertTrue(none.isEmpty());
+    }
+
+    @Test
+    void tokenTextsMapToBytesAsOpenAiWritesThem() {
+        assertEquals("\u00e2\u0080", RemoteCompletions.bytesKey("bytes:\\xe2\\x80"));
+        assertEquals("\u00c3\u00a9", RemoteCompletions.bytesKey("\u00e9"), "UTF-8 bytes of é");
+        assertEquals("bytes:\\xz1", RemoteCompletions.bytesKey("bytes:\\xz1"), "not hex: the text as it is");
+    }
+
+    static TokenListener collect(List<TokenChoice> out, int n) {
+        return new TokenListener() {
+            @Override
+            public int alternatives() {
+                return n;
+            }
+
+            @Override
+            public void onChoice(TokenChoice choice) {
+                out.add(choice);
+            }
+        };
     }
 
     @Test

@@ -206,10 +206,12 @@ public final class ChoiceStore {
          */
         public void finish(String inserted) {
             if (inserted.isEmpty()) return;
+            // A server asked for alternatives may send none (no logprobs): its text reads as unreported.
+            boolean got = reported && !choices.isEmpty();
             Run run = null;
-            for (Run r : runs) if (r.end == at && r.end > r.start && r.reported == reported) run = r;
+            for (Run r : runs) if (r.end == at && r.end > r.start && r.reported == got) run = r;
             if (run == null) {
-                run = new Run(at, reported);
+                run = new Run(at, got);
                 runs.add(run);
             }
             int end = at + inserted.length();

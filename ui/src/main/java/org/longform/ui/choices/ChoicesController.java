@@ -98,8 +98,8 @@ public final class ChoicesController {
             ChoiceStore.Run run = s.choices().runAt(pos);
             popup.showMessage(
                     run != null && !run.reported()
-                            ? "The model's server did not report alternatives for this text (only the built-in"
-                                    + " engine does). Retry the span to get another version."
+                            ? "The model's server did not report alternatives for this text (it sent no"
+                                    + " logprobs). Retry the span to get another version."
                             : generatedSpan(s, pos) != null
                                     ? "No alternatives are kept for this text: they are kept for generated"
                                             + " text until it is edited, and the story file keeps those of the"
