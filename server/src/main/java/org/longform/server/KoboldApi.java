@@ -1,5 +1,6 @@
 package org.longform.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +93,7 @@ final class KoboldApi {
         if (!stream) {
             // KoboldCpp's logprobs: true; how many alternatives, as OpenAI's top_logprobs (5 when not given)
             int top = -1;
-            if (p.bool("logprobs", false)) {
+            if (logprobsAsked(p)) {
                 long n = p.integer("top_logprobs", 5);
                 if (n < 0 || n > Logprobs.MAX)
                     throw ApiException.badRequest(
@@ -139,6 +140,13 @@ final class KoboldApi {
         } finally {
             gen.releaseStream();
         }
+    }
+
+    /** KoboldCpp's {@code logprobs}: true or false; a number (some clients send 1) counts as true unless 0. */
+    private static boolean logprobsAsked(Params p) {
+        JsonNode v = p.raw("logprobs");
+        if (v != null && v.isNumber()) return v.doubleValue() != 0;
+        return p.bool("logprobs", false);
     }
 
     private static void send(Exchange ex, String token, String finish) throws IOException {

@@ -224,6 +224,10 @@ class LogprobsHttpTest {
                 .get("results")
                 .get(0);
         assertFalse(plain.has("logprobs"), "absent unless asked");
+        JsonNode one = TestServer.json(ts.post("/api/v1/generate", body.replace("\"logprobs\":true", "\"logprobs\":1")))
+                .get("results")
+                .get(0);
+        assertEquals(7, one.get("logprobs").get("content").size(), "logprobs: 1 (as some clients send) asks too");
         assertEquals(res.get("text").asText(), plain.get("text").asText());
     }
 }

@@ -2,10 +2,15 @@ package org.longform.server;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +115,46 @@ class RemoteCompletionsTest {
             rc.complete(prompt, greedy, collect(none, 0), null);
         }
         assertTrue(none.isEmpty());
+    }
+
+    @Test
+    void aServerThatRefusesLogprobsIsAskedAgainWithoutThem() throws Exception {
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        HttpServer stub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        stub.createContext("/v1/completions", x -> {
+            String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            bodies.add(body);
+            boolean refuse = body.contains("\"logprobs\"");
+            byte[] out = (refuse
+                            ? "{\"error\":{\"message\":\"logprobs is not supported: log probabilities are not returned\"}}"
+                            : "data: {\"choices\":[{\"index\":0,\"text\":\" Snow.\",\"finish_reason\":\"stop\"}]}\n\n"
+                                    + "data: [DONE]\n\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().set("Content-Type", refuse ? "application/json" : "text/event-stream");
+            x.sendResponseHeaders(refuse ? 400 : 200, out.length);
+            try (var o = x.getResponseBody()) {
+                o.write(out);
+            }
+        });
+        stub.start();
+        List<TokenChoice> got = new ArrayList<>();
+        try (RemoteCompletions rc = new RemoteCompletions(
+                URI.create("http://127.0.0.1:" + stub.getAddress().getPort()), null, "stub")) {
+            assertEquals(
+                    " Snow.",
+                    rc.complete("Night.", SamplerSettings.greedy(), collect(got, 8), null)
+                            .text());
+            assertEquals(2, bodies.size(), "asked with logprobs, then without");
+            assertEquals(
+                    " Snow.",
+                    rc.complete("Night.", SamplerSettings.greedy(), collect(got, 8), null)
+                            .text());
+            assertEquals(3, bodies.size(), "and without from then on");
+            assertFalse(bodies.getLast().contains("logprobs"));
+        } finally {
+            stub.stop(0);
+        }
+        assertTrue(got.isEmpty());
     }
 
     @Test

@@ -89,6 +89,7 @@ public final class RemoteCompletions implements AutoCloseable {
     static final int MAX_LOGPROBS = 20;
     // Our tokenizer's ids by their bytes (ISO-8859-1 strings): a server names tokens by text; built once.
     private volatile Map<String, Integer> idsByBytes;
+    private volatile boolean noLogprobs; // the server refused them once
 
     private final URI v1;
     private final String apiKey;
@@ -200,7 +201,7 @@ public final class RemoteCompletions implements AutoCloseable {
                     + " completions API has no such fields (token-id logit bias is sent)");
         }
         // Alternatives for the pop-up: OpenAI's legacy logprobs (at most 5 there; vLLM and ours take 20).
-        int alternatives = Math.min(l.alternatives(), options.standardOnly() ? 5 : MAX_LOGPROBS);
+        int alternatives = noLogprobs ? 0 : Math.min(l.alternatives(), options.standardOnly() ? 5 : MAX_LOGPROBS);
         byte[] body = body(prompt, s, alternatives);
         HttpRequest req = request("completions")
                 .header("Content-Type", "application/json")
@@ -221,6 +222,13 @@ public final class RemoteCompletions implements AutoCloseable {
                     err = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
                 } catch (IOException e) {
                     err = "";
+                }
+                if (r.statusCode() == 400 && alternatives > 0 && err.contains("logprobs")) {
+                    // A server that refuses logprobs (an older longform serve did): ask again without, and
+                    // from now on; its text then has no alternatives, as the pop-up says.
+                    noLogprobs = true;
+                    stream.shutdownNow();
+                    return complete(prompt, s, l, c);
                 }
                 throw httpError(r.statusCode(), err);
             }

@@ -102,12 +102,15 @@ public final class ChoiceStore {
     }
 
     private final List<Run> runs = new ArrayList<>();
+    /** What {@link #saved} last gave, until the runs change (autosave asks often; typing after them is free). */
+    private StoryChoices saved;
 
     /** The editor's change listener: offsets follow the text; an edit inside a run drops it from there on. */
     public void changed(int pos, int removed, int inserted) {
         int delta = inserted - removed;
         for (var it = runs.iterator(); it.hasNext(); ) {
             Run r = it.next();
+            if (pos < r.end) saved = null; // the run moves or is cut: an edit after it leaves it as it is
             if (pos + removed <= r.start && (pos < r.start || removed == 0)) {
                 r.shift(delta); // wholly before the run (an insert at its start pushes it on)
             } else if (pos >= r.end) {
@@ -148,6 +151,7 @@ public final class ChoiceStore {
      * {@link StoryChoices#MAX_TOKENS} bound is applied when it is written, off this thread).
      */
     public StoryChoices saved() {
+        if (saved != null) return saved;
         List<StoryChoices.Run> out = new ArrayList<>();
         for (Run r : runs) {
             if (!r.reported || r.tokens.isEmpty()) continue;
@@ -156,13 +160,14 @@ public final class ChoiceStore {
             out.add(new StoryChoices.Run(r.start, r.end, t));
         }
         out.sort((a, b) -> Integer.compare(a.start(), b.start()));
-        return new StoryChoices(out);
+        return saved = new StoryChoices(out);
     }
 
     /** Takes the choices a story file kept (before any edit: their offsets are the file's text's). */
-    public void restore(StoryChoices saved) {
+    public void restore(StoryChoices kept) {
+        saved = null;
         runs.clear();
-        for (StoryChoices.Run r : saved.runs()) {
+        for (StoryChoices.Run r : kept.runs()) {
             Run run = new Run(r.start(), true);
             for (StoryChoices.Token t : r.tokens())
                 run.tokens.add(new Token(t.choice().chosen().id(), t.start(), t.choice()));
@@ -206,6 +211,7 @@ public final class ChoiceStore {
          */
         public void finish(String inserted) {
             if (inserted.isEmpty()) return;
+            saved = null;
             // A server asked for alternatives may send none (no logprobs): its text reads as unreported.
             boolean got = reported && !choices.isEmpty();
             Run run = null;
