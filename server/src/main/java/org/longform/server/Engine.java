@@ -58,7 +58,12 @@ public final class Engine implements AutoCloseable {
      * @throws ApiException 503 when {@code maxQueue} requests are already waiting or running
      */
     public Job submit(GenerationRequest request, String genkey) {
-        Job job = new Job(request, genkey == null ? "" : genkey);
+        return submit(request, genkey, 0);
+    }
+
+    /** As {@link #submit(GenerationRequest, String)}, reporting {@code alternatives} per token (0: none). */
+    public Job submit(GenerationRequest request, String genkey, int alternatives) {
+        Job job = new Job(request, genkey == null ? "" : genkey, alternatives);
         synchronized (lock) {
             if (closed) throw new ApiException(503, "server_shutting_down", null, "the server is shutting down");
             if (pending >= maxQueue) {

@@ -1,10 +1,13 @@
 package org.longform.server;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.runtime.ContextFullException;
 
 /**
@@ -14,7 +17,8 @@ import org.longform.engine.runtime.ContextFullException;
 final class Generations {
     /** Receives streamed text on the HTTP thread; a failed write means the client is gone. */
     interface Sink {
-        void text(String text) throws IOException;
+        /** Text and the choices of the tokens it carries (empty unless the request asked for them). */
+        void text(String text, List<TokenChoice> choices) throws IOException;
 
         /** Nothing happened for a while (long prompt, queue): write something harmless to notice a gone client. */
         void keepAlive() throws IOException;
@@ -55,7 +59,12 @@ final class Generations {
 
     /** Queues the request; a client that disconnects (Jetty reports it) cancels the job. */
     Job submit(Exchange ex, GenerationRequest request, String genkey) {
-        Job job = engine.submit(request, genkey);
+        return submit(ex, request, genkey, 0);
+    }
+
+    /** As {@link #submit(Exchange, GenerationRequest, String)}, with {@code alternatives} per token (0: none). */
+    Job submit(Exchange ex, GenerationRequest request, String genkey, int alternatives) {
+        Job job = engine.submit(request, genkey, alternatives);
         ex.request.addFailureListener(t -> job.cancel());
         // Waiting for the engine is not idleness: ignore idle timeouts while no read or write is
         // pending. A client that stops reading a stream still times out, through the pending write.
@@ -81,10 +90,16 @@ final class Generations {
 
     /** Waits for the whole result (non-streaming requests), cancelling if the client disconnects. */
     GenerationResult await(Exchange ex, Job job) {
+        return await(ex, job, new ArrayList<>());
+    }
+
+    /** As {@link #await(Exchange, Job)}, adding to {@code choices} those of the tokens in the result's text. */
+    GenerationResult await(Exchange ex, Job job, List<TokenChoice> choices) {
         try {
             long nextProbe = System.nanoTime() + PROBE_NANOS;
             while (true) {
                 Job.Event e = job.poll(PROBE_NANOS / 1_000_000);
+                if (e instanceof Job.Token t) choices.addAll(t.choices());
                 if (e instanceof Job.Done d) return d.result();
                 if (e instanceof Job.Failed f) throw failure(f.error());
                 if (System.nanoTime() >= nextProbe) {
@@ -106,7 +121,7 @@ final class Generations {
                 Job.Event e = job.poll(config.keepAlive().toMillis());
                 switch (e) {
                     case null -> sink.keepAlive();
-                    case Job.Token t -> sink.text(t.text());
+                    case Job.Token t -> sink.text(t.text(), t.choices());
                     case Job.Done d -> {
                         return d.result();
                     }

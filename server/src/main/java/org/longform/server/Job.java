@@ -1,11 +1,14 @@
 package org.longform.server;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
 
 /**
@@ -17,8 +20,16 @@ public final class Job {
     /** What the engine thread reports. */
     public sealed interface Event permits Token, Done, Failed {}
 
-    /** Text completed by one generated token (id -1: text flushed at the end). */
-    public record Token(int id, String text) implements Event {}
+    /**
+     * Text completed by one generated token (id -1: text flushed at the end), with the choices of the tokens
+     * whose text it carries (empty unless the request asked for alternatives; a piece held back for a
+     * possible stop sequence comes out later with its tokens' choices).
+     */
+    public record Token(int id, String text, List<TokenChoice> choices) implements Event {
+        public Token {
+            choices = List.copyOf(choices);
+        }
+    }
 
     public record Done(GenerationResult result) implements Event {}
 
@@ -26,14 +37,20 @@ public final class Job {
 
     final GenerationRequest request;
     final String genkey;
+    /** Alternatives asked per token; 0: none (the engine then computes none). */
+    final int alternatives;
+
     final CancelToken cancel = new CancelToken();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final StringBuilder partial = new StringBuilder();
+    // Engine thread only: choices of tokens whose text is not out yet.
+    private final List<TokenChoice> pending = new ArrayList<>();
     final long createdNanos = System.nanoTime();
 
-    Job(GenerationRequest request, String genkey) {
+    Job(GenerationRequest request, String genkey, int alternatives) {
         this.request = request;
         this.genkey = genkey;
+        this.alternatives = alternatives;
     }
 
     public void cancel() {
@@ -59,12 +76,24 @@ public final class Job {
     TokenListener listener() {
         return new TokenListener() {
             @Override
+            public int alternatives() {
+                return alternatives;
+            }
+
+            @Override
+            public void onChoice(TokenChoice choice) {
+                pending.add(choice);
+            }
+
+            @Override
             public void onToken(int id, String text) {
                 if (text.isEmpty()) return;
                 synchronized (partial) {
                     partial.append(text);
                 }
-                events.add(new Token(id, text));
+                // Choices of text a stop sequence then swallowed never come out: they stay pending.
+                events.add(new Token(id, text, pending));
+                pending.clear();
             }
         };
     }

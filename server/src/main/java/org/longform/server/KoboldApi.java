@@ -1,10 +1,13 @@
 package org.longform.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.sample.SamplerSettings;
 
 /**
@@ -88,8 +91,20 @@ final class KoboldApi {
         GenerationRequest req = request(p);
         String genkey = p.string("genkey", "");
         if (!stream) {
-            GenerationResult res = gen.await(ex, gen.submit(ex, req, genkey));
-            ex.json(200, new Responses.Results<>(List.of(result(res))));
+            // KoboldCpp's logprobs: true; how many alternatives, as OpenAI's top_logprobs (5 when not given)
+            int top = -1;
+            if (logprobsAsked(p)) {
+                long n = p.integer("top_logprobs", 5);
+                if (n < 0 || n > Logprobs.MAX)
+                    throw ApiException.badRequest(
+                            "top_logprobs", "top_logprobs must be between 0 and " + Logprobs.MAX + ", got " + n);
+                top = (int) n;
+            }
+            List<TokenChoice> choices = new ArrayList<>();
+            GenerationResult res = gen.await(ex, gen.submit(ex, req, genkey, top < 0 ? 0 : Math.max(1, top)), choices);
+            Responses.ChatLogprobs lp =
+                    top < 0 ? null : new Logprobs(gen.engine().tokenizer()).chat(choices, top);
+            ex.json(200, new Responses.Results<>(List.of(result(res, lp))));
             return;
         }
         gen.acquireStream();
@@ -105,7 +120,7 @@ final class KoboldApi {
             try {
                 res = gen.stream(job, new Generations.Sink() {
                     @Override
-                    public void text(String t) throws IOException {
+                    public void text(String t, List<TokenChoice> choices) throws IOException {
                         send(ex, t, null);
                     }
 
@@ -127,14 +142,21 @@ final class KoboldApi {
         }
     }
 
+    /** KoboldCpp's {@code logprobs}: true or false; a number (some clients send 1) counts as true unless 0. */
+    private static boolean logprobsAsked(Params p) {
+        JsonNode v = p.raw("logprobs");
+        if (v != null && v.isNumber()) return v.doubleValue() != 0;
+        return p.bool("logprobs", false);
+    }
+
     private static void send(Exchange ex, String token, String finish) throws IOException {
         ex.event("event: message\ndata: " + Exchange.JSON.writeValueAsString(new Responses.StreamToken(token, finish))
                 + "\n\n");
     }
 
-    private static Responses.KoboldResult result(GenerationResult res) {
+    private static Responses.KoboldResult result(GenerationResult res, Responses.ChatLogprobs logprobs) {
         return new Responses.KoboldResult(
-                res.text(), Generations.finishReason(res.reason()), res.promptTokens(), res.ids().length);
+                res.text(), Generations.finishReason(res.reason()), res.promptTokens(), res.ids().length, logprobs);
     }
 
     /**

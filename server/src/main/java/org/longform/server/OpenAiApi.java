@@ -2,11 +2,13 @@ package org.longform.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.sample.SamplerSettings;
 
 /**
@@ -53,19 +55,31 @@ final class OpenAiApi {
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         long now = System.currentTimeMillis() / 1000;
         GenerationRequest greq = new GenerationRequest(r.ids, r.sampler);
+        // the engine is asked for at least one alternative: the chosen token's probability comes with them
+        int alternatives = r.logprobs < 0 ? 0 : Math.max(1, r.logprobs);
         if (!r.stream) {
-            Job job = gen.submit(ex, greq, null);
-            GenerationResult res = gen.await(ex, job);
+            Job job = gen.submit(ex, greq, null, alternatives);
+            List<TokenChoice> choices = new ArrayList<>();
+            GenerationResult res = gen.await(ex, job, choices);
             String text = (r.echo ? r.echoText : "") + res.text();
-            ex.json(200, completion(id, now, text, Generations.finishReason(res.reason()), res, true));
+            ex.json(
+                    200,
+                    completion(
+                            id,
+                            now,
+                            text,
+                            logprobs(choices, r.logprobs),
+                            Generations.finishReason(res.reason()),
+                            res,
+                            true));
             return;
         }
         gen.acquireStream();
         try {
-            Job job = gen.submit(ex, greq, null);
+            Job job = gen.submit(ex, greq, null, alternatives);
             try {
                 ex.startEvents();
-                if (r.echo && !r.echoText.isEmpty()) send(ex, completion(id, now, r.echoText, null, null, false));
+                if (r.echo && !r.echoText.isEmpty()) send(ex, completion(id, now, r.echoText, null, null, null, false));
             } catch (IOException | RuntimeException e) { // gone before the first token: its generation too
                 job.cancel();
                 throw e;
@@ -74,8 +88,8 @@ final class OpenAiApi {
             try {
                 res = gen.stream(job, new Generations.Sink() {
                     @Override
-                    public void text(String t) throws IOException {
-                        send(ex, completion(id, now, t, null, null, false));
+                    public void text(String t, List<TokenChoice> choices) throws IOException {
+                        send(ex, completion(id, now, t, logprobs(choices, r.logprobs), null, null, false));
                     }
 
                     @Override
@@ -89,7 +103,7 @@ final class OpenAiApi {
                 ex.endEvents();
                 return;
             }
-            send(ex, completion(id, now, "", Generations.finishReason(res.reason()), null, false));
+            send(ex, completion(id, now, "", null, Generations.finishReason(res.reason()), null, false));
             if (r.includeUsage) {
                 send(
                         ex,
@@ -112,27 +126,44 @@ final class OpenAiApi {
         ex.event("data: " + Exchange.JSON.writeValueAsString(chunk) + "\n\n");
     }
 
+    /** The legacy logprobs of {@code choices} with {@code n} alternatives each; null when not asked (n < 0). */
+    private Responses.LegacyLogprobs logprobs(List<TokenChoice> choices, int n) {
+        return n < 0 ? null : new Logprobs(gen.engine().tokenizer()).legacy(choices, n);
+    }
+
     /** One choice holding {@code text}, with the usage when {@code withUsage} and a result is given. */
     private Responses.Completion completion(
-            String id, long now, String text, String finish, GenerationResult res, boolean withUsage) {
+            String id,
+            long now,
+            String text,
+            Responses.LegacyLogprobs logprobs,
+            String finish,
+            GenerationResult res,
+            boolean withUsage) {
         return new Responses.Completion(
                 id,
                 "text_completion",
                 now,
                 gen.config().modelName(),
-                List.of(new Responses.Choice(text, 0, null, finish)),
+                List.of(new Responses.Choice(text, 0, logprobs, finish)),
                 withUsage && res != null ? Responses.Usage.of(res) : null);
     }
 
+    /** @param logprobs alternatives per token the answer lists; -1: no logprobs */
     private record Request(
-            int[] ids, String echoText, SamplerSettings sampler, boolean stream, boolean includeUsage, boolean echo) {}
+            int[] ids,
+            String echoText,
+            SamplerSettings sampler,
+            boolean stream,
+            boolean includeUsage,
+            boolean echo,
+            int logprobs) {}
 
     private Request parse(Params p) {
         // OpenAI requires it; a local server has one model, so a missing one means that model
         // (as llama.cpp's server, vLLM and KoboldCpp accept); a present one must be a string
         p.string("model", null);
         p.unsupported("suffix", "this is a plain continuation model");
-        p.unsupported("logprobs", "log probabilities are not returned");
         if (p.integer("n", 1) != 1) throw ApiException.badRequest("n", "n must be 1: one completion per request");
         if (p.integer("best_of", 1) != 1) throw ApiException.badRequest("best_of", "best_of must be 1");
         if (p.number("presence_penalty", 0) != 0)
@@ -172,6 +203,18 @@ final class OpenAiApi {
             includeUsage = iu != null && iu.asBoolean();
         }
         boolean echo = p.bool("echo", false);
+        int logprobs = -1;
+        if (p.has("logprobs")) {
+            long n = p.integer("logprobs", 0);
+            if (n < 0 || n > Logprobs.MAX)
+                throw ApiException.badRequest(
+                        "logprobs", "logprobs must be between 0 and " + Logprobs.MAX + ", got " + n);
+            if (echo)
+                throw ApiException.badRequest(
+                        "logprobs",
+                        "logprobs with echo is not supported: the prompt's tokens get no log probabilities");
+            logprobs = (int) n;
+        }
 
         int[] ids;
         String echoText;
@@ -202,7 +245,7 @@ final class OpenAiApi {
                 SamplerSettings.Xtc.OFF,
                 bias,
                 Map.of());
-        return new Request(ids, echoText, s, stream, includeUsage, echo);
+        return new Request(ids, echoText, s, stream, includeUsage, echo, logprobs);
     }
 
     private record Prompt(int[] ids, String text) {}

@@ -3,6 +3,7 @@ package org.longform.server;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 import org.longform.engine.gen.GenerationResult;
 
 /**
@@ -43,6 +44,27 @@ final class Responses {
             int index,
             Object logprobs,
             @JsonProperty("finish_reason") String finishReason) {}
+
+    /**
+     * OpenAI's legacy completions logprobs: per generated token its text, log probability, its best
+     * alternatives as {text: logprob} (best first) and the char where it begins in the returned text.
+     */
+    record LegacyLogprobs(
+            List<String> tokens,
+            @JsonProperty("token_logprobs") List<Double> tokenLogprobs,
+            @JsonProperty("top_logprobs") List<Map<String, Double>> topLogprobs,
+            @JsonProperty("text_offset") List<Integer> textOffset) {}
+
+    /** The chat completions logprobs shape (KoboldCpp's {@code results[0].logprobs}). */
+    record ChatLogprobs(List<TokenLogprob> content) {}
+
+    record TokenLogprob(
+            String token,
+            double logprob,
+            int[] bytes,
+            @JsonProperty("top_logprobs") List<TopLogprob> topLogprobs) {}
+
+    record TopLogprob(String token, double logprob, int[] bytes) {}
 
     /** Token counts; cached_tokens says how much of the prompt came from the KV cache (prefix reuse). */
     record Usage(
@@ -88,11 +110,13 @@ final class Responses {
 
     record PartialText(String text) {}
 
+    /** {@code logprobs} is left out unless the request asked for it. */
     record KoboldResult(
             String text,
             @JsonProperty("finish_reason") String finishReason,
             @JsonProperty("prompt_tokens") int promptTokens,
-            @JsonProperty("completion_tokens") int completionTokens) {}
+            @JsonProperty("completion_tokens") int completionTokens,
+            @JsonInclude(JsonInclude.Include.NON_NULL) ChatLogprobs logprobs) {}
 
     /** One SSE message of /api/extra/generate/stream; finish_reason is null until the last. */
     record StreamToken(

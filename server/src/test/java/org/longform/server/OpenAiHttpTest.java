@@ -190,9 +190,9 @@ class OpenAiHttpTest {
                 400,
                 "stop must contain only strings");
         assertError(
-                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"logprobs\":3}"),
+                ts.post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"logprobs\":\"3\"}"),
                 400,
-                "logprobs is not supported");
+                "logprobs must be an integer");
         assertError(ts.post("/v1/chat/completions", "{}"), 404, "use POST /v1/completions");
         assertError(ts.post("/v1/nothing", "{}"), 404, "no endpoint");
         assertError(ts.get("/v1/completions"), 405, "GET is not allowed");

@@ -2,10 +2,15 @@ package org.longform.server;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +19,7 @@ import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.server.remote.RemoteCompletions;
@@ -76,6 +82,100 @@ class RemoteCompletionsTest {
                     rc.generate(new GenerationRequest(ts.generator.tokenizer().encode(prompt), greedy), null, null);
             assertEquals(local.text(), g.text());
         }
+    }
+
+    @Test
+    void alternativesArriveAsTheLocalEnginesWithOurIds() {
+        String prompt = "The old clock in the hall struck midnight";
+        SamplerSettings greedy = SamplerSettings.greedy().withMaxTokens(12);
+        List<TokenChoice> local = new ArrayList<>(), remote = new ArrayList<>();
+        try (Generator ref = TestServer.tinyGenerator()) {
+            ref.generate(new GenerationRequest(ref.tokenizer().encode(prompt), greedy), collect(local, 8), null);
+        }
+        try (RemoteCompletions rc = client("k3y")) {
+            GenerationResult r = rc.complete(prompt, greedy, collect(remote, 8), null);
+            assertEquals(12, r.ids().length);
+        }
+        assertEquals(local.size(), remote.size());
+        for (int i = 0; i < local.size(); i++) {
+            TokenChoice a = local.get(i), b = remote.get(i);
+            assertEquals(a.offset(), b.offset(), "token " + i);
+            assertEquals(a.chosen().id(), b.chosen().id());
+            // the server's engine may round the last float digits apart from this one (LogprobsHttpTest)
+            assertEquals(a.chosen().probability(), b.chosen().probability(), 1e-5);
+            assertEquals(a.top().size(), b.top().size(), "8 asked, 8 sent, all named by our ids");
+            for (int k = 0; k < a.top().size(); k++) {
+                assertEquals(a.top().get(k).id(), b.top().get(k).id());
+                assertEquals(a.top().get(k).probability(), b.top().get(k).probability(), 1e-5);
+            }
+        }
+        // A listener that asks for none gets none, and the request carries no logprobs.
+        List<TokenChoice> none = new ArrayList<>();
+        try (RemoteCompletions rc = client("k3y")) {
+            rc.complete(prompt, greedy, collect(none, 0), null);
+        }
+        assertTrue(none.isEmpty());
+    }
+
+    @Test
+    void aServerThatRefusesLogprobsIsAskedAgainWithoutThem() throws Exception {
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        HttpServer stub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        stub.createContext("/v1/completions", x -> {
+            String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            bodies.add(body);
+            boolean refuse = body.contains("\"logprobs\"");
+            byte[] out = (refuse
+                            ? "{\"error\":{\"message\":\"logprobs is not supported: log probabilities are not returned\"}}"
+                            : "data: {\"choices\":[{\"index\":0,\"text\":\" Snow.\",\"finish_reason\":\"stop\"}]}\n\n"
+                                    + "data: [DONE]\n\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().set("Content-Type", refuse ? "application/json" : "text/event-stream");
+            x.sendResponseHeaders(refuse ? 400 : 200, out.length);
+            try (var o = x.getResponseBody()) {
+                o.write(out);
+            }
+        });
+        stub.start();
+        List<TokenChoice> got = new ArrayList<>();
+        try (RemoteCompletions rc = new RemoteCompletions(
+                URI.create("http://127.0.0.1:" + stub.getAddress().getPort()), null, "stub")) {
+            assertEquals(
+                    " Snow.",
+                    rc.complete("Night.", SamplerSettings.greedy(), collect(got, 8), null)
+                            .text());
+            assertEquals(2, bodies.size(), "asked with logprobs, then without");
+            assertEquals(
+                    " Snow.",
+                    rc.complete("Night.", SamplerSettings.greedy(), collect(got, 8), null)
+                            .text());
+            assertEquals(3, bodies.size(), "and without from then on");
+            assertFalse(bodies.getLast().contains("logprobs"));
+        } finally {
+            stub.stop(0);
+        }
+        assertTrue(got.isEmpty());
+    }
+
+    @Test
+    void tokenTextsMapToBytesAsOpenAiWritesThem() {
+        assertEquals("\u00e2\u0080", RemoteCompletions.bytesKey("bytes:\\xe2\\x80"));
+        assertEquals("\u00c3\u00a9", RemoteCompletions.bytesKey("\u00e9"), "UTF-8 bytes of é");
+        assertEquals("bytes:\\xz1", RemoteCompletions.bytesKey("bytes:\\xz1"), "not hex: the text as it is");
+    }
+
+    static TokenListener collect(List<TokenChoice> out, int n) {
+        return new TokenListener() {
+            @Override
+            public int alternatives() {
+                return n;
+            }
+
+            @Override
+            public void onChoice(TokenChoice choice) {
+                out.add(choice);
+            }
+        };
     }
 
     @Test

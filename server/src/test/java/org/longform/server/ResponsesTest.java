@@ -50,7 +50,7 @@ class ResponsesTest {
         assertEquals("{\"token\":\"\",\"finish_reason\":null}", json(new Responses.StreamToken("", null)));
         assertEquals(
                 "{\"results\":[{\"text\":\"t\",\"finish_reason\":\"length\",\"prompt_tokens\":3,\"completion_tokens\":2}]}",
-                json(new Responses.Results<>(List.of(new Responses.KoboldResult("t", "length", 3, 2)))));
+                json(new Responses.Results<>(List.of(new Responses.KoboldResult("t", "length", 3, 2, null)))));
         assertEquals("{\"value\":2,\"ids\":[7,8]}", json(new Responses.TokenCount(2, new int[] {7, 8})));
         assertEquals("{\"success\":\"true\",\"done\":\"true\"}", json(new Responses.Abort("true", "true")));
     }

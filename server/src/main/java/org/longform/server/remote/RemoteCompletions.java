@@ -15,14 +15,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.StopReason;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
+import org.longform.engine.sample.Alternative;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.engine.token.Tokenizer;
 
@@ -81,6 +85,11 @@ public final class RemoteCompletions implements AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Most alternatives asked of a server (vLLM's default max_logprobs, and ours). */
+    static final int MAX_LOGPROBS = 20;
+    // Our tokenizer's ids by their bytes (ISO-8859-1 strings): a server names tokens by text; built once.
+    private volatile Map<String, Integer> idsByBytes;
+    private volatile boolean noLogprobs; // the server refused them once
 
     private final URI v1;
     private final String apiKey;
@@ -191,7 +200,9 @@ public final class RemoteCompletions implements AutoCloseable {
             throw new IllegalArgumentException("DRY, XTC and phrase bias need the local engine: the OpenAI"
                     + " completions API has no such fields (token-id logit bias is sent)");
         }
-        byte[] body = body(prompt, s);
+        // Alternatives for the pop-up: OpenAI's legacy logprobs (at most 5 there; vLLM and ours take 20).
+        int alternatives = noLogprobs ? 0 : Math.min(l.alternatives(), options.standardOnly() ? 5 : MAX_LOGPROBS);
+        byte[] body = body(prompt, s, alternatives);
         HttpRequest req = request("completions")
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
@@ -212,15 +223,22 @@ public final class RemoteCompletions implements AutoCloseable {
                 } catch (IOException e) {
                     err = "";
                 }
+                if (r.statusCode() == 400 && alternatives > 0 && err.contains("logprobs")) {
+                    // A server that refuses logprobs (an older longform serve did): ask again without, and
+                    // from now on; its text then has no alternatives, as the pop-up says.
+                    noLogprobs = true;
+                    stream.shutdownNow();
+                    return complete(prompt, s, l, c);
+                }
                 throw httpError(r.statusCode(), err);
             }
-            return read(r.body(), s, l, c, t0);
+            return read(r.body(), s, l, c, t0, alternatives > 0 ? new Choices(options.tokenizer()) : null);
         } finally {
             stream.shutdownNow();
         }
     }
 
-    private byte[] body(String prompt, SamplerSettings s) {
+    private byte[] body(String prompt, SamplerSettings s, int logprobs) {
         ObjectNode b = JSON.createObjectNode();
         b.put("model", model());
         b.put("prompt", prompt);
@@ -238,6 +256,7 @@ public final class RemoteCompletions implements AutoCloseable {
             s.logitBias().forEach((id, v) -> bias.put(Integer.toString(id), v));
         }
         b.put("stream", true);
+        if (logprobs > 0) b.put("logprobs", logprobs);
         if (!options.standardOnly()) {
             // vLLM's (and our server's) sampling extensions; OpenAI itself would refuse them
             if (s.topK() > 0) b.put("top_k", s.topK());
@@ -253,7 +272,8 @@ public final class RemoteCompletions implements AutoCloseable {
         }
     }
 
-    private GenerationResult read(InputStream body, SamplerSettings s, TokenListener l, CancelToken c, long t0) {
+    private GenerationResult read(
+            InputStream body, SamplerSettings s, TokenListener l, CancelToken c, long t0, Choices choices) {
         AtomicLong lastByte = new AtomicLong(System.nanoTime());
         Thread watcher = watch(body, c, lastByte);
         StringBuilder text = new StringBuilder();
@@ -297,6 +317,7 @@ public final class RemoteCompletions implements AutoCloseable {
                 JsonNode choice = chunk.path("choices").path(0);
                 if (choice.isMissingNode()) continue;
                 String t = choice.path("text").asText("");
+                if (choices != null) choices.report(choice.path("logprobs"), l);
                 if (!t.isEmpty()) {
                     if (firstToken == 0) firstToken = System.nanoTime();
                     text.append(t);
@@ -343,6 +364,85 @@ public final class RemoteCompletions implements AutoCloseable {
         long ttft = (firstToken == 0 ? end : firstToken) - t0;
         return new GenerationResult(
                 ids, out, reason, promptTokens, Math.max(0, promptTokens - cached), 0, ttft, end - t0 - ttft);
+    }
+
+    /**
+     * Turns a chunk's legacy {@code logprobs} (tokens, token_logprobs, top_logprobs, text_offset) into
+     * {@link TokenChoice}s for the listener, naming tokens by our tokenizer's ids: a token the server names
+     * that our vocabulary lacks (another model's tokenizer) is left out, and a generated token we cannot name
+     * ends the reporting (the choices would no longer line up with the text). Every alternative counts as
+     * kept: a server does not say which its filters removed. One per generation, on the reading thread.
+     */
+    private final class Choices {
+        private final Map<String, Integer> ids;
+        private int index;
+        private int lastOffset = -1;
+        private int chars; // text covered so far, for servers that send no text_offset
+        private boolean broken;
+
+        Choices(Tokenizer t) {
+            this.ids = t == null ? Map.of() : idsByBytes(t);
+        }
+
+        void report(JsonNode lp, TokenListener l) {
+            if (broken || lp == null || !lp.isObject()) return;
+            JsonNode tokens = lp.path("tokens"), lps = lp.path("token_logprobs");
+            JsonNode tops = lp.path("top_logprobs"), offsets = lp.path("text_offset");
+            for (int i = 0; i < tokens.size(); i++) {
+                String text = tokens.get(i).asText();
+                Integer id = ids.get(bytesKey(text));
+                if (id == null) {
+                    broken = true;
+                    return;
+                }
+                int offset = offsets.has(i) ? offsets.get(i).asInt() : chars;
+                chars += text.startsWith("bytes:") ? 0 : text.length();
+                boolean inside = offset == lastOffset; // a byte token continuing a character
+                lastOffset = offset;
+                Alternative chosen = new Alternative(id, prob(lps.path(i)), true);
+                List<Alternative> top = new ArrayList<>();
+                for (Map.Entry<String, JsonNode> e : tops.path(i).properties()) {
+                    Integer alt = ids.get(bytesKey(e.getKey()));
+                    if (alt != null) top.add(new Alternative(alt, prob(e.getValue()), true));
+                }
+                top.sort((a, b) -> Double.compare(b.probability(), a.probability()));
+                l.onChoice(new TokenChoice(index++, inside ? -1 : offset, chosen, top));
+            }
+        }
+    }
+
+    private static double prob(JsonNode logprob) {
+        return logprob.isNumber() ? Math.exp(logprob.asDouble()) : 0;
+    }
+
+    private Map<String, Integer> idsByBytes(Tokenizer t) {
+        Map<String, Integer> m = idsByBytes;
+        if (m == null) {
+            m = new HashMap<>();
+            for (int id = 0; id < t.vocabSize(); id++)
+                m.putIfAbsent(new String(t.tokenBytes(id), StandardCharsets.ISO_8859_1), id);
+            idsByBytes = m;
+        }
+        return m;
+    }
+
+    /** A server's token text as bytes (an ISO-8859-1 string): UTF-8, or OpenAI's {@code "bytes:\xe2\x80"}. */
+    public static String bytesKey(String token) {
+        if (token.startsWith("bytes:") && token.length() > 6) {
+            StringBuilder sb = new StringBuilder();
+            String hex = token.substring(6);
+            if (hex.length() % 4 != 0) return token;
+            for (int i = 0; i < hex.length(); i += 4) {
+                if (hex.charAt(i) != '\\' || hex.charAt(i + 1) != 'x') return token;
+                try {
+                    sb.append((char) Integer.parseInt(hex.substring(i + 2, i + 4), 16));
+                } catch (NumberFormatException e) {
+                    return token;
+                }
+            }
+            return sb.toString();
+        }
+        return new String(token.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     /** Closes the stream when the writer cancels or the server goes silent; the blocked read then ends. */

@@ -28,6 +28,7 @@ import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.DiskStamp;
 import org.longform.ui.story.HistoryData;
 import org.longform.ui.story.Span;
+import org.longform.ui.story.StoryChoices;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryLock;
 import org.longform.ui.story.StorySummary;
@@ -98,6 +99,7 @@ public final class StorySession {
                 summaryDraft,
                 draftCovered);
         editor.load(d.text(), d.generated(), d.history());
+        choices.restore(d.choices());
         editor.addChangeListener(choices::changed);
         editor.addChangeListener(
                 (pos, removed, inserted) -> storyCut = PromptAssembler.cutAfterEdit(storyCut, pos, removed, inserted));
@@ -143,6 +145,7 @@ public final class StorySession {
         boolean atCursor = generateAtCursor.get();
         HistoryData history = editor.tree().toData();
         StorySummary summary = summarySnapshot();
+        StoryChoices picks = choices.saved();
         long saved = System.currentTimeMillis();
         return () -> new StoryData(
                 id,
@@ -159,7 +162,8 @@ public final class StorySession {
                 history,
                 created,
                 saved,
-                summary);
+                summary,
+                picks);
     }
 
     private StorySummary summarySnapshot() {
@@ -291,7 +295,7 @@ public final class StorySession {
         return pipeline;
     }
 
-    /** The model's choices for this session's generated text (kept in memory only). */
+    /** The model's choices for this story's generated text (its file keeps the newest). */
     public ChoiceStore choices() {
         return choices;
     }

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.longform.engine.gen.TokenChoice;
+import org.longform.ui.story.StoryChoices;
 
 /**
- * The model's choices for one story's generated text, kept in memory for the session (not saved with the
- * story): per generation, its tokens with where each sits in the text and the alternatives the model weighed.
+ * The model's choices for one story's generated text: per generation, its tokens with where each sits in the
+ * text and the alternatives the model weighed. The story file keeps those of the newest tokens
+ * ({@link #saved}, {@link #restore}; see {@link StoryChoices}).
  * Offsets follow every edit; an edit inside a generation drops its tokens from the edit on (their
  * alternatives no longer describe the text). A generation that continues exactly where one ended joins it,
  * so "regenerate from here" keeps the ids of everything before the chosen token. FX thread, except
@@ -100,12 +102,15 @@ public final class ChoiceStore {
     }
 
     private final List<Run> runs = new ArrayList<>();
+    /** What {@link #saved} last gave, until the runs change (autosave asks often; typing after them is free). */
+    private StoryChoices saved;
 
     /** The editor's change listener: offsets follow the text; an edit inside a run drops it from there on. */
     public void changed(int pos, int removed, int inserted) {
         int delta = inserted - removed;
         for (var it = runs.iterator(); it.hasNext(); ) {
             Run r = it.next();
+            if (pos < r.end) saved = null; // the run moves or is cut: an edit after it leaves it as it is
             if (pos + removed <= r.start && (pos < r.start || removed == 0)) {
                 r.shift(delta); // wholly before the run (an insert at its start pushes it on)
             } else if (pos >= r.end) {
@@ -139,6 +144,36 @@ public final class ChoiceStore {
 
     public List<Run> runs() {
         return List.copyOf(runs);
+    }
+
+    /**
+     * FX thread: what the story file keeps, the runs the generator reported choices for (the file's
+     * {@link StoryChoices#MAX_TOKENS} bound is applied when it is written, off this thread).
+     */
+    public StoryChoices saved() {
+        if (saved != null) return saved;
+        List<StoryChoices.Run> out = new ArrayList<>();
+        for (Run r : runs) {
+            if (!r.reported || r.tokens.isEmpty()) continue;
+            List<StoryChoices.Token> t = new ArrayList<>(r.tokens.size());
+            for (Token k : r.tokens) t.add(new StoryChoices.Token(k.start(), k.choice()));
+            out.add(new StoryChoices.Run(r.start, r.end, t));
+        }
+        out.sort((a, b) -> Integer.compare(a.start(), b.start()));
+        return saved = new StoryChoices(out);
+    }
+
+    /** Takes the choices a story file kept (before any edit: their offsets are the file's text's). */
+    public void restore(StoryChoices kept) {
+        saved = null;
+        runs.clear();
+        for (StoryChoices.Run r : kept.runs()) {
+            Run run = new Run(r.start(), true);
+            for (StoryChoices.Token t : r.tokens())
+                run.tokens.add(new Token(t.choice().chosen().id(), t.start(), t.choice()));
+            run.end = r.end();
+            runs.add(run);
+        }
     }
 
     /**
@@ -176,10 +211,13 @@ public final class ChoiceStore {
          */
         public void finish(String inserted) {
             if (inserted.isEmpty()) return;
+            saved = null;
+            // A server asked for alternatives may send none (no logprobs): its text reads as unreported.
+            boolean got = reported && !choices.isEmpty();
             Run run = null;
-            for (Run r : runs) if (r.end == at && r.end > r.start && r.reported == reported) run = r;
+            for (Run r : runs) if (r.end == at && r.end > r.start && r.reported == got) run = r;
             if (run == null) {
-                run = new Run(at, reported);
+                run = new Run(at, got);
                 runs.add(run);
             }
             int end = at + inserted.length();

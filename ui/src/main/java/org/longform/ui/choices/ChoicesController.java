@@ -22,6 +22,7 @@ import org.longform.ui.app.GenerationController;
 import org.longform.ui.app.StorySession;
 import org.longform.ui.gen.TextGenerator;
 import org.longform.ui.story.Span;
+import org.longform.ui.story.StoryChoices;
 
 /**
  * The model's choices in the editor: hovering a generated token (or Alt+Down at the caret) shows its
@@ -97,11 +98,12 @@ public final class ChoicesController {
             ChoiceStore.Run run = s.choices().runAt(pos);
             popup.showMessage(
                     run != null && !run.reported()
-                            ? "The model's server did not report alternatives for this text (only the built-in"
-                                    + " engine does). Retry the span to get another version."
+                            ? "The model's server did not report alternatives for this text (it sent no"
+                                    + " logprobs). Retry the span to get another version."
                             : generatedSpan(s, pos) != null
-                                    ? "No alternatives are kept for this text: they are kept in memory for"
-                                            + " this session's generations, until the text is edited."
+                                    ? "No alternatives are kept for this text: they are kept for generated"
+                                            + " text until it is edited, and the story file keeps those of the"
+                                            + " newest " + StoryChoices.MAX_TOKENS + " tokens."
                                     : "This is not generated text: nothing to choose from here.");
         }
         Window w = s.editor().area().getScene().getWindow();
@@ -113,7 +115,7 @@ public final class ChoicesController {
     }
 
     /** Regenerates from the hit token with {@code alt} in its place (the cache kept up to it). */
-    void choose(StorySession s, ChoiceStore.Hit hit, Alternative alt) {
+    public void choose(StorySession s, ChoiceStore.Hit hit, Alternative alt) {
         TextGenerator g = model.get();
         if (g == null || gen.generatingProperty().get()) return;
         String lead = g.decode(new int[] {alt.id()});

@@ -8,6 +8,7 @@ import org.longform.engine.Assets;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
+import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.token.Tokenizer;
 import org.longform.server.remote.RemoteCompletions;
@@ -192,6 +193,12 @@ public final class RemoteTextGenerator implements TextGenerator {
         return tokenizer.decode(ids);
     }
 
+    /** Asks the server for logprobs; one that sends none leaves its text without alternatives. */
+    @Override
+    public boolean reportsAlternatives() {
+        return true;
+    }
+
     @Override
     public int eosId() {
         return tokenizer.eosId();
@@ -204,6 +211,16 @@ public final class RemoteTextGenerator implements TextGenerator {
         listener.onPrefill(0, total);
         TokenListener bridge = new TokenListener() {
             boolean first = true;
+
+            @Override
+            public int alternatives() {
+                return listener.alternatives();
+            }
+
+            @Override
+            public void onChoice(TokenChoice choice) {
+                listener.onChoice(choice);
+            }
 
             @Override
             public void onToken(int id, String text) {

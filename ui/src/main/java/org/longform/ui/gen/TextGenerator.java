@@ -21,7 +21,8 @@ public interface TextGenerator extends TokenCounter, AutoCloseable {
 
     /**
      * Whether {@link #generate} reports each token's alternatives to a listener that asks
-     * ({@code TokenListener.alternatives()}); a remote server does not.
+     * ({@code TokenListener.alternatives()}): the local engine does; a remote server is asked for logprobs
+     * and reports what it sends.
      */
     default boolean reportsAlternatives() {
         return false;

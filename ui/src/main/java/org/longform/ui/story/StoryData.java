@@ -7,7 +7,8 @@ import org.longform.engine.sample.SamplerSettings;
 /**
  * Everything a story file holds, as an immutable snapshot (taken on the FX thread, written on the
  * I/O worker). {@code id} is stable for the story's life and names its autosave/recovery files.
- * {@code summary} is the "story so far" placed after memory ({@link StorySummary}).
+ * {@code summary} is the "story so far" placed after memory ({@link StorySummary}); {@code choices} the
+ * model's alternatives for the newest generated tokens ({@link StoryChoices}).
  */
 public record StoryData(
         String id,
@@ -24,7 +25,8 @@ public record StoryData(
         HistoryData history,
         long created,
         long modified,
-        StorySummary summary) {
+        StorySummary summary,
+        StoryChoices choices) {
     /**
      * The editor's sampler preset, what a new story starts with and what a story file's missing
      * fields read as: the engine's defaults with continuations of 80 tokens (a paragraph the writer
@@ -46,6 +48,43 @@ public record StoryData(
         sampling = sampling == null ? StoryData.EDITOR_SAMPLER : sampling;
         history = history == null ? HistoryData.empty() : history;
         summary = summary == null ? StorySummary.empty() : summary;
+        choices = choices == null ? StoryChoices.empty() : choices;
+    }
+
+    /** A story without saved choices (what files written before them hold). */
+    public StoryData(
+            String id,
+            String title,
+            String text,
+            List<Span> generated,
+            String memory,
+            AuthorsNote authorsNote,
+            List<WorldInfoEntry> worldInfo,
+            WorldInfoRules worldInfoRules,
+            SamplerSettings sampling,
+            String model,
+            boolean generateAtCursor,
+            HistoryData history,
+            long created,
+            long modified,
+            StorySummary summary) {
+        this(
+                id,
+                title,
+                text,
+                generated,
+                memory,
+                authorsNote,
+                worldInfo,
+                worldInfoRules,
+                sampling,
+                model,
+                generateAtCursor,
+                history,
+                created,
+                modified,
+                summary,
+                StoryChoices.empty());
     }
 
     /** A story without a "story so far" (what files written before it existed hold). */
@@ -98,7 +137,28 @@ public record StoryData(
                 history,
                 created,
                 modified,
-                s);
+                s,
+                choices);
+    }
+
+    public StoryData withChoices(StoryChoices c) {
+        return new StoryData(
+                id,
+                title,
+                text,
+                generated,
+                memory,
+                authorsNote,
+                worldInfo,
+                worldInfoRules,
+                sampling,
+                model,
+                generateAtCursor,
+                history,
+                created,
+                modified,
+                summary,
+                c);
     }
 
     public static StoryData blank(String title) {

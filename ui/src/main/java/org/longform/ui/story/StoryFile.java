@@ -169,6 +169,8 @@ public final class StoryFile {
         root.set("sampler", samplingJson(s.sampling()));
         // Written only when used, so a story without one is byte for byte what older versions wrote.
         if (!s.summary().isEmpty() || !s.summary().offer()) root.set("summary", summaryJson(s.summary()));
+        // Written only when there are some; an older Longform reads past the field (see docs/STORY_FORMAT.md).
+        if (!s.choices().isEmpty()) root.set("choices", choicesJson(s.choices()));
         root.put("generateAtCursor", s.generateAtCursor());
         ObjectNode h = root.putObject("history");
         h.put("current", s.history().current());
@@ -189,6 +191,43 @@ public final class StoryFile {
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialize a story", e); // in-memory tree: cannot happen
         }
+    }
+
+    private static ObjectNode choicesJson(StoryChoices c) {
+        ObjectNode o = JSON.createObjectNode();
+        ArrayNode runs = o.putArray("runs");
+        for (StoryChoices.Run r : c.newest(StoryChoices.MAX_TOKENS).runs()) {
+            ObjectNode run = runs.addObject();
+            run.put("start", r.start());
+            run.put("end", r.end());
+            run.put("tokens", r.tokens().size());
+            run.put("data", StoryChoices.encode(r));
+        }
+        return o;
+    }
+
+    /**
+     * The saved choices that still fit {@code text}; a run that does not decode, or lies outside the text or
+     * over another, is dropped: they are the model's notes on the text, never worth refusing the story for.
+     */
+    private static StoryChoices choicesFrom(JsonNode o, String text) {
+        if (o == null || !o.isObject()) return StoryChoices.empty();
+        List<StoryChoices.Run> runs = new ArrayList<>();
+        int last = 0;
+        for (JsonNode r : o.path("runs")) {
+            int start = r.path("start").asInt(-1), end = r.path("end").asInt(-1);
+            if (start < last
+                    || end <= start
+                    || end > text.length()
+                    || !r.path("data").isTextual()) continue;
+            try {
+                runs.add(StoryChoices.decode(start, end, r.get("data").asText()));
+                last = end;
+            } catch (IllegalArgumentException bad) {
+                // dropped, as the doc comment says
+            }
+        }
+        return new StoryChoices(runs);
     }
 
     private static ObjectNode summaryJson(StorySummary s) {
@@ -435,7 +474,8 @@ public final class StoryFile {
                     history,
                     root.path("created").asLong(now),
                     root.path("modified").asLong(now),
-                    summaryFrom(root.get("summary")));
+                    summaryFrom(root.get("summary")),
+                    choicesFrom(root.get("choices"), text));
         } catch (IllegalArgumentException e) {
             throw new StoryFileException(file, e.getMessage());
         }

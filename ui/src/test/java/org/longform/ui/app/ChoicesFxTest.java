@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -16,6 +17,7 @@ import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.Assets;
@@ -26,6 +28,7 @@ import org.longform.ui.choices.ChoiceStore;
 import org.longform.ui.editor.StoryEditor;
 import org.longform.ui.gen.EngineTextGenerator;
 import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StoryFile;
 
 /**
  * The model's choices with the real engine and the demo model: the pop-up over a generated token lists
@@ -233,5 +236,91 @@ class ChoicesFxTest extends FxTestBase {
         ChoiceStore.Run after = fx(() -> story().choices().runs().getFirst());
         assertTrue(after.end() <= cut && after.tokens().size() < count, "cut at the edit");
         assertTrue(fx(() -> story().editor().area().getStyleAtPosition(cut + 2)).contains(StoryEditor.GENERATED));
+    }
+
+    /** What the pop-up shows for the token at {@code at}: each row's id, kept flag and label. */
+    List<String> popupAt(int at) {
+        interact(() -> {
+            window.choices().popup().hide();
+            story().editor().area().moveTo(at);
+            window.choices()
+                    .show(story(), at, story().editor().area().getCaretBounds().orElseThrow());
+        });
+        waitFor("pop-up", () -> window.choices().popup().isShowing());
+        List<String> out = new ArrayList<>();
+        for (Button b : rows()) {
+            Alternative a = (Alternative) b.getUserData();
+            out.add(a.id()
+                    + (a.kept() ? " kept " : " cut ")
+                    + fx(() -> b.getGraphic().lookupAll(".label").stream()
+                            .map(n -> ((Label) n).getText())
+                            .toList()));
+        }
+        interact(() -> window.choices().popup().hide());
+        return out;
+    }
+
+    @Test
+    void alternativesAreSavedWithTheStoryAndShownAgainAfterReopening() throws Exception {
+        waitForModel();
+        String text = opening();
+        Path file = fx(() -> story().fileProperty().get());
+        interact(() -> {
+            story().samplingProperty().set(StoryData.EDITOR_SAMPLER.withSeed(5L).withMaxTokens(20));
+            story().editor().area().replaceText(text);
+        });
+        generateAndWait(() -> window.generation().generate(story()));
+        String generated = text();
+        List<ChoiceStore.Token> tokens =
+                fx(() -> story().choices().runs().getFirst().tokens());
+        List<Integer> starts = new ArrayList<>();
+        for (ChoiceStore.Token t : tokens) if (t.start() >= 0) starts.add(t.start());
+        int mid = starts.get(starts.size() / 2), last = starts.getLast();
+        List<String> before = popupAt(mid), beforeLast = popupAt(last);
+        assertTrue(before.size() >= ChoiceStore.TOP, before.toString());
+
+        interact(() -> window.files().save());
+        waitFor("saved", () -> {
+            try {
+                return Files.exists(file) && StoryFile.read(file).text().equals(generated);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        StoryData saved = StoryFile.read(file);
+        assertEquals(tokens.size(), saved.choices().tokenCount());
+        interact(() -> window.closeStory(((TabPane) window.scene().lookup("#stories"))
+                .getSelectionModel()
+                .getSelectedItem()));
+        waitFor("tab closed", () -> window.stories().isEmpty());
+        interact(() -> window.files().open(file));
+        waitFor(
+                "reopened",
+                () -> window.active() != null
+                        && file.equals(window.active().fileProperty().get()));
+        assertEquals(generated, text());
+
+        // The same rows: ids, kept flags, and the labels (probabilities to the pop-up's precision).
+        assertEquals(before, popupAt(mid));
+        assertEquals(beforeLast, popupAt(last));
+
+        // Regenerate from here works on the reopened story: the text before the token stays, the choice is in.
+        ChoiceStore.Hit hit = fx(() -> story().choices().at(mid));
+        Alternative alt = hit.token().choice().top().stream()
+                .filter(a -> a.id() != hit.token().id())
+                .filter(a -> {
+                    String t = fx(() -> window.model().get().decode(new int[] {a.id()}));
+                    return !t.isEmpty() && t.indexOf('\uFFFD') < 0;
+                })
+                .findFirst()
+                .orElseThrow();
+        String altText = fx(() -> window.model().get().decode(new int[] {alt.id()}));
+        interact(() -> window.choices().choose(story(), hit, alt));
+        waitLong("regenerated", () -> !window.generation().generatingProperty().get() && !text().equals(generated));
+        String again = text();
+        assertEquals(generated.substring(0, mid), again.substring(0, mid));
+        assertTrue(again.startsWith(altText, mid));
+        System.out.println("regenerate from here after reopening: "
+                + fx(() -> window.generation().statusProperty().get()));
     }
 }

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
+import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -28,10 +30,12 @@ import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.runtime.EngineOptions;
+import org.longform.engine.sample.Alternative;
 import org.longform.engine.sample.SamplerSettings;
 import org.longform.server.LongformServer;
 import org.longform.server.ServerConfig;
 import org.longform.ui.TestSupport;
+import org.longform.ui.choices.ChoiceStore;
 import org.longform.ui.gen.EngineTextGenerator;
 import org.longform.ui.remote.RemoteSettings;
 import org.longform.ui.story.StoryData;
@@ -162,6 +166,45 @@ class RemoteFxTest extends FxTestBase {
         }
         assertEquals(typed + expected, text());
         assertFalse(fx(() -> story().editor().generatedSpans()).isEmpty(), "marked as generated");
+
+        // The server's logprobs feed the same pop-up: the tokens, named by our ids, with their alternatives.
+        List<ChoiceStore.Run> runs = fx(() -> story().choices().runs());
+        assertEquals(1, runs.size());
+        assertTrue(runs.getFirst().reported());
+        assertEquals(10, runs.getFirst().tokens().size());
+        ChoiceStore.Token second = runs.getFirst().tokens().get(1);
+        int at = second.start();
+        assertEquals(
+                TestSupport.tokenizer().decode(new int[] {second.id()}),
+                text().substring(at, runs.getFirst().endOf(1)),
+                "the token's text is where the server's text_offset says");
+        interact(() -> window.choices()
+                .show(story(), at, story().editor().area().getCaretBounds().orElseThrow()));
+        waitFor("pop-up", () -> window.choices().popup().isShowing());
+        List<Button> rows = fx(() -> window.choices().popup().getContent().getFirst().lookupAll(".button").stream()
+                .filter(n -> n.getId() != null && n.getId().startsWith("alt-"))
+                .map(n -> (Button) n)
+                .toList());
+        assertEquals(ChoiceStore.TOP, rows.size(), "8 asked, 8 sent");
+        interact(() -> window.choices().popup().hide());
+
+        // Regenerate from here on the server: the text up to the token plus the chosen one is the new prompt.
+        Alternative alt = second.choice().top().stream()
+                .filter(a -> a.id() != second.id())
+                .filter(a -> {
+                    String t = TestSupport.tokenizer().decode(new int[] {a.id()});
+                    return !t.isBlank() && t.indexOf('\uFFFD') < 0;
+                })
+                .findFirst()
+                .orElseThrow();
+        String before = text();
+        ChoiceStore.Hit hit = fx(() -> story().choices().at(at));
+        interact(() -> window.choices().choose(story(), hit, alt));
+        waitFor("regenerated", () -> !window.generation().generatingProperty().get() && !text().equals(before));
+        assertEquals(before.substring(0, at), text().substring(0, at));
+        assertTrue(text().startsWith(TestSupport.tokenizer().decode(new int[] {alt.id()}), at), text());
+        interact(() -> story().editor().undo());
+        assertEquals(before, text());
 
         // The context map counts with our tokenizer, inside the window set in the dialog.
         waitFor(

@@ -6,6 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.sample.Alternative;
+import org.longform.ui.story.StoryChoices;
 
 /** Offsets that follow the text, edits that drop choices from the edit on, generations that join. */
 class ChoiceStoreTest {
@@ -80,5 +81,39 @@ class ChoiceStoreTest {
         st.record(0, "", null, false).finish("Snow fell.");
         assertNull(st.at(3));
         assertFalse(st.runAt(3).reported());
+    }
+
+    @Test
+    void savedFollowsTheTextAndRestoresAsItWas() {
+        ChoiceStore st = generated();
+        StoryChoices a = st.saved();
+        assertEquals(1, a.runs().size());
+        assertEquals(
+                List.of(10, 14, 18),
+                a.runs().getFirst().tokens().stream()
+                        .map(StoryChoices.Token::start)
+                        .toList());
+        st.changed(22, 0, 4); // typing after the generation: the same snapshot, not a new copy
+        assertSame(a, st.saved());
+        st.changed(0, 0, 2); // typing before it: the offsets move
+        StoryChoices b = st.saved();
+        assertNotSame(a, b);
+        assertEquals(12, b.runs().getFirst().start());
+        assertEquals(16, b.runs().getFirst().tokens().get(1).start());
+
+        ChoiceStore reopened = new ChoiceStore();
+        reopened.restore(b);
+        assertEquals(1, reopened.at(17).index());
+        assertEquals(24, reopened.at(22).end());
+        assertArrayEquals(new int[] {100, 101}, reopened.runs().getFirst().idsBefore(2));
+        assertEquals(b, reopened.saved());
+    }
+
+    @Test
+    void aGeneratorThatSentNoChoicesLeavesItsTextUnreported() {
+        ChoiceStore st = new ChoiceStore();
+        st.record(0, "", null, true).finish("Text from a server without logprobs.");
+        assertFalse(st.runs().getFirst().reported());
+        assertTrue(st.saved().isEmpty(), "nothing to keep in the file");
     }
 }
