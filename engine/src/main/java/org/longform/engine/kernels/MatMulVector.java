@@ -763,20 +763,26 @@ public final class MatMulVector {
     /**
      * q4_0. Nibbles are stored signed (GGML's q - 8), so after sign-extending a byte to an int,
      * {@code v << 28} is the low weight times 2^28 and {@code v & -16} the high weight times 16;
-     * xq holds x with those powers of two divided out (exact).
+     * xq holds x with those powers of two divided out (exact). Two rows far apart per pass: four
+     * rows, or two blocks a step, ran past C2's inlining budget (each widening inlines three
+     * convertShape chains), leaving the last rows' widening as calls on boxed vectors (3-20x slower).
+     * Each row's result depends only on the lane count ({@link MatMulScalar#dotQ4} is its twin).
      */
     private static void gemvQ4(QuantMatrix m, float[] xq, float[] out, int a, int b, Epilogue ep, Scratch s) {
         int K = m.cols();
         MemorySegment q = m.quants(), sc = m.scales();
-        int h = (b - a) / 2;
-        for (int i = 0; i < h; i++) q4Rows2(q, sc, xq, K, out, a + i, a + h + i, ep);
-        for (int n = a + 2 * h; n < b; n++) q4Row(q, sc, xq, K, out, n, ep);
+        float[] st = s.scales(2 * L); // the accumulators of two rows, summed in order
+        int e = (b - a) / 2;
+        for (int i = 0; i < e; i++) q4Rows2(q, sc, xq, K, out, a + i, e, ep, st);
+        for (int n = a + 2 * e; n < b; n++) q4Row(q, sc, xq, K, out, n, ep, st); // at most 1
     }
 
+    /** Rows n0 and n0 + d. */
     private static void q4Rows2(
-            MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n0, int n1, Epilogue ep) {
+            MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n0, int d, Epilogue ep, float[] st) {
         int nb = K / 32;
         long rb = K / 2;
+        int n1 = n0 + d;
         MemorySegment r0 = q.asSlice(n0 * rb, rb), r1 = q.asSlice(n1 * rb, rb);
         MemorySegment c0 = sc.asSlice(2L * n0 * nb, 2L * nb), c1 = sc.asSlice(2L * n1 * nb, 2L * nb);
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
@@ -792,31 +798,19 @@ public final class MatMulVector {
             a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
             a1 = p1.fma(FloatVector.broadcast(F, scale(c1, blk)), a1);
         }
-        put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
+        a0.intoArray(st, 0);
+        a1.intoArray(st, L);
+        put(out, n0, sumLanes(st, 0), ep);
+        put(out, n1, sumLanes(st, L), ep);
     }
 
-    private static void q4Row(MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n, Epilogue ep) {
+    /** One row, in {@link #q4Rows2}'s order (scales converted one at a time). */
+    private static void q4Row(
+            MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n, Epilogue ep, float[] st) {
         int nb = K / 32;
         MemorySegment r0 = q.asSlice((long) n * (K / 2), K / 2), c0 = sc.asSlice(2L * n * nb, 2L * nb);
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        int blk = 0;
-        for (; blk + 2 <= nb; blk += 2) {
-            int k = blk * 32, o = blk * 16;
-            FloatVector p0 = FloatVector.zero(F), p1 = p0;
-            for (int j = 0; j < 16; j += L) {
-                IntVector v0 = q4(r0, o + j), v1 = q4(r0, o + 16 + j);
-                p0 = q4hi(v0).fma(
-                                FloatVector.fromArray(F, xq, k + 16 + j),
-                                q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
-                p1 = q4hi(v1).fma(
-                                FloatVector.fromArray(F, xq, k + 48 + j),
-                                q4lo(v1).fma(FloatVector.fromArray(F, xq, k + 32 + j), p1));
-            }
-            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, scale(c0, blk + 1)), a1);
-        }
-        for (; blk < nb; blk++) {
+        FloatVector a0 = FloatVector.zero(F);
+        for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
@@ -827,7 +821,15 @@ public final class MatMulVector {
             }
             a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
         }
-        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
+        a0.intoArray(st, 0);
+        put(out, n, sumLanes(st, 0), ep);
+    }
+
+    /** Lanes stored at buf[off, off + L) summed in order (reduceLanes leaves the order open: the twin could not follow it). */
+    private static float sumLanes(float[] buf, int off) {
+        float s = 0;
+        for (int i = off; i < off + L; i++) s += buf[i];
+        return s;
     }
 
     // ------------------------------------------------------------------ several tokens
