@@ -309,7 +309,7 @@ public final class MatMulVector {
                 Tensor t = d.tensor();
                 switch (t.dtype()) {
                     case BF16 -> gemvBf16(t.data(), t.cols(), xq, x, out, a, b, ep);
-                    case F16 -> gemvF16(t.data(), t.cols(), xq, xqScaled, x, out, a, b, ep);
+                    case F16 -> gemvF16(t.data(), t.cols(), xq, xqScaled, x, out, a, b, ep, s.scales(8 * L));
                     case F32 -> gemvF32(t.data(), t.cols(), x, out, a, b, ep);
                 }
             }
@@ -463,14 +463,23 @@ public final class MatMulVector {
      * {@link #top16ToFloat} widens each (x prepared as for bf16).
      */
     private static void gemvF16(
-            MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int a, int b, Epilogue ep) {
+            MemorySegment seg,
+            int K,
+            float[] xp,
+            boolean scaled,
+            float[] x,
+            float[] out,
+            int a,
+            int b,
+            Epilogue ep,
+            float[] buf) {
         if (!scaled) { // an activation of 2^15 or more: rare, so one row at a time, widening as is
-            for (int n = a; n < b; n++) f16Row(seg, K, xp, false, x, out, n, ep);
+            for (int n = a; n < b; n++) f16Row(seg, K, xp, false, x, out, n, ep, buf);
             return;
         }
         int e = (b - a) / 8;
-        for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, x, out, a + i, e, ep);
-        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, true, x, out, n, ep); // at most 7
+        for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, x, out, a + i, e, ep, buf);
+        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, true, x, out, n, ep, buf); // at most 7
     }
 
     /**
@@ -491,7 +500,7 @@ public final class MatMulVector {
 
     /** Eight rows; the widening is spelled out because, as calls, C2 did not always inline it here and boxed the vectors (100x slower). */
     private static void f16Rows8(
-            MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
+            MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep, float[] buf) {
         int c2 = 2 * L, kb = K - K % c2;
         long rb = 2L * K, r0 = n0 * rb, dr = d * rb;
         long r1 = r0 + dr, r2 = r1 + dr, r3 = r2 + dr, r4 = r3 + dr, r5 = r4 + dr, r6 = r5 + dr, r7 = r6 + dr;
@@ -589,18 +598,34 @@ public final class MatMulVector {
                                     .reinterpretAsFloats()
                                     .fma(xo, a7));
         }
-        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
-        put(out, n0 + d, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
-        put(out, n0 + 2 * d, a2.reduceLanes(VectorOperators.ADD) + tailF16(seg, r2, x, kb, K), ep);
-        put(out, n0 + 3 * d, a3.reduceLanes(VectorOperators.ADD) + tailF16(seg, r3, x, kb, K), ep);
-        put(out, n0 + 4 * d, a4.reduceLanes(VectorOperators.ADD) + tailF16(seg, r4, x, kb, K), ep);
-        put(out, n0 + 5 * d, a5.reduceLanes(VectorOperators.ADD) + tailF16(seg, r5, x, kb, K), ep);
-        put(out, n0 + 6 * d, a6.reduceLanes(VectorOperators.ADD) + tailF16(seg, r6, x, kb, K), ep);
-        put(out, n0 + 7 * d, a7.reduceLanes(VectorOperators.ADD) + tailF16(seg, r7, x, kb, K), ep);
+        a0.intoArray(buf, 0);
+        a1.intoArray(buf, L);
+        a2.intoArray(buf, 2 * L);
+        a3.intoArray(buf, 3 * L);
+        a4.intoArray(buf, 4 * L);
+        a5.intoArray(buf, 5 * L);
+        a6.intoArray(buf, 6 * L);
+        a7.intoArray(buf, 7 * L);
+        put(out, n0, sumLanes(buf, 0) + tailF16(seg, r0, x, kb, K), ep);
+        put(out, n0 + d, sumLanes(buf, L) + tailF16(seg, r1, x, kb, K), ep);
+        put(out, n0 + 2 * d, sumLanes(buf, 2 * L) + tailF16(seg, r2, x, kb, K), ep);
+        put(out, n0 + 3 * d, sumLanes(buf, 3 * L) + tailF16(seg, r3, x, kb, K), ep);
+        put(out, n0 + 4 * d, sumLanes(buf, 4 * L) + tailF16(seg, r4, x, kb, K), ep);
+        put(out, n0 + 5 * d, sumLanes(buf, 5 * L) + tailF16(seg, r5, x, kb, K), ep);
+        put(out, n0 + 6 * d, sumLanes(buf, 6 * L) + tailF16(seg, r6, x, kb, K), ep);
+        put(out, n0 + 7 * d, sumLanes(buf, 7 * L) + tailF16(seg, r7, x, kb, K), ep);
     }
 
     private static void f16Row(
-            MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int n, Epilogue ep) {
+            MemorySegment seg,
+            int K,
+            float[] xp,
+            boolean scaled,
+            float[] x,
+            float[] out,
+            int n,
+            Epilogue ep,
+            float[] buf) {
         int c2 = 2 * L, kb = K - K % c2;
         long r = n * 2L * K;
         FloatVector acc = FloatVector.zero(F);
@@ -620,7 +645,8 @@ public final class MatMulVector {
                                     .mul(m)
                                     .fma(FloatVector.fromArray(F, xp, k + L), acc));
         }
-        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
+        acc.intoArray(buf, 0);
+        put(out, n, sumLanes(buf, 0) + tailF16(seg, r, x, kb, K), ep);
     }
 
     private static float tailF16(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
@@ -681,12 +707,13 @@ public final class MatMulVector {
     private static void gemvQ8(QuantMatrix m, float[] x, float[] out, int a, int b, Epilogue ep, Scratch s) {
         int K = m.cols();
         MemorySegment q = m.quants(), sc = m.scales();
+        float[] buf = s.scales(4 * L);
         int qr = (b - a) / 4;
         for (int i = 0; i < qr; i++) {
             int n0 = a + i, n1 = n0 + qr, n2 = n1 + qr, n3 = n2 + qr;
-            q8Rows4(q, sc, x, K, out, n0, n1, n2, n3, ep);
+            q8Rows4(q, sc, x, K, out, n0, n1, n2, n3, ep, buf);
         }
-        for (int n = a + 4 * qr; n < b; n++) q8Row(q, sc, x, K, out, n, ep);
+        for (int n = a + 4 * qr; n < b; n++) q8Row(q, sc, x, K, out, n, ep, buf); // at most 3
     }
 
     /**
@@ -707,7 +734,8 @@ public final class MatMulVector {
             int n1,
             int n2,
             int n3,
-            Epilogue ep) {
+            Epilogue ep,
+            float[] buf) {
         int nb = K / 32;
         long q0 = (long) n0 * K, q1 = (long) n1 * K, q2 = (long) n2 * K, q3 = (long) n3 * K;
         // row slices: offsets into them are small ints, so C2 hoists the bounds checks out of the loop
@@ -730,34 +758,30 @@ public final class MatMulVector {
             a2 = p2.fma(FloatVector.broadcast(F, scale(c2, blk)), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale(c3, blk)), a3);
         }
-        put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n2, a2.reduceLanes(VectorOperators.ADD), ep);
-        put(out, n3, a3.reduceLanes(VectorOperators.ADD), ep);
+        a0.intoArray(buf, 0);
+        a1.intoArray(buf, L);
+        a2.intoArray(buf, 2 * L);
+        a3.intoArray(buf, 3 * L);
+        put(out, n0, sumLanes(buf, 0), ep);
+        put(out, n1, sumLanes(buf, L), ep);
+        put(out, n2, sumLanes(buf, 2 * L), ep);
+        put(out, n3, sumLanes(buf, 3 * L), ep);
     }
 
-    private static void q8Row(MemorySegment q, MemorySegment sc, float[] x, int K, float[] out, int n, Epilogue ep) {
+    /** One row, in {@link #q8Rows4}'s order. */
+    private static void q8Row(
+            MemorySegment q, MemorySegment sc, float[] x, int K, float[] out, int n, Epilogue ep, float[] buf) {
         int nb = K / 32;
         MemorySegment r0 = q.asSlice((long) n * K, K), c0 = sc.asSlice(2L * n * nb, 2L * nb);
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        int blk = 0;
-        for (; blk + 2 <= nb; blk += 2) {
-            int k = blk * 32;
-            FloatVector p0 = FloatVector.zero(F), p1 = p0;
-            for (int j = 0; j < 32; j += L) {
-                p0 = q8(r0, k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
-                p1 = q8(r0, k + 32 + j).fma(FloatVector.fromArray(F, x, k + 32 + j), p1);
-            }
-            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, scale(c0, blk + 1)), a1);
-        }
-        for (; blk < nb; blk++) {
+        FloatVector a0 = FloatVector.zero(F);
+        for (int blk = 0; blk < nb; blk++) {
             int k = blk * 32;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 32; j += L) p0 = q8(r0, k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
             a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
         }
-        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
+        a0.intoArray(buf, 0);
+        put(out, n, sumLanes(buf, 0), ep);
     }
 
     /**

@@ -257,4 +257,53 @@ class MatMulTwinTest {
             }
         }
     }
+
+    static Stream<Arguments> decodeShapes() {
+        // q8_0: K / 32 blocks 1, 3, 8, 10, 17, 32; f16: K with and without a tail past the 2L-column steps
+        return Stream.of(
+                Arguments.of(WeightType.Q8_0, 1, 32),
+                Arguments.of(WeightType.Q8_0, 3, 96),
+                Arguments.of(WeightType.Q8_0, 67, 320),
+                Arguments.of(WeightType.Q8_0, 50, 544),
+                Arguments.of(WeightType.Q8_0, 301, 1024),
+                Arguments.of(WeightType.F16, 1, 64),
+                Arguments.of(WeightType.F16, 7, 100),
+                Arguments.of(WeightType.F16, 67, 257),
+                Arguments.of(WeightType.F16, 301, 1024));
+    }
+
+    /**
+     * q8_0 and f16 decode, every row path (four or eight rows a pass, single rows, f16's unscaled
+     * loop for an |x| of 2^15 or more) and thread split, against their lane twins bit for bit.
+     */
+    @ParameterizedTest(name = "{0} N={1} K={2}")
+    @MethodSource("decodeShapes")
+    void q8AndF16DecodeEqualLaneTwinBitForBit(WeightType wt, int N, int K) {
+        boolean q8 = wt == WeightType.Q8_0;
+        Assumptions.assumeTrue(!q8 || MatMulVector.QVEC, "q8_0 decode runs the row-widening loop below 8 float lanes");
+        Matrix m = matrix(wt, N, K, N * 29L + K);
+        float[] small = random(K, 17), large = small.clone();
+        small[K / 2] = 1e-30f;
+        large[0] = -40_000f;
+        float[] init = random(N, 19);
+        for (float[] x : new float[][] {small, large}) {
+            for (VectorBackend be : new VectorBackend[] {VECTOR1, VECTOR3}) {
+                for (Epilogue ep : new Epilogue[] {Epilogue.STORE, Epilogue.ADD}) {
+                    float[] got = init.clone();
+                    be.matmul(m, x, 1, got, ep);
+                    for (int n = 0; n < N; n++) {
+                        float dot = q8
+                                ? MatMulScalar.dotQ8((QuantMatrix) m, n, x, MatMulVector.L)
+                                : MatMulScalar.dotF16(((DenseMatrix) m).tensor().data(), K, n, x, MatMulVector.L);
+                        float want = ep == Epilogue.ADD ? init[n] + dot : dot;
+                        assertEquals(
+                                Float.floatToRawIntBits(want),
+                                Float.floatToRawIntBits(got[n]),
+                                wt + " " + be.name() + " " + ep + " max |x| " + Math.abs(x[0]) + " row " + n + ": twin "
+                                        + want + " vector " + got[n]);
+                    }
+                }
+            }
+        }
+    }
 }
