@@ -309,7 +309,7 @@ public final class MatMulVector {
                 Tensor t = d.tensor();
                 switch (t.dtype()) {
                     case BF16 -> gemvBf16(t.data(), t.cols(), xq, x, out, a, b, ep);
-                    case F16 -> gemvF16(t.data(), t.cols(), xq, xqScaled, x, out, a, b, ep, s.scales(8 * L));
+                    case F16 -> gemvF16(t.data(), t.cols(), xq, xqScaled, x, out, a, b, ep);
                     case F32 -> gemvF32(t.data(), t.cols(), x, out, a, b, ep);
                 }
             }
@@ -463,23 +463,14 @@ public final class MatMulVector {
      * {@link #top16ToFloat} widens each (x prepared as for bf16).
      */
     private static void gemvF16(
-            MemorySegment seg,
-            int K,
-            float[] xp,
-            boolean scaled,
-            float[] x,
-            float[] out,
-            int a,
-            int b,
-            Epilogue ep,
-            float[] buf) {
+            MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int a, int b, Epilogue ep) {
         if (!scaled) { // an activation of 2^15 or more: rare, so one row at a time, widening as is
-            for (int n = a; n < b; n++) f16Row(seg, K, xp, false, x, out, n, ep, buf);
+            for (int n = a; n < b; n++) f16Row(seg, K, xp, false, x, out, n, ep);
             return;
         }
         int e = (b - a) / 8;
-        for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, x, out, a + i, e, ep, buf);
-        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, true, x, out, n, ep, buf); // at most 7
+        for (int i = 0; i < e; i++) f16Rows8(seg, K, xp, x, out, a + i, e, ep);
+        for (int n = a + 8 * e; n < b; n++) f16Row(seg, K, xp, true, x, out, n, ep); // at most 7
     }
 
     /**
@@ -500,7 +491,7 @@ public final class MatMulVector {
 
     /** Eight rows; the widening is spelled out because, as calls, C2 did not always inline it here and boxed the vectors (100x slower). */
     private static void f16Rows8(
-            MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep, float[] buf) {
+            MemorySegment seg, int K, float[] xp, float[] x, float[] out, int n0, int d, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
         long rb = 2L * K, r0 = n0 * rb, dr = d * rb;
         long r1 = r0 + dr, r2 = r1 + dr, r3 = r2 + dr, r4 = r3 + dr, r5 = r4 + dr, r6 = r5 + dr, r7 = r6 + dr;
@@ -598,34 +589,18 @@ public final class MatMulVector {
                                     .reinterpretAsFloats()
                                     .fma(xo, a7));
         }
-        a0.intoArray(buf, 0);
-        a1.intoArray(buf, L);
-        a2.intoArray(buf, 2 * L);
-        a3.intoArray(buf, 3 * L);
-        a4.intoArray(buf, 4 * L);
-        a5.intoArray(buf, 5 * L);
-        a6.intoArray(buf, 6 * L);
-        a7.intoArray(buf, 7 * L);
-        put(out, n0, sumLanes(buf, 0) + tailF16(seg, r0, x, kb, K), ep);
-        put(out, n0 + d, sumLanes(buf, L) + tailF16(seg, r1, x, kb, K), ep);
-        put(out, n0 + 2 * d, sumLanes(buf, 2 * L) + tailF16(seg, r2, x, kb, K), ep);
-        put(out, n0 + 3 * d, sumLanes(buf, 3 * L) + tailF16(seg, r3, x, kb, K), ep);
-        put(out, n0 + 4 * d, sumLanes(buf, 4 * L) + tailF16(seg, r4, x, kb, K), ep);
-        put(out, n0 + 5 * d, sumLanes(buf, 5 * L) + tailF16(seg, r5, x, kb, K), ep);
-        put(out, n0 + 6 * d, sumLanes(buf, 6 * L) + tailF16(seg, r6, x, kb, K), ep);
-        put(out, n0 + 7 * d, sumLanes(buf, 7 * L) + tailF16(seg, r7, x, kb, K), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD) + tailF16(seg, r0, x, kb, K), ep);
+        put(out, n0 + d, a1.reduceLanes(VectorOperators.ADD) + tailF16(seg, r1, x, kb, K), ep);
+        put(out, n0 + 2 * d, a2.reduceLanes(VectorOperators.ADD) + tailF16(seg, r2, x, kb, K), ep);
+        put(out, n0 + 3 * d, a3.reduceLanes(VectorOperators.ADD) + tailF16(seg, r3, x, kb, K), ep);
+        put(out, n0 + 4 * d, a4.reduceLanes(VectorOperators.ADD) + tailF16(seg, r4, x, kb, K), ep);
+        put(out, n0 + 5 * d, a5.reduceLanes(VectorOperators.ADD) + tailF16(seg, r5, x, kb, K), ep);
+        put(out, n0 + 6 * d, a6.reduceLanes(VectorOperators.ADD) + tailF16(seg, r6, x, kb, K), ep);
+        put(out, n0 + 7 * d, a7.reduceLanes(VectorOperators.ADD) + tailF16(seg, r7, x, kb, K), ep);
     }
 
     private static void f16Row(
-            MemorySegment seg,
-            int K,
-            float[] xp,
-            boolean scaled,
-            float[] x,
-            float[] out,
-            int n,
-            Epilogue ep,
-            float[] buf) {
+            MemorySegment seg, int K, float[] xp, boolean scaled, float[] x, float[] out, int n, Epilogue ep) {
         int c2 = 2 * L, kb = K - K % c2;
         long r = n * 2L * K;
         FloatVector acc = FloatVector.zero(F);
@@ -645,8 +620,7 @@ public final class MatMulVector {
                                     .mul(m)
                                     .fma(FloatVector.fromArray(F, xp, k + L), acc));
         }
-        acc.intoArray(buf, 0);
-        put(out, n, sumLanes(buf, 0) + tailF16(seg, r, x, kb, K), ep);
+        put(out, n, acc.reduceLanes(VectorOperators.ADD) + tailF16(seg, r, x, kb, K), ep);
     }
 
     private static float tailF16(MemorySegment seg, long rowByte, float[] x, int kb, int K) {
@@ -707,13 +681,12 @@ public final class MatMulVector {
     private static void gemvQ8(QuantMatrix m, float[] x, float[] out, int a, int b, Epilogue ep, Scratch s) {
         int K = m.cols();
         MemorySegment q = m.quants(), sc = m.scales();
-        float[] buf = s.scales(4 * L);
         int qr = (b - a) / 4;
         for (int i = 0; i < qr; i++) {
             int n0 = a + i, n1 = n0 + qr, n2 = n1 + qr, n3 = n2 + qr;
-            q8Rows4(q, sc, x, K, out, n0, n1, n2, n3, ep, buf);
+            q8Rows4(q, sc, x, K, out, n0, n1, n2, n3, ep);
         }
-        for (int n = a + 4 * qr; n < b; n++) q8Row(q, sc, x, K, out, n, ep, buf); // at most 3
+        for (int n = a + 4 * qr; n < b; n++) q8Row(q, sc, x, K, out, n, ep);
     }
 
     /**
@@ -734,8 +707,7 @@ public final class MatMulVector {
             int n1,
             int n2,
             int n3,
-            Epilogue ep,
-            float[] buf) {
+            Epilogue ep) {
         int nb = K / 32;
         long q0 = (long) n0 * K, q1 = (long) n1 * K, q2 = (long) n2 * K, q3 = (long) n3 * K;
         // row slices: offsets into them are small ints, so C2 hoists the bounds checks out of the loop
@@ -758,55 +730,53 @@ public final class MatMulVector {
             a2 = p2.fma(FloatVector.broadcast(F, scale(c2, blk)), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scale(c3, blk)), a3);
         }
-        a0.intoArray(buf, 0);
-        a1.intoArray(buf, L);
-        a2.intoArray(buf, 2 * L);
-        a3.intoArray(buf, 3 * L);
-        put(out, n0, sumLanes(buf, 0), ep);
-        put(out, n1, sumLanes(buf, L), ep);
-        put(out, n2, sumLanes(buf, 2 * L), ep);
-        put(out, n3, sumLanes(buf, 3 * L), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n2, a2.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n3, a3.reduceLanes(VectorOperators.ADD), ep);
     }
 
-    /** One row, in {@link #q8Rows4}'s order. */
-    private static void q8Row(
-            MemorySegment q, MemorySegment sc, float[] x, int K, float[] out, int n, Epilogue ep, float[] buf) {
+    private static void q8Row(MemorySegment q, MemorySegment sc, float[] x, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
         MemorySegment r0 = q.asSlice((long) n * K, K), c0 = sc.asSlice(2L * n * nb, 2L * nb);
-        FloatVector a0 = FloatVector.zero(F);
-        for (int blk = 0; blk < nb; blk++) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int blk = 0;
+        for (; blk + 2 <= nb; blk += 2) {
+            int k = blk * 32;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int j = 0; j < 32; j += L) {
+                p0 = q8(r0, k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
+                p1 = q8(r0, k + 32 + j).fma(FloatVector.fromArray(F, x, k + 32 + j), p1);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(c0, blk + 1)), a1);
+        }
+        for (; blk < nb; blk++) {
             int k = blk * 32;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 32; j += L) p0 = q8(r0, k + j).fma(FloatVector.fromArray(F, x, k + j), p0);
             a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
         }
-        a0.intoArray(buf, 0);
-        put(out, n, sumLanes(buf, 0), ep);
+        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
 
     /**
      * q4_0. Nibbles are stored signed (GGML's q - 8), so after sign-extending a byte to an int,
      * {@code v << 28} is the low weight times 2^28 and {@code v & -16} the high weight times 16;
-     * xq holds x with those powers of two divided out (exact). Two rows far apart per pass: four
-     * rows, or two blocks a step, ran past C2's inlining budget (each widening inlines three
-     * convertShape chains), leaving the last rows' widening as calls on boxed vectors (3-20x slower).
-     * Each row's result depends only on the lane count ({@link MatMulScalar#dotQ4} is its twin).
+     * xq holds x with those powers of two divided out (exact).
      */
     private static void gemvQ4(QuantMatrix m, float[] xq, float[] out, int a, int b, Epilogue ep, Scratch s) {
         int K = m.cols();
         MemorySegment q = m.quants(), sc = m.scales();
-        float[] st = s.scales(2 * L); // the accumulators of two rows, summed in order
-        int e = (b - a) / 2;
-        for (int i = 0; i < e; i++) q4Rows2(q, sc, xq, K, out, a + i, e, ep, st);
-        for (int n = a + 2 * e; n < b; n++) q4Row(q, sc, xq, K, out, n, ep, st); // at most 1
+        int h = (b - a) / 2;
+        for (int i = 0; i < h; i++) q4Rows2(q, sc, xq, K, out, a + i, a + h + i, ep);
+        for (int n = a + 2 * h; n < b; n++) q4Row(q, sc, xq, K, out, n, ep);
     }
 
-    /** Rows n0 and n0 + d. */
     private static void q4Rows2(
-            MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n0, int d, Epilogue ep, float[] st) {
+            MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n0, int n1, Epilogue ep) {
         int nb = K / 32;
         long rb = K / 2;
-        int n1 = n0 + d;
         MemorySegment r0 = q.asSlice(n0 * rb, rb), r1 = q.asSlice(n1 * rb, rb);
         MemorySegment c0 = sc.asSlice(2L * n0 * nb, 2L * nb), c1 = sc.asSlice(2L * n1 * nb, 2L * nb);
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
@@ -822,19 +792,31 @@ public final class MatMulVector {
             a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
             a1 = p1.fma(FloatVector.broadcast(F, scale(c1, blk)), a1);
         }
-        a0.intoArray(st, 0);
-        a1.intoArray(st, L);
-        put(out, n0, sumLanes(st, 0), ep);
-        put(out, n1, sumLanes(st, L), ep);
+        put(out, n0, a0.reduceLanes(VectorOperators.ADD), ep);
+        put(out, n1, a1.reduceLanes(VectorOperators.ADD), ep);
     }
 
-    /** One row, in {@link #q4Rows2}'s order (scales converted one at a time). */
-    private static void q4Row(
-            MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n, Epilogue ep, float[] st) {
+    private static void q4Row(MemorySegment q, MemorySegment sc, float[] xq, int K, float[] out, int n, Epilogue ep) {
         int nb = K / 32;
         MemorySegment r0 = q.asSlice((long) n * (K / 2), K / 2), c0 = sc.asSlice(2L * n * nb, 2L * nb);
-        FloatVector a0 = FloatVector.zero(F);
-        for (int blk = 0; blk < nb; blk++) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int blk = 0;
+        for (; blk + 2 <= nb; blk += 2) {
+            int k = blk * 32, o = blk * 16;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int j = 0; j < 16; j += L) {
+                IntVector v0 = q4(r0, o + j), v1 = q4(r0, o + 16 + j);
+                p0 = q4hi(v0).fma(
+                                FloatVector.fromArray(F, xq, k + 16 + j),
+                                q4lo(v0).fma(FloatVector.fromArray(F, xq, k + j), p0));
+                p1 = q4hi(v1).fma(
+                                FloatVector.fromArray(F, xq, k + 48 + j),
+                                q4lo(v1).fma(FloatVector.fromArray(F, xq, k + 32 + j), p1));
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scale(c0, blk + 1)), a1);
+        }
+        for (; blk < nb; blk++) {
             int k = blk * 32, o = blk * 16;
             FloatVector p0 = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
@@ -845,15 +827,7 @@ public final class MatMulVector {
             }
             a0 = p0.fma(FloatVector.broadcast(F, scale(c0, blk)), a0);
         }
-        a0.intoArray(st, 0);
-        put(out, n, sumLanes(st, 0), ep);
-    }
-
-    /** Lanes stored at buf[off, off + L) summed in order (reduceLanes leaves the order open: the twin could not follow it). */
-    private static float sumLanes(float[] buf, int off) {
-        float s = 0;
-        for (int i = off; i < off + L; i++) s += buf[i];
-        return s;
+        put(out, n, a0.add(a1).reduceLanes(VectorOperators.ADD), ep);
     }
 
     // ------------------------------------------------------------------ several tokens

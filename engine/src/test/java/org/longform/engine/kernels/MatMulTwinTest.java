@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,7 +19,6 @@ import org.longform.engine.io.DType;
 import org.longform.engine.io.Tensor;
 import org.longform.engine.quant.DenseMatrix;
 import org.longform.engine.quant.Matrix;
-import org.longform.engine.quant.QuantMatrix;
 import org.longform.engine.quant.Quantizer;
 import org.longform.engine.quant.WeightType;
 
@@ -203,107 +200,6 @@ class MatMulTwinTest {
             VECTOR3.matmul(w, x, 1, c, Epilogue.STORE);
             assertClose(a, b, 1e-4, "f16 max |x| " + x[17]);
             assertClose(a, c, 1e-4, "f16 max |x| " + x[17] + ", 3 threads");
-        }
-    }
-
-    /** Random q4_0 blocks: every byte random, f16 scales of either sign over a realistic range, some subnormal. */
-    static QuantMatrix randomQ4(int rows, int cols, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        MemorySegment q = ARENA.allocate(QuantMatrix.quantBytes(WeightType.Q4_0, rows, cols), 64);
-        MemorySegment sc = ARENA.allocate(QuantMatrix.scaleBytes(rows, cols), 64);
-        for (long i = 0; i < q.byteSize(); i++) q.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
-        for (long b = 0; b < sc.byteSize() / 2; b++) {
-            float v = (float) (r.nextDouble(0.5, 2) * Math.pow(2, -r.nextInt(4, 12)));
-            if (b % 17 == 5) v = 0x1p-24f * r.nextInt(1, 1000); // f16 subnormal scales
-            if (b % 3 == 1) v = -v;
-            sc.setAtIndex(Tensor.SHORT_LE, b, Float.floatToFloat16(v));
-        }
-        return new QuantMatrix("w", WeightType.Q4_0, rows, cols, q, sc);
-    }
-
-    static Stream<Arguments> q4Shapes() {
-        // K / 32 blocks: 1, 3 (fewer than the lanes), 8, 10 and 17 (whole groups of lanes plus a tail), 32
-        return Stream.of(
-                Arguments.of(1, 32),
-                Arguments.of(3, 96),
-                Arguments.of(7, 256),
-                Arguments.of(67, 320),
-                Arguments.of(50, 544),
-                Arguments.of(301, 1024));
-    }
-
-    /** q4_0 decode, every row path (four rows a pass, single rows) and thread split, against its lane twin bit for bit. */
-    @ParameterizedTest(name = "q4_0 N={0} K={1}")
-    @MethodSource("q4Shapes")
-    void q4DecodeEqualsLaneTwinBitForBit(int N, int K) {
-        Assumptions.assumeTrue(MatMulVector.QVEC, "q4_0 decode runs the row-widening loop below 8 float lanes");
-        QuantMatrix m = randomQ4(N, K, N * 17L + K);
-        float[] x = random(K, 11);
-        x[K / 2] = 1e-35f; // x 2^-28 is a subnormal: rounded the same way on both sides
-        x[K - 1] = 3e4f;
-        float[] init = random(N, 13);
-        for (VectorBackend be : new VectorBackend[] {VECTOR1, VECTOR3}) {
-            for (Epilogue ep : new Epilogue[] {Epilogue.STORE, Epilogue.ADD}) {
-                float[] got = init.clone();
-                be.matmul(m, x, 1, got, ep);
-                for (int n = 0; n < N; n++) {
-                    float dot = MatMulScalar.dotQ4(m, n, x, MatMulVector.L);
-                    float want = ep == Epilogue.ADD ? init[n] + dot : dot;
-                    assertEquals(
-                            Float.floatToRawIntBits(want),
-                            Float.floatToRawIntBits(got[n]),
-                            be.name() + " " + ep + " row " + n + ": twin " + want + " vector " + got[n]);
-                }
-            }
-        }
-    }
-
-    static Stream<Arguments> decodeShapes() {
-        // q8_0: K / 32 blocks 1, 3, 8, 10, 17, 32; f16: K with and without a tail past the 2L-column steps
-        return Stream.of(
-                Arguments.of(WeightType.Q8_0, 1, 32),
-                Arguments.of(WeightType.Q8_0, 3, 96),
-                Arguments.of(WeightType.Q8_0, 67, 320),
-                Arguments.of(WeightType.Q8_0, 50, 544),
-                Arguments.of(WeightType.Q8_0, 301, 1024),
-                Arguments.of(WeightType.F16, 1, 64),
-                Arguments.of(WeightType.F16, 7, 100),
-                Arguments.of(WeightType.F16, 67, 257),
-                Arguments.of(WeightType.F16, 301, 1024));
-    }
-
-    /**
-     * q8_0 and f16 decode, every row path (four or eight rows a pass, single rows, f16's unscaled
-     * loop for an |x| of 2^15 or more) and thread split, against their lane twins bit for bit.
-     */
-    @ParameterizedTest(name = "{0} N={1} K={2}")
-    @MethodSource("decodeShapes")
-    void q8AndF16DecodeEqualLaneTwinBitForBit(WeightType wt, int N, int K) {
-        boolean q8 = wt == WeightType.Q8_0;
-        Assumptions.assumeTrue(!q8 || MatMulVector.QVEC, "q8_0 decode runs the row-widening loop below 8 float lanes");
-        Matrix m = matrix(wt, N, K, N * 29L + K);
-        float[] small = random(K, 17), large = small.clone();
-        small[K / 2] = 1e-30f;
-        large[0] = -40_000f;
-        float[] init = random(N, 19);
-        for (float[] x : new float[][] {small, large}) {
-            for (VectorBackend be : new VectorBackend[] {VECTOR1, VECTOR3}) {
-                for (Epilogue ep : new Epilogue[] {Epilogue.STORE, Epilogue.ADD}) {
-                    float[] got = init.clone();
-                    be.matmul(m, x, 1, got, ep);
-                    for (int n = 0; n < N; n++) {
-                        float dot = q8
-                                ? MatMulScalar.dotQ8((QuantMatrix) m, n, x, MatMulVector.L)
-                                : MatMulScalar.dotF16(((DenseMatrix) m).tensor().data(), K, n, x, MatMulVector.L);
-                        float want = ep == Epilogue.ADD ? init[n] + dot : dot;
-                        assertEquals(
-                                Float.floatToRawIntBits(want),
-                                Float.floatToRawIntBits(got[n]),
-                                wt + " " + be.name() + " " + ep + " max |x| " + Math.abs(x[0]) + " row " + n + ": twin "
-                                        + want + " vector " + got[n]);
-                    }
-                }
-            }
         }
     }
 }
