@@ -68,7 +68,9 @@ class ExportCommandTest {
                 d.generateAtCursor(),
                 d.history(),
                 d.created(),
-                d.modified());
+                d.modified(),
+                d.summary(),
+                d.choices());
         Path in = dir.resolve("snow" + StoryFile.EXTENSION);
         StoryFile.write(in, d);
         Path md = dir.resolve("snow.md");

@@ -50,7 +50,9 @@ import org.longform.ui.panels.ModelPanel;
 import org.longform.ui.panels.SamplerPanel;
 import org.longform.ui.panels.WorldInfoPanel;
 import org.longform.ui.prompt.AssembledPrompt;
+import org.longform.ui.story.StoryChoices;
 import org.longform.ui.story.StoryData;
+import org.longform.ui.story.StorySummary;
 import org.longform.ui.structure.ChapterNavigator;
 import org.longform.ui.structure.HistoryBrowser;
 import org.longform.ui.tools.WritingTools;
@@ -353,7 +355,9 @@ public final class MainWindow {
                 false,
                 d.history(),
                 d.created(),
-                d.modified());
+                d.modified(),
+                StorySummary.empty(),
+                StoryChoices.empty());
         StorySession s = addStory(d, null);
         autosavers.get(s).saveNow(); // a new story exists on disk from the start
         return s;

@@ -22,9 +22,11 @@ import org.longform.ui.history.EditTree;
 import org.longform.ui.prompt.PromptAssembler;
 import org.longform.ui.prompt.PromptInput;
 import org.longform.ui.story.AuthorsNote;
+import org.longform.ui.story.StoryChoices;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 import org.longform.ui.story.StoryFileException;
+import org.longform.ui.story.StorySummary;
 import org.longform.ui.story.WorldInfoRules;
 
 /**
@@ -332,7 +334,9 @@ public final class Soak {
                 false,
                 tree.toData(),
                 0,
-                System.currentTimeMillis());
+                System.currentTimeMillis(),
+                StorySummary.empty(),
+                StoryChoices.empty());
         try {
             StoryFile.write(o.workDir().resolve("soak" + StoryFile.EXTENSION), d);
         } catch (StoryFileException e) {

@@ -22,6 +22,7 @@ import org.longform.ui.prompt.PromptAssembler;
 import org.longform.ui.prompt.PromptInput;
 import org.longform.ui.story.AuthorsNote;
 import org.longform.ui.story.Chapters;
+import org.longform.ui.story.StoryChoices;
 import org.longform.ui.story.StoryData;
 import org.longform.ui.story.StoryFile;
 import org.longform.ui.story.StoryFileException;
@@ -560,7 +561,8 @@ public final class StoryReplay {
                 tree.toData(),
                 data.created(),
                 System.currentTimeMillis(),
-                data.summary());
+                data.summary(),
+                StoryChoices.empty());
     }
 
     /** Saves the story and its cache as the editor does, closes the model, opens both again. */

@@ -93,7 +93,9 @@ public final class KoboldImport {
                 false,
                 HistoryData.empty(),
                 now,
-                now);
+                now,
+                StorySummary.empty(),
+                StoryChoices.empty());
     }
 
     /** Actions {"0": {...}, "1": ...} in numeric key order; each is its "Selected Text" (or a plain string). */

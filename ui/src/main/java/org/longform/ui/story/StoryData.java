@@ -51,76 +51,6 @@ public record StoryData(
         choices = choices == null ? StoryChoices.empty() : choices;
     }
 
-    /** A story without saved choices (what files written before them hold). */
-    public StoryData(
-            String id,
-            String title,
-            String text,
-            List<Span> generated,
-            String memory,
-            AuthorsNote authorsNote,
-            List<WorldInfoEntry> worldInfo,
-            WorldInfoRules worldInfoRules,
-            SamplerSettings sampling,
-            String model,
-            boolean generateAtCursor,
-            HistoryData history,
-            long created,
-            long modified,
-            StorySummary summary) {
-        this(
-                id,
-                title,
-                text,
-                generated,
-                memory,
-                authorsNote,
-                worldInfo,
-                worldInfoRules,
-                sampling,
-                model,
-                generateAtCursor,
-                history,
-                created,
-                modified,
-                summary,
-                StoryChoices.empty());
-    }
-
-    /** A story without a "story so far" (what files written before it existed hold). */
-    public StoryData(
-            String id,
-            String title,
-            String text,
-            List<Span> generated,
-            String memory,
-            AuthorsNote authorsNote,
-            List<WorldInfoEntry> worldInfo,
-            WorldInfoRules worldInfoRules,
-            SamplerSettings sampling,
-            String model,
-            boolean generateAtCursor,
-            HistoryData history,
-            long created,
-            long modified) {
-        this(
-                id,
-                title,
-                text,
-                generated,
-                memory,
-                authorsNote,
-                worldInfo,
-                worldInfoRules,
-                sampling,
-                model,
-                generateAtCursor,
-                history,
-                created,
-                modified,
-                StorySummary.empty());
-    }
-
     public StoryData withSummary(StorySummary s) {
         return new StoryData(
                 id,
@@ -177,7 +107,9 @@ public record StoryData(
                 false,
                 HistoryData.empty(),
                 now,
-                now);
+                now,
+                StorySummary.empty(),
+                StoryChoices.empty());
     }
 
     public StoryData withText(String t) {
@@ -196,6 +128,7 @@ public record StoryData(
                 HistoryData.empty(),
                 created,
                 modified,
-                summary);
+                summary,
+                StoryChoices.empty()); // no generated spans left to hold choices
     }
 }

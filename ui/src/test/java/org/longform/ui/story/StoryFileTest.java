@@ -36,7 +36,9 @@ class StoryFileTest {
                 true,
                 t.toData(),
                 10,
-                20);
+                20,
+                StorySummary.empty(),
+                StoryChoices.empty());
         Path f = dir.resolve("night.longform");
         StoryFile.write(f, s);
         StoryData back = StoryFile.read(f);
@@ -84,7 +86,9 @@ class StoryFileTest {
                 s.generateAtCursor(),
                 s.history(),
                 s.created(),
-                s.modified());
+                s.modified(),
+                s.summary(),
+                s.choices());
         Path f = dir.resolve("letters.longform");
         StoryFile.write(f, with);
         StoryData back = StoryFile.read(f);
@@ -106,7 +110,9 @@ class StoryFileTest {
                 s.generateAtCursor(),
                 s.history(),
                 s.created(),
-                s.modified());
+                s.modified(),
+                s.summary(),
+                s.choices());
         String json = new String(StoryFile.toJson(without), StandardCharsets.UTF_8);
         for (String field : List.of("antiKeys", "\"folder\"", "disabledFolders"))
             assertFalse(json.contains(field), field + " is written only when used: " + json);
