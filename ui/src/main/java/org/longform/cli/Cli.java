@@ -11,6 +11,7 @@ import picocli.CommandLine;
 @CommandLine.Command(
         name = "longform",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT, // `longform bench --help` works as `longform help bench` does
         versionProvider = Cli.Version.class,
         description = "Longform: write long stories with MPT-7B-StoryWriter. Without a subcommand the editor starts.",
         subcommands = {

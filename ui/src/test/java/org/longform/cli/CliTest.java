@@ -59,6 +59,16 @@ class CliTest {
     }
 
     @Test
+    void everyCommandTakesHelp() {
+        for (String name : Cli.commandNames()) {
+            if (name.equals("help")) continue;
+            Run r = run(name, "--help");
+            assertEquals(0, r.code(), name + " --help: " + r.err());
+            assertTrue(r.out().startsWith("Usage: longform " + name), name + " --help: " + r.out());
+        }
+    }
+
+    @Test
     void logitsPrintsOneJsonObjectMatchingTheFixture() throws Exception {
         for (String model : new String[] {"tiny-mpt-4h", "tiny-mpt-6h"}) {
             JsonNode exp = expected(model);
