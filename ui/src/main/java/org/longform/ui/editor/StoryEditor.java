@@ -39,7 +39,6 @@ public final class StoryEditor {
 
     private final StyleClassedTextArea area = new StyleClassedTextArea();
     private final VirtualizedScrollPane<StyleClassedTextArea> view = new VirtualizedScrollPane<>(area);
-    private final Runnable layoutFirst = area::layout;
     private EditTree tree = new EditTree();
     private boolean applying;
     private LongSupplier clock = System::currentTimeMillis;
@@ -78,15 +77,8 @@ public final class StoryEditor {
         area.setUndoManager(UndoUtils.noOpUndoManager()); // the edit tree is the undo history
         area.setUseInitialStyleForInsertion(true); // typed text is plain, even inside a generated span
         area.plainTextChanges().subscribe(this::onChange);
-        // Lay the area out before each pulse's CSS pass, not in its layout pass. An edit makes the area
-        // build a new cell for the edited paragraph; built during the layout pass, the cell leaves its
-        // ancestors flagged for CSS after the pass has run, so JavaFX runs one more pulse whose scene has
-        // nothing dirty, and a scene with no dirty region is repainted whole (the window, 1280x820 in
-        // software under Monocle; on the GPU too): once per keystroke.
-        area.sceneProperty().addListener((o, old, scene) -> {
-            if (old != null) old.removePreLayoutPulseListener(layoutFirst);
-            if (scene != null) scene.addPreLayoutPulseListener(layoutFirst);
-        });
+        // Cells for edited paragraphs are built before the CSS pass: no whole-window repaint per keystroke.
+        LayoutBeforeCss.install(area);
     }
 
     public StyleClassedTextArea area() {
