@@ -36,7 +36,9 @@ import org.testfx.api.FxToolkit;
  * writer); each key is a real KEY_TYPED event through the scene's dispatch chain, then the area is
  * laid out. "latency" is from posting the key to the end of its layout, so it includes any FX work
  * the key had to wait behind; "work" is the handler + layout alone. Frame intervals are recorded
- * by an {@code AnimationTimer} throughout.
+ * by an {@code AnimationTimer} throughout, with what every thread that can make a frame late did in
+ * each ({@link FrameProbe}: the FX thread, Prism's software renderer, the pulse timer, GC, JIT), the
+ * late frames (over 20 ms) against the others, and 3 s of the idle window as the harness's floor.
  *
  * <p>Run: mvn -B -pl ui -am test -Dgroups=benchmark -Dui.excludedGroups=none -Dtest=EditorBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false (results in ui/target/editor-benchmark.txt, every frame's readings in ui/target/editor-frames.csv)
