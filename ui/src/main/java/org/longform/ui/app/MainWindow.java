@@ -196,9 +196,7 @@ public final class MainWindow {
         StorySession s = active.get();
         contextBar.showRecompute(s == null ? -1 : s.nextRecomputeProperty().get());
         cacheStatus.setText(keeper.statusProperty().get());
-        // One tooltip, its text updated: a Tooltip is a popup window with its own scene, too dear per recount.
-        if (cacheStatus.getTooltip() == null) cacheStatus.setTooltip(new Tooltip());
-        cacheStatus.getTooltip().setText(keeper.statusProperty().get());
+        cacheStatus.setTooltip(new Tooltip(keeper.statusProperty().get()));
     }
 
     private static Tab sideTab(String name, Region content) {
