@@ -1,5 +1,6 @@
 package org.longform.ui.app;
 
+import java.util.List;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -44,12 +45,19 @@ public final class NoticeBar extends HBox {
         show(message, "notice-info");
     }
 
+    /**
+     * Shows the message; what is already shown is left alone (an offer re-made on every recount must
+     * not restyle or rebuild the bar: that re-runs its CSS and repaints it each time).
+     */
     public void show(String message, String styleClass, Button... choices) {
         text.setText(message);
-        getStyleClass().removeAll("notice-error", "notice-info");
-        getStyleClass().add(styleClass);
+        if (!getStyleClass().contains(styleClass)) {
+            getStyleClass().removeAll("notice-error", "notice-info");
+            getStyleClass().add(styleClass);
+        }
         for (Button b : choices) b.setMinWidth(Region.USE_PREF_SIZE);
-        buttons.getChildren().setAll(choices);
+        if (!buttons.getChildren().equals(List.of(choices)))
+            buttons.getChildren().setAll(choices);
         setVisible(true);
         setManaged(true);
     }

@@ -45,6 +45,9 @@ public final class SummaryController {
     private StorySession awaiting; // a model-written draft waits for the writer: the cache keeps its state till then
     private CancelToken running;
     private boolean offering;
+    private final Button offerSummarise = button("notice-summarise", "Summarise", () -> {});
+    private final Button offerWrite = button("notice-summary-write", "Write it myself", () -> {});
+    private final Button offerLater = button("notice-summary-later", "Not now", () -> {});
     private String cost = "";
     private String checked = ""; // what the last check looked at: chapters only leave the view when the cut moves
 
@@ -137,9 +140,11 @@ public final class SummaryController {
             checked = ""; // an error or a recovery offer is more urgent: offer at the next check
             return;
         }
-        Button model = button("notice-summarise", "Summarise", () -> summarise(s, pending));
-        Button write = button("notice-summary-write", "Write it myself", () -> writeYourself(s, pending));
-        Button later = button("notice-summary-later", "Not now", () -> {
+        // The same three buttons each time, their actions renewed: the offer is re-made whenever the view's
+        // start moves (every recount while writing at the end), and new buttons would rebuild the bar.
+        offerSummarise.setOnAction(e -> summarise(s, pending));
+        offerWrite.setOnAction(e -> writeYourself(s, pending));
+        offerLater.setOnAction(e -> {
             dismissed.put(s, pending.size());
             hideOffer();
         });
@@ -148,9 +153,9 @@ public final class SummaryController {
                 what + OFFER + " - summarise them? The summary sits after memory: applying it"
                         + " recomputes the window once.",
                 "notice-info",
-                model,
-                write,
-                later);
+                offerSummarise,
+                offerWrite,
+                offerLater);
         offering = true;
     }
 

@@ -77,6 +77,8 @@ public final class StoryEditor {
         area.setUndoManager(UndoUtils.noOpUndoManager()); // the edit tree is the undo history
         area.setUseInitialStyleForInsertion(true); // typed text is plain, even inside a generated span
         area.plainTextChanges().subscribe(this::onChange);
+        // Cells for edited paragraphs are built before the CSS pass: no whole-window repaint per keystroke.
+        LayoutBeforeCss.install(area);
     }
 
     public StyleClassedTextArea area() {

@@ -18,6 +18,7 @@ import javafx.util.Duration;
 import org.fxmisc.richtext.StyleClassedTextArea;
 import org.fxmisc.richtext.model.TwoDimensional;
 import org.longform.ui.app.StorySession;
+import org.longform.ui.editor.LayoutBeforeCss;
 import org.longform.ui.story.Chapters;
 import org.longform.ui.tools.TextCounts;
 
@@ -54,6 +55,7 @@ public final class ChapterNavigator extends VBox {
         setSpacing(6);
         setPadding(new Insets(8));
         list.setId("chapter-list");
+        LayoutBeforeCss.install(list); // rows re-made after each recount: no whole-window repaint after
         summary.setId("chapter-summary");
         summary.setWrapText(true);
         VBox.setVgrow(list, Priority.ALWAYS);

@@ -36,15 +36,20 @@ import org.testfx.api.FxToolkit;
  * writer); each key is a real KEY_TYPED event through the scene's dispatch chain, then the area is
  * laid out. "latency" is from posting the key to the end of its layout, so it includes any FX work
  * the key had to wait behind; "work" is the handler + layout alone. Frame intervals are recorded
- * by an {@code AnimationTimer} throughout.
+ * by an {@code AnimationTimer} throughout, with what every thread that can make a frame late did in
+ * each ({@link FrameProbe}: the FX thread, Prism's software renderer, the pulse timer, GC, JIT), the
+ * late frames (over 20 ms) against the others, and 3 s of the idle window as the harness's floor.
  *
  * <p>Run: mvn -B -pl ui -am test -Dgroups=benchmark -Dui.excludedGroups=none -Dtest=EditorBenchmark
- * -Dsurefire.failIfNoSpecifiedTests=false (results in ui/target/editor-benchmark.txt)
+ * -Dsurefire.failIfNoSpecifiedTests=false (results in ui/target/editor-benchmark.txt, every frame's readings in ui/target/editor-frames.csv)
  */
 @Tag("benchmark")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EditorBenchmark extends FxTestBase {
     private static final int TOKENS = 600, KEYS = 200, MID_KEYS = 60;
+    /** The pulse comes every 16 ms under Monocle (1000 / 60, truncated); later than this is a late frame. */
+    private static final double LATE_MS = 20;
+
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** On a shared, loaded machine the window can take longer than the suite's 30 s to start. */
@@ -112,7 +117,7 @@ class EditorBenchmark extends FxTestBase {
             a.requestFollowCaret();
         });
         long[][] end = type(KEYS);
-        long[][] typingFrames = frames.take();
+        FrameProbe.Frames typingFrames = frames.take();
         interact(() -> {
             var a = story().editor().area();
             a.moveTo(a.getLength() / 2);
@@ -121,7 +126,7 @@ class EditorBenchmark extends FxTestBase {
         Thread.sleep(500);
         frames.take();
         long[][] mid = type(MID_KEYS);
-        long[][] midFrames = frames.take();
+        FrameProbe.Frames midFrames = frames.take();
         Thread.sleep(1000);
         int before = fx(() -> story().editor().length());
 
@@ -144,38 +149,69 @@ class EditorBenchmark extends FxTestBase {
                 "generation done",
                 () -> !window.generation().generatingProperty().get(),
                 60);
-        long[][] streamFrames = frames.take();
+        FrameProbe.Frames streamFrames = frames.take();
         int streamed = fx(() -> story().editor().length()) - before;
         double genS = (System.nanoTime() - g0) / 1e9;
+
+        // 3. the floor: the same window with nothing typed or streamed (caret blink only)
+        Thread.sleep(1000);
+        frames.take();
+        Thread.sleep(3000);
+        FrameProbe.Frames idleFrames = frames.take();
         interact(frames::stop);
 
         String report = String.format(
-                Locale.ROOT,
-                "editor benchmark, main window, %,d-char story (load average %s):%n"
-                        + "  typing at the end, %d keys: latency %s; work %s; work FX CPU %s;%n"
-                        + "    frame intervals %s; FX CPU per frame %s%n"
-                        + "  typing in the middle, %d keys: latency %s; work %s; work FX CPU %s;%n"
-                        + "    frame intervals %s; FX CPU per frame %s%n"
-                        + "  streaming %,d chars at 200 tok/s in %.2f s: frame intervals %s; FX CPU per frame %s%n",
-                size,
-                loadAverage(),
-                KEYS,
-                stats(end[0]),
-                stats(end[1]),
-                stats(end[2]),
-                stats(typingFrames[0]),
-                stats(typingFrames[1]),
-                MID_KEYS,
-                stats(mid[0]),
-                stats(mid[1]),
-                stats(mid[2]),
-                stats(midFrames[0]),
-                stats(midFrames[1]),
-                streamed,
-                genS,
-                stats(streamFrames[0]),
-                stats(streamFrames[1]));
+                        Locale.ROOT,
+                        "editor benchmark, main window, %,d-char story (load average %s, per-thread readings %s):%n"
+                                + "  typing at the end, %d keys: latency %s; work %s; work FX CPU %s;%n"
+                                + "    frame intervals %s; FX CPU per frame %s%n",
+                        size,
+                        loadAverage(),
+                        frames.probe.available() ? "from /proc" : "not available",
+                        KEYS,
+                        stats(end[0]),
+                        stats(end[1]),
+                        stats(end[2]),
+                        stats(typingFrames.col(FrameProbe.Col.INTERVAL)),
+                        stats(typingFrames.col(FrameProbe.Col.FX_CPU)))
+                + frameLines(typingFrames)
+                + String.format(
+                        Locale.ROOT,
+                        "  typing in the middle, %d keys: latency %s; work %s; work FX CPU %s;%n"
+                                + "    frame intervals %s; FX CPU per frame %s%n",
+                        MID_KEYS,
+                        stats(mid[0]),
+                        stats(mid[1]),
+                        stats(mid[2]),
+                        stats(midFrames.col(FrameProbe.Col.INTERVAL)),
+                        stats(midFrames.col(FrameProbe.Col.FX_CPU)))
+                + frameLines(midFrames)
+                + String.format(
+                        Locale.ROOT,
+                        "  streaming %,d chars at 200 tok/s in %.2f s: frame intervals %s; FX CPU per frame %s%n",
+                        streamed,
+                        genS,
+                        stats(streamFrames.col(FrameProbe.Col.INTERVAL)),
+                        stats(streamFrames.col(FrameProbe.Col.FX_CPU)))
+                + frameLines(streamFrames)
+                + String.format(
+                        Locale.ROOT,
+                        "  idle (same window, nothing typed or streamed, 3 s): frame intervals %s%n",
+                        stats(idleFrames.col(FrameProbe.Col.INTERVAL)))
+                + frameLines(idleFrames)
+                + String.format(Locale.ROOT, "  JIT compile time so far %d ms%n", frames.probe.compileMillis());
         System.out.print(report);
+        Path csv = Path.of("target/editor-frames.csv");
+        if (!Files.exists(csv)) Files.writeString(csv, "size," + FrameProbe.Frames.csvHeader());
+        StringBuilder rows = new StringBuilder();
+        String[] phases = {"typing-end", "typing-middle", "streaming", "idle"};
+        FrameProbe.Frames[] phaseFrames = {typingFrames, midFrames, streamFrames, idleFrames};
+        for (int i = 0; i < phaseFrames.length; i++) {
+            for (String row : phaseFrames[i].csv(phases[i]).split("\n")) {
+                if (!row.isEmpty()) rows.append(size).append(',').append(row).append('\n');
+            }
+        }
+        Files.writeString(csv, rows, StandardOpenOption.APPEND);
         Files.writeString(
                 Path.of("target/editor-benchmark.txt"), report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
@@ -207,35 +243,40 @@ class EditorBenchmark extends FxTestBase {
     }
 
     /**
-     * Records the interval between consecutive pulses, and the FX thread's CPU time in between
-     * (its work per frame: the pulse's CSS and layout, handlers, runLaters), which, unlike the
-     * interval, does not grow when other processes take the machine's cores.
+     * Records, per pulse, the interval since the previous one and what every thread that can make
+     * a frame late did in between ({@link FrameProbe}: the FX thread's CPU, Prism's software
+     * renderer, the pulse timer, GC and JIT), which, unlike the interval, does not grow when other
+     * processes take the machine's cores.
      */
     private static final class Frames extends AnimationTimer {
-        private long[] v = new long[100_000], c = new long[100_000];
-        private int n;
-        private long last, lastCpu;
+        private FrameProbe probe;
+
+        @Override
+        public void start() {
+            if (probe == null) probe = new FrameProbe();
+            super.start();
+        }
 
         @Override
         public void handle(long now) {
-            long cpu = THREADS.getCurrentThreadCpuTime();
-            if (last != 0 && n < v.length) {
-                v[n] = now - last;
-                c[n++] = cpu - lastCpu;
-            }
-            last = now;
-            lastCpu = cpu;
+            probe.frame(now);
         }
 
-        /** {intervals, FX CPU per frame} so far, and starts again. */
-        long[][] take() {
-            return TestSupport.onFx(() -> {
-                long[][] out = {Arrays.copyOf(v, n), Arrays.copyOf(c, n)};
-                n = 0;
-                last = 0;
-                return out;
-            });
+        /** The frames so far, and starts again. */
+        FrameProbe.Frames take() {
+            return TestSupport.onFx(() -> probe.take());
         }
+    }
+
+    /** One phase's frames: interval and FX CPU as before, then the other threads and the late frames. */
+    private static String frameLines(FrameProbe.Frames f) {
+        StringBuilder sb = new StringBuilder();
+        for (FrameProbe.Col c : FrameProbe.Col.values()) {
+            if (c == FrameProbe.Col.INTERVAL) continue;
+            sb.append(String.format(Locale.ROOT, "      %s per frame %s%n", c.label, stats(f.col(c))));
+        }
+        sb.append(String.format(Locale.ROOT, "      %s%n", f.lateness(LATE_MS)));
+        return sb.toString();
     }
 
     private static String loadAverage() {
