@@ -13,7 +13,9 @@ import org.longform.engine.quant.WeightType;
  * summed in {@code lanes} running float sums (FMA; lane i takes elements i, i + lanes, ...), each
  * lane is then added into its accumulator times the sub-block's scale d·sc (FMA; exact product:
  * f16 times a 6- or 8-bit integer); Q4_K / Q5_K keep two accumulators (even and odd sub-blocks),
- * added lane by lane at the end. The lanes are summed in order 0..lanes-1, and for Q4_K / Q5_K
+ * added lane by lane at the end; Q6_K four, one per quarter of each 128-weight half-block
+ * (sub-blocks s with (s / 2) % 4 = 0..3, so no one chain holds all the scale FMAs), added lane by
+ * lane as (a0 + a1) + (a2 + a3). The lanes are summed in order 0..lanes-1, and for Q4_K / Q5_K
  * the mins come off as two sums (even and odd sub-blocks, then added): Σ (dmin·m)·xs[s] (FMA, in
  * sub-block order), xs[s] being the sum of x over sub-block s ({@link #subSums}). That is ggml's
  * structure (d·Σ sc·(q·x) − dmin·Σ m·bsum)
@@ -92,8 +94,7 @@ public final class MatMulKQuantScalar {
     private static float dot6(KQuantMatrix m, int r, float[] x, int L) {
         MemorySegment w = m.data();
         int nb = m.cols() / KQuantMatrix.BLOCK;
-        float[] acc = new float[L];
-        float[][] p = new float[4][L];
+        float[][] acc = new float[4][L], p = new float[4][L];
         for (int blk = 0; blk < nb; blk++) {
             long bo = m.rowOffset(r) + (long) blk * 210;
             float d = m.f16(bo + 208);
@@ -113,13 +114,13 @@ public final class MatMulKQuantScalar {
                     }
                     for (int g = 0; g < 4; g++) {
                         float ds = d * b(w, sc + is + 2 * g);
-                        for (int i = 0; i < L; i++) acc[i] = Math.fma(p[g][i], ds, acc[i]);
+                        for (int i = 0; i < L; i++) acc[g][i] = Math.fma(p[g][i], ds, acc[g][i]);
                     }
                 }
             }
         }
         float s = 0;
-        for (int i = 0; i < L; i++) s += acc[i];
+        for (int i = 0; i < L; i++) s += (acc[0][i] + acc[1][i]) + (acc[2][i] + acc[3][i]);
         return s;
     }
 
