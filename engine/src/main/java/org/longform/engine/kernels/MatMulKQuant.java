@@ -2,6 +2,8 @@ package org.longform.engine.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -83,15 +85,16 @@ public final class MatMulKQuant {
             float[] ss,
             boolean five) {
         int nb = m.cols() / 256, bb = m.type().blockBytes;
+        byte[] sc = new byte[16];
         for (int n = a; n < b; n++) {
             // the row as its own slice: offsets into it are small ints, so C2 hoists the bounds checks
             MemorySegment r = m.data().asSlice(m.rowOffset(n), (long) nb * bb);
             if (five) {
                 decode5(r, nb, t);
-                float mn = scales(r, nb, 176, ss, xs, 1, null);
+                float mn = scales(r, nb, 176, ss, xs, false, null, sc, buf);
                 MatMulVector.put(out, n, dot32(t, ss, x, m.cols(), buf) - mn, ep);
             } else {
-                float mn = scales(r, nb, 144, ss, xs, 0.0625f, t);
+                float mn = scales(r, nb, 144, ss, xs, true, t, sc, buf);
                 MatMulVector.put(out, n, q4k(t, nb, x, ss, buf) - mn, ep);
             }
         }
@@ -146,31 +149,54 @@ public final class MatMulKQuant {
         v.reinterpretAsBytes().intoArray(t, off);
     }
 
+    /** 8 floats: the scale pass's vectors (a block's 8 sub-blocks) at any L. */
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+
+    static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, LE);
+
+    /** Q4_K's high nibbles are taken as 16 x their code: 1/16 on the odd sub-blocks' scales. */
+    private static final FloatVector SIXTEENTH =
+            FloatVector.fromArray(F8, new float[] {1, 0.0625f, 1, 0.0625f, 1, 0.0625f, 1, 0.0625f}, 0);
+
     /**
-     * A Q4_K / Q5_K row's d·sc per 32-wide sub-block into ss (odd ones times {@code odd}: Q4_K's
-     * high nibbles are taken as 16 x their code); returns the mins' share, Σ (dmin·m)·xs over even
-     * sub-blocks plus the same over odd ones. With t, also copies Q4_K's code bytes there.
+     * A Q4_K / Q5_K row's d·sc per 32-wide sub-block into ss; returns the mins' share, Σ (dmin·m)·xs
+     * in eight lanes (one per sub-block position), the lanes then added in order. The twelve 6-bit
+     * scale and min bytes are unpacked four at a time in an int (each case of {@link #scaleMin} is
+     * one of four masks), stored as two longs to sc and read back as 8 bytes each. With t (Q4_K),
+     * also copies the row's code bytes there.
      */
-    private static float scales(MemorySegment r, int nb, int bb, float[] ss, float[] xs, float odd, byte[] t) {
-        float mn0 = 0, mn1 = 0;
+    private static float scales(
+            MemorySegment r, int nb, int bb, float[] ss, float[] xs, boolean four, byte[] t, byte[] sc, float[] buf) {
+        FloatVector mn = FloatVector.zero(F8);
         for (int blk = 0; blk < nb; blk++) {
             int bo = blk * bb;
-            if (t != null) { // Q4_K: its 128 code bytes, for q4k
+            if (t != null) {
                 for (int j = 0; j < 128; j += 32) {
                     ByteVector.fromMemorySegment(B32, r, bo + 16 + j, LE).intoArray(t, blk * 128 + j);
                 }
             }
-            float d = f16(r, bo), dmin = f16(r, bo + 2);
-            int sa = r.get(INT_LE, bo + 4), sb = r.get(INT_LE, bo + 8), sc = r.get(INT_LE, bo + 12);
-            for (int j = 0; j < 8; j += 2) {
-                int sm0 = scaleMin(sa, sb, sc, j), sm1 = scaleMin(sa, sb, sc, j + 1), s = blk * 8 + j;
-                ss[s] = d * (sm0 & 0xFF);
-                ss[s + 1] = d * (sm1 & 0xFF) * odd;
-                mn0 = Math.fma(dmin * (sm0 >> 8), xs[s], mn0);
-                mn1 = Math.fma(dmin * (sm1 >> 8), xs[s + 1], mn1);
-            }
+            int a = r.get(INT_LE, bo + 4), b = r.get(INT_LE, bo + 8), c = r.get(INT_LE, bo + 12);
+            int sLo = a & 0x3F3F3F3F, sHi = (c & NIB) | (a >>> 2 & 0x30303030);
+            int mLo = b & 0x3F3F3F3F, mHi = (c >>> 4 & NIB) | (b >>> 2 & 0x30303030);
+            LONG.set(sc, 0, sLo & 0xFFFFFFFFL | (long) sHi << 32);
+            LONG.set(sc, 8, mLo & 0xFFFFFFFFL | (long) mHi << 32);
+            FloatVector d = f8(sc, 0).mul(f16(r, bo));
+            (four ? d.mul(SIXTEENTH) : d).intoArray(ss, 8 * blk);
+            mn = f8(sc, 8).mul(f16(r, bo + 2)).fma(FloatVector.fromArray(F8, xs, 8 * blk), mn);
         }
-        return mn0 + mn1;
+        mn.intoArray(buf, 0);
+        float m = 0;
+        for (int i = 0; i < 8; i++) m += buf[i];
+        return m;
+    }
+
+    /** 8 unsigned bytes of b from off, as floats. */
+    private static FloatVector f8(byte[] b, int off) {
+        return (FloatVector) ByteVector.fromArray(B8, b, off)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, IntVector.SPECIES_256, 0)
+                .convertShape(VectorOperators.I2F, F8, 0);
     }
 
     /**

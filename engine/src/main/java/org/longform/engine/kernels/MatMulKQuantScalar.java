@@ -16,8 +16,9 @@ import org.longform.engine.quant.WeightType;
  * added lane by lane at the end; Q6_K four, one per quarter of each 128-weight half-block
  * (sub-blocks s with (s / 2) % 4 = 0..3, so no one chain holds all the scale FMAs), added lane by
  * lane as (a0 + a1) + (a2 + a3). The lanes are summed in order 0..lanes-1, and for Q4_K / Q5_K
- * the mins come off as two sums (even and odd sub-blocks, then added): Σ (dmin·m)·xs[s] (FMA, in
- * sub-block order), xs[s] being the sum of x over sub-block s ({@link #subSums}). That is ggml's
+ * the mins come off as eight sums, one per sub-block position i in a block (a vector of 8 lanes
+ * in the kernel), added in order 0..7: Σ over blocks of (dmin·m)·xs[s] (FMA, s = 8·block + i),
+ * xs[s] being the sum of x over sub-block s ({@link #subSums}). That is ggml's
  * structure (d·Σ sc·(q·x) − dmin·Σ m·bsum)
  * with float activations instead of int8 ones: x is never rounded.
  * <p>
@@ -56,7 +57,7 @@ public final class MatMulKQuantScalar {
         MemorySegment w = m.data();
         int nb = m.cols() / KQuantMatrix.BLOCK, bb = m.type().blockBytes;
         float[] acc0 = new float[L], acc1 = new float[L], p0 = new float[L], p1 = new float[L];
-        float mn0 = 0, mn1 = 0;
+        float[] mn = new float[8]; // the mins, one sum per sub-block position in a block
         for (int blk = 0; blk < nb; blk++) {
             long bo = m.rowOffset(r) + (long) blk * bb, qs = bo + (five ? 48 : 16), qh = bo + 16;
             float d = m.f16(bo), dmin = m.f16(bo + 2);
@@ -82,13 +83,14 @@ public final class MatMulKQuantScalar {
                 float d0 = d * (sm0 & 0xFF), d1 = five ? d * (sm1 & 0xFF) : d * (sm1 & 0xFF) * 0.0625f;
                 for (int i = 0; i < L; i++) acc0[i] = Math.fma(p0[i], d0, acc0[i]);
                 for (int i = 0; i < L; i++) acc1[i] = Math.fma(p1[i], d1, acc1[i]);
-                mn0 = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn0);
-                mn1 = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn1);
+                mn[2 * j] = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn[2 * j]);
+                mn[2 * j + 1] = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn[2 * j + 1]);
             }
         }
-        float s = 0;
+        float s = 0, ms = 0;
         for (int i = 0; i < L; i++) s += acc0[i] + acc1[i];
-        return s - (mn0 + mn1);
+        for (int i = 0; i < 8; i++) ms += mn[i];
+        return s - ms;
     }
 
     private static float dot6(KQuantMatrix m, int r, float[] x, int L) {
