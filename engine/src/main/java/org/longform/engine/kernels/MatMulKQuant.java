@@ -58,8 +58,8 @@ public final class MatMulKQuant {
         byte[] t = new byte[m.cols()];
         float[] ss = new float[m.cols() / 16];
         switch (m.type()) {
-            case Q4_K -> rows45(m, x, xs, out, a, b, ep, buf, t, ss, false);
-            case Q5_K -> rows45(m, x, xs, out, a, b, ep, buf, t, ss, true);
+            case Q4_K -> rows4(m, x, xs, out, a, b, ep, buf, t, ss);
+            case Q5_K -> rows5(m, x, xs, out, a, b, ep, buf, t, ss);
             default -> rows6(m, x, out, a, b, ep, buf, t, ss);
         }
     }
@@ -72,7 +72,13 @@ public final class MatMulKQuant {
      * passes only arrays cross, so a method compiled on its own costs a call, never a boxed vector.
      */
 
-    private static void rows45(
+    /*
+     * One method per type, each with one kernel: C2 compiles a shared one again for the second type
+     * it sees, with both kernels inlined, and then ran out of its inlining node budget (vectors
+     * boxed, 6x slower).
+     */
+
+    private static void rows4(
             KQuantMatrix m,
             float[] x,
             float[] xs,
@@ -82,21 +88,35 @@ public final class MatMulKQuant {
             Epilogue ep,
             float[] buf,
             byte[] t,
-            float[] ss,
-            boolean five) {
-        int nb = m.cols() / 256, bb = m.type().blockBytes;
+            float[] ss) {
+        int nb = m.cols() / 256;
         byte[] sc = new byte[16];
         for (int n = a; n < b; n++) {
             // the row as its own slice: offsets into it are small ints, so C2 hoists the bounds checks
-            MemorySegment r = m.data().asSlice(m.rowOffset(n), (long) nb * bb);
-            if (five) {
-                decode5(r, nb, t);
-                float mn = scales(r, nb, 176, ss, xs, false, null, sc, buf);
-                MatMulVector.put(out, n, dot32(t, ss, x, m.cols(), buf) - mn, ep);
-            } else {
-                float mn = scales(r, nb, 144, ss, xs, true, t, sc, buf);
-                MatMulVector.put(out, n, q4k(t, nb, x, ss, buf) - mn, ep);
-            }
+            MemorySegment r = m.data().asSlice(m.rowOffset(n), nb * 144L);
+            float mn = scales(r, nb, 144, ss, xs, true, t, sc, buf);
+            MatMulVector.put(out, n, q4k(t, nb, x, ss, buf) - mn, ep);
+        }
+    }
+
+    private static void rows5(
+            KQuantMatrix m,
+            float[] x,
+            float[] xs,
+            float[] out,
+            int a,
+            int b,
+            Epilogue ep,
+            float[] buf,
+            byte[] t,
+            float[] ss) {
+        int nb = m.cols() / 256;
+        byte[] sc = new byte[16];
+        for (int n = a; n < b; n++) {
+            MemorySegment r = m.data().asSlice(m.rowOffset(n), nb * 176L);
+            decode5(r, nb, t);
+            float mn = scales(r, nb, 176, ss, xs, false, null, sc, buf);
+            MatMulVector.put(out, n, dot32(t, ss, x, m.cols(), buf) - mn, ep);
         }
     }
 
