@@ -48,18 +48,35 @@ public final class MatMulKQuant {
         return m.type() != WeightType.Q6_K;
     }
 
+    /**
+     * Per thread: one row's codes as signed bytes (t), its sub-blocks' scales d·sc (ss) and a
+     * block's scale bytes (sc), rewritten row by row; grown to the widest row seen, so the token
+     * loop allocates nothing (as {@code DecodeAllocationTest} asks of the other kernels).
+     */
+    private static final class Scratch {
+        byte[] t = new byte[0];
+        float[] ss = new float[0];
+        final byte[] sc = new byte[16];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     /** Rows [a, b) of m times x into out; xs: x's sub-block sums (Q4_K, Q5_K); buf: L floats of scratch. */
     static void gemv(KQuantMatrix m, float[] x, float[] xs, float[] out, int a, int b, Epilogue ep, float[] buf) {
         if (!VEC) {
             for (int n = a; n < b; n++) MatMulVector.put(out, n, MatMulKQuantScalar.dot(m, n, x, xs, L), ep);
             return;
         }
-        // one row's codes as signed bytes and its sub-blocks' scales d·sc, rewritten row by row
-        byte[] t = new byte[m.cols()];
-        float[] ss = new float[m.cols() / 16];
+        Scratch s = SCRATCH.get();
+        if (s.t.length < m.cols()) {
+            s.t = new byte[m.cols()];
+            s.ss = new float[m.cols() / 16];
+        }
+        byte[] t = s.t;
+        float[] ss = s.ss;
         switch (m.type()) {
-            case Q4_K -> rows4(m, x, xs, out, a, b, ep, buf, t, ss);
-            case Q5_K -> rows5(m, x, xs, out, a, b, ep, buf, t, ss);
+            case Q4_K -> rows4(m, x, xs, out, a, b, ep, buf, t, ss, s.sc);
+            case Q5_K -> rows5(m, x, xs, out, a, b, ep, buf, t, ss, s.sc);
             default -> rows6(m, x, out, a, b, ep, buf, t, ss);
         }
     }
@@ -75,7 +92,9 @@ public final class MatMulKQuant {
     /*
      * One method per type, each with one kernel: C2 compiles a shared one again for the second type
      * it sees, with both kernels inlined, and then ran out of its inlining node budget (vectors
-     * boxed, 6x slower).
+     * boxed, 6x slower). Each kernel slices its row itself: the row as its own slice has small int
+     * offsets, so C2 hoists the bounds checks, and a slice made here and passed to a method compiled
+     * on its own would be allocated for every row.
      */
 
     private static void rows4(
@@ -88,13 +107,11 @@ public final class MatMulKQuant {
             Epilogue ep,
             float[] buf,
             byte[] t,
-            float[] ss) {
+            float[] ss,
+            byte[] sc) {
         int nb = m.cols() / 256;
-        byte[] sc = new byte[16];
         for (int n = a; n < b; n++) {
-            // the row as its own slice: offsets into it are small ints, so C2 hoists the bounds checks
-            MemorySegment r = m.data().asSlice(m.rowOffset(n), nb * 144L);
-            float mn = scales(r, nb, 144, ss, xs, true, t, sc, buf);
+            float mn = scales(m.data(), m.rowOffset(n), nb, 144, ss, xs, true, t, sc, buf);
             MatMulVector.put(out, n, q4k(t, nb, x, ss, buf) - mn, ep);
         }
     }
@@ -109,13 +126,12 @@ public final class MatMulKQuant {
             Epilogue ep,
             float[] buf,
             byte[] t,
-            float[] ss) {
+            float[] ss,
+            byte[] sc) {
         int nb = m.cols() / 256;
-        byte[] sc = new byte[16];
         for (int n = a; n < b; n++) {
-            MemorySegment r = m.data().asSlice(m.rowOffset(n), nb * 176L);
-            decode5(r, nb, t);
-            float mn = scales(r, nb, 176, ss, xs, false, null, sc, buf);
+            decode5(m.data(), m.rowOffset(n), nb, t);
+            float mn = scales(m.data(), m.rowOffset(n), nb, 176, ss, xs, false, null, sc, buf);
             MatMulVector.put(out, n, dot32(t, ss, x, m.cols(), buf) - mn, ep);
         }
     }
@@ -124,16 +140,9 @@ public final class MatMulKQuant {
             KQuantMatrix m, float[] x, float[] out, int a, int b, Epilogue ep, float[] buf, byte[] t, float[] ss) {
         int nb = m.cols() / 256;
         for (int n = a; n < b; n++) {
-            decode6(m.data().asSlice(m.rowOffset(n), nb * 210L), nb, t, ss);
+            decode6(m.data(), m.rowOffset(n), nb, t, ss);
             MatMulVector.put(out, n, dot16(t, ss, x, m.cols(), buf), ep);
         }
-    }
-
-    private static float lanes(FloatVector acc, float[] buf) {
-        acc.intoArray(buf, 0);
-        float s = 0;
-        for (int i = 0; i < L; i++) s += buf[i];
-        return s;
     }
 
     static final VectorSpecies<Integer> I = MatMulVector.I;
@@ -188,7 +197,17 @@ public final class MatMulKQuant {
      * also copies the row's code bytes there.
      */
     private static float scales(
-            MemorySegment r, int nb, int bb, float[] ss, float[] xs, boolean four, byte[] t, byte[] sc, float[] buf) {
+            MemorySegment w,
+            long row,
+            int nb,
+            int bb,
+            float[] ss,
+            float[] xs,
+            boolean four,
+            byte[] t,
+            byte[] sc,
+            float[] buf) {
+        MemorySegment r = w.asSlice(row, (long) nb * bb); // see the note above rows4
         FloatVector mn = FloatVector.zero(F8);
         for (int blk = 0; blk < nb; blk++) {
             int bo = blk * bb;
@@ -221,9 +240,10 @@ public final class MatMulKQuant {
 
     /**
      * Q4_K: the row's code bytes, copied to t by {@link #scales} (the block headers left out, so
-     * every index below is a multiple of the loop counter and C2 hoists all bounds checks), are
-     * read 32 at a time: one load-and-widen per L bytes, the low nibbles and 16 x the high ones by
-     * a mask each (unpacking them to bytes first cost more than the two masks).
+     * every index below is a multiple of the loop counter: three compares per 64 weights, where
+     * reading the mapped row took one per load plus the address arithmetic), are read 32 at a time:
+     * one load-and-widen per L bytes, the low nibbles and 16 x the high ones by a mask each
+     * (unpacking them to bytes first cost more than the two masks).
      */
     private static float q4k(byte[] t, int nb, float[] x, float[] ss, float[] buf) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
@@ -238,11 +258,15 @@ public final class MatMulKQuant {
             acc0 = p0.fma(FloatVector.broadcast(F, ss[2 * g]), acc0);
             acc1 = p1.fma(FloatVector.broadcast(F, ss[2 * g + 1]), acc1);
         }
-        return lanes(acc0.add(acc1), buf);
+        acc0.add(acc1).intoArray(buf, 0); // no helper: see dot32
+        float v = 0;
+        for (int l = 0; l < L; l++) v += buf[l];
+        return v;
     }
 
     /** A Q5_K row's codes (5 bits: the fifth of sub-block s is bit s of qh's byte) to t. */
-    private static void decode5(MemorySegment r, int nb, byte[] t) {
+    private static void decode5(MemorySegment w, long row, int nb, byte[] t) {
+        MemorySegment r = w.asSlice(row, nb * 176L);
         for (int blk = 0; blk < nb; blk++) {
             int bo = blk * 176, k = blk * 256;
             IntVector h = IntVector.fromMemorySegment(I8, r, bo + 16, LE);
@@ -263,7 +287,8 @@ public final class MatMulKQuant {
      * A Q6_K row's codes minus 32 to t (signed bytes), d·sc of each 16-wide sub-block to ss. Per
      * half-block ql's two 32-byte halves and qh's 32 bytes give four 6-bit codes per byte position.
      */
-    private static void decode6(MemorySegment r, int nb, byte[] t, float[] ss) {
+    private static void decode6(MemorySegment w, long row, int nb, byte[] t, float[] ss) {
+        MemorySegment r = w.asSlice(row, nb * 210L);
         for (int blk = 0; blk < nb; blk++) {
             int bo = blk * 210;
             for (int n = 0; n < 2; n++) {
@@ -313,14 +338,23 @@ public final class MatMulKQuant {
             acc0 = p0.fma(FloatVector.broadcast(F, ss[k / 32]), acc0);
             acc1 = p1.fma(FloatVector.broadcast(F, ss[k / 32 + 1]), acc1);
         }
-        return lanes(acc0.add(acc1), buf);
+        // the lanes in order, written out: a helper taking the vector, left out of line, boxes it
+        acc0.add(acc1).intoArray(buf, 0);
+        float v = 0;
+        for (int l = 0; l < L; l++) v += buf[l];
+        return v;
     }
 
-    /** Σ over 16-wide sub-blocks s of (Σ codes·x)·ss[s], into four accumulators by (s / 2) % 4 (Q6_K quarters). */
+    /**
+     * Σ over 16-wide sub-blocks s of (Σ codes·x)·ss[s], into four accumulators by s % 4 (so no one
+     * chain holds all the scale FMAs), eight sub-blocks an iteration (four ran 1.5x slower). The lane
+     * sum is written out: as a helper call it was where C2 ran out of its inlining node budget, and
+     * the accumulator passed to it was boxed (96 bytes a row).
+     */
     private static float dot16(byte[] t, float[] ss, float[] x, int K, float[] buf) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int i = 0, n = K / 128; i < n; i++) {
-            int k = 128 * i;
+            int k = 128 * i, s = 8 * i;
             FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0, p4 = p0, p5 = p0, p6 = p0, p7 = p0;
             for (int c = 0; c < 16; c += L) {
                 p0 = code(t, k + c).fma(FloatVector.fromArray(F, x, k + c), p0);
@@ -332,13 +366,15 @@ public final class MatMulKQuant {
                 p6 = code(t, k + 96 + c).fma(FloatVector.fromArray(F, x, k + 96 + c), p6);
                 p7 = code(t, k + 112 + c).fma(FloatVector.fromArray(F, x, k + 112 + c), p7);
             }
-            int s = k / 16;
-            acc0 = p1.fma(FloatVector.broadcast(F, ss[s + 1]), p0.fma(FloatVector.broadcast(F, ss[s]), acc0));
-            acc1 = p3.fma(FloatVector.broadcast(F, ss[s + 3]), p2.fma(FloatVector.broadcast(F, ss[s + 2]), acc1));
-            acc2 = p5.fma(FloatVector.broadcast(F, ss[s + 5]), p4.fma(FloatVector.broadcast(F, ss[s + 4]), acc2));
-            acc3 = p7.fma(FloatVector.broadcast(F, ss[s + 7]), p6.fma(FloatVector.broadcast(F, ss[s + 6]), acc3));
+            acc0 = p4.fma(FloatVector.broadcast(F, ss[s + 4]), p0.fma(FloatVector.broadcast(F, ss[s]), acc0));
+            acc1 = p5.fma(FloatVector.broadcast(F, ss[s + 5]), p1.fma(FloatVector.broadcast(F, ss[s + 1]), acc1));
+            acc2 = p6.fma(FloatVector.broadcast(F, ss[s + 6]), p2.fma(FloatVector.broadcast(F, ss[s + 2]), acc2));
+            acc3 = p7.fma(FloatVector.broadcast(F, ss[s + 7]), p3.fma(FloatVector.broadcast(F, ss[s + 3]), acc3));
         }
-        return lanes(acc0.add(acc1).add(acc2.add(acc3)), buf);
+        acc0.add(acc1).add(acc2.add(acc3)).intoArray(buf, 0); // no helper: see dot32
+        float v = 0;
+        for (int l = 0; l < L; l++) v += buf[l];
+        return v;
     }
 
     private static float f16(MemorySegment w, long at) {

@@ -13,14 +13,13 @@ import org.longform.engine.quant.WeightType;
  * summed in {@code lanes} running float sums (FMA; lane i takes elements i, i + lanes, ...), each
  * lane is then added into its accumulator times the sub-block's scale d·sc (FMA; exact product:
  * f16 times a 6- or 8-bit integer); Q4_K / Q5_K keep two accumulators (even and odd sub-blocks),
- * added lane by lane at the end; Q6_K four, one per quarter of each 128-weight half-block
- * (sub-blocks s with (s / 2) % 4 = 0..3, so no one chain holds all the scale FMAs), added lane by
- * lane as (a0 + a1) + (a2 + a3). The lanes are summed in order 0..lanes-1, and for Q4_K / Q5_K
- * the mins come off as eight sums, one per sub-block position i in a block (a vector of 8 lanes
- * in the kernel), added in order 0..7: Σ over blocks of (dmin·m)·xs[s] (FMA, s = 8·block + i),
- * xs[s] being the sum of x over sub-block s ({@link #subSums}). That is ggml's
- * structure (d·Σ sc·(q·x) − dmin·Σ m·bsum)
- * with float activations instead of int8 ones: x is never rounded.
+ * added lane by lane at the end; Q6_K four, sub-block s into accumulator s % 4 (so no one chain
+ * holds all the scale FMAs), added lane by lane as (a0 + a1) + (a2 + a3). The lanes are summed
+ * in order 0..lanes-1. For Q4_K / Q5_K the mins come off as eight sums, one per sub-block
+ * position i in a block (a vector of 8 lanes in the kernel), added in order 0..7: Σ over blocks
+ * of (dmin·m)·xs[s] (FMA, s = 8·block + i), xs[s] being the sum of x over sub-block s
+ * ({@link #subSums}). That is ggml's structure (d·Σ sc·(q·x) − dmin·Σ m·bsum) with float
+ * activations instead of int8 ones: x is never rounded.
  * <p>
  * Several tokens widen rows with {@link #widen}, the values ggml's {@code dequantize_row_*} give.
  */
@@ -116,7 +115,8 @@ public final class MatMulKQuantScalar {
                     }
                     for (int g = 0; g < 4; g++) {
                         float ds = d * b(w, sc + is + 2 * g);
-                        for (int i = 0; i < L; i++) acc[g][i] = Math.fma(p[g][i], ds, acc[g][i]);
+                        float[] a = acc[(2 * g + is) % 4]; // sub-block s = 16·blk + 8n + 2g + is: acc[s % 4]
+                        for (int i = 0; i < L; i++) a[i] = Math.fma(p[g][i], ds, a[i]);
                     }
                 }
             }
