@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * GemmAb BEFORE_CP AFTER_CP SHAPES TYPES REPS
  *   BEFORE_CP, AFTER_CP  an engine jar or classes folder (':'-separated if several)
  *   SHAPES               NxK:T,... e.g. 2048x2048:64,16384x4096:64
- *   TYPES                F32,BF16,F16,Q8_0,Q4_0
+ *   TYPES                F32,BF16,F16,Q8_0,Q4_0,Q4_K,Q5_K,Q6_K
  * </pre>
  */
 public final class GemmAb {

@@ -23,6 +23,10 @@ public final class GemmAbCase {
     public void make(String type, int N, int K) {
         arena = Arena.ofShared();
         WeightType wt = WeightType.valueOf(type);
+        if (wt.kQuant()) { // random blocks: k-quants are read from files, not quantized here
+            w = Shapes.kQuant(wt, N, K, arena, 1);
+            return;
+        }
         DType dt = wt == WeightType.F32 ? DType.F32 : wt == WeightType.F16 ? DType.F16 : DType.BF16;
         MemorySegment seg = arena.allocate((long) N * K * dt.bytes(), 64);
         long s = 0x9E3779B97F4A7C15L;

@@ -2,6 +2,8 @@ package org.longform.engine.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -15,12 +17,14 @@ import org.longform.engine.quant.WeightType;
  * GGML's k-quants (Q4_K, Q5_K, Q6_K) computed with as the file stores them, with the Vector API;
  * {@link MatMulKQuantScalar} is the twin it equals bit for bit (same lanes, same order).
  * <ul>
- * <li>One token: L codes at a time are unpacked with byte shifts and masks (nibbles, Q5_K's fifth
- *     bit, Q6_K's 2-bit pairs) and widened to floats, and FMA'd against x into a per-sub-block sum;
- *     that sum goes into the row's accumulator times d·sc. Q4_K / Q5_K's mins are one scalar sum
- *     over the sub-blocks' x sums (shared by every row, made once per product), as ggml does with
- *     its q8_K bsums. The lanes are summed in a fixed order (not reduceLanes, whose order is
- *     unspecified), so the twin can follow it.</li>
+ * <li>One token, a row at a time: Q5_K / Q6_K codes are first unpacked to signed bytes in a scratch
+ *     row (whole 256-bit int lanes: masks and shifts, which x86 has for ints but not bytes), the
+ *     sub-blocks' scales d·sc to a float array; then each L codes are widened as they load, made
+ *     float and FMA'd against x into a per-sub-block sum, which goes into an accumulator times d·sc.
+ *     Q4_K copies its code bytes and unpacks the nibbles in the sum loop (two masks). Q4_K / Q5_K's
+ *     mins are one scalar sum over the sub-blocks' x sums (shared by every row, made once per
+ *     product), as ggml does with its q8_K bsums. The lanes are summed in a fixed order (not
+ *     reduceLanes, whose order is unspecified), so the twin can follow it.</li>
  * <li>Several tokens: {@link #widen} decodes a panel's rows to float (the values of ggml's
  *     dequantize) and the f32 GEMM of {@link MatMulVector} does the rest. ggml instead rounds the
  *     activations to int8 (q8_K) and multiplies integers; that is not done here, as it would change
@@ -44,35 +48,104 @@ public final class MatMulKQuant {
         return m.type() != WeightType.Q6_K;
     }
 
+    /**
+     * Per thread: one row's codes as signed bytes (t), its sub-blocks' scales d·sc (ss) and a
+     * block's scale bytes (sc), rewritten row by row; grown to the widest row seen, so the token
+     * loop allocates nothing (as {@code DecodeAllocationTest} asks of the other kernels).
+     */
+    private static final class Scratch {
+        byte[] t = new byte[0];
+        float[] ss = new float[0];
+        final byte[] sc = new byte[16];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     /** Rows [a, b) of m times x into out; xs: x's sub-block sums (Q4_K, Q5_K); buf: L floats of scratch. */
     static void gemv(KQuantMatrix m, float[] x, float[] xs, float[] out, int a, int b, Epilogue ep, float[] buf) {
-        for (int n = a; n < b; n++) {
-            float v;
-            if (!VEC) v = MatMulKQuantScalar.dot(m, n, x, xs, L);
-            else {
-                v = switch (m.type()) {
-                    case Q4_K -> q4k(m.data(), m.rowOffset(n), m.cols() / 256, x, xs, buf);
-                    case Q5_K -> q5k(m.data(), m.rowOffset(n), m.cols() / 256, x, xs, buf);
-                    default -> q6k(m.data(), m.rowOffset(n), m.cols() / 256, x, buf);
-                };
-            }
-            MatMulVector.put(out, n, v, ep);
+        if (!VEC) {
+            for (int n = a; n < b; n++) MatMulVector.put(out, n, MatMulKQuantScalar.dot(m, n, x, xs, L), ep);
+            return;
+        }
+        Scratch s = SCRATCH.get();
+        if (s.t.length < m.cols()) {
+            s.t = new byte[m.cols()];
+            s.ss = new float[m.cols() / 16];
+        }
+        byte[] t = s.t;
+        float[] ss = s.ss;
+        switch (m.type()) {
+            case Q4_K -> rows4(m, x, xs, out, a, b, ep, buf, t, ss, s.sc);
+            case Q5_K -> rows5(m, x, xs, out, a, b, ep, buf, t, ss, s.sc);
+            default -> rows6(m, x, out, a, b, ep, buf, t, ss);
         }
     }
 
-    private static float lanes(FloatVector acc, float[] buf) {
-        acc.intoArray(buf, 0);
-        float s = 0;
-        for (int i = 0; i < L; i++) s += buf[i];
-        return s;
+    /*
+     * Each row in two passes, each its own small method: decode (codes to t, scales to ss; integer
+     * ops on 256-bit int lanes, whose shifts x86 has), then the float sums over t (one load-and-widen,
+     * one int-to-float and one FMA per L weights, with no other work in the loop). In one method the
+     * two ran into C2's inlining node budget (vectors boxed, 5x slower) or spilled; between the
+     * passes only arrays cross, so a method compiled on its own costs a call, never a boxed vector.
+     */
+
+    /*
+     * One method per type, each with one kernel: C2 compiles a shared one again for the second type
+     * it sees, with both kernels inlined, and then ran out of its inlining node budget (vectors
+     * boxed, 6x slower). Each kernel slices its row itself: the row as its own slice has small int
+     * offsets, so C2 hoists the bounds checks, and a slice made here and passed to a method compiled
+     * on its own would be allocated for every row.
+     */
+
+    private static void rows4(
+            KQuantMatrix m,
+            float[] x,
+            float[] xs,
+            float[] out,
+            int a,
+            int b,
+            Epilogue ep,
+            float[] buf,
+            byte[] t,
+            float[] ss,
+            byte[] sc) {
+        int nb = m.cols() / 256;
+        for (int n = a; n < b; n++) {
+            float mn = scales(m.data(), m.rowOffset(n), nb, 144, ss, xs, true, t, sc, buf);
+            MatMulVector.put(out, n, q4k(t, nb, x, ss, buf) - mn, ep);
+        }
+    }
+
+    private static void rows5(
+            KQuantMatrix m,
+            float[] x,
+            float[] xs,
+            float[] out,
+            int a,
+            int b,
+            Epilogue ep,
+            float[] buf,
+            byte[] t,
+            float[] ss,
+            byte[] sc) {
+        int nb = m.cols() / 256;
+        for (int n = a; n < b; n++) {
+            decode5(m.data(), m.rowOffset(n), nb, t);
+            float mn = scales(m.data(), m.rowOffset(n), nb, 176, ss, xs, false, null, sc, buf);
+            MatMulVector.put(out, n, dot32(t, ss, x, m.cols(), buf) - mn, ep);
+        }
+    }
+
+    private static void rows6(
+            KQuantMatrix m, float[] x, float[] out, int a, int b, Epilogue ep, float[] buf, byte[] t, float[] ss) {
+        int nb = m.cols() / 256;
+        for (int n = a; n < b; n++) {
+            decode6(m.data(), m.rowOffset(n), nb, t, ss);
+            MatMulVector.put(out, n, dot16(t, ss, x, m.cols(), buf), ep);
+        }
     }
 
     static final VectorSpecies<Integer> I = MatMulVector.I;
-
-    /** L bytes at {@code at}, sign-extended to int lanes (x86 has no byte shifts: the codes are unpacked as ints). */
-    private static IntVector bytes(MemorySegment w, long at) {
-        return (IntVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2I, I, 0);
-    }
 
     private static FloatVector i2f(IntVector v) {
         return (FloatVector) v.convertShape(VectorOperators.I2F, F, 0);
@@ -95,109 +168,213 @@ public final class MatMulKQuant {
 
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED;
 
-    private static float q4k(MemorySegment w, long row, int nb, float[] x, float[] xs, float[] buf) {
-        // the row as its own slice: offsets into it are small ints, so C2 hoists the bounds checks
-        MemorySegment r = w.asSlice(row, nb * 144L);
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        float mn0 = 0, mn1 = 0;
-        for (int blk = 0; blk < nb; blk++) {
-            int bo = blk * 144, qs = bo + 16;
-            float d = f16(r, bo), dmin = f16(r, bo + 2);
-            int sa = r.get(INT_LE, bo + 4), sb = r.get(INT_LE, bo + 8), scc = r.get(INT_LE, bo + 12);
-            for (int j = 0; j < 4; j++) {
-                int k = blk * 256 + 64 * j;
-                FloatVector p0 = FloatVector.zero(F), p1 = p0;
-                for (int c = 0; c < 32; c += L) {
-                    IntVector v = bytes(r, qs + 32 * j + c);
-                    p0 = i2f(v.and(15)).fma(FloatVector.fromArray(F, x, k + c), p0);
-                    p1 = i2f(v.and(0xF0)).fma(FloatVector.fromArray(F, x, k + 32 + c), p1); // 16 x the high nibble
-                }
-                int sm0 = scaleMin(sa, sb, scc, 2 * j), sm1 = scaleMin(sa, sb, scc, 2 * j + 1);
-                acc0 = p0.fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc0);
-                acc1 = p1.fma(FloatVector.broadcast(F, d * (sm1 & 0xFF) * 0.0625f), acc1);
-                mn0 = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn0);
-                mn1 = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn1);
-            }
-        }
-        return lanes(acc0.add(acc1), buf) - (mn0 + mn1);
+    static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+
+    private static final int NIB = 0x0F0F0F0F;
+
+    /** 32 codes, one per byte of v, into t[off, off + 32). */
+    private static void put(IntVector v, byte[] t, int off) {
+        v.reinterpretAsBytes().intoArray(t, off);
     }
 
-    private static float q5k(MemorySegment w, long row, int nb, float[] x, float[] xs, float[] buf) {
+    /** 8 floats: the scale pass's vectors (a block's 8 sub-blocks) at any L. */
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+
+    static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, LE);
+
+    /** Q4_K's high nibbles are taken as 16 x their code: 1/16 on the odd sub-blocks' scales. */
+    private static final FloatVector SIXTEENTH =
+            FloatVector.fromArray(F8, new float[] {1, 0.0625f, 1, 0.0625f, 1, 0.0625f, 1, 0.0625f}, 0);
+
+    /**
+     * A Q4_K / Q5_K row's d·sc per 32-wide sub-block into ss; returns the mins' share, Σ (dmin·m)·xs
+     * in eight lanes (one per sub-block position), the lanes then added in order. The twelve 6-bit
+     * scale and min bytes are unpacked four at a time in an int (each case of {@link #scaleMin} is
+     * one of four masks), stored as two longs to sc and read back as 8 bytes each. With t (Q4_K),
+     * also copies the row's code bytes there.
+     */
+    private static float scales(
+            MemorySegment w,
+            long row,
+            int nb,
+            int bb,
+            float[] ss,
+            float[] xs,
+            boolean four,
+            byte[] t,
+            byte[] sc,
+            float[] buf) {
+        MemorySegment r = w.asSlice(row, (long) nb * bb); // see the note above rows4
+        FloatVector mn = FloatVector.zero(F8);
+        for (int blk = 0; blk < nb; blk++) {
+            int bo = blk * bb;
+            if (t != null) {
+                for (int j = 0; j < 128; j += 32) {
+                    ByteVector.fromMemorySegment(B32, r, bo + 16 + j, LE).intoArray(t, blk * 128 + j);
+                }
+            }
+            int a = r.get(INT_LE, bo + 4), b = r.get(INT_LE, bo + 8), c = r.get(INT_LE, bo + 12);
+            int sLo = a & 0x3F3F3F3F, sHi = (c & NIB) | (a >>> 2 & 0x30303030);
+            int mLo = b & 0x3F3F3F3F, mHi = (c >>> 4 & NIB) | (b >>> 2 & 0x30303030);
+            LONG.set(sc, 0, sLo & 0xFFFFFFFFL | (long) sHi << 32);
+            LONG.set(sc, 8, mLo & 0xFFFFFFFFL | (long) mHi << 32);
+            FloatVector d = f8(sc, 0).mul(f16(r, bo));
+            (four ? d.mul(SIXTEENTH) : d).intoArray(ss, 8 * blk);
+            mn = f8(sc, 8).mul(f16(r, bo + 2)).fma(FloatVector.fromArray(F8, xs, 8 * blk), mn);
+        }
+        mn.intoArray(buf, 0);
+        float m = 0;
+        for (int i = 0; i < 8; i++) m += buf[i];
+        return m;
+    }
+
+    /** 8 unsigned bytes of b from off, as floats. */
+    private static FloatVector f8(byte[] b, int off) {
+        return (FloatVector) ByteVector.fromArray(B8, b, off)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, IntVector.SPECIES_256, 0)
+                .convertShape(VectorOperators.I2F, F8, 0);
+    }
+
+    /**
+     * Q4_K: the row's code bytes, copied to t by {@link #scales} (the block headers left out, so
+     * every index below is a multiple of the loop counter: three compares per 64 weights, where
+     * reading the mapped row took one per load plus the address arithmetic), are read 32 at a time:
+     * one load-and-widen per L bytes, the low nibbles and 16 x the high ones by a mask each
+     * (unpacking them to bytes first cost more than the two masks).
+     */
+    private static float q4k(byte[] t, int nb, float[] x, float[] ss, float[] buf) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        for (int g = 0, n = nb * 4; g < n; g++) { // 64 weights: sub-blocks 2g (low nibbles) and 2g + 1
+            int qs = 32 * g, k = 64 * g;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int c = 0; c < 32; c += L) {
+                IntVector v = (IntVector) ByteVector.fromArray(B, t, qs + c).convertShape(VectorOperators.B2I, I, 0);
+                p0 = i2f(v.and(15)).fma(FloatVector.fromArray(F, x, k + c), p0);
+                p1 = i2f(v.and(0xF0)).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
+            }
+            acc0 = p0.fma(FloatVector.broadcast(F, ss[2 * g]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, ss[2 * g + 1]), acc1);
+        }
+        acc0.add(acc1).intoArray(buf, 0); // no helper: see dot32
+        float v = 0;
+        for (int l = 0; l < L; l++) v += buf[l];
+        return v;
+    }
+
+    /** A Q5_K row's codes (5 bits: the fifth of sub-block s is bit s of qh's byte) to t. */
+    private static void decode5(MemorySegment w, long row, int nb, byte[] t) {
         MemorySegment r = w.asSlice(row, nb * 176L);
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        float mn0 = 0, mn1 = 0;
         for (int blk = 0; blk < nb; blk++) {
-            int bo = blk * 176, qh = bo + 16, qs = bo + 48;
-            float d = f16(r, bo), dmin = f16(r, bo + 2);
-            int sa = r.get(INT_LE, bo + 4), sb = r.get(INT_LE, bo + 8), scc = r.get(INT_LE, bo + 12);
+            int bo = blk * 176, k = blk * 256;
+            IntVector h = IntVector.fromMemorySegment(I8, r, bo + 16, LE);
             for (int j = 0; j < 4; j++) {
-                int k = blk * 256 + 64 * j;
-                FloatVector p0 = FloatVector.zero(F), p1 = p0;
-                for (int c = 0; c < 32; c += L) {
-                    IntVector v = bytes(r, qs + 32 * j + c), h = bytes(r, qh + c);
-                    // the fifth bits: bit 2j of qh for the low nibbles, 2j + 1 for the high ones
-                    IntVector lo = v.and(15)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4));
-                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4)
-                            .and(15)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * j + 1)
-                                    .and(1)
-                                    .lanewise(VectorOperators.LSHL, 4));
-                    p0 = i2f(lo).fma(FloatVector.fromArray(F, x, k + c), p0);
-                    p1 = i2f(hi).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
-                }
-                int sm0 = scaleMin(sa, sb, scc, 2 * j), sm1 = scaleMin(sa, sb, scc, 2 * j + 1);
-                acc0 = p0.fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc0);
-                acc1 = p1.fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc1);
-                mn0 = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn0);
-                mn1 = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn1);
+                IntVector v = IntVector.fromMemorySegment(I8, r, bo + 48 + 32 * j, LE);
+                IntVector h0 = h.lanewise(VectorOperators.LSHR, 2 * j).and(0x01010101);
+                IntVector h1 = h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(0x01010101);
+                put(v.and(NIB).or(h0.lanewise(VectorOperators.LSHL, 4)), t, k + 64 * j);
+                put(
+                        v.lanewise(VectorOperators.LSHR, 4).and(NIB).or(h1.lanewise(VectorOperators.LSHL, 4)),
+                        t,
+                        k + 64 * j + 32);
             }
         }
-        return lanes(acc0.add(acc1), buf) - (mn0 + mn1);
     }
 
-    private static float q6k(MemorySegment seg, long row, int nb, float[] x, float[] buf) {
-        MemorySegment w = seg.asSlice(row, nb * 210L);
-        FloatVector acc = FloatVector.zero(F);
+    /**
+     * A Q6_K row's codes minus 32 to t (signed bytes), d·sc of each 16-wide sub-block to ss. Per
+     * half-block ql's two 32-byte halves and qh's 32 bytes give four 6-bit codes per byte position.
+     */
+    private static void decode6(MemorySegment w, long row, int nb, byte[] t, float[] ss) {
+        MemorySegment r = w.asSlice(row, nb * 210L);
         for (int blk = 0; blk < nb; blk++) {
             int bo = blk * 210;
-            float d = f16(w, bo + 208);
             for (int n = 0; n < 2; n++) {
-                int ql = bo + 64 * n, qh = bo + 128 + 32 * n, sc = bo + 192 + 8 * n;
                 int k = blk * 256 + 128 * n;
-                for (int is = 0; is < 2; is++) {
-                    FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
-                    for (int c = 16 * is; c < 16 * is + 16; c += L) {
-                        // byte lanes here: unpacking three int vectors made C2 give up on this method
-                        // (boxed vectors, 4x slower)
-                        ByteVector a = ByteVector.fromMemorySegment(B, w, ql + c, LE);
-                        ByteVector bq = ByteVector.fromMemorySegment(B, w, ql + 32 + c, LE);
-                        ByteVector h = ByteVector.fromMemorySegment(B, w, qh + c, LE);
-                        ByteVector q0 = a.and((byte) 15)
-                                .or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                                .sub((byte) 32);
-                        ByteVector q1 = bq.and((byte) 15)
-                                .or(h.and((byte) 12).lanewise(VectorOperators.LSHL, 2))
-                                .sub((byte) 32);
-                        ByteVector q2 = a.lanewise(VectorOperators.LSHR, 4)
-                                .or(h.and((byte) 48))
-                                .sub((byte) 32);
-                        ByteVector q3 = bq.lanewise(VectorOperators.LSHR, 4)
-                                .or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 48))
-                                .sub((byte) 32);
-                        p0 = f(q0).fma(FloatVector.fromArray(F, x, k + c), p0);
-                        p1 = f(q1).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
-                        p2 = f(q2).fma(FloatVector.fromArray(F, x, k + 64 + c), p2);
-                        p3 = f(q3).fma(FloatVector.fromArray(F, x, k + 96 + c), p3);
-                    }
-                    acc = p0.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is)), acc);
-                    acc = p1.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2)), acc);
-                    acc = p2.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4)), acc);
-                    acc = p3.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6)), acc);
-                }
+                IntVector a = IntVector.fromMemorySegment(I8, r, bo + 64 * n, LE);
+                IntVector bq = IntVector.fromMemorySegment(I8, r, bo + 64 * n + 32, LE);
+                IntVector h = IntVector.fromMemorySegment(I8, r, bo + 128 + 32 * n, LE);
+                IntVector q0 = a.and(NIB).or(h.lanewise(VectorOperators.LSHL, 4).and(0x30303030));
+                IntVector q1 =
+                        bq.and(NIB).or(h.lanewise(VectorOperators.LSHL, 2).and(0x30303030));
+                IntVector q2 = a.lanewise(VectorOperators.LSHR, 4).and(NIB).or(h.and(0x30303030));
+                IntVector q3 = bq.lanewise(VectorOperators.LSHR, 4)
+                        .and(NIB)
+                        .or(h.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+                q0.reinterpretAsBytes().sub((byte) 32).intoArray(t, k);
+                q1.reinterpretAsBytes().sub((byte) 32).intoArray(t, k + 32);
+                q2.reinterpretAsBytes().sub((byte) 32).intoArray(t, k + 64);
+                q3.reinterpretAsBytes().sub((byte) 32).intoArray(t, k + 96);
+            }
+            float d = f16(r, bo + 208);
+            for (int j = 0; j < 16; j += L) {
+                f(ByteVector.fromMemorySegment(B, r, bo + 192 + j, LE)).mul(d).intoArray(ss, blk * 16 + j);
             }
         }
-        return lanes(acc, buf);
+    }
+
+    /** L signed bytes of t from off, as floats (one load-and-widen, one int-to-float). */
+    private static FloatVector code(byte[] t, int off) {
+        return i2f((IntVector) ByteVector.fromArray(B, t, off).convertShape(VectorOperators.B2I, I, 0));
+    }
+
+    /*
+     * The sums below are written out, not a helper per sub-block: a helper returning a vector that
+     * C2 leaves out of line (it did for the eighth of eight calls) boxes its result each time.
+     */
+
+    /** Σ over 32-wide sub-blocks s of (Σ codes·x)·ss[s]: even s into one accumulator, odd into the other. */
+    private static float dot32(byte[] t, float[] ss, float[] x, int K, float[] buf) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        for (int i = 0, n = K / 64; i < n; i++) { // stride 1: C2 moves the bounds checks out of the loop
+            int k = 64 * i;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0;
+            for (int c = 0; c < 32; c += L) { // lane i takes elements c + i
+                p0 = code(t, k + c).fma(FloatVector.fromArray(F, x, k + c), p0);
+                p1 = code(t, k + 32 + c).fma(FloatVector.fromArray(F, x, k + 32 + c), p1);
+            }
+            acc0 = p0.fma(FloatVector.broadcast(F, ss[k / 32]), acc0);
+            acc1 = p1.fma(FloatVector.broadcast(F, ss[k / 32 + 1]), acc1);
+        }
+        // the lanes in order, written out: a helper taking the vector, left out of line, boxes it
+        acc0.add(acc1).intoArray(buf, 0);
+        float v = 0;
+        for (int l = 0; l < L; l++) v += buf[l];
+        return v;
+    }
+
+    /**
+     * Σ over 16-wide sub-blocks s of (Σ codes·x)·ss[s], into four accumulators by s % 4 (so no one
+     * chain holds all the scale FMAs), eight sub-blocks an iteration (four ran 1.5x slower). The lane
+     * sum is written out: as a helper call it was where C2 ran out of its inlining node budget, and
+     * the accumulator passed to it was boxed (96 bytes a row).
+     */
+    private static float dot16(byte[] t, float[] ss, float[] x, int K, float[] buf) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int i = 0, n = K / 128; i < n; i++) {
+            int k = 128 * i, s = 8 * i;
+            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0, p4 = p0, p5 = p0, p6 = p0, p7 = p0;
+            for (int c = 0; c < 16; c += L) {
+                p0 = code(t, k + c).fma(FloatVector.fromArray(F, x, k + c), p0);
+                p1 = code(t, k + 16 + c).fma(FloatVector.fromArray(F, x, k + 16 + c), p1);
+                p2 = code(t, k + 32 + c).fma(FloatVector.fromArray(F, x, k + 32 + c), p2);
+                p3 = code(t, k + 48 + c).fma(FloatVector.fromArray(F, x, k + 48 + c), p3);
+                p4 = code(t, k + 64 + c).fma(FloatVector.fromArray(F, x, k + 64 + c), p4);
+                p5 = code(t, k + 80 + c).fma(FloatVector.fromArray(F, x, k + 80 + c), p5);
+                p6 = code(t, k + 96 + c).fma(FloatVector.fromArray(F, x, k + 96 + c), p6);
+                p7 = code(t, k + 112 + c).fma(FloatVector.fromArray(F, x, k + 112 + c), p7);
+            }
+            acc0 = p4.fma(FloatVector.broadcast(F, ss[s + 4]), p0.fma(FloatVector.broadcast(F, ss[s]), acc0));
+            acc1 = p5.fma(FloatVector.broadcast(F, ss[s + 5]), p1.fma(FloatVector.broadcast(F, ss[s + 1]), acc1));
+            acc2 = p6.fma(FloatVector.broadcast(F, ss[s + 6]), p2.fma(FloatVector.broadcast(F, ss[s + 2]), acc2));
+            acc3 = p7.fma(FloatVector.broadcast(F, ss[s + 7]), p3.fma(FloatVector.broadcast(F, ss[s + 3]), acc3));
+        }
+        acc0.add(acc1).add(acc2.add(acc3)).intoArray(buf, 0); // no helper: see dot32
+        float v = 0;
+        for (int l = 0; l < L; l++) v += buf[l];
+        return v;
     }
 
     private static float f16(MemorySegment w, long at) {

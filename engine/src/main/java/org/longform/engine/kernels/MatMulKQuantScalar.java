@@ -13,11 +13,13 @@ import org.longform.engine.quant.WeightType;
  * summed in {@code lanes} running float sums (FMA; lane i takes elements i, i + lanes, ...), each
  * lane is then added into its accumulator times the sub-block's scale d·sc (FMA; exact product:
  * f16 times a 6- or 8-bit integer); Q4_K / Q5_K keep two accumulators (even and odd sub-blocks),
- * added lane by lane at the end. The lanes are summed in order 0..lanes-1, and for Q4_K / Q5_K
- * the mins come off as two sums (even and odd sub-blocks, then added): Σ (dmin·m)·xs[s] (FMA, in
- * sub-block order), xs[s] being the sum of x over sub-block s ({@link #subSums}). That is ggml's
- * structure (d·Σ sc·(q·x) − dmin·Σ m·bsum)
- * with float activations instead of int8 ones: x is never rounded.
+ * added lane by lane at the end; Q6_K four, sub-block s into accumulator s % 4 (so no one chain
+ * holds all the scale FMAs), added lane by lane as (a0 + a1) + (a2 + a3). The lanes are summed
+ * in order 0..lanes-1. For Q4_K / Q5_K the mins come off as eight sums, one per sub-block
+ * position i in a block (a vector of 8 lanes in the kernel), added in order 0..7: Σ over blocks
+ * of (dmin·m)·xs[s] (FMA, s = 8·block + i), xs[s] being the sum of x over sub-block s
+ * ({@link #subSums}). That is ggml's structure (d·Σ sc·(q·x) − dmin·Σ m·bsum) with float
+ * activations instead of int8 ones: x is never rounded.
  * <p>
  * Several tokens widen rows with {@link #widen}, the values ggml's {@code dequantize_row_*} give.
  */
@@ -54,7 +56,7 @@ public final class MatMulKQuantScalar {
         MemorySegment w = m.data();
         int nb = m.cols() / KQuantMatrix.BLOCK, bb = m.type().blockBytes;
         float[] acc0 = new float[L], acc1 = new float[L], p0 = new float[L], p1 = new float[L];
-        float mn0 = 0, mn1 = 0;
+        float[] mn = new float[8]; // the mins, one sum per sub-block position in a block
         for (int blk = 0; blk < nb; blk++) {
             long bo = m.rowOffset(r) + (long) blk * bb, qs = bo + (five ? 48 : 16), qh = bo + 16;
             float d = m.f16(bo), dmin = m.f16(bo + 2);
@@ -80,20 +82,20 @@ public final class MatMulKQuantScalar {
                 float d0 = d * (sm0 & 0xFF), d1 = five ? d * (sm1 & 0xFF) : d * (sm1 & 0xFF) * 0.0625f;
                 for (int i = 0; i < L; i++) acc0[i] = Math.fma(p0[i], d0, acc0[i]);
                 for (int i = 0; i < L; i++) acc1[i] = Math.fma(p1[i], d1, acc1[i]);
-                mn0 = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn0);
-                mn1 = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn1);
+                mn[2 * j] = Math.fma(dmin * (sm0 >> 8), xs[k / 32], mn[2 * j]);
+                mn[2 * j + 1] = Math.fma(dmin * (sm1 >> 8), xs[k / 32 + 1], mn[2 * j + 1]);
             }
         }
-        float s = 0;
+        float s = 0, ms = 0;
         for (int i = 0; i < L; i++) s += acc0[i] + acc1[i];
-        return s - (mn0 + mn1);
+        for (int i = 0; i < 8; i++) ms += mn[i];
+        return s - ms;
     }
 
     private static float dot6(KQuantMatrix m, int r, float[] x, int L) {
         MemorySegment w = m.data();
         int nb = m.cols() / KQuantMatrix.BLOCK;
-        float[] acc = new float[L];
-        float[][] p = new float[4][L];
+        float[][] acc = new float[4][L], p = new float[4][L];
         for (int blk = 0; blk < nb; blk++) {
             long bo = m.rowOffset(r) + (long) blk * 210;
             float d = m.f16(bo + 208);
@@ -113,13 +115,14 @@ public final class MatMulKQuantScalar {
                     }
                     for (int g = 0; g < 4; g++) {
                         float ds = d * b(w, sc + is + 2 * g);
-                        for (int i = 0; i < L; i++) acc[i] = Math.fma(p[g][i], ds, acc[i]);
+                        float[] a = acc[(2 * g + is) % 4]; // sub-block s = 16·blk + 8n + 2g + is: acc[s % 4]
+                        for (int i = 0; i < L; i++) a[i] = Math.fma(p[g][i], ds, a[i]);
                     }
                 }
             }
         }
         float s = 0;
-        for (int i = 0; i < L; i++) s += acc[i];
+        for (int i = 0; i < L; i++) s += (acc[0][i] + acc[1][i]) + (acc[2][i] + acc[3][i]);
         return s;
     }
 

@@ -2,17 +2,28 @@ package org.longform.engine.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.longform.engine.ChildJvm;
 import org.longform.engine.io.gguf.GgmlBlocks;
 import org.longform.engine.io.gguf.GgufFile;
 import org.longform.engine.quant.KQuantMatrix;
@@ -124,6 +135,62 @@ class KQuantTwinTest {
                             t + " widen row " + n + " col " + (k0 + k));
                 }
             }
+        }
+    }
+
+    /**
+     * The one-token kernels allocate nothing once compiled (their row scratch is kept per thread), as
+     * {@code DecodeAllocationTest} asks of the decode loop: a buffer per call or a boxed vector would
+     * show as hundreds of bytes per product. In a child JVM at this JVM's width: here the test JVM
+     * has also run the GGUF tests, so the kernels have seen native and mapped segments alike, and
+     * with that profile C2 no longer removes the row slices (main's kernels then allocated 40-136
+     * bytes a row too); a model's weights are all of one kind. Only where the vector kernels run.
+     */
+    @Test
+    void oneTokenProductsAllocateNothingOnceCompiled(@TempDir Path tmp) throws Exception {
+        assumeTrue(MatMulKQuant.VEC, "the vector kernels run at 8 or 16 float lanes");
+        Path out = tmp.resolve("child.out");
+        List<String> options = List.of("-Xmx256m", "-XX:MaxVectorSize=" + 4 * MatMulKQuant.L);
+        Process p = new ProcessBuilder(ChildJvm.command(options, AllocationChild.class))
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("the child hung: " + Files.readString(out, StandardCharsets.UTF_8));
+        }
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), text);
+        String line = text.lines()
+                .filter(l -> l.startsWith("BYTES "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(text));
+        assertEquals(
+                "LANES " + MatMulKQuant.L,
+                text.lines().filter(l -> l.startsWith("LANES ")).findFirst().orElse(""));
+        double bytes = Double.parseDouble(line.substring(6));
+        assertTrue(bytes < 16, "bytes allocated per one-token k-quant product: " + bytes);
+    }
+
+    /** Warms the three kernels up, then prints the least bytes per product of three windows. */
+    public static final class AllocationChild {
+        public static void main(String[] args) {
+            ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+            WeightType[] types = {WeightType.Q4_K, WeightType.Q5_K, WeightType.Q6_K};
+            KQuantMatrix[] ms = new KQuantMatrix[types.length];
+            for (int i = 0; i < types.length; i++) ms[i] = random(types[i], 32, 1024, 40 + i);
+            float[] x = random(1024, 9), xs = new float[1024 / 32], out = new float[32];
+            float[] buf = new float[MatMulKQuant.L];
+            MatMulKQuantScalar.subSums(x, 1024, xs);
+            for (int i = 0; i < 20000; i++) MatMulKQuant.gemv(ms[i % 3], x, xs, out, 0, 32, Epilogue.STORE, buf);
+            double best = Double.MAX_VALUE;
+            for (int w = 0; w < 3 && best >= 16; w++) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 3000; i++) MatMulKQuant.gemv(ms[i % 3], x, xs, out, 0, 32, Epilogue.STORE, buf);
+                best = Math.min(best, (mx.getCurrentThreadAllocatedBytes() - before) / 3000.0);
+            }
+            System.out.println("LANES " + MatMulKQuant.L);
+            System.out.println("BYTES " + best);
         }
     }
 

@@ -5,7 +5,7 @@ HotSpot then prints each method's code as hex words; this turns the last C2 comp
 method (or the one named) into a binary and runs objdump on it.
 
   java -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=print,CLASS::METHOD ... > log 2>&1
-  python3 bench/hexdis.py log [METHOD_SUBSTRING] [--all]
+  python3 bench/tools/hexdis.py log [METHOD_SUBSTRING] [--all]
 """
 import re
 import subprocess
