@@ -206,8 +206,13 @@ public final class MatMulKQuant {
 
     /** Row n, columns [k0, k0 + kc) (multiples of 32), decoded into dst[0, kc): {@link MatMulKQuantScalar#widen}'s. */
     static void widen(KQuantMatrix m, int n, int k0, int kc, float[] dst) {
+        widen(m, n, k0, kc, dst, 0);
+    }
+
+    /** As above, into dst[off, off + kc). */
+    static void widen(KQuantMatrix m, int n, int k0, int kc, float[] dst, int off) {
         if (!VEC) {
-            MatMulKQuantScalar.widen(m, n, k0, kc, dst, 0);
+            MatMulKQuantScalar.widen(m, n, k0, kc, dst, off);
             return;
         }
         MemorySegment w = m.data();
@@ -215,8 +220,8 @@ public final class MatMulKQuant {
         for (int k = k0; k < k0 + kc; k += 32) {
             long bo = m.rowOffset(n) + (long) (k / 256) * bb;
             int g = k % 256 / 32;
-            if (m.type() == WeightType.Q6_K) widen6(w, bo, g, dst, k - k0);
-            else widen45(w, bo, g, m.type() == WeightType.Q5_K, dst, k - k0);
+            if (m.type() == WeightType.Q6_K) widen6(w, bo, g, dst, off + k - k0);
+            else widen45(w, bo, g, m.type() == WeightType.Q5_K, dst, off + k - k0);
         }
     }
 
