@@ -293,6 +293,13 @@ public final class MatMulVector {
         return (FloatVector) ByteVector.fromMemorySegment(B, q, off, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
+    /** {@link #q8} as bytes to ints to floats (the same values): B2F took twice as long under AVX2. */
+    static FloatVector q8i(MemorySegment q, long off) {
+        return ((IntVector) ByteVector.fromMemorySegment(B, q, off, LE).convertShape(VectorOperators.B2I, I, 0))
+                .convert(VectorOperators.I2F, 0)
+                .reinterpretAsFloats();
+    }
+
     /** L q4 bytes sign-extended to ints: low nibble as lo * 2^28 via a shift, high nibble as hi * 16 via a mask. */
     static IntVector q4(MemorySegment q, long off) {
         return (IntVector) ByteVector.fromMemorySegment(B, q, off, LE).convertShape(VectorOperators.B2I, I, 0);
@@ -1019,7 +1026,7 @@ public final class MatMulVector {
                     for (int blk = 0; blk < nbk; blk++) {
                         FloatVector dv = FloatVector.broadcast(F, d[blk]);
                         for (int j = 0; j < 32; j += L)
-                            q8(qs, base + blk * 32 + j).mul(dv).intoArray(dst, off + blk * 32 + j);
+                            q8i(qs, base + blk * 32 + j).mul(dv).intoArray(dst, off + blk * 32 + j);
                     }
                 } else {
                     long base = (long) n * (K / 2) + k0 / 2;
