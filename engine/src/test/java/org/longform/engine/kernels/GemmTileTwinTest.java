@@ -35,6 +35,15 @@ class GemmTileTwinTest {
         System.out.println("prefill tile at " + MatMulVector.F.vectorBitSize() + " bits: " + MatMulVector.TILE);
     }
 
+    /** Units of work split evenly over the threads where a smaller unit allows it. */
+    @Test
+    void unitsBalanceTheThreads() {
+        assertEquals(12, MatMulVector.Job.unitPanels(144, 16, 2)); // 12 units, not 9 (5 + 4)
+        assertEquals(16, MatMulVector.Job.unitPanels(192, 16, 2)); // 12 units of 16 already even
+        assertEquals(16, MatMulVector.Job.unitPanels(144, 16, 1));
+        assertEquals(6, MatMulVector.Job.unitPanels(48, 6, 2));
+    }
+
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
         WeightType[] types = {
