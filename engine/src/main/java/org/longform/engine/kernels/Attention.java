@@ -219,7 +219,7 @@ public final class Attention {
                         scores[j] = dot * scale + slope * (dist0 + j);
                     }
                 }
-                float bmax = wide == 16 ? max16(scores, n) : maxS(scores, n);
+                float bmax = wide == 16 ? max16(scores, n) : wide == 8 ? max8(scores, n) : maxS(scores, n);
                 float m = max[k];
                 if (bmax > m) {
                     float corr = (float) Math.exp(m - bmax); // exp(-inf) = 0 on the first block
@@ -241,7 +241,10 @@ public final class Attention {
                             if (hd % 64 == 0) pv64(scores, values, n, acc, aOff, hd);
                             else pv16(scores, values, n, acc, aOff, hd);
                         }
-                        case 8 -> pv8(scores, values, n, acc, aOff, hd);
+                        case 8 -> {
+                            if (hd % 32 == 0) pv32(scores, values, n, acc, aOff, hd);
+                            else pv8(scores, values, n, acc, aOff, hd);
+                        }
                         default -> {
                             for (int j = 0; j < n; j++) {
                                 float p = scores[j];
@@ -315,6 +318,46 @@ public final class Attention {
         }
     }
 
+    /**
+     * pv8 for head sizes that are multiples of 32 (AVX2): four vectors of the accumulator per pass
+     * and two keys per step, eight FMA chains as {@link #pv64}; each lane sums its keys in pv8's
+     * order (even keys onto acc, odd keys from zero, then the two added), so the floats are pv8's.
+     */
+    private static void pv32(float[] p, float[] v, int n, float[] acc, int ao, int hd) {
+        for (int i0 = 0; i0 < hd; i0 += 32) {
+            FloatVector z = FloatVector.zero(S8);
+            FloatVector a0 = FloatVector.fromArray(S8, acc, ao + i0), a1 = FloatVector.fromArray(S8, acc, ao + i0 + 8);
+            FloatVector a2 = FloatVector.fromArray(S8, acc, ao + i0 + 16),
+                    a3 = FloatVector.fromArray(S8, acc, ao + i0 + 24);
+            FloatVector b0 = z, b1 = z, b2 = z, b3 = z;
+            int j = 0;
+            for (; j + 1 < n; j += 2) {
+                FloatVector pa = FloatVector.broadcast(S8, p[j]), pb = FloatVector.broadcast(S8, p[j + 1]);
+                int o = j * hd + i0, o2 = o + hd;
+                a0 = FloatVector.fromArray(S8, v, o).fma(pa, a0);
+                a1 = FloatVector.fromArray(S8, v, o + 8).fma(pa, a1);
+                a2 = FloatVector.fromArray(S8, v, o + 16).fma(pa, a2);
+                a3 = FloatVector.fromArray(S8, v, o + 24).fma(pa, a3);
+                b0 = FloatVector.fromArray(S8, v, o2).fma(pb, b0);
+                b1 = FloatVector.fromArray(S8, v, o2 + 8).fma(pb, b1);
+                b2 = FloatVector.fromArray(S8, v, o2 + 16).fma(pb, b2);
+                b3 = FloatVector.fromArray(S8, v, o2 + 24).fma(pb, b3);
+            }
+            if (j < n) {
+                FloatVector pa = FloatVector.broadcast(S8, p[j]);
+                int o = j * hd + i0;
+                a0 = FloatVector.fromArray(S8, v, o).fma(pa, a0);
+                a1 = FloatVector.fromArray(S8, v, o + 8).fma(pa, a1);
+                a2 = FloatVector.fromArray(S8, v, o + 16).fma(pa, a2);
+                a3 = FloatVector.fromArray(S8, v, o + 24).fma(pa, a3);
+            }
+            a0.add(b0).intoArray(acc, ao + i0);
+            a1.add(b1).intoArray(acc, ao + i0 + 8);
+            a2.add(b2).intoArray(acc, ao + i0 + 16);
+            a3.add(b3).intoArray(acc, ao + i0 + 24);
+        }
+    }
+
     private static void pv8(float[] p, float[] v, int n, float[] acc, int ao, int hd) {
         for (int i0 = 0; i0 < hd; i0 += 8) {
             FloatVector a0 = FloatVector.fromArray(S8, acc, ao + i0), a1 = FloatVector.zero(S8);
@@ -344,6 +387,15 @@ public final class Attention {
         FloatVector m = FloatVector.broadcast(S16, Float.NEGATIVE_INFINITY);
         int j = 0;
         for (; j + 16 <= n; j += 16) m = m.max(FloatVector.fromArray(S16, s, j));
+        float r = m.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) if (s[j] > r) r = s[j];
+        return r;
+    }
+
+    private static float max8(float[] s, int n) {
+        FloatVector m = FloatVector.broadcast(S8, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j + 8 <= n; j += 8) m = m.max(FloatVector.fromArray(S8, s, j));
         float r = m.reduceLanes(VectorOperators.MAX);
         for (; j < n; j++) if (s[j] > r) r = s[j];
         return r;
@@ -444,9 +496,39 @@ public final class Attention {
         a3.add(b3).mul(scale).add(dist.add(48f).mul(slope)).intoArray(out, j + 48);
     }
 
+    /**
+     * Keys [j, j + 32) of a transposed block (hd even) at 8 lanes (AVX2): eight FMA chains instead
+     * of scoresT8's two, each key summed in scoresT8's order (even dims, odd dims, then added).
+     */
+    private static void scores32(
+            float[] q, int qo, float[] kt, int bs, int hd, int j, float scale, float slope, int dist0, float[] out) {
+        FloatVector z = FloatVector.zero(S8);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+        for (int i = 0; i < hd; i += 2) {
+            FloatVector qa = FloatVector.broadcast(S8, q[qo + i]), qb = FloatVector.broadcast(S8, q[qo + i + 1]);
+            int o = i * bs + j, o2 = o + bs;
+            a0 = FloatVector.fromArray(S8, kt, o).fma(qa, a0);
+            a1 = FloatVector.fromArray(S8, kt, o + 8).fma(qa, a1);
+            a2 = FloatVector.fromArray(S8, kt, o + 16).fma(qa, a2);
+            a3 = FloatVector.fromArray(S8, kt, o + 24).fma(qa, a3);
+            b0 = FloatVector.fromArray(S8, kt, o2).fma(qb, b0);
+            b1 = FloatVector.fromArray(S8, kt, o2 + 8).fma(qb, b1);
+            b2 = FloatVector.fromArray(S8, kt, o2 + 16).fma(qb, b2);
+            b3 = FloatVector.fromArray(S8, kt, o2 + 24).fma(qb, b3);
+        }
+        FloatVector dist = FloatVector.broadcast(S8, (float) (dist0 + j)).add(IOTA8);
+        a0.add(b0).mul(scale).add(dist.mul(slope)).intoArray(out, j);
+        a1.add(b1).mul(scale).add(dist.add(8f).mul(slope)).intoArray(out, j + 8);
+        a2.add(b2).mul(scale).add(dist.add(16f).mul(slope)).intoArray(out, j + 16);
+        a3.add(b3).mul(scale).add(dist.add(24f).mul(slope)).intoArray(out, j + 24);
+    }
+
     private static void scoresT8(
             float[] q, int qo, float[] kt, int bs, int hd, int n, float scale, float slope, int dist0, float[] out) {
         int j = 0;
+        if (hd % 2 == 0) {
+            for (; j + 32 <= n; j += 32) scores32(q, qo, kt, bs, hd, j, scale, slope, dist0, out);
+        }
         for (; j + 8 <= n; j += 8) {
             FloatVector acc = FloatVector.zero(S8), acc1 = FloatVector.zero(S8);
             int i = 0;

@@ -4,23 +4,211 @@ import static org.longform.engine.kernels.MatMulVector.F;
 import static org.longform.engine.kernels.MatMulVector.KC;
 import static org.longform.engine.kernels.MatMulVector.L;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import org.longform.engine.quant.Matrix;
 
 /**
- * The prefill micro-kernels for 16 vector registers (AVX2): {@link GemmTile#NARROW} tiles of 4, 2
- * or 1 tokens x 2 vectors. Same walk as the wide kernels in {@link MatMulVector} (broadcast-FMA
- * over a column-major panel, k in order from zero), so every output element gets the same floats;
- * only fewer rows per panel and fewer tokens per pass.
+ * The prefill GEMM for 16 vector registers (AVX2), {@link GemmTile#NARROW}: tokens in the vector
+ * lanes, weights broadcast. A tile is 4 rows x 2 vectors of tokens (8 accumulators), or 8 rows x 1
+ * vector for a last block of L tokens. Weight rows are only widened to floats (contiguous, no
+ * transpose into panels: packing cost as much as the FMAs at 64 tokens); x is regrouped once per
+ * product into token blocks (xi[t * K + k * m + i] = x[t + i][k], padded with zero tokens to a
+ * multiple of L). Each output element still sums its k in order, one FMA chain from zero per
+ * depth of {@link MatMulVector#KC}, the depths added in order (fma(x, w, c) = fma(w, x, c)), so
+ * the floats are those of the wide tile and of {@code GemmTileTwinTest}'s twin.
+ *
+ * <p>The sums of a group of rows for all tokens live in a transposed accumulator (rows x tokens)
+ * across the depths, so a tile is added with vector loads and stores, and each output element is
+ * moved to out (and GELU applied) once.
  */
 final class GemmNarrow {
     private GemmNarrow() {}
 
-    /** Rows per narrow panel: two vectors. */
+    /** Rows per unit of work: two vectors, so unit starts keep GELU's vector/scalar split (see below). */
     static final int NR = 2 * L;
+    /** Tokens per full block: two vectors. */
+    static final int MT = 2 * L;
+    /** Most floats of the transposed accumulator per sub-unit (128 KB): it stays in L2 with x's block. */
+    private static final int OT_FLOATS = 32 * 1024;
+    /** From this many tokens on, {@link #gemmPanels}; below, the token-lane kernels. */
+    static final int PANEL_TOKENS = 256;
+    /** Most rows per sub-unit: 128 x {@link #WS} floats widened (256 KB) stay in L2. */
+    private static final int MAX_ROWS = 128;
+    /**
+     * Columns widened per row and pass: four depths. The rows of a sub-unit are read piece by piece
+     * from memory (mapped weights, far apart); longer pieces (a 1B Q4_K row: 288 bytes, not 72)
+     * stream better: 1B-shape pp64, one thread, 10-25 % less CPU time than one depth a pass.
+     */
+    static final int WS = 4 * KC;
 
-    /** {@link MatMulVector#gemm} with the narrow tile: token blocks of 4, then 2, then 1. */
+    /** Whether T tokens take the token-lane kernels (and {@link #interleave}'s layout). */
+    static boolean lanes(int T) {
+        return T < PANEL_TOKENS;
+    }
+
+    /** Tokens rounded up to whole vectors: the length of x as {@link #interleave} lays it out is that times K. */
+    static int paddedTokens(int T) {
+        return (T + L - 1) / L * L;
+    }
+
+    /** Tokens in the block that starts at token t: two vectors while they fit in T, then one (padded). */
+    static int block(int T, int t) {
+        return t + MT <= T ? MT : L;
+    }
+
+    /** Columns [k0, k1) of x regrouped into token blocks; tokens past T are zero. */
+    static void interleave(float[] x, int T, int K, float[] xi, int k0, int k1) {
+        for (int t = 0, m; t < T; t += m) {
+            m = block(T, t);
+            int base = t * K;
+            for (int i = 0; i < m; i++) {
+                int dst = base + k0 * m + i;
+                if (t + i < T) {
+                    int src = (t + i) * K;
+                    for (int k = k0; k < k1; k++, dst += m) xi[dst] = x[src + k];
+                } else {
+                    for (int k = k0; k < k1; k++, dst += m) xi[dst] = 0f;
+                }
+            }
+        }
+    }
+
+    /** out[t, a..b) for all T tokens (a a multiple of {@link #NR}); xi as {@link #interleave} lays it out. */
     static void gemm(Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, MatMulVector.Scratch s) {
+        if (!lanes(T)) {
+            gemmPanels(w, xi, T, out, a, b, ep, s);
+            return;
+        }
+        int Tp = paddedTokens(T);
+        int rows = Math.max(NR, Math.min(MAX_ROWS, OT_FLOATS / Tp / NR * NR));
+        for (int ua = a; ua < b; ua += rows) subUnit(w, xi, T, Tp, out, ua, Math.min(b, ua + rows), ep, s);
+    }
+
+    private static void subUnit(
+            Matrix w, float[] xi, int T, int Tp, float[] out, int a, int b, Epilogue ep, MatMulVector.Scratch s) {
+        int N = w.rows(), K = w.cols();
+        int R = b - a, Rp = (R + 7) & ~7;
+        float[] ot = s.ot(Rp * Tp), wr = s.rows(Rp * WS), tmp = s.scales(K);
+        if (ep == Epilogue.ADD) transpose(out, N, a, ot, Tp, T, R, true);
+        if (Rp > R) Arrays.fill(wr, R * WS, Rp * WS, 0f);
+        for (int k1 = 0; k1 < K; k1 += WS) {
+            int kw = Math.min(WS, K - k1);
+            for (int r = 0; r < R; r++) MatMulVector.widenRow(w, a + r, k1, kw, wr, r * WS, tmp);
+            for (int h = 0; h < kw; h += KC) {
+                int k0 = k1 + h, kc = Math.min(KC, kw - h);
+                boolean first = k0 == 0 && ep != Epilogue.ADD;
+                // token blocks outside, row groups inside: the block of x (8 KB) stays in L1
+                for (int t = 0, m; t < T; t += m) {
+                    m = block(T, t);
+                    int xo = t * K + k0 * m;
+                    if (m == MT) {
+                        for (int r = 0; r < Rp; r += 4)
+                            kernel4x2(wr, r * WS + h, kc, xi, xo, ot, r * Tp + t, Tp, first);
+                    } else {
+                        for (int r = 0; r < Rp; r += 8)
+                            kernel8x1(wr, r * WS + h, kc, xi, xo, ot, r * Tp + t, Tp, first);
+                    }
+                }
+            }
+        }
+        // GELU over [a, b) of each token row: a is a multiple of L, so the elements that take the
+        // scalar GELU are the row's last N % L, as for the wide tile's panels and the twin
+        transpose(out, N, a, ot, Tp, T, R, false);
+        if (ep == Epilogue.GELU) for (int t = 0; t < T; t++) Gelu.vector(out, t * N + a, t * N + a + R);
+    }
+
+    /**
+     * Moves out[t, a + r] to ot[r * Tp + t] (in) or back, for t < T, r < R: 16 rows at a time over
+     * all tokens, so the 16 lines of ot a token reads stay in L1 for the next 15 tokens.
+     */
+    private static void transpose(float[] out, int N, int a, float[] ot, int Tp, int T, int R, boolean in) {
+        for (int r0 = 0; r0 < R; r0 += 16) {
+            int r1 = Math.min(R, r0 + 16);
+            for (int t = 0; t < T; t++) {
+                int o = t * N + a;
+                if (in) for (int r = r0; r < r1; r++) ot[r * Tp + t] = out[o + r];
+                else for (int r = r0; r < r1; r++) out[o + r] = ot[r * Tp + t];
+            }
+        }
+    }
+
+    /** Stores (first depth) or adds a tile's accumulator to ot. */
+    private static void put(FloatVector c, float[] ot, int o, boolean first) {
+        if (first) c.intoArray(ot, o);
+        else c.add(FloatVector.fromArray(F, ot, o)).intoArray(ot, o);
+    }
+
+    /** Rows [r, r + 4) (wr at wo, row stride KC) x the 2L tokens of a block, over depth kc, into ot (row stride Tp). */
+    static void kernel4x2(float[] wr, int wo, int kc, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z;
+        FloatVector c10 = z, c11 = z;
+        FloatVector c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z;
+        for (int k = 0; k < kc; k++) {
+            int xk = xo + k * MT, wk = wo + k;
+            FloatVector x0 = FloatVector.fromArray(F, x, xk);
+            FloatVector x1 = FloatVector.fromArray(F, x, xk + L);
+            FloatVector b = FloatVector.broadcast(F, wr[wk]);
+            c00 = x0.fma(b, c00);
+            c01 = x1.fma(b, c01);
+            b = FloatVector.broadcast(F, wr[wk + WS]);
+            c10 = x0.fma(b, c10);
+            c11 = x1.fma(b, c11);
+            b = FloatVector.broadcast(F, wr[wk + 2 * WS]);
+            c20 = x0.fma(b, c20);
+            c21 = x1.fma(b, c21);
+            b = FloatVector.broadcast(F, wr[wk + 3 * WS]);
+            c30 = x0.fma(b, c30);
+            c31 = x1.fma(b, c31);
+        }
+        put(c00, ot, oo, first);
+        put(c01, ot, oo + L, first);
+        put(c10, ot, oo + Tp, first);
+        put(c11, ot, oo + Tp + L, first);
+        put(c20, ot, oo + 2 * Tp, first);
+        put(c21, ot, oo + 2 * Tp + L, first);
+        put(c30, ot, oo + 3 * Tp, first);
+        put(c31, ot, oo + 3 * Tp + L, first);
+    }
+
+    /** Rows [r, r + 8) x the L tokens of a last block, over depth kc, into ot (row stride Tp). */
+    static void kernel8x1(float[] wr, int wo, int kc, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+        for (int k = 0; k < kc; k++) {
+            int wk = wo + k;
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + k * L);
+            c0 = x0.fma(FloatVector.broadcast(F, wr[wk]), c0);
+            c1 = x0.fma(FloatVector.broadcast(F, wr[wk + WS]), c1);
+            c2 = x0.fma(FloatVector.broadcast(F, wr[wk + 2 * WS]), c2);
+            c3 = x0.fma(FloatVector.broadcast(F, wr[wk + 3 * WS]), c3);
+            c4 = x0.fma(FloatVector.broadcast(F, wr[wk + 4 * WS]), c4);
+            c5 = x0.fma(FloatVector.broadcast(F, wr[wk + 5 * WS]), c5);
+            c6 = x0.fma(FloatVector.broadcast(F, wr[wk + 6 * WS]), c6);
+            c7 = x0.fma(FloatVector.broadcast(F, wr[wk + 7 * WS]), c7);
+        }
+        put(c0, ot, oo, first);
+        put(c1, ot, oo + Tp, first);
+        put(c2, ot, oo + 2 * Tp, first);
+        put(c3, ot, oo + 3 * Tp, first);
+        put(c4, ot, oo + 4 * Tp, first);
+        put(c5, ot, oo + 5 * Tp, first);
+        put(c6, ot, oo + 6 * Tp, first);
+        put(c7, ot, oo + 7 * Tp, first);
+    }
+
+    // ------------------------------------------------------------------ packed panels, long prompts
+
+    /**
+     * Long prompts ({@link #PANEL_TOKENS}+): weights packed into column-major panels of {@link #NR}
+     * rows, 4, 2 or 1 tokens x 2 vectors of rows; x as {@link MatMulVector#interleave} lays it out
+     * for the tile's blocks. The packing's transpose is paid once per weight per product, which
+     * 256+ tokens amortize; this ran 5-12 % faster than the token-lane kernels at 512 tokens.
+     */
+    private static void gemmPanels(
+            Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, MatMulVector.Scratch s) {
         int N = w.rows(), K = w.cols();
         int np = (b - a + NR - 1) / NR;
         float[][] panels = s.panels(np);
@@ -58,7 +246,7 @@ final class GemmNarrow {
         }
     }
 
-    /** {@link MatMulVector#store} for narrow tiles. */
+    /** {@link MatMulVector#store} for narrow panels. */
     private static void store(float[] tile, int mt, float[] out, int o, int N, int nr, boolean add, boolean gelu) {
         if (nr == NR) {
             for (int t = 0; t < mt; t++) {
@@ -98,7 +286,7 @@ final class GemmNarrow {
     }
 
     /** 4 tokens x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
-    static void kernel4(float[] p, int kc, float[] x, int xo, float[] tile) {
+    private static void kernel4(float[] p, int kc, float[] x, int xo, float[] tile) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -132,7 +320,7 @@ final class GemmNarrow {
     }
 
     /** 2 tokens x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
-    static void kernel2(float[] p, int kc, float[] x, int xo, float[] tile) {
+    private static void kernel2(float[] p, int kc, float[] x, int xo, float[] tile) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -154,7 +342,7 @@ final class GemmNarrow {
     }
 
     /** 1 token x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
-    static void kernel1(float[] p, int kc, float[] x, int xo, float[] tile) {
+    private static void kernel1(float[] p, int kc, float[] x, int xo, float[] tile) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         for (int k = 0; k < kc; k++) {

@@ -13,10 +13,12 @@ enum GemmTile {
     /** 6, 4 or 1 tokens x 4 vectors: 24 accumulators + 4 weights + 1 broadcast = 29 of 32 registers. */
     WIDE(4, 4, 6, 4, 1),
     /**
-     * 4, 2 or 1 tokens x 2 vectors: 8 accumulators + 2 weights + 1 broadcast of 16 registers. Measured
-     * under -XX:UseAVX=2 on one core (a panel in L1, thread CPU time): 4x2, 3x3 and 2x4 ran at ~100
-     * GFLOP/s, 6x2, 5x2, 4x3 and the wide 6x4 at 40-75 (they spill, C2 unrolling the k loop needs
-     * more than the tile's own registers); 4x2 keeps panels of 16 rows, which divide every model width.
+     * {@link GemmNarrow}: below 256 tokens the tokens in the lanes, 4 rows x 2 vectors of tokens (8
+     * rows x 1 vector for a last short block); from 256 on packed panels, 4, 2 or 1 tokens x 2
+     * vectors of rows: 8 accumulators + 2 vectors + 1 broadcast of 16 registers. Measured
+     * under -XX:UseAVX=2 on one core (a panel in L1, thread CPU time): 8-accumulator tiles (4x2, 2x4,
+     * 8x1) ran at ~100 GFLOP/s, 6x2, 5x2, 4x3 and the wide 6x4 at 40-75 (they spill, C2 unrolling the
+     * k loop needs more than the tile's own registers). Units are whole pairs of vectors of rows.
      */
     NARROW(2, 16, 4, 2, 1);
 
@@ -24,7 +26,7 @@ enum GemmTile {
     final int vectors;
     /** Rows per packed panel. */
     final int nr;
-    /** Token blocks the kernels take, largest first, ending with 1. */
+    /** Token blocks the panel kernels take, largest first, ending with 1 (narrow token lanes: {@link GemmNarrow#block}). */
     final int[] blocks;
     /**
      * Most panels in one unit of work: a unit's panels share each block of x, so x (T x K,

@@ -89,6 +89,19 @@ public final class MatMulVector {
             if (scales.length < n) scales = new float[n];
             return scales;
         }
+
+        /** {@link GemmNarrow}: a sub-unit's sums, rows x tokens, and its rows widened to one depth. */
+        private float[] ot = new float[0], rows = new float[0];
+
+        float[] ot(int n) {
+            if (ot.length < n) ot = new float[n];
+            return ot;
+        }
+
+        float[] rows(int n) {
+            if (rows.length < n) rows = new float[n];
+            return rows;
+        }
     }
 
     /** A reusable product: {@link #set} the operands, then run it on the team. */
@@ -163,14 +176,33 @@ public final class MatMulVector {
                 int8 = false;
                 // up to tile.unitPanels panels per unit, while each thread still gets 4+ units
                 int nr = tile.nr, panels = (N + nr - 1) / nr;
-                chunk = nr * Math.max(1, Math.min(tile.unitPanels, panels / (4 * threads)));
-                int K = w.cols();
-                if (xq.length < T * K) xq = new float[T * K];
+                chunk = nr
+                        * unitPanels(panels, Math.max(1, Math.min(tile.unitPanels, panels / (4 * threads))), threads);
+                int K = w.cols(), len = interleavedLength(T, K, tile);
+                if (xq.length < len) xq = new float[len];
                 // x is regrouped by interleave(k0, k1) before the job runs (by the team, in k ranges)
                 units = (N + chunk - 1) / chunk;
             }
             next.set(0);
             return this;
+        }
+
+        /**
+         * Panels per unit: of c down to c / 2, the size that leaves the busiest thread the fewest
+         * panels when every thread takes units in turn (the larger size on a tie). 2304 rows (144
+         * panels, the 125M's qkv) in 16-panel units made 9: one thread ran 5, the other 4; 12-panel
+         * units make 12.
+         */
+        static int unitPanels(int panels, int c, int threads) {
+            int best = c, load = Integer.MAX_VALUE;
+            for (int d = c; d >= Math.max(1, c / 2); d--) {
+                int units = (panels + d - 1) / d, l = (units + threads - 1) / threads * d;
+                if (l < load) {
+                    load = l;
+                    best = d;
+                }
+            }
+            return best;
         }
 
         private void prepareQ4(float[] x, int K) {
@@ -278,6 +310,13 @@ public final class MatMulVector {
 
     static FloatVector q8(MemorySegment q, long off) {
         return (FloatVector) ByteVector.fromMemorySegment(B, q, off, LE).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** {@link #q8} as bytes to ints to floats (the same values): B2F took twice as long under AVX2. */
+    static FloatVector q8i(MemorySegment q, long off) {
+        return ((IntVector) ByteVector.fromMemorySegment(B, q, off, LE).convertShape(VectorOperators.B2I, I, 0))
+                .convert(VectorOperators.I2F, 0)
+                .reinterpretAsFloats();
     }
 
     /** L q4 bytes sign-extended to ints: low nibble as lo * 2^28 via a shift, high nibble as hi * 16 via a mask. */
@@ -840,11 +879,20 @@ public final class MatMulVector {
      * Only columns [k0, k1) are written, so threads can share the work.
      */
     static void interleave(float[] x, int T, int K, float[] xi, int k0, int k1, GemmTile tile) {
+        if (tile == GemmTile.NARROW && GemmNarrow.lanes(T)) {
+            GemmNarrow.interleave(x, T, K, xi, k0, k1);
+            return;
+        }
         for (int t = 0, m; t < T; t += m) {
             m = tile.block(T, t);
             if (m == 1) System.arraycopy(x, t * K + k0, xi, t * K + k0, k1 - k0);
             else interleaveBlock(x, t, m, K, xi, k0, k1);
         }
+    }
+
+    /** Floats of x as {@link #interleave} lays out T tokens of K for the tile (the narrow one pads tokens). */
+    static int interleavedLength(int T, int K, GemmTile tile) {
+        return (tile == GemmTile.NARROW && GemmNarrow.lanes(T) ? GemmNarrow.paddedTokens(T) : T) * K;
     }
 
     /** Wide tile: blocks of 6 in T tokens; a remainder of 2 is better as 4 + 4 than 6 + 1 + 1 (one-token passes run at a quarter speed). */
@@ -959,6 +1007,11 @@ public final class MatMulVector {
 
     /** Row n, columns [k0, k0 + kc), widened into dst[0, kc). For quantized matrices k0 and kc are multiples of 32; tmp holds at least cols floats. */
     static void widenRow(Matrix w, int n, int k0, int kc, float[] dst, float[] tmp) {
+        widenRow(w, n, k0, kc, dst, 0, tmp);
+    }
+
+    /** As above, into dst[off, off + kc). */
+    static void widenRow(Matrix w, int n, int k0, int kc, float[] dst, int off, float[] tmp) {
         switch (w) {
             case DenseMatrix dm -> {
                 Tensor t = dm.tensor();
@@ -967,21 +1020,21 @@ public final class MatMulVector {
                 int i = 0, kb = kc - kc % L;
                 switch (t.dtype()) {
                     case BF16 -> {
-                        for (; i < kb; i += L) bf16(seg, 2 * (e + i)).intoArray(dst, i);
+                        for (; i < kb; i += L) bf16(seg, 2 * (e + i)).intoArray(dst, off + i);
                     }
                     case F16 -> {
-                        for (; i < kb; i += L) f16(seg, 2 * (e + i)).intoArray(dst, i);
+                        for (; i < kb; i += L) f16(seg, 2 * (e + i)).intoArray(dst, off + i);
                     }
-                    case F32 -> MemorySegment.copy(seg, Tensor.FLOAT_LE, 4 * e, dst, 0, kb);
+                    case F32 -> MemorySegment.copy(seg, Tensor.FLOAT_LE, 4 * e, dst, off, kb);
                 }
-                for (i = kb; i < kc; i++) dst[i] = t.get(e + i);
+                for (i = kb; i < kc; i++) dst[off + i] = t.get(e + i);
             }
-            case KQuantMatrix km -> MatMulKQuant.widen(km, n, k0, kc, dst);
+            case KQuantMatrix km -> MatMulKQuant.widen(km, n, k0, kc, dst, off);
             case QuantMatrix q -> {
                 int K = q.cols(), nb = K / 32, b0 = k0 / 32, nbk = kc / 32;
                 if (!QVEC) {
                     q.row(n, tmp, 0);
-                    System.arraycopy(tmp, k0, dst, 0, kc);
+                    System.arraycopy(tmp, k0, dst, off, kc);
                     return;
                 }
                 float[] d = tmp;
@@ -992,7 +1045,7 @@ public final class MatMulVector {
                     for (int blk = 0; blk < nbk; blk++) {
                         FloatVector dv = FloatVector.broadcast(F, d[blk]);
                         for (int j = 0; j < 32; j += L)
-                            q8(qs, base + blk * 32 + j).mul(dv).intoArray(dst, blk * 32 + j);
+                            q8i(qs, base + blk * 32 + j).mul(dv).intoArray(dst, off + blk * 32 + j);
                     }
                 } else {
                     long base = (long) n * (K / 2) + k0 / 2;
@@ -1001,8 +1054,8 @@ public final class MatMulVector {
                                 dh = FloatVector.broadcast(F, d[blk] * HI4);
                         for (int j = 0; j < 16; j += L) {
                             IntVector v = q4(qs, base + blk * 16 + j);
-                            q4lo(v).mul(dl).intoArray(dst, blk * 32 + j);
-                            q4hi(v).mul(dh).intoArray(dst, blk * 32 + 16 + j);
+                            q4lo(v).mul(dl).intoArray(dst, off + blk * 32 + j);
+                            q4hi(v).mul(dh).intoArray(dst, off + blk * 32 + 16 + j);
                         }
                     }
                 }

@@ -16,7 +16,8 @@ import org.longform.engine.quant.WeightType;
  * Every prefill register tile against a scalar twin that sums in the GEMM's order (each panel
  * depth of k as one fused multiply-add chain from zero, the depths added in order): the same
  * floats, bit for bit, for T = 1..13 tokens (every mix of token blocks), row counts that are no
- * multiple of any tile's rows, and K over one packing pass. Surefire runs this class at 128, 256 and 512 bits, so each width's
+ * multiple of any tile's rows, K over one packing pass, and T on both sides of the narrow tile's
+ * switch from token lanes to packed panels (256). Surefire runs this class at 128, 256 and 512 bits, so each width's
  * own tile is checked where it runs.
  */
 class GemmTileTwinTest {
@@ -32,6 +33,15 @@ class GemmTileTwinTest {
         GemmTile want = MatMulVector.F.vectorBitSize() == 256 ? GemmTile.NARROW : GemmTile.WIDE;
         if (Integer.getInteger("longform.gemmRegisters", 0) == 0) assertEquals(want, MatMulVector.TILE);
         System.out.println("prefill tile at " + MatMulVector.F.vectorBitSize() + " bits: " + MatMulVector.TILE);
+    }
+
+    /** Units of work split evenly over the threads where a smaller unit allows it. */
+    @Test
+    void unitsBalanceTheThreads() {
+        assertEquals(12, MatMulVector.Job.unitPanels(144, 16, 2)); // 12 units, not 9 (5 + 4)
+        assertEquals(16, MatMulVector.Job.unitPanels(192, 16, 2)); // 12 units of 16 already even
+        assertEquals(16, MatMulVector.Job.unitPanels(144, 16, 1));
+        assertEquals(6, MatMulVector.Job.unitPanels(48, 6, 2));
     }
 
     static Stream<Arguments> cases() {
@@ -52,6 +62,9 @@ class GemmTileTwinTest {
             // deeper than one packing pass (4 panel depths): two passes, the last one short
             int deep = wt.kQuant() ? 256 * 5 : wt.quantized() ? 32 * 35 : 1100;
             b.add(Arguments.of(wt, 6, 45, deep));
+            // the narrow tile's token lanes end below 256 tokens: the last lane size and the first panel size
+            b.add(Arguments.of(wt, 255, 37, wt.kQuant() ? 512 : 160));
+            b.add(Arguments.of(wt, 257, 37, wt.kQuant() ? 512 : 160));
         }
         return b.build();
     }
@@ -70,7 +83,7 @@ class GemmTileTwinTest {
             for (GemmTile tile : GemmTile.values()) {
                 // the whole product as one unit, and as the small units of a three-thread split (one worker runs them)
                 float[] one = init.clone(), split = init.clone();
-                float[] xi = new float[T * K];
+                float[] xi = new float[MatMulVector.interleavedLength(T, K, tile)];
                 MatMulVector.interleave(x, T, K, xi, 0, K, tile);
                 MatMulVector.gemm(w, xi, T, one, 0, N, ep, new MatMulVector.Scratch(), tile);
                 MatMulVector.Job job = new MatMulVector.Job(3, tile).set(w, x, T, split, ep);
