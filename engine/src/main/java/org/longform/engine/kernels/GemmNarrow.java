@@ -248,29 +248,7 @@ final class GemmNarrow {
 
     /** {@link MatMulVector#store} for narrow panels. */
     private static void store(float[] tile, int mt, float[] out, int o, int N, int nr, boolean add, boolean gelu) {
-        if (nr == NR) {
-            for (int t = 0; t < mt; t++) {
-                int oo = o + t * N, to = t * NR;
-                if (add) {
-                    for (int j = 0; j < NR; j += L)
-                        FloatVector.fromArray(F, tile, to + j)
-                                .add(FloatVector.fromArray(F, out, oo + j))
-                                .intoArray(out, oo + j);
-                } else {
-                    System.arraycopy(tile, to, out, oo, NR);
-                }
-                if (gelu) Gelu.vector(out, oo, oo + NR);
-            }
-        } else {
-            for (int t = 0; t < mt; t++) {
-                int oo = o + t * N;
-                for (int r = 0; r < nr; r++) {
-                    float v = tile[t * NR + r];
-                    out[oo + r] = add ? v + out[oo + r] : v;
-                }
-                if (gelu) Gelu.vector(out, oo, oo + nr);
-            }
-        }
+        MatMulVector.store(tile, mt, out, o, N, nr, NR, add, gelu);
     }
 
     /** {@link MatMulVector#pack} for narrow panels: panel[k * NR + r]. */

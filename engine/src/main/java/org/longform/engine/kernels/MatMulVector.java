@@ -961,18 +961,23 @@ public final class MatMulVector {
 
     /** Moves a tile of mt tokens x nr rows to out (row stride N): stored, or added to what is there; then GELU if asked. */
     private static void store(float[] tile, int mt, float[] out, int o, int N, int nr, boolean add, boolean gelu) {
-        if (nr == NR) {
+        store(tile, mt, out, o, N, nr, NR, add, gelu);
+    }
+
+    /** {@link #store} for a tile whose panels are {@code width} rows wide (GemmNarrow's are narrower). */
+    static void store(float[] tile, int mt, float[] out, int o, int N, int nr, int width, boolean add, boolean gelu) {
+        if (nr == width) {
             for (int t = 0; t < mt; t++) {
-                int oo = o + t * N, to = t * NR;
+                int oo = o + t * N, to = t * width;
                 if (add) {
-                    for (int j = 0; j < NR; j += L)
+                    for (int j = 0; j < width; j += L)
                         FloatVector.fromArray(F, tile, to + j)
                                 .add(FloatVector.fromArray(F, out, oo + j))
                                 .intoArray(out, oo + j);
                 } else {
-                    System.arraycopy(tile, to, out, oo, NR);
+                    System.arraycopy(tile, to, out, oo, width);
                 }
-                if (gelu) Gelu.vector(out, oo, oo + NR);
+                if (gelu) Gelu.vector(out, oo, oo + width);
             }
         } else {
             // GELU as a full panel would run it (vector lanes from the panel start, a scalar tail):
@@ -980,7 +985,7 @@ public final class MatMulVector {
             for (int t = 0; t < mt; t++) {
                 int oo = o + t * N;
                 for (int r = 0; r < nr; r++) {
-                    float v = tile[t * NR + r];
+                    float v = tile[t * width + r];
                     out[oo + r] = add ? v + out[oo + r] : v;
                 }
                 if (gelu) Gelu.vector(out, oo, oo + nr);
