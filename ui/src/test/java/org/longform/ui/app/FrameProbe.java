@@ -167,6 +167,21 @@ final class FrameProbe {
             return cols[0].length;
         }
 
+        /** Several phases' frames as one (the steady-state pass streams three times for a firmer p99). */
+        static Frames concat(Frames... parts) {
+            int total = 0;
+            for (Frames f : parts) total += f.size();
+            long[][] out = new long[parts[0].cols.length][total];
+            long[] times = new long[total];
+            int at = 0;
+            for (Frames f : parts) {
+                for (int c = 0; c < out.length; c++) System.arraycopy(f.cols[c], 0, out[c], at, f.size());
+                System.arraycopy(f.uptime, 0, times, at, f.size());
+                at += f.size();
+            }
+            return new Frames(out, times);
+        }
+
         long[] col(Col c) {
             return cols[c.ordinal()];
         }
