@@ -6,82 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.longform.engine.Fixtures.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.longform.engine.runtime.DeviceSession;
-import org.longform.engine.runtime.Session;
+import org.longform.engine.runtime.Sequence;
 
 /**
  * The shared fixtures' cases, run the same way on every session kind: runtime.FixtureTest on the
- * CPU, engine-cuda's CudaFixtureTest on the GPU (through this test-jar). Each case asserts what the
+ * CPU, engine-cuda's CudaFixtureTest on the GPU (through this test-jar): both sessions are a
+ * {@link Sequence}. Each case asserts what the
  * fixture pins and returns the worst |dlogit| it saw, for the tests' summaries.
  */
 public final class FixtureCases {
     private FixtureCases() {}
 
-    /** What the cases need of a session. */
-    public interface Target {
-        float[] feed(int[] ids, int from, int to, Session.LogitsConsumer each);
-
-        float[] lastLogits();
-
-        void evict(int start, int end);
-
-        int length();
-
-        default float[] feed(int... ids) {
-            return feed(ids, 0, ids.length, null);
-        }
-    }
-
-    public static Target of(Session s) {
-        return new Target() {
-            @Override
-            public float[] feed(int[] ids, int from, int to, Session.LogitsConsumer each) {
-                return s.feed(ids, from, to, each, null, null);
-            }
-
-            @Override
-            public float[] lastLogits() {
-                return s.lastLogits();
-            }
-
-            @Override
-            public void evict(int start, int end) {
-                s.evict(start, end);
-            }
-
-            @Override
-            public int length() {
-                return s.length();
-            }
-        };
-    }
-
-    public static Target of(DeviceSession s) {
-        return new Target() {
-            @Override
-            public float[] feed(int[] ids, int from, int to, Session.LogitsConsumer each) {
-                return s.feed(ids, from, to, each, null, null);
-            }
-
-            @Override
-            public float[] lastLogits() {
-                return s.lastLogits();
-            }
-
-            @Override
-            public void evict(int start, int end) {
-                s.evict(start, end);
-            }
-
-            @Override
-            public int length() {
-                return s.length();
-            }
-        };
-    }
-
     /** The prompt in one feed, logits at every position checked, then the full last row. */
-    public static double prompt(String model, int vocab, Target s) {
+    public static double prompt(String model, int vocab, Sequence s) {
         JsonNode exp = expected(model);
         JsonNode c = testCase(exp, "prompt");
         int[] probe = ints(exp.get("probe_ids"));
@@ -94,7 +31,9 @@ public final class FixtureCases {
                 (pos, row, off) -> worst[0] = Math.max(
                         worst[0],
                         checkSummary(
-                                c.get("positions").get(pos), probe, row, off, vocab, model + " prompt pos " + pos)));
+                                c.get("positions").get(pos), probe, row, off, vocab, model + " prompt pos " + pos)),
+                null,
+                null);
         float[] full = lastLogits(model);
         float[] last = s.lastLogits();
         for (int i = 0; i < vocab; i++) {
@@ -106,7 +45,7 @@ public final class FixtureCases {
     }
 
     /** 40 greedy tokens after the prompt, exactly the reference's. */
-    public static void greedy40(String model, int vocab, Target s) {
+    public static void greedy40(String model, int vocab, Sequence s) {
         JsonNode c = testCase(expected(model), "greedy");
         float[] logits = s.feed(ints(c.get("prompt_ids")));
         int[] out = new int[40];
@@ -118,7 +57,7 @@ public final class FixtureCases {
     }
 
     /** The reference's tokens fed one by one, every step's logits checked. */
-    public static double decode(String model, int vocab, Target s) {
+    public static double decode(String model, int vocab, Sequence s) {
         JsonNode exp = expected(model);
         JsonNode c = testCase(exp, "decode");
         int[] probe = ints(exp.get("probe_ids"));
@@ -134,7 +73,7 @@ public final class FixtureCases {
     }
 
     /** A 3000-token prompt, logits checked at every checkpoint. */
-    public static double long3000(String model, int vocab, Target s) {
+    public static double long3000(String model, int vocab, Sequence s) {
         JsonNode exp = expected(model);
         JsonNode c = testCase(exp, "long");
         int[] probe = ints(exp.get("probe_ids"));
@@ -142,26 +81,33 @@ public final class FixtureCases {
         JsonNode checkpoints = c.get("checkpoints");
         double[] worst = {0};
         int[] seen = {0};
-        s.feed(ids, 0, ids.length, (pos, row, off) -> {
-            JsonNode want = checkpoints.get(Integer.toString(pos));
-            if (want != null) {
-                seen[0]++;
-                worst[0] = Math.max(worst[0], checkSummary(want, probe, row, off, vocab, model + " long pos " + pos));
-            }
-        });
+        s.feed(
+                ids,
+                0,
+                ids.length,
+                (pos, row, off) -> {
+                    JsonNode want = checkpoints.get(Integer.toString(pos));
+                    if (want != null) {
+                        seen[0]++;
+                        worst[0] = Math.max(
+                                worst[0], checkSummary(want, probe, row, off, vocab, model + " long pos " + pos));
+                    }
+                },
+                null,
+                null);
         assertEquals(checkpoints.size(), seen[0]);
         return worst[0];
     }
 
     /** Prefill, evict a span, feed on: the logits after the shift and the greedy tokens that follow. */
-    public static double contextShift(String model, int vocab, Target s) {
+    public static double contextShift(String model, int vocab, Sequence s) {
         JsonNode exp = expected(model);
         JsonNode c = testCase(exp, "context-shift");
         int[] probe = ints(exp.get("probe_ids"));
         int[] ids = ints(c.get("prompt_ids"));
         int prefill = c.get("prefill_before_evict").asInt();
         int[] evict = ints(c.get("evict_slots"));
-        s.feed(ids, 0, prefill, null);
+        s.feed(ids, 0, prefill, null, null, null);
         s.evict(evict[0], evict[1]);
         assertEquals(prefill - (evict[1] - evict[0]), s.length());
         float[] row = s.feed(ints(c.get("then_feed")));

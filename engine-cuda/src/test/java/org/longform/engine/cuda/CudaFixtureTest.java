@@ -76,7 +76,7 @@ class CudaFixtureTest {
     @MethodSource("configs")
     void promptEveryPositionAndFullLastRow(String model, int block, int chunk) {
         try (CudaSession s = session(model, block, chunk)) {
-            note(model + " prompt", FixtureCases.prompt(model, vocab(model), FixtureCases.of(s)));
+            note(model + " prompt", FixtureCases.prompt(model, vocab(model), s));
         }
     }
 
@@ -84,7 +84,7 @@ class CudaFixtureTest {
     @MethodSource("configs")
     void greedy40(String model, int block, int chunk) {
         try (CudaSession s = session(model, block, chunk)) {
-            FixtureCases.greedy40(model, vocab(model), FixtureCases.of(s));
+            FixtureCases.greedy40(model, vocab(model), s);
         }
     }
 
@@ -92,7 +92,7 @@ class CudaFixtureTest {
     @MethodSource("configs")
     void teacherForcedDecode(String model, int block, int chunk) {
         try (CudaSession s = session(model, block, chunk)) {
-            note(model + " decode", FixtureCases.decode(model, vocab(model), FixtureCases.of(s)));
+            note(model + " decode", FixtureCases.decode(model, vocab(model), s));
         }
     }
 
@@ -111,7 +111,7 @@ class CudaFixtureTest {
     @MethodSource("longConfigs")
     void long3000(String model, int block, int chunk) {
         try (CudaSession s = session(model, block, chunk)) {
-            note(model + " long", FixtureCases.long3000(model, vocab(model), FixtureCases.of(s)));
+            note(model + " long", FixtureCases.long3000(model, vocab(model), s));
         }
     }
 
@@ -119,7 +119,7 @@ class CudaFixtureTest {
     @MethodSource("longConfigs")
     void contextShift(String model, int block, int chunk) {
         try (CudaSession s = session(model, block, chunk)) {
-            note(model + " context-shift", FixtureCases.contextShift(model, vocab(model), FixtureCases.of(s)));
+            note(model + " context-shift", FixtureCases.contextShift(model, vocab(model), s));
         }
     }
 }

@@ -22,18 +22,7 @@ import org.longform.engine.model.Model;
  * (generator, editor, CLI, server) never know which one runs.
  * Not thread-safe: one caller at a time (the generator's worker thread).
  */
-public interface Session extends AutoCloseable {
-    @FunctionalInterface
-    interface LogitsConsumer {
-        /** Logits of the token at cache slot {@code position}, in {@code row[offset, offset + vocab)}. */
-        void accept(int position, float[] row, int offset);
-    }
-
-    @FunctionalInterface
-    interface Progress {
-        void update(int done, int total);
-    }
-
+public interface Session extends Sequence, AutoCloseable {
     /** How {@link #sync} treats cached tokens after the first difference. */
     enum Reuse {
         /** Recompute everything from the first differing token: logits exactly as a fresh run. */
@@ -88,15 +77,6 @@ public interface Session extends AutoCloseable {
     /** True when the whole model runs in a {@link DeviceSession} (weights, KV and activations on the GPU). */
     boolean onDevice();
 
-    /** Tokens the KV cache holds: the largest window possible. */
-    int capacity();
-
-    /** The KV element type in use, lower case. */
-    String kvDType();
-
-    /** Bytes of K and V per cached token, where they are kept. */
-    long kvBytesPerToken();
-
     /** Where and in what form K and V are kept, for logs and the model panel. */
     String describeKv();
 
@@ -104,17 +84,6 @@ public interface Session extends AutoCloseable {
     default int blockSize() {
         return options().blockSize();
     }
-
-    /** Number of tokens in the cache. */
-    int length();
-
-    int[] tokens();
-
-    /** Logits after the last fed token (valid after a feed). */
-    float[] lastLogits();
-
-    /** Tokens recomputed by the last {@link #sync}. */
-    int lastRecomputed();
 
     /** Tokens the last {@link #sync} kept after an edit although what precedes them changed (approximate mode). */
     int lastApproximate();
@@ -131,31 +100,14 @@ public interface Session extends AutoCloseable {
     /** Throws a message naming bytes per token and what fits when {@code window} tokens cannot be cached. */
     void checkWindow(int window);
 
-    default float[] feed(int... ids) {
-        return feed(ids, 0, ids.length, null, null, null);
-    }
-
-    /**
-     * Appends ids[from, to) to the sequence in chunks. With a consumer, every position's logits are
-     * computed and handed over; otherwise only the last one's. Returns the last logits; on
-     * cancellation returns null after the chunk that was running (the cache stays consistent).
-     */
-    float[] feed(int[] ids, int from, int to, LogitsConsumer each, Progress progress, BooleanSupplier cancelled);
-
-    /**
-     * Makes the cache hold exactly {@code prompt}: keeps the longest common prefix with what is
-     * cached, drops the rest, feeds the remainder. At least the last token is always recomputed so
-     * fresh logits exist. Returns the last logits (null if cancelled).
-     */
+    /** Exact reuse: everything from the first differing token is recomputed. */
+    @Override
     default float[] sync(int[] prompt, Progress progress, BooleanSupplier cancelled) {
         return sync(prompt, Reuse.EXACT, progress, cancelled);
     }
 
     /** {@link #sync(int[], Progress, BooleanSupplier)} with a choice of what to do after an edit. */
     float[] sync(int[] prompt, Reuse reuse, Progress progress, BooleanSupplier cancelled);
-
-    /** Drops cache slots [start, end); survivors keep their K and V (no recompute). */
-    void evict(int start, int end);
 
     /**
      * Recomputes the approximate slots ({@link #approximateFrom} on) in place, chunk by chunk, each
@@ -165,9 +117,6 @@ public interface Session extends AutoCloseable {
      * usable, its last logits the approximate ones), and a later call resumes where this stopped.
      */
     boolean repair(Progress progress, BooleanSupplier cancelled);
-
-    /** Forgets everything cached. */
-    void reset();
 
     /** The fingerprint of this session's model that saved caches carry (computed once). */
     byte[] modelIdentity();

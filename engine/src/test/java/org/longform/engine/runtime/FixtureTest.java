@@ -80,7 +80,7 @@ class FixtureTest {
     @MethodSource("configs")
     void promptEveryPositionAndFullLastRow(String model, String backend, int block, int chunk) {
         try (Session s = session(model, backend, block, chunk)) {
-            note(model + " prompt " + backend, FixtureCases.prompt(model, vocab(model), FixtureCases.of(s)));
+            note(model + " prompt " + backend, FixtureCases.prompt(model, vocab(model), s));
             assertEquals(lastLogits(model).length, s.lastLogits().length);
         }
     }
@@ -89,7 +89,7 @@ class FixtureTest {
     @MethodSource("configs")
     void greedy40(String model, String backend, int block, int chunk) {
         try (Session s = session(model, backend, block, chunk)) {
-            FixtureCases.greedy40(model, vocab(model), FixtureCases.of(s));
+            FixtureCases.greedy40(model, vocab(model), s);
         }
     }
 
@@ -97,7 +97,7 @@ class FixtureTest {
     @MethodSource("configs")
     void teacherForcedDecode(String model, String backend, int block, int chunk) {
         try (Session s = session(model, backend, block, chunk)) {
-            note(model + " decode " + backend, FixtureCases.decode(model, vocab(model), FixtureCases.of(s)));
+            note(model + " decode " + backend, FixtureCases.decode(model, vocab(model), s));
         }
     }
 
@@ -116,7 +116,7 @@ class FixtureTest {
     @MethodSource("longConfigs")
     void long3000(String model, int block, int chunk) {
         try (Session s = session(model, "vector", block, chunk)) {
-            note(model + " long", FixtureCases.long3000(model, vocab(model), FixtureCases.of(s)));
+            note(model + " long", FixtureCases.long3000(model, vocab(model), s));
         }
     }
 
@@ -124,7 +124,7 @@ class FixtureTest {
     @MethodSource("longConfigs")
     void contextShift(String model, int block, int chunk) {
         try (Session s = session(model, "vector", block, chunk)) {
-            note(model + " context-shift", FixtureCases.contextShift(model, vocab(model), FixtureCases.of(s)));
+            note(model + " context-shift", FixtureCases.contextShift(model, vocab(model), s));
         }
     }
 
