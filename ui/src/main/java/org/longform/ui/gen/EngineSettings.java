@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.longform.engine.kernels.Activations;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.quant.WeightType;
 import org.longform.ui.story.AtomicFiles;
@@ -23,8 +24,10 @@ import org.longform.ui.story.AtomicFiles;
  * @param kv      "auto", "f32", "f16", "bf16" or "int8"
  * @param window  KV window in tokens; 0 = auto (the recommendation, or for an explicit dtype the
  *                engine's default budget: an 84k window within half the memory)
+ * @param activations decode arithmetic: exact (the default) or q8, int8 activations for k-quant
+ *                weights (faster on CPUs, an approximation; see {@link Activations})
  */
-public record EngineSettings(String weights, String kv, int window) {
+public record EngineSettings(String weights, String kv, int window, Activations activations) {
     public static final String FILE = "engine.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -32,6 +35,12 @@ public record EngineSettings(String weights, String kv, int window) {
         weights = normWeights(weights);
         kv = normKv(kv);
         window = Math.max(0, window);
+        if (activations == null) activations = Activations.EXACT;
+    }
+
+    /** Exact arithmetic (the default). */
+    public EngineSettings(String weights, String kv, int window) {
+        this(weights, kv, window, Activations.EXACT);
     }
 
     public static EngineSettings defaults() {
@@ -97,18 +106,25 @@ public record EngineSettings(String weights, String kv, int window) {
             return defaults();
         }
         String w = o.path("weights").asText("stored"), k = o.path("kv").asText("auto");
+        String a = o.path("activations").asText("exact");
         int win = o.path("window").asInt(0);
         if (!validWeights(w))
             problems.accept(file + ": unknown weights '" + w + "' (stored, q8_0 or q4_0); using the stored form");
         if (!validKv(k))
             problems.accept(file + ": unknown KV type '" + k + "' (auto, f32, f16, bf16 or int8); using auto");
         if (win < 0) problems.accept(file + ": a window of " + win + " tokens; using auto");
-        return new EngineSettings(w, k, win);
+        Activations act = Activations.EXACT;
+        try {
+            act = Activations.parse(a);
+        } catch (IllegalArgumentException e) {
+            problems.accept(file + ": unknown activations '" + a + "' (exact or q8); using exact");
+        }
+        return new EngineSettings(w, k, win, act);
     }
 
     public void save(Path file) throws IOException {
         ObjectNode o = JSON.createObjectNode();
-        o.put("weights", weights).put("kv", kv).put("window", window);
+        o.put("weights", weights).put("kv", kv).put("window", window).put("activations", activations.label());
         Files.createDirectories(file.toAbsolutePath().getParent());
         AtomicFiles.write(file, JSON.writeValueAsBytes(o));
     }
