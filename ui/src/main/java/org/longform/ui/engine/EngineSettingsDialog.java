@@ -10,6 +10,7 @@ import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -41,7 +42,7 @@ public final class EngineSettingsDialog {
             "int8", "int8: about 1 byte, slight quality loss, longest window");
     static final Map<Activations, String> ACTIVATIONS = Map.of(
             Activations.EXACT, "Exact (default)",
-            Activations.Q8, "Int8 activations: faster with k-quant files (Q4_K_M…), approximate");
+            Activations.Q8, "Int8 activations: faster for k-quants, approximate");
     static final List<Integer> WINDOWS = List.of(0, 4096, 8192, 16384, 32768, 65536, 86016);
 
     private final Stage stage = new Stage();
@@ -91,6 +92,9 @@ public final class EngineSettingsDialog {
         g.addRow(1, new Label("KV cache"), kv);
         g.addRow(2, new Label("Window"), window);
         g.addRow(3, new Label("Decode"), activations);
+        ColumnConstraints names = new ColumnConstraints();
+        names.setMinWidth(Region.USE_PREF_SIZE); // the long choices take the room, never the row names
+        g.getColumnConstraints().addAll(names, new ColumnConstraints());
         Label now = new Label(
                 current == null ? "No local model is loaded: the settings apply to the next one." : "Now: " + current);
         now.setWrapText(true);
@@ -102,7 +106,7 @@ public final class EngineSettingsDialog {
                         + "integers: faster on most CPUs, no longer exact (other weight forms and the GPU stay exact).");
         note.setWrapText(true);
         status.setWrapText(true);
-        status.setStyle("-fx-text-fill: -lf-error, #b00020;");
+        status.setStyle("-fx-text-fill: #b00020;");
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         HBox buttons = new HBox(8, grow, cancel, this.apply);

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import javafx.application.Platform;
 import javafx.scene.control.ChoiceBox;
@@ -50,6 +52,12 @@ class EngineSettingsFxTest extends FxTestBase {
                 .findFirst()
                 .orElseThrow());
         assertTrue(now.getText().contains("weights bf16"), now.getText());
+        List<String> cut = fx(() -> {
+            List<String> out = new ArrayList<>();
+            NoEllipsisFxTest.collectCut(d.stage().getScene().getRoot(), out);
+            return out;
+        });
+        assertEquals(List.of(), cut, "every row name and choice is drawn whole");
         interact(() -> {
             ((ChoiceBox<String>) d.stage().getScene().lookup("#engine-weights")).setValue("q8_0");
             ((ChoiceBox<String>) d.stage().getScene().lookup("#engine-kv")).setValue("f16");

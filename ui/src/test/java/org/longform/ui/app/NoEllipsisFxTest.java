@@ -79,7 +79,7 @@ class NoEllipsisFxTest extends FxTestBase {
     }
 
     /** Labeled controls whose drawn text differs from their text (JavaFX replaces the overrun with "…"). */
-    private static void collectCut(Node n, List<String> out) {
+    static void collectCut(Node n, List<String> out) {
         if (n == null || !n.isVisible()) return;
         if (n instanceof Labeled l && l.getText() != null && !l.getText().isEmpty() && !l.isWrapText()) {
             Text drawn = (Text) l.lookup(".text");
