@@ -10,7 +10,9 @@
 # TARGET=avx2 compares AVX2 machines on a wider CPU: llama.cpp built without AVX-512
 # (build-llama-bench.sh TARGET=avx2) and our JVM with -XX:UseAVX=2 (no 512-bit vectors).
 # Type q4_k_m is made from the f16 file by llama.cpp's own llama-quantize (the community file).
-# Usage: [PP=512 TG=128 REPS=3 FA=off|on LLAMA=bench|node TARGET=native|avx2] bench/llamacpp/run.sh [SHAPES] [TYPES] [THREADS] > results.jsonl
+# ACT=q8 runs ours with --act-quant q8 (int8 activations for k-quant decode: an approximation, as
+# llama.cpp's own q8_K path is); the rows say "act". ACT=both runs ours exact, then q8, then llama.cpp.
+# Usage: [PP=512 TG=128 REPS=3 FA=off|on LLAMA=bench|node TARGET=native|avx2 ACT=exact|q8|both] bench/llamacpp/run.sh [SHAPES] [TYPES] [THREADS] > results.jsonl
 #   e.g. bench/llamacpp/run.sh "125m 1b" "f16 bf16 q8_0" "1 2"
 #        PP=4096 TG=16 REPS=1 bench/llamacpp/run.sh "125m 1b" "bf16 q8_0" 2      (long prefill)
 set -euo pipefail
@@ -20,6 +22,7 @@ lf="$root/bin/longform"
 shapes="${1:-125m 1b}"; types="${2:-f16 bf16 q8_0}"; threads="${3:-1 2}"
 pp="${PP:-512}"; tg="${TG:-128}"; reps="${REPS:-3}"; fa="${FA:-off}"   # FA=on: llama.cpp with flash attention
 llama="${LLAMA:-bench}"
+acts="${ACT:-exact}"; [ "$acts" = both ] && acts="exact q8"
 target="${TARGET:-native}"
 if [ "$target" = avx2 ]; then export LONGFORM_JAVA_OPTS="${LONGFORM_JAVA_OPTS:-} -XX:UseAVX=2"; fi
 export TARGET="$target"
@@ -47,8 +50,10 @@ for shape in $shapes; do
     fi
     [ -f "$g" ] || "$lf" export-gguf --model "$dir" --type "$t" --out "$g" >&2
     for n in $threads; do
-      ours="$("$lf" bench --model "$g" --kv-dtype f16 --prompt-tokens "$pp" --gen-tokens "$tg" --reps "$reps" --threads "$n" --json 2>/dev/null)"
-      echo "{\"engine\":\"longform\",\"target\":\"$target\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"run\":$ours}"
+      for act in $acts; do
+        ours="$("$lf" bench --model "$g" --kv-dtype f16 --act-quant "$act" --prompt-tokens "$pp" --gen-tokens "$tg" --reps "$reps" --threads "$n" --json 2>/dev/null)"
+        echo "{\"engine\":\"longform\",\"act\":\"$act\",\"target\":\"$target\",\"shape\":\"$shape\",\"type\":\"$t\",\"threads\":$n,\"pp\":$pp,\"run\":$ours}"
+      done
       if [ "$llama" = node ]; then
         theirs="$(node "$here/bench.mjs" "$g" "$n" "$pp" "$tg" "$reps" "$fa" 2>/dev/null | tail -1)"
       else
