@@ -201,49 +201,61 @@ final class GemmNarrow {
 
     // ------------------------------------------------------------------ packed panels, long prompts
 
+    /** Packed-panel path: most panel depths a kernel call walks (the tile's sums stay in L1 across them). */
+    static final int DEPTH_CHUNK = 8 * KC;
+    /** Packed-panel path: most floats of the panels packed at once (256 KB): they stay in L2. */
+    private static final int PANEL_FLOATS = 64 * 1024;
+
     /**
      * Long prompts ({@link #PANEL_TOKENS}+): weights packed into column-major panels of {@link #NR}
      * rows, 4, 2 or 1 tokens x 2 vectors of rows; x as {@link MatMulVector#interleave} lays it out
      * for the tile's blocks. The packing's transpose is paid once per weight per product, which
      * 256+ tokens amortize; this ran 5-12 % faster than the token-lane kernels at 512 tokens.
+     *
+     * <p>A few panels are packed up to {@link #DEPTH_CHUNK} deep, and one kernel call walks all of
+     * those depths for a block of tokens, adding each depth's sums to the tile in L1 (in depth
+     * order, as before): out is read and written once per chunk, not once per depth, and the
+     * call's set-up is paid once per chunk.
      */
     private static void gemmPanels(
             Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, MatMulVector.Scratch s) {
         int N = w.rows(), K = w.cols();
         int np = (b - a + NR - 1) / NR;
-        float[][] panels = s.panels(np);
-        float[] tile = s.tile;
-        for (int k0 = 0; k0 < K; k0 += KC) {
-            int kc = Math.min(KC, K - k0);
-            for (int p = 0; p < np; p++) {
-                int n0 = a + p * NR;
-                pack(w, n0, Math.min(NR, b - n0), k0, kc, panels[p], s);
-            }
-            boolean add = k0 > 0 || ep == Epilogue.ADD;
-            boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
-            int t = 0;
-            for (; t + 4 <= T; t += 4) {
-                for (int p = 0; p < np; p++) {
-                    int n0 = a + p * NR;
-                    kernel4(panels[p], kc, xi, t * K + k0 * 4, tile);
-                    store(tile, 4, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+        int kd = Math.min(K, DEPTH_CHUNK);
+        int sp = Math.max(1, Math.min(np, PANEL_FLOATS / (kd * NR)));
+        int ps = kd * NR; // floats per packed panel
+        float[] panels = s.deep(sp * ps), tile = s.tile;
+        for (int p0 = 0; p0 < np; p0 += sp) {
+            int pn = Math.min(sp, np - p0);
+            for (int k0 = 0; k0 < K; k0 += kd) {
+                int kw = Math.min(kd, K - k0);
+                for (int p = 0; p < pn; p++) {
+                    int n0 = a + (p0 + p) * NR;
+                    pack(w, n0, Math.min(NR, b - n0), k0, kw, panels, p * ps, s);
                 }
-            }
-            for (; t + 2 <= T; t += 2) {
-                for (int p = 0; p < np; p++) {
-                    int n0 = a + p * NR;
-                    kernel2(panels[p], kc, xi, t * K + k0 * 2, tile);
-                    store(tile, 2, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
-                }
-            }
-            for (; t < T; t++) {
-                for (int p = 0; p < np; p++) {
-                    int n0 = a + p * NR;
-                    kernel1(panels[p], kc, xi, t * K + k0, tile);
-                    store(tile, 1, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+                boolean add = k0 > 0 || ep == Epilogue.ADD;
+                boolean gelu = k0 + kw == K && ep == Epilogue.GELU;
+                for (int t = 0, m; t < T; t += m) {
+                    m = t + 4 <= T ? 4 : t + 2 <= T ? 2 : 1;
+                    int xo = t * K + k0 * m;
+                    for (int p = 0; p < pn; p++) {
+                        int n0 = a + (p0 + p) * NR, nr = Math.min(NR, b - n0), o = t * N + n0;
+                        if (add) load(tile, m, out, o, N, nr);
+                        switch (m) {
+                            case 4 -> kernel4(panels, p * ps, kw, xi, xo, tile, add);
+                            case 2 -> kernel2(panels, p * ps, kw, xi, xo, tile, add);
+                            default -> kernel1(panels, p * ps, kw, xi, xo, tile, add);
+                        }
+                        store(tile, m, out, o, N, nr, false, gelu);
+                    }
                 }
             }
         }
+    }
+
+    /** out's mt x nr tile at o (row stride N) into tile[t * NR + r]: the sums a chunk adds to. */
+    private static void load(float[] tile, int mt, float[] out, int o, int N, int nr) {
+        for (int t = 0; t < mt; t++) System.arraycopy(out, o + t * N, tile, t * NR, nr);
     }
 
     /** {@link MatMulVector#store} for narrow panels. */
@@ -251,87 +263,108 @@ final class GemmNarrow {
         MatMulVector.store(tile, mt, out, o, N, nr, NR, add, gelu);
     }
 
-    /** {@link MatMulVector#pack} for narrow panels: panel[k * NR + r]. */
-    private static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, MatMulVector.Scratch s) {
-        float[] row = s.row, tmp = s.scales(w.cols());
+    /** {@link MatMulVector#pack} for narrow panels, kc deep, at po: panel[po + k * NR + r]. */
+    private static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, int po, MatMulVector.Scratch s) {
+        float[] row = s.row(kc), tmp = s.scales(w.cols());
         for (int r = 0; r < nr; r++) {
             MatMulVector.widenRow(w, n0 + r, k0, kc, row, tmp);
-            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = row[k];
+            for (int k = 0, p = po + r; k < kc; k++, p += NR) panel[p] = row[k];
         }
         for (int r = nr; r < NR; r++) {
-            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = 0f;
+            for (int k = 0, p = po + r; k < kc; k++, p += NR) panel[p] = 0f;
         }
     }
 
-    /** 4 tokens x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
-    private static void kernel4(float[] p, int kc, float[] x, int xo, float[] tile) {
+    /**
+     * 4 tokens x 2 vectors over one packed panel (at po, kw deep), into tile[t * NR + r]: each depth of
+     * {@link MatMulVector#KC} from zero, then stored (the first depth, unless add) or added to the tile.
+     */
+    private static void kernel4(float[] p, int po, int kw, float[] x, int xo, float[] tile, boolean add) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z;
-        FloatVector c10 = z, c11 = z;
-        FloatVector c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z;
-        for (int k = 0; k < kc; k++) {
-            int pk = k * NR, xk = xo + k * 4;
-            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L);
-            FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L);
-            FloatVector b = FloatVector.broadcast(F, x[xk]);
-            c00 = w0.fma(b, c00);
-            c01 = w1.fma(b, c01);
-            b = FloatVector.broadcast(F, x[xk + 1]);
-            c10 = w0.fma(b, c10);
-            c11 = w1.fma(b, c11);
-            b = FloatVector.broadcast(F, x[xk + 2]);
-            c20 = w0.fma(b, c20);
-            c21 = w1.fma(b, c21);
-            b = FloatVector.broadcast(F, x[xk + 3]);
-            c30 = w0.fma(b, c30);
-            c31 = w1.fma(b, c31);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), ph = po + h * NR, xh = xo + h * 4;
+            FloatVector c00 = z, c01 = z;
+            FloatVector c10 = z, c11 = z;
+            FloatVector c20 = z, c21 = z;
+            FloatVector c30 = z, c31 = z;
+            for (int k = 0; k < kc; k++) {
+                int pk = ph + k * NR, xk = xh + k * 4;
+                FloatVector w0 = FloatVector.fromArray(F, p, pk);
+                FloatVector w1 = FloatVector.fromArray(F, p, pk + L);
+                FloatVector b = FloatVector.broadcast(F, x[xk]);
+                c00 = w0.fma(b, c00);
+                c01 = w1.fma(b, c01);
+                b = FloatVector.broadcast(F, x[xk + 1]);
+                c10 = w0.fma(b, c10);
+                c11 = w1.fma(b, c11);
+                b = FloatVector.broadcast(F, x[xk + 2]);
+                c20 = w0.fma(b, c20);
+                c21 = w1.fma(b, c21);
+                b = FloatVector.broadcast(F, x[xk + 3]);
+                c30 = w0.fma(b, c30);
+                c31 = w1.fma(b, c31);
+            }
+            boolean first = h == 0 && !add;
+            put(c00, tile, 0 * NR, first);
+            put(c01, tile, 0 * NR + L, first);
+            put(c10, tile, 1 * NR, first);
+            put(c11, tile, 1 * NR + L, first);
+            put(c20, tile, 2 * NR, first);
+            put(c21, tile, 2 * NR + L, first);
+            put(c30, tile, 3 * NR, first);
+            put(c31, tile, 3 * NR + L, first);
         }
-        c00.intoArray(tile, 0 * NR + 0 * L);
-        c01.intoArray(tile, 0 * NR + 1 * L);
-        c10.intoArray(tile, 1 * NR + 0 * L);
-        c11.intoArray(tile, 1 * NR + 1 * L);
-        c20.intoArray(tile, 2 * NR + 0 * L);
-        c21.intoArray(tile, 2 * NR + 1 * L);
-        c30.intoArray(tile, 3 * NR + 0 * L);
-        c31.intoArray(tile, 3 * NR + 1 * L);
     }
 
-    /** 2 tokens x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
-    private static void kernel2(float[] p, int kc, float[] x, int xo, float[] tile) {
+    /**
+     * 2 tokens x 2 vectors over one packed panel (at po, kw deep), into tile[t * NR + r]: each depth of
+     * {@link MatMulVector#KC} from zero, then stored (the first depth, unless add) or added to the tile.
+     */
+    private static void kernel2(float[] p, int po, int kw, float[] x, int xo, float[] tile, boolean add) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z;
-        FloatVector c10 = z, c11 = z;
-        for (int k = 0; k < kc; k++) {
-            int pk = k * NR, xk = xo + k * 2;
-            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L);
-            FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L);
-            FloatVector b = FloatVector.broadcast(F, x[xk]);
-            c00 = w0.fma(b, c00);
-            c01 = w1.fma(b, c01);
-            b = FloatVector.broadcast(F, x[xk + 1]);
-            c10 = w0.fma(b, c10);
-            c11 = w1.fma(b, c11);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), ph = po + h * NR, xh = xo + h * 2;
+            FloatVector c00 = z, c01 = z;
+            FloatVector c10 = z, c11 = z;
+            for (int k = 0; k < kc; k++) {
+                int pk = ph + k * NR, xk = xh + k * 2;
+                FloatVector w0 = FloatVector.fromArray(F, p, pk);
+                FloatVector w1 = FloatVector.fromArray(F, p, pk + L);
+                FloatVector b = FloatVector.broadcast(F, x[xk]);
+                c00 = w0.fma(b, c00);
+                c01 = w1.fma(b, c01);
+                b = FloatVector.broadcast(F, x[xk + 1]);
+                c10 = w0.fma(b, c10);
+                c11 = w1.fma(b, c11);
+            }
+            boolean first = h == 0 && !add;
+            put(c00, tile, 0 * NR, first);
+            put(c01, tile, 0 * NR + L, first);
+            put(c10, tile, 1 * NR, first);
+            put(c11, tile, 1 * NR + L, first);
         }
-        c00.intoArray(tile, 0 * NR + 0 * L);
-        c01.intoArray(tile, 0 * NR + 1 * L);
-        c10.intoArray(tile, 1 * NR + 0 * L);
-        c11.intoArray(tile, 1 * NR + 1 * L);
     }
 
-    /** 1 token x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
-    private static void kernel1(float[] p, int kc, float[] x, int xo, float[] tile) {
+    /**
+     * 1 token x 2 vectors over one packed panel (at po, kw deep), into tile[t * NR + r]: each depth of
+     * {@link MatMulVector#KC} from zero, then stored (the first depth, unless add) or added to the tile.
+     */
+    private static void kernel1(float[] p, int po, int kw, float[] x, int xo, float[] tile, boolean add) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z;
-        for (int k = 0; k < kc; k++) {
-            int pk = k * NR, xk = xo + k * 1;
-            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L);
-            FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L);
-            FloatVector b = FloatVector.broadcast(F, x[xk]);
-            c00 = w0.fma(b, c00);
-            c01 = w1.fma(b, c01);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), ph = po + h * NR, xh = xo + h * 1;
+            FloatVector c00 = z, c01 = z;
+            for (int k = 0; k < kc; k++) {
+                int pk = ph + k * NR, xk = xh + k * 1;
+                FloatVector w0 = FloatVector.fromArray(F, p, pk);
+                FloatVector w1 = FloatVector.fromArray(F, p, pk + L);
+                FloatVector b = FloatVector.broadcast(F, x[xk]);
+                c00 = w0.fma(b, c00);
+                c01 = w1.fma(b, c01);
+            }
+            boolean first = h == 0 && !add;
+            put(c00, tile, 0 * NR, first);
+            put(c01, tile, 0 * NR + L, first);
         }
-        c00.intoArray(tile, 0 * NR + 0 * L);
-        c01.intoArray(tile, 0 * NR + 1 * L);
     }
 }

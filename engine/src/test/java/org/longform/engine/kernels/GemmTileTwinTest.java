@@ -17,7 +17,7 @@ import org.longform.engine.quant.WeightType;
  * depth of k as one fused multiply-add chain from zero, the depths added in order): the same
  * floats, bit for bit, for T = 1..13 tokens (every mix of token blocks), row counts that are no
  * multiple of any tile's rows, K over one packing pass, and T on both sides of the narrow tile's
- * switch from token lanes to packed panels (256). Surefire runs this class at 128, 256 and 512 bits, so each width's
+ * switch from token lanes to packed panels (256), and over the packed panels' depth chunk. Surefire runs this class at 128, 256 and 512 bits, so each width's
  * own tile is checked where it runs.
  */
 class GemmTileTwinTest {
@@ -65,6 +65,9 @@ class GemmTileTwinTest {
             // the narrow tile's token lanes end below 256 tokens: the last lane size and the first panel size
             b.add(Arguments.of(wt, 255, 37, wt.kQuant() ? 512 : 160));
             b.add(Arguments.of(wt, 257, 37, wt.kQuant() ? 512 : 160));
+            // packed panels: every token block mix (4, 2, 1), and K over one depth chunk (two chunks, the last short)
+            b.add(Arguments.of(wt, 258, 21, wt.kQuant() ? 256 : 96));
+            b.add(Arguments.of(wt, 259, 19, deep));
         }
         return b.build();
     }
