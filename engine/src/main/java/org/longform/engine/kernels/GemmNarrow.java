@@ -33,14 +33,16 @@ final class GemmNarrow {
     private static final int OT_FLOATS = 32 * 1024;
     /** From this many tokens on, {@link #gemmPanels}; below, the token-lane kernels. */
     static final int PANEL_TOKENS = 256;
-    /** Most rows per sub-unit: 128 x {@link #WS} floats widened (256 KB) stay in L2. */
-    private static final int MAX_ROWS = 128;
+    /** Most rows per sub-unit: 32 x {@link #WS} floats widened (256 KB) stay in L2. */
+    private static final int MAX_ROWS = 32;
     /**
-     * Columns widened per row and pass: four depths. The rows of a sub-unit are read piece by piece
-     * from memory (mapped weights, far apart); longer pieces (a 1B Q4_K row: 288 bytes, not 72)
-     * stream better: 1B-shape pp64, one thread, 10-25 % less CPU time than one depth a pass.
+     * Columns widened per row and pass: sixteen depths. The rows of a sub-unit are read piece by
+     * piece from memory (mapped weights, far apart); longer pieces stream better: four depths a
+     * pass (a 1B Q4_K row piece 288 bytes, not 72) took 10-25 % less CPU time than one at 1B-shape
+     * pp64; sixteen (32 rows, not 128) another 2-7 % in GemmAb at T = 64. A kernel call walks all
+     * depths of a pass, so its set-up is paid once per pass.
      */
-    static final int WS = 4 * KC;
+    static final int WS = 16 * KC;
 
     /** Whether T tokens take the token-lane kernels (and {@link #interleave}'s layout). */
     static boolean lanes(int T) {
@@ -95,20 +97,15 @@ final class GemmNarrow {
         for (int k1 = 0; k1 < K; k1 += WS) {
             int kw = Math.min(WS, K - k1);
             for (int r = 0; r < R; r++) MatMulVector.widenRow(w, a + r, k1, kw, wr, r * WS, tmp);
-            for (int h = 0; h < kw; h += KC) {
-                int k0 = k1 + h, kc = Math.min(KC, kw - h);
-                boolean first = k0 == 0 && ep != Epilogue.ADD;
-                // token blocks outside, row groups inside: the block of x (8 KB) stays in L1
-                for (int t = 0, m; t < T; t += m) {
-                    m = block(T, t);
-                    int xo = t * K + k0 * m;
-                    if (m == MT) {
-                        for (int r = 0; r < Rp; r += 4)
-                            kernel4x2(wr, r * WS + h, kc, xi, xo, ot, r * Tp + t, Tp, first);
-                    } else {
-                        for (int r = 0; r < Rp; r += 8)
-                            kernel8x1(wr, r * WS + h, kc, xi, xo, ot, r * Tp + t, Tp, first);
-                    }
+            boolean first = k1 == 0 && ep != Epilogue.ADD;
+            // token blocks outside, row groups inside: the block of x stays in L1/L2 for all row groups
+            for (int t = 0, m; t < T; t += m) {
+                m = block(T, t);
+                int xo = t * K + k1 * m;
+                if (m == MT) {
+                    for (int r = 0; r < Rp; r += 4) kernel4x2(wr, r * WS, kw, xi, xo, ot, r * Tp + t, Tp, first);
+                } else {
+                    for (int r = 0; r < Rp; r += 8) kernel8x1(wr, r * WS, kw, xi, xo, ot, r * Tp + t, Tp, first);
                 }
             }
         }
@@ -139,64 +136,76 @@ final class GemmNarrow {
         else c.add(FloatVector.fromArray(F, ot, o)).intoArray(ot, o);
     }
 
-    /** Rows [r, r + 4) (wr at wo, row stride KC) x the 2L tokens of a block, over depth kc, into ot (row stride Tp). */
-    static void kernel4x2(float[] wr, int wo, int kc, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
+    /**
+     * Rows [r, r + 4) (wr at wo, row stride {@link #WS}) x the 2L tokens of a block, over depth kw, into ot
+     * (row stride Tp): each depth of {@link MatMulVector#KC} from zero, then stored (the first depth
+     * if first) or added to ot. One call walks all depths of a widened pass: the set-up is paid once.
+     */
+    static void kernel4x2(float[] wr, int wo, int kw, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z;
-        FloatVector c10 = z, c11 = z;
-        FloatVector c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z;
-        for (int k = 0; k < kc; k++) {
-            int xk = xo + k * MT, wk = wo + k;
-            FloatVector x0 = FloatVector.fromArray(F, x, xk);
-            FloatVector x1 = FloatVector.fromArray(F, x, xk + L);
-            FloatVector b = FloatVector.broadcast(F, wr[wk]);
-            c00 = x0.fma(b, c00);
-            c01 = x1.fma(b, c01);
-            b = FloatVector.broadcast(F, wr[wk + WS]);
-            c10 = x0.fma(b, c10);
-            c11 = x1.fma(b, c11);
-            b = FloatVector.broadcast(F, wr[wk + 2 * WS]);
-            c20 = x0.fma(b, c20);
-            c21 = x1.fma(b, c21);
-            b = FloatVector.broadcast(F, wr[wk + 3 * WS]);
-            c30 = x0.fma(b, c30);
-            c31 = x1.fma(b, c31);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), wh = wo + h, xh = xo + h * MT;
+            FloatVector c00 = z, c01 = z;
+            FloatVector c10 = z, c11 = z;
+            FloatVector c20 = z, c21 = z;
+            FloatVector c30 = z, c31 = z;
+            for (int k = 0; k < kc; k++) {
+                int xk = xh + k * MT, wk = wh + k;
+                FloatVector x0 = FloatVector.fromArray(F, x, xk);
+                FloatVector x1 = FloatVector.fromArray(F, x, xk + L);
+                FloatVector b = FloatVector.broadcast(F, wr[wk]);
+                c00 = x0.fma(b, c00);
+                c01 = x1.fma(b, c01);
+                b = FloatVector.broadcast(F, wr[wk + WS]);
+                c10 = x0.fma(b, c10);
+                c11 = x1.fma(b, c11);
+                b = FloatVector.broadcast(F, wr[wk + 2 * WS]);
+                c20 = x0.fma(b, c20);
+                c21 = x1.fma(b, c21);
+                b = FloatVector.broadcast(F, wr[wk + 3 * WS]);
+                c30 = x0.fma(b, c30);
+                c31 = x1.fma(b, c31);
+            }
+            boolean f = first && h == 0;
+            put(c00, ot, oo, f);
+            put(c01, ot, oo + L, f);
+            put(c10, ot, oo + Tp, f);
+            put(c11, ot, oo + Tp + L, f);
+            put(c20, ot, oo + 2 * Tp, f);
+            put(c21, ot, oo + 2 * Tp + L, f);
+            put(c30, ot, oo + 3 * Tp, f);
+            put(c31, ot, oo + 3 * Tp + L, f);
         }
-        put(c00, ot, oo, first);
-        put(c01, ot, oo + L, first);
-        put(c10, ot, oo + Tp, first);
-        put(c11, ot, oo + Tp + L, first);
-        put(c20, ot, oo + 2 * Tp, first);
-        put(c21, ot, oo + 2 * Tp + L, first);
-        put(c30, ot, oo + 3 * Tp, first);
-        put(c31, ot, oo + 3 * Tp + L, first);
     }
 
-    /** Rows [r, r + 8) x the L tokens of a last block, over depth kc, into ot (row stride Tp). */
-    static void kernel8x1(float[] wr, int wo, int kc, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
+    /** Rows [r, r + 8) x the L tokens of a last block, over depth kw, into ot (row stride Tp); as {@link #kernel4x2}. */
+    static void kernel8x1(float[] wr, int wo, int kw, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
-        for (int k = 0; k < kc; k++) {
-            int wk = wo + k;
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + k * L);
-            c0 = x0.fma(FloatVector.broadcast(F, wr[wk]), c0);
-            c1 = x0.fma(FloatVector.broadcast(F, wr[wk + WS]), c1);
-            c2 = x0.fma(FloatVector.broadcast(F, wr[wk + 2 * WS]), c2);
-            c3 = x0.fma(FloatVector.broadcast(F, wr[wk + 3 * WS]), c3);
-            c4 = x0.fma(FloatVector.broadcast(F, wr[wk + 4 * WS]), c4);
-            c5 = x0.fma(FloatVector.broadcast(F, wr[wk + 5 * WS]), c5);
-            c6 = x0.fma(FloatVector.broadcast(F, wr[wk + 6 * WS]), c6);
-            c7 = x0.fma(FloatVector.broadcast(F, wr[wk + 7 * WS]), c7);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), wh = wo + h, xh = xo + h * L;
+            FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+            for (int k = 0; k < kc; k++) {
+                int wk = wh + k;
+                FloatVector x0 = FloatVector.fromArray(F, x, xh + k * L);
+                c0 = x0.fma(FloatVector.broadcast(F, wr[wk]), c0);
+                c1 = x0.fma(FloatVector.broadcast(F, wr[wk + WS]), c1);
+                c2 = x0.fma(FloatVector.broadcast(F, wr[wk + 2 * WS]), c2);
+                c3 = x0.fma(FloatVector.broadcast(F, wr[wk + 3 * WS]), c3);
+                c4 = x0.fma(FloatVector.broadcast(F, wr[wk + 4 * WS]), c4);
+                c5 = x0.fma(FloatVector.broadcast(F, wr[wk + 5 * WS]), c5);
+                c6 = x0.fma(FloatVector.broadcast(F, wr[wk + 6 * WS]), c6);
+                c7 = x0.fma(FloatVector.broadcast(F, wr[wk + 7 * WS]), c7);
+            }
+            boolean f = first && h == 0;
+            put(c0, ot, oo, f);
+            put(c1, ot, oo + Tp, f);
+            put(c2, ot, oo + 2 * Tp, f);
+            put(c3, ot, oo + 3 * Tp, f);
+            put(c4, ot, oo + 4 * Tp, f);
+            put(c5, ot, oo + 5 * Tp, f);
+            put(c6, ot, oo + 6 * Tp, f);
+            put(c7, ot, oo + 7 * Tp, f);
         }
-        put(c0, ot, oo, first);
-        put(c1, ot, oo + Tp, first);
-        put(c2, ot, oo + 2 * Tp, first);
-        put(c3, ot, oo + 3 * Tp, first);
-        put(c4, ot, oo + 4 * Tp, first);
-        put(c5, ot, oo + 5 * Tp, first);
-        put(c6, ot, oo + 6 * Tp, first);
-        put(c7, ot, oo + 7 * Tp, first);
     }
 
     // ------------------------------------------------------------------ packed panels, long prompts

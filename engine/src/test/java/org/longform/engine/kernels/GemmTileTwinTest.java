@@ -59,8 +59,9 @@ class GemmTileTwinTest {
                     K += r.nextInt(1, 32); // a K that is no multiple of 32
                 b.add(Arguments.of(wt, T, N, K));
             }
-            // deeper than one packing pass (4 panel depths): two passes, the last one short
-            int deep = wt.kQuant() ? 256 * 5 : wt.quantized() ? 32 * 35 : 1100;
+            // deeper than one widening pass of the token lanes (16 panel depths) and than one depth
+            // chunk of the packed panels (8): two passes, the last one short
+            int deep = wt.kQuant() ? 256 * 9 : wt.quantized() ? 32 * 70 : 2100;
             b.add(Arguments.of(wt, 6, 45, deep));
             // the narrow tile's token lanes end below 256 tokens: the last lane size and the first panel size
             b.add(Arguments.of(wt, 255, 37, wt.kQuant() ? 512 : 160));
