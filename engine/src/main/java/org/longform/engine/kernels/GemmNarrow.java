@@ -33,14 +33,16 @@ final class GemmNarrow {
     private static final int OT_FLOATS = 32 * 1024;
     /** From this many tokens on, {@link #gemmPanels}; below, the token-lane kernels. */
     static final int PANEL_TOKENS = 256;
-    /** Most rows per sub-unit: 128 x {@link #WS} floats widened (256 KB) stay in L2. */
-    private static final int MAX_ROWS = 128;
+    /** Most rows per sub-unit: 32 x {@link #WS} floats widened (256 KB) stay in L2. */
+    private static final int MAX_ROWS = 32;
     /**
-     * Columns widened per row and pass: four depths. The rows of a sub-unit are read piece by piece
-     * from memory (mapped weights, far apart); longer pieces (a 1B Q4_K row: 288 bytes, not 72)
-     * stream better: 1B-shape pp64, one thread, 10-25 % less CPU time than one depth a pass.
+     * Columns widened per row and pass: sixteen depths. The rows of a sub-unit are read piece by
+     * piece from memory (mapped weights, far apart); longer pieces stream better: four depths a
+     * pass (a 1B Q4_K row piece 288 bytes, not 72) took 10-25 % less CPU time than one at 1B-shape
+     * pp64; sixteen (32 rows, not 128) another 2-7 % in GemmAb at T = 64. A kernel call walks all
+     * depths of a pass, so its set-up is paid once per pass.
      */
-    static final int WS = 4 * KC;
+    static final int WS = 16 * KC;
 
     /** Whether T tokens take the token-lane kernels (and {@link #interleave}'s layout). */
     static boolean lanes(int T) {
@@ -95,20 +97,15 @@ final class GemmNarrow {
         for (int k1 = 0; k1 < K; k1 += WS) {
             int kw = Math.min(WS, K - k1);
             for (int r = 0; r < R; r++) MatMulVector.widenRow(w, a + r, k1, kw, wr, r * WS, tmp);
-            for (int h = 0; h < kw; h += KC) {
-                int k0 = k1 + h, kc = Math.min(KC, kw - h);
-                boolean first = k0 == 0 && ep != Epilogue.ADD;
-                // token blocks outside, row groups inside: the block of x (8 KB) stays in L1
-                for (int t = 0, m; t < T; t += m) {
-                    m = block(T, t);
-                    int xo = t * K + k0 * m;
-                    if (m == MT) {
-                        for (int r = 0; r < Rp; r += 4)
-                            kernel4x2(wr, r * WS + h, kc, xi, xo, ot, r * Tp + t, Tp, first);
-                    } else {
-                        for (int r = 0; r < Rp; r += 8)
-                            kernel8x1(wr, r * WS + h, kc, xi, xo, ot, r * Tp + t, Tp, first);
-                    }
+            boolean first = k1 == 0 && ep != Epilogue.ADD;
+            // token blocks outside, row groups inside: the block of x stays in L1/L2 for all row groups
+            for (int t = 0, m; t < T; t += m) {
+                m = block(T, t);
+                int xo = t * K + k1 * m;
+                if (m == MT) {
+                    for (int r = 0; r < Rp; r += 4) kernel4x2(wr, r * WS, kw, xi, xo, ot, r * Tp + t, Tp, first);
+                } else {
+                    for (int r = 0; r < Rp; r += 8) kernel8x1(wr, r * WS, kw, xi, xo, ot, r * Tp + t, Tp, first);
                 }
             }
         }
@@ -139,111 +136,135 @@ final class GemmNarrow {
         else c.add(FloatVector.fromArray(F, ot, o)).intoArray(ot, o);
     }
 
-    /** Rows [r, r + 4) (wr at wo, row stride KC) x the 2L tokens of a block, over depth kc, into ot (row stride Tp). */
-    static void kernel4x2(float[] wr, int wo, int kc, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
+    /**
+     * Rows [r, r + 4) (wr at wo, row stride {@link #WS}) x the 2L tokens of a block, over depth kw, into ot
+     * (row stride Tp): each depth of {@link MatMulVector#KC} from zero, then stored (the first depth
+     * if first) or added to ot. One call walks all depths of a widened pass: the set-up is paid once.
+     */
+    static void kernel4x2(float[] wr, int wo, int kw, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z;
-        FloatVector c10 = z, c11 = z;
-        FloatVector c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z;
-        for (int k = 0; k < kc; k++) {
-            int xk = xo + k * MT, wk = wo + k;
-            FloatVector x0 = FloatVector.fromArray(F, x, xk);
-            FloatVector x1 = FloatVector.fromArray(F, x, xk + L);
-            FloatVector b = FloatVector.broadcast(F, wr[wk]);
-            c00 = x0.fma(b, c00);
-            c01 = x1.fma(b, c01);
-            b = FloatVector.broadcast(F, wr[wk + WS]);
-            c10 = x0.fma(b, c10);
-            c11 = x1.fma(b, c11);
-            b = FloatVector.broadcast(F, wr[wk + 2 * WS]);
-            c20 = x0.fma(b, c20);
-            c21 = x1.fma(b, c21);
-            b = FloatVector.broadcast(F, wr[wk + 3 * WS]);
-            c30 = x0.fma(b, c30);
-            c31 = x1.fma(b, c31);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), wh = wo + h, xh = xo + h * MT;
+            FloatVector c00 = z, c01 = z;
+            FloatVector c10 = z, c11 = z;
+            FloatVector c20 = z, c21 = z;
+            FloatVector c30 = z, c31 = z;
+            for (int k = 0; k < kc; k++) {
+                int xk = xh + k * MT, wk = wh + k;
+                FloatVector x0 = FloatVector.fromArray(F, x, xk);
+                FloatVector x1 = FloatVector.fromArray(F, x, xk + L);
+                FloatVector b = FloatVector.broadcast(F, wr[wk]);
+                c00 = x0.fma(b, c00);
+                c01 = x1.fma(b, c01);
+                b = FloatVector.broadcast(F, wr[wk + WS]);
+                c10 = x0.fma(b, c10);
+                c11 = x1.fma(b, c11);
+                b = FloatVector.broadcast(F, wr[wk + 2 * WS]);
+                c20 = x0.fma(b, c20);
+                c21 = x1.fma(b, c21);
+                b = FloatVector.broadcast(F, wr[wk + 3 * WS]);
+                c30 = x0.fma(b, c30);
+                c31 = x1.fma(b, c31);
+            }
+            boolean f = first && h == 0;
+            put(c00, ot, oo, f);
+            put(c01, ot, oo + L, f);
+            put(c10, ot, oo + Tp, f);
+            put(c11, ot, oo + Tp + L, f);
+            put(c20, ot, oo + 2 * Tp, f);
+            put(c21, ot, oo + 2 * Tp + L, f);
+            put(c30, ot, oo + 3 * Tp, f);
+            put(c31, ot, oo + 3 * Tp + L, f);
         }
-        put(c00, ot, oo, first);
-        put(c01, ot, oo + L, first);
-        put(c10, ot, oo + Tp, first);
-        put(c11, ot, oo + Tp + L, first);
-        put(c20, ot, oo + 2 * Tp, first);
-        put(c21, ot, oo + 2 * Tp + L, first);
-        put(c30, ot, oo + 3 * Tp, first);
-        put(c31, ot, oo + 3 * Tp + L, first);
     }
 
-    /** Rows [r, r + 8) x the L tokens of a last block, over depth kc, into ot (row stride Tp). */
-    static void kernel8x1(float[] wr, int wo, int kc, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
+    /** Rows [r, r + 8) x the L tokens of a last block, over depth kw, into ot (row stride Tp); as {@link #kernel4x2}. */
+    static void kernel8x1(float[] wr, int wo, int kw, float[] x, int xo, float[] ot, int oo, int Tp, boolean first) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
-        for (int k = 0; k < kc; k++) {
-            int wk = wo + k;
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + k * L);
-            c0 = x0.fma(FloatVector.broadcast(F, wr[wk]), c0);
-            c1 = x0.fma(FloatVector.broadcast(F, wr[wk + WS]), c1);
-            c2 = x0.fma(FloatVector.broadcast(F, wr[wk + 2 * WS]), c2);
-            c3 = x0.fma(FloatVector.broadcast(F, wr[wk + 3 * WS]), c3);
-            c4 = x0.fma(FloatVector.broadcast(F, wr[wk + 4 * WS]), c4);
-            c5 = x0.fma(FloatVector.broadcast(F, wr[wk + 5 * WS]), c5);
-            c6 = x0.fma(FloatVector.broadcast(F, wr[wk + 6 * WS]), c6);
-            c7 = x0.fma(FloatVector.broadcast(F, wr[wk + 7 * WS]), c7);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), wh = wo + h, xh = xo + h * L;
+            FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+            for (int k = 0; k < kc; k++) {
+                int wk = wh + k;
+                FloatVector x0 = FloatVector.fromArray(F, x, xh + k * L);
+                c0 = x0.fma(FloatVector.broadcast(F, wr[wk]), c0);
+                c1 = x0.fma(FloatVector.broadcast(F, wr[wk + WS]), c1);
+                c2 = x0.fma(FloatVector.broadcast(F, wr[wk + 2 * WS]), c2);
+                c3 = x0.fma(FloatVector.broadcast(F, wr[wk + 3 * WS]), c3);
+                c4 = x0.fma(FloatVector.broadcast(F, wr[wk + 4 * WS]), c4);
+                c5 = x0.fma(FloatVector.broadcast(F, wr[wk + 5 * WS]), c5);
+                c6 = x0.fma(FloatVector.broadcast(F, wr[wk + 6 * WS]), c6);
+                c7 = x0.fma(FloatVector.broadcast(F, wr[wk + 7 * WS]), c7);
+            }
+            boolean f = first && h == 0;
+            put(c0, ot, oo, f);
+            put(c1, ot, oo + Tp, f);
+            put(c2, ot, oo + 2 * Tp, f);
+            put(c3, ot, oo + 3 * Tp, f);
+            put(c4, ot, oo + 4 * Tp, f);
+            put(c5, ot, oo + 5 * Tp, f);
+            put(c6, ot, oo + 6 * Tp, f);
+            put(c7, ot, oo + 7 * Tp, f);
         }
-        put(c0, ot, oo, first);
-        put(c1, ot, oo + Tp, first);
-        put(c2, ot, oo + 2 * Tp, first);
-        put(c3, ot, oo + 3 * Tp, first);
-        put(c4, ot, oo + 4 * Tp, first);
-        put(c5, ot, oo + 5 * Tp, first);
-        put(c6, ot, oo + 6 * Tp, first);
-        put(c7, ot, oo + 7 * Tp, first);
     }
 
     // ------------------------------------------------------------------ packed panels, long prompts
+
+    /** Packed-panel path: most panel depths a kernel call walks (the tile's sums stay in L1 across them). */
+    static final int DEPTH_CHUNK = 8 * KC;
+    /** Packed-panel path: most floats of the panels packed at once (256 KB): they stay in L2. */
+    private static final int PANEL_FLOATS = 64 * 1024;
 
     /**
      * Long prompts ({@link #PANEL_TOKENS}+): weights packed into column-major panels of {@link #NR}
      * rows, 4, 2 or 1 tokens x 2 vectors of rows; x as {@link MatMulVector#interleave} lays it out
      * for the tile's blocks. The packing's transpose is paid once per weight per product, which
      * 256+ tokens amortize; this ran 5-12 % faster than the token-lane kernels at 512 tokens.
+     *
+     * <p>A few panels are packed up to {@link #DEPTH_CHUNK} deep, and one kernel call walks all of
+     * those depths for a block of tokens, adding each depth's sums to the tile in L1 (in depth
+     * order, as before): out is read and written once per chunk, not once per depth, and the
+     * call's set-up is paid once per chunk.
      */
     private static void gemmPanels(
             Matrix w, float[] xi, int T, float[] out, int a, int b, Epilogue ep, MatMulVector.Scratch s) {
         int N = w.rows(), K = w.cols();
         int np = (b - a + NR - 1) / NR;
-        float[][] panels = s.panels(np);
-        float[] tile = s.tile;
-        for (int k0 = 0; k0 < K; k0 += KC) {
-            int kc = Math.min(KC, K - k0);
-            for (int p = 0; p < np; p++) {
-                int n0 = a + p * NR;
-                pack(w, n0, Math.min(NR, b - n0), k0, kc, panels[p], s);
-            }
-            boolean add = k0 > 0 || ep == Epilogue.ADD;
-            boolean gelu = k0 + kc == K && ep == Epilogue.GELU;
-            int t = 0;
-            for (; t + 4 <= T; t += 4) {
-                for (int p = 0; p < np; p++) {
-                    int n0 = a + p * NR;
-                    kernel4(panels[p], kc, xi, t * K + k0 * 4, tile);
-                    store(tile, 4, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+        int kd = Math.min(K, DEPTH_CHUNK);
+        int sp = Math.max(1, Math.min(np, PANEL_FLOATS / (kd * NR)));
+        int ps = kd * NR; // floats per packed panel
+        float[] panels = s.deep(sp * ps), tile = s.tile;
+        for (int p0 = 0; p0 < np; p0 += sp) {
+            int pn = Math.min(sp, np - p0);
+            for (int k0 = 0; k0 < K; k0 += kd) {
+                int kw = Math.min(kd, K - k0);
+                for (int p = 0; p < pn; p++) {
+                    int n0 = a + (p0 + p) * NR;
+                    pack(w, n0, Math.min(NR, b - n0), k0, kw, panels, p * ps, s);
                 }
-            }
-            for (; t + 2 <= T; t += 2) {
-                for (int p = 0; p < np; p++) {
-                    int n0 = a + p * NR;
-                    kernel2(panels[p], kc, xi, t * K + k0 * 2, tile);
-                    store(tile, 2, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
-                }
-            }
-            for (; t < T; t++) {
-                for (int p = 0; p < np; p++) {
-                    int n0 = a + p * NR;
-                    kernel1(panels[p], kc, xi, t * K + k0, tile);
-                    store(tile, 1, out, t * N + n0, N, Math.min(NR, b - n0), add, gelu);
+                boolean add = k0 > 0 || ep == Epilogue.ADD;
+                boolean gelu = k0 + kw == K && ep == Epilogue.GELU;
+                for (int t = 0, m; t < T; t += m) {
+                    m = t + 4 <= T ? 4 : t + 2 <= T ? 2 : 1;
+                    int xo = t * K + k0 * m;
+                    for (int p = 0; p < pn; p++) {
+                        int n0 = a + (p0 + p) * NR, nr = Math.min(NR, b - n0), o = t * N + n0;
+                        if (add) load(tile, m, out, o, N, nr);
+                        switch (m) {
+                            case 4 -> kernel4(panels, p * ps, kw, xi, xo, tile, add);
+                            case 2 -> kernel2(panels, p * ps, kw, xi, xo, tile, add);
+                            default -> kernel1(panels, p * ps, kw, xi, xo, tile, add);
+                        }
+                        store(tile, m, out, o, N, nr, false, gelu);
+                    }
                 }
             }
         }
+    }
+
+    /** out's mt x nr tile at o (row stride N) into tile[t * NR + r]: the sums a chunk adds to. */
+    private static void load(float[] tile, int mt, float[] out, int o, int N, int nr) {
+        for (int t = 0; t < mt; t++) System.arraycopy(out, o + t * N, tile, t * NR, nr);
     }
 
     /** {@link MatMulVector#store} for narrow panels. */
@@ -251,87 +272,108 @@ final class GemmNarrow {
         MatMulVector.store(tile, mt, out, o, N, nr, NR, add, gelu);
     }
 
-    /** {@link MatMulVector#pack} for narrow panels: panel[k * NR + r]. */
-    private static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, MatMulVector.Scratch s) {
-        float[] row = s.row, tmp = s.scales(w.cols());
+    /** {@link MatMulVector#pack} for narrow panels, kc deep, at po: panel[po + k * NR + r]. */
+    private static void pack(Matrix w, int n0, int nr, int k0, int kc, float[] panel, int po, MatMulVector.Scratch s) {
+        float[] row = s.row(kc), tmp = s.scales(w.cols());
         for (int r = 0; r < nr; r++) {
             MatMulVector.widenRow(w, n0 + r, k0, kc, row, tmp);
-            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = row[k];
+            for (int k = 0, p = po + r; k < kc; k++, p += NR) panel[p] = row[k];
         }
         for (int r = nr; r < NR; r++) {
-            for (int k = 0, p = r; k < kc; k++, p += NR) panel[p] = 0f;
+            for (int k = 0, p = po + r; k < kc; k++, p += NR) panel[p] = 0f;
         }
     }
 
-    /** 4 tokens x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
-    private static void kernel4(float[] p, int kc, float[] x, int xo, float[] tile) {
+    /**
+     * 4 tokens x 2 vectors over one packed panel (at po, kw deep), into tile[t * NR + r]: each depth of
+     * {@link MatMulVector#KC} from zero, then stored (the first depth, unless add) or added to the tile.
+     */
+    private static void kernel4(float[] p, int po, int kw, float[] x, int xo, float[] tile, boolean add) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z;
-        FloatVector c10 = z, c11 = z;
-        FloatVector c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z;
-        for (int k = 0; k < kc; k++) {
-            int pk = k * NR, xk = xo + k * 4;
-            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L);
-            FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L);
-            FloatVector b = FloatVector.broadcast(F, x[xk]);
-            c00 = w0.fma(b, c00);
-            c01 = w1.fma(b, c01);
-            b = FloatVector.broadcast(F, x[xk + 1]);
-            c10 = w0.fma(b, c10);
-            c11 = w1.fma(b, c11);
-            b = FloatVector.broadcast(F, x[xk + 2]);
-            c20 = w0.fma(b, c20);
-            c21 = w1.fma(b, c21);
-            b = FloatVector.broadcast(F, x[xk + 3]);
-            c30 = w0.fma(b, c30);
-            c31 = w1.fma(b, c31);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), ph = po + h * NR, xh = xo + h * 4;
+            FloatVector c00 = z, c01 = z;
+            FloatVector c10 = z, c11 = z;
+            FloatVector c20 = z, c21 = z;
+            FloatVector c30 = z, c31 = z;
+            for (int k = 0; k < kc; k++) {
+                int pk = ph + k * NR, xk = xh + k * 4;
+                FloatVector w0 = FloatVector.fromArray(F, p, pk);
+                FloatVector w1 = FloatVector.fromArray(F, p, pk + L);
+                FloatVector b = FloatVector.broadcast(F, x[xk]);
+                c00 = w0.fma(b, c00);
+                c01 = w1.fma(b, c01);
+                b = FloatVector.broadcast(F, x[xk + 1]);
+                c10 = w0.fma(b, c10);
+                c11 = w1.fma(b, c11);
+                b = FloatVector.broadcast(F, x[xk + 2]);
+                c20 = w0.fma(b, c20);
+                c21 = w1.fma(b, c21);
+                b = FloatVector.broadcast(F, x[xk + 3]);
+                c30 = w0.fma(b, c30);
+                c31 = w1.fma(b, c31);
+            }
+            boolean first = h == 0 && !add;
+            put(c00, tile, 0 * NR, first);
+            put(c01, tile, 0 * NR + L, first);
+            put(c10, tile, 1 * NR, first);
+            put(c11, tile, 1 * NR + L, first);
+            put(c20, tile, 2 * NR, first);
+            put(c21, tile, 2 * NR + L, first);
+            put(c30, tile, 3 * NR, first);
+            put(c31, tile, 3 * NR + L, first);
         }
-        c00.intoArray(tile, 0 * NR + 0 * L);
-        c01.intoArray(tile, 0 * NR + 1 * L);
-        c10.intoArray(tile, 1 * NR + 0 * L);
-        c11.intoArray(tile, 1 * NR + 1 * L);
-        c20.intoArray(tile, 2 * NR + 0 * L);
-        c21.intoArray(tile, 2 * NR + 1 * L);
-        c30.intoArray(tile, 3 * NR + 0 * L);
-        c31.intoArray(tile, 3 * NR + 1 * L);
     }
 
-    /** 2 tokens x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
-    private static void kernel2(float[] p, int kc, float[] x, int xo, float[] tile) {
+    /**
+     * 2 tokens x 2 vectors over one packed panel (at po, kw deep), into tile[t * NR + r]: each depth of
+     * {@link MatMulVector#KC} from zero, then stored (the first depth, unless add) or added to the tile.
+     */
+    private static void kernel2(float[] p, int po, int kw, float[] x, int xo, float[] tile, boolean add) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z;
-        FloatVector c10 = z, c11 = z;
-        for (int k = 0; k < kc; k++) {
-            int pk = k * NR, xk = xo + k * 2;
-            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L);
-            FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L);
-            FloatVector b = FloatVector.broadcast(F, x[xk]);
-            c00 = w0.fma(b, c00);
-            c01 = w1.fma(b, c01);
-            b = FloatVector.broadcast(F, x[xk + 1]);
-            c10 = w0.fma(b, c10);
-            c11 = w1.fma(b, c11);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), ph = po + h * NR, xh = xo + h * 2;
+            FloatVector c00 = z, c01 = z;
+            FloatVector c10 = z, c11 = z;
+            for (int k = 0; k < kc; k++) {
+                int pk = ph + k * NR, xk = xh + k * 2;
+                FloatVector w0 = FloatVector.fromArray(F, p, pk);
+                FloatVector w1 = FloatVector.fromArray(F, p, pk + L);
+                FloatVector b = FloatVector.broadcast(F, x[xk]);
+                c00 = w0.fma(b, c00);
+                c01 = w1.fma(b, c01);
+                b = FloatVector.broadcast(F, x[xk + 1]);
+                c10 = w0.fma(b, c10);
+                c11 = w1.fma(b, c11);
+            }
+            boolean first = h == 0 && !add;
+            put(c00, tile, 0 * NR, first);
+            put(c01, tile, 0 * NR + L, first);
+            put(c10, tile, 1 * NR, first);
+            put(c11, tile, 1 * NR + L, first);
         }
-        c00.intoArray(tile, 0 * NR + 0 * L);
-        c01.intoArray(tile, 0 * NR + 1 * L);
-        c10.intoArray(tile, 1 * NR + 0 * L);
-        c11.intoArray(tile, 1 * NR + 1 * L);
     }
 
-    /** 1 token x 2 vectors over one packed panel of depth kc, into tile[t * NR + r]. */
-    private static void kernel1(float[] p, int kc, float[] x, int xo, float[] tile) {
+    /**
+     * 1 token x 2 vectors over one packed panel (at po, kw deep), into tile[t * NR + r]: each depth of
+     * {@link MatMulVector#KC} from zero, then stored (the first depth, unless add) or added to the tile.
+     */
+    private static void kernel1(float[] p, int po, int kw, float[] x, int xo, float[] tile, boolean add) {
         FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z;
-        for (int k = 0; k < kc; k++) {
-            int pk = k * NR, xk = xo + k * 1;
-            FloatVector w0 = FloatVector.fromArray(F, p, pk + 0 * L);
-            FloatVector w1 = FloatVector.fromArray(F, p, pk + 1 * L);
-            FloatVector b = FloatVector.broadcast(F, x[xk]);
-            c00 = w0.fma(b, c00);
-            c01 = w1.fma(b, c01);
+        for (int h = 0; h < kw; h += KC) {
+            int kc = Math.min(KC, kw - h), ph = po + h * NR, xh = xo + h * 1;
+            FloatVector c00 = z, c01 = z;
+            for (int k = 0; k < kc; k++) {
+                int pk = ph + k * NR, xk = xh + k * 1;
+                FloatVector w0 = FloatVector.fromArray(F, p, pk);
+                FloatVector w1 = FloatVector.fromArray(F, p, pk + L);
+                FloatVector b = FloatVector.broadcast(F, x[xk]);
+                c00 = w0.fma(b, c00);
+                c01 = w1.fma(b, c01);
+            }
+            boolean first = h == 0 && !add;
+            put(c00, tile, 0 * NR, first);
+            put(c01, tile, 0 * NR + L, first);
         }
-        c00.intoArray(tile, 0 * NR + 0 * L);
-        c01.intoArray(tile, 0 * NR + 1 * L);
     }
 }

@@ -82,6 +82,20 @@ public final class MatMulVector {
         }
 
         float[] row = new float[KC];
+
+        float[] row(int n) {
+            if (row.length < n) row = new float[n];
+            return row;
+        }
+
+        /** {@link GemmNarrow}'s packed panels, several depths deep. */
+        private float[] deep = new float[0];
+
+        float[] deep(int n) {
+            if (deep.length < n) deep = new float[n];
+            return deep;
+        }
+
         final float[] tile = new float[6 * NR];
         float[] scales = new float[64];
 

@@ -17,7 +17,7 @@ import org.longform.engine.quant.WeightType;
  * depth of k as one fused multiply-add chain from zero, the depths added in order): the same
  * floats, bit for bit, for T = 1..13 tokens (every mix of token blocks), row counts that are no
  * multiple of any tile's rows, K over one packing pass, and T on both sides of the narrow tile's
- * switch from token lanes to packed panels (256). Surefire runs this class at 128, 256 and 512 bits, so each width's
+ * switch from token lanes to packed panels (256), and over the packed panels' depth chunk. Surefire runs this class at 128, 256 and 512 bits, so each width's
  * own tile is checked where it runs.
  */
 class GemmTileTwinTest {
@@ -59,12 +59,16 @@ class GemmTileTwinTest {
                     K += r.nextInt(1, 32); // a K that is no multiple of 32
                 b.add(Arguments.of(wt, T, N, K));
             }
-            // deeper than one packing pass (4 panel depths): two passes, the last one short
-            int deep = wt.kQuant() ? 256 * 5 : wt.quantized() ? 32 * 35 : 1100;
+            // deeper than one widening pass of the token lanes (16 panel depths) and than one depth
+            // chunk of the packed panels (8): two passes, the last one short
+            int deep = wt.kQuant() ? 256 * 9 : wt.quantized() ? 32 * 70 : 2100;
             b.add(Arguments.of(wt, 6, 45, deep));
             // the narrow tile's token lanes end below 256 tokens: the last lane size and the first panel size
             b.add(Arguments.of(wt, 255, 37, wt.kQuant() ? 512 : 160));
             b.add(Arguments.of(wt, 257, 37, wt.kQuant() ? 512 : 160));
+            // packed panels: every token block mix (4, 2, 1), and K over one depth chunk (two chunks, the last short)
+            b.add(Arguments.of(wt, 258, 21, wt.kQuant() ? 256 : 96));
+            b.add(Arguments.of(wt, 259, 19, deep));
         }
         return b.build();
     }
