@@ -20,12 +20,11 @@ import javafx.stage.Modality;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 import javafx.util.StringConverter;
-import org.longform.engine.kernels.Activations;
 import org.longform.ui.gen.EngineSettings;
 
 /**
- * Model ▸ Engine settings…: the weights' form, the KV cache's dtype and its window, and the decode
- * arithmetic for local models. Apply hands the new settings to {@code apply}, which saves them and reloads the model on
+ * Model ▸ Engine settings…: the weights' form, the KV cache's dtype and its window for local
+ * models. Apply hands the new settings to {@code apply}, which saves them and reloads the model on
  * the model worker; the dialog stays open until that succeeds, so a window too big for this
  * machine is corrected in place (the error shows as one line).
  */
@@ -40,9 +39,6 @@ public final class EngineSettingsDialog {
             "f16", "f16: 2 bytes, no visible quality loss",
             "bf16", "bf16: 2 bytes, coarser than f16",
             "int8", "int8: about 1 byte, slight quality loss, longest window");
-    static final Map<Activations, String> ACTIVATIONS = Map.of(
-            Activations.EXACT, "Exact (default)",
-            Activations.Q8, "Int8 activations: faster for k-quants, approximate");
     static final List<Integer> WINDOWS = List.of(0, 4096, 8192, 16384, 32768, 65536, 86016);
 
     private final Stage stage = new Stage();
@@ -50,7 +46,6 @@ public final class EngineSettingsDialog {
     final ChoiceBox<String> kv =
             new ChoiceBox<>(FXCollections.observableArrayList("auto", "f32", "f16", "bf16", "int8"));
     final ChoiceBox<Integer> window = new ChoiceBox<>(FXCollections.observableArrayList(WINDOWS));
-    final ChoiceBox<Activations> activations = new ChoiceBox<>(FXCollections.observableArrayList(Activations.values()));
     final Button apply = new Button("Apply and reload");
     final Button cancel = new Button("Cancel");
     final Label status = new Label();
@@ -61,12 +56,10 @@ public final class EngineSettingsDialog {
         weights.setId("engine-weights");
         kv.setId("engine-kv");
         window.setId("engine-window");
-        activations.setId("engine-activations");
         this.apply.setId("engine-apply");
         status.setId("engine-status");
         weights.setConverter(labels(WEIGHTS));
         kv.setConverter(labels(KV));
-        activations.setConverter(labels(ACTIVATIONS));
         window.setConverter(new StringConverter<>() {
             @Override
             public String toString(Integer n) {
@@ -83,7 +76,6 @@ public final class EngineSettingsDialog {
         if (!WINDOWS.contains(initial.window()))
             window.getItems().add(initial.window()); // a window set by hand in engine.json
         window.setValue(initial.window());
-        activations.setValue(initial.activations());
 
         GridPane g = new GridPane();
         g.setHgap(10);
@@ -91,19 +83,16 @@ public final class EngineSettingsDialog {
         g.addRow(0, new Label("Weights"), weights);
         g.addRow(1, new Label("KV cache"), kv);
         g.addRow(2, new Label("Window"), window);
-        g.addRow(3, new Label("Decode"), activations);
         ColumnConstraints names = new ColumnConstraints();
         names.setMinWidth(Region.USE_PREF_SIZE); // the long choices take the room, never the row names
         g.getColumnConstraints().addAll(names, new ColumnConstraints());
         Label now = new Label(
                 current == null ? "No local model is loaded: the settings apply to the next one." : "Now: " + current);
         now.setWrapText(true);
-        Label note = new Label(
-                "Quantized weights are made once and kept next to the model (longform-q8_0.lfq), so the next "
+        Label note =
+                new Label("Quantized weights are made once and kept next to the model (longform-q8_0.lfq), so the next "
                         + "load maps them directly. The window is how many tokens of the story the model keeps in view; "
-                        + "a bigger one needs more memory (Help ▸ System check… shows what fits). Int8 activations round "
-                        + "each token's activations to 8 bits, as llama.cpp does, so Q4_K / Q5_K / Q6_K layers multiply "
-                        + "integers: faster on most CPUs, no longer exact (other weight forms and the GPU stay exact).");
+                        + "a bigger one needs more memory (Help ▸ System check… shows what fits).");
         note.setWrapText(true);
         status.setWrapText(true);
         status.setStyle("-fx-text-fill: #b00020;");
@@ -135,11 +124,7 @@ public final class EngineSettingsDialog {
 
     /** The settings as chosen now. */
     public EngineSettings settings() {
-        return new EngineSettings(
-                weights.getValue(),
-                kv.getValue(),
-                window.getValue() == null ? 0 : window.getValue(),
-                activations.getValue());
+        return new EngineSettings(weights.getValue(), kv.getValue(), window.getValue() == null ? 0 : window.getValue());
     }
 
     public void show() {
@@ -150,15 +135,15 @@ public final class EngineSettingsDialog {
         return stage;
     }
 
-    private static <T> StringConverter<T> labels(Map<T, String> m) {
+    private static StringConverter<String> labels(Map<String, String> m) {
         return new StringConverter<>() {
             @Override
-            public String toString(T k) {
-                return k == null ? "" : m.getOrDefault(k, k.toString());
+            public String toString(String k) {
+                return k == null ? "" : m.getOrDefault(k, k);
             }
 
             @Override
-            public T fromString(String s) {
+            public String fromString(String s) {
                 return null;
             }
         };

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Consumer;
-import org.longform.engine.kernels.Activations;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.quant.WeightType;
 import org.longform.ui.story.AtomicFiles;
@@ -24,10 +23,8 @@ import org.longform.ui.story.AtomicFiles;
  * @param kv      "auto", "f32", "f16", "bf16" or "int8"
  * @param window  KV window in tokens; 0 = auto (the recommendation, or for an explicit dtype the
  *                engine's default budget: an 84k window within half the memory)
- * @param activations decode arithmetic: exact (the default) or q8, int8 activations for k-quant
- *                weights (faster on CPUs, an approximation; see {@link Activations})
  */
-public record EngineSettings(String weights, String kv, int window, Activations activations) {
+public record EngineSettings(String weights, String kv, int window) {
     public static final String FILE = "engine.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -35,12 +32,6 @@ public record EngineSettings(String weights, String kv, int window, Activations 
         weights = normWeights(weights);
         kv = normKv(kv);
         window = Math.max(0, window);
-        if (activations == null) activations = Activations.EXACT;
-    }
-
-    /** Exact arithmetic (the default). */
-    public EngineSettings(String weights, String kv, int window) {
-        this(weights, kv, window, Activations.EXACT);
     }
 
     public static EngineSettings defaults() {
@@ -106,25 +97,18 @@ public record EngineSettings(String weights, String kv, int window, Activations 
             return defaults();
         }
         String w = o.path("weights").asText("stored"), k = o.path("kv").asText("auto");
-        String a = o.path("activations").asText("exact");
         int win = o.path("window").asInt(0);
         if (!validWeights(w))
             problems.accept(file + ": unknown weights '" + w + "' (stored, q8_0 or q4_0); using the stored form");
         if (!validKv(k))
             problems.accept(file + ": unknown KV type '" + k + "' (auto, f32, f16, bf16 or int8); using auto");
         if (win < 0) problems.accept(file + ": a window of " + win + " tokens; using auto");
-        Activations act = Activations.EXACT;
-        try {
-            act = Activations.parse(a);
-        } catch (IllegalArgumentException e) {
-            problems.accept(file + ": unknown activations '" + a + "' (exact or q8); using exact");
-        }
-        return new EngineSettings(w, k, win, act);
+        return new EngineSettings(w, k, win);
     }
 
     public void save(Path file) throws IOException {
         ObjectNode o = JSON.createObjectNode();
-        o.put("weights", weights).put("kv", kv).put("window", window).put("activations", activations.label());
+        o.put("weights", weights).put("kv", kv).put("window", window);
         Files.createDirectories(file.toAbsolutePath().getParent());
         AtomicFiles.write(file, JSON.writeValueAsBytes(o));
     }

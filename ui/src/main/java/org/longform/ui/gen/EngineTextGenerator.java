@@ -15,7 +15,6 @@ import org.longform.engine.gen.StopReason;
 import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
-import org.longform.engine.kernels.Activations;
 import org.longform.engine.kernels.BackendKind;
 import org.longform.engine.kernels.Backends;
 import org.longform.engine.kv.KvBudget;
@@ -76,9 +75,7 @@ public final class EngineTextGenerator implements TextGenerator {
                     g.session().kvBytesPerToken(),
                     isDemo(dir),
                     null,
-                    // the approximation is labelled where the writer sees the weights' form
-                    g.model().weightForm()
-                            + (g.session().options().activations() == Activations.Q8 ? " with int8 activations" : ""));
+                    g.model().weightForm());
             return new EngineTextGenerator(g, info);
         } catch (RuntimeException e) {
             g.close();
@@ -88,7 +85,7 @@ public final class EngineTextGenerator implements TextGenerator {
 
     /** The engine options for these settings: dtype and window from the settings, "auto" parts from the system check's plan. */
     static EngineOptions options(Model m, int threads, EngineSettings s) {
-        EngineOptions o = EngineOptions.defaults().withThreads(threads).withActivations(s.activations());
+        EngineOptions o = EngineOptions.defaults().withThreads(threads);
         KvDType dtype = s.kvDType();
         int window = s.window();
         int trained = m.config().maxSeqLen();

@@ -14,7 +14,6 @@ import javafx.application.Platform;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import org.junit.jupiter.api.Test;
-import org.longform.engine.kernels.Activations;
 import org.longform.ui.TestSupport;
 import org.longform.ui.engine.EngineSettingsDialog;
 import org.longform.ui.gen.EngineSettings;
@@ -62,25 +61,18 @@ class EngineSettingsFxTest extends FxTestBase {
             ((ChoiceBox<String>) d.stage().getScene().lookup("#engine-weights")).setValue("q8_0");
             ((ChoiceBox<String>) d.stage().getScene().lookup("#engine-kv")).setValue("f16");
             ((ChoiceBox<Integer>) d.stage().getScene().lookup("#engine-window")).setValue(8192);
-            ((ChoiceBox<Activations>) d.stage().getScene().lookup("#engine-activations")).setValue(Activations.Q8);
         });
         clickOn("#engine-apply");
         waitFor("the model reloads as asked", () -> {
             ModelInfo m = window.model().infoProperty().get();
-            return m != null
-                    && "q8_0 with int8 activations".equals(m.weights())
-                    && "f16".equals(m.kvDtype())
-                    && m.contextWindow() == 8192;
+            return m != null && "q8_0".equals(m.weights()) && "f16".equals(m.kvDtype()) && m.contextWindow() == 8192;
         });
         waitFor("the dialog closes", () -> !d.stage().isShowing());
         String details = fx(() -> ((Label) window.scene().lookup("#model-details")).getText());
         assertTrue(
-                details.contains("in q8_0 with int8 activations")
-                        && details.contains("KV dtype f16")
-                        && details.contains("8,192"),
-                details);
+                details.contains("in q8_0") && details.contains("KV dtype f16") && details.contains("8,192"), details);
         assertEquals(
-                new EngineSettings("q8_0", "f16", 8192, Activations.Q8),
+                new EngineSettings("q8_0", "f16", 8192),
                 EngineSettings.load(config.resolve(EngineSettings.FILE)),
                 "saved");
         assertTrue(Files.exists(modelDir.resolve("longform-q8_0.lfq")));
@@ -90,7 +82,7 @@ class EngineSettingsFxTest extends FxTestBase {
         try (var g = AppConfig.engineLoader(config, 1).apply(modelDir)) {
             next = g.info();
         }
-        assertEquals("q8_0 with int8 activations", next.weights());
+        assertEquals("q8_0", next.weights());
         assertEquals(8192, next.contextWindow());
     }
 

@@ -13,7 +13,6 @@ import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.TokenListener;
-import org.longform.engine.kernels.Activations;
 import org.longform.engine.kv.KvDType;
 import org.longform.engine.model.Model;
 import org.longform.engine.quant.WeightType;
@@ -63,47 +62,7 @@ class EngineSettingsTest {
         assertNull(EngineSettings.defaults().quant(), "stored weights: no quantization");
         assertNull(EngineSettings.defaults().kvDType(), "auto KV");
         assertEquals("int8", new EngineSettings("Q8", "q8", 0).kv());
-        assertEquals(Activations.EXACT, EngineSettings.defaults().activations(), "exact unless asked");
-        assertEquals(Activations.EXACT, new EngineSettings("stored", "auto", 0, null).activations());
         assertEquals("q8_0", new EngineSettings("q8", "auto", 0).weights());
-    }
-
-    @Test
-    void int8ActivationsAreSavedAndAnUnknownValueSaysSo() throws Exception {
-        Path f = tmp.resolve(EngineSettings.FILE);
-        EngineSettings s = new EngineSettings("stored", "f16", 2048, Activations.Q8);
-        s.save(f);
-        assertTrue(Files.readString(f).contains("\"activations\" : \"q8\""), Files.readString(f));
-        assertEquals(s, EngineSettings.load(f));
-
-        // a file from before the setting existed: exact
-        Files.writeString(f, "{\"weights\": \"stored\", \"kv\": \"f16\", \"window\": 2048}");
-        List<String> problems = new ArrayList<>();
-        assertEquals(Activations.EXACT, EngineSettings.load(f, problems::add).activations());
-        assertTrue(problems.isEmpty(), problems.toString());
-
-        Files.writeString(f, "{\"weights\": \"stored\", \"kv\": \"f16\", \"activations\": \"q2\"}");
-        EngineSettings loaded = EngineSettings.load(f, problems::add);
-        assertEquals(Activations.EXACT, loaded.activations());
-        assertEquals("f16", loaded.kv(), "the other values are kept");
-        assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith(f.toString()) && problems.get(0).contains("'q2'"), problems.toString());
-    }
-
-    @Test
-    void int8ActivationsReachTheEngineAndAreLabelled() throws Exception {
-        Path dir = copyOfTinyModel();
-        try (EngineTextGenerator g =
-                EngineTextGenerator.open(dir, 1, new EngineSettings("stored", "f32", 1024, Activations.Q8))) {
-            assertEquals(Activations.Q8, g.session().options().activations());
-            assertTrue(
-                    g.info().weights().endsWith("with int8 activations"),
-                    g.info().weights());
-        }
-        try (EngineTextGenerator g = EngineTextGenerator.open(dir, 1, new EngineSettings("stored", "f32", 1024))) {
-            assertEquals(Activations.EXACT, g.session().options().activations());
-            assertFalse(g.info().weights().contains("activations"), g.info().weights());
-        }
     }
 
     @Test
