@@ -72,7 +72,8 @@ public final class ModelOptions {
             defaultValue = "exact",
             description =
                     "Decode activations: exact (default) or q8, which rounds them to int8 per 256 values (llama.cpp's q8_K) "
-                            + "so Q4_K/Q5_K/Q6_K layers multiply integers: faster, an approximation (docs/PERFORMANCE.md).")
+                            + "so k-quant layers multiply integers where that is faster at this CPU's vector width (Q4_K at "
+                            + "256 bits, Q6_K at 512): an approximation, a small gain (docs/PERFORMANCE.md).")
     String actQuant;
 
     public Path modelDir() {

@@ -6,9 +6,10 @@ import java.util.Locale;
  * How a one-token matrix product treats its activation vector x. {@link #EXACT} (the default) keeps
  * x as floats: results are the weights' values times x, rounded only by the float sums. {@link #Q8}
  * is an opt-in approximation (llama.cpp's q8_K): x is rounded to int8 per 256-block with one float
- * scale ({@link Q8Activations}) and Q4_K / Q5_K / Q6_K rows take integer dot products
- * ({@link MatMulInt8}); other weight types (q8_0 and q4_0 included), prompts (several tokens) and the
- * scalar backend stay exact.
+ * scale ({@link Q8Activations}) and k-quant rows take integer dot products ({@link MatMulInt8})
+ * where that kernel is the faster one at this vector width ({@link MatMulInt8#handles}: Q4_K at 128 and
+ * 256 bits, Q6_K at 512); other weight types (q8_0 and q4_0 included), prompts (several tokens) and
+ * the scalar backend stay exact.
  */
 public enum Activations {
     EXACT,

@@ -44,9 +44,20 @@ public final class MatMulInt8 {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED;
 
-    /** Whether this kernel takes rows of w (k-quants; the caller checks the activation option). */
+    /**
+     * Whether this kernel takes rows of w (the caller checks the activation option): the k-quants
+     * where it beats the float kernel at this width. Two threads, one-token products of the 1B
+     * shapes (ActQuantBench, Zen 4, 2026-12-07): at 256 bits Q4_K 1.04-1.28x, but Q5_K 0.79-0.91x
+     * and Q6_K 0.50x (the float kernels were rewritten since this one was measured against them);
+     * at 512 bits Q6_K 1.16-1.41x, Q4_K 0.65-0.86x, Q5_K 0.68-0.74x. The others stay exact.
+     */
     public static boolean handles(Matrix w) {
-        return w instanceof KQuantMatrix;
+        return w instanceof KQuantMatrix k && handles(k.type());
+    }
+
+    /** {@link #handles(Matrix)} by weight type. */
+    public static boolean handles(WeightType t) {
+        return t == (SL >= 32 ? WeightType.Q6_K : WeightType.Q4_K);
     }
 
     /** Rows [a, b) of w times the quantized x into out. */

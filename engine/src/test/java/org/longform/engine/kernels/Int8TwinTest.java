@@ -85,8 +85,16 @@ class Int8TwinTest {
                     Float.floatToRawIntBits(got[n]),
                     t + " row " + n + ": twin " + want + " vector " + got[n]);
         }
-        assertArrayEquals(got, viaBackend, "the backend's one-token product is the kernel's");
-        assertArrayEquals(got, viaThreads, "3 threads");
+        if (MatMulInt8.handles(m)) {
+            assertArrayEquals(got, viaBackend, "the backend's one-token product is the kernel's");
+            assertArrayEquals(got, viaThreads, "3 threads");
+        } else {
+            // where the int8 kernel is the slower one at this width, the option leaves these rows exact
+            float[] exact = new float[N];
+            EXACT.matmul(m, x, 1, exact);
+            assertArrayEquals(exact, viaBackend, t + " runs exact at " + MatMulInt8.SL + " short lanes");
+            assertArrayEquals(exact, viaThreads, "3 threads");
+        }
     }
 
     @Test
