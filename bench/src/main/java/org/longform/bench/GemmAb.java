@@ -3,9 +3,6 @@ package org.longform.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 
 /**
  * Two engine builds in one JVM, each in its own class loader, the same matrix products run
@@ -28,16 +25,10 @@ public final class GemmAb {
             System.err.println("usage: GemmAb BEFORE_CP AFTER_CP NxK:T,... TYPES REPS");
             System.exit(2);
         }
-        URL self = GemmAb.class.getProtectionDomain().getCodeSource().getLocation();
         Object[] cases = new Object[2];
         Method[] make = new Method[2], run = new Method[2], close = new Method[2];
         for (int v = 0; v < 2; v++) {
-            String[] cp = a[v].split(":");
-            URL[] urls = new URL[cp.length + 1];
-            for (int i = 0; i < cp.length; i++) urls[i] = Path.of(cp[i]).toUri().toURL();
-            urls[cp.length] = self; // GemmAbCase, linked against this loader's engine
-            ClassLoader cl = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
-            Class<?> c = cl.loadClass("org.longform.bench.GemmAbCase"); // by name: not linked here
+            Class<?> c = AbBuilds.caseClass(a[v], GemmAb.class, "org.longform.bench.GemmAbCase");
             cases[v] = c.getConstructor().newInstance();
             make[v] = c.getMethod("make", String.class, int.class, int.class);
             run[v] = c.getMethod("run", float[].class, int.class, float[].class);

@@ -3,9 +3,6 @@ package org.longform.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -30,16 +27,10 @@ public final class GemvAb {
             System.err.println("usage: GemvAb BEFORE_CP AFTER_CP NxK,... TYPES cache|mem SAMPLES");
             System.exit(2);
         }
-        URL self = GemvAb.class.getProtectionDomain().getCodeSource().getLocation();
         Object[] cases = new Object[2];
         Method[] make = new Method[2], run = new Method[2], close = new Method[2];
         for (int v = 0; v < 2; v++) {
-            String[] cp = a[v].split(":");
-            URL[] urls = new URL[cp.length + 1];
-            for (int i = 0; i < cp.length; i++) urls[i] = Path.of(cp[i]).toUri().toURL();
-            urls[cp.length] = self;
-            ClassLoader cl = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
-            Class<?> c = cl.loadClass("org.longform.bench.GemvAbCase");
+            Class<?> c = AbBuilds.caseClass(a[v], GemvAb.class, "org.longform.bench.GemvAbCase");
             cases[v] = c.getConstructor().newInstance();
             make[v] = c.getMethod("make", String.class, int.class, int.class, int.class);
             run[v] = c.getMethod("run", float[].class, float[].class, int.class);

@@ -3,9 +3,6 @@ package org.longform.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -23,44 +20,16 @@ import java.util.Arrays;
 public final class PrefillAb {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
 
-    /**
-     * Loads Longform's classes (the engine and the case) itself, the rest (tokenizer, JSON) from the
-     * application loader: the engine needs its dependencies, which are on the class path, and must
-     * not come from there itself.
-     */
-    private static final class EngineLoader extends URLClassLoader {
-        EngineLoader(URL[] urls, ClassLoader parent) {
-            super(urls, parent);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.startsWith("org.longform.")) return super.loadClass(name, resolve);
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> c = findLoadedClass(name);
-                if (c == null) c = findClass(name);
-                if (resolve) resolveClass(c);
-                return c;
-            }
-        }
-    }
-
     public static void main(String[] a) throws Exception {
         if (a.length != 5) {
             System.err.println("usage: PrefillAb BEFORE_CP AFTER_CP MODEL TOKENS ROUNDS");
             System.exit(2);
         }
-        URL self = PrefillAb.class.getProtectionDomain().getCodeSource().getLocation();
         int tokens = Integer.parseInt(a[3]), rounds = Integer.parseInt(a[4]);
         Object[] cases = new Object[2];
         Method[] feed = new Method[2], close = new Method[2];
         for (int v = 0; v < 2; v++) {
-            String[] cp = a[v].split(":");
-            URL[] urls = new URL[cp.length + 1];
-            for (int i = 0; i < cp.length; i++) urls[i] = Path.of(cp[i]).toUri().toURL();
-            urls[cp.length] = self; // PrefillAbCase, linked against this loader's engine
-            ClassLoader cl = new EngineLoader(urls, PrefillAb.class.getClassLoader());
-            Class<?> c = cl.loadClass("org.longform.bench.PrefillAbCase");
+            Class<?> c = AbBuilds.caseClass(a[v], PrefillAb.class, "org.longform.bench.PrefillAbCase");
             cases[v] = c.getConstructor().newInstance();
             c.getMethod("open", String.class, int.class, int.class).invoke(cases[v], a[2], tokens, 1);
             feed[v] = c.getMethod("feed");
