@@ -2,11 +2,8 @@ package org.longform.engine.gen;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.engine.ChildJvm;
@@ -24,17 +21,10 @@ class OutOfMemoryTest {
         // a heap filled to the last 16 KB it thrashes the collector instead of failing (a real heap is not that full)
         for (String backend : new String[] {"scalar"}) {
             Path out = tmp.resolve(backend + ".out");
-            Process p = new ProcessBuilder(
-                            ChildJvm.command(List.of("-XX:+UseSerialGC", "-Xmx96m"), OutOfMemoryChild.class, backend))
-                    .redirectErrorStream(true)
-                    .redirectOutput(out.toFile())
-                    .start();
-            if (!p.waitFor(240, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail("the child hung: " + Files.readString(out, StandardCharsets.UTF_8));
-            }
-            String text = Files.readString(out, StandardCharsets.UTF_8);
-            assertEquals(0, p.exitValue(), text);
+            ChildJvm.Finished child =
+                    ChildJvm.run(out, List.of("-XX:+UseSerialGC", "-Xmx96m"), OutOfMemoryChild.class, backend);
+            String text = child.text();
+            assertEquals(0, child.exit(), text);
             List<String> lines =
                     text.lines().filter(l -> !l.startsWith("WARNING")).toList();
             String failed = lines.stream()

@@ -2,7 +2,6 @@ package org.longform.engine.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.ThreadMXBean;
@@ -10,12 +9,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -151,16 +147,9 @@ class KQuantTwinTest {
         assumeTrue(MatMulKQuant.VEC, "the vector kernels run at 8 or 16 float lanes");
         Path out = tmp.resolve("child.out");
         List<String> options = List.of("-Xmx256m", "-XX:MaxVectorSize=" + 4 * MatMulKQuant.L);
-        Process p = new ProcessBuilder(ChildJvm.command(options, AllocationChild.class))
-                .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start();
-        if (!p.waitFor(240, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("the child hung: " + Files.readString(out, StandardCharsets.UTF_8));
-        }
-        String text = Files.readString(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), text);
+        ChildJvm.Finished child = ChildJvm.run(out, options, AllocationChild.class);
+        String text = child.text();
+        assertEquals(0, child.exit(), text);
         String line = text.lines()
                 .filter(l -> l.startsWith("BYTES "))
                 .findFirst()

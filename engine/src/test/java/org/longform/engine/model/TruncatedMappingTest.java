@@ -2,11 +2,9 @@ package org.longform.engine.model;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longform.engine.ChildJvm;
@@ -20,19 +18,13 @@ class TruncatedMappingTest {
     @Test
     void aModelFileTruncatedAfterLoadDoesNotKillTheJvm(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("child.out");
-        Process p = new ProcessBuilder(ChildJvm.command(
-                        List.of("-XX:ErrorFile=" + tmp.resolve("hs_err.log"), "-Xmx256m"),
-                        TruncatedMappingChild.class,
-                        tmp.resolve("work").toString()))
-                .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start();
-        if (!p.waitFor(240, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("the child hung: " + Files.readString(out, StandardCharsets.UTF_8));
-        }
-        String text = Files.readString(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "the JVM died: " + text);
+        ChildJvm.Finished child = ChildJvm.run(
+                out,
+                List.of("-XX:ErrorFile=" + tmp.resolve("hs_err.log"), "-Xmx256m"),
+                TruncatedMappingChild.class,
+                tmp.resolve("work").toString());
+        String text = child.text();
+        assertEquals(0, child.exit(), "the JVM died: " + text);
         assertFalse(Files.exists(tmp.resolve("hs_err.log")), "HotSpot crashed");
         List<String> lines = text.lines().filter(l -> !l.startsWith("WARNING")).toList();
         for (String b : new String[] {"scalar", "vector"}) {
