@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.TokenChoice;
-import org.longform.engine.gen.TokenListener;
 import org.longform.engine.sample.SamplerSettings;
 
 /**
@@ -46,19 +45,7 @@ class LogprobsHttpTest {
         List<TokenChoice> out = new ArrayList<>();
         try (Generator ref = TestServer.tinyGenerator()) {
             ref.generate(
-                    new GenerationRequest(ref.tokenizer().encode(PROMPT), s),
-                    new TokenListener() {
-                        @Override
-                        public int alternatives() {
-                            return n;
-                        }
-
-                        @Override
-                        public void onChoice(TokenChoice choice) {
-                            out.add(choice);
-                        }
-                    },
-                    null);
+                    new GenerationRequest(ref.tokenizer().encode(PROMPT), s), TestServer.choicesInto(out, n), null);
         }
         return out;
     }

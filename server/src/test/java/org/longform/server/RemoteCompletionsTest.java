@@ -90,10 +90,13 @@ class RemoteCompletionsTest {
         SamplerSettings greedy = SamplerSettings.greedy().withMaxTokens(12);
         List<TokenChoice> local = new ArrayList<>(), remote = new ArrayList<>();
         try (Generator ref = TestServer.tinyGenerator()) {
-            ref.generate(new GenerationRequest(ref.tokenizer().encode(prompt), greedy), collect(local, 8), null);
+            ref.generate(
+                    new GenerationRequest(ref.tokenizer().encode(prompt), greedy),
+                    TestServer.choicesInto(local, 8),
+                    null);
         }
         try (RemoteCompletions rc = client("k3y")) {
-            GenerationResult r = rc.complete(prompt, greedy, collect(remote, 8), null);
+            GenerationResult r = rc.complete(prompt, greedy, TestServer.choicesInto(remote, 8), null);
             assertEquals(12, r.ids().length);
         }
         assertEquals(local.size(), remote.size());
@@ -112,7 +115,7 @@ class RemoteCompletionsTest {
         // A listener that asks for none gets none, and the request carries no logprobs.
         List<TokenChoice> none = new ArrayList<>();
         try (RemoteCompletions rc = client("k3y")) {
-            rc.complete(prompt, greedy, collect(none, 0), null);
+            rc.complete(prompt, greedy, TestServer.choicesInto(none, 0), null);
         }
         assertTrue(none.isEmpty());
     }
@@ -142,12 +145,12 @@ class RemoteCompletionsTest {
                 URI.create("http://127.0.0.1:" + stub.getAddress().getPort()), null, "stub")) {
             assertEquals(
                     " Snow.",
-                    rc.complete("Night.", SamplerSettings.greedy(), collect(got, 8), null)
+                    rc.complete("Night.", SamplerSettings.greedy(), TestServer.choicesInto(got, 8), null)
                             .text());
             assertEquals(2, bodies.size(), "asked with logprobs, then without");
             assertEquals(
                     " Snow.",
-                    rc.complete("Night.", SamplerSettings.greedy(), collect(got, 8), null)
+                    rc.complete("Night.", SamplerSettings.greedy(), TestServer.choicesInto(got, 8), null)
                             .text());
             assertEquals(3, bodies.size(), "and without from then on");
             assertFalse(bodies.getLast().contains("logprobs"));
@@ -162,20 +165,6 @@ class RemoteCompletionsTest {
         assertEquals("\u00e2\u0080", RemoteCompletions.bytesKey("bytes:\\xe2\\x80"));
         assertEquals("\u00c3\u00a9", RemoteCompletions.bytesKey("\u00e9"), "UTF-8 bytes of é");
         assertEquals("bytes:\\xz1", RemoteCompletions.bytesKey("bytes:\\xz1"), "not hex: the text as it is");
-    }
-
-    static TokenListener collect(List<TokenChoice> out, int n) {
-        return new TokenListener() {
-            @Override
-            public int alternatives() {
-                return n;
-            }
-
-            @Override
-            public void onChoice(TokenChoice choice) {
-                out.add(choice);
-            }
-        };
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.longform.engine.Assets;
 import org.longform.engine.gen.Generator;
+import org.longform.engine.gen.TokenChoice;
+import org.longform.engine.gen.TokenListener;
 import org.longform.engine.runtime.EngineOptions;
 
 /** A server on 127.0.0.1 (any free port) over the tiny random-weight fixture, plus HTTP helpers. */
@@ -32,6 +34,21 @@ final class TestServer implements AutoCloseable {
     private TestServer(Generator g, LongformServer s) {
         this.generator = g;
         this.server = s;
+    }
+
+    /** A listener that asks for {@code n} alternatives a token and adds each token's choices to {@code out}. */
+    static TokenListener choicesInto(List<TokenChoice> out, int n) {
+        return new TokenListener() {
+            @Override
+            public int alternatives() {
+                return n;
+            }
+
+            @Override
+            public void onChoice(TokenChoice choice) {
+                out.add(choice);
+            }
+        };
     }
 
     /** One thread and a small KV budget: the box is shared, and the tiny model needs little. */
