@@ -12,7 +12,6 @@ import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
 import org.longform.engine.gen.Generator;
 import org.longform.engine.gen.StopReason;
-import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.io.ModelFormatException;
 import org.longform.engine.kernels.BackendKind;
@@ -236,27 +235,7 @@ public final class EngineTextGenerator implements TextGenerator {
 
     @Override
     public GenerationResult generate(GenerationRequest req, TokenListener listener, CancelToken cancel) {
-        TokenListener bridge = new TokenListener() {
-            @Override
-            public void onPrefill(int done, int total) {
-                listener.onPrefill(done, total);
-            }
-
-            @Override
-            public void onToken(int id, String text) {
-                if (!text.isEmpty()) listener.onToken(id, text);
-            }
-
-            @Override
-            public int alternatives() {
-                return listener.alternatives();
-            }
-
-            @Override
-            public void onChoice(TokenChoice choice) {
-                listener.onChoice(choice);
-            }
-        };
+        TokenListener bridge = new TextTokens(listener);
         try {
             return generator.generate(req, bridge, cancel);
         } catch (ContextFullException e) {

@@ -8,7 +8,6 @@ import org.longform.engine.Assets;
 import org.longform.engine.gen.CancelToken;
 import org.longform.engine.gen.GenerationRequest;
 import org.longform.engine.gen.GenerationResult;
-import org.longform.engine.gen.TokenChoice;
 import org.longform.engine.gen.TokenListener;
 import org.longform.engine.token.Tokenizer;
 import org.longform.server.remote.RemoteCompletions;
@@ -209,27 +208,16 @@ public final class RemoteTextGenerator implements TextGenerator {
         int total = req.promptIds().length;
         // The server reports no prompt progress: say "prompt sent" before, and "done" with the first text.
         listener.onPrefill(0, total);
-        TokenListener bridge = new TokenListener() {
+        TokenListener bridge = new TextTokens(listener) {
             boolean first = true;
 
             @Override
-            public int alternatives() {
-                return listener.alternatives();
-            }
-
-            @Override
-            public void onChoice(TokenChoice choice) {
-                listener.onChoice(choice);
-            }
-
-            @Override
             public void onToken(int id, String text) {
-                if (text.isEmpty()) return;
-                if (first) {
+                if (first && !text.isEmpty()) {
                     first = false;
                     listener.onPrefill(total, total);
                 }
-                listener.onToken(id, text);
+                super.onToken(id, text);
             }
         };
         try {
