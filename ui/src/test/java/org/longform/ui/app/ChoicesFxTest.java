@@ -17,7 +17,6 @@ import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.engine.Assets;
@@ -289,15 +288,7 @@ class ChoicesFxTest extends FxTestBase {
         });
         StoryData saved = StoryFile.read(file);
         assertEquals(tokens.size(), saved.choices().tokenCount());
-        interact(() -> window.closeStory(((TabPane) window.scene().lookup("#stories"))
-                .getSelectionModel()
-                .getSelectedItem()));
-        waitFor("tab closed", () -> window.stories().isEmpty());
-        interact(() -> window.files().open(file));
-        waitFor(
-                "reopened",
-                () -> window.active() != null
-                        && file.equals(window.active().fileProperty().get()));
+        closeAndReopen(file);
         assertEquals(generated, text());
 
         // The same rows: ids, kept flags, and the labels (probabilities to the pop-up's precision).

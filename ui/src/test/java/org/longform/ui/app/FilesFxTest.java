@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javafx.scene.control.Label;
-import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 import org.longform.ui.panels.ModelPanel;
@@ -37,15 +36,7 @@ class FilesFxTest extends FxTestBase {
         assertFalse(fx(() -> window.store().versions(saved.id()).isEmpty()), "a history version was kept");
 
         // Close the tab and open the file again: same text, and undo still works across the reopen.
-        interact(() -> window.closeStory(((TabPane) window.scene().lookup("#stories"))
-                .getSelectionModel()
-                .getSelectedItem()));
-        waitFor("tab closed", () -> window.stories().isEmpty());
-        interact(() -> window.files().open(file));
-        waitFor(
-                "reopened",
-                () -> window.active() != null
-                        && file.equals(window.active().fileProperty().get()));
+        closeAndReopen(file);
         assertEquals(expected, text());
         assertEquals("Village life.", fx(() -> story().memoryProperty().get()));
         clickOn(".story-editor");

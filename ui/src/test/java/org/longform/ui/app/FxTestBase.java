@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
+import javafx.scene.control.TabPane;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,5 +82,23 @@ abstract class FxTestBase extends ApplicationTest {
 
     String text() {
         return fx(() -> window.active().editor().text());
+    }
+
+    /** Closes the story in the selected tab, as the tab's close button does. */
+    void closeSelectedStory() {
+        interact(() -> window.closeStory(((TabPane) window.scene().lookup("#stories"))
+                .getSelectionModel()
+                .getSelectedItem()));
+    }
+
+    /** Closes the (only) story tab and opens {@code file} again, as a writer reopening it. */
+    void closeAndReopen(Path file) {
+        closeSelectedStory();
+        waitFor("tab closed", () -> window.stories().isEmpty());
+        interact(() -> window.files().open(file));
+        waitFor(
+                "reopened",
+                () -> window.active() != null
+                        && file.equals(window.active().fileProperty().get()));
     }
 }

@@ -105,10 +105,7 @@ class TwoInstancesFxTest extends FxTestBase {
                         && window.active().lock() != null);
         assertEquals("", fx(() -> window.notice().message()));
         // closing the story releases its lock
-        interact(() -> window.closeStory(
-                window.scene().lookup("#stories") instanceof javafx.scene.control.TabPane t
-                        ? t.getSelectionModel().getSelectedItem()
-                        : null));
+        closeSelectedStory();
         waitFor("lock released", () -> !Files.exists(StoryLock.lockFileOf(f)));
     }
 
