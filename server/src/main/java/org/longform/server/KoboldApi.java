@@ -101,7 +101,7 @@ final class KoboldApi {
                 top = (int) n;
             }
             List<TokenChoice> choices = new ArrayList<>();
-            GenerationResult res = gen.await(ex, gen.submit(ex, req, genkey, top < 0 ? 0 : Math.max(1, top)), choices);
+            GenerationResult res = gen.await(ex, gen.submit(ex, req, genkey, Logprobs.alternatives(top)), choices);
             Responses.ChatLogprobs lp =
                     top < 0 ? null : new Logprobs(gen.engine().tokenizer()).chat(choices, top);
             ex.json(200, new Responses.Results<>(List.of(result(res, lp))));

@@ -32,6 +32,14 @@ final class Logprobs {
         this.tokenizer = tokenizer;
     }
 
+    /**
+     * Alternatives to ask the engine for when a request wants {@code n} per token (-1: no logprobs):
+     * at least one even for n = 0, since the chosen token's probability comes with them.
+     */
+    static int alternatives(int n) {
+        return n < 0 ? 0 : Math.max(1, n);
+    }
+
     static double logprob(Alternative a) {
         return a.probability() > 0 ? Math.max(FLOOR, Math.log(a.probability())) : FLOOR;
     }

@@ -55,8 +55,7 @@ final class OpenAiApi {
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         long now = System.currentTimeMillis() / 1000;
         GenerationRequest greq = new GenerationRequest(r.ids, r.sampler);
-        // the engine is asked for at least one alternative: the chosen token's probability comes with them
-        int alternatives = r.logprobs < 0 ? 0 : Math.max(1, r.logprobs);
+        int alternatives = Logprobs.alternatives(r.logprobs);
         if (!r.stream) {
             Job job = gen.submit(ex, greq, null, alternatives);
             List<TokenChoice> choices = new ArrayList<>();
